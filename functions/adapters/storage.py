@@ -1,0 +1,93 @@
+"""S3: presigned transfers, work files and outputs."""
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from functions.adapters import aws
+
+
+class Storage:
+    def __init__(self) -> None:
+        self.client = aws.s3()
+
+    def presigned_put(
+        self, bucket: str, key: str, expires_in: int, content_type: str | None = None, size: int | None = None
+    ) -> tuple[str, dict[str, str]]:
+        """A PUT URL and the headers the uploader must send. Signing Content-Length and Content-Type
+        makes S3 itself refuse a file of another size or type."""
+        params: dict[str, Any] = {"Bucket": bucket, "Key": key}
+        headers: dict[str, str] = {}
+        if content_type:
+            params["ContentType"] = content_type
+            headers["Content-Type"] = content_type
+        if size is not None:
+            params["ContentLength"] = size
+            headers["Content-Length"] = str(size)
+        url = self.client.generate_presigned_url("put_object", Params=params, ExpiresIn=expires_in)
+        return url, headers
+
+    def presigned_post(self, bucket: str, key: str, expires_in: int, max_size: int, content_type: str) -> dict[str, Any]:
+        """A browser form upload whose policy caps the size: S3 rejects anything larger."""
+        return self.client.generate_presigned_post(
+            Bucket=bucket,
+            Key=key,
+            Fields={"Content-Type": content_type},
+            Conditions=[["content-length-range", 1, max_size], {"Content-Type": content_type}],
+            ExpiresIn=expires_in,
+        )  # type: ignore[return-value]
+
+    def presigned_get(self, bucket: str, key: str, expires_in: int, download_name: str | None = None) -> str:
+        params: dict[str, Any] = {"Bucket": bucket, "Key": key}
+        if download_name:
+            params["ResponseContentDisposition"] = f'attachment; filename="{download_name}"'
+        return self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
+
+    def head(self, bucket: str, key: str) -> dict[str, Any] | None:
+        try:
+            return self.client.head_object(Bucket=bucket, Key=key)  # type: ignore[return-value]
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+                return None
+            raise
+
+    def download(self, bucket: str, key: str, destination: Path) -> Path:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        self.client.download_file(bucket, key, str(destination))
+        return destination
+
+    def upload(self, source: Path, bucket: str, key: str, content_type: str | None = None) -> None:
+        extra = {"ContentType": content_type} if content_type else None
+        self.client.upload_file(str(source), bucket, key, ExtraArgs=extra)
+
+    def put_json(self, bucket: str, key: str, data: Any) -> None:
+        body = json.dumps(data, indent=2, default=str).encode()
+        self.client.put_object(Bucket=bucket, Key=key, Body=body, ContentType="application/json")
+
+    def get_json(self, bucket: str, key: str) -> Any:
+        return json.loads(self.client.get_object(Bucket=bucket, Key=key)["Body"].read())
+
+    def keys(self, bucket: str, prefix: str) -> Iterator[str]:
+        paginator = self.client.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
+            for obj in page.get("Contents", []):
+                yield obj["Key"]
+
+    def delete_prefix(self, bucket: str, prefix: str) -> int:
+        deleted = 0
+        batch: list[str] = []
+        for key in self.keys(bucket, prefix):
+            batch.append(key)
+            if len(batch) == 1000:
+                deleted += self._delete(bucket, batch)
+                batch = []
+        if batch:
+            deleted += self._delete(bucket, batch)
+        return deleted
+
+    def _delete(self, bucket: str, keys: list[str]) -> int:
+        self.client.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in keys], "Quiet": True})
+        return len(keys)

@@ -1,0 +1,47 @@
+"""Step Functions: start batch executions and answer task tokens."""
+
+import json
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from functions.adapters import aws
+
+
+class Workflow:
+    def __init__(self, state_machine_arn: str) -> None:
+        self.client = aws.stepfunctions()
+        self.state_machine_arn = state_machine_arn
+
+    def start(self, name: str, payload: dict[str, Any]) -> str:
+        """Start an execution named `name`. Starting the same name twice returns the first one's ARN:
+        Step Functions treats a repeated name with the same input as the same execution."""
+        try:
+            response = self.client.start_execution(
+                stateMachineArn=self.state_machine_arn, name=name, input=json.dumps(payload)
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ExecutionAlreadyExists":
+                return self.execution_arn(name)
+            raise
+        return response["executionArn"]
+
+    def execution_arn(self, name: str) -> str:
+        prefix = self.state_machine_arn.replace(":stateMachine:", ":execution:", 1)
+        return f"{prefix}:{name}"
+
+    def describe(self, execution_arn: str) -> dict[str, Any]:
+        return self.client.describe_execution(executionArn=execution_arn)  # type: ignore[return-value]
+
+    def stop(self, execution_arn: str, cause: str) -> None:
+        try:
+            self.client.stop_execution(executionArn=execution_arn, cause=cause[:32768])
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") not in {"ExecutionDoesNotExist"}:
+                raise
+
+    def send_success(self, token: str, output: dict[str, Any]) -> None:
+        self.client.send_task_success(taskToken=token, output=json.dumps(output))
+
+    def send_failure(self, token: str, error: str, cause: str) -> None:
+        self.client.send_task_failure(taskToken=token, error=error[:256], cause=cause[:32768])

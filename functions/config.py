@@ -1,0 +1,34 @@
+"""Runtime configuration, parsed once from environment variables into a typed object."""
+
+from functools import cache
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class RuntimeConfig(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REELFLOW_", extra="ignore")
+
+    stage: str = Field(default="local", description="Deployment stage name, used in resource names.")
+    table_name: str = "reelflow"
+    ingest_bucket: str = "reelflow-ingest"
+    media_bucket: str = "reelflow-media"
+    state_machine_arn: str = ""
+    upload_url_expiry_seconds: int = Field(default=900, ge=60, le=7 * 24 * 3600)
+    download_url_expiry_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
+    transcription_engine: Literal["aws", "local"] = "aws"
+    whisper_model_path: str | None = None
+    work_dir: str = "/tmp/reelflow"
+    progress_write_interval_seconds: float = Field(default=3.0, ge=0)
+    lambda_max_media_seconds: float = Field(
+        default=900.0, ge=0, description="Estimated processing seconds above which a video goes to Fargate."
+    )
+    lambda_max_file_bytes: int = Field(default=8 * 1024**3, ge=0)
+    drop_quiet_period_seconds: int = Field(default=300, ge=0)
+    batch_timeout_seconds: int = Field(default=6 * 3600, ge=60)
+
+
+@cache
+def get_config() -> RuntimeConfig:
+    return RuntimeConfig()

@@ -1,0 +1,166 @@
+"""Request and response bodies of the HTTP API (they also generate the OpenAPI document)."""
+
+from datetime import datetime
+from typing import Any, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from functions.domain.enums import BatchStatus, Stage, Tier, UploadStatus, VideoStatus
+from functions.domain.models import DEFAULT_PRIORITY, BatchJob, BatchVideo
+from functions.domain.progress import batch_progress_percentage
+from functions.domain.quotas import TIER_LIMITS
+from functions.domain.settings import BatchSettings
+from functions.domain.uploads import MAX_FILE_SIZE
+
+MAX_VIDEOS_PER_BATCH = max(limit.max_videos_per_batch for limit in TIER_LIMITS.values())
+
+
+class ErrorResponse(BaseModel):
+    error: str = Field(description="Short title of the error.")
+    detail: str | list[dict[str, Any]] = Field(description="What went wrong and what to do about it.")
+
+
+class FileSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=255, description="Original file name, with its extension.")
+    size: int = Field(gt=0, le=MAX_FILE_SIZE, description="Size in bytes (2 GB at most).")
+    content_type: str | None = Field(default=None, max_length=100)
+
+
+class BatchJobCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100)
+    description: str | None = Field(default=None, max_length=2000)
+    settings: BatchSettings = Field(default_factory=BatchSettings)
+    priority: int = Field(default=DEFAULT_PRIORITY, ge=0, le=10)
+    video_count: int | None = Field(default=None, ge=1, le=MAX_VIDEOS_PER_BATCH)
+    files: list[FileSpec] | None = Field(default=None, min_length=1, max_length=MAX_VIDEOS_PER_BATCH)
+
+    @model_validator(mode="after")
+    def count_and_files_agree(self) -> Self:
+        if self.video_count is None and self.files is None:
+            raise ValueError("give video_count, files, or both")
+        if self.video_count is not None and self.files is not None and self.video_count != len(self.files):
+            raise ValueError(f"video_count is {self.video_count} but {len(self.files)} files are listed")
+        return self
+
+    @property
+    def count(self) -> int:
+        return len(self.files) if self.files is not None else int(self.video_count or 0)
+
+
+class MultipartPart(BaseModel):
+    part_number: int
+    url: str
+
+
+class MultipartUpload(BaseModel):
+    upload_id: str
+    part_size: int
+    parts: list[MultipartPart]
+    complete_url: str = Field(description="POST here with the parts' ETags to finish the upload.")
+    abort_url: str
+    list_parts_url: str
+
+
+class UploadTarget(BaseModel):
+    video_id: str
+    position: int
+    file_name: str
+    key: str
+    method: Literal["PUT"] = "PUT"
+    url: str
+    headers: dict[str, str] = Field(description="Headers the PUT must carry (they are part of the signature).")
+    expires_at: datetime
+    multipart: MultipartUpload | None = None
+
+
+class BatchVideoResponse(BaseModel):
+    id: str
+    batch_job_id: str
+    video_id: str
+    position: int
+    original_name: str
+    status: VideoStatus
+    upload_status: UploadStatus | None = None
+    progress_percentage: int
+    current_stage: Stage | None
+    error_message: str | None
+    retry_count: int
+    max_retries: int
+    duration: float | None
+    processing_result: dict[str, Any] | None
+    output_video_url: str | None
+    created_at: datetime
+    started_at: datetime | None
+    completed_at: datetime | None
+    updated_at: datetime
+
+    @classmethod
+    def of(
+        cls, batch_video: BatchVideo, output_url: str | None = None, upload_status: UploadStatus | None = None
+    ) -> "BatchVideoResponse":
+        data = batch_video.model_dump(exclude={"output_key", "output_video_url"})
+        return cls(**data, output_video_url=output_url, upload_status=upload_status)
+
+
+class BatchJobResponse(BaseModel):
+    id: str
+    user_id: str
+    tier: Tier
+    name: str
+    description: str | None
+    settings: BatchSettings
+    status: BatchStatus
+    total_videos: int
+    completed_videos: int
+    failed_videos: int
+    cancelled_videos: int
+    progress_percentage: int = Field(description="Share of videos that finished (completed, failed or cancelled).")
+    total_duration_seconds: float
+    processed_duration_seconds: float
+    estimated_time_remaining: int | None
+    priority: int
+    execution_arn: str | None
+    source: str
+    summary: dict[str, Any] | None
+    error_message: str | None
+    created_at: datetime
+    started_at: datetime | None
+    completed_at: datetime | None
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, batch: BatchJob) -> "BatchJobResponse":
+        data = batch.model_dump(exclude={"processing_seconds", "execution_count"})
+        return cls(**data, progress_percentage=batch_progress_percentage(batch))
+
+
+class BatchJobDetail(BatchJobResponse):
+    videos: list[BatchVideoResponse]
+
+
+class BatchJobCreated(BaseModel):
+    batch_job: BatchJobResponse
+    upload_urls: list[str] = Field(description="One presigned PUT URL per video, in position order.")
+    uploads: list[UploadTarget]
+
+
+class BatchJobList(BaseModel):
+    batch_jobs: list[BatchJobResponse]
+    total: int
+    limit: int
+    offset: int
+
+
+class StartResponse(BaseModel):
+    job_id: str = Field(description="ARN of the Step Functions execution (named after the batch).")
+    batch_job: BatchJobResponse
+
+
+class AddVideosRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    video_ids: list[str] = Field(min_length=1, max_length=MAX_VIDEOS_PER_BATCH)

@@ -1,0 +1,66 @@
+"""Processing settings shared by every video of a batch, with their ranges and combination rules."""
+
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from functions.domain.enums import ExportFormat, ExportQuality, HighlightSensitivity, Language
+
+MAX_KEYWORDS = 50
+MAX_KEYWORD_LENGTH = 50
+
+Keyword = Annotated[str, Field(min_length=1, max_length=MAX_KEYWORD_LENGTH)]
+
+
+class BatchSettings(BaseModel):
+    """What to do to every video of a batch. Defaults favour a talking-head video edited for upload."""
+
+    model_config = ConfigDict(extra="forbid", use_enum_values=False)
+
+    transcribe: bool = Field(default=True, description="Transcribe speech with word times.")
+    language: Language = Field(default=Language.EN, description="Spoken language of the videos.")
+    remove_silence: bool = Field(default=True, description="Cut pauses out of the video.")
+    silence_threshold: float = Field(
+        default=-35.0, ge=-60.0, le=-20.0, description="Loudness in dBFS below which audio counts as silence."
+    )
+    min_silence_duration: float = Field(
+        default=1.0, ge=0.5, le=5.0, description="Shortest pause, in seconds, that is cut; shorter ones stay."
+    )
+    margin: float = Field(
+        default=0.2, ge=0.0, le=2.0, description="Seconds of the pause kept on each side of speech."
+    )
+    detect_highlights: bool = Field(default=True, description="Score highlight moments.")
+    highlight_sensitivity: HighlightSensitivity = Field(
+        default=HighlightSensitivity.MEDIUM, description="How many highlights survive: low keeps the fewest."
+    )
+    keywords: list[Keyword] = Field(
+        default_factory=list, max_length=MAX_KEYWORDS, description="Words that mark a highlight when spoken."
+    )
+    export_format: ExportFormat = Field(default=ExportFormat.MP4, description="Container of the output.")
+    export_quality: ExportQuality = Field(
+        default=ExportQuality.Q1080P, description="Maximum output height; smaller inputs are never upscaled."
+    )
+
+    @field_validator("keywords", mode="before")
+    @classmethod
+    def split_keywords(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.split(",")
+        if isinstance(value, list):
+            cleaned = [k.strip().lower() if isinstance(k, str) else k for k in value]
+            return list(dict.fromkeys(k for k in cleaned if k != ""))
+        return value
+
+    @model_validator(mode="after")
+    def check_combinations(self) -> Self:
+        if self.keywords and not self.detect_highlights:
+            raise ValueError("keywords are only used by highlight detection: set detect_highlights to true")
+        if self.keywords and not self.transcribe:
+            raise ValueError("keywords are matched in the transcript: set transcribe to true")
+        if self.remove_silence and 2 * self.margin >= self.min_silence_duration:
+            raise ValueError(
+                f"margin ({self.margin:g} s) kept on both sides would swallow every silence of "
+                f"min_silence_duration ({self.min_silence_duration:g} s): lower margin below "
+                f"{self.min_silence_duration / 2:g} s or raise min_silence_duration"
+            )
+        return self

@@ -1,0 +1,71 @@
+"""Tasks of the batch state machine. `task` in the payload names the step; see statemachines/batch.asl.json.
+
+Two functions share this module: `control_handler` (bookkeeping, small and quick) and `media_handler`
+(probe and the media stages, with ffmpeg and a large /tmp).
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from functions.services import pipeline
+from functions.services.context import Services, services
+from functions.services.pipeline import VideoRef
+from functions.services.stages import STAGES
+
+logger = Logger(service="reelflow-pipeline")
+tracer = Tracer(service="reelflow-pipeline")
+metrics = Metrics(namespace="reelflow", service="reelflow-pipeline")
+
+Task = Callable[[Services, dict[str, Any]], Any]
+
+CONTROL_TASKS: dict[str, Task] = {
+    "prepare_batch": lambda ctx, e: pipeline.prepare_batch(ctx, e["batch_id"]),
+    "check_gate": lambda ctx, e: pipeline.check_gate(ctx, VideoRef.model_validate(e)),
+    "park_until_resumed": lambda ctx, e: pipeline.park_until_resumed(
+        ctx, VideoRef.model_validate(e), e["task_token"]
+    ),
+    "begin_video": lambda ctx, e: pipeline.begin_video(ctx, VideoRef.model_validate(e)),
+    "finish_video": lambda ctx, e: pipeline.finish_video(ctx, VideoRef.model_validate(e)),
+    "handle_failure": lambda ctx, e: pipeline.handle_failure(
+        ctx, VideoRef.model_validate(e), e.get("error") or {}, str(e.get("retry_delays_seconds", "0"))
+    ),
+    "complete_batch": lambda ctx, e: pipeline.complete_batch(ctx, e["batch_id"]),
+    "fail_batch": lambda ctx, e: pipeline.fail_batch(ctx, e["batch_id"], e.get("error") or {}),
+}
+
+
+def _dispatch(tasks: dict[str, Task], event: dict[str, Any]) -> Any:
+    name = event.get("task")
+    if name not in tasks:
+        raise ValueError(f"Unknown task {name!r}; expected one of {sorted(tasks)}")
+    logger.append_keys(task=name, batch_id=event.get("batch_id"), video_id=event.get("video_id"))
+    return tasks[name](services(), event)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def control_handler(event: dict[str, Any], context: LambdaContext) -> Any:
+    result = _dispatch(CONTROL_TASKS, event)
+    if event["task"] == "finish_video" and result.get("status") == "completed":
+        metrics.add_metric(name="VideosCompleted", unit=MetricUnit.Count, value=1)
+    if event["task"] == "handle_failure" and not result.get("retry"):
+        metrics.add_metric(name="VideosFailed", unit=MetricUnit.Count, value=1)
+    return result
+
+
+MEDIA_TASKS: dict[str, Task] = {
+    name: (lambda stage: lambda ctx, e: stage(ctx, VideoRef.model_validate(e)))(stage) for name, stage in STAGES.items()
+}
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def media_handler(event: dict[str, Any], context: LambdaContext) -> Any:
+    event = {**event, "task": event.get("stage", event.get("task"))}
+    return _dispatch(MEDIA_TASKS, event)

@@ -1,0 +1,269 @@
+"""The state machine's bookkeeping tasks: prepare, gate, begin, finish, fail, retry, complete.
+
+Each task is idempotent: Step Functions may deliver a task twice, and a second delivery finds the
+conditional write already done and changes nothing.
+"""
+
+import json
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from functions.domain.enums import BatchStatus, Stage, VideoStatus
+from functions.domain.errors import IllegalTransition
+from functions.domain.models import BatchJob, BatchVideo
+from functions.domain.progress import estimate_time_remaining
+from functions.domain.quotas import limits_for
+from functions.domain.summary import build_summary
+from functions.domain.transitions import BatchAction, VideoAction
+from functions.services.context import Services
+from functions.services.workspace import Workspace
+
+NON_RETRYABLE_ERRORS = frozenset({"InvalidMediaError", "UnsupportedSettingError"})
+
+
+class VideoRef(BaseModel):
+    batch_id: str
+    video_id: str
+    position: int = 0
+
+
+class MapItem(VideoRef):
+    pass
+
+
+def prepare_batch(ctx: Services, batch_id: str) -> dict[str, Any]:
+    """The Map's items: every video still waiting to run, and how many may run at once."""
+    batch = ctx.repo.require_batch(batch_id)
+    videos = ctx.repo.list_batch_videos(batch_id)
+    items = [
+        MapItem(batch_id=batch_id, video_id=bv.video_id, position=bv.position).model_dump()
+        for bv in videos
+        if bv.status in {VideoStatus.PENDING, VideoStatus.PROCESSING}
+    ]
+    return {
+        "batch_id": batch_id,
+        "videos": items,
+        "max_concurrency": limits_for(batch.tier).videos_in_flight,
+    }
+
+
+GateAction = Literal["run", "wait", "stop"]
+
+
+def check_gate(ctx: Services, ref: VideoRef) -> dict[str, str]:
+    """run: go on; wait: the batch is paused; stop: the batch or the video no longer wants work."""
+    batch = ctx.repo.require_batch(ref.batch_id)
+    video = ctx.repo.get_batch_video(ref.batch_id, ref.video_id)
+    action: GateAction
+    if video is None or video.status not in {VideoStatus.PENDING, VideoStatus.PROCESSING}:
+        action = "stop"
+    elif batch.status is BatchStatus.PAUSED:
+        action = "wait"
+    elif batch.status is BatchStatus.PROCESSING:
+        action = "run"
+    else:
+        action = "stop"
+    return {"action": action}
+
+
+def park_until_resumed(ctx: Services, ref: VideoRef, task_token: str) -> None:
+    """Hold the task token until resume sends it back; if the batch was resumed meanwhile, send it
+    back at once so the video never waits for a resume that already happened."""
+    if not ctx.repo.park_task_token(ref.batch_id, ref.video_id, task_token, ctx.clock()):
+        ctx.workflow.send_success(task_token, {"resumed": True})
+
+
+def begin_video(ctx: Services, ref: VideoRef) -> dict[str, Any]:
+    now = ctx.clock()
+    video = ctx.repo.get_batch_video(ref.batch_id, ref.video_id)
+    fields: dict[str, Any] = {"current_stage": None, "progress_percentage": 0, "error_message": None}
+    if video is not None and video.started_at is None:
+        fields["started_at"] = now.isoformat()
+    if video is not None and video.processing_result is None:
+        fields["processing_result"] = {"timings": {}}
+    ctx.repo.transition_video(ref.batch_id, ref.video_id, VideoAction.START, now, set_fields=fields)
+    return {"attempt": (video.retry_count if video else 0) + 1}
+
+
+def _stage_timings(video: BatchVideo) -> dict[str, float]:
+    result = video.processing_result or {}
+    timings = result.get("timings") or {}
+    return {str(k): float(v) for k, v in timings.items()}
+
+
+def finish_video(ctx: Services, ref: VideoRef) -> dict[str, Any]:
+    """Mark the video completed and move the batch's counters in the same transaction."""
+    video = ctx.repo.get_batch_video(ref.batch_id, ref.video_id)
+    if video is None:
+        return {"status": "missing"}
+    now = ctx.clock()
+    wall = sum(_stage_timings(video).values())
+    duration = video.duration or 0.0
+    try:
+        ctx.repo.transition_video(
+            ref.batch_id,
+            ref.video_id,
+            VideoAction.COMPLETE,
+            now,
+            set_fields={
+                "progress_percentage": 100,
+                "current_stage": None,
+                "completed_at": now.isoformat(),
+                "error_message": None,
+            },
+            batch_add={"completed_videos": 1, "processed_duration_seconds": duration, "processing_seconds": wall},
+        )
+    except IllegalTransition as already:
+        return {"status": already.current or "missing"}
+    refresh_eta(ctx, ref.batch_id)
+    Workspace(ctx, ref.batch_id, ref.video_id).clear()
+    return {"status": VideoStatus.COMPLETED.value}
+
+
+def refresh_eta(ctx: Services, batch_id: str) -> None:
+    batch = ctx.repo.require_batch(batch_id)
+    eta = estimate_time_remaining(
+        total_duration=batch.total_duration_seconds,
+        processed_duration=batch.processed_duration_seconds,
+        processing_seconds=batch.processing_seconds,
+        videos_left=batch.total_videos - batch.finished_videos,
+        concurrency=limits_for(batch.tier).videos_in_flight,
+    )
+    ctx.repo.update_batch(batch_id, ctx.clock(), set_fields={"estimated_time_remaining": eta})
+
+
+def _describe_error(error: dict[str, Any]) -> tuple[str, str]:
+    """(error type, message a user can act on) from a Catch's {Error, Cause}."""
+    error_type = str(error.get("Error") or "Error")
+    cause = error.get("Cause") or ""
+    message = cause
+    try:
+        parsed = json.loads(cause)
+    except (TypeError, ValueError):
+        parsed = None
+    if isinstance(parsed, dict):
+        error_type = str(parsed.get("errorType") or error_type)
+        message = str(parsed.get("errorMessage") or cause)
+    if error_type in {"States.Timeout", "Sandbox.Timedout"}:
+        message = "Processing took longer than the time allowed for one attempt"
+    return error_type, (message or error_type)[:2000]
+
+
+def parse_delays(spec: str) -> list[int]:
+    delays = [int(float(part)) for part in str(spec).split(",") if part.strip()]
+    return delays or [0]
+
+
+def handle_failure(ctx: Services, ref: VideoRef, error: dict[str, Any], retry_delays: str) -> dict[str, Any]:
+    """Decide whether a failed attempt is tried again (after a backoff) or the video fails for good."""
+    error_type, message = _describe_error(error)
+    video = ctx.repo.get_batch_video(ref.batch_id, ref.video_id)
+    batch = ctx.repo.require_batch(ref.batch_id)
+    now = ctx.clock()
+    if video is None or video.status.is_terminal:
+        return {"retry": False, "wait_seconds": 0, "error_type": error_type}
+    if batch.status is BatchStatus.CANCELLED:
+        return {"retry": False, "wait_seconds": 0, "error_type": error_type}
+    retryable = error_type not in NON_RETRYABLE_ERRORS
+    if retryable and video.retry_count < video.max_retries:
+        delays = parse_delays(retry_delays)
+        wait = delays[min(video.retry_count, len(delays) - 1)]
+        ctx.repo.update_batch_video(
+            ref.batch_id,
+            ref.video_id,
+            now,
+            set_fields={"retry_count": video.retry_count + 1, "error_message": f"Retrying after: {message}"},
+            only_if=VideoStatus.PROCESSING,
+        )
+        return {"retry": True, "wait_seconds": wait, "error_type": error_type}
+    if retryable:
+        message = f"{message} (gave up after {video.retry_count} retries)"
+    try:
+        ctx.repo.transition_video(
+            ref.batch_id,
+            ref.video_id,
+            VideoAction.FAIL,
+            now,
+            set_fields={"error_message": message, "completed_at": now.isoformat()},
+            batch_add={"failed_videos": 1},
+        )
+    except IllegalTransition:
+        pass  # already failed or cancelled by a concurrent request
+    Workspace(ctx, ref.batch_id, ref.video_id).clear()
+    return {"retry": False, "wait_seconds": 0, "error_type": error_type}
+
+
+def complete_batch(ctx: Services, batch_id: str) -> dict[str, Any]:
+    """Every video is terminal: write the summary report and mark the batch completed."""
+    batch = ctx.repo.require_batch(batch_id)
+    videos = ctx.repo.list_batch_videos(batch_id)
+    now = ctx.clock()
+    summary = build_summary(batch, videos, now)
+    report_key = f"reports/{batch_id}/summary.json"
+    ctx.storage.put_json(ctx.config.media_bucket, report_key, summary)
+    summary["report_key"] = report_key
+    if batch.status.is_terminal:
+        return {"status": batch.status.value}
+    try:
+        done = ctx.repo.transition_batch(
+            batch,
+            BatchAction.COMPLETE,
+            now,
+            set_fields={"completed_at": now.isoformat(), "summary": summary, "estimated_time_remaining": 0},
+        )
+    except IllegalTransition as lost:
+        return {"status": lost.current or "missing"}
+    return {"status": done.status.value}
+
+
+def fail_batch(ctx: Services, batch_id: str, error: dict[str, Any]) -> dict[str, Any]:
+    """The execution itself broke (not one video): fail the batch and the videos it left behind."""
+    batch = ctx.repo.require_batch(batch_id)
+    _, message = _describe_error(error)
+    now = ctx.clock()
+    mark_unfinished_videos(ctx, batch, VideoAction.FAIL, f"The batch failed: {message}")
+    try:
+        ctx.repo.transition_batch(
+            batch,
+            BatchAction.FAIL,
+            now,
+            set_fields={"completed_at": now.isoformat(), "error_message": message, "estimated_time_remaining": None},
+        )
+    except IllegalTransition as lost:
+        return {"status": lost.current or "missing"}
+    return {"status": BatchStatus.FAILED.value}
+
+
+def mark_unfinished_videos(ctx: Services, batch: BatchJob, action: VideoAction, message: str) -> int:
+    """Fail or cancel every video of the batch that has not reached a terminal status."""
+    counter = "failed_videos" if action is VideoAction.FAIL else "cancelled_videos"
+    changed = 0
+    for video in ctx.repo.list_batch_videos(batch.id):
+        if video.status.is_terminal:
+            continue
+        try:
+            ctx.repo.transition_video(
+                batch.id,
+                video.video_id,
+                action,
+                ctx.clock(),
+                set_fields={"error_message": message, "completed_at": ctx.clock().isoformat(), "current_stage": None},
+                batch_add={counter: 1},
+            )
+            changed += 1
+        except IllegalTransition:
+            continue
+    return changed
+
+
+def record_stage_result(
+    ctx: Services, ref: VideoRef, stage: Stage | str, result: dict[str, Any], seconds: float
+) -> None:
+    key = stage.value if isinstance(stage, Stage) else stage
+    ctx.repo.update_batch_video(
+        ref.batch_id,
+        ref.video_id,
+        ctx.clock(),
+        set_fields={f"processing_result.{key}": result, f"processing_result.timings.{key}": round(seconds, 3)},
+    )

@@ -1,0 +1,81 @@
+"""Run Lambda handlers in-process when moto invokes a function (moto would otherwise need Docker).
+
+Every moto invocation path (lambda.invoke, Step Functions tasks, S3 notifications) goes through
+`LambdaFunction._invoke_lambda`, so replacing it covers them all. The payload contract is Lambda's:
+on an exception the result is `{errorMessage, errorType, stackTrace}` flagged as an error, which is
+what Step Functions' Retry and Catch match on.
+"""
+
+import importlib
+import json
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from moto.awslambda.models import LambdaFunction
+
+Handler = Callable[[Any, Any], Any]
+_cache: dict[str, Handler] = {}
+_cache_lock = threading.Lock()
+
+
+@dataclass
+class LocalLambdaContext:
+    """The attributes of the Lambda context object that Powertools and handlers read."""
+
+    function_name: str
+    memory_limit_in_mb: int = 1024
+    function_version: str = "$LATEST"
+    invoked_function_arn: str = ""
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    log_group_name: str = "/aws/lambda/local"
+    log_stream_name: str = "local"
+    timeout_seconds: int = 900
+    _started: float = field(default_factory=time.monotonic)
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self.timeout_seconds - (time.monotonic() - self._started)) * 1000))
+
+
+def resolve_handler(path: str) -> Handler:
+    with _cache_lock:
+        if path not in _cache:
+            module_name, _, attribute = path.rpartition(".")
+            _cache[path] = getattr(importlib.import_module(module_name), attribute)
+        return _cache[path]
+
+
+def lambda_error(error: BaseException) -> dict[str, Any]:
+    return {
+        "errorMessage": str(error),
+        "errorType": type(error).__name__,
+        "stackTrace": traceback.format_tb(error.__traceback__),
+    }
+
+
+def invoke_handler(path: str, event: Any, context: LocalLambdaContext) -> tuple[str, bool]:
+    try:
+        result = resolve_handler(path)(event, context)
+    except Exception as error:
+        return json.dumps(lambda_error(error)), True
+    return json.dumps(result, default=str), False
+
+
+def _invoke_in_process(self: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
+    payload = json.loads(event) if isinstance(event, str | bytes) else (event or {})
+    context = LocalLambdaContext(
+        function_name=self.function_name,
+        memory_limit_in_mb=int(self.memory_size or 128),
+        invoked_function_arn=self.function_arn,
+        timeout_seconds=int(self.timeout or 900),
+    )
+    result, errored = invoke_handler(self.handler, payload, context)
+    return result, errored, ""
+
+
+def install() -> None:
+    LambdaFunction._invoke_lambda = _invoke_in_process
