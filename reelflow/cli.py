@@ -1,0 +1,216 @@
+"""The `reelflow` command: run, demo, serve, token, executions, openapi, bench."""
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from enum import Enum
+from pathlib import Path
+from typing import Any, get_args
+
+from pydantic import ValidationError
+from rich.console import Console
+
+from functions.domain.enums import Tier
+from functions.domain.settings import BatchSettings
+
+console = Console()
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def add_settings_flags(parser: argparse.ArgumentParser) -> None:
+    """One flag per BatchSettings field, named after it in kebab case (defaults stay the model's)."""
+    group = parser.add_argument_group("processing settings (defaults in parentheses)")
+    group.add_argument("--settings", type=Path, metavar="FILE", help="JSON file with settings; flags override it")
+    for name, info in BatchSettings.model_fields.items():
+        annotation = info.annotation
+        default = info.get_default(call_default_factory=True)
+        help_text = f"{info.description or ''} ({default if not isinstance(default, Enum) else default.value})"
+        if annotation is bool:
+            group.add_argument(_flag(name), dest=name, action=argparse.BooleanOptionalAction, default=None,
+                               help=help_text)
+        elif isinstance(annotation, type) and issubclass(annotation, Enum):
+            group.add_argument(_flag(name), dest=name, choices=[m.value for m in annotation], default=None,
+                               help=help_text)
+        elif annotation is float:
+            group.add_argument(_flag(name), dest=name, type=float, default=None, help=help_text)
+        elif name == "keywords" or list in (getattr(annotation, "__origin__", None), *get_args(annotation)):
+            group.add_argument(_flag(name), dest=name, default=None, metavar="WORD,WORD",
+                               help="Comma-separated words that mark a highlight when spoken.")
+
+
+def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    if args.settings:
+        data.update(json.loads(args.settings.read_text()))
+    for name in BatchSettings.model_fields:
+        value = getattr(args, name, None)
+        if value is not None:
+            data[name] = value
+    try:
+        return BatchSettings.model_validate(data).model_dump(mode="json")
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in error.errors())
+        raise SystemExit(f"Invalid settings: {problems}") from error
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from reelflow.runner import RunOptions, run_folder
+
+    results = run_folder(
+        RunOptions(
+            input_dir=args.dir,
+            out_dir=args.out,
+            settings=settings_from_args(args),
+            name=args.name,
+            tier=Tier(args.tier),
+        ),
+        console,
+    )
+    console.print(f"Results: {args.out / 'results.json'}")
+    return 0 if results["batch"]["status"] == "completed" else 1
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from reelflow.local.samples import demo_samples, have_espeak
+    from reelflow.runner import RunOptions, run_folder
+
+    samples = args.out / "samples"
+    with console.status("Generating sample videos (mp4, mov, webm)…"):
+        demo_samples(samples, include_broken=args.with_broken)
+    if not have_espeak():
+        console.print("[yellow]espeak-ng is not installed: the samples carry tones instead of speech, "
+                      "so the transcripts will be empty (apt-get install espeak-ng).")
+    settings = settings_from_args(args)
+    if args.keywords is None and settings.get("transcribe", True) and settings.get("detect_highlights", True):
+        settings["keywords"] = ["important", "amazing"]
+    results = run_folder(
+        RunOptions(input_dir=samples, out_dir=args.out, settings=settings, name="reelflow demo"), console
+    )
+    console.print(f"Outputs in {args.out / 'outputs'}, summary in {args.out / 'results.json'}")
+    return 0 if results["batch"]["status"] == "completed" else 1
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from reelflow.local.home import clear_state, write_state
+    from reelflow.runner import LocalStack
+
+    work = Path(tempfile.mkdtemp(prefix="reelflow-serve-"))
+    with LocalStack(work, port=args.port, moto_port=args.moto_port) as stack:
+        cloud = stack.cloud
+        info = {
+            "api_url": f"{stack.gateway.base_url}/api",
+            "websocket_url": stack.gateway.ws_url,
+            "s3_endpoint": cloud.endpoint,
+            "aws_endpoint": cloud.endpoint,
+            "ingest_bucket": cloud.ingest_bucket,
+            "media_bucket": cloud.media_bucket,
+            "table": cloud.table_name,
+            "state_machine_arn": cloud.state_machine_arn,
+        }
+        write_state("serve", info)
+        console.print("[bold green]reelflow is serving on the embedded local AWS[/]")
+        for key, value in info.items():
+            console.print(f"  {key:<18} {value}")
+        console.print("  token              reelflow token --user alice --tier creator")
+        console.print("  API docs           " + f"{stack.gateway.base_url}/api/docs")
+        console.print("Press Ctrl+C to stop.")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            console.print("Stopping.")
+        finally:
+            clear_state("serve")
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    from reelflow.local.tokens import issue_token
+
+    print(issue_token(args.user, Tier(args.tier), ttl_seconds=args.ttl))
+    return 0
+
+
+def cmd_executions(args: argparse.Namespace) -> int:
+    from reelflow.inspect import list_executions, show_execution
+
+    return show_execution(console, args.id, args.endpoint) if args.id else list_executions(console, args.endpoint)
+
+
+def cmd_openapi(args: argparse.Namespace) -> int:
+    from functions.handlers.api import app
+
+    document = app.get_openapi_json_schema(title="reelflow API", version="1.0.0")
+    if str(args.path) == "-":
+        print(document)
+    else:
+        args.path.parent.mkdir(parents=True, exist_ok=True)
+        args.path.write_text(json.dumps(json.loads(document), indent=2) + "\n")
+        console.print(f"OpenAPI written to {args.path}")
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from reelflow.bench import run_benchmark
+
+    return run_benchmark(console, args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="reelflow", description="Batch video processing, locally or on AWS.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="Process every video in a folder as one batch on the embedded local AWS")
+    run.add_argument("dir", type=Path, help="Folder holding the videos (mp4, mov, avi, webm)")
+    run.add_argument("--out", type=Path, default=Path("reelflow-out"), help="Output folder (reelflow-out)")
+    run.add_argument("--name", help="Batch name (the folder's name)")
+    run.add_argument("--tier", choices=[t.value for t in Tier], default=Tier.PRO.value, help="Plan to run as (pro)")
+    add_settings_flags(run)
+    run.set_defaults(func=cmd_run)
+
+    demo = sub.add_parser("demo", help="Generate sample videos and run them through the whole pipeline")
+    demo.add_argument("--out", type=Path, default=Path("reelflow-demo"), help="Output folder (reelflow-demo)")
+    demo.add_argument("--with-broken", action="store_true", help="Add a corrupt file to show failure isolation")
+    add_settings_flags(demo)
+    demo.set_defaults(func=cmd_demo)
+
+    serve = sub.add_parser("serve", help="Start the embedded local AWS and the local API gateway")
+    serve.add_argument("--port", type=int, default=8000, help="Gateway port (8000)")
+    serve.add_argument("--moto-port", type=int, default=0, help="Port of the embedded AWS endpoint (any free)")
+    serve.set_defaults(func=cmd_serve)
+
+    token = sub.add_parser("token", help="Print a bearer token the local gateway accepts")
+    token.add_argument("--user", required=True)
+    token.add_argument("--tier", choices=[t.value for t in Tier], default=Tier.FREE.value)
+    token.add_argument("--ttl", type=int, default=12 * 3600, help="Lifetime in seconds (12 h)")
+    token.set_defaults(func=cmd_token)
+
+    executions = sub.add_parser("executions", help="List executions of a running `reelflow serve`, or show one")
+    executions.add_argument("id", nargs="?", help="Execution name (the batch id) or ARN")
+    executions.add_argument("--endpoint", help="Embedded AWS endpoint (read from the running serve by default)")
+    executions.set_defaults(func=cmd_executions)
+
+    openapi = sub.add_parser("openapi", help="Write the OpenAPI document generated from the code")
+    openapi.add_argument("path", nargs="?", type=Path, default=Path("docs/openapi.json"))
+    openapi.set_defaults(func=cmd_openapi)
+
+    bench = sub.add_parser("bench", help="Measure stage speeds against a plain ffmpeg re-encode")
+    bench.add_argument("--minutes", type=float, default=3.0, help="Length of the generated talk (3)")
+    bench.add_argument("--dir", type=Path, default=Path("bench-out"), help="Where media is generated/reused")
+    bench.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,71 @@
+"""`reelflow executions`: the Step Functions console, in a terminal, for the embedded AWS."""
+
+from typing import Any
+
+import boto3
+from rich.console import Console
+from rich.table import Table
+
+from reelflow.local.home import read_state
+
+
+def _client(endpoint: str | None) -> Any:
+    if endpoint is None:
+        state = read_state("serve")
+        if not state:
+            raise SystemExit("No local AWS is running: start `reelflow serve` (or pass --endpoint URL)")
+        endpoint = str(state["aws_endpoint"])
+    return boto3.client(
+        "stepfunctions", endpoint_url=endpoint, region_name="us-east-1",
+        aws_access_key_id="local", aws_secret_access_key="local",
+    )
+
+
+def _state_machine_arns(sfn: Any) -> list[str]:
+    return [m["stateMachineArn"] for m in sfn.list_state_machines()["stateMachines"]]
+
+
+def list_executions(console: Console, endpoint: str | None) -> int:
+    sfn = _client(endpoint)
+    table = Table(title="Executions")
+    for column in ("name (batch id)", "status", "started", "stopped"):
+        table.add_column(column)
+    for arn in _state_machine_arns(sfn):
+        for execution in sfn.list_executions(stateMachineArn=arn)["executions"]:
+            table.add_row(
+                execution["name"], execution["status"], str(execution["startDate"]), str(execution.get("stopDate", ""))
+            )
+    console.print(table)
+    return 0
+
+
+def _detail(event: dict[str, Any]) -> str:
+    for key, value in event.items():
+        if key.endswith("EventDetails") and isinstance(value, dict):
+            name = value.get("name") or value.get("resourceType") or ""
+            error = value.get("error") or ""
+            return f"{name} {error}".strip()
+    return ""
+
+
+def show_execution(console: Console, name_or_arn: str, endpoint: str | None) -> int:
+    sfn = _client(endpoint)
+    arn = name_or_arn
+    if not name_or_arn.startswith("arn:"):
+        arns = [m.replace(":stateMachine:", ":execution:", 1) + f":{name_or_arn}" for m in _state_machine_arns(sfn)]
+        arn = arns[0] if arns else name_or_arn
+    described = sfn.describe_execution(executionArn=arn)
+    console.print(f"[bold]{described['name']}[/] {described['status']} started {described['startDate']}")
+    table = Table(title="Event history")
+    for column in ("id", "type", "state / detail", "time"):
+        table.add_column(column)
+    paginator_args: dict[str, Any] = {"executionArn": arn, "maxResults": 1000}
+    while True:
+        page = sfn.get_execution_history(**paginator_args)
+        for event in page["events"]:
+            table.add_row(str(event["id"]), event["type"], _detail(event), str(event["timestamp"]))
+        if not page.get("nextToken"):
+            break
+        paginator_args["nextToken"] = page["nextToken"]
+    console.print(table)
+    return 0

@@ -1,0 +1,163 @@
+"""The local API Gateway: HTTP requests become API Gateway HTTP API (v2) events for the same handler.
+
+Like API Gateway's JWT authorizer, it checks the bearer token and puts its claims at
+`requestContext.authorizer.jwt.claims`; health and the API docs need no token, as in the CDK app.
+"""
+
+import asyncio
+import base64
+import json
+import threading
+import time
+import uuid
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+
+from reelflow.local.invoker import LocalLambdaContext, invoke_handler
+from reelflow.local.tokens import InvalidToken, bearer_claims
+
+API_HANDLER = "functions.handlers.api.handler"
+PUBLIC_PATHS = ("/api/health", "/api/docs")
+TEXT_TYPES = ("application/json", "text/", "application/xml", "application/x-www-form-urlencoded")
+
+
+def _is_text(content_type: str) -> bool:
+    return any(content_type.startswith(prefix) for prefix in TEXT_TYPES)
+
+
+def build_event(
+    method: str,
+    path: str,
+    query: str,
+    headers: dict[str, str],
+    body: bytes,
+    claims: dict[str, Any] | None,
+    source_ip: str = "127.0.0.1",
+) -> dict[str, Any]:
+    """An API Gateway HTTP API payload v2 event, as the `$default` route delivers it."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    params: dict[str, str] = {}
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        params[key] = f"{params[key]},{value}" if key in params else value
+    text = _is_text(lowered.get("content-type", "application/json"))
+    now = time.time()
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": lowered,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "local",
+            "domainName": lowered.get("host", "127.0.0.1"),
+            "domainPrefix": "local",
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": source_ip,
+                "userAgent": lowered.get("user-agent", ""),
+            },
+            "requestId": str(uuid.uuid4()),
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+            "timeEpoch": int(now * 1000),
+        },
+        "isBase64Encoded": bool(body) and not text,
+    }
+    if params:
+        event["queryStringParameters"] = params
+    if body:
+        event["body"] = body.decode() if text else base64.b64encode(body).decode()
+    if claims is not None:
+        event["requestContext"]["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
+    return event
+
+
+def to_response(result: dict[str, Any]) -> web.Response:
+    body = result.get("body") or ""
+    raw = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
+    response = web.Response(status=int(result.get("statusCode", 200)), body=raw)
+    for name, value in (result.get("headers") or {}).items():
+        response.headers[name] = str(value)
+    for name, values in (result.get("multiValueHeaders") or {}).items():
+        for value in values:
+            response.headers.add(name, str(value))
+    for cookie in result.get("cookies") or []:
+        response.headers.add("Set-Cookie", cookie)
+    return response
+
+
+def unauthorized(detail: str) -> web.Response:
+    return web.json_response({"error": "Unauthorized", "detail": detail}, status=401)
+
+
+async def handle_api(request: web.Request) -> web.StreamResponse:
+    claims = None
+    if not request.path.startswith(PUBLIC_PATHS):
+        try:
+            claims = bearer_claims(request.headers.get("Authorization"))
+        except InvalidToken as error:
+            return unauthorized(str(error))
+    body = await request.read()
+    event = build_event(
+        request.method, request.path, request.query_string, dict(request.headers), body, claims,
+        request.remote or "127.0.0.1",
+    )
+    context = LocalLambdaContext(function_name="reelflow-api", timeout_seconds=29)
+    raw, errored = await asyncio.get_running_loop().run_in_executor(None, invoke_handler, API_HANDLER, event, context)
+    if errored:
+        # What API Gateway answers when the integration fails: no stack trace leaks.
+        return web.json_response({"error": "Internal Server Error", "detail": "The request failed"}, status=500)
+    return to_response(json.loads(raw))
+
+
+def build_app() -> web.Application:
+    app = web.Application(client_max_size=16 * 1024**2)
+    app.router.add_route("*", "/api/{tail:.*}", handle_api)
+    app.router.add_route("*", "/api", handle_api)
+    return app
+
+
+class Gateway:
+    """Serves the app on its own event loop thread, so synchronous code can start and stop it."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.host = host
+        self.port = port
+        self._loop = asyncio.new_event_loop()
+        self._runner: web.AppRunner | None = None
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True, name="reelflow-gateway")
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://{self.host}:{self.port}/ws"
+
+    def start(self) -> "Gateway":
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(timeout=30)
+        return self
+
+    async def _start(self) -> None:
+        self._runner = web.AppRunner(build_app(), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        server = site._server
+        assert server is not None and server.sockets  # type: ignore[attr-defined]
+        self.port = int(server.sockets[0].getsockname()[1])  # type: ignore[attr-defined]
+
+    def stop(self) -> None:
+        if self._runner is not None:
+            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(timeout=30)
+            self._runner = None
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)

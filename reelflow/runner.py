@@ -1,0 +1,187 @@
+"""`reelflow run`: one folder of videos → one batch on the embedded local AWS, with live progress."""
+
+import json
+import mimetypes
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from functions.domain.enums import Tier
+from functions.domain.quotas import limits_for
+from functions.domain.uploads import is_video_name
+from reelflow.client import ApiClient, download, upload_file
+from reelflow.local.cloud import LocalCloud, LocalSettings
+from reelflow.local.gateway import Gateway
+from reelflow.local.tokens import issue_token
+
+TERMINAL = {"completed", "failed", "cancelled"}
+LOCAL_USER = "local-user"
+
+
+@dataclass
+class RunOptions:
+    input_dir: Path
+    out_dir: Path
+    settings: dict[str, Any] = field(default_factory=dict)
+    name: str | None = None
+    tier: Tier = Tier.PRO
+    poll_seconds: float = 0.5
+    timeout_seconds: float = 3600.0
+
+
+def find_videos(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.iterdir() if p.is_file() and is_video_name(p.name))
+
+
+class LocalStack:
+    """The embedded AWS plus the local gateway, started together."""
+
+    def __init__(self, work_dir: Path, port: int = 0, moto_port: int = 0) -> None:
+        self.cloud = LocalCloud(LocalSettings(work_dir=work_dir), port=moto_port)
+        self.gateway = Gateway(port=port)
+
+    def __enter__(self) -> "LocalStack":
+        self.cloud.start()
+        self.gateway.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.gateway.stop()
+        self.cloud.stop()
+
+
+def _video_label(video: dict[str, Any]) -> str:
+    return f"{video['position']:>3} {video['original_name'][:28]:<28}"
+
+
+def _video_status(video: dict[str, Any]) -> str:
+    status = video["status"]
+    if status == "processing" and video.get("current_stage"):
+        return f"[yellow]{video['current_stage']}"
+    colour = {"completed": "green", "failed": "red", "cancelled": "dim"}.get(status, "white")
+    return f"[{colour}]{status}"
+
+
+def run_folder(options: RunOptions, console: Console | None = None) -> dict[str, Any]:
+    console = console or Console()
+    videos = find_videos(options.input_dir)
+    limit = limits_for(options.tier).max_videos_per_batch
+    if not videos:
+        raise SystemExit(f"No videos (mp4, mov, avi, webm) in {options.input_dir}")
+    if len(videos) > limit:
+        raise SystemExit(f"{len(videos)} videos found; a batch holds at most {limit}")
+    options.out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="reelflow-work-") as work, LocalStack(Path(work)) as stack:
+        client = ApiClient(stack.gateway.base_url, issue_token(LOCAL_USER, options.tier))
+        created = client.create_batch(
+            {
+                "name": options.name or options.input_dir.resolve().name[:100] or "batch",
+                "settings": options.settings,
+                "files": [
+                    {"name": p.name, "size": p.stat().st_size, "content_type": mimetypes.guess_type(p.name)[0]}
+                    for p in videos
+                ],
+            }
+        )
+        batch_id = created["batch_job"]["id"]
+        console.print(f"[bold]Batch[/] {batch_id}: {len(videos)} videos, execution name = batch id")
+        with console.status("Uploading with presigned URLs…"):
+            for target, path in zip(created["uploads"], videos, strict=True):
+                upload_file(target, path)
+        started = client.start(batch_id)
+        console.print(f"[bold]Execution[/] {started['job_id']}")
+        batch = watch(client, batch_id, options, console)
+        results = collect_results(client, stack, batch, options.out_dir)
+    print_summary(console, results)
+    return results
+
+
+def watch(client: ApiClient, batch_id: str, options: RunOptions, console: Console) -> dict[str, Any]:
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TextColumn("{task.fields[status]}"),
+        TimeElapsedColumn(),
+    )
+    deadline = time.monotonic() + options.timeout_seconds
+    with Progress(*columns, console=console, transient=False) as progress:
+        overall = progress.add_task("[bold]batch", total=100, status="")
+        tasks: dict[str, TaskID] = {}
+        while True:
+            batch = client.batch(batch_id)
+            for video in batch["videos"]:
+                if video["video_id"] not in tasks:
+                    tasks[video["video_id"]] = progress.add_task(_video_label(video), total=100, status="")
+                progress.update(
+                    tasks[video["video_id"]],
+                    completed=video["progress_percentage"],
+                    status=_video_status(video),
+                )
+            eta = batch.get("estimated_time_remaining")
+            progress.update(
+                overall,
+                completed=batch["progress_percentage"],
+                status=f"{batch['status']}" + (f", ~{eta}s left" if eta else ""),
+            )
+            if batch["status"] in TERMINAL:
+                return batch
+            if time.monotonic() > deadline:
+                raise SystemExit(f"Batch {batch_id} did not finish within {options.timeout_seconds:.0f} s")
+            time.sleep(options.poll_seconds)
+
+
+def collect_results(client: ApiClient, stack: LocalStack, batch: dict[str, Any], out_dir: Path) -> dict[str, Any]:
+    outputs_dir = out_dir / "outputs"
+    for video in batch["videos"]:
+        url = video.get("output_video_url")
+        if url:
+            name = url.split("?", 1)[0].rsplit("/", 1)[-1]
+            path = download(url, outputs_dir / name)
+            video["output_file"] = str(path.relative_to(out_dir))
+    execution = execution_history(stack.cloud, batch.get("execution_arn"))
+    (out_dir / "execution.json").write_text(json.dumps(execution, indent=2, default=str))
+    results = {"batch": {k: v for k, v in batch.items() if k != "videos"}, "videos": batch["videos"]}
+    (out_dir / "results.json").write_text(json.dumps(results, indent=2, default=str))
+    return results
+
+
+def execution_history(cloud: LocalCloud, execution_arn: str | None) -> dict[str, Any]:
+    if not execution_arn:
+        return {}
+    sfn = cloud.client("stepfunctions")
+    described = sfn.describe_execution(executionArn=execution_arn)
+    events = sfn.get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
+    return {
+        "name": described["name"],
+        "status": described["status"],
+        "startDate": described.get("startDate"),
+        "stopDate": described.get("stopDate"),
+        "events": [{"id": e["id"], "type": e["type"], "timestamp": e["timestamp"]} for e in events],
+    }
+
+
+def print_summary(console: Console, results: dict[str, Any]) -> None:
+    batch = results["batch"]
+    table = Table(title=f"{batch['name']}: {batch['status']}")
+    for column in ("#", "video", "status", "duration", "output", "note"):
+        table.add_column(column)
+    for video in results["videos"]:
+        export = (video.get("processing_result") or {}).get("exporting") or {}
+        before, after = video.get("duration"), export.get("duration")
+        duration = f"{before:.1f}s → {after:.1f}s" if before and after else (f"{before:.1f}s" if before else "")
+        table.add_row(
+            str(video["position"]),
+            video["original_name"],
+            _video_status(video),
+            duration,
+            video.get("output_file", ""),
+            (video.get("error_message") or "")[:60],
+        )
+    console.print(table)
