@@ -25,22 +25,33 @@ def _flag(name: str) -> str:
 def add_settings_flags(parser: argparse.ArgumentParser) -> None:
     """One flag per BatchSettings field, named after it in kebab case (defaults stay the model's)."""
     group = parser.add_argument_group("processing settings (defaults in parentheses)")
-    group.add_argument("--settings", type=Path, metavar="FILE", help="JSON file with settings; flags override it")
+    group.add_argument(
+        "--settings", type=Path, metavar="FILE", help="JSON file with settings; flags override it"
+    )
     for name, info in BatchSettings.model_fields.items():
         annotation = info.annotation
         default = info.get_default(call_default_factory=True)
-        help_text = f"{info.description or ''} ({default if not isinstance(default, Enum) else default.value})"
+        help_text = (
+            f"{info.description or ''} ({default if not isinstance(default, Enum) else default.value})"
+        )
         if annotation is bool:
-            group.add_argument(_flag(name), dest=name, action=argparse.BooleanOptionalAction, default=None,
-                               help=help_text)
+            group.add_argument(
+                _flag(name), dest=name, action=argparse.BooleanOptionalAction, default=None, help=help_text
+            )
         elif isinstance(annotation, type) and issubclass(annotation, Enum):
-            group.add_argument(_flag(name), dest=name, choices=[m.value for m in annotation], default=None,
-                               help=help_text)
+            group.add_argument(
+                _flag(name), dest=name, choices=[m.value for m in annotation], default=None, help=help_text
+            )
         elif annotation is float:
             group.add_argument(_flag(name), dest=name, type=float, default=None, help=help_text)
         elif name == "keywords" or list in (getattr(annotation, "__origin__", None), *get_args(annotation)):
-            group.add_argument(_flag(name), dest=name, default=None, metavar="WORD,WORD",
-                               help="Comma-separated words that mark a highlight when spoken.")
+            group.add_argument(
+                _flag(name),
+                dest=name,
+                default=None,
+                metavar="WORD,WORD",
+                help="Comma-separated words that mark a highlight when spoken.",
+            )
 
 
 def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
@@ -54,7 +65,9 @@ def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
     try:
         return BatchSettings.model_validate(data).model_dump(mode="json")
     except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in error.errors())
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in error.errors()
+        )
         raise SystemExit(f"Invalid settings: {problems}") from error
 
 
@@ -83,8 +96,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     with console.status("Generating sample videos (mp4, mov, webm)…"):
         demo_samples(samples, include_broken=args.with_broken)
     if not have_espeak():
-        console.print("[yellow]espeak-ng is not installed: the samples carry tones instead of speech, "
-                      "so the transcripts will be empty (apt-get install espeak-ng).")
+        console.print(
+            "[yellow]espeak-ng is not installed: the samples carry tones instead of speech, "
+            "so the transcripts will be empty (apt-get install espeak-ng)."
+        )
     settings = settings_from_args(args)
     if args.keywords is None and settings.get("transcribe", True) and settings.get("detect_highlights", True):
         settings["keywords"] = ["important", "amazing"]
@@ -139,7 +154,11 @@ def cmd_token(args: argparse.Namespace) -> int:
 def cmd_executions(args: argparse.Namespace) -> int:
     from reelflow.inspect import list_executions, show_execution
 
-    return show_execution(console, args.id, args.endpoint) if args.id else list_executions(console, args.endpoint)
+    return (
+        show_execution(console, args.id, args.endpoint)
+        if args.id
+        else list_executions(console, args.endpoint)
+    )
 
 
 def cmd_openapi(args: argparse.Namespace) -> int:
@@ -162,26 +181,34 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="reelflow", description="Batch video processing, locally or on AWS.")
+    parser = argparse.ArgumentParser(
+        prog="reelflow", description="Batch video processing, locally or on AWS."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="Process every video in a folder as one batch on the embedded local AWS")
     run.add_argument("dir", type=Path, help="Folder holding the videos (mp4, mov, avi, webm)")
     run.add_argument("--out", type=Path, default=Path("reelflow-out"), help="Output folder (reelflow-out)")
     run.add_argument("--name", help="Batch name (the folder's name)")
-    run.add_argument("--tier", choices=[t.value for t in Tier], default=Tier.PRO.value, help="Plan to run as (pro)")
+    run.add_argument(
+        "--tier", choices=[t.value for t in Tier], default=Tier.PRO.value, help="Plan to run as (pro)"
+    )
     add_settings_flags(run)
     run.set_defaults(func=cmd_run)
 
     demo = sub.add_parser("demo", help="Generate sample videos and run them through the whole pipeline")
     demo.add_argument("--out", type=Path, default=Path("reelflow-demo"), help="Output folder (reelflow-demo)")
-    demo.add_argument("--with-broken", action="store_true", help="Add a corrupt file to show failure isolation")
+    demo.add_argument(
+        "--with-broken", action="store_true", help="Add a corrupt file to show failure isolation"
+    )
     add_settings_flags(demo)
     demo.set_defaults(func=cmd_demo)
 
     serve = sub.add_parser("serve", help="Start the embedded local AWS and the local API gateway")
     serve.add_argument("--port", type=int, default=8000, help="Gateway port (8000)")
-    serve.add_argument("--moto-port", type=int, default=0, help="Port of the embedded AWS endpoint (any free)")
+    serve.add_argument(
+        "--moto-port", type=int, default=0, help="Port of the embedded AWS endpoint (any free)"
+    )
     serve.set_defaults(func=cmd_serve)
 
     token = sub.add_parser("token", help="Print a bearer token the local gateway accepts")
@@ -190,9 +217,13 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--ttl", type=int, default=12 * 3600, help="Lifetime in seconds (12 h)")
     token.set_defaults(func=cmd_token)
 
-    executions = sub.add_parser("executions", help="List executions of a running `reelflow serve`, or show one")
+    executions = sub.add_parser(
+        "executions", help="List executions of a running `reelflow serve`, or show one"
+    )
     executions.add_argument("id", nargs="?", help="Execution name (the batch id) or ARN")
-    executions.add_argument("--endpoint", help="Embedded AWS endpoint (read from the running serve by default)")
+    executions.add_argument(
+        "--endpoint", help="Embedded AWS endpoint (read from the running serve by default)"
+    )
     executions.set_defaults(func=cmd_executions)
 
     openapi = sub.add_parser("openapi", help="Write the OpenAPI document generated from the code")

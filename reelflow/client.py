@@ -53,7 +53,9 @@ class ApiClient:
 def upload_file(target: dict[str, Any], path: Path, timeout: float = 600.0) -> None:
     """PUT a file to its presigned URL with the headers the URL was signed with."""
     with path.open("rb") as body:
-        response = requests.put(target["url"], data=body, headers=target.get("headers") or {}, timeout=timeout)
+        response = requests.put(
+            target["url"], data=body, headers=target.get("headers") or {}, timeout=timeout
+        )
     if response.status_code >= 300:
         raise ApiError(response.status_code, response.text[:500])
 

@@ -16,8 +16,11 @@ def _client(endpoint: str | None) -> Any:
             raise SystemExit("No local AWS is running: start `reelflow serve` (or pass --endpoint URL)")
         endpoint = str(state["aws_endpoint"])
     return boto3.client(
-        "stepfunctions", endpoint_url=endpoint, region_name="us-east-1",
-        aws_access_key_id="local", aws_secret_access_key="local",
+        "stepfunctions",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
     )
 
 
@@ -33,7 +36,10 @@ def list_executions(console: Console, endpoint: str | None) -> int:
     for arn in _state_machine_arns(sfn):
         for execution in sfn.list_executions(stateMachineArn=arn)["executions"]:
             table.add_row(
-                execution["name"], execution["status"], str(execution["startDate"]), str(execution.get("stopDate", ""))
+                execution["name"],
+                execution["status"],
+                str(execution["startDate"]),
+                str(execution.get("stopDate", "")),
             )
     console.print(table)
     return 0
@@ -52,7 +58,10 @@ def show_execution(console: Console, name_or_arn: str, endpoint: str | None) -> 
     sfn = _client(endpoint)
     arn = name_or_arn
     if not name_or_arn.startswith("arn:"):
-        arns = [m.replace(":stateMachine:", ":execution:", 1) + f":{name_or_arn}" for m in _state_machine_arns(sfn)]
+        arns = [
+            m.replace(":stateMachine:", ":execution:", 1) + f":{name_or_arn}"
+            for m in _state_machine_arns(sfn)
+        ]
         arn = arns[0] if arns else name_or_arn
     described = sfn.describe_execution(executionArn=arn)
     console.print(f"[bold]{described['name']}[/] {described['status']} started {described['startDate']}")

@@ -84,7 +84,11 @@ def run_folder(options: RunOptions, console: Console | None = None) -> dict[str,
                 "name": options.name or options.input_dir.resolve().name[:100] or "batch",
                 "settings": options.settings,
                 "files": [
-                    {"name": p.name, "size": p.stat().st_size, "content_type": mimetypes.guess_type(p.name)[0]}
+                    {
+                        "name": p.name,
+                        "size": p.stat().st_size,
+                        "content_type": mimetypes.guess_type(p.name)[0],
+                    }
                     for p in videos
                 ],
             }
@@ -137,7 +141,9 @@ def watch(client: ApiClient, batch_id: str, options: RunOptions, console: Consol
             time.sleep(options.poll_seconds)
 
 
-def collect_results(client: ApiClient, stack: LocalStack, batch: dict[str, Any], out_dir: Path) -> dict[str, Any]:
+def collect_results(
+    client: ApiClient, stack: LocalStack, batch: dict[str, Any], out_dir: Path
+) -> dict[str, Any]:
     outputs_dir = out_dir / "outputs"
     for video in batch["videos"]:
         url = video.get("output_video_url")
@@ -175,7 +181,9 @@ def print_summary(console: Console, results: dict[str, Any]) -> None:
     for video in results["videos"]:
         export = (video.get("processing_result") or {}).get("exporting") or {}
         before, after = video.get("duration"), export.get("duration")
-        duration = f"{before:.1f}s → {after:.1f}s" if before and after else (f"{before:.1f}s" if before else "")
+        duration = (
+            f"{before:.1f}s → {after:.1f}s" if before and after else (f"{before:.1f}s" if before else "")
+        )
         table.add_row(
             str(video["position"]),
             video["original_name"],

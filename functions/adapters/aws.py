@@ -2,7 +2,7 @@
 
 import os
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import boto3
 from botocore.config import Config
@@ -23,8 +23,9 @@ def dynamodb() -> "DynamoDBServiceResource":
 @cache
 def s3() -> "S3Client":
     # A local endpoint (127.0.0.1) has no bucket subdomains: use path-style addressing there only.
-    style = "path" if os.environ.get("AWS_ENDPOINT_URL") else "virtual"
-    return boto3.client("s3", config=_CONFIG.merge(Config(s3={"addressing_style": style}, signature_version="s3v4")))
+    style: Literal["path", "virtual"] = "path" if os.environ.get("AWS_ENDPOINT_URL") else "virtual"
+    config = _CONFIG.merge(Config(s3={"addressing_style": style}, signature_version="s3v4"))
+    return boto3.client("s3", config=config)
 
 
 @cache

@@ -100,6 +100,12 @@ def _is_condition_failure(error: ClientError) -> bool:
     return False
 
 
+def _reject_duplicates(batch_videos: list[BatchVideo]) -> None:
+    video_ids = [bv.video_id for bv in batch_videos]
+    if len(set(video_ids)) != len(video_ids):
+        raise Conflict("the same video is listed twice; a video can be in a batch only once")
+
+
 class Repository:
     def __init__(self, table_name: str) -> None:
         self.table: Table = aws.dynamodb().Table(table_name)
@@ -128,7 +134,12 @@ class Repository:
             UpdateExpression="SET #t = :tier, #id = :id, #type = :type, "
             "created_at = if_not_exists(created_at, :now)",
             ExpressionAttributeNames={"#t": "tier", "#id": "id", "#type": "type"},
-            ExpressionAttributeValues={":tier": tier.value, ":id": user_id, ":type": "user", ":now": now.isoformat()},
+            ExpressionAttributeValues={
+                ":tier": tier.value,
+                ":id": user_id,
+                ":type": "user",
+                ":now": now.isoformat(),
+            },
             ReturnValues="ALL_NEW",
         )
         return item_to_model(result["Attributes"], User)
@@ -150,7 +161,7 @@ class Repository:
                     f"Your plan allows {limit} batch creations per hour; try again later or upgrade"
                 ) from error
             raise
-        return int(result["Attributes"]["count"])
+        return int(str(result["Attributes"]["count"]))
 
     # ---- videos (uploaded files) ------------------------------------------------------------------
 
@@ -158,7 +169,12 @@ class Repository:
         with self.table.batch_writer() as writer:
             for video in videos:
                 writer.put_item(
-                    Item={"PK": video_pk(video.id), "SK": VIDEO_SK, "type": "video", **model_to_attributes(video)}
+                    Item={
+                        "PK": video_pk(video.id),
+                        "SK": VIDEO_SK,
+                        "type": "video",
+                        **model_to_attributes(video),
+                    }
                 )
 
     def get_video(self, video_id: str) -> Video | None:
@@ -188,6 +204,7 @@ class Repository:
 
     def create_batch(self, batch: BatchJob, batch_videos: list[BatchVideo]) -> None:
         """Write the batch and its videos in one transaction: all or nothing, no duplicate members."""
+        _reject_duplicates(batch_videos)
         items: list[dict[str, Any]] = [
             {
                 "Put": {
@@ -235,11 +252,11 @@ class Repository:
     def list_user_batches(self, user_id: str, status: BatchStatus | None = None) -> list[BatchJob]:
         """A user's batches, newest first, optionally of one status (GSI1 or GSI2)."""
         if status is None:
-            condition = Key("GSI1PK").eq(user_pk(user_id)) & Key("GSI1SK").begins_with("BATCH#")
-            items = self._query(IndexName="GSI1", KeyConditionExpression=condition, ScanIndexForward=False)
+            by_user = Key("GSI1PK").eq(user_pk(user_id)) & Key("GSI1SK").begins_with("BATCH#")
+            items = self._query(IndexName="GSI1", KeyConditionExpression=by_user, ScanIndexForward=False)
         else:
-            condition = Key("GSI2PK").eq(f"{user_pk(user_id)}#STATUS#{status.value}")
-            items = self._query(IndexName="GSI2", KeyConditionExpression=condition, ScanIndexForward=False)
+            by_status = Key("GSI2PK").eq(f"{user_pk(user_id)}#STATUS#{status.value}")
+            items = self._query(IndexName="GSI2", KeyConditionExpression=by_status, ScanIndexForward=False)
         return [item_to_model(item, BatchJob) for item in items]
 
     def list_batches_by_status(self, status: BatchStatus, limit: int | None = None) -> list[BatchJob]:
@@ -299,7 +316,9 @@ class Repository:
         add_fields: Mapping[str, int | float] | None = None,
     ) -> BatchJob:
         """Counters and figures that are not a status change (ETA, durations)."""
-        rendered = Update(set={**(set_fields or {}), "updated_at": now.isoformat()}, add=add_fields or {}).render()
+        rendered = Update(
+            set={**(set_fields or {}), "updated_at": now.isoformat()}, add=add_fields or {}
+        ).render()
         result = self.table.update_item(
             Key={"PK": batch_pk(batch_id), "SK": BATCH_SK},
             ConditionExpression="attribute_exists(PK)",
@@ -312,6 +331,7 @@ class Repository:
 
     def add_batch_videos(self, batch: BatchJob, batch_videos: list[BatchVideo], now: datetime) -> None:
         """Attach videos to a batch that has not started; a video already in the batch is a Conflict."""
+        _reject_duplicates(batch_videos)
         condition, values = _status_condition([BatchStatus.PENDING.value])
         total_duration = sum(bv.duration or 0.0 for bv in batch_videos)
         rendered = Update(
@@ -369,7 +389,7 @@ class Repository:
             add=add_fields or {},
         ).render(values)
         rendered["ExpressionAttributeNames"]["#st"] = "status"
-        video_update = {
+        video_update: dict[str, Any] = {
             "TableName": self.table_name,
             "Key": {"PK": batch_pk(batch_id), "SK": batch_video_sk(video_id)},
             "ConditionExpression": condition,
@@ -377,20 +397,19 @@ class Repository:
         }
         try:
             if batch_set is None and batch_add is None:
-                self.table.update_item(**video_update)  # type: ignore[arg-type]
+                self.table.update_item(**{k: v for k, v in video_update.items() if k != "TableName"})
             else:
                 batch_rendered = Update(
                     set={"updated_at": now.isoformat(), **(batch_set or {})}, add=batch_add or {}
                 ).render()
-                batch_update = {
+                batch_update: dict[str, Any] = {
                     "TableName": self.table_name,
                     "Key": {"PK": batch_pk(batch_id), "SK": BATCH_SK},
                     "ConditionExpression": "attribute_exists(PK)",
                     **batch_rendered,
                 }
-                self.table.meta.client.transact_write_items(
-                    TransactItems=[{"Update": video_update}, {"Update": batch_update}]  # type: ignore[list-item]
-                )
+                items: Any = [{"Update": video_update}, {"Update": batch_update}]
+                self.table.meta.client.transact_write_items(TransactItems=items)
         except ClientError as error:
             if _is_condition_failure(error):
                 current = self.get_batch_video(batch_id, video_id)
@@ -464,7 +483,9 @@ class Repository:
 
     def take_task_tokens(self, batch_id: str) -> list[str]:
         """Remove and return the parked tokens of a batch; each token is returned to one caller only."""
-        items = self._query(KeyConditionExpression=Key("PK").eq(batch_pk(batch_id)) & Key("SK").begins_with("TOKEN#"))
+        items = self._query(
+            KeyConditionExpression=Key("PK").eq(batch_pk(batch_id)) & Key("SK").begins_with("TOKEN#")
+        )
         tokens = []
         for item in items:
             deleted = self.table.delete_item(

@@ -30,7 +30,9 @@ class Storage:
         url = self.client.generate_presigned_url("put_object", Params=params, ExpiresIn=expires_in)
         return url, headers
 
-    def presigned_post(self, bucket: str, key: str, expires_in: int, max_size: int, content_type: str) -> dict[str, Any]:
+    def presigned_post(
+        self, bucket: str, key: str, expires_in: int, max_size: int, content_type: str
+    ) -> dict[str, Any]:
         """A browser form upload whose policy caps the size: S3 rejects anything larger."""
         return self.client.generate_presigned_post(
             Bucket=bucket,
@@ -38,7 +40,7 @@ class Storage:
             Fields={"Content-Type": content_type},
             Conditions=[["content-length-range", 1, max_size], {"Content-Type": content_type}],
             ExpiresIn=expires_in,
-        )  # type: ignore[return-value]
+        )
 
     def presigned_get(self, bucket: str, key: str, expires_in: int, download_name: str | None = None) -> str:
         params: dict[str, Any] = {"Bucket": bucket, "Key": key}
@@ -89,5 +91,7 @@ class Storage:
         return deleted
 
     def _delete(self, bucket: str, keys: list[str]) -> int:
-        self.client.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in keys], "Quiet": True})
+        self.client.delete_objects(
+            Bucket=bucket, Delete={"Objects": [{"Key": k} for k in keys], "Quiet": True}
+        )
         return len(keys)

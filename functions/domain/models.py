@@ -99,7 +99,7 @@ class BatchVideo(Entity):
     original_name: str = ""
     status: VideoStatus = VideoStatus.UPLOADING
     progress_percentage: int = Field(default=0, ge=0, le=100)
-    current_stage: Stage | None = Stage.UPLOADING
+    current_stage: Stage | None = None  # set to uploading by whoever creates the slot
     error_message: str | None = None
     retry_count: int = Field(default=0, ge=0)
     max_retries: int = Field(default=DEFAULT_MAX_RETRIES, ge=0, le=10)

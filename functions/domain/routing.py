@@ -16,7 +16,9 @@ RENDER_SPEED: dict[ExportQuality, float] = {
 WEBM_SLOWDOWN = 1.3
 
 
-def estimated_render_seconds(duration: float, height: int, quality: ExportQuality, fmt: ExportFormat) -> float:
+def estimated_render_seconds(
+    duration: float, height: int, quality: ExportQuality, fmt: ExportFormat
+) -> float:
     """Rough wall time of the single render; smaller sources render at their own size."""
     effective = quality
     for candidate in (ExportQuality.Q720P, ExportQuality.Q1080P, ExportQuality.Q4K):

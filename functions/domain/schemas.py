@@ -72,7 +72,9 @@ class UploadTarget(BaseModel):
     key: str
     method: Literal["PUT"] = "PUT"
     url: str
-    headers: dict[str, str] = Field(description="Headers the PUT must carry (they are part of the signature).")
+    headers: dict[str, str] = Field(
+        description="Headers the PUT must carry (they are part of the signature)."
+    )
     expires_at: datetime
     multipart: MultipartUpload | None = None
 
@@ -118,7 +120,9 @@ class BatchJobResponse(BaseModel):
     completed_videos: int
     failed_videos: int
     cancelled_videos: int
-    progress_percentage: int = Field(description="Share of videos that finished (completed, failed or cancelled).")
+    progress_percentage: int = Field(
+        description="Share of videos that finished (completed, failed or cancelled)."
+    )
     total_duration_seconds: float
     processed_duration_seconds: float
     estimated_time_remaining: int | None

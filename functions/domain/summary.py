@@ -35,7 +35,12 @@ def build_summary(batch: BatchJob, videos: list[BatchVideo], now: datetime) -> d
         "stage_seconds": {stage: round(seconds, 3) for stage, seconds in sorted(stage_seconds.items())},
         "wall_seconds": round((now - started).total_seconds(), 3),
         "failures": [
-            {"position": v.position, "name": v.original_name, "retries": v.retry_count, "error": v.error_message}
+            {
+                "position": v.position,
+                "name": v.original_name,
+                "retries": v.retry_count,
+                "error": v.error_message,
+            }
             for v in videos
             if v.status is VideoStatus.FAILED
         ],

@@ -6,6 +6,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -28,14 +29,26 @@ logger = Logger(service="reelflow-api")
 tracer = Tracer(service="reelflow-api")
 metrics = Metrics(namespace="reelflow", service="reelflow-api")
 app = APIGatewayHttpResolver(enable_validation=True)
-app.enable_swagger(path="/api/docs", title="reelflow API", version="1.0.0",
-                   description="Batch video processing: create a batch, upload, start, watch, export.")
+app.enable_swagger(
+    path="/api/docs",
+    title="reelflow API",
+    version="1.0.0",
+    description="Batch video processing: create a batch, upload, start, watch, export.",
+)
 
 TIER_CLAIMS = ("custom:tier", "tier")
-ERRORS = {code: {"description": text, "content": {"application/json": {"schema": ErrorResponse.model_json_schema()}}}
-          for code, text in {400: "Invalid request", 403: "Plan limit", 404: "Batch job not found",
-                             409: "Conflict with the batch's state", 422: "Malformed body or parameters",
-                             429: "Too many requests"}.items()}
+ERROR_STATUSES = {
+    400: "Invalid request",
+    403: "Plan limit",
+    404: "Batch job not found",
+    409: "Conflict with the batch's state",
+    422: "Malformed body or parameters",
+    429: "Too many requests",
+}
+ERRORS: dict[int, OpenAPIResponse] = {
+    code: {"description": text, "content": {"application/json": {"model": ErrorResponse}}}
+    for code, text in ERROR_STATUSES.items()
+}
 BatchId = Annotated[str, Path(min_length=1, max_length=80)]
 
 
@@ -48,20 +61,22 @@ def _error(status: int, error: str, detail: Any) -> Response[ErrorResponse]:
     return Response(
         status_code=status,
         content_type=content_types.APPLICATION_JSON,
-        body=ErrorResponse(error=error, detail=detail).model_dump(),
+        body=ErrorResponse(error=error, detail=detail),
     )
 
 
-@app.exception_handler(DomainError)
+@app.exception_handler(DomainError)  # type: ignore[untyped-decorator]
 def domain_error(error: DomainError) -> Response[ErrorResponse]:
     return _error(error.http_status, error.title, error.detail)
 
 
-@app.exception_handler(RequestValidationError)
+@app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
 def validation_error(error: RequestValidationError) -> Response[ErrorResponse]:
     messages = []
     for item in error.errors():
-        location = ".".join(str(part) for part in item.get("loc", ()) if part != "body" or len(item["loc"]) == 1)
+        location = ".".join(
+            str(part) for part in item.get("loc", ()) if part != "body" or len(item["loc"]) == 1
+        )
         messages.append(f"{location}: {item.get('msg', 'invalid')}" if location else str(item.get("msg")))
     return _error(422, "Validation failed", "; ".join(messages))
 
@@ -91,8 +106,14 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@app.post("/api/batch-jobs", summary="Create a batch and get one upload URL per video", responses={
-    201: {"description": "Batch created", "content": {"application/json": {"model": BatchJobCreated}}}, **ERRORS})
+@app.post(
+    "/api/batch-jobs",
+    summary="Create a batch and get one upload URL per video",
+    responses={
+        201: {"description": "Batch created", "content": {"application/json": {"model": BatchJobCreated}}},
+        **ERRORS,
+    },
+)
 def create_batch(request: BatchJobCreate) -> Response[BatchJobCreated]:
     created = batches.create_batch(services(), caller(), request)
     metrics.add_metric(name="BatchesCreated", unit="Count", value=1)
@@ -114,14 +135,20 @@ def get_batch(batch_id: BatchId) -> BatchJobDetail:
     return batches.get_batch_detail(services(), caller(), batch_id)
 
 
-@app.post("/api/batch-jobs/<batch_id>/videos", summary="Add uploaded videos to a batch that has not started",
-          responses=ERRORS)
+@app.post(
+    "/api/batch-jobs/<batch_id>/videos",
+    summary="Add uploaded videos to a batch that has not started",
+    responses=ERRORS,
+)
 def add_videos(batch_id: BatchId, request: AddVideosRequest) -> BatchJobDetail:
     return batches.add_videos(services(), caller(), batch_id, request.video_ids)
 
 
-@app.post("/api/batch-jobs/<batch_id>/start", summary="Start processing (every video must be uploaded)",
-          responses=ERRORS)
+@app.post(
+    "/api/batch-jobs/<batch_id>/start",
+    summary="Start processing (every video must be uploaded)",
+    responses=ERRORS,
+)
 def start_batch(batch_id: BatchId) -> StartResponse:
     started = batches.start_batch(services(), caller(), batch_id)
     metrics.add_metric(name="BatchesStarted", unit="Count", value=1)

@@ -16,12 +16,18 @@ def objects_in(event: dict[str, Any]) -> list[ObjectCreated]:
     """The created objects an event names, from either delivery path."""
     if event.get("detail-type") == "Object Created":
         detail = event["detail"]
-        return [ObjectCreated.from_raw(detail["bucket"]["name"], detail["object"]["key"], detail["object"].get("size"))]
+        return [
+            ObjectCreated.from_raw(
+                detail["bucket"]["name"], detail["object"]["key"], detail["object"].get("size")
+            )
+        ]
     found = []
     for record in event.get("Records", []):
         s3 = record.get("s3")
         if s3 and str(record.get("eventName", "")).startswith("ObjectCreated"):
-            found.append(ObjectCreated.from_raw(s3["bucket"]["name"], s3["object"]["key"], s3["object"].get("size")))
+            found.append(
+                ObjectCreated.from_raw(s3["bucket"]["name"], s3["object"]["key"], s3["object"].get("size"))
+            )
     return found
 
 

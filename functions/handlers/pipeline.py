@@ -58,9 +58,11 @@ def control_handler(event: dict[str, Any], context: LambdaContext) -> Any:
     return result
 
 
-MEDIA_TASKS: dict[str, Task] = {
-    name: (lambda stage: lambda ctx, e: stage(ctx, VideoRef.model_validate(e)))(stage) for name, stage in STAGES.items()
-}
+def _stage_task(stage: Callable[[Services, VideoRef], Any]) -> Task:
+    return lambda ctx, event: stage(ctx, VideoRef.model_validate(event))
+
+
+MEDIA_TASKS: dict[str, Task] = {name: _stage_task(stage) for name, stage in STAGES.items()}
 
 
 @logger.inject_lambda_context

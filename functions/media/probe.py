@@ -91,7 +91,9 @@ def probe(source: str) -> ProbeResult:
         source,
     ]
     try:
-        completed = subprocess.run(command, capture_output=True, text=True, timeout=PROBE_TIMEOUT_SECONDS)
+        completed = subprocess.run(
+            command, capture_output=True, text=True, timeout=PROBE_TIMEOUT_SECONDS, check=False
+        )
     except subprocess.TimeoutExpired as error:
         raise InvalidMediaError(f"Probing the file took longer than {PROBE_TIMEOUT_SECONDS} s") from error
     if completed.returncode != 0:

@@ -10,7 +10,11 @@ from functions.media.probe import ProbeResult
 
 Interval = tuple[float, float]
 
-CONTENT_TYPES = {ExportFormat.MP4: "video/mp4", ExportFormat.MOV: "video/quicktime", ExportFormat.WEBM: "video/webm"}
+CONTENT_TYPES = {
+    ExportFormat.MP4: "video/mp4",
+    ExportFormat.MOV: "video/quicktime",
+    ExportFormat.WEBM: "video/webm",
+}
 
 
 @dataclass(frozen=True)
@@ -27,7 +31,7 @@ class RenderPlan:
 
 
 def _even(value: float) -> int:
-    return max(2, int(round(value / 2)) * 2)
+    return max(2, round(value / 2) * 2)
 
 
 def output_size(width: int, height: int, quality: ExportQuality) -> tuple[int, int]:
@@ -119,8 +123,15 @@ def build_filtergraph(plan: RenderPlan) -> tuple[str, list[str]]:
 
 def render_args(plan: RenderPlan) -> list[str]:
     graph, maps = build_filtergraph(plan)
-    return ["-i", plan.source, "-filter_complex", graph, *maps, *_codec_args(plan.export_format, plan.has_audio),
-            str(plan.destination)]
+    return [
+        "-i",
+        plan.source,
+        "-filter_complex",
+        graph,
+        *maps,
+        *_codec_args(plan.export_format, plan.has_audio),
+        str(plan.destination),
+    ]
 
 
 def render(plan: RenderPlan, on_progress: ProgressCallback | None = None) -> Path:

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
-from functions.domain.enums import BatchStatus, Tier, UploadStatus, VideoStatus
+from functions.domain.enums import BatchStatus, Stage, Tier, UploadStatus, VideoStatus
 from functions.domain.errors import Conflict, IllegalTransition, InvalidRequest, QuotaExceeded
 from functions.domain.models import BatchJob, BatchVideo, Video, new_id
 from functions.domain.quotas import limits_for
@@ -90,6 +90,7 @@ def create_batch(ctx: Services, caller: Caller, request: BatchJobCreate) -> Batc
             video_id=video.id,
             position=position,
             original_name=video.original_name,
+            current_stage=Stage.UPLOADING,
             created_at=now,
             updated_at=now,
         )
@@ -191,7 +192,6 @@ def add_videos(ctx: Services, caller: Caller, batch_id: str, video_ids: list[str
                 position=batch.total_videos + offset,
                 original_name=video.original_name,
                 status=VideoStatus.PENDING,
-                current_stage=None,
                 duration=video.duration,
                 error_message=video.error_message if video.status is UploadStatus.INVALID else None,
                 created_at=now,
@@ -206,7 +206,9 @@ def start_batch(ctx: Services, caller: Caller, batch_id: str) -> StartResponse:
     batch = ctx.repo.require_batch(batch_id, caller.user_id)
     if batch.status is not BatchStatus.PENDING:
         if batch.status.is_terminal:
-            raise InvalidRequest(f"Batch has already finished ({batch.status.value})", title="Batch already finished")
+            raise InvalidRequest(
+                f"Batch has already finished ({batch.status.value})", title="Batch already finished"
+            )
         raise InvalidRequest(f"Batch status is '{batch.status.value}'", title=ALREADY_PROCESSING)
     videos = ctx.repo.list_batch_videos(batch_id)
     if not videos:
@@ -251,7 +253,10 @@ def launch_execution(ctx: Services, batch: BatchJob) -> str:
             batch,
             BatchAction.FAIL,
             ctx.clock(),
-            set_fields={"error_message": f"Could not start processing: {error}", "completed_at": ctx.clock().isoformat()},
+            set_fields={
+                "error_message": f"Could not start processing: {error}",
+                "completed_at": ctx.clock().isoformat(),
+            },
         )
         raise
     if arn != batch.execution_arn:

@@ -47,7 +47,9 @@ def handle_upload(ctx: Services, event: ObjectCreated) -> str:
         fields: dict[str, object]
         try:
             if event.size is not None and event.size > MAX_FILE_SIZE:
-                raise InvalidMediaError(f"The file is {event.size} bytes; the limit is {MAX_FILE_SIZE} bytes (2 GB)")
+                raise InvalidMediaError(
+                    f"The file is {event.size} bytes; the limit is {MAX_FILE_SIZE} bytes (2 GB)"
+                )
             url = ctx.storage.presigned_get(event.bucket, event.key, 900)
             info = probe(url)
             fields = {**info.as_fields(), "status": UploadStatus.UPLOADED.value, "error_message": None}
@@ -78,6 +80,8 @@ def release_batches(ctx: Services, video_id: str) -> None:
         if video.status is UploadStatus.INVALID:
             fields["error_message"] = video.error_message
         try:
-            ctx.repo.transition_video(slot.batch_job_id, video_id, VideoAction.MARK_UPLOADED, ctx.clock(), set_fields=fields)
+            ctx.repo.transition_video(
+                slot.batch_job_id, video_id, VideoAction.MARK_UPLOADED, ctx.clock(), set_fields=fields
+            )
         except IllegalTransition:
             continue

@@ -5,6 +5,7 @@ conditional write already done and changes nothing.
 """
 
 import json
+from contextlib import suppress
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -112,7 +113,11 @@ def finish_video(ctx: Services, ref: VideoRef) -> dict[str, Any]:
                 "completed_at": now.isoformat(),
                 "error_message": None,
             },
-            batch_add={"completed_videos": 1, "processed_duration_seconds": duration, "processing_seconds": wall},
+            batch_add={
+                "completed_videos": 1,
+                "processed_duration_seconds": duration,
+                "processing_seconds": wall,
+            },
         )
     except IllegalTransition as already:
         return {"status": already.current or "missing"}
@@ -179,7 +184,7 @@ def handle_failure(ctx: Services, ref: VideoRef, error: dict[str, Any], retry_de
         return {"retry": True, "wait_seconds": wait, "error_type": error_type}
     if retryable:
         message = f"{message} (gave up after {video.retry_count} retries)"
-    try:
+    with suppress(IllegalTransition):  # already failed or cancelled by a concurrent request
         ctx.repo.transition_video(
             ref.batch_id,
             ref.video_id,
@@ -188,8 +193,6 @@ def handle_failure(ctx: Services, ref: VideoRef, error: dict[str, Any], retry_de
             set_fields={"error_message": message, "completed_at": now.isoformat()},
             batch_add={"failed_videos": 1},
         )
-    except IllegalTransition:
-        pass  # already failed or cancelled by a concurrent request
     Workspace(ctx, ref.batch_id, ref.video_id).clear()
     return {"retry": False, "wait_seconds": 0, "error_type": error_type}
 
@@ -228,7 +231,11 @@ def fail_batch(ctx: Services, batch_id: str, error: dict[str, Any]) -> dict[str,
             batch,
             BatchAction.FAIL,
             now,
-            set_fields={"completed_at": now.isoformat(), "error_message": message, "estimated_time_remaining": None},
+            set_fields={
+                "completed_at": now.isoformat(),
+                "error_message": message,
+                "estimated_time_remaining": None,
+            },
         )
     except IllegalTransition as lost:
         return {"status": lost.current or "missing"}
@@ -248,7 +255,11 @@ def mark_unfinished_videos(ctx: Services, batch: BatchJob, action: VideoAction, 
                 video.video_id,
                 action,
                 ctx.clock(),
-                set_fields={"error_message": message, "completed_at": ctx.clock().isoformat(), "current_stage": None},
+                set_fields={
+                    "error_message": message,
+                    "completed_at": ctx.clock().isoformat(),
+                    "current_stage": None,
+                },
                 batch_add={counter: 1},
             )
             changed += 1
@@ -265,5 +276,8 @@ def record_stage_result(
         ref.batch_id,
         ref.video_id,
         ctx.clock(),
-        set_fields={f"processing_result.{key}": result, f"processing_result.timings.{key}": round(seconds, 3)},
+        set_fields={
+            f"processing_result.{key}": result,
+            f"processing_result.timings.{key}": round(seconds, 3),
+        },
     )

@@ -49,13 +49,17 @@ class StageContext:
         return ProbeResult(**{k: data[k] for k in ProbeResult.__dataclass_fields__})
 
     def progress(self, stage: Stage) -> StageProgress:
-        return StageProgress(self.ctx, self.ref.batch_id, self.ref.video_id, stage_spans(self.settings)[stage])
+        return StageProgress(
+            self.ctx, self.ref.batch_id, self.ref.video_id, stage_spans(self.settings)[stage]
+        )
 
     def source_url(self) -> str:
         return self.ctx.storage.presigned_get(self.ctx.config.ingest_bucket, self.video.s3_key, 3600)
 
 
-def timed_stage(stage: Stage | str, work: Callable[[StageContext], dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+def timed_stage(
+    stage: Stage | str, work: Callable[[StageContext], dict[str, Any]]
+) -> Callable[..., dict[str, Any]]:
     def run(ctx: Services, ref: VideoRef) -> dict[str, Any]:
         stage_ctx = StageContext(ctx, ref)
         started = time.monotonic()
@@ -119,14 +123,21 @@ def _export(sc: StageContext) -> dict[str, Any]:
     extension = settings.export_format.value
     destination = sc.workspace.path(f"output.{extension}")
     plan = render_media.plan_render(
-        str(source), destination, info, settings.export_format, settings.export_quality, kept_intervals(sc.result)
+        str(source),
+        destination,
+        info,
+        settings.export_format,
+        settings.export_quality,
+        kept_intervals(sc.result),
     )
     progress = sc.progress(Stage.EXPORTING)
     progress.begin()
     render_media.render(plan, on_progress=progress)
     output = probe(str(destination))
     key = output_key(sc.batch_video, extension)
-    sc.ctx.storage.upload(destination, sc.ctx.config.media_bucket, key, render_media.CONTENT_TYPES[settings.export_format])
+    sc.ctx.storage.upload(
+        destination, sc.ctx.config.media_bucket, key, render_media.CONTENT_TYPES[settings.export_format]
+    )
     progress.finish()
     sc.ctx.repo.update_batch_video(
         sc.ref.batch_id,
@@ -162,6 +173,8 @@ STAGES: dict[str, Callable[..., dict[str, Any]]] = {
     "probe": probe_video,
     Stage.TRANSCRIBING.value: timed_stage(Stage.TRANSCRIBING, _not_enabled(Stage.TRANSCRIBING)),
     Stage.REMOVING_SILENCE.value: timed_stage(Stage.REMOVING_SILENCE, _not_enabled(Stage.REMOVING_SILENCE)),
-    Stage.DETECTING_HIGHLIGHTS.value: timed_stage(Stage.DETECTING_HIGHLIGHTS, _not_enabled(Stage.DETECTING_HIGHLIGHTS)),
+    Stage.DETECTING_HIGHLIGHTS.value: timed_stage(
+        Stage.DETECTING_HIGHLIGHTS, _not_enabled(Stage.DETECTING_HIGHLIGHTS)
+    ),
     Stage.EXPORTING.value: export_video,
 }

@@ -26,6 +26,7 @@ STATE_MACHINE_FILE = ROOT / "statemachines" / "batch.asl.json"
 TABLE_FILE = ROOT / "functions" / "adapters" / "table.json"
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
+WORKER_FAMILY = "reelflow-local-worker"
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def substitute(text: str, values: dict[str, str]) -> str:
         text = text.replace("${" + name + "}", value)
     if "${" in text:
         start = text.index("${")
-        raise ValueError(f"unsubstituted placeholder in state machine: {text[start:start + 40]}")
+        raise ValueError(f"unsubstituted placeholder in state machine: {text[start : start + 40]}")
     return text
 
 
@@ -176,8 +177,13 @@ class LocalCloud:
         iam = self.client("iam")
         trust = {
             "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com", "states.amazonaws.com"]},
-                           "Action": "sts:AssumeRole"}],
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": ["lambda.amazonaws.com", "states.amazonaws.com"]},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
         }
         role = iam.create_role(RoleName="reelflow-local", AssumeRolePolicyDocument=json.dumps(trust))
         return str(role["Role"]["Arn"])
@@ -230,8 +236,12 @@ class LocalCloud:
             Bucket=self.ingest_bucket,
             CORSConfiguration={
                 "CORSRules": [
-                    {"AllowedMethods": ["PUT", "POST", "GET"], "AllowedOrigins": ["*"], "AllowedHeaders": ["*"],
-                     "ExposeHeaders": ["ETag"]}
+                    {
+                        "AllowedMethods": ["PUT", "POST", "GET"],
+                        "AllowedOrigins": ["*"],
+                        "AllowedHeaders": ["*"],
+                        "ExposeHeaders": ["ETag"],
+                    }
                 ]
             },
         )
@@ -258,7 +268,7 @@ class LocalCloud:
             "MediaFunctionArn": arns["reelflow-media"],
             "RetryDelaysSeconds": self.settings.retry_delays_seconds,
             "ClusterArn": f"arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/reelflow-local",
-            "WorkerTaskDefinitionArn": f"arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/reelflow-local-worker:1",
+            "WorkerTaskDefinitionArn": f"arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/{WORKER_FAMILY}:1",
             "WorkerContainerName": "worker",
             "SubnetIds": "subnet-local",
             "SecurityGroupIds": "sg-local",

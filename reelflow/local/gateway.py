@@ -105,14 +105,23 @@ async def handle_api(request: web.Request) -> web.StreamResponse:
             return unauthorized(str(error))
     body = await request.read()
     event = build_event(
-        request.method, request.path, request.query_string, dict(request.headers), body, claims,
+        request.method,
+        request.path,
+        request.query_string,
+        dict(request.headers),
+        body,
+        claims,
         request.remote or "127.0.0.1",
     )
     context = LocalLambdaContext(function_name="reelflow-api", timeout_seconds=29)
-    raw, errored = await asyncio.get_running_loop().run_in_executor(None, invoke_handler, API_HANDLER, event, context)
+    raw, errored = await asyncio.get_running_loop().run_in_executor(
+        None, invoke_handler, API_HANDLER, event, context
+    )
     if errored:
         # What API Gateway answers when the integration fails: no stack trace leaks.
-        return web.json_response({"error": "Internal Server Error", "detail": "The request failed"}, status=500)
+        return web.json_response(
+            {"error": "Internal Server Error", "detail": "The request failed"}, status=500
+        )
     return to_response(json.loads(raw))
 
 

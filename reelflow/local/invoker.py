@@ -73,9 +73,9 @@ def _invoke_in_process(self: LambdaFunction, event: Any = None) -> tuple[str, bo
         invoked_function_arn=self.function_arn,
         timeout_seconds=int(self.timeout or 900),
     )
-    result, errored = invoke_handler(self.handler, payload, context)
+    result, errored = invoke_handler(str(self.handler), payload, context)
     return result, errored, ""
 
 
 def install() -> None:
-    LambdaFunction._invoke_lambda = _invoke_in_process
+    LambdaFunction._invoke_lambda = _invoke_in_process  # type: ignore[method-assign]

@@ -52,7 +52,9 @@ class Truth:
 
     @property
     def words(self) -> list[str]:
-        return [w for _, _, text in self.speech for w in text.lower().replace(",", "").replace(".", "").split()]
+        return [
+            w for _, _, text in self.speech for w in text.lower().replace(",", "").replace(".", "").split()
+        ]
 
 
 def have_espeak() -> bool:
@@ -62,9 +64,25 @@ def have_espeak() -> bool:
 def _speech(text: str, workdir: Path) -> np.ndarray:
     wav = workdir / "speech.wav"
     raw = workdir / "speech.raw"
-    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(wav), text], check=True, capture_output=True)
     subprocess.run(
-        [ffmpeg(), "-v", "error", "-y", "-i", str(wav), "-ar", str(SAMPLE_RATE), "-ac", "1", "-f", "s16le", str(raw)],
+        ["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(wav), text], check=True, capture_output=True
+    )
+    subprocess.run(
+        [
+            ffmpeg(),
+            "-v",
+            "error",
+            "-y",
+            "-i",
+            str(wav),
+            "-ar",
+            str(SAMPLE_RATE),
+            "-ac",
+            "1",
+            "-f",
+            "s16le",
+            str(raw),
+        ],
         check=True,
     )
     samples = np.frombuffer(raw.read_bytes(), dtype=np.int16).astype(np.float32) / 32768.0
@@ -122,9 +140,46 @@ def build_audio(segments: Sequence[Segment], destination: Path, seed: int = 7) -
 
 
 CODECS = {
-    "mp4": ["-c:v", "libx264", "-preset", "ultrafast", "-crf", "30", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "96k"],
-    "mov": ["-c:v", "libx264", "-preset", "ultrafast", "-crf", "30", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "96k"],
-    "webm": ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "600k", "-c:a", "libopus"],
+    "mp4": [
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-crf",
+        "30",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-b:a",
+        "96k",
+    ],
+    "mov": [
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-crf",
+        "30",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-b:a",
+        "96k",
+    ],
+    "webm": [
+        "-c:v",
+        "libvpx-vp9",
+        "-deadline",
+        "realtime",
+        "-cpu-used",
+        "8",
+        "-b:v",
+        "600k",
+        "-c:a",
+        "libopus",
+    ],
     "avi": ["-c:v", "mpeg4", "-q:v", "5", "-c:a", "libmp3lame", "-b:a", "96k"],
 }
 
@@ -147,14 +202,37 @@ def build_video(
     inputs: list[str] = []
     for i, length in enumerate(lengths):
         source = SCENE_SOURCES[i % len(SCENE_SOURCES)].format(w=width, h=height, fps=fps)
-        inputs += ["-f", "lavfi", "-i", f"{source},format=yuv420p,trim=duration={length:.4f},setpts=PTS-STARTPTS"]
+        inputs += [
+            "-f",
+            "lavfi",
+            "-i",
+            f"{source},format=yuv420p,trim=duration={length:.4f},setpts=PTS-STARTPTS",
+        ]
     n = len(lengths)
     graph = "".join(f"[{i}:v]" for i in range(n)) + f"concat=n={n}:v=1:a=0[v]"
     extension = destination.suffix.lstrip(".").lower()
     subprocess.run(
-        [ffmpeg(), "-v", "error", "-y", *inputs, "-i", str(audio), "-filter_complex", graph,
-         "-map", "[v]", "-map", f"{n}:a", "-t", f"{duration:.4f}", "-r", str(fps), *CODECS[extension],
-         str(destination)],
+        [
+            ffmpeg(),
+            "-v",
+            "error",
+            "-y",
+            *inputs,
+            "-i",
+            str(audio),
+            "-filter_complex",
+            graph,
+            "-map",
+            "[v]",
+            "-map",
+            f"{n}:a",
+            "-t",
+            f"{duration:.4f}",
+            "-r",
+            str(fps),
+            *CODECS[extension],
+            str(destination),
+        ],
         check=True,
     )
     cuts, cursor = [], 0.0
@@ -179,7 +257,13 @@ def make_sample(
         audio = Path(tmp) / "audio.wav"
         truth = build_audio(segments, audio, seed=seed)
         truth.scene_cuts = build_video(
-            audio, truth.duration, destination, width=width, height=height, fps=fps, scene_seconds=scene_seconds
+            audio,
+            truth.duration,
+            destination,
+            width=width,
+            height=height,
+            fps=fps,
+            scene_seconds=scene_seconds,
         )
     return truth
 

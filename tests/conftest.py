@@ -1,0 +1,92 @@
+"""Shared fixtures. Integration tests share one embedded AWS per session and isolate by user id."""
+
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from functions.domain.enums import Tier
+from functions.media.binaries import ffmpeg
+from functions.services.batches import Caller
+
+
+@pytest.fixture(scope="session")
+def local_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator["object"]:
+    from reelflow.local.cloud import LocalCloud, LocalSettings
+
+    work = tmp_path_factory.mktemp("work")
+    cloud = LocalCloud(LocalSettings(work_dir=work, progress_write_interval_seconds=0.0)).start()
+    yield cloud
+    cloud.stop()
+
+
+@pytest.fixture
+def ctx(local_cloud: object) -> "object":
+    from functions.services.context import services
+
+    return services()
+
+
+@pytest.fixture
+def user_id() -> str:
+    return f"user-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def caller(user_id: str) -> Caller:
+    return Caller(user_id=user_id, tier=Tier.CREATOR)
+
+
+@pytest.fixture
+def now() -> datetime:
+    return datetime(2026, 11, 23, 12, 0, 0, tzinfo=UTC)
+
+
+def make_clip(
+    path: Path,
+    seconds: float = 2.0,
+    width: int = 320,
+    height: int = 180,
+    fps: int = 25,
+    audio: bool = True,
+) -> Path:
+    """A tiny real video: a test pattern and a tone, in the container its extension names."""
+    codecs = {
+        ".mp4": ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac"],
+        ".mov": ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac"],
+        ".webm": ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-c:a", "libopus"],
+        ".avi": ["-c:v", "mpeg4", "-c:a", "libmp3lame"],
+    }[path.suffix.lower()]
+    inputs = ["-f", "lavfi", "-i", f"testsrc2=size={width}x{height}:rate={fps}:duration={seconds}"]
+    if audio:
+        inputs += ["-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={seconds}"]
+    else:
+        codecs = [c for c in codecs if c not in {"-c:a", "aac", "libopus", "libmp3lame"}] + ["-an"]
+    subprocess.run(
+        [ffmpeg(), "-v", "error", "-y", *inputs, *codecs, "-shortest", str(path)],
+        check=True,
+        capture_output=True,
+    )
+    return path
+
+
+@pytest.fixture(scope="session")
+def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("clips")
+    made = {ext: make_clip(folder / f"clip{ext}") for ext in (".mp4", ".mov", ".webm")}
+    corrupt = folder / "corrupt.mp4"
+    corrupt.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"garbage, not a video " * 200)
+    made["corrupt"] = corrupt
+    return made
+
+
+@pytest.fixture(scope="session")
+def espeak() -> str:
+    found = shutil.which("espeak-ng")
+    if not found:
+        pytest.skip("espeak-ng is not installed (./dev test installs it with apt-get)")
+    return found

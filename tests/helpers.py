@@ -1,0 +1,65 @@
+"""Helpers for integration tests: API Gateway v2 events, uploads over HTTP, waiting for executions."""
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from functions.domain.enums import Tier
+from reelflow.local.gateway import build_event
+from reelflow.local.invoker import LocalLambdaContext
+
+
+def api(
+    method: str,
+    path: str,
+    body: Any = None,
+    *,
+    user: str | None = "alice",
+    tier: Tier = Tier.CREATOR,
+    query: str = "",
+    raw_body: bytes | None = None,
+) -> tuple[int, Any]:
+    """Call the API handler with the event API Gateway's HTTP API would send."""
+    from functions.handlers.api import handler
+
+    claims = {"sub": user, "custom:tier": tier.value} if user else None
+    payload = raw_body if raw_body is not None else (json.dumps(body).encode() if body is not None else b"")
+    event = build_event(method, path, query, {"content-type": "application/json"}, payload, claims)
+    result = handler(event, LocalLambdaContext(function_name="reelflow-api"))
+    text = result.get("body") or ""
+    return result["statusCode"], json.loads(text) if text else None
+
+
+def upload(target: dict[str, Any], path: Path) -> None:
+    response = requests.put(target["url"], data=path.read_bytes(), headers=target["headers"], timeout=60)
+    assert response.status_code == 200, response.text
+
+
+def files_payload(paths: list[Path]) -> list[dict[str, Any]]:
+    return [{"name": p.name, "size": p.stat().st_size} for p in paths]
+
+
+def wait_for_batch(
+    batch_id: str, user: str, tier: Tier = Tier.CREATOR, timeout: float = 180
+) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status, body = api("GET", f"/api/batch-jobs/{batch_id}", user=user, tier=tier)
+        assert status == 200, body
+        if body["status"] in {"completed", "failed", "cancelled"}:
+            return body
+        time.sleep(0.2)
+    raise AssertionError(f"batch {batch_id} did not finish in {timeout} s")
+
+
+def wait_for_execution(sfn: Any, arn: str, timeout: float = 180) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        described = sfn.describe_execution(executionArn=arn)
+        if described["status"] != "RUNNING":
+            return described
+        time.sleep(0.2)
+    raise AssertionError(f"execution {arn} still running after {timeout} s")
