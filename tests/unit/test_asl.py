@@ -1,0 +1,82 @@
+"""The batch state machine file: valid JSON and ASL, every transition target exists, placeholders known."""
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ASL = ROOT / "statemachines" / "batch.asl.json"
+PLACEHOLDERS = {
+    "ControlFunctionArn",
+    "MediaFunctionArn",
+    "RetryDelaysSeconds",
+    "ClusterArn",
+    "WorkerTaskDefinitionArn",
+    "WorkerContainerName",
+    "SubnetIds",
+    "SecurityGroupIds",
+}
+
+
+def walk_states(states: dict, found: dict) -> None:
+    for name, state in states.items():
+        found[name] = state
+        if "ItemProcessor" in state:
+            walk_states(state["ItemProcessor"]["States"], found)
+
+
+def test_placeholders_are_the_documented_ones():
+    assert set(re.findall(r"\$\{(\w+)\}", ASL.read_text())) == PLACEHOLDERS
+
+
+def test_every_next_and_catch_target_exists_in_its_scope():
+    definition = json.loads(ASL.read_text())
+
+    def check(scope: dict) -> None:
+        for name, state in scope["States"].items():
+            targets = [state.get("Next"), state.get("Default")]
+            targets += [c["Next"] for c in state.get("Choices", [])] + [
+                c["Next"] for c in state.get("Catch", [])
+            ]
+            for target in filter(None, targets):
+                assert target in scope["States"], f"{name} → {target} is not a state in its scope"
+            if "ItemProcessor" in state:
+                check(state["ItemProcessor"])
+        assert scope["StartAt"] in scope["States"]
+
+    check(definition)
+
+
+def test_lambda_tasks_retry_service_errors_and_media_errors_are_caught():
+    states: dict = {}
+    walk_states(json.loads(ASL.read_text())["States"], states)
+    for name, state in states.items():
+        if state.get("Type") == "Task" and "lambda:invoke" in state["Resource"]:
+            assert any("Lambda.TooManyRequestsException" in r["ErrorEquals"] for r in state["Retry"]), name
+    for name in (
+        "Probe video",
+        "Transcribe",
+        "Remove silence",
+        "Detect highlights",
+        "Export video",
+        "Process on Fargate",
+    ):
+        assert states[name]["Catch"][0]["Next"] == "Handle video failure"
+
+
+@pytest.mark.skipif(
+    not (ROOT / "node_modules" / ".bin" / "asl-validator").exists() or not shutil.which("node"),
+    reason="node tools not installed (./dev setup)",
+)
+def test_asl_validator_accepts_the_file():
+    result = subprocess.run(
+        [str(ROOT / "node_modules" / ".bin" / "asl-validator"), "--json-path", str(ASL)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
