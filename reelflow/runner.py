@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import requests
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -151,6 +152,11 @@ def collect_results(
             name = url.split("?", 1)[0].rsplit("/", 1)[-1]
             path = download(url, outputs_dir / name)
             video["output_file"] = str(path.relative_to(out_dir))
+        # Each stage's full data (transcript with word times, every kept interval, every highlight).
+        for stage, artifact_url in (video.pop("artifacts", None) or {}).items():
+            summary = (video.get("processing_result") or {}).get(stage)
+            if isinstance(summary, dict):
+                summary["data"] = requests.get(artifact_url, timeout=60).json()
     execution = execution_history(stack.cloud, batch.get("execution_arn"))
     (out_dir / "execution.json").write_text(json.dumps(execution, indent=2, default=str))
     results = {"batch": {k: v for k, v in batch.items() if k != "videos"}, "videos": batch["videos"]}

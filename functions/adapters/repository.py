@@ -494,3 +494,29 @@ class Repository:
             if deleted:
                 tokens.append(str(deleted["token"]))
         return tokens
+
+    # ---- transcription jobs waiting for their completion event -----------------------------------
+
+    def park_transcription(
+        self, job_name: str, batch_id: str, video_id: str, token: str, expires_epoch: int
+    ) -> None:
+        self.table.put_item(
+            Item={
+                "PK": f"TRANSCRIBE#{job_name}",
+                "SK": "JOB",
+                "type": "transcription_job",
+                "batch_id": batch_id,
+                "video_id": video_id,
+                "token": token,
+                "expires_at_epoch": expires_epoch,
+            }
+        )
+
+    def take_transcription(self, job_name: str) -> dict[str, str] | None:
+        """The parked job (batch, video, token), removed so a redelivered event finds nothing."""
+        deleted = self.table.delete_item(
+            Key={"PK": f"TRANSCRIBE#{job_name}", "SK": "JOB"}, ReturnValues="ALL_OLD"
+        ).get("Attributes")
+        if not deleted:
+            return None
+        return {k: str(deleted[k]) for k in ("batch_id", "video_id", "token")}

@@ -94,6 +94,10 @@ class BatchVideoResponse(BaseModel):
     max_retries: int
     duration: float | None
     processing_result: dict[str, Any] | None
+    artifacts: dict[str, str] = Field(
+        default_factory=dict,
+        description="Download URLs of each stage's full data (transcript, cuts, highlights).",
+    )
     output_video_url: str | None
     created_at: datetime
     started_at: datetime | None
@@ -102,10 +106,16 @@ class BatchVideoResponse(BaseModel):
 
     @classmethod
     def of(
-        cls, batch_video: BatchVideo, output_url: str | None = None, upload_status: UploadStatus | None = None
+        cls,
+        batch_video: BatchVideo,
+        output_url: str | None = None,
+        upload_status: UploadStatus | None = None,
+        artifacts: dict[str, str] | None = None,
     ) -> "BatchVideoResponse":
         data = batch_video.model_dump(exclude={"output_key", "output_video_url"})
-        return cls(**data, output_video_url=output_url, upload_status=upload_status)
+        return cls(
+            **data, output_video_url=output_url, upload_status=upload_status, artifacts=artifacts or {}
+        )
 
 
 class BatchJobResponse(BaseModel):

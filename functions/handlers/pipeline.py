@@ -11,10 +11,12 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from functions.domain.enums import Stage
 from functions.services import pipeline
 from functions.services.context import Services, services
 from functions.services.pipeline import VideoRef
 from functions.services.stages import STAGES
+from functions.services.transcription import start_transcription
 
 logger = Logger(service="reelflow-pipeline")
 tracer = Tracer(service="reelflow-pipeline")
@@ -63,6 +65,10 @@ def _stage_task(stage: Callable[[Services, VideoRef], Any]) -> Task:
 
 
 MEDIA_TASKS: dict[str, Task] = {name: _stage_task(stage) for name, stage in STAGES.items()}
+# The Transcribe state waits for a task token: answered now (local engine) or by the job's event.
+MEDIA_TASKS[Stage.TRANSCRIBING.value] = lambda ctx, e: start_transcription(
+    ctx, VideoRef.model_validate(e), e["task_token"]
+)
 
 
 @logger.inject_lambda_context

@@ -149,6 +149,16 @@ def output_url(ctx: Services, batch_video: BatchVideo) -> str | None:
     )
 
 
+def artifact_urls(ctx: Services, batch_video: BatchVideo) -> dict[str, str]:
+    urls = {}
+    for stage, summary in (batch_video.processing_result or {}).items():
+        if isinstance(summary, dict) and summary.get("artifact_key"):
+            urls[stage] = ctx.storage.presigned_get(
+                ctx.config.media_bucket, str(summary["artifact_key"]), ctx.config.download_url_expiry_seconds
+            )
+    return urls
+
+
 def get_batch_detail(ctx: Services, caller: Caller, batch_id: str) -> BatchJobDetail:
     batch = ctx.repo.require_batch(batch_id, caller.user_id)
     videos = ctx.repo.list_batch_videos(batch_id)
@@ -158,7 +168,9 @@ def get_batch_detail(ctx: Services, caller: Caller, batch_id: str) -> BatchJobDe
         if bv.status in {VideoStatus.UPLOADING, VideoStatus.PENDING}:
             video = ctx.repo.get_video(bv.video_id)
             upload_status = video.status if video else None
-        responses.append(BatchVideoResponse.of(bv, output_url(ctx, bv), upload_status))
+        responses.append(
+            BatchVideoResponse.of(bv, output_url(ctx, bv), upload_status, artifact_urls(ctx, bv))
+        )
     return BatchJobDetail(**BatchJobResponse.of(batch).model_dump(), videos=responses)
 
 

@@ -1,22 +1,41 @@
-"""The media stages of one video. Analysis stages record data; only export renders."""
+"""The media stages of one video. Analysis stages record data; only export renders.
+
+Each stage records a compact summary in the BatchVideo's processing_result and, when it has bulk data
+(a transcript, every kept interval, every highlight), an artifact JSON under results/ in the media
+bucket, whose key the summary carries.
+"""
 
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from functions.domain.enums import Stage, UploadStatus
-from functions.domain.errors import InvalidMediaError
+from functions.domain.errors import InvalidMediaError, UnsupportedSettingError
 from functions.domain.models import BatchJob, BatchVideo, Video
 from functions.domain.routing import choose_route
+from functions.domain.settings import BatchSettings
 from functions.domain.stages import stage_spans
 from functions.domain.uploads import safe_name
+from functions.media import audio as audio_media
+from functions.media import highlights as highlight_media
 from functions.media import render as render_media
+from functions.media import silence as silence_media
 from functions.media.probe import ProbeResult, probe
+from functions.media.scenes import detect_scene_cuts
+from functions.media.transcript import Transcript
 from functions.services.context import Services
 from functions.services.pipeline import VideoRef, record_stage_result
 from functions.services.progress import StageProgress
 from functions.services.workspace import Workspace
+
+StageResult = tuple[dict[str, Any], dict[str, Any] | None]  # (summary, artifact)
+
+
+def artifact_key(batch_id: str, video_id: str, stage: str) -> str:
+    return f"results/{batch_id}/{video_id}/{stage}.json"
 
 
 class StageContext:
@@ -35,7 +54,7 @@ class StageContext:
         self.workspace = Workspace(ctx, ref.batch_id, ref.video_id)
 
     @property
-    def settings(self) -> Any:
+    def settings(self) -> BatchSettings:
         return self.batch.settings
 
     @property
@@ -56,21 +75,62 @@ class StageContext:
     def source_url(self) -> str:
         return self.ctx.storage.presigned_get(self.ctx.config.ingest_bucket, self.video.s3_key, 3600)
 
+    def source(self) -> Path:
+        return self.workspace.source(self.video)
+
+    def audio(self, on_progress: Callable[[float], None] | None = None) -> Path:
+        """16 kHz mono WAV of the video, extracted once per workspace."""
+        wav = self.workspace.path("audio.wav")
+        if not wav.exists():
+            partial = self.workspace.path("audio.part.wav")
+            audio_media.extract_audio(str(self.source()), partial, self.probe_result().duration, on_progress)
+            partial.replace(wav)
+        return wav
+
+    def loudness(self) -> np.ndarray:
+        cached = self.workspace.path("loudness.npy")
+        if cached.exists():
+            return np.load(cached)
+        frames = audio_media.loudness_frames(self.audio())
+        np.save(cached, frames)
+        return frames
+
+    def artifact(self, stage: Stage) -> dict[str, Any] | None:
+        key = (self.result.get(stage.value) or {}).get("artifact_key")
+        if not key:
+            return None
+        data: dict[str, Any] = self.ctx.storage.get_json(self.ctx.config.media_bucket, key)
+        return data
+
 
 def timed_stage(
-    stage: Stage | str, work: Callable[[StageContext], dict[str, Any]]
+    stage: Stage | str, work: Callable[[StageContext], StageResult]
 ) -> Callable[..., dict[str, Any]]:
+    """Run one stage, store its summary (and artifact), and time it."""
+
     def run(ctx: Services, ref: VideoRef) -> dict[str, Any]:
         stage_ctx = StageContext(ctx, ref)
         started = time.monotonic()
-        result = work(stage_ctx)
-        record_stage_result(ctx, ref, stage, result, time.monotonic() - started)
-        return {"stage": str(stage), **{k: v for k, v in result.items() if k in {"skipped", "route"}}}
+        summary, artifact = work(stage_ctx)
+        name = stage.value if isinstance(stage, Stage) else stage
+        if artifact is not None:
+            key = artifact_key(ref.batch_id, ref.video_id, name)
+            ctx.storage.put_json(ctx.config.media_bucket, key, artifact)
+            summary = {**summary, "artifact_key": key}
+        record_stage_result(ctx, ref, name, summary, time.monotonic() - started)
+        return {"stage": name, **{k: v for k, v in summary.items() if k in {"skipped", "route"}}}
 
     return run
 
 
-def _probe(sc: StageContext) -> dict[str, Any]:
+def _skipped(reason: str) -> StageResult:
+    return {"skipped": True, "reason": reason}, None
+
+
+# ---- probe ------------------------------------------------------------------------------------------
+
+
+def _probe(sc: StageContext) -> StageResult:
     video = sc.video
     if video.status is UploadStatus.INVALID:
         raise InvalidMediaError(video.error_message or "The upload is not a decodable video")
@@ -100,7 +160,127 @@ def _probe(sc: StageContext) -> dict[str, Any]:
     sc.ctx.repo.update_batch_video(
         sc.ref.batch_id, sc.ref.video_id, sc.ctx.clock(), set_fields={"duration": info.duration}
     )
-    return {**info.as_fields(), "route": route}
+    return {**info.as_fields(), "route": route}, None
+
+
+# ---- transcription -----------------------------------------------------------------------------------
+
+
+def transcription_blocker(sc: StageContext) -> str | None:
+    if not sc.settings.transcribe:
+        return "transcription is not enabled in this batch's settings"
+    if not sc.probe_result().has_audio:
+        return "the video has no audio stream"
+    return None
+
+
+def transcribe_locally(sc: StageContext) -> StageResult:
+    """faster-whisper in this process (local mode and the Fargate worker)."""
+    from functions.media.whisper import WhisperEngine
+
+    reason = transcription_blocker(sc)
+    if reason:
+        return _skipped(reason)
+    engine = WhisperEngine(sc.ctx.config.whisper_model_path, beam_size=sc.ctx.config.whisper_beam_size)
+    language = sc.settings.language.value
+    engine.check_language(language)
+    progress = sc.progress(Stage.TRANSCRIBING)
+    progress.begin()
+    wav = sc.audio()
+    transcript = engine.transcribe(
+        wav, language, sc.probe_result().duration, sc.loudness(), on_progress=progress
+    )
+    progress.finish()
+    return transcript.summary(), transcript.model_dump()
+
+
+def record_transcript(ctx: Services, ref: VideoRef, transcript: Transcript, seconds: float) -> None:
+    """Store a transcript that arrived asynchronously (Amazon Transcribe's completion event)."""
+    key = artifact_key(ref.batch_id, ref.video_id, Stage.TRANSCRIBING.value)
+    ctx.storage.put_json(ctx.config.media_bucket, key, transcript.model_dump())
+    record_stage_result(ctx, ref, Stage.TRANSCRIBING, {**transcript.summary(), "artifact_key": key}, seconds)
+
+
+def transcript_words(sc: StageContext) -> list[dict[str, Any]]:
+    data = sc.artifact(Stage.TRANSCRIBING)
+    if not data:
+        return []
+    return [w.model_dump() for w in Transcript.model_validate(data).words]
+
+
+# ---- silence -------------------------------------------------------------------------------------------
+
+
+def silence_plan(sc: StageContext) -> dict[str, Any]:
+    settings = sc.settings
+    frames = sc.loudness()
+    plan = silence_media.plan_cuts(
+        frames,
+        sc.probe_result().duration,
+        settings.silence_threshold,
+        settings.min_silence_duration,
+        settings.margin,
+    )
+    if not plan["keep"]:  # all quiet: nothing is speech, so cutting would leave nothing
+        duration = sc.probe_result().duration
+        plan.update(
+            keep=[[0.0, duration]],
+            kept_seconds=duration,
+            removed_seconds=0.0,
+            cuts=0,
+            note="No sound above the threshold: nothing was cut",
+        )
+    return plan
+
+
+def _remove_silence(sc: StageContext) -> StageResult:
+    if not sc.settings.remove_silence:
+        return _skipped("silence removal is not enabled in this batch's settings")
+    if not sc.probe_result().has_audio:
+        return _skipped("the video has no audio stream")
+    progress = sc.progress(Stage.REMOVING_SILENCE)
+    progress.begin()
+    sc.audio(on_progress=progress)
+    plan = silence_plan(sc)
+    progress.finish()
+    summary = {k: v for k, v in plan.items() if k not in {"silences", "keep"}}
+    if len(plan["keep"]) <= 50:
+        summary["keep"] = plan["keep"]
+    return summary, plan
+
+
+# ---- highlights ----------------------------------------------------------------------------------------
+
+
+def _detect_highlights(sc: StageContext) -> StageResult:
+    settings = sc.settings
+    if not settings.detect_highlights:
+        return _skipped("highlight detection is not enabled in this batch's settings")
+    info = sc.probe_result()
+    progress = sc.progress(Stage.DETECTING_HIGHLIGHTS)
+    progress.begin()
+    events: list[highlight_media.Event] = []
+    if info.has_audio:
+        events += highlight_media.loudness_peaks(sc.loudness())
+    progress(0.3)
+    if settings.keywords:
+        events += highlight_media.keyword_events(transcript_words(sc), settings.keywords)
+    cuts = detect_scene_cuts(str(sc.source()))
+    events += highlight_media.scene_events([(c.time, c.strength) for c in cuts])
+    progress(0.9)
+    chosen = highlight_media.build_highlights(events, info.duration, settings.highlight_sensitivity)
+    progress.finish()
+    highlights = [h.as_dict() for h in chosen]
+    summary = {
+        "sensitivity": settings.highlight_sensitivity.value,
+        "count": len(highlights),
+        "highlights": highlights[:20],
+        "scene_cuts": [c.time for c in cuts][:100],
+    }
+    return summary, {"highlights": highlights, "events": [e.__dict__ for e in events]}
+
+
+# ---- export -------------------------------------------------------------------------------------------
 
 
 def output_key(batch_video: BatchVideo, extension: str) -> str:
@@ -108,27 +288,25 @@ def output_key(batch_video: BatchVideo, extension: str) -> str:
     return f"outputs/{batch_video.batch_job_id}/{batch_video.position:03d}_{stem}.{extension}"
 
 
-def kept_intervals(result: dict[str, Any]) -> list[tuple[float, float]] | None:
-    silence = result.get(Stage.REMOVING_SILENCE.value) or {}
-    keep = silence.get("keep")
-    if keep is None:
+def kept_intervals(sc: StageContext) -> list[tuple[float, float]] | None:
+    summary = sc.result.get(Stage.REMOVING_SILENCE.value) or {}
+    if summary.get("skipped") or not summary:
         return None
-    return [(float(a), float(b)) for a, b in keep]
+    keep = summary.get("keep")
+    if keep is None:
+        plan = sc.artifact(Stage.REMOVING_SILENCE) or {}
+        keep = plan.get("keep")
+    return [(float(a), float(b)) for a, b in keep] if keep is not None else None
 
 
-def _export(sc: StageContext) -> dict[str, Any]:
+def _export(sc: StageContext) -> StageResult:
     settings = sc.settings
     info = sc.probe_result()
-    source = sc.workspace.source(sc.video)
+    source = sc.source()
     extension = settings.export_format.value
     destination = sc.workspace.path(f"output.{extension}")
     plan = render_media.plan_render(
-        str(source),
-        destination,
-        info,
-        settings.export_format,
-        settings.export_quality,
-        kept_intervals(sc.result),
+        str(source), destination, info, settings.export_format, settings.export_quality, kept_intervals(sc)
     )
     progress = sc.progress(Stage.EXPORTING)
     progress.begin()
@@ -145,11 +323,12 @@ def _export(sc: StageContext) -> dict[str, Any]:
         sc.ctx.clock(),
         set_fields={"output_key": key, "output_video_url": f"s3://{sc.ctx.config.media_bucket}/{key}"},
     )
-    return {
+    summary = {
         "key": key,
         "format": extension,
         "quality": settings.export_quality.value,
         "duration": output.duration,
+        "expected_duration": plan.expected_duration,
         "width": output.width,
         "height": output.height,
         "video_codec": output.video_codec,
@@ -157,24 +336,29 @@ def _export(sc: StageContext) -> dict[str, Any]:
         "size": destination.stat().st_size,
         "cuts": max(0, len(plan.keep) - 1),
     }
+    return summary, None
 
 
-def _not_enabled(stage: Stage) -> Callable[[StageContext], dict[str, Any]]:
-    def skip(sc: StageContext) -> dict[str, Any]:
-        return {"skipped": True, "reason": f"{stage.value} is not enabled in this batch's settings"}
-
-    return skip
+def _transcribe_or_explain(sc: StageContext) -> StageResult:
+    if sc.ctx.config.transcription_engine != "local":
+        raise UnsupportedSettingError(
+            "This stage runs the local engine only; Amazon Transcribe jobs start from the transcription task"
+        )
+    return transcribe_locally(sc)
 
 
 probe_video = timed_stage("probe", _probe)
+transcribe_video = timed_stage(Stage.TRANSCRIBING, _transcribe_or_explain)
+remove_silence = timed_stage(Stage.REMOVING_SILENCE, _remove_silence)
+detect_highlights = timed_stage(Stage.DETECTING_HIGHLIGHTS, _detect_highlights)
 export_video = timed_stage(Stage.EXPORTING, _export)
 
 STAGES: dict[str, Callable[..., dict[str, Any]]] = {
     "probe": probe_video,
-    Stage.TRANSCRIBING.value: timed_stage(Stage.TRANSCRIBING, _not_enabled(Stage.TRANSCRIBING)),
-    Stage.REMOVING_SILENCE.value: timed_stage(Stage.REMOVING_SILENCE, _not_enabled(Stage.REMOVING_SILENCE)),
-    Stage.DETECTING_HIGHLIGHTS.value: timed_stage(
-        Stage.DETECTING_HIGHLIGHTS, _not_enabled(Stage.DETECTING_HIGHLIGHTS)
-    ),
+    Stage.TRANSCRIBING.value: transcribe_video,
+    Stage.REMOVING_SILENCE.value: remove_silence,
+    Stage.DETECTING_HIGHLIGHTS.value: detect_highlights,
     Stage.EXPORTING.value: export_video,
 }
+# The order a Fargate worker runs them in, after probing.
+PIPELINE = (Stage.TRANSCRIBING, Stage.REMOVING_SILENCE, Stage.DETECTING_HIGHLIGHTS, Stage.EXPORTING)

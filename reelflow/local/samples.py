@@ -19,16 +19,17 @@ import numpy as np
 from functions.media.binaries import ffmpeg
 
 SAMPLE_RATE = 48000
+AUDIBLE_DB = -30.0  # speech edges: where 10 ms loudness first/last reaches this
 SegmentKind = Literal["speech", "silence", "burst", "tone"]
 
 # Visual sources for scenes; each looks different enough from the next to be a cut.
 SCENE_SOURCES = (
     "testsrc2=size={w}x{h}:rate={fps}",
     "smptehdbars=size={w}x{h}:rate={fps}",
-    "mandelbrot=size={w}x{h}:rate={fps}",
-    "color=c=0x2050a0:size={w}x{h}:rate={fps},noise=alls=30:allf=t",
+    "gradients=size={w}x{h}:rate={fps}:speed=0.01",
+    "color=c=0x2050a0:size={w}x{h}:rate={fps}",
     "rgbtestsrc=size={w}x{h}:rate={fps}",
-    "gradients=size={w}x{h}:rate={fps}:speed=0.02",
+    "yuvtestsrc=size={w}x{h}:rate={fps}",
 )
 
 
@@ -86,12 +87,17 @@ def _speech(text: str, workdir: Path) -> np.ndarray:
         check=True,
     )
     samples = np.frombuffer(raw.read_bytes(), dtype=np.int16).astype(np.float32) / 32768.0
-    # Trim espeak's own leading and trailing quiet so the truth marks where the voice really is.
-    loud = np.flatnonzero(np.abs(samples) > 0.02)
-    if loud.size:
-        samples = samples[loud[0] : loud[-1] + 1]
     peak = float(np.max(np.abs(samples))) or 1.0
-    return samples * (0.5 / peak)
+    samples = samples * (0.5 / peak)
+    # Trim espeak's own quiet lead-in and tail, so the truth marks where the voice is audible:
+    # the first and last 10 ms frame whose RMS reaches AUDIBLE_DB.
+    frame = SAMPLE_RATE // 100
+    usable = samples[: samples.size // frame * frame].reshape(-1, frame)
+    rms_db = 10 * np.log10(np.maximum(np.mean(usable**2, axis=1), 1e-12))
+    audible = np.flatnonzero(rms_db >= AUDIBLE_DB)
+    if audible.size:
+        samples = samples[audible[0] * frame : (audible[-1] + 1) * frame]
+    return samples
 
 
 def _tone(seconds: float, rng: np.random.Generator) -> np.ndarray:
@@ -296,3 +302,42 @@ def demo_samples(directory: Path, include_broken: bool = False) -> dict[str, Tru
     if include_broken:
         (directory / "04-broken.mp4").write_bytes(b"this is not a video\n" * 512)
     return truths
+
+
+TALK_SENTENCES = (
+    "Today we look at how a small team ships video every week.",
+    "The first step is to plan the story before recording anything.",
+    "Good audio matters more than a sharp picture.",
+    "Keep each take short and speak to one person.",
+    "Editing is where most of the time goes.",
+    "Cutting long pauses makes the pace feel natural.",
+    "Add captions so people can watch without sound.",
+    "Publish at the same time each week and measure what works.",
+)
+
+
+def talk_script(minutes: float, seed: int = 3) -> tuple[list[Segment], list[float]]:
+    """A talk of about `minutes`: sentences, pauses of 0.3–2.5 s, a loud burst about every 40 s.
+    Returns the segments and scene lengths (a cut every 12–25 s)."""
+    rng = np.random.default_rng(seed)
+    target = minutes * 60
+    segments: list[Segment] = []
+    elapsed, since_burst, i = 0.0, 0.0, 0
+    while elapsed < target:
+        text = TALK_SENTENCES[i % len(TALK_SENTENCES)]
+        segments.append(Segment("speech", 3.0, text))
+        pause = float(rng.choice([0.3, 0.4, 1.2, 1.8, 2.5]))
+        segments.append(Segment("silence", pause))
+        elapsed += 3.3 + pause
+        since_burst += 3.3 + pause
+        if since_burst > 40:
+            segments += [Segment("burst", 0.7), Segment("silence", 1.5)]
+            elapsed += 2.2
+            since_burst = 0.0
+        i += 1
+    scenes, total = [], 0.0
+    while total < target:
+        length = float(rng.uniform(12, 25))
+        scenes.append(round(length, 2))
+        total += length
+    return segments, scenes[:-1]

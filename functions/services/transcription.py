@@ -1,0 +1,75 @@
+"""The Transcribe state: a `waitForTaskToken` task answered when the transcript exists.
+
+- local engine (local mode, Fargate): transcribe now, then answer the token.
+- Amazon Transcribe (AWS): upload a FLAC of the audio, start a job, park the token with the job name and
+  return at once; the job's completion event (EventBridge) answers the token. No Lambda waits.
+"""
+
+import time
+from typing import Any
+
+from functions.adapters.transcribe import AmazonTranscribe
+from functions.domain.enums import Stage
+from functions.media import audio as audio_media
+from functions.media.transcript import from_amazon_transcribe
+from functions.services.context import Services
+from functions.services.pipeline import VideoRef
+from functions.services.stages import StageContext, record_transcript, transcribe_video, transcription_blocker
+
+JOB_TTL_SECONDS = 2 * 24 * 3600
+
+
+def job_name(ref: VideoRef, attempt: int) -> str:
+    return f"reelflow-{ref.batch_id}-{ref.video_id}-{attempt}"
+
+
+def transcript_key(ref: VideoRef, name: str) -> str:
+    return f"transcripts/{ref.batch_id}/{ref.video_id}/{name}.json"
+
+
+def start_transcription(ctx: Services, ref: VideoRef, task_token: str) -> dict[str, Any]:
+    sc = StageContext(ctx, ref)
+    reason = transcription_blocker(sc)
+    if reason is not None or ctx.config.transcription_engine == "local":
+        result = transcribe_video(ctx, ref)
+        ctx.workflow.send_success(task_token, result)
+        return result
+    progress = sc.progress(Stage.TRANSCRIBING)
+    progress.begin()
+    flac = sc.workspace.path("audio.flac")
+    audio_media.extract_audio(str(sc.source()), flac, sc.probe_result().duration, codec="flac")
+    audio_key = f"work/{ref.batch_id}/{ref.video_id}/audio.flac"
+    ctx.storage.upload(flac, ctx.config.media_bucket, audio_key, "audio/flac")
+    name = job_name(ref, sc.batch_video.retry_count + 1)
+    ctx.repo.park_transcription(
+        name, ref.batch_id, ref.video_id, task_token, int(time.time()) + JOB_TTL_SECONDS
+    )
+    AmazonTranscribe().start(
+        name,
+        f"s3://{ctx.config.media_bucket}/{audio_key}",
+        sc.settings.language.value,
+        ctx.config.media_bucket,
+        transcript_key(ref, name),
+    )
+    return {"stage": Stage.TRANSCRIBING.value, "pending": True, "job": name}
+
+
+def finish_transcription(ctx: Services, name: str, status: str) -> str:
+    """Handle a 'Transcribe Job State Change' event. Returns what happened (for logs and tests)."""
+    parked = ctx.repo.take_transcription(name)
+    if parked is None:
+        return "unknown-or-already-handled"
+    ref = VideoRef(batch_id=parked["batch_id"], video_id=parked["video_id"])
+    job = AmazonTranscribe().job(name)
+    if status != "COMPLETED":
+        reason = str(job.get("FailureReason") or f"Amazon Transcribe ended with status {status}")
+        ctx.workflow.send_failure(parked["token"], "TranscriptionFailed", reason)
+        return "failed"
+    sc = StageContext(ctx, ref)
+    data = ctx.storage.get_json(ctx.config.media_bucket, transcript_key(ref, name))
+    transcript = from_amazon_transcribe(data, sc.settings.language.value, sc.probe_result().duration)
+    started, finished = job.get("StartTime"), job.get("CompletionTime")
+    seconds = (finished - started).total_seconds() if started and finished else 0.0
+    record_transcript(ctx, ref, transcript, seconds)
+    ctx.workflow.send_success(parked["token"], {"stage": Stage.TRANSCRIBING.value})
+    return "completed"
