@@ -23,6 +23,7 @@ STRONG_DIFF = 0.15  # a change this big between keyframes is a cut even without 
 STEP_LOG_RATIO = float(np.log(2.5))  # frame sizes jump at least 2.5x across a cut…
 SPIKE_LOG_RATIO = float(np.log(8.0))  # …or, between two still shots, one frame is 8x its neighbours
 STEP_WINDOW = 4
+MIN_SHOT_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -98,27 +99,51 @@ def packet_sizes(source: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return data[:, 0], data[:, 1], data[:, 2].astype(bool)
 
 
-def _size_change(
-    times: np.ndarray, log_sizes: np.ndarray, start: float, end: float
-) -> tuple[float, float, float] | None:
-    """(time, step, spike) of the frame in (start, end] where the compressed size changes most:
-    a step (the new shot codes at another size) or a spike (one intra-coded frame between stills)."""
-    idx = np.flatnonzero((times > start + 1e-6) & (times <= end + 1e-6))
-    best: tuple[float, float, float] | None = None
-    for i in idx:
+def _size_scores(times: np.ndarray, log_sizes: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """For each frame in idx, how strongly the compressed size changes there, in units of the
+    thresholds: a step (the new shot codes at another size) or a spike (one intra-coded frame between
+    stills). 1.0 or more is a cut."""
+    scores = np.zeros(idx.size)
+    for n, i in enumerate(idx):
         before = log_sizes[max(0, i - STEP_WINDOW) : i]
         after = log_sizes[i : i + STEP_WINDOW]
         later = log_sizes[i + 1 : i + 1 + STEP_WINDOW]
         if before.size < 2 or after.size < 2:
             continue
         step = abs(float(np.median(after)) - float(np.median(before)))
-        spike = float(log_sizes[i]) - max(
-            float(np.median(before)), float(np.median(later)) if later.size else 0.0
-        )
-        score = max(step / STEP_LOG_RATIO, spike / SPIKE_LOG_RATIO)
-        if best is None or score > max(best[1] / STEP_LOG_RATIO, best[2] / SPIKE_LOG_RATIO):
-            best = (float(times[i]), step, spike)
+        neighbours = max(float(np.median(before)), float(np.median(later)) if later.size else 0.0)
+        spike = float(log_sizes[i]) - neighbours
+        scores[n] = max(step / STEP_LOG_RATIO, spike / SPIKE_LOG_RATIO)
+    return scores
+
+
+def _change_point(log_sizes: np.ndarray, around: int) -> int:
+    """The split of the frames near `around` that best separates two size levels (the cut)."""
+    a = max(0, around - 2 * STEP_WINDOW)
+    b = min(log_sizes.size, around + 2 * STEP_WINDOW + 1)
+    best, best_score = around, -1.0
+    for split in range(a + 2, b - 1):
+        left, right = log_sizes[a:split], log_sizes[split:b]
+        weight = np.sqrt(left.size * right.size / (left.size + right.size))
+        score = abs(float(left.mean()) - float(right.mean())) * weight
+        if score > best_score:
+            best, best_score = split, score
     return best
+
+
+def _cuts_in(times: np.ndarray, log_sizes: np.ndarray, start: float, end: float) -> list[float]:
+    """Cut times in (start, end]: one per burst of high scores (a new shot often takes a few frames
+    to settle, which must not count as more cuts), placed at the burst's change point."""
+    idx = np.flatnonzero((times > start + 1e-6) & (times <= end + 1e-6))
+    scores = _size_scores(times, log_sizes, idx)
+    cuts: list[float] = []
+    for n in range(idx.size):
+        if scores[n] < 1.0:
+            continue
+        if cuts and float(times[idx[n]]) - cuts[-1] < MIN_SHOT_SECONDS:
+            continue
+        cuts.append(float(times[_change_point(log_sizes, int(idx[n]))]))
+    return cuts
 
 
 def detect_scene_cuts(source: str) -> list[SceneCut]:
@@ -136,9 +161,9 @@ def detect_scene_cuts(source: str) -> list[SceneCut]:
     times, log_sizes = times[~is_key], np.log(sizes[~is_key] + 1.0)
     cuts = []
     for start, end, diff in candidates:
-        change = _size_change(times, log_sizes, start, end)
-        if change is not None and (change[1] >= STEP_LOG_RATIO or change[2] >= SPIKE_LOG_RATIO):
-            cuts.append(SceneCut(round(change[0], 3), round(diff, 3)))
+        found = _cuts_in(times, log_sizes, start, end)
+        if found:
+            cuts += [SceneCut(round(t, 3), round(diff, 3)) for t in found]
         elif diff >= STRONG_DIFF:
             cuts.append(SceneCut(round(end, 3), round(diff, 3)))
     return cuts

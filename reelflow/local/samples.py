@@ -199,6 +199,7 @@ def build_video(
     height: int = 360,
     fps: int = 25,
     scene_seconds: Sequence[float] = (),
+    scene_sources: Sequence[str] = SCENE_SOURCES,
 ) -> list[float]:
     """Encode scenes cut at known times under the audio. Returns the cut times."""
     lengths = list(scene_seconds) or [duration]
@@ -207,7 +208,7 @@ def build_video(
         lengths.append(remaining)
     inputs: list[str] = []
     for i, length in enumerate(lengths):
-        source = SCENE_SOURCES[i % len(SCENE_SOURCES)].format(w=width, h=height, fps=fps)
+        source = scene_sources[i % len(scene_sources)].format(w=width, h=height, fps=fps)
         inputs += [
             "-f",
             "lavfi",
@@ -256,6 +257,7 @@ def make_sample(
     height: int = 360,
     fps: int = 25,
     scene_seconds: Sequence[float] = (),
+    scene_sources: Sequence[str] = SCENE_SOURCES,
     seed: int = 7,
 ) -> Truth:
     destination.parent.mkdir(parents=True, exist_ok=True)
@@ -270,8 +272,29 @@ def make_sample(
             height=height,
             fps=fps,
             scene_seconds=scene_seconds,
+            scene_sources=scene_sources,
         )
     return truth
+
+
+def sync_sample(destination: Path, cuts: int = 22, fps: int = 25) -> Truth:
+    """Tones on a white picture, silences on a black one: after cutting, every tone must still start
+    on its first white frame, which is how A/V drift is measured."""
+    segments: list[Segment] = []
+    for _ in range(cuts):
+        segments += [Segment("tone", 1.0), Segment("silence", 1.2)]
+    segments.append(Segment("tone", 1.0))
+    white = "color=c=white:size={w}x{h}:rate={fps}"
+    black = "color=c=black:size={w}x{h}:rate={fps}"
+    return make_sample(
+        destination,
+        segments,
+        width=160,
+        height=90,
+        fps=fps,
+        scene_seconds=[s.seconds for s in segments[:-1]],
+        scene_sources=[white if s.kind == "tone" else black for s in segments],
+    )
 
 
 DEMO_SCRIPT = (
