@@ -12,6 +12,7 @@ import pytest
 from functions.domain.enums import Tier
 from functions.media.binaries import ffmpeg
 from functions.services.batches import Caller
+from reelflow.local.samples import Segment, Truth, make_sample, sync_sample
 
 
 @pytest.fixture(scope="session")
@@ -90,3 +91,33 @@ def espeak() -> str:
     if not found:
         pytest.skip("espeak-ng is not installed (./dev test installs it with apt-get)")
     return found
+
+
+SCRIPT = (
+    Segment("speech", 0, "The weather is nice today and the sun is shining."),
+    Segment("silence", 1.5),
+    Segment("speech", 0, "This is an important message for everyone in the room."),
+    Segment("silence", 0.3),  # a natural pause: shorter than min_silence_duration, so it stays
+    Segment("speech", 0, "Please read the report before the meeting."),
+    Segment("silence", 2.0),
+    Segment("burst", 0.6),
+    Segment("silence", 1.2),
+    Segment("speech", 0, "The results were amazing and the team worked very hard."),
+    Segment("silence", 1.8),
+    Segment("burst", 0.6),
+    Segment("silence", 1.1),
+    Segment("speech", 0, "Thank you for listening."),
+)
+
+
+@pytest.fixture(scope="session")
+def talk(tmp_path_factory: pytest.TempPathFactory, espeak: str) -> tuple[Path, Truth]:
+    path = tmp_path_factory.mktemp("talk") / "talk.mp4"
+    truth = make_sample(path, SCRIPT, width=640, height=360, fps=25, scene_seconds=(6.0, 7.0, 6.0))
+    return path, truth
+
+
+@pytest.fixture(scope="session")
+def sync_clip(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Truth]:
+    path = tmp_path_factory.mktemp("sync") / "sync.mp4"
+    return path, sync_sample(path, cuts=22)

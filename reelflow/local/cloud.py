@@ -19,7 +19,7 @@ from moto.core.config import default_user_config
 from moto.server import ThreadedMotoServer
 
 from functions.services.context import reset_services
-from reelflow.local import invoker
+from reelflow.local import invoker, moto_fixes
 
 ROOT = Path(__file__).resolve().parents[2]
 STATE_MACHINE_FILE = ROOT / "statemachines" / "batch.asl.json"
@@ -106,6 +106,7 @@ class LocalCloud:
         self._configure_environment()
         default_user_config["stepfunctions"]["execute_state_machine"] = True
         invoker.install()
+        moto_fixes.install()
         self._provision()
         return self
 

@@ -59,16 +59,25 @@ def test_output_duration_matches_the_kept_duration(talk, talk_frames, tmp_path):
     _, frames = talk_frames
     plan = plan_cuts(frames, truth.duration, THRESHOLD, MIN_SILENCE, MARGIN)
     info = probe(str(path))
-    render_plan = plan_render(str(path), tmp_path / "cut.mp4", info, ExportFormat.MP4, ExportQuality.Q720P,
-                              [tuple(k) for k in plan["keep"]])
+    render_plan = plan_render(
+        str(path),
+        tmp_path / "cut.mp4",
+        info,
+        ExportFormat.MP4,
+        ExportQuality.Q720P,
+        [tuple(k) for k in plan["keep"]],
+    )
     output = probe(str(render(render_plan)))
     assert output.duration == pytest.approx(expected_kept(truth), rel=0.02)
     assert output.duration < truth.duration - 5.0  # several seconds of pauses are gone
 
 
 def _white_onsets(video: Path, fps: int) -> list[float]:
-    raw = subprocess.run([ffmpeg(), "-v", "error", "-i", str(video), "-vf", "scale=8:8,format=gray", "-f",
-                          "rawvideo", "-"], capture_output=True, check=True).stdout
+    raw = subprocess.run(
+        [ffmpeg(), "-v", "error", "-i", str(video), "-vf", "scale=8:8,format=gray", "-f", "rawvideo", "-"],
+        capture_output=True,
+        check=True,
+    ).stdout
     brightness = np.frombuffer(raw, np.uint8).reshape(-1, 64).mean(axis=1)
     white = brightness > 128
     return [i / fps for i in np.flatnonzero(white[1:] & ~white[:-1]) + 1]
@@ -86,8 +95,16 @@ def test_audio_and_video_stay_in_sync_after_more_than_twenty_cuts(sync_clip, tmp
     plan = plan_cuts(frames, truth.duration, THRESHOLD, MIN_SILENCE, MARGIN)
     assert plan["cuts"] >= 20
     info = probe(str(path))
-    output = render(plan_render(str(path), tmp_path / "out.mp4", info, ExportFormat.MP4, ExportQuality.Q720P,
-                                [tuple(k) for k in plan["keep"]]))
+    output = render(
+        plan_render(
+            str(path),
+            tmp_path / "out.mp4",
+            info,
+            ExportFormat.MP4,
+            ExportQuality.Q720P,
+            [tuple(k) for k in plan["keep"]],
+        )
+    )
     picture, sound = _white_onsets(output, 25), _tone_onsets(output, tmp_path)
     assert len(picture) == len(sound) == 22
     drift = [abs(p - s) for p, s in zip(picture, sound, strict=True)]
@@ -124,8 +141,11 @@ def test_every_loud_event_and_keyword_is_in_a_highlight(talk, talk_frames):
     keyword_hits = highlights.keyword_events(words, ["important", "amazing"])
     assert len(keyword_hits) == 2
     cuts = detect_scene_cuts(str(path))
-    events = highlights.loudness_peaks(frames) + keyword_hits + highlights.scene_events([(c.time, c.strength)
-                                                                                        for c in cuts])
+    events = (
+        highlights.loudness_peaks(frames)
+        + keyword_hits
+        + highlights.scene_events([(c.time, c.strength) for c in cuts])
+    )
     chosen = highlights.build_highlights(events, truth.duration, HighlightSensitivity.MEDIUM)
     spans = [(h.start, h.end) for h in chosen]
     for start, end in truth.bursts:
@@ -154,11 +174,19 @@ def hd_clip(tmp_path_factory):
 
 @pytest.mark.parametrize(
     ("fmt", "codecs"),
-    [(ExportFormat.MP4, ("h264", "aac")), (ExportFormat.MOV, ("h264", "aac")), (ExportFormat.WEBM, ("vp9", "opus"))],
+    [
+        (ExportFormat.MP4, ("h264", "aac")),
+        (ExportFormat.MOV, ("h264", "aac")),
+        (ExportFormat.WEBM, ("vp9", "opus")),
+    ],
 )
 @pytest.mark.parametrize(
     ("quality", "size"),
-    [(ExportQuality.Q720P, (1280, 720)), (ExportQuality.Q1080P, (1920, 1080)), (ExportQuality.Q4K, (1920, 1080))],
+    [
+        (ExportQuality.Q720P, (1280, 720)),
+        (ExportQuality.Q1080P, (1920, 1080)),
+        (ExportQuality.Q4K, (1920, 1080)),
+    ],
 )
 def test_each_format_and_quality_has_its_codecs_and_size(hd_clip, tmp_path, fmt, codecs, quality, size):
     info = probe(str(hd_clip))
@@ -171,8 +199,9 @@ def test_each_format_and_quality_has_its_codecs_and_size(hd_clip, tmp_path, fmt,
 def test_a_360p_input_is_not_upscaled(tmp_path):
     clip = make_clip(tmp_path / "small.mov", seconds=1.0, width=640, height=360)
     info = probe(str(clip))
-    output = probe(str(render(plan_render(str(clip), tmp_path / "o.mp4", info, ExportFormat.MP4,
-                                          ExportQuality.Q1080P))))
+    output = probe(
+        str(render(plan_render(str(clip), tmp_path / "o.mp4", info, ExportFormat.MP4, ExportQuality.Q1080P)))
+    )
     assert (output.width, output.height) == (640, 360)
 
 
@@ -180,6 +209,18 @@ def test_a_video_without_audio_renders_with_cuts(tmp_path):
     clip = make_clip(tmp_path / "mute.mp4", seconds=3.0, audio=False)
     info = probe(str(clip))
     assert not info.has_audio
-    output = probe(str(render(plan_render(str(clip), tmp_path / "o.webm", info, ExportFormat.WEBM,
-                                          ExportQuality.Q720P, [(0.0, 1.0), (2.0, 3.0)]))))
+    output = probe(
+        str(
+            render(
+                plan_render(
+                    str(clip),
+                    tmp_path / "o.webm",
+                    info,
+                    ExportFormat.WEBM,
+                    ExportQuality.Q720P,
+                    [(0.0, 1.0), (2.0, 3.0)],
+                )
+            )
+        )
+    )
     assert output.audio_codec is None and output.duration == pytest.approx(2.0, abs=0.1)

@@ -1,0 +1,17 @@
+"""Small corrections to moto where it differs from AWS in ways reelflow depends on."""
+
+from moto.core.responses import EmptyResult
+from moto.stepfunctions.responses import StepFunctionResponse
+
+
+def _send_task_failure(self: StepFunctionResponse) -> EmptyResult:
+    # moto 5.2.5 drops `cause`; AWS passes it to the Catch (where error messages come from).
+    task_token = self._get_param("taskToken")
+    self.stepfunction_backend.send_task_failure(
+        task_token, error=self._get_param("error"), cause=self._get_param("cause")
+    )
+    return EmptyResult()
+
+
+def install() -> None:
+    StepFunctionResponse.send_task_failure = _send_task_failure  # type: ignore[method-assign,assignment]

@@ -1,0 +1,151 @@
+"""The Amazon Transcribe path: the exact start call (botocore Stubber) and a whole batch through the ASL
+whose Transcribe task is answered by the job's completion event (moto)."""
+
+import time
+
+import pytest
+from botocore.stub import Stubber
+
+from functions.adapters.transcribe import AmazonTranscribe
+from tests.helpers import api, files_payload, upload, wait_for_batch
+
+pytestmark = pytest.mark.usefixtures("local_cloud")
+
+AMAZON_RESULT = {
+    "jobName": "x",
+    "results": {
+        "transcripts": [{"transcript": "Hello from Amazon."}],
+        "items": [
+            {
+                "type": "pronunciation",
+                "start_time": "0.2",
+                "end_time": "0.6",
+                "alternatives": [{"content": "Hello", "confidence": "0.98"}],
+            },
+            {
+                "type": "pronunciation",
+                "start_time": "0.7",
+                "end_time": "1.0",
+                "alternatives": [{"content": "from", "confidence": "0.97"}],
+            },
+            {
+                "type": "pronunciation",
+                "start_time": "1.1",
+                "end_time": "1.6",
+                "alternatives": [{"content": "Amazon", "confidence": "0.95"}],
+            },
+            {"type": "punctuation", "alternatives": [{"content": "."}]},
+        ],
+    },
+}
+
+
+def test_start_sends_exactly_these_parameters():
+    engine = AmazonTranscribe()
+    with Stubber(engine.client) as stub:
+        stub.add_response(
+            "start_transcription_job",
+            {"TranscriptionJob": {"TranscriptionJobName": "job-1", "TranscriptionJobStatus": "IN_PROGRESS"}},
+            {
+                "TranscriptionJobName": "job-1",
+                "LanguageCode": "de-DE",
+                "MediaFormat": "flac",
+                "Media": {"MediaFileUri": "s3://media/work/b/v/audio.flac"},
+                "OutputBucketName": "media",
+                "OutputKey": "transcripts/b/v/job-1.json",
+            },
+        )
+        engine.start("job-1", "s3://media/work/b/v/audio.flac", "de", "media", "transcripts/b/v/job-1.json")
+        stub.assert_no_pending_responses()
+
+
+def transcription_event(name: str, status: str) -> dict:
+    return {
+        "source": "aws.transcribe",
+        "detail-type": "Transcribe Job State Change",
+        "detail": {"TranscriptionJobName": name, "TranscriptionJobStatus": status},
+    }
+
+
+def wait_for_job(ctx, batch_id: str, video_id: str, attempt: int, timeout: float = 60) -> str:
+    from functions.services.pipeline import VideoRef
+    from functions.services.transcription import job_name
+
+    name = job_name(VideoRef(batch_id=batch_id, video_id=video_id), attempt)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if ctx.repo.table.get_item(Key={"PK": f"TRANSCRIBE#{name}", "SK": "JOB"}).get("Item"):
+            return name
+        time.sleep(0.1)
+    raise AssertionError(f"transcription job {name} was never started")
+
+
+def finish(name: str, status: str) -> dict:
+    from functions.handlers.transcription import handler
+    from reelflow.local.invoker import LocalLambdaContext
+
+    return handler(
+        transcription_event(name, status), LocalLambdaContext(function_name="reelflow-transcription")
+    )
+
+
+def start_batch(user_id, clip):
+    settings = {"remove_silence": False, "detect_highlights": False, "language": "de"}
+    _, body = api(
+        "POST",
+        "/api/batch-jobs",
+        {"name": "aws", "files": files_payload([clip]), "settings": settings},
+        user=user_id,
+    )
+    upload(body["uploads"][0], clip)
+    batch_id, video_id = body["batch_job"]["id"], body["uploads"][0]["video_id"]
+    assert api("POST", f"/api/batch-jobs/{batch_id}/start", user=user_id)[0] == 200
+    return batch_id, video_id
+
+
+def test_a_batch_waits_for_the_transcription_event_then_goes_on(
+    ctx, user_id, clips, local_cloud, monkeypatch
+):
+    from functions.services.transcription import transcript_key
+
+    monkeypatch.setattr(ctx.config, "transcription_engine", "aws")
+    batch_id, video_id = start_batch(user_id, clips[".mov"])
+    name = wait_for_job(ctx, batch_id, video_id, attempt=1)
+    job = local_cloud.client("transcribe").get_transcription_job(TranscriptionJobName=name)[
+        "TranscriptionJob"
+    ]
+    assert job["LanguageCode"] == "de-DE"
+    assert (
+        job["Media"]["MediaFileUri"]
+        == f"s3://{local_cloud.media_bucket}/work/{batch_id}/{video_id}/audio.flac"
+    )
+    # the FLAC Amazon Transcribe reads was uploaded (it cannot read MOV itself)
+    assert ctx.storage.head(local_cloud.media_bucket, f"work/{batch_id}/{video_id}/audio.flac")
+    assert api("GET", f"/api/batch-jobs/{batch_id}", user=user_id)[1]["status"] == "processing"
+
+    from functions.services.pipeline import VideoRef
+
+    ctx.storage.put_json(
+        local_cloud.media_bucket,
+        transcript_key(VideoRef(batch_id=batch_id, video_id=video_id), name),
+        AMAZON_RESULT,
+    )
+    assert finish(name, "COMPLETED")["outcome"] == "completed"
+    assert finish(name, "COMPLETED")["outcome"] == "unknown-or-already-handled"  # redelivery: no effect
+    batch = wait_for_batch(batch_id, user_id)
+    video = batch["videos"][0]
+    assert video["status"] == "completed"
+    transcript = video["processing_result"]["transcribing"]
+    assert transcript["engine"] == "amazon-transcribe" and transcript["text"] == "Hello from Amazon."
+    assert transcript["language"] == "de" and transcript["word_count"] == 3
+
+
+def test_a_failed_transcription_is_retried_then_fails_the_video(ctx, user_id, clips, monkeypatch):
+    monkeypatch.setattr(ctx.config, "transcription_engine", "aws")
+    batch_id, video_id = start_batch(user_id, clips[".mp4"])
+    for attempt in range(1, 5):  # the first try and three retries
+        assert finish(wait_for_job(ctx, batch_id, video_id, attempt), "FAILED")["outcome"] == "failed"
+    batch = wait_for_batch(batch_id, user_id)
+    video = batch["videos"][0]
+    assert video["status"] == "failed" and video["retry_count"] == 3
+    assert "Amazon Transcribe ended with status FAILED" in video["error_message"]
