@@ -9,7 +9,7 @@ pytestmark = pytest.mark.usefixtures("local_cloud")
 
 
 def test_all_stages_record_data_and_the_export_applies_the_cuts(ctx, user_id, talk, local_cloud):
-    path, truth = talk
+    path, _truth = talk
     settings = {
         "keywords": ["important", "amazing"],
         "export_format": "webm",

@@ -1,5 +1,7 @@
 """Pure media algorithms: silence planning, highlight scoring, transcript conversion, chunking, progress."""
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -77,7 +79,7 @@ def test_highlights_merge_nearby_events_and_respect_sensitivity():
 def test_highlights_never_overlap_or_grow_without_bound():
     events = [Event(t, 2.0, f"e{t}") for t in range(0, 60, 2)]
     chosen = build_highlights(events, 60, HighlightSensitivity.MAX)
-    for a, b in zip(chosen, chosen[1:], strict=False):
+    for a, b in itertools.pairwise(chosen):
         assert a.end <= b.start
     assert all(h.end - h.start <= 12.0 for h in chosen)
 
@@ -134,4 +136,4 @@ def test_long_audio_is_split_at_quiet_moments_near_each_chunk_boundary():
     bounds = chunk_boundaries(loudness, 700.0, chunk_seconds=300.0)
     assert bounds[0] == 0.0 and bounds[-1] == 700.0
     assert bounds[1] == pytest.approx(290.0, abs=0.01)
-    assert all(b - a <= 300.0 for a, b in zip(bounds, bounds[1:], strict=False))
+    assert all(b - a <= 300.0 for a, b in itertools.pairwise(bounds))
