@@ -180,6 +180,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return run_benchmark(console, args)
 
 
+def cmd_cuts(args: argparse.Namespace) -> int:
+    from reelflow.dry_run import print_cuts
+
+    return print_cuts(console, args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reelflow", description="Batch video processing, locally or on AWS."
@@ -233,7 +239,18 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="Measure stage speeds against a plain ffmpeg re-encode")
     bench.add_argument("--minutes", type=float, default=3.0, help="Length of the generated talk (3)")
     bench.add_argument("--dir", type=Path, default=Path("bench-out"), help="Where media is generated/reused")
+    bench.add_argument("--skip-transcription", action="store_true", help="Leave out the speech model")
     bench.set_defaults(func=cmd_bench)
+
+    cuts = sub.add_parser(
+        "cuts", help="Dry run of silence removal: print the cuts for a file, render nothing"
+    )
+    cuts.add_argument("file", type=Path)
+    cuts.add_argument("--silence-threshold", type=float, default=-35.0, help="dBFS (-35)")
+    cuts.add_argument("--min-silence-duration", type=float, default=1.0, help="seconds (1.0)")
+    cuts.add_argument("--margin", type=float, default=0.2, help="seconds (0.2)")
+    cuts.add_argument("--json", action="store_true", help="Print the plan as JSON")
+    cuts.set_defaults(func=cmd_cuts)
     return parser
 
 

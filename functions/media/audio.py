@@ -81,4 +81,5 @@ def _frame_db(frames: np.ndarray) -> np.ndarray:
     power = np.mean(np.square(frames, dtype=np.float64), axis=1)
     with np.errstate(divide="ignore"):
         db = 10.0 * np.log10(power)
-    return np.maximum(db, SILENT_DB).astype(np.float32)
+    clamped: np.ndarray = np.maximum(db, SILENT_DB).astype(np.float32)
+    return clamped

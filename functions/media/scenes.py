@@ -10,6 +10,7 @@ Both passes are hundreds of times faster than real time, where decoding every fr
 
 import re
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +25,7 @@ STEP_LOG_RATIO = float(np.log(2.5))  # frame sizes jump at least 2.5x across a c
 SPIKE_LOG_RATIO = float(np.log(8.0))  # …or, between two still shots, one frame is 8x its neighbours
 STEP_WINDOW = 4
 MIN_SHOT_SECONDS = 1.0
+KEY_SHADOW_FRAMES = 3
 
 
 @dataclass(frozen=True)
@@ -99,21 +101,22 @@ def packet_sizes(source: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return data[:, 0], data[:, 1], data[:, 2].astype(bool)
 
 
-def _size_scores(times: np.ndarray, log_sizes: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    """For each frame in idx, how strongly the compressed size changes there, in units of the
-    thresholds: a step (the new shot codes at another size) or a spike (one intra-coded frame between
-    stills). 1.0 or more is a cut."""
-    scores = np.zeros(idx.size)
-    for n, i in enumerate(idx):
-        before = log_sizes[max(0, i - STEP_WINDOW) : i]
-        after = log_sizes[i : i + STEP_WINDOW]
-        later = log_sizes[i + 1 : i + 1 + STEP_WINDOW]
-        if before.size < 2 or after.size < 2:
-            continue
-        step = abs(float(np.median(after)) - float(np.median(before)))
-        neighbours = max(float(np.median(before)), float(np.median(later)) if later.size else 0.0)
-        spike = float(log_sizes[i]) - neighbours
-        scores[n] = max(step / STEP_LOG_RATIO, spike / SPIKE_LOG_RATIO)
+def _size_scores(log_sizes: np.ndarray) -> np.ndarray:
+    """For every frame, how strongly the compressed size changes there, in units of the thresholds:
+    a step (the new shot codes at another size) or a spike (one intra-coded frame between stills).
+    1.0 or more is a cut. Rolling medians over STEP_WINDOW frames on each side, vectorised."""
+    n, w = log_sizes.size, STEP_WINDOW
+    if n < 2 * w + 1:
+        return np.zeros(n)
+    padded = np.pad(log_sizes, (w, w + 1), mode="edge")
+    medians = np.median(np.lib.stride_tricks.sliding_window_view(padded, w), axis=1)
+    before = medians[0:n]  # frames i-w .. i-1
+    after = medians[w : w + n]  # frames i .. i+w-1
+    later = medians[w + 1 : w + 1 + n]  # frames i+1 .. i+w
+    step = np.abs(after - before)
+    spike = log_sizes - np.maximum(before, later)
+    scores: np.ndarray = np.maximum(step / STEP_LOG_RATIO, spike / SPIKE_LOG_RATIO)
+    scores[:w] = 0.0  # too close to the start to have a "before"
     return scores
 
 
@@ -131,23 +134,25 @@ def _change_point(log_sizes: np.ndarray, around: int) -> int:
     return best
 
 
-def _cuts_in(times: np.ndarray, log_sizes: np.ndarray, start: float, end: float) -> list[float]:
+def _cuts_in(
+    times: np.ndarray, log_sizes: np.ndarray, scores: np.ndarray, start: float, end: float
+) -> list[float]:
     """Cut times in (start, end]: one per burst of high scores (a new shot often takes a few frames
     to settle, which must not count as more cuts), placed at the burst's change point."""
-    idx = np.flatnonzero((times > start + 1e-6) & (times <= end + 1e-6))
-    scores = _size_scores(times, log_sizes, idx)
+    idx = np.flatnonzero((times > start + 1e-6) & (times <= end + 1e-6) & (scores >= 1.0))
     cuts: list[float] = []
-    for n in range(idx.size):
-        if scores[n] < 1.0:
+    for i in idx:
+        if cuts and float(times[i]) - cuts[-1] < MIN_SHOT_SECONDS:
             continue
-        if cuts and float(times[idx[n]]) - cuts[-1] < MIN_SHOT_SECONDS:
-            continue
-        cuts.append(float(times[_change_point(log_sizes, int(idx[n]))]))
+        cuts.append(float(times[_change_point(log_sizes, int(i))]))
     return cuts
 
 
 def detect_scene_cuts(source: str) -> list[SceneCut]:
-    key_times, thumbs = keyframe_thumbnails(source)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # demux packet sizes while keyframes decode
+        packets = pool.submit(packet_sizes, source)
+        key_times, thumbs = keyframe_thumbnails(source)
+        times, sizes, is_key = packets.result()
     if len(key_times) < 2:
         return []
     diffs = np.abs(np.diff(thumbs, axis=0)).mean(axis=1)
@@ -156,14 +161,20 @@ def detect_scene_cuts(source: str) -> list[SceneCut]:
     ]
     if not candidates:
         return []
-    times, sizes, is_key = packet_sizes(source)
-    # Keyframes are large by construction; the size signal of a cut lives in the other frames.
-    times, log_sizes = times[~is_key], np.log(sizes[~is_key] + 1.0)
-    cuts = []
+    key_at = times[is_key]
+    # Keyframes are large by construction, and the frames right after one code smaller (they predict
+    # from a fresh picture): the size signal of a cut lives in the other frames.
+    frame = float(np.median(np.diff(times))) if times.size > 1 else 0.04
+    after_key = np.zeros(times.size, dtype=bool)
+    for k in key_at:
+        after_key |= (times > k) & (times <= k + KEY_SHADOW_FRAMES * frame + 1e-6)
+    kept = ~(is_key | after_key)
+    times, log_sizes = times[kept], np.log(sizes[kept] + 1.0)
+    scores = _size_scores(log_sizes)
+    cuts: list[SceneCut] = []
     for start, end, diff in candidates:
-        found = _cuts_in(times, log_sizes, start, end)
-        if found:
-            cuts += [SceneCut(round(t, 3), round(diff, 3)) for t in found]
-        elif diff >= STRONG_DIFF:
-            cuts.append(SceneCut(round(end, 3), round(diff, 3)))
+        found = _cuts_in(times, log_sizes, scores, start, end) or ([end] if diff >= STRONG_DIFF else [])
+        for at in found:
+            if not cuts or at - cuts[-1].time >= MIN_SHOT_SECONDS:
+                cuts.append(SceneCut(round(at, 3), round(diff, 3)))
     return cuts

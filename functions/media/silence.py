@@ -6,6 +6,7 @@ of speech so word ends are not clipped.
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -50,7 +51,7 @@ def keep_intervals(silences: Sequence[Interval], duration: float, margin: float)
 
 def plan_cuts(
     frames_db: np.ndarray, duration: float, threshold_db: float, min_silence: float, margin: float
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Everything the dry run reports and the render needs."""
     silences = detect_silences(frames_db, threshold_db, min_silence)
     keep = keep_intervals(silences, duration, margin)

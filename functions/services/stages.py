@@ -90,7 +90,8 @@ class StageContext:
     def loudness(self) -> np.ndarray:
         cached = self.workspace.path("loudness.npy")
         if cached.exists():
-            return np.load(cached)
+            loaded: np.ndarray = np.load(cached)
+            return loaded
         frames = audio_media.loudness_frames(self.audio())
         np.save(cached, frames)
         return frames

@@ -1,5 +1,7 @@
 """Small corrections to moto where it differs from AWS in ways reelflow depends on."""
 
+from typing import Any
+
 from moto.core.responses import EmptyResult
 from moto.stepfunctions.responses import StepFunctionResponse
 
@@ -7,11 +9,10 @@ from moto.stepfunctions.responses import StepFunctionResponse
 def _send_task_failure(self: StepFunctionResponse) -> EmptyResult:
     # moto 5.2.5 drops `cause`; AWS passes it to the Catch (where error messages come from).
     task_token = self._get_param("taskToken")
-    self.stepfunction_backend.send_task_failure(
-        task_token, error=self._get_param("error"), cause=self._get_param("cause")
-    )
+    backend: Any = self.stepfunction_backend  # the interpreter's backend accepts `cause`
+    backend.send_task_failure(task_token, error=self._get_param("error"), cause=self._get_param("cause"))
     return EmptyResult()
 
 
 def install() -> None:
-    StepFunctionResponse.send_task_failure = _send_task_failure  # type: ignore[method-assign,assignment]
+    StepFunctionResponse.send_task_failure = _send_task_failure  # type: ignore[method-assign]
