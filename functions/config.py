@@ -28,6 +28,11 @@ class RuntimeConfig(BaseSettings):
     lambda_max_file_bytes: int = Field(default=8 * 1024**3, ge=0)
     drop_quiet_period_seconds: int = Field(default=300, ge=0)
     batch_timeout_seconds: int = Field(default=6 * 3600, ge=60)
+    cognito_issuer: str = Field(
+        default="", description="https://cognito-idp.{region}.amazonaws.com/{pool id}"
+    )
+    cognito_client_id: str = ""
+    connection_ttl_seconds: int = Field(default=2 * 3600, ge=60, description="API Gateway's WebSocket limit.")
 
 
 @cache

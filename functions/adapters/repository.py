@@ -27,7 +27,7 @@ from functions.adapters.keys import (
 )
 from functions.domain.enums import BatchStatus, Tier, UploadStatus, VideoStatus
 from functions.domain.errors import Conflict, IllegalTransition, NotFound, RateLimited
-from functions.domain.models import BatchJob, BatchVideo, User, Video
+from functions.domain.models import BatchJob, BatchVideo, Connection, User, Video
 from functions.domain.transitions import BatchAction, VideoAction, batch_transition, video_transition
 
 if TYPE_CHECKING:
@@ -520,3 +520,54 @@ class Repository:
         if not deleted:
             return None
         return {k: str(deleted[k]) for k in ("batch_id", "video_id", "token")}
+
+    # ---- WebSocket connections and what they listen to ---------------------------------------------
+
+    def put_connection(self, connection: Connection) -> None:
+        self.table.put_item(
+            Item={
+                "PK": f"CONN#{connection.connection_id}",
+                "SK": "CONN",
+                "type": "connection",
+                "expires_at_epoch": int(connection.expires_at.timestamp()),
+                **model_to_attributes(connection),
+            }
+        )
+
+    def get_connection(self, connection_id: str) -> Connection | None:
+        item = self._get(f"CONN#{connection_id}", "CONN")
+        return item_to_model(item, Connection) if item else None
+
+    def subscribe(self, connection: Connection, topic: str) -> None:
+        """Listen to `BATCH#{id}` or `USER#{id}`; a reverse item lets disconnect clean up by Query."""
+        expires = int(connection.expires_at.timestamp())
+        with self.table.batch_writer() as writer:
+            writer.put_item(
+                Item={
+                    "PK": f"SUB#{topic}",
+                    "SK": f"CONN#{connection.connection_id}",
+                    "type": "subscription",
+                    "connection_id": connection.connection_id,
+                    "expires_at_epoch": expires,
+                }
+            )
+            writer.put_item(
+                Item={
+                    "PK": f"CONN#{connection.connection_id}",
+                    "SK": f"SUB#{topic}",
+                    "type": "subscription_ref",
+                    "expires_at_epoch": expires,
+                }
+            )
+
+    def listeners(self, topic: str) -> list[str]:
+        items = self._query(KeyConditionExpression=Key("PK").eq(f"SUB#{topic}"))
+        return [str(item["connection_id"]) for item in items]
+
+    def delete_connection(self, connection_id: str) -> None:
+        items = list(self._query(KeyConditionExpression=Key("PK").eq(f"CONN#{connection_id}")))
+        with self.table.batch_writer() as writer:
+            for item in items:
+                writer.delete_item(Key={"PK": item["PK"], "SK": item["SK"]})
+                if str(item["SK"]).startswith("SUB#"):
+                    writer.delete_item(Key={"PK": item["SK"], "SK": f"CONN#{connection_id}"})

@@ -73,3 +73,37 @@ def finish_transcription(ctx: Services, name: str, status: str) -> str:
     record_transcript(ctx, ref, transcript, seconds)
     ctx.workflow.send_success(parked["token"], {"stage": Stage.TRANSCRIBING.value})
     return "completed"
+
+
+def transcribe_and_wait(ctx: Services, ref: VideoRef, poll_seconds: float = 15.0) -> dict[str, Any]:
+    """Synchronous transcription for the Fargate worker, where waiting costs little: the local engine,
+    or an Amazon Transcribe job polled until it ends."""
+    sc = StageContext(ctx, ref)
+    if transcription_blocker(sc) is not None or ctx.config.transcription_engine == "local":
+        return transcribe_video(ctx, ref)
+    flac = sc.workspace.path("audio.flac")
+    audio_media.extract_audio(str(sc.source()), flac, sc.probe_result().duration, codec="flac")
+    audio_key = f"work/{ref.batch_id}/{ref.video_id}/audio.flac"
+    ctx.storage.upload(flac, ctx.config.media_bucket, audio_key, "audio/flac")
+    name = job_name(ref, sc.batch_video.retry_count + 1) + "-fargate"
+    engine = AmazonTranscribe()
+    started = time.monotonic()
+    engine.start(
+        name,
+        f"s3://{ctx.config.media_bucket}/{audio_key}",
+        sc.settings.language.value,
+        ctx.config.media_bucket,
+        transcript_key(ref, name),
+    )
+    while (job := engine.job(name))["TranscriptionJobStatus"] not in {"COMPLETED", "FAILED"}:
+        time.sleep(poll_seconds)
+    if job["TranscriptionJobStatus"] == "FAILED":
+        raise TranscriptionFailed(str(job.get("FailureReason") or "Amazon Transcribe failed"))
+    data = ctx.storage.get_json(ctx.config.media_bucket, transcript_key(ref, name))
+    transcript = from_amazon_transcribe(data, sc.settings.language.value, sc.probe_result().duration)
+    record_transcript(ctx, ref, transcript, time.monotonic() - started)
+    return {"stage": Stage.TRANSCRIBING.value}
+
+
+class TranscriptionFailed(Exception):
+    pass

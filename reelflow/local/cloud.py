@@ -273,6 +273,7 @@ class LocalCloud:
             "WorkerContainerName": "worker",
             "SubnetIds": "subnet-local",
             "SecurityGroupIds": "sg-local",
+            "AssignPublicIp": "DISABLED",
         }
 
     def _state_machine(self, arns: dict[str, str], role_arn: str) -> None:

@@ -29,9 +29,22 @@ def test_run_processes_a_folder_with_settings_flags(tmp_path, talk):
     make_clip(videos / "b-roll.MOV", seconds=1.5)
     (videos / "notes.txt").write_text("not a video")
     out = tmp_path / "out"
-    result = reelflow("run", str(videos), "--out", str(out), "--remove-silence", "--silence-threshold", "-35",
-                      "--keywords", "important,amazing", "--export-quality", "720p", "--export-format", "mov",
-                      home=tmp_path)
+    result = reelflow(
+        "run",
+        str(videos),
+        "--out",
+        str(out),
+        "--remove-silence",
+        "--silence-threshold",
+        "-35",
+        "--keywords",
+        "important,amazing",
+        "--export-quality",
+        "720p",
+        "--export-format",
+        "mov",
+        home=tmp_path,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     results = json.loads((out / "results.json").read_text())
     assert results["batch"]["status"] == "completed"
@@ -40,8 +53,11 @@ def test_run_processes_a_folder_with_settings_flags(tmp_path, talk):
     talk_result = results["videos"][1]["processing_result"]
     assert len(talk_result["transcribing"]["data"]["segments"]) >= 3  # full data, inlined from the artifact
     assert talk_result["removing_silence"]["data"]["keep"]
-    assert any("keyword" in r for h in talk_result["detecting_highlights"]["data"]["highlights"]
-               for r in h["reasons"])
+    assert any(
+        "keyword" in r
+        for h in talk_result["detecting_highlights"]["data"]["highlights"]
+        for r in h["reasons"]
+    )
     for video in results["videos"]:
         output = out / video["output_file"]
         info = probe(str(output))
@@ -75,7 +91,9 @@ def test_token_is_accepted_by_the_verifier(tmp_path, monkeypatch):
     assert claims["sub"] == "alice" and claims["custom:tier"] == "pro"
 
 
-@pytest.mark.parametrize("command", ["run", "demo", "serve", "token", "executions", "openapi", "bench", "cuts"])
+@pytest.mark.parametrize(
+    "command", ["run", "demo", "serve", "token", "executions", "openapi", "bench", "cuts"]
+)
 def test_every_command_has_help(tmp_path, command):
     result = reelflow(command, "--help", home=tmp_path, timeout=60)
     assert result.returncode == 0 and "usage: reelflow" in result.stdout

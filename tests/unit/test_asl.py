@@ -19,6 +19,7 @@ PLACEHOLDERS = {
     "WorkerContainerName",
     "SubnetIds",
     "SecurityGroupIds",
+    "AssignPublicIp",
 }
 
 

@@ -1,0 +1,60 @@
+"""The Fargate worker: every stage of one long video in a container, then the task token answered.
+
+Started by the state machine's "Process on Fargate" state (`ecs:runTask.waitForTaskToken`) with
+REELFLOW_TASK_TOKEN, REELFLOW_BATCH_ID and REELFLOW_VIDEO_ID in its environment. It beats a heartbeat
+while it works, so Step Functions notices a container that died.
+
+    python -m functions.handlers.worker
+"""
+
+import os
+import sys
+import threading
+from collections.abc import Mapping
+
+from aws_lambda_powertools import Logger
+
+from functions.domain.enums import Stage
+from functions.services.context import Services, services
+from functions.services.pipeline import VideoRef
+from functions.services.stages import PIPELINE, STAGES
+from functions.services.transcription import transcribe_and_wait
+
+logger = Logger(service="reelflow-worker")
+HEARTBEAT_SECONDS = 60.0
+
+
+def _heartbeat(ctx: Services, token: str, stop: threading.Event) -> None:
+    while not stop.wait(HEARTBEAT_SECONDS):
+        try:
+            ctx.workflow.client.send_task_heartbeat(taskToken=token)
+        except Exception:  # the state may have moved on; the main loop reports real failures
+            logger.exception("Heartbeat failed")
+
+
+def run(environ: Mapping[str, str]) -> int:
+    token = environ["REELFLOW_TASK_TOKEN"]
+    ref = VideoRef(batch_id=environ["REELFLOW_BATCH_ID"], video_id=environ["REELFLOW_VIDEO_ID"])
+    ctx = services()
+    stop = threading.Event()
+    beat = threading.Thread(target=_heartbeat, args=(ctx, token, stop), daemon=True)
+    beat.start()
+    try:
+        for stage in PIPELINE:
+            logger.info("Stage starting", extra={"stage": stage.value, **ref.model_dump()})
+            if stage is Stage.TRANSCRIBING:
+                transcribe_and_wait(ctx, ref)
+            else:
+                STAGES[stage.value](ctx, ref)
+    except Exception as error:
+        logger.exception("Worker failed")
+        ctx.workflow.send_failure(token, type(error).__name__, str(error))
+        return 1
+    finally:
+        stop.set()
+    ctx.workflow.send_success(token, {"route": "fargate"})
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover - the container's entry point
+    sys.exit(run(os.environ))

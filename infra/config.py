@@ -1,0 +1,60 @@
+"""Everything a deployment can tune, in one typed place (read from cdk.json's `reelflow` context or
+`cdk deploy -c reelflow:stage=prod …`)."""
+
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal
+
+import aws_cdk as cdk
+
+
+@dataclass(frozen=True)
+class DeployConfig:
+    stage: str = "dev"
+    architecture: Literal["arm64", "x86_64"] = "arm64"
+    python_version: str = "3.14"  # the Lambda runtime; the layer is built for it
+    # Video retries: seconds to wait before each retry (1, 5, 15 minutes).
+    retry_delays_seconds: str = "60,300,900"
+    batch_timeout_seconds: int = 6 * 3600
+    api_memory_mb: int = 512
+    media_memory_mb: int = 4096
+    media_ephemeral_mb: int = 10240
+    # Estimated processing time above which a video goes to Fargate (Lambda stops at 900 s).
+    lambda_max_media_seconds: int = 600
+    transcription_engine: Literal["aws", "local"] = "aws"
+    worker_cpu: int = 2048
+    worker_memory_mb: int = 8192
+    worker_ephemeral_gib: int = 60
+    failure_rate_alarm_percent: int = 25
+    alarm_email: str = ""
+    cors_origins: tuple[str, ...] = ("*",)
+    log_retention_days: int = 30
+    retain_data: bool = False
+    self_sign_up: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def prefix(self) -> str:
+        return f"reelflow-{self.stage}"
+
+    @classmethod
+    def from_app(cls, app: cdk.App) -> "DeployConfig":
+        """`reelflow` context (a dict) plus `reelflow:<name>` overrides from the command line."""
+        raw = dict(app.node.try_get_context("reelflow") or {})
+        known = {f.name: f for f in fields(cls)}
+        for name in known:
+            override = app.node.try_get_context(f"reelflow:{name}")
+            if override is not None:
+                raw[name] = override
+        values: dict[str, Any] = {}
+        for name, value in raw.items():
+            if name not in known:
+                raise ValueError(f"Unknown reelflow setting {name!r}; known: {sorted(known)}")
+            default = known[name].default
+            if isinstance(default, bool) and isinstance(value, str):
+                value = value.lower() in {"1", "true", "yes"}
+            elif isinstance(default, int) and not isinstance(default, bool):
+                value = int(value)
+            elif isinstance(default, tuple):
+                value = tuple(value.split(",")) if isinstance(value, str) else tuple(value)
+            values[name] = value
+        return cls(**values)

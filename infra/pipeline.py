@@ -1,0 +1,312 @@
+"""The processing pipeline: ingestion, the batch state machine, its tasks, the Fargate worker and the
+EventBridge rules that connect S3, Amazon Transcribe and Step Functions to them."""
+
+import json
+from pathlib import Path
+
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+from infra.config import DeployConfig
+from infra.access import READ, WRITE, object_access, table_access, transcribe_access
+from infra.functions import FunctionFactory, acknowledge
+from infra.storage import Storage
+
+ROOT = Path(__file__).resolve().parents[1]
+ASL_FILE = ROOT / "statemachines" / "batch.asl.json"
+VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".webm")
+WORKER_CONTAINER = "worker"
+
+
+def state_machine_definition(timeout_seconds: int) -> str:
+    """The ASL file with the execution timeout set; `${…}` placeholders stay for CDK to substitute."""
+    definition = json.loads(ASL_FILE.read_text())
+    definition["TimeoutSeconds"] = timeout_seconds
+    return json.dumps(definition, indent=1)
+
+
+class Pipeline(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        config: DeployConfig,
+        storage: Storage,
+        factory: FunctionFactory,
+        state_machine_name: str,
+        state_machine_arn: str,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        table, ingest, media = storage.table, storage.ingest, storage.media
+        minutes = cdk.Duration.minutes
+
+        self.ingest_function = factory.create(
+            "Ingest",
+            "functions.handlers.ingest.handler",
+            description="Probes uploads (S3 Object Created).",
+            memory_mb=1024,
+            timeout=minutes(5),
+            ffmpeg=True,
+        )
+        self.control_function = factory.create(
+            "Control",
+            "functions.handlers.pipeline.control_handler",
+            description="Batch state machine bookkeeping: prepare, gate, begin, finish, failures, complete.",
+            timeout=minutes(1),
+        )
+        self.media_function = factory.create(
+            "Media",
+            "functions.handlers.pipeline.media_handler",
+            description="Probe, transcription start, silence, highlights and the one render of a video.",
+            memory_mb=config.media_memory_mb,
+            timeout=minutes(15),
+            ffmpeg=True,
+            ephemeral_mb=config.media_ephemeral_mb,
+        )
+        self.transcription_function = factory.create(
+            "Transcription",
+            "functions.handlers.transcription.handler",
+            description="Amazon Transcribe job finished: store the transcript and answer the waiting task.",
+            timeout=minutes(2),
+        )
+        self.executions_function = factory.create(
+            "Executions",
+            "functions.handlers.executions.handler",
+            description="Fails the batch of an execution that failed, timed out or was aborted.",
+            timeout=minutes(2),
+        )
+
+        # ---- data access: only what each function's code touches --------------------------------------
+        for function in (
+            self.ingest_function,
+            self.control_function,
+            self.media_function,
+            self.transcription_function,
+            self.executions_function,
+        ):
+            table_access(function, table)
+        object_access(self.ingest_function, ingest, "uploads", READ, "ingestion probes each upload.")
+        object_access(self.media_function, ingest, "uploads", READ, "stages read the uploaded video.")
+        object_access(self.control_function, media, "reports", WRITE, "the batch summary report.")
+        object_access(self.media_function, media, "outputs", WRITE, "the rendered videos.")
+        object_access(self.media_function, media, "results", READ + WRITE, "each stage's full data.")
+        # Amazon Transcribe reads the FLAC and writes its result with the caller's permissions.
+        object_access(self.media_function, media, "work", READ + WRITE, "audio handed to Amazon Transcribe.")
+        object_access(
+            self.media_function, media, "transcripts", WRITE, "Amazon Transcribe writes its result."
+        )
+        transcribe_access(self.media_function, ["transcribe:StartTranscriptionJob"])
+        object_access(self.transcription_function, media, "transcripts", READ, "Amazon Transcribe's result.")
+        object_access(self.transcription_function, media, "results", WRITE, "the converted transcript.")
+        transcribe_access(self.transcription_function, ["transcribe:GetTranscriptionJob"])
+
+        # ---- the Fargate worker for videos Lambda cannot finish --------------------------------------
+        self.vpc = ec2.Vpc(
+            self,
+            "WorkerVpc",
+            max_azs=2,
+            nat_gateways=0,  # public subnets and public IPs: no NAT gateway to pay for at rest
+            subnet_configuration=[ec2.SubnetConfiguration(name="public", subnet_type=ec2.SubnetType.PUBLIC)],
+            gateway_endpoints={
+                "S3": ec2.GatewayVpcEndpointOptions(service=ec2.GatewayVpcEndpointAwsService.S3),
+                "DynamoDB": ec2.GatewayVpcEndpointOptions(service=ec2.GatewayVpcEndpointAwsService.DYNAMODB),
+            },
+            flow_logs={"rejected": ec2.FlowLogOptions(traffic_type=ec2.FlowLogTrafficType.REJECT)},
+        )
+        self.worker_security_group = ec2.SecurityGroup(
+            self,
+            "WorkerSecurityGroup",
+            vpc=self.vpc,
+            allow_all_outbound=True,
+            description="reelflow worker: outbound HTTPS to AWS APIs only, no inbound",
+        )
+        self.cluster = ecs.Cluster(
+            self, "WorkerCluster", vpc=self.vpc, container_insights_v2=ecs.ContainerInsights.ENABLED
+        )
+        self.task_definition = ecs.FargateTaskDefinition(
+            self,
+            "WorkerTask",
+            cpu=config.worker_cpu,
+            memory_limit_mib=config.worker_memory_mb,
+            ephemeral_storage_gib=config.worker_ephemeral_gib,
+            runtime_platform=ecs.RuntimePlatform(
+                cpu_architecture=ecs.CpuArchitecture.ARM64
+                if config.architecture == "arm64"
+                else ecs.CpuArchitecture.X86_64,
+                operating_system_family=ecs.OperatingSystemFamily.LINUX,
+            ),
+        )
+        worker_logs = logs.LogGroup(
+            self,
+            "WorkerLogs",
+            retention=logs.RetentionDays.ONE_MONTH,
+            removal_policy=cdk.RemovalPolicy.DESTROY,
+        )
+        self.task_definition.add_container(
+            WORKER_CONTAINER,
+            image=ecs.ContainerImage.from_asset(
+                str(ROOT),
+                file="infra/worker.Dockerfile",
+                exclude=[
+                    ".venv",
+                    "node_modules",
+                    "cdk.out",
+                    ".cache",
+                    "tests",
+                    "bench-out",
+                    "reelflow-*",
+                    ".git",
+                ],
+                platform=_asset_platform(config),
+            ),
+            logging=ecs.LogDrivers.aws_logs(stream_prefix="worker", log_group=worker_logs),
+            environment={
+                **factory.environment,
+                "REELFLOW_TRANSCRIPTION_ENGINE": config.transcription_engine,
+                "POWERTOOLS_SERVICE_NAME": "reelflow-worker",
+                "REELFLOW_WORK_DIR": "/work",
+            },
+        )
+        task_role = self.task_definition.task_role
+        table_access(task_role, table)
+        object_access(task_role, ingest, "uploads", READ, "the worker reads the long video.")
+        object_access(task_role, media, "outputs", WRITE, "the rendered video.")
+        object_access(task_role, media, "results", READ + WRITE, "each stage's full data.")
+        object_access(task_role, media, "work", READ + WRITE, "audio handed to Amazon Transcribe.")
+        object_access(task_role, media, "transcripts", READ + WRITE, "Amazon Transcribe's result.")
+        transcribe_access(task_role, ["transcribe:StartTranscriptionJob", "transcribe:GetTranscriptionJob"])
+        execution_role = self.task_definition.obtain_execution_role()
+        acknowledge(
+            execution_role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "ecr:GetAuthorizationToken has no resource-level permissions (pulling the worker image).",
+        )
+        acknowledge(
+            self.task_definition,
+            "AwsSolutions-ECS2",
+            "The environment holds names and ARNs only (table, buckets, state machine); no secrets.",
+        )
+
+        # ---- the state machine, loaded inline from the ASL file ---------------------------------------
+        state_machine_logs = logs.LogGroup(
+            self,
+            "StateMachineLogs",
+            log_group_name=f"/aws/vendedlogs/states/{state_machine_name}",
+            retention=logs.RetentionDays.ONE_MONTH,
+            removal_policy=cdk.RemovalPolicy.DESTROY,
+        )
+        self.state_machine = sfn.StateMachine(
+            self,
+            "BatchStateMachine",
+            state_machine_name=state_machine_name,
+            state_machine_type=sfn.StateMachineType.STANDARD,
+            definition_body=sfn.DefinitionBody.from_string(
+                state_machine_definition(config.batch_timeout_seconds)
+            ),
+            definition_substitutions={
+                "ControlFunctionArn": self.control_function.function_arn,
+                "MediaFunctionArn": self.media_function.function_arn,
+                "RetryDelaysSeconds": config.retry_delays_seconds,
+                "ClusterArn": self.cluster.cluster_arn,
+                "WorkerTaskDefinitionArn": self.task_definition.task_definition_arn,
+                "WorkerContainerName": WORKER_CONTAINER,
+                "SubnetIds": ",".join(s.subnet_id for s in self.vpc.public_subnets),
+                "SecurityGroupIds": self.worker_security_group.security_group_id,
+                "AssignPublicIp": "ENABLED",
+            },
+            tracing_enabled=True,
+            logs=sfn.LogOptions(
+                destination=state_machine_logs, level=sfn.LogLevel.ALL, include_execution_data=False
+            ),
+        )
+        role = self.state_machine.role
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["lambda:InvokeFunction"],
+                resources=[self.control_function.function_arn, self.media_function.function_arn],
+            )
+        )
+        role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["ecs:RunTask"], resources=[self.task_definition.task_definition_arn])
+        )
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["iam:PassRole"], resources=[task_role.role_arn, execution_role.role_arn]
+            )
+        )
+        acknowledge(
+            role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "X-Ray tracing and CloudWatch Logs delivery for Step Functions have no resource-level permissions.",
+        )
+        # Token answers: pause gate and local transcription (control, media), Transcribe events, the worker.
+        answer_tokens = iam.PolicyStatement(
+            actions=["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"],
+            resources=[state_machine_arn],
+        )
+        for principal in (self.control_function, self.media_function, self.transcription_function):
+            principal.add_to_role_policy(answer_tokens)
+        task_role.add_to_principal_policy(answer_tokens)
+
+        # ---- events -----------------------------------------------------------------------------------
+        video_keys: list[object] = [{"suffix": {"equals-ignore-case": s}} for s in VIDEO_SUFFIXES]
+        self.ingest_rule = events.Rule(
+            self,
+            "UploadCreatedRule",
+            description="Uploads (PutObject, POST, multipart, copy) of videos, and drop-folder files",
+            event_pattern=events.EventPattern(
+                source=["aws.s3"],
+                detail_type=["Object Created"],
+                detail={
+                    "bucket": {"name": [ingest.bucket_name]},
+                    "object": {"key": [*video_keys, {"prefix": "dropbox/"}]},
+                    "reason": ["PutObject", "POST Object", "CompleteMultipartUpload", "CopyObject"],
+                },
+            ),
+            targets=[targets.LambdaFunction(self.ingest_function, retry_attempts=4)],
+        )
+        self.transcription_rule = events.Rule(
+            self,
+            "TranscriptionDoneRule",
+            description="Amazon Transcribe jobs started by reelflow reached COMPLETED or FAILED",
+            event_pattern=events.EventPattern(
+                source=["aws.transcribe"],
+                detail_type=["Transcribe Job State Change"],
+                detail={
+                    "TranscriptionJobStatus": ["COMPLETED", "FAILED"],
+                    "TranscriptionJobName": [{"prefix": "reelflow-"}],
+                },
+            ),
+            targets=[targets.LambdaFunction(self.transcription_function, retry_attempts=4)],
+        )
+        self.executions_rule = events.Rule(
+            self,
+            "ExecutionEndedRule",
+            description="A batch execution failed, timed out or was aborted",
+            event_pattern=events.EventPattern(
+                source=["aws.states"],
+                detail_type=["Step Functions Execution Status Change"],
+                detail={"stateMachineArn": [state_machine_arn], "status": ["FAILED", "TIMED_OUT", "ABORTED"]},
+            ),
+            targets=[targets.LambdaFunction(self.executions_function, retry_attempts=4)],
+        )
+
+
+def _asset_platform(config: DeployConfig) -> "cdk.aws_ecr_assets.Platform":
+    from aws_cdk import aws_ecr_assets
+
+    return (
+        aws_ecr_assets.Platform.LINUX_ARM64
+        if config.architecture == "arm64"
+        else aws_ecr_assets.Platform.LINUX_AMD64
+    )
+
+
+__all__ = ["Pipeline", "acknowledge"]

@@ -1,0 +1,77 @@
+"""The reelflow stack: storage, identity and API, pipeline, observability, and the outputs a user needs."""
+
+from typing import Any
+
+import aws_cdk as cdk
+from constructs import Construct
+
+from infra.api import Api, Identity
+from infra.config import DeployConfig
+from infra.functions import FunctionFactory, acknowledge
+from infra.observability import Observability
+from infra.pipeline import Pipeline
+from infra.storage import Storage
+
+
+class ReelflowStack(cdk.Stack):
+    def __init__(self, scope: Construct, construct_id: str, config: DeployConfig, **kwargs: Any) -> None:
+        super().__init__(
+            scope, construct_id, description="reelflow: serverless batch video processing", **kwargs
+        )
+        self.config = config
+        state_machine_name = f"{config.prefix}-batch"
+        # Built from its name, not a reference, so functions that start or answer executions do not
+        # depend on the state machine that depends on them.
+        state_machine_arn = self.format_arn(
+            service="states",
+            resource="stateMachine",
+            resource_name=state_machine_name,
+            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+        )
+        self.storage = Storage(self, "Storage", config)
+        self.identity = Identity(self, "Identity", config)
+        environment = {
+            "REELFLOW_STAGE": config.stage,
+            "REELFLOW_TABLE_NAME": self.storage.table.table_name,
+            "REELFLOW_INGEST_BUCKET": self.storage.ingest.bucket_name,
+            "REELFLOW_MEDIA_BUCKET": self.storage.media.bucket_name,
+            "REELFLOW_STATE_MACHINE_ARN": state_machine_arn,
+            "REELFLOW_TRANSCRIPTION_ENGINE": config.transcription_engine,
+            "REELFLOW_LAMBDA_MAX_MEDIA_SECONDS": str(config.lambda_max_media_seconds),
+            "REELFLOW_BATCH_TIMEOUT_SECONDS": str(config.batch_timeout_seconds),
+            "REELFLOW_COGNITO_ISSUER": self.identity.issuer,
+            "REELFLOW_COGNITO_CLIENT_ID": self.identity.client.user_pool_client_id,
+            "POWERTOOLS_METRICS_NAMESPACE": "reelflow",
+            "POWERTOOLS_LOG_LEVEL": "INFO",
+        }
+        self.functions = FunctionFactory(self, "Functions", config, environment)
+        self.pipeline = Pipeline(
+            self, "Pipeline", config, self.storage, self.functions, state_machine_name, state_machine_arn
+        )
+        self.api = Api(self, "Api", config, self.identity, self.storage, self.functions, state_machine_arn)
+        self.observability = Observability(
+            self, "Observability", config, self.pipeline.state_machine, self.functions.functions
+        )
+
+        outputs = {
+            "ApiUrl": (self.api.api_url, "HTTP API base URL (routes under /api)"),
+            "WebSocketUrl": (self.api.websocket_url, "WebSocket URL for live progress (?token=<ID token>)"),
+            "IngestBucketName": (self.storage.ingest.bucket_name, "Uploads and the dropbox/ drop folder"),
+            "MediaBucketName": (self.storage.media.bucket_name, "Outputs, stage results, reports, exports"),
+            "TableName": (self.storage.table.table_name, "DynamoDB table"),
+            "StateMachineArn": (self.pipeline.state_machine.state_machine_arn, "One execution per batch"),
+            "UserPoolId": (self.identity.user_pool.user_pool_id, "Cognito user pool"),
+            "UserPoolClientId": (self.identity.client.user_pool_client_id, "Cognito app client (ID tokens)"),
+            "DashboardName": (self.observability.dashboard.dashboard_name, "CloudWatch dashboard"),
+        }
+        for name, (value, description) in outputs.items():
+            cdk.CfnOutput(self, name, value=value, description=description)
+        # event_bridge_enabled=True adds CDK's bucket-notifications custom resource at the stack root.
+        for child in self.node.children:
+            if child.node.id.startswith("BucketNotificationsHandler"):
+                acknowledge(
+                    child,
+                    "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+                    "AWSLambdaBasicExecutionRole]",
+                    "CDK's own handler that turns on EventBridge notifications for the ingest bucket.",
+                )

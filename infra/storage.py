@@ -1,0 +1,115 @@
+"""Buckets and the table. Keys and indexes come from functions/adapters/table.json, as at run time."""
+
+import json
+from pathlib import Path
+
+import aws_cdk as cdk
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from infra.config import DeployConfig
+
+TABLE_SPEC = Path(__file__).resolve().parents[1] / "functions" / "adapters" / "table.json"
+
+
+def _string(name: str) -> dynamodb.Attribute:
+    return dynamodb.Attribute(name=name, type=dynamodb.AttributeType.STRING)
+
+
+class Storage(Construct):
+    def __init__(self, scope: Construct, construct_id: str, config: DeployConfig) -> None:
+        super().__init__(scope, construct_id)
+        removal = cdk.RemovalPolicy.RETAIN if config.retain_data else cdk.RemovalPolicy.DESTROY
+        auto_delete = not config.retain_data
+
+        self.access_logs = s3.Bucket(
+            self,
+            "AccessLogs",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+            lifecycle_rules=[s3.LifecycleRule(id="expire-access-logs", expiration=cdk.Duration.days(90))],
+            removal_policy=removal,
+            auto_delete_objects=auto_delete,
+        )
+        cdk.Validations.of(self.access_logs).acknowledge(
+            cdk.Acknowledgment(id="AwsSolutions-S1", reason="This is the access log bucket itself.")
+        )
+        abort_uploads = s3.LifecycleRule(
+            id="abort-incomplete-multipart-uploads",
+            abort_incomplete_multipart_upload_after=cdk.Duration.days(1),
+        )
+        # Uploads and the drop folder. EventBridge notifications start ingestion.
+        self.ingest = s3.Bucket(
+            self,
+            "IngestBucket",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            event_bridge_enabled=True,
+            server_access_logs_bucket=self.access_logs,
+            server_access_logs_prefix="ingest/",
+            cors=[
+                s3.CorsRule(
+                    allowed_methods=[s3.HttpMethods.PUT, s3.HttpMethods.POST, s3.HttpMethods.GET],
+                    allowed_origins=list(config.cors_origins),
+                    allowed_headers=["*"],
+                    exposed_headers=["ETag"],
+                    max_age=3000,
+                )
+            ],
+            lifecycle_rules=[abort_uploads],
+            removal_policy=removal,
+            auto_delete_objects=auto_delete,
+        )
+        # Work files, outputs, stage results, reports and exports.
+        self.media = s3.Bucket(
+            self,
+            "MediaBucket",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            server_access_logs_bucket=self.access_logs,
+            server_access_logs_prefix="media/",
+            lifecycle_rules=[
+                abort_uploads,
+                s3.LifecycleRule(id="expire-exports", prefix="exports/", expiration=cdk.Duration.days(1)),
+                s3.LifecycleRule(id="clean-work-files", prefix="work/", expiration=cdk.Duration.days(2)),
+                s3.LifecycleRule(
+                    id="clean-transcribe-output", prefix="transcripts/", expiration=cdk.Duration.days(7)
+                ),
+            ],
+            removal_policy=removal,
+            auto_delete_objects=auto_delete,
+        )
+
+        spec = json.loads(TABLE_SPEC.read_text())
+        self.table = dynamodb.Table(
+            self,
+            "Table",
+            partition_key=_string(spec["partition_key"]),
+            sort_key=_string(spec["sort_key"]),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+            time_to_live_attribute=spec["ttl_attribute"],
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            removal_policy=removal,
+        )
+        for index in spec["global_secondary_indexes"]:
+            self.table.add_global_secondary_index(
+                index_name=index["name"],
+                partition_key=_string(index["partition_key"]),
+                sort_key=_string(index["sort_key"]),
+                projection_type=dynamodb.ProjectionType.ALL,
+            )
+        for index in spec["local_secondary_indexes"]:
+            self.table.add_local_secondary_index(
+                index_name=index["name"],
+                sort_key=_string(index["sort_key"]),
+                projection_type=dynamodb.ProjectionType.ALL,
+            )
