@@ -10,8 +10,8 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from infra.config import DeployConfig
 from infra.access import READ, WRITE, object_access, table_access
+from infra.config import DeployConfig
 from infra.functions import FunctionFactory, acknowledge
 from infra.storage import Storage
 

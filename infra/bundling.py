@@ -38,7 +38,7 @@ class LocalBundler:
 def _bundling(build: Callable[[Path], None], platform: str) -> cdk.BundlingOptions:
     return cdk.BundlingOptions(
         image=cdk.DockerImage.from_registry("public.ecr.aws/sam/build-python3.14"),  # unused: local wins
-        local=LocalBundler(build),
+        local=LocalBundler(build),  # type: ignore[arg-type]  # jsii passes options positionally
         platform=platform,  # part of the asset hash, so an arm64 layer never reuses x86 binaries
     )
 

@@ -45,16 +45,18 @@ class DeployConfig:
             override = app.node.try_get_context(f"reelflow:{name}")
             if override is not None:
                 raw[name] = override
-        values: dict[str, Any] = {}
-        for name, value in raw.items():
-            if name not in known:
-                raise ValueError(f"Unknown reelflow setting {name!r}; known: {sorted(known)}")
-            default = known[name].default
-            if isinstance(default, bool) and isinstance(value, str):
-                value = value.lower() in {"1", "true", "yes"}
-            elif isinstance(default, int) and not isinstance(default, bool):
-                value = int(value)
-            elif isinstance(default, tuple):
-                value = tuple(value.split(",")) if isinstance(value, str) else tuple(value)
-            values[name] = value
-        return cls(**values)
+        unknown = set(raw) - set(known)
+        if unknown:
+            raise ValueError(f"Unknown reelflow settings {sorted(unknown)}; known: {sorted(known)}")
+        return cls(**{name: _coerce(known[name].default, value) for name, value in raw.items()})
+
+
+def _coerce(default: Any, value: Any) -> Any:
+    """Context values from the command line arrive as strings."""
+    if isinstance(default, bool):
+        return value.lower() in {"1", "true", "yes"} if isinstance(value, str) else bool(value)
+    if isinstance(default, int):
+        return int(value)
+    if isinstance(default, tuple):
+        return tuple(value.split(",")) if isinstance(value, str) else tuple(value)
+    return value

@@ -12,7 +12,6 @@ from constructs import Construct, IConstruct
 from infra import bundling
 from infra.config import DeployConfig
 
-
 NAG_PACK = "AwsSolutions::"
 
 
@@ -108,7 +107,7 @@ class FunctionFactory(Construct):
         acknowledge(
             role,
             "AwsSolutions-IAM5[Resource::*]",
-            "X-Ray's PutTraceSegments/PutTelemetryRecords have no resource-level permissions (active tracing).",
+            "X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions (active tracing).",
         )
         log_resource = log_group.node.default_child
         assert isinstance(log_resource, cdk.CfnResource)

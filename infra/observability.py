@@ -62,7 +62,7 @@ class Observability(Construct):
         self.failure_rate_alarm = failure_rate.create_alarm(
             self,
             "VideoFailureRate",
-            alarm_description=f"More than {config.failure_rate_alarm_percent}% of videos failed in the last hour",
+            alarm_description=f"Over {config.failure_rate_alarm_percent}% of videos failed in the last hour",
             threshold=config.failure_rate_alarm_percent,
             evaluation_periods=1,
             comparison_operator=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,

@@ -14,8 +14,8 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from infra.config import DeployConfig
 from infra.access import READ, WRITE, object_access, table_access, transcribe_access
+from infra.config import DeployConfig
 from infra.functions import FunctionFactory, acknowledge
 from infra.storage import Storage
 
@@ -23,6 +23,18 @@ ROOT = Path(__file__).resolve().parents[1]
 ASL_FILE = ROOT / "statemachines" / "batch.asl.json"
 VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".webm")
 WORKER_CONTAINER = "worker"
+# The worker image's build context: only what the Dockerfile copies (an allow list).
+WORKER_IMAGE_FILES = [
+    "*",
+    "!pyproject.toml",
+    "!README.md",
+    "!functions/**",
+    "!reelflow/**",
+    "!infra/__init__.py",
+    "!infra/worker.Dockerfile",
+    "**/__pycache__",
+    "**/*.pyc",
+]
 
 
 def state_machine_definition(timeout_seconds: int) -> str:
@@ -44,7 +56,6 @@ class Pipeline(Construct):
         state_machine_arn: str,
     ) -> None:
         super().__init__(scope, construct_id)
-        table, ingest, media = storage.table, storage.ingest, storage.media
         minutes = cdk.Duration.minutes
 
         self.ingest_function = factory.create(
@@ -83,6 +94,13 @@ class Pipeline(Construct):
             timeout=minutes(2),
         )
 
+        self._grant_data_access(storage)
+        self._add_worker(config, factory, storage)
+        self._add_state_machine(config, state_machine_name, state_machine_arn)
+        self._add_rules(storage, state_machine_arn)
+
+    def _grant_data_access(self, storage: Storage) -> None:
+        table, ingest, media = storage.table, storage.ingest, storage.media
         # ---- data access: only what each function's code touches --------------------------------------
         for function in (
             self.ingest_function,
@@ -107,6 +125,8 @@ class Pipeline(Construct):
         object_access(self.transcription_function, media, "results", WRITE, "the converted transcript.")
         transcribe_access(self.transcription_function, ["transcribe:GetTranscriptionJob"])
 
+    def _add_worker(self, config: DeployConfig, factory: FunctionFactory, storage: Storage) -> None:
+        table, ingest, media = storage.table, storage.ingest, storage.media
         # ---- the Fargate worker for videos Lambda cannot finish --------------------------------------
         self.vpc = ec2.Vpc(
             self,
@@ -154,16 +174,7 @@ class Pipeline(Construct):
             image=ecs.ContainerImage.from_asset(
                 str(ROOT),
                 file="infra/worker.Dockerfile",
-                exclude=[
-                    ".venv",
-                    "node_modules",
-                    "cdk.out",
-                    ".cache",
-                    "tests",
-                    "bench-out",
-                    "reelflow-*",
-                    ".git",
-                ],
+                exclude=WORKER_IMAGE_FILES,
                 platform=_asset_platform(config),
             ),
             logging=ecs.LogDrivers.aws_logs(stream_prefix="worker", log_group=worker_logs),
@@ -194,6 +205,11 @@ class Pipeline(Construct):
             "The environment holds names and ARNs only (table, buckets, state machine); no secrets.",
         )
 
+    def _add_state_machine(
+        self, config: DeployConfig, state_machine_name: str, state_machine_arn: str
+    ) -> None:
+        task_role = self.task_definition.task_role
+        execution_role = self.task_definition.obtain_execution_role()
         # ---- the state machine, loaded inline from the ASL file ---------------------------------------
         state_machine_logs = logs.LogGroup(
             self,
@@ -244,7 +260,7 @@ class Pipeline(Construct):
         acknowledge(
             role,
             "AwsSolutions-IAM5[Resource::*]",
-            "X-Ray tracing and CloudWatch Logs delivery for Step Functions have no resource-level permissions.",
+            "X-Ray tracing and Logs delivery for Step Functions have no resource-level permissions.",
         )
         # Token answers: pause gate and local transcription (control, media), Transcribe events, the worker.
         answer_tokens = iam.PolicyStatement(
@@ -255,6 +271,8 @@ class Pipeline(Construct):
             principal.add_to_role_policy(answer_tokens)
         task_role.add_to_principal_policy(answer_tokens)
 
+    def _add_rules(self, storage: Storage, state_machine_arn: str) -> None:
+        ingest = storage.ingest
         # ---- events -----------------------------------------------------------------------------------
         video_keys: list[object] = [{"suffix": {"equals-ignore-case": s}} for s in VIDEO_SUFFIXES]
         self.ingest_rule = events.Rule(

@@ -9,6 +9,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra.config import DeployConfig
+from infra.functions import acknowledge
 
 TABLE_SPEC = Path(__file__).resolve().parents[1] / "functions" / "adapters" / "table.json"
 
@@ -34,8 +35,8 @@ class Storage(Construct):
             removal_policy=removal,
             auto_delete_objects=auto_delete,
         )
-        cdk.Validations.of(self.access_logs).acknowledge(
-            cdk.Acknowledgment(id="AwsSolutions-S1", reason="This is the access log bucket itself.")
+        acknowledge(
+            self.access_logs, "AwsSolutions-S1", "This is the access log bucket: it cannot log to itself."
         )
         abort_uploads = s3.LifecycleRule(
             id="abort-incomplete-multipart-uploads",
