@@ -4,6 +4,7 @@ Two functions share this module: `control_handler` (bookkeeping, small and quick
 (probe and the media stages, with ffmpeg and a large /tmp).
 """
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -76,4 +77,8 @@ MEDIA_TASKS[Stage.TRANSCRIBING.value] = lambda ctx, e: start_transcription(
 @metrics.log_metrics
 def media_handler(event: dict[str, Any], context: LambdaContext) -> Any:
     event = {**event, "task": event.get("stage", event.get("task"))}
-    return _dispatch(MEDIA_TASKS, event)
+    started = time.monotonic()
+    result = _dispatch(MEDIA_TASKS, event)
+    metrics.add_dimension(name="stage", value=str(event["task"]))
+    metrics.add_metric(name="StageSeconds", unit=MetricUnit.Seconds, value=time.monotonic() - started)
+    return result

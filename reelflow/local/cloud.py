@@ -19,7 +19,7 @@ from moto.core.config import default_user_config
 from moto.server import ThreadedMotoServer
 
 from functions.services.context import reset_services
-from reelflow.local import invoker, moto_fixes
+from reelflow.local import fargate, invoker, moto_fixes
 
 ROOT = Path(__file__).resolve().parents[2]
 STATE_MACHINE_FILE = ROOT / "statemachines" / "batch.asl.json"
@@ -107,6 +107,7 @@ class LocalCloud:
         default_user_config["stepfunctions"]["execute_state_machine"] = True
         invoker.install()
         moto_fixes.install()
+        fargate.install()
         self._provision()
         return self
 
@@ -171,6 +172,7 @@ class LocalCloud:
         self._table()
         self._buckets()
         arns = {fn.name: self._function(fn, role_arn) for fn in FUNCTIONS}
+        self._worker()
         self._state_machine(arns, role_arn)
         self._upload_notifications(arns["reelflow-ingest"])
 
@@ -263,16 +265,38 @@ class LocalCloud:
         )
         return str(created["FunctionArn"])
 
+    def _worker(self) -> None:
+        """The Fargate worker's cluster, task definition and network, as the CDK app makes them."""
+        ec2 = self.client("ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        self.worker_subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/24")["Subnet"]["SubnetId"]
+        self.worker_security_group = ec2.create_security_group(
+            GroupName="reelflow-worker", Description="worker", VpcId=vpc
+        )["GroupId"]
+        ecs = self.client("ecs")
+        self.cluster_arn = ecs.create_cluster(clusterName="reelflow-local")["cluster"]["clusterArn"]
+        self.task_definition_arn = ecs.register_task_definition(
+            family=WORKER_FAMILY,
+            # AWS Fargate uses awsvpc; moto 5.2.5 fails to create its network interface, so the local
+            # stand-in is a bridge-mode definition (the state machine's network configuration is ignored).
+            networkMode="bridge",
+            cpu="2048",
+            memory="8192",
+            containerDefinitions=[
+                {"name": "worker", "image": "reelflow-worker", "essential": True, "cpu": 2048, "memory": 8192}
+            ],
+        )["taskDefinition"]["taskDefinitionArn"]
+
     def substitutions(self, arns: dict[str, str]) -> dict[str, str]:
         return {
             "ControlFunctionArn": arns["reelflow-control"],
             "MediaFunctionArn": arns["reelflow-media"],
             "RetryDelaysSeconds": self.settings.retry_delays_seconds,
-            "ClusterArn": f"arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/reelflow-local",
-            "WorkerTaskDefinitionArn": f"arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/{WORKER_FAMILY}:1",
+            "ClusterArn": self.cluster_arn,
+            "WorkerTaskDefinitionArn": self.task_definition_arn,
             "WorkerContainerName": "worker",
-            "SubnetIds": "subnet-local",
-            "SecurityGroupIds": "sg-local",
+            "SubnetIds": self.worker_subnet,
+            "SecurityGroupIds": self.worker_security_group,
             "AssignPublicIp": "DISABLED",
         }
 

@@ -1,0 +1,40 @@
+"""A video too long for Lambda takes the Fargate branch: the same ASL runs the worker task
+(ecs:runTask.waitForTaskToken), which runs every stage and answers the token."""
+
+import pytest
+
+from tests.helpers import api, files_payload, upload, wait_for_batch
+
+pytestmark = pytest.mark.usefixtures("local_cloud")
+
+
+def test_a_video_over_the_lambda_budget_is_processed_by_the_worker(
+    ctx, user_id, clips, local_cloud, monkeypatch
+):
+    monkeypatch.setattr(ctx.config, "lambda_max_media_seconds", 0.0)  # everything is "too long for Lambda"
+    clip = clips[".mov"]
+    _, body = api(
+        "POST",
+        "/api/batch-jobs",
+        {"name": "long", "files": files_payload([clip]), "settings": {"export_quality": "720p"}},
+        user=user_id,
+    )
+    upload(body["uploads"][0], clip)
+    batch_id = body["batch_job"]["id"]
+    status, started = api("POST", f"/api/batch-jobs/{batch_id}/start", user=user_id)
+    assert status == 200
+    batch = wait_for_batch(batch_id, user_id)
+    video = batch["videos"][0]
+    assert video["status"] == "completed", video["error_message"]
+    result = video["processing_result"]
+    assert result["probe"]["route"] == "fargate"
+    assert set(result["timings"]) >= {"transcribing", "removing_silence", "detecting_highlights", "exporting"}
+    assert result["exporting"]["video_codec"] == "h264"
+
+    sfn = local_cloud.client("stepfunctions")
+    events = sfn.get_execution_history(executionArn=started["job_id"], maxResults=1000)["events"]
+    entered = [e["stateEnteredEventDetails"]["name"] for e in events if e["type"] == "TaskStateEntered"]
+    assert "Process on Fargate" in entered
+    assert "Export video" not in entered  # the Lambda stages were not used
+    tasks = local_cloud.client("ecs").list_tasks(cluster=local_cloud.cluster_arn)["taskArns"]
+    assert tasks
