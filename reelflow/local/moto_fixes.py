@@ -31,7 +31,7 @@ def _ecs_eval_service_task(self: StateTaskServiceEcs, **kwargs: Any) -> None:
     # moto 5.2.5 hands the PascalCase keys to botocore unchanged (which rejects them), then reads the
     # answer with keys it never normalised. Call RunTask with the ECS API's names and keep its answer.
     runtime = kwargs["resource_runtime_part"]
-    client = boto_client_for(
+    client: Any = boto_client_for(
         region=runtime.region, service="ecs", state_credentials=kwargs["state_credentials"]
     )
     response = client.run_task(**_camel(kwargs["normalised_parameters"]))
