@@ -55,7 +55,7 @@ class Identity(Construct):
         standard = cognito.ClientAttributes().with_standard_attributes(email=True)
         self.client = self.user_pool.add_client(
             "WebClient",
-            auth_flows=cognito.AuthFlow(user_srp=True, user_password=False),
+            auth_flows=cognito.AuthFlow(user_srp=True, admin_user_password=True, user_password=False),
             read_attributes=standard.with_custom_attributes("tier"),
             write_attributes=cognito.ClientAttributes().with_standard_attributes(
                 email=True
