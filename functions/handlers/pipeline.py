@@ -9,7 +9,8 @@ from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.domain.enums import Stage
@@ -79,6 +80,12 @@ def media_handler(event: dict[str, Any], context: LambdaContext) -> Any:
     event = {**event, "task": event.get("stage", event.get("task"))}
     started = time.monotonic()
     result = _dispatch(MEDIA_TASKS, event)
-    metrics.add_dimension(name="stage", value=str(event["task"]))
-    metrics.add_metric(name="StageSeconds", unit=MetricUnit.Seconds, value=time.monotonic() - started)
+    if is_metrics_disabled():  # single_metric does not check this itself
+        return result
+    # A metric of its own, so its stage dimension never leaks into the handler's other metrics.
+    with single_metric(
+        name="StageSeconds", unit=MetricUnit.Seconds, value=time.monotonic() - started, namespace="reelflow"
+    ) as metric:
+        metric.add_dimension(name="service", value="reelflow-pipeline")
+        metric.add_dimension(name="stage", value=str(event["task"]))
     return result
