@@ -50,7 +50,7 @@ class Observability(Construct):
         if config.alarm_email:
             self.topic.add_subscription(subscriptions.EmailSubscription(config.alarm_email))
         action = cw_actions.SnsAction(self.topic)
-        hour = cdk.Duration.hours(1)
+        hour, five = cdk.Duration.hours(1), cdk.Duration.minutes(5)
 
         completed, failed = video_metric("VideosCompleted", hour), video_metric("VideosFailed", hour)
         failure_rate = cw.MathExpression(
@@ -68,27 +68,15 @@ class Observability(Construct):
             comparison_operator=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
             treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
         )
-        self.executions_failed_alarm = state_machine.metric_failed(
-            period=cdk.Duration.minutes(5)
-        ).create_alarm(
-            self,
+        self.executions_failed_alarm = self._any(
             "ExecutionsFailed",
-            alarm_description="A batch execution failed (the batch was marked failed)",
-            threshold=1,
-            evaluation_periods=1,
-            comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
+            state_machine.metric_failed(period=five),
+            "A batch execution failed (the batch was marked failed)",
         )
-        self.executions_timed_out_alarm = state_machine.metric_timed_out(
-            period=cdk.Duration.minutes(5)
-        ).create_alarm(
-            self,
+        self.executions_timed_out_alarm = self._any(
             "ExecutionsTimedOut",
-            alarm_description="A batch ran past its timeout (6 h by default)",
-            threshold=1,
-            evaluation_periods=1,
-            comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
+            state_machine.metric_timed_out(period=five),
+            "A batch ran past its timeout (6 h by default)",
         )
         for alarm in (self.failure_rate_alarm, self.executions_failed_alarm, self.executions_timed_out_alarm):
             alarm.add_alarm_action(action)
@@ -104,7 +92,6 @@ class Observability(Construct):
             )
             for stage in ("probe", "transcribing", "removing_silence", "detecting_highlights", "exporting")
         ]
-        five = cdk.Duration.minutes(5)
         self.dashboard = cw.Dashboard(self, "Dashboard", dashboard_name=f"{config.prefix}-pipeline")
         self.dashboard.add_widgets(
             cw.GraphWidget(
@@ -140,4 +127,16 @@ class Observability(Construct):
                 ],
                 width=24,
             )
+        )
+
+    def _any(self, construct_id: str, metric: cw.Metric, description: str) -> cw.Alarm:
+        """An alarm that fires on a single occurrence."""
+        return metric.create_alarm(
+            self,
+            construct_id,
+            alarm_description=description,
+            threshold=1,
+            evaluation_periods=1,
+            comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
         )

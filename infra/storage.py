@@ -2,6 +2,7 @@
 
 import json
 from pathlib import Path
+from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
@@ -21,19 +22,13 @@ def _string(name: str) -> dynamodb.Attribute:
 class Storage(Construct):
     def __init__(self, scope: Construct, construct_id: str, config: DeployConfig) -> None:
         super().__init__(scope, construct_id)
+        self.config = config
         removal = cdk.RemovalPolicy.RETAIN if config.retain_data else cdk.RemovalPolicy.DESTROY
-        auto_delete = not config.retain_data
 
-        self.access_logs = s3.Bucket(
-            self,
+        self.access_logs = self._bucket(
             "AccessLogs",
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
             lifecycle_rules=[s3.LifecycleRule(id="expire-access-logs", expiration=cdk.Duration.days(90))],
-            removal_policy=removal,
-            auto_delete_objects=auto_delete,
         )
         acknowledge(
             self.access_logs, "AwsSolutions-S1", "This is the access log bucket: it cannot log to itself."
@@ -43,12 +38,8 @@ class Storage(Construct):
             abort_incomplete_multipart_upload_after=cdk.Duration.days(1),
         )
         # Uploads and the drop folder. EventBridge notifications start ingestion.
-        self.ingest = s3.Bucket(
-            self,
+        self.ingest = self._bucket(
             "IngestBucket",
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
             event_bridge_enabled=True,
             server_access_logs_bucket=self.access_logs,
             server_access_logs_prefix="ingest/",
@@ -62,16 +53,10 @@ class Storage(Construct):
                 )
             ],
             lifecycle_rules=[abort_uploads],
-            removal_policy=removal,
-            auto_delete_objects=auto_delete,
         )
         # Work files, outputs, stage results, reports and exports.
-        self.media = s3.Bucket(
-            self,
+        self.media = self._bucket(
             "MediaBucket",
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
             server_access_logs_bucket=self.access_logs,
             server_access_logs_prefix="media/",
             lifecycle_rules=[
@@ -82,8 +67,6 @@ class Storage(Construct):
                     id="clean-transcribe-output", prefix="transcripts/", expiration=cdk.Duration.days(7)
                 ),
             ],
-            removal_policy=removal,
-            auto_delete_objects=auto_delete,
         )
 
         spec = json.loads(TABLE_SPEC.read_text())
@@ -114,3 +97,17 @@ class Storage(Construct):
                 sort_key=_string(index["sort_key"]),
                 projection_type=dynamodb.ProjectionType.ALL,
             )
+
+    def _bucket(self, construct_id: str, **properties: Any) -> s3.Bucket:
+        """Private, encrypted, TLS-only; emptied on destroy unless the deployment retains data."""
+        retain = self.config.retain_data
+        return s3.Bucket(
+            self,
+            construct_id,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            removal_policy=cdk.RemovalPolicy.RETAIN if retain else cdk.RemovalPolicy.DESTROY,
+            auto_delete_objects=not retain,
+            **properties,
+        )

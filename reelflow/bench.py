@@ -8,7 +8,6 @@ peak memory of the analysis on two lengths of the same talk (it should not grow 
 import argparse
 import json
 import resource
-import subprocess
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -22,7 +21,7 @@ from rich.table import Table
 from functions.domain.enums import ExportFormat, ExportQuality, HighlightSensitivity
 from functions.media import highlights
 from functions.media.audio import extract_audio, loudness_frames
-from functions.media.binaries import ffmpeg
+from functions.media.ffmpeg_run import run_ffmpeg
 from functions.media.probe import probe
 from functions.media.render import plan_render, render
 from functions.media.scenes import detect_scene_cuts
@@ -57,12 +56,9 @@ def talk_video(folder: Path, minutes: float) -> tuple[Path, Truth]:
 
 
 def baseline_encode(source: Path, destination: Path) -> None:
-    subprocess.run(
+    """What anyone would run without reelflow: a plain 720p re-encode of the whole video."""
+    run_ffmpeg(
         [
-            ffmpeg(),
-            "-v",
-            "error",
-            "-y",
             "-i",
             str(source),
             "-vf",
@@ -78,8 +74,7 @@ def baseline_encode(source: Path, destination: Path) -> None:
             "-b:a",
             "128k",
             str(destination),
-        ],
-        check=True,
+        ]
     )
 
 
@@ -96,22 +91,7 @@ def highlight_analysis(source: Path, frames: Any, duration: float) -> tuple[list
 
 
 def trimmed_copy(source: Path, seconds: float, destination: Path) -> Path:
-    subprocess.run(
-        [
-            ffmpeg(),
-            "-v",
-            "error",
-            "-y",
-            "-i",
-            str(source),
-            "-t",
-            f"{seconds}",
-            "-c",
-            "copy",
-            str(destination),
-        ],
-        check=True,
-    )
+    run_ffmpeg(["-i", str(source), "-t", f"{seconds}", "-c", "copy", str(destination)])
     return destination
 
 

@@ -145,35 +145,23 @@ def build_audio(segments: Sequence[Segment], destination: Path, seed: int = 7) -
     return truth
 
 
+H264_AAC = [
+    "-c:v",
+    "libx264",
+    "-preset",
+    "ultrafast",
+    "-crf",
+    "30",
+    "-pix_fmt",
+    "yuv420p",
+    "-c:a",
+    "aac",
+    "-b:a",
+    "96k",
+]
 CODECS = {
-    "mp4": [
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-crf",
-        "30",
-        "-pix_fmt",
-        "yuv420p",
-        "-c:a",
-        "aac",
-        "-b:a",
-        "96k",
-    ],
-    "mov": [
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-crf",
-        "30",
-        "-pix_fmt",
-        "yuv420p",
-        "-c:a",
-        "aac",
-        "-b:a",
-        "96k",
-    ],
+    "mp4": H264_AAC,
+    "mov": H264_AAC,
     "webm": [
         "-c:v",
         "libvpx-vp9",
