@@ -211,7 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
 
     serve = sub.add_parser("serve", help="Start the embedded local AWS and the local API gateway")
-    serve.add_argument("--port", type=int, default=8000, help="Gateway port (8000)")
+    serve.add_argument("--port", type=int, default=8000, help="Gateway port (8000; 0 picks a free one)")
     serve.add_argument(
         "--moto-port", type=int, default=0, help="Port of the embedded AWS endpoint (any free)"
     )

@@ -13,10 +13,10 @@ import uuid
 from typing import Any
 from urllib.parse import parse_qsl
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 from reelflow.local.invoker import LocalLambdaContext, invoke_handler
-from reelflow.local.tokens import InvalidToken, bearer_claims
+from reelflow.local.tokens import InvalidToken, bearer_claims, verify_token
 
 API_HANDLER = "functions.handlers.api.handler"
 PUBLIC_PATHS = ("/api/health", "/api/docs")
@@ -125,8 +125,82 @@ async def handle_api(request: web.Request) -> web.StreamResponse:
     return to_response(json.loads(raw))
 
 
+WEBSOCKET_HANDLERS = "functions.handlers.websocket"
+SOCKETS = web.AppKey("sockets", dict[str, web.WebSocketResponse])
+
+
+async def _invoke(handler: str, event: dict[str, Any]) -> dict[str, Any]:
+    context = LocalLambdaContext(function_name="reelflow-websocket", timeout_seconds=30)
+    raw, errored = await asyncio.get_running_loop().run_in_executor(
+        None, invoke_handler, handler, event, context
+    )
+    result: dict[str, Any] = json.loads(raw)
+    return {"statusCode": 500, "body": result.get("errorMessage", "")} if errored else result
+
+
+def websocket_event(
+    route: str, connection_id: str, claims: dict[str, Any], body: str | None = None
+) -> dict[str, Any]:
+    """What API Gateway's WebSocket API hands the route's Lambda (authorizer context included)."""
+    event: dict[str, Any] = {
+        "requestContext": {
+            "routeKey": route,
+            "eventType": {"$connect": "CONNECT", "$disconnect": "DISCONNECT"}.get(route, "MESSAGE"),
+            "connectionId": connection_id,
+            "apiId": "local",
+            "stage": "live",
+            "authorizer": {"user_id": str(claims["sub"]), "tier": str(claims.get("custom:tier", "free"))},
+        },
+        "isBase64Encoded": False,
+    }
+    if body is not None:
+        event["body"] = body
+    return event
+
+
+async def handle_websocket(request: web.Request) -> web.StreamResponse:
+    """$connect (token checked like the deployed authorizer), `subscribe` messages, $disconnect."""
+    try:
+        claims = verify_token(request.query.get("token", ""))
+    except InvalidToken as error:
+        return unauthorized(str(error))
+    connection_id = uuid.uuid4().hex
+    connected = await _invoke(
+        f"{WEBSOCKET_HANDLERS}.connect", websocket_event("$connect", connection_id, claims)
+    )
+    if connected.get("statusCode") != 200:
+        return web.json_response({"error": "Connection refused", "detail": connected.get("body")}, status=403)
+    socket = web.WebSocketResponse()
+    await socket.prepare(request)
+    request.app[SOCKETS][connection_id] = socket
+    try:
+        async for message in socket:
+            if message.type != WSMsgType.TEXT:
+                continue
+            try:
+                action = json.loads(message.data).get("action")
+            except (ValueError, AttributeError):
+                action = None
+            if action != "subscribe":
+                await socket.send_json({"error": "Unknown action", "detail": 'send {"action": "subscribe"}'})
+                continue
+            reply = await _invoke(
+                f"{WEBSOCKET_HANDLERS}.subscribe",
+                websocket_event("subscribe", connection_id, claims, message.data),
+            )
+            await socket.send_json({"status": reply.get("statusCode"), "message": reply.get("body")})
+    finally:
+        request.app[SOCKETS].pop(connection_id, None)
+        await _invoke(
+            f"{WEBSOCKET_HANDLERS}.disconnect", websocket_event("$disconnect", connection_id, claims)
+        )
+    return socket
+
+
 def build_app() -> web.Application:
     app = web.Application(client_max_size=16 * 1024**2)
+    app[SOCKETS] = {}
+    app.router.add_route("GET", "/ws", handle_websocket)
     app.router.add_route("*", "/api/{tail:.*}", handle_api)
     app.router.add_route("*", "/api", handle_api)
     return app

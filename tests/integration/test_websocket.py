@@ -1,0 +1,127 @@
+"""WebSocket connections: the token check, subscribe to a batch (or all), cleanup on disconnect."""
+
+import asyncio
+import time
+from typing import Any
+
+import aiohttp
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from functions.domain.enums import Tier
+from reelflow.local.gateway import Gateway
+from reelflow.local.tokens import issue_token
+from tests.helpers import api
+
+
+@pytest.fixture(scope="module")
+def gateway(local_cloud):
+    gw = Gateway().start()
+    yield gw
+    gw.stop()
+
+
+async def session_flow(url: str, batch_id: str, foreign_batch: str) -> list[dict[str, Any]]:
+    replies = []
+    async with aiohttp.ClientSession() as session, session.ws_connect(url) as socket:
+        for message in (
+            {"action": "subscribe", "batch_id": batch_id},
+            {"action": "subscribe", "batch_id": foreign_batch},
+            {"action": "subscribe"},
+            {"action": "dance"},
+        ):
+            await socket.send_json(message)
+            replies.append(await socket.receive_json(timeout=10))
+    return replies
+
+
+def test_subscribe_to_own_batches_only_and_clean_up_on_disconnect(gateway, ctx, user_id):
+    _, mine = api("POST", "/api/batch-jobs", {"name": "ws", "video_count": 1}, user=user_id)
+    _, theirs = api("POST", "/api/batch-jobs", {"name": "ws", "video_count": 1}, user="someone-else")
+    batch_id = mine["batch_job"]["id"]
+    url = f"{gateway.ws_url}?token={issue_token(user_id, Tier.CREATOR)}"
+    replies = asyncio.run(session_flow(url, batch_id, theirs["batch_job"]["id"]))
+    assert replies[0] == {"status": 200, "message": f"subscribed to batch {batch_id}"}
+    assert replies[1]["status"] == 404
+    assert replies[2] == {"status": 200, "message": "subscribed to all your batches"}
+    assert replies[3]["error"] == "Unknown action"
+    deadline = time.monotonic() + 5
+    while ctx.repo.listeners(f"BATCH#{batch_id}") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert ctx.repo.listeners(f"BATCH#{batch_id}") == []  # $disconnect removed the subscription
+    assert ctx.repo.listeners(f"USER#{user_id}") == []
+
+
+def test_connecting_without_a_valid_token_is_refused(gateway):
+    async def attempt(url: str) -> int:
+        async with aiohttp.ClientSession() as session:
+            try:
+                async with session.ws_connect(url):
+                    return 101
+            except aiohttp.WSServerHandshakeError as error:
+                return error.status
+
+    assert asyncio.run(attempt(gateway.ws_url)) == 401
+    assert asyncio.run(attempt(f"{gateway.ws_url}?token=forged")) == 401
+
+
+def test_subscriptions_are_found_by_key_while_connected(ctx, user_id):
+    from datetime import timedelta
+
+    from functions.domain.models import Connection
+
+    now = ctx.clock()
+    connection = Connection(
+        connection_id="c-1-" + user_id, user_id=user_id, connected_at=now, expires_at=now + timedelta(hours=2)
+    )
+    ctx.repo.put_connection(connection)
+    ctx.repo.subscribe(connection, "BATCH#b-" + user_id)
+    assert ctx.repo.listeners("BATCH#b-" + user_id) == [connection.connection_id]
+    ctx.repo.delete_connection(connection.connection_id)
+    assert ctx.repo.listeners("BATCH#b-" + user_id) == []
+    assert ctx.repo.get_connection(connection.connection_id) is None
+
+
+class FakeKeys:
+    def __init__(self, key: Any) -> None:
+        self.key = key
+
+    def get_signing_key_from_jwt(self, token: str) -> Any:
+        return type("SigningKey", (), {"key": self.key})()
+
+
+def test_the_deployed_authorizer_checks_cognito_id_tokens(monkeypatch, ctx):
+    from functions.adapters import identity
+    from functions.handlers.websocket import authorizer
+    from reelflow.local.invoker import LocalLambdaContext
+
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    issuer = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_test"
+    monkeypatch.setattr(ctx.config, "cognito_issuer", issuer)
+    monkeypatch.setattr(ctx.config, "cognito_client_id", "client-1")
+    monkeypatch.setattr(identity, "_keys", lambda _issuer: FakeKeys(private.public_key()))
+
+    def token(**claims: Any) -> str:
+        base = {
+            "sub": "u-1",
+            "custom:tier": "pro",
+            "token_use": "id",
+            "iss": issuer,
+            "aud": "client-1",
+            "exp": int(time.time()) + 60,
+        }
+        return jwt.encode({**base, **claims}, private, algorithm="RS256")
+
+    def decide(value: str) -> dict[str, Any]:
+        event = {
+            "methodArn": "arn:aws:execute-api:us-east-1:1:api/live/$connect",
+            "queryStringParameters": {"token": value},
+        }
+        return authorizer(event, LocalLambdaContext(function_name="ws-authorizer"))
+
+    allowed = decide(token())
+    assert allowed["policyDocument"]["Statement"][0]["Effect"] == "Allow"
+    assert allowed["context"] == {"user_id": "u-1", "tier": "pro"}
+    for bad in (token(aud="other"), token(token_use="access"), token(exp=int(time.time()) - 10), "garbage"):
+        assert decide(bad)["policyDocument"]["Statement"][0]["Effect"] == "Deny"
