@@ -27,7 +27,7 @@ def test_serve_runs_a_batch_for_a_plain_http_client(tmp_path: Path):
         text=True,
     )
     try:
-        printed = []
+        printed: list[str] = []
         deadline = time.monotonic() + 60
         while not any("Press Ctrl+C" in line for line in printed) and time.monotonic() < deadline:
             printed.append(server.stdout.readline())
