@@ -176,12 +176,17 @@ def transcription_blocker(sc: StageContext) -> str | None:
 
 
 def transcribe_locally(sc: StageContext) -> StageResult:
-    """faster-whisper in this process (local mode and the Fargate worker)."""
+    """faster-whisper in this process (local mode and the Fargate worker); skipped when the settings or
+    the video leave nothing to transcribe, whatever the engine."""
     from functions.media.whisper import WhisperEngine
 
     reason = transcription_blocker(sc)
     if reason:
         return _skipped(reason)
+    if sc.ctx.config.transcription_engine != "local":
+        raise UnsupportedSettingError(
+            "This stage runs the local engine only; Amazon Transcribe jobs start from the transcription task"
+        )
     engine = WhisperEngine(sc.ctx.config.whisper_model_path, beam_size=sc.ctx.config.whisper_beam_size)
     language = sc.settings.language.value
     engine.check_language(language)
@@ -340,16 +345,8 @@ def _export(sc: StageContext) -> StageResult:
     return summary, None
 
 
-def _transcribe_or_explain(sc: StageContext) -> StageResult:
-    if sc.ctx.config.transcription_engine != "local":
-        raise UnsupportedSettingError(
-            "This stage runs the local engine only; Amazon Transcribe jobs start from the transcription task"
-        )
-    return transcribe_locally(sc)
-
-
 probe_video = timed_stage("probe", _probe)
-transcribe_video = timed_stage(Stage.TRANSCRIBING, _transcribe_or_explain)
+transcribe_video = timed_stage(Stage.TRANSCRIBING, transcribe_locally)
 remove_silence = timed_stage(Stage.REMOVING_SILENCE, _remove_silence)
 detect_highlights = timed_stage(Stage.DETECTING_HIGHLIGHTS, _detect_highlights)
 export_video = timed_stage(Stage.EXPORTING, _export)

@@ -16,7 +16,7 @@ from typing import Literal
 
 import numpy as np
 
-from functions.media.binaries import ffmpeg
+from functions.media.ffmpeg_run import run_ffmpeg
 
 SAMPLE_RATE = 48000
 AUDIBLE_DB = -30.0  # speech edges: where 10 ms loudness first/last reaches this
@@ -68,24 +68,7 @@ def _speech(text: str, workdir: Path) -> np.ndarray:
     subprocess.run(
         ["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(wav), text], check=True, capture_output=True
     )
-    subprocess.run(
-        [
-            ffmpeg(),
-            "-v",
-            "error",
-            "-y",
-            "-i",
-            str(wav),
-            "-ar",
-            str(SAMPLE_RATE),
-            "-ac",
-            "1",
-            "-f",
-            "s16le",
-            str(raw),
-        ],
-        check=True,
-    )
+    run_ffmpeg(["-i", str(wav), "-ar", str(SAMPLE_RATE), "-ac", "1", "-f", "s16le", str(raw)])
     samples = np.frombuffer(raw.read_bytes(), dtype=np.int16).astype(np.float32) / 32768.0
     peak = float(np.max(np.abs(samples))) or 1.0
     samples = samples * (0.5 / peak)
@@ -206,12 +189,8 @@ def build_video(
     n = len(lengths)
     graph = "".join(f"[{i}:v]" for i in range(n)) + f"concat=n={n}:v=1:a=0[v]"
     extension = destination.suffix.lstrip(".").lower()
-    subprocess.run(
+    run_ffmpeg(
         [
-            ffmpeg(),
-            "-v",
-            "error",
-            "-y",
             *inputs,
             "-i",
             str(audio),
@@ -227,8 +206,7 @@ def build_video(
             str(fps),
             *CODECS[extension],
             str(destination),
-        ],
-        check=True,
+        ]
     )
     cuts, cursor = [], 0.0
     for length in lengths[:-1]:

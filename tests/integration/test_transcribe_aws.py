@@ -149,3 +149,20 @@ def test_a_failed_transcription_is_retried_then_fails_the_video(ctx, user_id, cl
     video = batch["videos"][0]
     assert video["status"] == "failed" and video["retry_count"] == 3
     assert "Amazon Transcribe ended with status FAILED" in video["error_message"]
+
+
+def test_with_transcription_off_the_aws_engine_skips_the_stage(ctx, user_id, clips, monkeypatch):
+    monkeypatch.setattr(ctx.config, "transcription_engine", "aws")
+    clip = clips[".webm"]
+    _, body = api(
+        "POST",
+        "/api/batch-jobs",
+        {"name": "quiet", "files": files_payload([clip]), "settings": {"transcribe": False}},
+        user=user_id,
+    )
+    upload(body["uploads"][0], clip)
+    batch_id = body["batch_job"]["id"]
+    assert api("POST", f"/api/batch-jobs/{batch_id}/start", user=user_id)[0] == 200
+    video = wait_for_batch(batch_id, user_id)["videos"][0]
+    assert video["status"] == "completed", video["error_message"]
+    assert video["processing_result"]["transcribing"]["skipped"] is True
