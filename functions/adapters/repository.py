@@ -53,8 +53,11 @@ class Update:
             segments.append(f"#{prefix}_{j}")
         return ".".join(segments)
 
-    def render(self, condition_values: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        names: dict[str, str] = {}
+    def render(
+        self, condition: str | None = None, condition_values: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """UpdateItem arguments; `condition` may test the status as `#st`."""
+        names: dict[str, str] = {"#st": "status"} if condition and "#st" in condition else {}
         values: dict[str, Any] = {}
         set_parts, add_parts, remove_parts = [], [], []
         for i, (name, value) in enumerate(self.set.items()):
@@ -80,6 +83,8 @@ class Update:
             clauses.append("REMOVE " + ", ".join(remove_parts))
         values.update({k: to_dynamo(v) for k, v in (condition_values or {}).items()})
         rendered: dict[str, Any] = {"UpdateExpression": " ".join(clauses), "ExpressionAttributeNames": names}
+        if condition:
+            rendered["ConditionExpression"] = condition
         if values:
             rendered["ExpressionAttributeValues"] = values
         return rendered
@@ -184,13 +189,10 @@ class Repository:
     def record_probe(self, video_id: str, fields: Mapping[str, Any], now: datetime) -> Video | None:
         """Store what probing found, once: a video already probed is left as it is (returns None)."""
         update = Update(set={**fields, "updated_at": now.isoformat()})
-        condition, values = "#st = :awaiting", {":awaiting": UploadStatus.AWAITING_UPLOAD.value}
-        rendered = update.render(values)
-        rendered["ExpressionAttributeNames"]["#st"] = "status"
+        rendered = update.render("#st = :awaiting", {":awaiting": UploadStatus.AWAITING_UPLOAD.value})
         try:
             result = self.table.update_item(
                 Key={"PK": video_pk(video_id), "SK": VIDEO_SK},
-                ConditionExpression=condition,
                 ReturnValues="ALL_NEW",
                 **rendered,
             )
@@ -291,12 +293,10 @@ class Repository:
             **batch_status_keys(batch, transition.target),
             **(set_fields or {}),
         }
-        rendered = Update(set=fields, add=add_fields or {}).render(values)
-        rendered["ExpressionAttributeNames"]["#st"] = "status"
+        rendered = Update(set=fields, add=add_fields or {}).render(condition, values)
         try:
             result = self.table.update_item(
                 Key={"PK": batch_pk(batch.id), "SK": BATCH_SK},
-                ConditionExpression=condition,
                 ReturnValues="ALL_NEW",
                 **rendered,
             )
@@ -318,10 +318,9 @@ class Repository:
         """Counters and figures that are not a status change (ETA, durations)."""
         rendered = Update(
             set={**(set_fields or {}), "updated_at": now.isoformat()}, add=add_fields or {}
-        ).render()
+        ).render("attribute_exists(PK)")
         result = self.table.update_item(
             Key={"PK": batch_pk(batch_id), "SK": BATCH_SK},
-            ConditionExpression="attribute_exists(PK)",
             ReturnValues="ALL_NEW",
             **rendered,
         )
@@ -337,13 +336,11 @@ class Repository:
         rendered = Update(
             set={"updated_at": now.isoformat()},
             add={"total_videos": len(batch_videos), "total_duration_seconds": total_duration},
-        ).render(values)
-        rendered["ExpressionAttributeNames"]["#st"] = "status"
+        ).render(condition, values)
         batch_update = {
             "Update": {
                 "TableName": self.table_name,
                 "Key": {"PK": batch_pk(batch.id), "SK": BATCH_SK},
-                "ConditionExpression": condition,
                 **rendered,
             }
         }
@@ -387,12 +384,10 @@ class Repository:
         rendered = Update(
             set={"status": transition.target.value, "updated_at": now.isoformat(), **(set_fields or {})},
             add=add_fields or {},
-        ).render(values)
-        rendered["ExpressionAttributeNames"]["#st"] = "status"
+        ).render(condition, values)
         video_update: dict[str, Any] = {
             "TableName": self.table_name,
             "Key": {"PK": batch_pk(batch_id), "SK": batch_video_sk(video_id)},
-            "ConditionExpression": condition,
             **rendered,
         }
         try:
@@ -401,11 +396,10 @@ class Repository:
             else:
                 batch_rendered = Update(
                     set={"updated_at": now.isoformat(), **(batch_set or {})}, add=batch_add or {}
-                ).render()
+                ).render("attribute_exists(PK)")
                 batch_update: dict[str, Any] = {
                     "TableName": self.table_name,
                     "Key": {"PK": batch_pk(batch_id), "SK": BATCH_SK},
-                    "ConditionExpression": "attribute_exists(PK)",
                     **batch_rendered,
                 }
                 items: Any = [{"Update": video_update}, {"Update": batch_update}]
@@ -426,16 +420,12 @@ class Repository:
         only_if: VideoStatus | None = None,
     ) -> bool:
         """Progress and results; with only_if, nothing is written unless the video has that status."""
+        condition = "attribute_exists(PK)" + (" AND #st = :only" if only_if is not None else "")
         values = {":only": only_if.value} if only_if else {}
-        rendered = Update(set={**set_fields, "updated_at": now.isoformat()}).render(values)
-        condition = "attribute_exists(PK)"
-        if only_if is not None:
-            condition += " AND #st = :only"
-            rendered["ExpressionAttributeNames"]["#st"] = "status"
+        rendered = Update(set={**set_fields, "updated_at": now.isoformat()}).render(condition, values)
         try:
             self.table.update_item(
                 Key={"PK": batch_pk(batch_id), "SK": batch_video_sk(video_id)},
-                ConditionExpression=condition,
                 **rendered,
             )
         except ClientError as error:
