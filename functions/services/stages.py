@@ -104,6 +104,18 @@ class StageContext:
         return data
 
 
+def store_stage(
+    ctx: Services, ref: VideoRef, name: str, summary: dict[str, Any], artifact: Any, seconds: float
+) -> dict[str, Any]:
+    """Write the artifact (if any) to S3 and the summary, with its key and timing, to the BatchVideo."""
+    if artifact is not None:
+        key = artifact_key(ref.batch_id, ref.video_id, name)
+        ctx.storage.put_json(ctx.config.media_bucket, key, artifact)
+        summary = {**summary, "artifact_key": key}
+    record_stage_result(ctx, ref, name, summary, seconds)
+    return summary
+
+
 def timed_stage(
     stage: Stage | str, work: Callable[[StageContext], StageResult]
 ) -> Callable[..., dict[str, Any]]:
@@ -114,11 +126,7 @@ def timed_stage(
         started = time.monotonic()
         summary, artifact = work(stage_ctx)
         name = stage.value if isinstance(stage, Stage) else stage
-        if artifact is not None:
-            key = artifact_key(ref.batch_id, ref.video_id, name)
-            ctx.storage.put_json(ctx.config.media_bucket, key, artifact)
-            summary = {**summary, "artifact_key": key}
-        record_stage_result(ctx, ref, name, summary, time.monotonic() - started)
+        summary = store_stage(ctx, ref, name, summary, artifact, time.monotonic() - started)
         return {"stage": name, **{k: v for k, v in summary.items() if k in {"skipped", "route"}}}
 
     return run
@@ -202,9 +210,7 @@ def transcribe_locally(sc: StageContext) -> StageResult:
 
 def record_transcript(ctx: Services, ref: VideoRef, transcript: Transcript, seconds: float) -> None:
     """Store a transcript that arrived asynchronously (Amazon Transcribe's completion event)."""
-    key = artifact_key(ref.batch_id, ref.video_id, Stage.TRANSCRIBING.value)
-    ctx.storage.put_json(ctx.config.media_bucket, key, transcript.model_dump())
-    record_stage_result(ctx, ref, Stage.TRANSCRIBING, {**transcript.summary(), "artifact_key": key}, seconds)
+    store_stage(ctx, ref, Stage.TRANSCRIBING.value, transcript.summary(), transcript.model_dump(), seconds)
 
 
 def transcript_words(sc: StageContext) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ from typing import Any
 from functions.adapters.transcribe import AmazonTranscribe
 from functions.domain.enums import Stage
 from functions.media import audio as audio_media
-from functions.media.transcript import from_amazon_transcribe
+from functions.media.transcript import Transcript, from_amazon_transcribe
 from functions.services.context import Services
 from functions.services.pipeline import VideoRef
 from functions.services.stages import StageContext, record_transcript, transcribe_video, transcription_blocker
@@ -34,24 +34,38 @@ def start_transcription(ctx: Services, ref: VideoRef, task_token: str) -> dict[s
         result = transcribe_video(ctx, ref)
         ctx.workflow.send_success(task_token, result)
         return result
-    progress = sc.progress(Stage.TRANSCRIBING)
-    progress.begin()
+    sc.progress(Stage.TRANSCRIBING).begin()
+    audio_uri = _upload_audio(sc)
+    name = job_name(ref, sc.batch_video.retry_count + 1)
+    # Parked before the job starts, so even an instant completion event finds the token.
+    ctx.repo.park_transcription(
+        name, ref.batch_id, ref.video_id, task_token, int(time.time()) + JOB_TTL_SECONDS
+    )
+    _start_job(sc, name, audio_uri)
+    return {"stage": Stage.TRANSCRIBING.value, "pending": True, "job": name}
+
+
+def _upload_audio(sc: StageContext) -> str:
+    """A 16 kHz FLAC of the audio in the media bucket (Transcribe cannot read MOV or AVI): its S3 URI."""
+    ctx, ref = sc.ctx, sc.ref
     flac = sc.workspace.path("audio.flac")
     audio_media.extract_audio(str(sc.source()), flac, sc.probe_result().duration, codec="flac")
     audio_key = f"work/{ref.batch_id}/{ref.video_id}/audio.flac"
     ctx.storage.upload(flac, ctx.config.media_bucket, audio_key, "audio/flac")
-    name = job_name(ref, sc.batch_video.retry_count + 1)
-    ctx.repo.park_transcription(
-        name, ref.batch_id, ref.video_id, task_token, int(time.time()) + JOB_TTL_SECONDS
+    return f"s3://{ctx.config.media_bucket}/{audio_key}"
+
+
+def _start_job(sc: StageContext, name: str, audio_uri: str) -> AmazonTranscribe:
+    engine = AmazonTranscribe()
+    engine.start(
+        name, audio_uri, sc.settings.language.value, sc.ctx.config.media_bucket, transcript_key(sc.ref, name)
     )
-    AmazonTranscribe().start(
-        name,
-        f"s3://{ctx.config.media_bucket}/{audio_key}",
-        sc.settings.language.value,
-        ctx.config.media_bucket,
-        transcript_key(ref, name),
-    )
-    return {"stage": Stage.TRANSCRIBING.value, "pending": True, "job": name}
+    return engine
+
+
+def _read_transcript(sc: StageContext, name: str) -> Transcript:
+    data = sc.ctx.storage.get_json(sc.ctx.config.media_bucket, transcript_key(sc.ref, name))
+    return from_amazon_transcribe(data, sc.settings.language.value, sc.probe_result().duration)
 
 
 def finish_transcription(ctx: Services, name: str, status: str) -> str:
@@ -65,9 +79,7 @@ def finish_transcription(ctx: Services, name: str, status: str) -> str:
         reason = str(job.get("FailureReason") or f"Amazon Transcribe ended with status {status}")
         ctx.workflow.send_failure(parked["token"], "TranscriptionFailed", reason)
         return "failed"
-    sc = StageContext(ctx, ref)
-    data = ctx.storage.get_json(ctx.config.media_bucket, transcript_key(ref, name))
-    transcript = from_amazon_transcribe(data, sc.settings.language.value, sc.probe_result().duration)
+    transcript = _read_transcript(StageContext(ctx, ref), name)
     started, finished = job.get("StartTime"), job.get("CompletionTime")
     seconds = (finished - started).total_seconds() if started and finished else 0.0
     record_transcript(ctx, ref, transcript, seconds)
@@ -81,27 +93,14 @@ def transcribe_and_wait(ctx: Services, ref: VideoRef, poll_seconds: float = 15.0
     sc = StageContext(ctx, ref)
     if transcription_blocker(sc) is not None or ctx.config.transcription_engine == "local":
         return transcribe_video(ctx, ref)
-    flac = sc.workspace.path("audio.flac")
-    audio_media.extract_audio(str(sc.source()), flac, sc.probe_result().duration, codec="flac")
-    audio_key = f"work/{ref.batch_id}/{ref.video_id}/audio.flac"
-    ctx.storage.upload(flac, ctx.config.media_bucket, audio_key, "audio/flac")
     name = job_name(ref, sc.batch_video.retry_count + 1) + "-fargate"
-    engine = AmazonTranscribe()
     started = time.monotonic()
-    engine.start(
-        name,
-        f"s3://{ctx.config.media_bucket}/{audio_key}",
-        sc.settings.language.value,
-        ctx.config.media_bucket,
-        transcript_key(ref, name),
-    )
+    engine = _start_job(sc, name, _upload_audio(sc))
     while (job := engine.job(name))["TranscriptionJobStatus"] not in {"COMPLETED", "FAILED"}:
         time.sleep(poll_seconds)
     if job["TranscriptionJobStatus"] == "FAILED":
         raise TranscriptionFailed(str(job.get("FailureReason") or "Amazon Transcribe failed"))
-    data = ctx.storage.get_json(ctx.config.media_bucket, transcript_key(ref, name))
-    transcript = from_amazon_transcribe(data, sc.settings.language.value, sc.probe_result().duration)
-    record_transcript(ctx, ref, transcript, time.monotonic() - started)
+    record_transcript(ctx, ref, _read_transcript(sc, name), time.monotonic() - started)
     return {"stage": Stage.TRANSCRIBING.value}
 
 

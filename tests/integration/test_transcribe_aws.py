@@ -74,7 +74,12 @@ def wait_for_job(ctx, batch_id: str, video_id: str, attempt: int, timeout: float
     name = job_name(VideoRef(batch_id=batch_id, video_id=video_id), attempt)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if ctx.repo.table.get_item(Key={"PK": f"TRANSCRIBE#{name}", "SK": "JOB"}).get("Item"):
+        parked = ctx.repo.table.get_item(Key={"PK": f"TRANSCRIBE#{name}", "SK": "JOB"}).get("Item")
+        started = {
+            j["TranscriptionJobName"]
+            for j in AmazonTranscribe().client.list_transcription_jobs()["TranscriptionJobSummaries"]
+        }
+        if parked and name in started:  # token parked and the job started
             return name
         time.sleep(0.1)
     raise AssertionError(f"transcription job {name} was never started")
