@@ -3,7 +3,7 @@
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import requests
 
@@ -63,3 +63,29 @@ def wait_for_execution(sfn: Any, arn: str, timeout: float = 180) -> dict[str, An
             return described
         time.sleep(0.2)
     raise AssertionError(f"execution {arn} still running after {timeout} s")
+
+
+class StartedBatch(NamedTuple):
+    batch_id: str
+    execution_arn: str
+    video_ids: list[str]
+
+
+def start_batch(
+    user: str, paths: list[Path], settings: dict[str, Any] | None = None, tier: Tier = Tier.CREATOR
+) -> StartedBatch:
+    """Create a batch of these files through the API, upload each over HTTP, and start it."""
+    status, body = api(
+        "POST",
+        "/api/batch-jobs",
+        {"name": "run", "files": files_payload(paths), "settings": settings or {}},
+        user=user,
+        tier=tier,
+    )
+    assert status == 201, body
+    for target, path in zip(body["uploads"], paths, strict=True):
+        upload(target, path)
+    batch_id = body["batch_job"]["id"]
+    status, started = api("POST", f"/api/batch-jobs/{batch_id}/start", user=user, tier=tier)
+    assert status == 200, started
+    return StartedBatch(batch_id, started["job_id"], [u["video_id"] for u in body["uploads"]])

@@ -6,35 +6,16 @@ import pytest
 
 from functions.domain.errors import MediaError
 from functions.media.probe import probe
-from tests.helpers import api, files_payload, upload, wait_for_batch, wait_for_execution
+from tests.helpers import start_batch, wait_for_batch, wait_for_execution
 
 pytestmark = pytest.mark.usefixtures("local_cloud")
 
 EXPORT_ONLY = {"transcribe": False, "remove_silence": False, "detect_highlights": False}
 
 
-def run_batch(user_id, paths, settings, tier="creator"):
-    from functions.domain.enums import Tier
-
-    status, body = api(
-        "POST",
-        "/api/batch-jobs",
-        {"name": "run", "files": files_payload(paths), "settings": settings},
-        user=user_id,
-        tier=Tier(tier),
-    )
-    assert status == 201, body
-    for target, path in zip(body["uploads"], paths, strict=True):
-        upload(target, path)
-    batch_id = body["batch_job"]["id"]
-    status, started = api("POST", f"/api/batch-jobs/{batch_id}/start", user=user_id, tier=Tier(tier))
-    assert status == 200, started
-    return batch_id, started["job_id"]
-
-
 def test_one_corrupt_video_fails_alone_and_the_batch_completes(ctx, user_id, clips, local_cloud, tmp_path):
     paths = [clips[".mp4"], clips["corrupt"], clips[".mov"], clips[".webm"]]
-    batch_id, execution_arn = run_batch(
+    batch_id, execution_arn, _ = start_batch(
         user_id, paths, {**EXPORT_ONLY, "export_format": "mov", "export_quality": "720p"}
     )
     sfn = local_cloud.client("stepfunctions")
@@ -90,7 +71,7 @@ def test_one_corrupt_video_fails_alone_and_the_batch_completes(ctx, user_id, cli
 def test_each_export_format_has_its_codecs(ctx, user_id, clips, local_cloud, tmp_path):
     expected = {"mp4": ("h264", "aac", "mp4"), "webm": ("vp9", "opus", "webm")}
     for fmt, (vcodec, acodec, container) in expected.items():
-        batch_id, _ = run_batch(user_id, [clips[".mov"]], {**EXPORT_ONLY, "export_format": fmt})
+        batch_id, _, _ = start_batch(user_id, [clips[".mov"]], {**EXPORT_ONLY, "export_format": fmt})
         batch = wait_for_batch(batch_id, user_id)
         export = batch["videos"][0]["processing_result"]["exporting"]
         output = tmp_path / f"out.{fmt}"
@@ -116,7 +97,7 @@ def test_a_transient_failure_is_retried_and_recorded(ctx, user_id, clips, monkey
 
     flaky = Flaky(pipeline.MEDIA_TASKS["exporting"], failures=2)
     monkeypatch.setitem(pipeline.MEDIA_TASKS, "exporting", flaky)
-    batch_id, _ = run_batch(user_id, [clips[".mp4"]], EXPORT_ONLY)
+    batch_id, _, _ = start_batch(user_id, [clips[".mp4"]], EXPORT_ONLY)
     batch = wait_for_batch(batch_id, user_id)
     video = batch["videos"][0]
     assert video["status"] == "completed"
@@ -130,7 +111,7 @@ def test_after_max_retries_the_video_fails_with_an_actionable_message(ctx, user_
 
     flaky = Flaky(pipeline.MEDIA_TASKS["exporting"], failures=99)
     monkeypatch.setitem(pipeline.MEDIA_TASKS, "exporting", flaky)
-    batch_id, _ = run_batch(user_id, [clips[".mp4"], clips[".webm"]], EXPORT_ONLY)
+    batch_id, _, _ = start_batch(user_id, [clips[".mp4"], clips[".webm"]], EXPORT_ONLY)
     batch = wait_for_batch(batch_id, user_id)
     assert batch["status"] == "completed"
     assert batch["failed_videos"] == 2

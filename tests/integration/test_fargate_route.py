@@ -3,7 +3,7 @@
 
 import pytest
 
-from tests.helpers import api, files_payload, upload, wait_for_batch
+from tests.helpers import start_batch, wait_for_batch
 
 pytestmark = pytest.mark.usefixtures("local_cloud")
 
@@ -12,17 +12,7 @@ def test_a_video_over_the_lambda_budget_is_processed_by_the_worker(
     ctx, user_id, clips, local_cloud, monkeypatch
 ):
     monkeypatch.setattr(ctx.config, "lambda_max_media_seconds", 0.0)  # everything is "too long for Lambda"
-    clip = clips[".mov"]
-    _, body = api(
-        "POST",
-        "/api/batch-jobs",
-        {"name": "long", "files": files_payload([clip]), "settings": {"export_quality": "720p"}},
-        user=user_id,
-    )
-    upload(body["uploads"][0], clip)
-    batch_id = body["batch_job"]["id"]
-    status, started = api("POST", f"/api/batch-jobs/{batch_id}/start", user=user_id)
-    assert status == 200
+    batch_id, execution_arn, _ = start_batch(user_id, [clips[".mov"]], {"export_quality": "720p"})
     batch = wait_for_batch(batch_id, user_id)
     video = batch["videos"][0]
     assert video["status"] == "completed", video["error_message"]
@@ -32,7 +22,7 @@ def test_a_video_over_the_lambda_budget_is_processed_by_the_worker(
     assert result["exporting"]["video_codec"] == "h264"
 
     sfn = local_cloud.client("stepfunctions")
-    events = sfn.get_execution_history(executionArn=started["job_id"], maxResults=1000)["events"]
+    events = sfn.get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
     entered = [e["stateEnteredEventDetails"]["name"] for e in events if e["type"] == "TaskStateEntered"]
     assert "Process on Fargate" in entered
     assert "Export video" not in entered  # the Lambda stages were not used

@@ -3,7 +3,7 @@ single render that applies it."""
 
 import pytest
 
-from tests.helpers import api, files_payload, upload, wait_for_batch
+from tests.helpers import start_batch, wait_for_batch
 
 pytestmark = pytest.mark.usefixtures("local_cloud")
 
@@ -16,15 +16,7 @@ def test_all_stages_record_data_and_the_export_applies_the_cuts(ctx, user_id, ta
         "export_quality": "720p",
         "highlight_sensitivity": "medium",
     }
-    _, body = api(
-        "POST",
-        "/api/batch-jobs",
-        {"name": "talk", "files": files_payload([path]), "settings": settings},
-        user=user_id,
-    )
-    upload(body["uploads"][0], path)
-    batch_id = body["batch_job"]["id"]
-    assert api("POST", f"/api/batch-jobs/{batch_id}/start", user=user_id)[0] == 200
+    batch_id, _, _ = start_batch(user_id, [path], settings)
     batch = wait_for_batch(batch_id, user_id, timeout=300)
     video = batch["videos"][0]
     assert video["status"] == "completed", video["error_message"]
@@ -63,17 +55,7 @@ def test_all_stages_record_data_and_the_export_applies_the_cuts(ctx, user_id, ta
 
 
 def test_a_language_the_local_engine_cannot_serve_fails_that_video_only(ctx, user_id, clips):
-    paths = [clips[".mp4"], clips[".webm"]]
-    _, body = api(
-        "POST",
-        "/api/batch-jobs",
-        {"name": "de", "files": files_payload(paths), "settings": {"language": "de"}},
-        user=user_id,
-    )
-    for target, path in zip(body["uploads"], paths, strict=True):
-        upload(target, path)
-    batch_id = body["batch_job"]["id"]
-    api("POST", f"/api/batch-jobs/{batch_id}/start", user=user_id)
+    batch_id, _, _ = start_batch(user_id, [clips[".mp4"], clips[".webm"]], {"language": "de"})
     batch = wait_for_batch(batch_id, user_id)
     assert batch["status"] == "completed" and batch["failed_videos"] == 2
     for video in batch["videos"]:

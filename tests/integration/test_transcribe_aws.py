@@ -7,7 +7,7 @@ import pytest
 from botocore.stub import Stubber
 
 from functions.adapters.transcribe import AmazonTranscribe
-from tests.helpers import api, files_payload, upload, wait_for_batch
+from tests.helpers import api, start_batch, wait_for_batch
 
 pytestmark = pytest.mark.usefixtures("local_cloud")
 
@@ -94,17 +94,10 @@ def finish(name: str, status: str) -> dict:
     )
 
 
-def start_batch(user_id, clip):
-    settings = {"remove_silence": False, "detect_highlights": False, "language": "de"}
-    _, body = api(
-        "POST",
-        "/api/batch-jobs",
-        {"name": "aws", "files": files_payload([clip]), "settings": settings},
-        user=user_id,
+def start_german_batch(user_id, clip) -> tuple[str, str]:
+    batch_id, _, (video_id,) = start_batch(
+        user_id, [clip], {"remove_silence": False, "detect_highlights": False, "language": "de"}
     )
-    upload(body["uploads"][0], clip)
-    batch_id, video_id = body["batch_job"]["id"], body["uploads"][0]["video_id"]
-    assert api("POST", f"/api/batch-jobs/{batch_id}/start", user=user_id)[0] == 200
     return batch_id, video_id
 
 
@@ -114,7 +107,7 @@ def test_a_batch_waits_for_the_transcription_event_then_goes_on(
     from functions.services.transcription import transcript_key
 
     monkeypatch.setattr(ctx.config, "transcription_engine", "aws")
-    batch_id, video_id = start_batch(user_id, clips[".mov"])
+    batch_id, video_id = start_german_batch(user_id, clips[".mov"])
     name = wait_for_job(ctx, batch_id, video_id, attempt=1)
     job = local_cloud.client("transcribe").get_transcription_job(TranscriptionJobName=name)[
         "TranscriptionJob"
@@ -147,7 +140,7 @@ def test_a_batch_waits_for_the_transcription_event_then_goes_on(
 
 def test_a_failed_transcription_is_retried_then_fails_the_video(ctx, user_id, clips, monkeypatch):
     monkeypatch.setattr(ctx.config, "transcription_engine", "aws")
-    batch_id, video_id = start_batch(user_id, clips[".mp4"])
+    batch_id, video_id = start_german_batch(user_id, clips[".mp4"])
     for attempt in range(1, 5):  # the first try and three retries
         assert finish(wait_for_job(ctx, batch_id, video_id, attempt), "FAILED")["outcome"] == "failed"
     batch = wait_for_batch(batch_id, user_id)
@@ -158,16 +151,7 @@ def test_a_failed_transcription_is_retried_then_fails_the_video(ctx, user_id, cl
 
 def test_with_transcription_off_the_aws_engine_skips_the_stage(ctx, user_id, clips, monkeypatch):
     monkeypatch.setattr(ctx.config, "transcription_engine", "aws")
-    clip = clips[".webm"]
-    _, body = api(
-        "POST",
-        "/api/batch-jobs",
-        {"name": "quiet", "files": files_payload([clip]), "settings": {"transcribe": False}},
-        user=user_id,
-    )
-    upload(body["uploads"][0], clip)
-    batch_id = body["batch_job"]["id"]
-    assert api("POST", f"/api/batch-jobs/{batch_id}/start", user=user_id)[0] == 200
+    batch_id, _, _ = start_batch(user_id, [clips[".webm"]], {"transcribe": False})
     video = wait_for_batch(batch_id, user_id)["videos"][0]
     assert video["status"] == "completed", video["error_message"]
     assert video["processing_result"]["transcribing"]["skipped"] is True
