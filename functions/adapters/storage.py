@@ -1,7 +1,6 @@
 """S3: presigned transfers, work files and outputs."""
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,18 +28,6 @@ class Storage:
             headers["Content-Length"] = str(size)
         url = self.client.generate_presigned_url("put_object", Params=params, ExpiresIn=expires_in)
         return url, headers
-
-    def presigned_post(
-        self, bucket: str, key: str, expires_in: int, max_size: int, content_type: str
-    ) -> dict[str, Any]:
-        """A browser form upload whose policy caps the size: S3 rejects anything larger."""
-        return self.client.generate_presigned_post(
-            Bucket=bucket,
-            Key=key,
-            Fields={"Content-Type": content_type},
-            Conditions=[["content-length-range", 1, max_size], {"Content-Type": content_type}],
-            ExpiresIn=expires_in,
-        )
 
     def presigned_get(self, bucket: str, key: str, expires_in: int, download_name: str | None = None) -> str:
         params: dict[str, Any] = {"Bucket": bucket, "Key": key}
@@ -71,27 +58,3 @@ class Storage:
 
     def get_json(self, bucket: str, key: str) -> Any:
         return json.loads(self.client.get_object(Bucket=bucket, Key=key)["Body"].read())
-
-    def keys(self, bucket: str, prefix: str) -> Iterator[str]:
-        paginator = self.client.get_paginator("list_objects_v2")
-        for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
-            for obj in page.get("Contents", []):
-                yield obj["Key"]
-
-    def delete_prefix(self, bucket: str, prefix: str) -> int:
-        deleted = 0
-        batch: list[str] = []
-        for key in self.keys(bucket, prefix):
-            batch.append(key)
-            if len(batch) == 1000:
-                deleted += self._delete(bucket, batch)
-                batch = []
-        if batch:
-            deleted += self._delete(bucket, batch)
-        return deleted
-
-    def _delete(self, bucket: str, keys: list[str]) -> int:
-        self.client.delete_objects(
-            Bucket=bucket, Delete={"Objects": [{"Key": k} for k in keys], "Quiet": True}
-        )
-        return len(keys)

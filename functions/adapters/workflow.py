@@ -30,16 +30,6 @@ class Workflow:
         prefix = self.state_machine_arn.replace(":stateMachine:", ":execution:", 1)
         return f"{prefix}:{name}"
 
-    def describe(self, execution_arn: str) -> dict[str, Any]:
-        return self.client.describe_execution(executionArn=execution_arn)  # type: ignore[return-value]
-
-    def stop(self, execution_arn: str, cause: str) -> None:
-        try:
-            self.client.stop_execution(executionArn=execution_arn, cause=cause[:32768])
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") not in {"ExecutionDoesNotExist"}:
-                raise
-
     def send_success(self, token: str, output: dict[str, Any]) -> None:
         self.client.send_task_success(taskToken=token, output=json.dumps(output))
 

@@ -7,8 +7,6 @@ from pathlib import PurePosixPath
 from functions.domain.errors import InvalidRequest
 
 MAX_FILE_SIZE = 2 * 1024**3  # 2 GiB
-MULTIPART_THRESHOLD = 100 * 1024**2  # files above this upload in parts
-PART_SIZE = 64 * 1024**2
 
 CONTENT_TYPES: dict[str, frozenset[str]] = {
     ".mp4": frozenset({"video/mp4", "application/mp4"}),

@@ -29,16 +29,12 @@ class VideoRef(BaseModel):
     position: int = 0
 
 
-class MapItem(VideoRef):
-    pass
-
-
 def prepare_batch(ctx: Services, batch_id: str) -> dict[str, Any]:
     """The Map's items: every video still waiting to run, and how many may run at once."""
     batch = ctx.repo.require_batch(batch_id)
     videos = ctx.repo.list_batch_videos(batch_id)
     items = [
-        MapItem(batch_id=batch_id, video_id=bv.video_id, position=bv.position).model_dump()
+        VideoRef(batch_id=batch_id, video_id=bv.video_id, position=bv.position).model_dump()
         for bv in videos
         if bv.status in {VideoStatus.PENDING, VideoStatus.PROCESSING}
     ]
