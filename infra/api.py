@@ -10,6 +10,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from functions.domain.object_keys import Prefix
 from infra.access import READ, WRITE, object_access, table_access
 from infra.config import DeployConfig
 from infra.functions import FunctionFactory, acknowledge
@@ -105,9 +106,11 @@ class Api(Construct):
         )
         table_access(self.function, storage.table)
         # Presigned URLs act with the signer's permissions: the API signs uploads and downloads.
-        object_access(self.function, storage.ingest, "uploads", WRITE, "presigned upload URLs.")
-        object_access(self.function, storage.media, "outputs", READ, "presigned download URLs of outputs.")
-        object_access(self.function, storage.media, "results", READ, "presigned URLs of stage data.")
+        object_access(self.function, storage.ingest, Prefix.UPLOADS, WRITE, "presigned upload URLs.")
+        object_access(
+            self.function, storage.media, Prefix.OUTPUTS, READ, "presigned download URLs of outputs."
+        )
+        object_access(self.function, storage.media, Prefix.RESULTS, READ, "presigned URLs of stage data.")
         self.function.add_to_role_policy(
             iam.PolicyStatement(actions=["states:StartExecution"], resources=[state_machine_arn])
         )

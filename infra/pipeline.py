@@ -14,6 +14,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from functions.domain.object_keys import Prefix
 from infra.access import READ, WRITE, object_access, table_access, transcribe_access
 from infra.config import DeployConfig
 from infra.functions import FunctionFactory, acknowledge
@@ -110,19 +111,23 @@ class Pipeline(Construct):
             self.executions_function,
         ):
             table_access(function, table)
-        object_access(self.ingest_function, ingest, "uploads", READ, "ingestion probes each upload.")
-        object_access(self.media_function, ingest, "uploads", READ, "stages read the uploaded video.")
-        object_access(self.control_function, media, "reports", WRITE, "the batch summary report.")
-        object_access(self.media_function, media, "outputs", WRITE, "the rendered videos.")
-        object_access(self.media_function, media, "results", READ + WRITE, "each stage's full data.")
+        object_access(self.ingest_function, ingest, Prefix.UPLOADS, READ, "ingestion probes each upload.")
+        object_access(self.media_function, ingest, Prefix.UPLOADS, READ, "stages read the uploaded video.")
+        object_access(self.control_function, media, Prefix.REPORTS, WRITE, "the batch summary report.")
+        object_access(self.media_function, media, Prefix.OUTPUTS, WRITE, "the rendered videos.")
+        object_access(self.media_function, media, Prefix.RESULTS, READ + WRITE, "each stage's full data.")
         # Amazon Transcribe reads the FLAC and writes its result with the caller's permissions.
-        object_access(self.media_function, media, "work", READ + WRITE, "audio handed to Amazon Transcribe.")
         object_access(
-            self.media_function, media, "transcripts", WRITE, "Amazon Transcribe writes its result."
+            self.media_function, media, Prefix.WORK, READ + WRITE, "audio handed to Amazon Transcribe."
+        )
+        object_access(
+            self.media_function, media, Prefix.TRANSCRIPTS, WRITE, "Amazon Transcribe writes its result."
         )
         transcribe_access(self.media_function, ["transcribe:StartTranscriptionJob"])
-        object_access(self.transcription_function, media, "transcripts", READ, "Amazon Transcribe's result.")
-        object_access(self.transcription_function, media, "results", WRITE, "the converted transcript.")
+        object_access(
+            self.transcription_function, media, Prefix.TRANSCRIPTS, READ, "Amazon Transcribe's result."
+        )
+        object_access(self.transcription_function, media, Prefix.RESULTS, WRITE, "the converted transcript.")
         transcribe_access(self.transcription_function, ["transcribe:GetTranscriptionJob"])
 
     def _add_worker(self, config: DeployConfig, factory: FunctionFactory, storage: Storage) -> None:
@@ -187,11 +192,11 @@ class Pipeline(Construct):
         )
         task_role = self.task_definition.task_role
         table_access(task_role, table)
-        object_access(task_role, ingest, "uploads", READ, "the worker reads the long video.")
-        object_access(task_role, media, "outputs", WRITE, "the rendered video.")
-        object_access(task_role, media, "results", READ + WRITE, "each stage's full data.")
-        object_access(task_role, media, "work", READ + WRITE, "audio handed to Amazon Transcribe.")
-        object_access(task_role, media, "transcripts", READ + WRITE, "Amazon Transcribe's result.")
+        object_access(task_role, ingest, Prefix.UPLOADS, READ, "the worker reads the long video.")
+        object_access(task_role, media, Prefix.OUTPUTS, WRITE, "the rendered video.")
+        object_access(task_role, media, Prefix.RESULTS, READ + WRITE, "each stage's full data.")
+        object_access(task_role, media, Prefix.WORK, READ + WRITE, "audio handed to Amazon Transcribe.")
+        object_access(task_role, media, Prefix.TRANSCRIPTS, READ + WRITE, "Amazon Transcribe's result.")
         transcribe_access(task_role, ["transcribe:StartTranscriptionJob", "transcribe:GetTranscriptionJob"])
         execution_role = self.task_definition.obtain_execution_role()
         acknowledge(
@@ -284,7 +289,7 @@ class Pipeline(Construct):
                 detail_type=["Object Created"],
                 detail={
                     "bucket": {"name": [ingest.bucket_name]},
-                    "object": {"key": [*video_keys, {"prefix": "dropbox/"}]},
+                    "object": {"key": [*video_keys, {"prefix": f"{Prefix.DROPBOX}/"}]},
                     "reason": ["PutObject", "POST Object", "CompleteMultipartUpload", "CopyObject"],
                 },
             ),

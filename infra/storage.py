@@ -9,6 +9,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from functions.domain.object_keys import Prefix
 from infra.config import DeployConfig
 from infra.functions import acknowledge
 
@@ -61,10 +62,16 @@ class Storage(Construct):
             server_access_logs_prefix="media/",
             lifecycle_rules=[
                 abort_uploads,
-                s3.LifecycleRule(id="expire-exports", prefix="exports/", expiration=cdk.Duration.days(1)),
-                s3.LifecycleRule(id="clean-work-files", prefix="work/", expiration=cdk.Duration.days(2)),
                 s3.LifecycleRule(
-                    id="clean-transcribe-output", prefix="transcripts/", expiration=cdk.Duration.days(7)
+                    id="expire-exports", prefix=f"{Prefix.EXPORTS}/", expiration=cdk.Duration.days(1)
+                ),
+                s3.LifecycleRule(
+                    id="clean-work-files", prefix=f"{Prefix.WORK}/", expiration=cdk.Duration.days(2)
+                ),
+                s3.LifecycleRule(
+                    id="clean-transcribe-output",
+                    prefix=f"{Prefix.TRANSCRIPTS}/",
+                    expiration=cdk.Duration.days(7),
                 ),
             ],
         )

@@ -1,6 +1,7 @@
 """Helpers for integration tests: API Gateway v2 events, uploads over HTTP, waiting for executions."""
 
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -89,3 +90,10 @@ def start_batch(
     status, started = api("POST", f"/api/batch-jobs/{batch_id}/start", user=user, tier=tier)
     assert status == 200, started
     return StartedBatch(batch_id, started["job_id"], [u["video_id"] for u in body["uploads"]])
+
+
+def user_env(home: Path, columns: int = 120) -> dict[str, str]:
+    """A fresh user's environment for a `reelflow` subprocess; coverage's own variables pass through."""
+    env = {"REELFLOW_HOME": str(home), "PATH": "/usr/bin:/bin", "HOME": str(home), "COLUMNS": str(columns)}
+    env.update({name: value for name, value in os.environ.items() if name.startswith("COVERAGE")})
+    return env

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
+from functions.domain import object_keys
 from functions.domain.enums import BatchStatus, Stage, Tier, UploadStatus, VideoStatus
 from functions.domain.errors import Conflict, IllegalTransition, InvalidRequest, QuotaExceeded
 from functions.domain.models import BatchJob, BatchVideo, Video, new_id
@@ -33,7 +34,7 @@ class Caller:
 
 
 def upload_key(user_id: str, video_id: str, file_name: str) -> str:
-    return f"uploads/{user_id}/{video_id}/{safe_name(file_name)}"
+    return object_keys.upload_key(user_id, video_id, safe_name(file_name))
 
 
 def _planned_files(request: BatchJobCreate) -> list[CheckedFile]:

@@ -5,6 +5,7 @@ from urllib.parse import unquote_plus
 
 from aws_lambda_powertools import Logger
 
+from functions.domain import object_keys
 from functions.domain.enums import UploadStatus, VideoStatus
 from functions.domain.errors import IllegalTransition, InvalidMediaError
 from functions.domain.transitions import VideoAction
@@ -27,11 +28,7 @@ class ObjectCreated:
 
 
 def video_id_from_key(key: str) -> str | None:
-    """uploads/{user_id}/{video_id}/{file name} → video_id."""
-    parts = key.split("/")
-    if len(parts) >= 4 and parts[0] == "uploads":
-        return parts[2]
-    return None
+    return object_keys.video_id_from_upload_key(key)
 
 
 def handle_upload(ctx: Services, event: ObjectCreated) -> str:

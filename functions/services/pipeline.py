@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from functions.domain import object_keys
 from functions.domain.enums import BatchStatus, Stage, VideoStatus
 from functions.domain.errors import IllegalTransition
 from functions.domain.models import BatchJob, BatchVideo
@@ -199,7 +200,7 @@ def complete_batch(ctx: Services, batch_id: str) -> dict[str, Any]:
     videos = ctx.repo.list_batch_videos(batch_id)
     now = ctx.clock()
     summary = build_summary(batch, videos, now)
-    report_key = f"reports/{batch_id}/summary.json"
+    report_key = object_keys.report_key(batch_id)
     ctx.storage.put_json(ctx.config.media_bucket, report_key, summary)
     summary["report_key"] = report_key
     if batch.status.is_terminal:

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from functions.domain import object_keys
 from functions.domain.enums import Stage, UploadStatus
 from functions.domain.errors import InvalidMediaError, UnsupportedSettingError
 from functions.domain.models import BatchJob, BatchVideo, Video
@@ -32,10 +33,6 @@ from functions.services.progress import StageProgress
 from functions.services.workspace import Workspace
 
 StageResult = tuple[dict[str, Any], dict[str, Any] | None]  # (summary, artifact)
-
-
-def artifact_key(batch_id: str, video_id: str, stage: str) -> str:
-    return f"results/{batch_id}/{video_id}/{stage}.json"
 
 
 class StageContext:
@@ -109,7 +106,7 @@ def store_stage(
 ) -> dict[str, Any]:
     """Write the artifact (if any) to S3 and the summary, with its key and timing, to the BatchVideo."""
     if artifact is not None:
-        key = artifact_key(ref.batch_id, ref.video_id, name)
+        key = object_keys.artifact_key(ref.batch_id, ref.video_id, name)
         ctx.storage.put_json(ctx.config.media_bucket, key, artifact)
         summary = {**summary, "artifact_key": key}
     record_stage_result(ctx, ref, name, summary, seconds)
@@ -296,8 +293,9 @@ def _detect_highlights(sc: StageContext) -> StageResult:
 
 
 def output_key(batch_video: BatchVideo, extension: str) -> str:
-    stem = Path(safe_name(batch_video.original_name)).stem
-    return f"outputs/{batch_video.batch_job_id}/{batch_video.position:03d}_{stem}.{extension}"
+    return object_keys.output_key(
+        batch_video.batch_job_id, batch_video.position, safe_name(batch_video.original_name), extension
+    )
 
 
 def kept_intervals(sc: StageContext) -> list[tuple[float, float]] | None:

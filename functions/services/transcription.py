@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 from functions.adapters.transcribe import AmazonTranscribe
+from functions.domain import object_keys
 from functions.domain.enums import Stage
 from functions.media import audio as audio_media
 from functions.media.transcript import Transcript, from_amazon_transcribe
@@ -24,7 +25,7 @@ def job_name(ref: VideoRef, attempt: int) -> str:
 
 
 def transcript_key(ref: VideoRef, name: str) -> str:
-    return f"transcripts/{ref.batch_id}/{ref.video_id}/{name}.json"
+    return object_keys.transcript_key(ref.batch_id, ref.video_id, name)
 
 
 def start_transcription(ctx: Services, ref: VideoRef, task_token: str) -> dict[str, Any]:
@@ -50,7 +51,7 @@ def _upload_audio(sc: StageContext) -> str:
     ctx, ref = sc.ctx, sc.ref
     flac = sc.workspace.path("audio.flac")
     audio_media.extract_audio(str(sc.source()), flac, sc.probe_result().duration, codec="flac")
-    audio_key = f"work/{ref.batch_id}/{ref.video_id}/audio.flac"
+    audio_key = object_keys.work_key(ref.batch_id, ref.video_id, "audio.flac")
     ctx.storage.upload(flac, ctx.config.media_bucket, audio_key, "audio/flac")
     return f"s3://{ctx.config.media_bucket}/{audio_key}"
 

@@ -9,6 +9,7 @@ import pytest
 
 from functions.media.probe import probe
 from tests.conftest import make_clip
+from tests.helpers import user_env
 
 
 def reelflow(*args: str, home: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
@@ -17,7 +18,7 @@ def reelflow(*args: str, home: Path, timeout: float = 300) -> subprocess.Complet
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={"REELFLOW_HOME": str(home), "PATH": "/usr/bin:/bin", "HOME": str(home), "COLUMNS": "120"},
+        env=user_env(home),
         check=False,
     )
 

@@ -13,12 +13,13 @@ import requests
 
 from tests.conftest import make_clip
 from tests.e2e.test_cli import reelflow
+from tests.helpers import user_env
 
 
 def test_serve_runs_a_batch_for_a_plain_http_client(tmp_path: Path):
     home = tmp_path / "home"
     home.mkdir()
-    env = {"REELFLOW_HOME": str(home), "PATH": "/usr/bin:/bin", "HOME": str(home), "COLUMNS": "200"}
+    env = user_env(home, columns=200)
     server = subprocess.Popen(
         [sys.executable, "-m", "reelflow.cli", "serve", "--port", "0"],
         env=env,

@@ -1,0 +1,70 @@
+"""Where every object lives in S3: the one layout the services write and the IAM grants in `infra/` read.
+
+Ingest bucket: `uploads/` (presigned uploads), `dropbox/` (the drop folder).
+Media bucket: `work/` (scratch), `results/` (stage artifacts), `transcripts/` (Amazon Transcribe output),
+`outputs/` (rendered videos), `reports/` (batch summaries), `exports/` (ZIP, merged, playlist).
+"""
+
+from enum import StrEnum
+from pathlib import PurePosixPath
+
+
+class Prefix(StrEnum):
+    UPLOADS = "uploads"
+    DROPBOX = "dropbox"
+    WORK = "work"
+    RESULTS = "results"
+    TRANSCRIPTS = "transcripts"
+    OUTPUTS = "outputs"
+    REPORTS = "reports"
+    EXPORTS = "exports"
+
+
+INGEST_PREFIXES = (Prefix.UPLOADS, Prefix.DROPBOX)
+MEDIA_PREFIXES = (
+    Prefix.WORK,
+    Prefix.RESULTS,
+    Prefix.TRANSCRIPTS,
+    Prefix.OUTPUTS,
+    Prefix.REPORTS,
+    Prefix.EXPORTS,
+)
+BATCH_SCOPED_PREFIXES = MEDIA_PREFIXES  # every media prefix is followed by the batch id
+
+
+def upload_key(user_id: str, video_id: str, safe_file_name: str) -> str:
+    return f"{Prefix.UPLOADS}/{user_id}/{video_id}/{safe_file_name}"
+
+
+def video_id_from_upload_key(key: str) -> str | None:
+    """uploads/{user_id}/{video_id}/{file name} → video_id."""
+    parts = key.split("/")
+    if len(parts) >= 4 and parts[0] == Prefix.UPLOADS:
+        return parts[2]
+    return None
+
+
+def work_key(batch_id: str, video_id: str, file_name: str) -> str:
+    return f"{Prefix.WORK}/{batch_id}/{video_id}/{file_name}"
+
+
+def artifact_key(batch_id: str, video_id: str, stage: str) -> str:
+    return f"{Prefix.RESULTS}/{batch_id}/{video_id}/{stage}.json"
+
+
+def transcript_key(batch_id: str, video_id: str, job_name: str) -> str:
+    return f"{Prefix.TRANSCRIPTS}/{batch_id}/{video_id}/{job_name}.json"
+
+
+def output_key(batch_id: str, position: int, safe_file_name: str, extension: str) -> str:
+    stem = PurePosixPath(safe_file_name).stem
+    return f"{Prefix.OUTPUTS}/{batch_id}/{position:03d}_{stem}.{extension}"
+
+
+def report_key(batch_id: str) -> str:
+    return f"{Prefix.REPORTS}/{batch_id}/summary.json"
+
+
+def batch_prefix(prefix: Prefix, batch_id: str) -> str:
+    """Everything a batch owns under one media prefix (for cleanup and deletion)."""
+    return f"{prefix}/{batch_id}/"
