@@ -22,6 +22,7 @@ new execution).
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Literal
 
 from functions.domain.enums import BatchStatus, VideoStatus
 from functions.domain.errors import Conflict, DomainError, InvalidRequest
@@ -113,6 +114,57 @@ def check_uploaded(videos: Sequence[BatchVideo]) -> None:
         raise InvalidRequest(
             f"{len(waiting)} of {len(videos)} videos are not uploaded yet: {names}{more}", title=NOT_UPLOADED
         )
+
+
+# ---- where a control leads -------------------------------------------------------------------------
+
+# Status changes the controls need beyond functions/domain/transitions.py today (to be merged there:
+# PAUSE also from queued; resume and retry land in queued when the fair queue has no room).
+NEEDED_TRANSITIONS: frozenset[tuple[BatchStatus, BatchStatus]] = frozenset(
+    {
+        (B.QUEUED, B.PAUSED),
+        (B.PAUSED, B.QUEUED),
+        (B.COMPLETED, B.QUEUED),
+        (B.FAILED, B.QUEUED),
+    }
+)
+
+_ADMITTED_TARGET: dict[Control, BatchStatus] = {
+    Control.PAUSE: B.PAUSED,
+    Control.CANCEL: B.CANCELLED,
+}
+
+
+def control_target(control: Control, status: BatchStatus, *, admitted: bool) -> BatchStatus | None:
+    """The status a control moves the batch to (None for delete, which removes it).
+
+    Start, resume and retry-failed need a running slot: `processing` when the fair queue admits the
+    batch (`admitted`: the counter transaction succeeded), else `queued`. Refuses what `status` forbids.
+    """
+    check_control(control, status)
+    if control is Control.DELETE:
+        return None
+    if control in _ADMITTED_TARGET:
+        return _ADMITTED_TARGET[control]
+    return B.PROCESSING if admitted else B.QUEUED
+
+
+GateAction = Literal["run", "wait", "stop"]
+
+
+def gate_action(batch_status: BatchStatus, video_status: VideoStatus | None) -> GateAction:
+    """What a video of a running execution does before each attempt (the state machine's gate).
+
+    `wait` parks its task token: the batch is paused, or was resumed into `queued` and waits for a slot
+    (admission sends the tokens back). `stop` when the batch or the video no longer wants work.
+    """
+    if video_status not in {V.PENDING, V.PROCESSING}:
+        return "stop"
+    if batch_status is B.PROCESSING:
+        return "run"
+    if batch_status in {B.PAUSED, B.QUEUED}:
+        return "wait"
+    return "stop"
 
 
 # ---- cancel ----------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from functions.domain.batch_control import (
     CANCEL_CLEANUP_PREFIXES,
     CONTROL_RULES,
     DELETE_PREFIXES,
+    NEEDED_TRANSITIONS,
     NOT_PAUSED,
     NOT_RUNNING,
     NOT_UPLOADED,
@@ -20,7 +21,9 @@ from functions.domain.batch_control import (
     batch_outcome,
     check_control,
     check_uploaded,
+    control_target,
     execution_name,
+    gate_action,
     is_allowed,
     outcome_message,
     plan_retry,
@@ -121,6 +124,49 @@ def test_rules_agree_with_the_transition_table(control, action):
 def test_pause_adds_queued_to_the_transition_sources():
     # Listed for the integrator: PAUSE must also accept `queued` in transitions.py.
     assert CONTROL_RULES[Control.PAUSE].allowed - BATCH_TRANSITIONS[BatchAction.PAUSE].sources == {B.QUEUED}
+
+
+def test_control_targets():
+    assert control_target(Control.START, B.PENDING, admitted=True) is B.PROCESSING
+    assert control_target(Control.START, B.PENDING, admitted=False) is B.QUEUED
+    assert control_target(Control.RESUME, B.PAUSED, admitted=False) is B.QUEUED
+    assert control_target(Control.RETRY_FAILED, B.FAILED, admitted=True) is B.PROCESSING
+    assert control_target(Control.PAUSE, B.QUEUED, admitted=False) is B.PAUSED
+    assert control_target(Control.CANCEL, B.PROCESSING, admitted=False) is B.CANCELLED
+    assert control_target(Control.DELETE, B.CANCELLED, admitted=False) is None
+    with pytest.raises(InvalidRequest):
+        control_target(Control.RESUME, B.PROCESSING, admitted=True)
+
+
+def test_every_control_move_is_a_transition_or_listed_for_the_integrator():
+    existing = {(source, t.target) for t in BATCH_TRANSITIONS.values() for source in t.sources}
+    used = set()
+    for control, rule in CONTROL_RULES.items():
+        for source in rule.allowed:
+            for admitted in (True, False):
+                target = control_target(control, source, admitted=admitted)
+                if target is not None:
+                    assert (source, target) in existing | NEEDED_TRANSITIONS, (control, source, target)
+                    used.add((source, target))
+    assert used >= NEEDED_TRANSITIONS
+
+
+@pytest.mark.parametrize(
+    ("batch_status", "video_status", "action"),
+    [
+        (B.PROCESSING, V.PENDING, "run"),
+        (B.PROCESSING, V.PROCESSING, "run"),
+        (B.PAUSED, V.PENDING, "wait"),
+        (B.QUEUED, V.PENDING, "wait"),
+        (B.CANCELLED, V.PENDING, "stop"),
+        (B.COMPLETED, V.PENDING, "stop"),
+        (B.PROCESSING, V.CANCELLED, "stop"),
+        (B.PROCESSING, V.COMPLETED, "stop"),
+        (B.PROCESSING, None, "stop"),
+    ],
+)
+def test_gate_action(batch_status, video_status, action):
+    assert gate_action(batch_status, video_status) == action
 
 
 def test_start_needs_every_upload():
