@@ -225,7 +225,7 @@ class DropFolderPlan:
     over_limit: tuple[str, ...]  # video files beyond the plan's per-batch count
     rejected: tuple[RejectedFile, ...]  # video files that cannot be accepted (empty, too large)
     skipped: tuple[str, ...]  # not videos (and files in sub-folders)
-    has_manifest: bool  # the folder holds batch.json: the caller reads it and passes it in
+    manifest_key: str | None  # the batch.json to read (exact name first); the caller passes it in parsed
     start_marker: bool
     start_requested: bool  # batch.json "start": true
     failure_reason: str | None  # set: create the batch failed with this reason
@@ -270,14 +270,15 @@ def plan_drop_folder(
     videos: list[tuple[DropKey, DropObject]] = []
     rejected: list[RejectedFile] = []
     skipped: list[str] = []
-    has_manifest = start_marker = False
+    manifests: list[DropKey] = []
+    start_marker = False
     for obj in unique.values():
         drop_key = parse_drop_key(obj.key)
         if drop_key is None or (drop_key.user_id, drop_key.folder) != (user_id, folder):
             continue
         kind = classify(drop_key)
         if kind is DropFileKind.MANIFEST:
-            has_manifest = True
+            manifests.append(drop_key)
         elif kind is DropFileKind.START_MARKER:
             start_marker = True
         elif kind is DropFileKind.SKIPPED:
@@ -290,6 +291,9 @@ def plan_drop_folder(
             else:
                 videos.append((drop_key, obj))
     videos.sort(key=lambda pair: _name_order(pair[0].file_name))
+    # Two spellings (batch.json, Batch.JSON): the exact name wins, the other is skipped.
+    manifests.sort(key=lambda k: (k.file_name != MANIFEST_NAME, k.file_name))
+    skipped.extend(k.file_name for k in manifests[1:])
     limit = limits_for(tier).max_videos_per_batch
     accepted, extra = videos[:limit], videos[limit:]
     parsed = manifest if manifest is not None else ManifestResult(DropManifest(), None)
@@ -311,7 +315,7 @@ def plan_drop_folder(
         over_limit=tuple(k.file_name for k, _ in extra),
         rejected=tuple(sorted(rejected, key=lambda r: _name_order(r.file_name))),
         skipped=tuple(sorted(skipped, key=_name_order)),
-        has_manifest=has_manifest,
+        manifest_key=manifests[0].key if manifests else None,
         start_marker=start_marker,
         start_requested=parsed.valid and parsed.manifest.start,
         failure_reason=failure,

@@ -186,14 +186,18 @@ def test_a_folder_of_three_videos_a_text_and_a_manifest():
     assert [(v.position, v.file_name) for v in plan.videos] == [(1, "A.mp4"), (2, "b.MOV"), (3, "c.mov")]
     assert plan.videos[0].video_id == drop_video_id(plan.batch_id, "dropbox/u1/trip/A.mp4")
     assert (plan.name, plan.priority, plan.skipped) == ("Trip", 7, ("notes.txt",))
-    assert plan.has_manifest and plan.start_requested and plan.failure_reason is None
+    assert (
+        plan.manifest_key == "dropbox/u1/trip/batch.json"
+        and plan.start_requested
+        and plan.failure_reason is None
+    )
     assert plan.last_file_at == T0 + timedelta(seconds=4)
     assert plan.report == {"skipped": ["notes.txt"], "over_limit": [], "rejected": []}
 
 
 def test_without_manifest_the_batch_is_named_after_the_folder():
     plan = plan_drop_folder("u1", "trip", Tier.FREE, [obj("a.mp4")], None)
-    assert (plan.name, plan.priority, plan.start_requested, plan.has_manifest) == ("trip", 5, False, False)
+    assert (plan.name, plan.priority, plan.start_requested, plan.manifest_key) == ("trip", 5, False, None)
     assert default_batch_name("x" * 150) == "x" * 100
     assert default_batch_name("   ") == "Drop folder"
 
@@ -235,6 +239,16 @@ def test_objects_of_other_folders_and_users_are_ignored():
     plan = plan_drop_folder("u1", "trip", Tier.PRO, objects, None)
     assert [v.file_name for v in plan.videos] == ["a.mp4"]
     assert plan.skipped == ("sub/d.mp4",)
+
+
+def test_the_exact_manifest_name_wins():
+    plan = plan_drop_folder(
+        "u1", "trip", Tier.PRO, [obj("a.mp4"), obj("Batch.JSON"), obj("batch.json")], None
+    )
+    assert plan.manifest_key == "dropbox/u1/trip/batch.json"
+    assert plan.skipped == ("Batch.JSON",)
+    only = plan_drop_folder("u1", "trip", Tier.PRO, [obj("a.mp4"), obj("BATCH.json")], None)
+    assert only.manifest_key == "dropbox/u1/trip/BATCH.json"
 
 
 def test_a_replaced_object_counts_once_with_its_latest_size():
@@ -294,7 +308,7 @@ names = st.sampled_from(
 def deliveries(draw: st.DrawFn) -> tuple[list[DropObject], list[DropObject]]:
     """A folder's objects, and the events of their arrival: reordered, some delivered two or three times."""
     files = draw(st.lists(names, min_size=1, max_size=10, unique=True))
-    objects = [obj(name, size=100 + i, seconds=i) for i, name in enumerate(files)]
+    objects = [obj(n, size=0 if n == "empty.mp4" else 100 + i, seconds=i) for i, n in enumerate(files)]
     repeats = draw(st.lists(st.integers(1, 3), min_size=len(objects), max_size=len(objects)))
     events = [o for o, times in zip(objects, repeats, strict=True) for _ in range(times)]
     return objects, draw(st.permutations(events))
@@ -315,4 +329,6 @@ def test_any_order_or_duplication_of_events_makes_the_same_batch(delivery, tier)
     assert len(set(ids)) == len(ids)
     assert [v.position for v in expected.videos] == list(range(1, len(ids) + 1))
     seen = len(expected.videos) + len(expected.over_limit) + len(expected.rejected) + len(expected.skipped)
-    assert seen + expected.has_manifest + expected.start_marker == len(objects), "every file is accounted for"
+    assert seen + (expected.manifest_key is not None) + expected.start_marker == len(objects), (
+        "every file is accounted for"
+    )
