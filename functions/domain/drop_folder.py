@@ -12,6 +12,8 @@ Pure rules only; the wiring round calls them from the ingest Lambda and a schedu
   result is the same whatever order or how many times the events came.
 - **Start** (`start_reason`): `batch.json` says `"start": true`, a `_start` marker exists, or no file has
   arrived for the quiet period (configurable; checked by a scheduled sweep, never a sleeping Lambda).
+  A start request still waits for the folder to be complete: no multipart upload in progress and a few
+  seconds (`settle_seconds`) without a new file.
 - **Classification** (`classify`): videos by extension, case-insensitively (`.MOV`); `batch.json`; the
   `_start` marker; anything else (and anything in a sub-folder) is listed as skipped.
 - **Limits**: the plan's per-batch count applies; files beyond it (in file-name order) are reported as
@@ -44,6 +46,8 @@ MANIFEST_NAME = "batch.json"
 START_MARKER = "_start"
 MAX_MANIFEST_BYTES = 64 * 1024
 DEFAULT_QUIET_SECONDS = 300
+DEFAULT_SETTLE_SECONDS = 10
+DEFAULT_ABANDON_SECONDS = 24 * 3600
 MAX_BATCH_NAME = 100
 
 # Fixed namespace: ids must be the same in every Lambda, every deployment and local mode.
@@ -332,31 +336,59 @@ class StartReason(StrEnum):
     QUIET_PERIOD = "quiet period"
 
 
+@dataclass(frozen=True)
+class StartTiming:
+    """How long a folder must be still before it starts. Configurable so tests run in milliseconds."""
+
+    quiet_seconds: float = DEFAULT_QUIET_SECONDS  # no start request: start after this long without files
+    settle_seconds: float = DEFAULT_SETTLE_SECONDS  # start requested: wait this long after the last file
+    abandon_after_seconds: float = DEFAULT_ABANDON_SECONDS  # an older unfinished upload no longer counts
+
+
 def start_reason(
     *,
     manifest_start: bool,
     marker_present: bool,
     last_file_at: datetime | None,
     now: datetime,
-    quiet_seconds: float = DEFAULT_QUIET_SECONDS,
+    uploads_started_at: Iterable[datetime] = (),
+    timing: StartTiming = StartTiming(),
 ) -> StartReason | None:
-    """Why a pending drop-folder batch starts now, or None to keep waiting for files."""
-    if manifest_start:
-        return StartReason.MANIFEST
-    if marker_present:
-        return StartReason.MARKER
-    if last_file_at is not None and now - last_file_at >= timedelta(seconds=quiet_seconds):
+    """Why a pending drop-folder batch starts now, or None to keep waiting for files.
+
+    `uploads_started_at`: initiation times of the multipart uploads still in progress under the folder
+    (ListMultipartUploads). `aws s3 cp --recursive` sends `batch.json` and `_start` (tiny) long before a
+    2 GB video completes, so a start request waits until no upload is running and the folder has been
+    still for `settle_seconds`; the quiet period, too, counts a running upload as activity. An upload
+    older than `abandon_after_seconds` is taken as abandoned (the bucket's lifecycle aborts it).
+    """
+    if last_file_at is None:
+        return None
+    running = [t for t in uploads_started_at if now - t < timedelta(seconds=timing.abandon_after_seconds)]
+    if running:
+        return None
+    still = now - last_file_at
+    if still >= timedelta(seconds=timing.settle_seconds):
+        if manifest_start:
+            return StartReason.MANIFEST
+        if marker_present:
+            return StartReason.MARKER
+    if still >= timedelta(seconds=timing.quiet_seconds):
         return StartReason.QUIET_PERIOD
     return None
 
 
 def plan_start_reason(
-    plan: DropFolderPlan, now: datetime, quiet_seconds: float = DEFAULT_QUIET_SECONDS
+    plan: DropFolderPlan,
+    now: datetime,
+    uploads_started_at: Iterable[datetime] = (),
+    timing: StartTiming = StartTiming(),
 ) -> StartReason | None:
     return start_reason(
         manifest_start=plan.start_requested,
         marker_present=plan.start_marker,
         last_file_at=plan.last_file_at,
         now=now,
-        quiet_seconds=quiet_seconds,
+        uploads_started_at=uploads_started_at,
+        timing=timing,
     )

@@ -12,6 +12,7 @@ from functions.domain.drop_folder import (
     DropFileKind,
     DropObject,
     StartReason,
+    StartTiming,
     classify,
     decode_event_key,
     default_batch_name,
@@ -259,31 +260,63 @@ def test_a_replaced_object_counts_once_with_its_latest_size():
 # ---- start --------------------------------------------------------------------------------------------
 
 
-def test_start_reasons():
-    now = T0 + timedelta(seconds=100)
-    kwargs = {"now": now, "quiet_seconds": 60}
-    assert start_reason(manifest_start=True, marker_present=False, last_file_at=now, **kwargs) is (
-        StartReason.MANIFEST
+FAST = StartTiming(quiet_seconds=60, settle_seconds=5, abandon_after_seconds=3600)
+
+
+def reason(
+    manifest_start: bool = False,
+    marker: bool = False,
+    idle: float | None = 0,
+    uploads: tuple[float, ...] = (),
+) -> StartReason | None:
+    now = T0 + timedelta(hours=10)
+    return start_reason(
+        manifest_start=manifest_start,
+        marker_present=marker,
+        last_file_at=None if idle is None else now - timedelta(seconds=idle),
+        now=now,
+        uploads_started_at=[now - timedelta(seconds=age) for age in uploads],
+        timing=FAST,
     )
-    assert start_reason(manifest_start=False, marker_present=True, last_file_at=now, **kwargs) is (
-        StartReason.MARKER
-    )
-    quiet = now - timedelta(seconds=60)
-    assert start_reason(manifest_start=False, marker_present=False, last_file_at=quiet, **kwargs) is (
-        StartReason.QUIET_PERIOD
-    )
-    busy = now - timedelta(seconds=59)
-    assert start_reason(manifest_start=False, marker_present=False, last_file_at=busy, **kwargs) is None
-    assert start_reason(manifest_start=False, marker_present=False, last_file_at=None, **kwargs) is None
-    assert DEFAULT_QUIET_SECONDS == 300
+
+
+def test_a_start_request_starts_once_the_folder_settles():
+    assert reason(manifest_start=True, idle=5) is StartReason.MANIFEST
+    assert reason(marker=True, idle=5) is StartReason.MARKER
+    assert reason(manifest_start=True, marker=True, idle=5) is StartReason.MANIFEST
+    assert reason(manifest_start=True, idle=4.9) is None
+    assert reason(marker=True, idle=4.9) is None
+
+
+def test_the_quiet_period_starts_a_folder_without_a_request():
+    assert reason(idle=60) is StartReason.QUIET_PERIOD
+    assert reason(idle=59) is None
+    assert reason(idle=None) is None
+    assert reason(marker=True, idle=None) is None
+
+
+def test_an_upload_in_progress_holds_every_start():
+    # aws s3 cp --recursive: the marker and batch.json land while a big video is still in parts.
+    assert reason(marker=True, idle=600, uploads=(30,)) is None
+    assert reason(manifest_start=True, idle=600, uploads=(30,)) is None
+    assert reason(idle=600, uploads=(3599,)) is None
+    assert reason(marker=True, idle=600, uploads=(3600,)) is StartReason.MARKER  # abandoned upload
+
+
+def test_default_timing():
+    timing = StartTiming()
+    assert (timing.quiet_seconds, timing.settle_seconds) == (DEFAULT_QUIET_SECONDS, 10) == (300, 10)
+    assert timing.abandon_after_seconds == 24 * 3600
 
 
 def test_plan_start_reason_uses_the_latest_file():
+    timing = StartTiming(quiet_seconds=30, settle_seconds=0)
     plan = plan_drop_folder("u1", "trip", Tier.PRO, [obj("a.mp4", seconds=0), obj("b.mp4", seconds=50)], None)
-    assert plan_start_reason(plan, T0 + timedelta(seconds=80), quiet_seconds=30) is StartReason.QUIET_PERIOD
-    assert plan_start_reason(plan, T0 + timedelta(seconds=79), quiet_seconds=30) is None
+    assert plan_start_reason(plan, T0 + timedelta(seconds=80), timing=timing) is StartReason.QUIET_PERIOD
+    assert plan_start_reason(plan, T0 + timedelta(seconds=79), timing=timing) is None
     marked = plan_drop_folder("u1", "trip", Tier.PRO, [obj("a.mp4"), obj("_start")], None)
-    assert plan_start_reason(marked, T0) is StartReason.MARKER
+    assert plan_start_reason(marked, T0, timing=timing) is StartReason.MARKER
+    assert plan_start_reason(marked, T0, uploads_started_at=[T0], timing=timing) is None
 
 
 # ---- order independence ---------------------------------------------------------------------------------
