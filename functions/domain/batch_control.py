@@ -304,3 +304,46 @@ def outcome_message(statuses: Iterable[VideoStatus]) -> str | None:
     if failed == len(seen):
         return f"Every video failed ({failed} of {failed})"
     return f"No video completed ({failed} of {len(seen)} failed, the others were cancelled)"
+
+
+# ---- reconciliation (the scheduled sweep) -----------------------------------------------------------
+
+ExecutionStatus = Literal["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"]
+DEFAULT_START_GRACE_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    status: BatchStatus  # what the batch must become
+    reason: str | None  # its error_message when failed
+
+
+def reconcile(
+    batch_status: BatchStatus,
+    execution_status: ExecutionStatus | None,
+    video_statuses: Iterable[VideoStatus],
+    seconds_since_start: float,
+    start_grace_seconds: float = DEFAULT_START_GRACE_SECONDS,
+) -> Reconciliation | None:
+    """What the sweep does to a batch whose execution may have ended without telling us (else None).
+
+    Only `processing` and `paused` batches run an execution. `execution_status` is DescribeExecution's
+    status, None when no execution exists: after `start_grace_seconds` that batch's launch was lost.
+    """
+    if batch_status not in {B.PROCESSING, B.PAUSED}:
+        return None
+    if execution_status in {"RUNNING", "PENDING_REDRIVE"}:
+        return None
+    if execution_status is None:
+        if seconds_since_start < start_grace_seconds:
+            return None
+        return Reconciliation(B.FAILED, "The batch's execution never started")
+    if execution_status == "SUCCEEDED":
+        statuses = list(video_statuses)
+        outcome = batch_outcome(statuses)
+        if outcome is None:
+            return Reconciliation(B.FAILED, "The execution ended before every video finished")
+        return Reconciliation(outcome, outcome_message(statuses))
+    return Reconciliation(
+        B.FAILED, f"The batch's execution ended {execution_status.replace('_', ' ').lower()}"
+    )

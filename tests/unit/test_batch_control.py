@@ -27,6 +27,7 @@ from functions.domain.batch_control import (
     is_allowed,
     outcome_message,
     plan_retry,
+    reconcile,
     videos_to_cancel,
 )
 from functions.domain.enums import BatchStatus, VideoStatus
@@ -307,3 +308,30 @@ def test_outcome_is_completed_exactly_when_all_terminal_and_one_completed(status
     else:
         assert outcome is B.FAILED
         assert outcome_message(statuses) is not None
+
+
+@pytest.mark.parametrize(
+    ("batch_status", "execution", "videos", "since", "expected"),
+    [
+        (B.PROCESSING, "RUNNING", [V.PENDING], 9999, None),
+        (B.PAUSED, "PENDING_REDRIVE", [V.PENDING], 9999, None),
+        (B.COMPLETED, "FAILED", [V.COMPLETED], 9999, None),
+        (B.QUEUED, None, [V.PENDING], 9999, None),
+        (B.PROCESSING, None, [V.PENDING], 299, None),
+        (B.PROCESSING, None, [V.PENDING], 300, (B.FAILED, "The batch's execution never started")),
+        (B.PROCESSING, "TIMED_OUT", [V.PROCESSING], 9, (B.FAILED, "The batch's execution ended timed out")),
+        (B.PAUSED, "ABORTED", [V.PENDING], 9, (B.FAILED, "The batch's execution ended aborted")),
+        (B.PROCESSING, "SUCCEEDED", [V.COMPLETED, V.FAILED], 9, (B.COMPLETED, None)),
+        (B.PROCESSING, "SUCCEEDED", [V.FAILED], 9, (B.FAILED, "Every video failed (1 of 1)")),
+        (
+            B.PROCESSING,
+            "SUCCEEDED",
+            [V.COMPLETED, V.PENDING],
+            9,
+            (B.FAILED, "The execution ended before every video finished"),
+        ),
+    ],
+)
+def test_reconcile(batch_status, execution, videos, since, expected):
+    result = reconcile(batch_status, execution, videos, since)
+    assert (None if result is None else (result.status, result.reason)) == expected
