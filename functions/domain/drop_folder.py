@@ -40,7 +40,7 @@ from functions.domain.models import DEFAULT_PRIORITY
 from functions.domain.object_keys import Prefix
 from functions.domain.quotas import limits_for
 from functions.domain.settings import BatchSettings
-from functions.domain.uploads import check_file, is_video_name
+from functions.domain.uploads import ACCEPTED, check_file, is_video_name
 
 MANIFEST_NAME = "batch.json"
 START_MARKER = "_start"
@@ -276,10 +276,12 @@ def plan_drop_folder(
     skipped: list[str] = []
     manifests: list[DropKey] = []
     start_marker = False
+    last_file_at: datetime | None = None
     for obj in unique.values():
         drop_key = parse_drop_key(obj.key)
         if drop_key is None or (drop_key.user_id, drop_key.folder) != (user_id, folder):
             continue
+        last_file_at = obj.last_modified if last_file_at is None else max(last_file_at, obj.last_modified)
         kind = classify(drop_key)
         if kind is DropFileKind.MANIFEST:
             manifests.append(drop_key)
@@ -303,7 +305,7 @@ def plan_drop_folder(
     parsed = manifest if manifest is not None else ManifestResult(DropManifest(), None)
     failure = parsed.error
     if failure is None and not accepted:
-        failure = "The folder has no video files (accepted: MP4, MOV, AVI, WEBM)"
+        failure = f"The folder has no video files (accepted: {ACCEPTED})"
     return DropFolderPlan(
         batch_id=batch_id,
         user_id=user_id,
@@ -323,7 +325,7 @@ def plan_drop_folder(
         start_marker=start_marker,
         start_requested=parsed.valid and parsed.manifest.start,
         failure_reason=failure,
-        last_file_at=max((o.last_modified for o in unique.values()), default=None),
+        last_file_at=last_file_at,
     )
 
 

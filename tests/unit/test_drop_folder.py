@@ -236,9 +236,11 @@ def test_a_folder_without_videos_fails_with_a_reason():
 
 def test_objects_of_other_folders_and_users_are_ignored():
     objects = [obj("a.mp4"), obj("b.mp4", folder="other"), obj("c.mp4", user="u2"), obj("sub/d.mp4")]
-    objects.append(DropObject("uploads/u1/v/e.mp4", 10, T0))
+    objects.append(DropObject("uploads/u1/v/e.mp4", 10, T0 + timedelta(seconds=99)))
+    objects.append(obj("late.mp4", seconds=50, folder="other"))
     plan = plan_drop_folder("u1", "trip", Tier.PRO, objects, None)
     assert [v.file_name for v in plan.videos] == ["a.mp4"]
+    assert plan.last_file_at == T0
     assert plan.skipped == ("sub/d.mp4",)
 
 
