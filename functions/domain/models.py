@@ -140,3 +140,13 @@ class Connection(Entity):
     batch_id: str | None = None
     connected_at: datetime
     expires_at: datetime
+
+
+class TranscriptionJob(Entity):
+    """An Amazon Transcribe job whose completion event answers a waiting task token."""
+
+    job_name: str
+    batch_id: str
+    video_id: str
+    token: str
+    expires_at: datetime

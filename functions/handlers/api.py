@@ -2,7 +2,6 @@
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
@@ -21,13 +20,11 @@ from functions.domain.schemas import (
     ErrorResponse,
     StartResponse,
 )
+from functions.observability import logger, metrics, tracer
 from functions.services import batches
 from functions.services.batches import Caller, SortField
 from functions.services.context import services
 
-logger = Logger(service="reelflow-api")
-tracer = Tracer(service="reelflow-api")
-metrics = Metrics(namespace="reelflow", service="reelflow-api")
 app = APIGatewayHttpResolver(enable_validation=True)
 app.enable_swagger(
     path="/api/docs",

@@ -4,15 +4,13 @@ was aborted outside reelflow is failed cleanly, so nothing stays "processing" fo
 import re
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.domain.errors import NotFound
+from functions.observability import logger, tracer
+from functions.services.batch_lifecycle import fail_batch
 from functions.services.context import services
-from functions.services.pipeline import fail_batch
 
-logger = Logger(service="reelflow-executions")
-tracer = Tracer(service="reelflow-executions")
 RUN_SUFFIX = re.compile(r"-run\d+$")
 
 

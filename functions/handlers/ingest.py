@@ -2,14 +2,11 @@
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from functions.observability import logger, tracer
 from functions.services.context import services
 from functions.services.ingestion import ObjectCreated, handle_upload
-
-logger = Logger(service="reelflow-ingest")
-tracer = Tracer(service="reelflow-ingest")
 
 
 def objects_in(event: dict[str, Any]) -> list[ObjectCreated]:

@@ -8,21 +8,17 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.domain.enums import Stage
-from functions.services import pipeline
+from functions.observability import logger, metrics, tracer
+from functions.services import batch_lifecycle as pipeline
+from functions.services.batch_lifecycle import VideoRef
 from functions.services.context import Services, services
-from functions.services.pipeline import VideoRef
 from functions.services.stages import STAGES
 from functions.services.transcription import start_transcription
-
-logger = Logger(service="reelflow-pipeline")
-tracer = Tracer(service="reelflow-pipeline")
-metrics = Metrics(namespace="reelflow", service="reelflow-pipeline")
 
 Task = Callable[[Services, dict[str, Any]], Any]
 

@@ -2,14 +2,11 @@
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from functions.observability import logger, tracer
 from functions.services.context import services
 from functions.services.transcription import finish_transcription
-
-logger = Logger(service="reelflow-transcription")
-tracer = Tracer(service="reelflow-transcription")
 
 
 @logger.inject_lambda_context
