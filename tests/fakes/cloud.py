@@ -7,10 +7,14 @@ from urllib.parse import quote
 
 
 class FakeObjectStore:
-    """Objects as bytes keyed by (bucket, key); presigned URLs are fake-scheme strings, never fetched."""
+    """Objects as files under `root`/bucket/key. A presigned GET is the file's path (ffprobe reads it
+    as it reads an HTTPS URL); a presigned PUT is a fake-scheme string, never fetched."""
 
-    def __init__(self) -> None:
-        self.objects: dict[tuple[str, str], bytes] = {}
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, bucket: str, key: str) -> Path:
+        return self.root / bucket / key
 
     def presigned_put(
         self, bucket: str, key: str, expires_in: int, content_type: str | None = None, size: int | None = None
@@ -20,32 +24,37 @@ class FakeObjectStore:
             headers["Content-Type"] = content_type
         if size is not None:
             headers["Content-Length"] = str(size)
-        return f"memory://{bucket}/{quote(key)}?put&expires={expires_in}", headers
+        return f"memory://{bucket}/{quote(key)}?expires={expires_in}", headers
 
     def presigned_get(self, bucket: str, key: str, expires_in: int, download_name: str | None = None) -> str:
-        return f"memory://{bucket}/{quote(key)}?get&expires={expires_in}"
+        return str(self._path(bucket, key))
 
     def head(self, bucket: str, key: str) -> dict[str, Any] | None:
-        body = self.objects.get((bucket, key))
-        return None if body is None else {"ContentLength": len(body)}
+        path = self._path(bucket, key)
+        return {"ContentLength": path.stat().st_size} if path.exists() else None
 
     def download(self, bucket: str, key: str, destination: Path) -> Path:
         destination.parent.mkdir(parents=True, exist_ok=True)
-        destination.write_bytes(self.objects[(bucket, key)])
+        destination.write_bytes(self._path(bucket, key).read_bytes())
         return destination
 
     def upload(self, source: Path, bucket: str, key: str, content_type: str | None = None) -> None:
-        self.objects[(bucket, key)] = source.read_bytes()
+        self.put_bytes(bucket, key, source.read_bytes())
 
     def put_json(self, bucket: str, key: str, data: Any) -> None:
-        self.objects[(bucket, key)] = json.dumps(data, default=str).encode()
+        self.put_bytes(bucket, key, json.dumps(data, default=str).encode())
 
     def get_json(self, bucket: str, key: str) -> Any:
-        return json.loads(self.objects[(bucket, key)])
+        return json.loads(self._path(bucket, key).read_bytes())
 
-    def put_file(self, bucket: str, key: str, source: Path) -> None:
-        """Test helper: an upload as a client would make it."""
-        self.objects[(bucket, key)] = source.read_bytes()
+    def put_bytes(self, bucket: str, key: str, body: bytes) -> None:
+        """Also what a test uses to play the client's upload."""
+        path = self._path(bucket, key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(body)
+
+    def exists(self, bucket: str, key: str) -> bool:
+        return self._path(bucket, key).exists()
 
 
 class FakeWorkflow:

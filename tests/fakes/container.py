@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from functions.config import RuntimeConfig
 from functions.services.context import Services
@@ -42,17 +43,17 @@ class FakeServices:
     clock: Clock
 
 
-def fake_services(tmp_dir: str = "/tmp/reelflow-unit", **config: object) -> FakeServices:
+def fake_services(root: Path, **config: object) -> FakeServices:
     table, storage, workflow, transcriber, clock = (
         Table(),
-        FakeObjectStore(),
+        FakeObjectStore(root / "s3"),
         FakeWorkflow(),
         FakeTranscriber(),
         Clock(),
     )
     settings = RuntimeConfig(
         state_machine_arn=workflow.state_machine_arn,
-        work_dir=tmp_dir,
+        work_dir=str(root / "work"),
         **config,
     )
     ctx = Services(
