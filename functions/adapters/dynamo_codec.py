@@ -10,9 +10,10 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 M = TypeVar("M", bound=BaseModel)
+_DATETIME = TypeAdapter(datetime)
 
 
 def to_dynamo(value: Any) -> Any:
@@ -24,7 +25,7 @@ def to_dynamo(value: Any) -> Any:
     if isinstance(value, float):
         return Decimal(str(value))
     if isinstance(value, datetime):
-        return value.isoformat()
+        return _DATETIME.dump_python(value, mode="json")  # as the models serialise it: ...Z
     if isinstance(value, BaseModel):
         return to_dynamo(value.model_dump(mode="json", exclude_none=True))
     if isinstance(value, Mapping):

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from boto3.dynamodb.conditions import Attr
 
-from functions.adapters.dynamo_codec import item_to_model
+from functions.adapters.dynamo_codec import item_to_model, to_dynamo
 from functions.adapters.dynamo_table import ConditionFailed, DynamoTable, Update
 from functions.adapters.keys import rate_key, user_key
 from functions.domain.enums import Tier
@@ -23,7 +23,7 @@ class DynamoUserStore(DynamoTable):
                 ":tier": tier.value,
                 ":id": user_id,
                 ":type": "user",
-                ":now": now.isoformat(),
+                ":now": to_dynamo(now),
             },
             ReturnValues="ALL_NEW",
         )
