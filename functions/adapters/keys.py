@@ -144,3 +144,8 @@ def batch_video_keys(batch_video: BatchVideo) -> dict[str, str]:
         "GSI1PK": video_pk(batch_video.video_id),
         "GSI1SK": batch_pk(batch_video.batch_job_id),
     }
+
+
+def idempotency_pk(operation: str) -> str:
+    """Powertools Idempotency records of one operation share this partition; the sort key is the hash."""
+    return f"IDEMPOTENCY#{operation}"

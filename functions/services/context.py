@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 
-from functions.adapters import aws
+from functions.adapters import aws, idempotency
 from functions.adapters.batch_store import DynamoBatchStore
 from functions.adapters.batch_video_store import DynamoBatchVideoStore
 from functions.adapters.connection_store import DynamoConnectionStore
@@ -76,3 +76,4 @@ def reset_services() -> None:
     get_config.cache_clear()
     services.cache_clear()
     aws.reset_clients()
+    idempotency.reset()

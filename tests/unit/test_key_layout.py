@@ -8,7 +8,7 @@ from functions.domain.enums import BatchStatus, Tier
 from functions.domain.models import BatchJob
 
 ROOT = Path(__file__).resolve().parents[2]
-KEY_LITERAL = re.compile(r"\b(USER|BATCH|VIDEO|TOKEN|CONN|SUB|TRANSCRIBE|RATE|STATUS|POS)#")
+KEY_LITERAL = re.compile(r"\b(USER|BATCH|VIDEO|TOKEN|CONN|SUB|TRANSCRIBE|RATE|STATUS|POS|IDEMPOTENCY)#")
 
 
 def test_key_strings_appear_only_in_the_keys_module():
