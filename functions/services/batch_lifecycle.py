@@ -18,6 +18,7 @@ from functions.domain.progress import estimate_time_remaining
 from functions.domain.quotas import limits_for
 from functions.domain.summary import build_summary
 from functions.domain.transitions import BatchAction, VideoAction
+from functions.observability import tracer
 from functions.services.access import require_batch
 from functions.services.context import Services
 from functions.services.workspace import Workspace
@@ -31,6 +32,7 @@ class VideoRef(BaseModel):
     position: int = 0
 
 
+@tracer.capture_method
 def prepare_batch(ctx: Services, batch_id: str) -> dict[str, Any]:
     """The Map's items: every video still waiting to run, and how many may run at once."""
     batch = require_batch(ctx, batch_id)
@@ -50,6 +52,7 @@ def prepare_batch(ctx: Services, batch_id: str) -> dict[str, Any]:
 GateAction = Literal["run", "wait", "stop"]
 
 
+@tracer.capture_method
 def check_gate(ctx: Services, ref: VideoRef) -> dict[str, str]:
     """run: go on; wait: the batch is paused; stop: the batch or the video no longer wants work."""
     batch = require_batch(ctx, ref.batch_id)
@@ -66,6 +69,7 @@ def check_gate(ctx: Services, ref: VideoRef) -> dict[str, str]:
     return {"action": action}
 
 
+@tracer.capture_method
 def park_until_resumed(ctx: Services, ref: VideoRef, task_token: str) -> None:
     """Hold the task token until resume sends it back; if the batch was resumed meanwhile, send it
     back at once so the video never waits for a resume that already happened."""
@@ -73,6 +77,7 @@ def park_until_resumed(ctx: Services, ref: VideoRef, task_token: str) -> None:
         ctx.workflow.send_success(task_token, {"resumed": True})
 
 
+@tracer.capture_method
 def begin_video(ctx: Services, ref: VideoRef) -> dict[str, Any]:
     now = ctx.clock()
     video = ctx.batch_videos.get(ref.batch_id, ref.video_id)
@@ -91,6 +96,7 @@ def _stage_timings(video: BatchVideo) -> dict[str, float]:
     return {str(k): float(v) for k, v in timings.items()}
 
 
+@tracer.capture_method
 def finish_video(ctx: Services, ref: VideoRef) -> dict[str, Any]:
     """Mark the video completed and move the batch's counters in the same transaction."""
     video = ctx.batch_videos.get(ref.batch_id, ref.video_id)
@@ -158,6 +164,7 @@ def parse_delays(spec: str) -> list[int]:
     return delays or [0]
 
 
+@tracer.capture_method
 def handle_failure(ctx: Services, ref: VideoRef, error: dict[str, Any], retry_delays: str) -> dict[str, Any]:
     """Decide whether a failed attempt is tried again (after a backoff) or the video fails for good."""
     error_type, message = _describe_error(error)
@@ -195,6 +202,7 @@ def handle_failure(ctx: Services, ref: VideoRef, error: dict[str, Any], retry_de
     return {"retry": False, "wait_seconds": 0, "error_type": error_type}
 
 
+@tracer.capture_method
 def complete_batch(ctx: Services, batch_id: str) -> dict[str, Any]:
     """Every video is terminal: write the summary report and mark the batch completed."""
     batch = require_batch(ctx, batch_id)
@@ -218,6 +226,7 @@ def complete_batch(ctx: Services, batch_id: str) -> dict[str, Any]:
     return {"status": done.status.value}
 
 
+@tracer.capture_method
 def fail_batch(ctx: Services, batch_id: str, error: dict[str, Any]) -> dict[str, Any]:
     """The execution itself broke (not one video): fail the batch and the videos it left behind."""
     batch = require_batch(ctx, batch_id)

@@ -21,6 +21,7 @@ from functions.domain.schemas import (
 )
 from functions.domain.transitions import BatchAction
 from functions.domain.uploads import CheckedFile, check_file, safe_name
+from functions.observability import tracer
 from functions.services.access import require_batch
 from functions.services.context import Services
 
@@ -44,6 +45,7 @@ def _planned_files(request: BatchJobCreate) -> list[CheckedFile]:
     return [check_file(f.name, f.size, f.content_type) for f in request.files]
 
 
+@tracer.capture_method
 def create_batch(ctx: Services, caller: Caller, request: BatchJobCreate) -> BatchJobCreated:
     limits = limits_for(caller.tier)
     if request.count > limits.max_videos_per_batch:
@@ -127,6 +129,7 @@ def upload_target(ctx: Services, video: Video, position: int) -> UploadTarget:
     )
 
 
+@tracer.capture_method
 def list_batches(
     ctx: Services,
     caller: Caller,
@@ -166,6 +169,7 @@ def artifact_urls(ctx: Services, batch_video: BatchVideo) -> dict[str, str]:
     return urls
 
 
+@tracer.capture_method
 def get_batch_detail(ctx: Services, caller: Caller, batch_id: str) -> BatchJobDetail:
     batch = require_batch(ctx, batch_id, caller.user_id)
     videos = ctx.batch_videos.of_batch(batch_id)
@@ -181,6 +185,7 @@ def get_batch_detail(ctx: Services, caller: Caller, batch_id: str) -> BatchJobDe
     return BatchJobDetail(**BatchJobResponse.of(batch).model_dump(), videos=responses)
 
 
+@tracer.capture_method
 def add_videos(ctx: Services, caller: Caller, batch_id: str, video_ids: list[str]) -> BatchJobDetail:
     batch = require_batch(ctx, batch_id, caller.user_id)
     if batch.status is not BatchStatus.PENDING:
@@ -221,6 +226,7 @@ def add_videos(ctx: Services, caller: Caller, batch_id: str, video_ids: list[str
     return get_batch_detail(ctx, caller, batch_id)
 
 
+@tracer.capture_method
 def start_batch(ctx: Services, caller: Caller, batch_id: str) -> StartResponse:
     batch = require_batch(ctx, batch_id, caller.user_id)
     if batch.status is not BatchStatus.PENDING:

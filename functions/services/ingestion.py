@@ -9,7 +9,7 @@ from functions.domain.errors import IllegalTransition, InvalidMediaError
 from functions.domain.transitions import VideoAction
 from functions.domain.uploads import MAX_FILE_SIZE
 from functions.media.probe import probe
-from functions.observability import logger
+from functions.observability import logger, tracer
 from functions.services.context import Services
 
 
@@ -28,6 +28,7 @@ def video_id_from_key(key: str) -> str | None:
     return object_keys.video_id_from_upload_key(key)
 
 
+@tracer.capture_method
 def handle_upload(ctx: Services, event: ObjectCreated) -> str:
     """Returns what happened, for logs and tests: uploaded, invalid, ignored or already-probed."""
     video_id = video_id_from_key(event.key)

@@ -14,6 +14,7 @@ from functions.domain.enums import Stage
 from functions.domain.models import TranscriptionJob
 from functions.media import audio as audio_media
 from functions.media.transcript import Transcript, from_amazon_transcribe
+from functions.observability import tracer
 from functions.services.batch_lifecycle import VideoRef
 from functions.services.context import Services
 from functions.services.stages import StageContext, record_transcript, transcribe_video, transcription_blocker
@@ -29,6 +30,7 @@ def transcript_key(ref: VideoRef, name: str) -> str:
     return object_keys.transcript_key(ref.batch_id, ref.video_id, name)
 
 
+@tracer.capture_method
 def start_transcription(ctx: Services, ref: VideoRef, task_token: str) -> dict[str, Any]:
     sc = StageContext(ctx, ref)
     reason = transcription_blocker(sc)
@@ -74,6 +76,7 @@ def _read_transcript(sc: StageContext, name: str) -> Transcript:
     return from_amazon_transcribe(data, sc.settings.language.value, sc.probe_result().duration)
 
 
+@tracer.capture_method
 def finish_transcription(ctx: Services, name: str, status: str) -> str:
     """Handle a 'Transcribe Job State Change' event. Returns what happened (for logs and tests)."""
     parked = ctx.transcription_jobs.take(name)
@@ -93,6 +96,7 @@ def finish_transcription(ctx: Services, name: str, status: str) -> str:
     return "completed"
 
 
+@tracer.capture_method
 def transcribe_and_wait(
     ctx: Services, ref: VideoRef, poll_seconds: int = 15, max_polls: int = 480
 ) -> dict[str, Any]:
