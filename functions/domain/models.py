@@ -7,9 +7,7 @@ from uuid import uuid4
 from pydantic import BaseModel, ConfigDict, Field
 
 from functions.domain.enums import (
-    BatchExportKind,
     BatchStatus,
-    ExportStatus,
     Stage,
     Tier,
     UploadStatus,
@@ -110,25 +108,6 @@ class BatchVideo(Entity):
     created_at: datetime
     started_at: datetime | None = None
     completed_at: datetime | None = None
-    updated_at: datetime
-
-
-class BatchExport(Entity):
-    id: str = Field(default_factory=new_id)
-    batch_job_id: str
-    user_id: str
-    format: BatchExportKind
-    include_failed: bool = False
-    custom_naming: str | None = None
-    request_hash: str
-    status: ExportStatus = ExportStatus.PENDING
-    progress: int = Field(default=0, ge=0, le=100)
-    s3_key: str | None = None
-    file_size: int | None = Field(default=None, ge=0)
-    error_message: str | None = None
-    created_at: datetime
-    completed_at: datetime | None = None
-    expires_at: datetime
     updated_at: datetime
 
 
