@@ -11,10 +11,10 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from functions.domain import object_keys
+from functions.domain.batch_progress import estimate_time_remaining
 from functions.domain.enums import BatchStatus, Stage, VideoStatus
 from functions.domain.errors import IllegalTransition
 from functions.domain.models import BatchJob, BatchVideo
-from functions.domain.progress import estimate_time_remaining
 from functions.domain.quotas import limits_for
 from functions.domain.summary import build_summary
 from functions.domain.transitions import BatchAction, VideoAction

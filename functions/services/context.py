@@ -10,7 +10,7 @@ from functions.adapters import aws, idempotency
 from functions.adapters.batch_store import DynamoBatchStore
 from functions.adapters.batch_video_store import DynamoBatchVideoStore
 from functions.adapters.connection_store import DynamoConnectionStore
-from functions.adapters.storage import Storage
+from functions.adapters.object_store import S3ObjectStore
 from functions.adapters.task_token_store import DynamoTaskTokenStore
 from functions.adapters.transcribe import AmazonTranscribe
 from functions.adapters.transcription_job_store import DynamoTranscriptionJobStore
@@ -65,7 +65,7 @@ def services() -> Services:
         task_tokens=DynamoTaskTokenStore(table),
         transcription_jobs=DynamoTranscriptionJobStore(table),
         connections=DynamoConnectionStore(table),
-        storage=Storage(),
+        storage=S3ObjectStore(),
         workflow=Workflow(config.state_machine_arn),
         transcriber=AmazonTranscribe(),
     )
