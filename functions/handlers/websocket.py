@@ -4,7 +4,6 @@ Clients connect with `?token=<Cognito ID token>`, then send `{"action": "subscri
 (or no batch_id for all their batches). Progress events are pushed to subscribed connections.
 """
 
-from datetime import timedelta
 from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes import APIGatewayWebSocketEvent, event_source
@@ -16,9 +15,8 @@ from pydantic import BaseModel, ValidationError
 
 from functions.adapters.identity import TokenRejected, verify_id_token
 from functions.domain.errors import NotFound
-from functions.domain.models import Connection
 from functions.observability import logger, tracer
-from functions.services.access import require_batch
+from functions.services import subscriptions
 from functions.services.context import services
 
 
@@ -55,20 +53,11 @@ def _reply(status: int, body: str = "") -> dict[str, Any]:
 @tracer.capture_lambda_handler
 @event_source(data_class=APIGatewayWebSocketEvent)
 def connect(event: APIGatewayWebSocketEvent, context: LambdaContext) -> dict[str, Any]:
-    ctx = services()
     request = event.request_context
     user_id = (request.get("authorizer") or {}).get("user_id")
     if not user_id:
         return _reply(401, "Unauthorized")
-    now = ctx.clock()
-    ctx.connections.put(
-        Connection(
-            connection_id=request.connection_id,
-            user_id=str(user_id),
-            connected_at=now,
-            expires_at=now + timedelta(seconds=ctx.config.connection_ttl_seconds),
-        )
-    )
+    subscriptions.open_connection(services(), request.connection_id, str(user_id))
     return _reply(200)
 
 
@@ -76,7 +65,7 @@ def connect(event: APIGatewayWebSocketEvent, context: LambdaContext) -> dict[str
 @tracer.capture_lambda_handler
 @event_source(data_class=APIGatewayWebSocketEvent)
 def disconnect(event: APIGatewayWebSocketEvent, context: LambdaContext) -> dict[str, Any]:
-    services().connections.delete(event.request_context.connection_id)
+    subscriptions.close_connection(services(), event.request_context.connection_id)
     return _reply(200)
 
 
@@ -84,20 +73,12 @@ def disconnect(event: APIGatewayWebSocketEvent, context: LambdaContext) -> dict[
 @tracer.capture_lambda_handler
 @event_source(data_class=APIGatewayWebSocketEvent)
 def subscribe(event: APIGatewayWebSocketEvent, context: LambdaContext) -> dict[str, Any]:
-    ctx = services()
-    connection = ctx.connections.get(event.request_context.connection_id)
-    if connection is None:
-        return _reply(410, "Connection not found")
     try:
         request = Subscribe.model_validate_json(event.body or "{}")
     except ValidationError as error:
         return _reply(400, f"Invalid subscribe message: {error.errors()[0]['msg']}")
-    if request.batch_id is None:
-        ctx.connections.subscribe_to_user(connection)
-        return _reply(200, "subscribed to all your batches")
     try:
-        require_batch(ctx, request.batch_id, connection.user_id)
+        message = subscriptions.subscribe(services(), event.request_context.connection_id, request.batch_id)
     except NotFound as missing:
-        return _reply(404, missing.title)
-    ctx.connections.subscribe_to_batch(connection, request.batch_id)
-    return _reply(200, f"subscribed to batch {request.batch_id}")
+        return _reply(missing.http_status, missing.title)
+    return _reply(200, message)
