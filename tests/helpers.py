@@ -22,13 +22,15 @@ def api(
     tier: Tier = Tier.CREATOR,
     query: str = "",
     raw_body: bytes | None = None,
+    headers: dict[str, str] | None = None,
 ) -> tuple[int, Any]:
     """Call the API handler with the event API Gateway's HTTP API would send."""
     from functions.handlers.api import handler
 
     claims = {"sub": user, "custom:tier": tier.value} if user else None
     payload = raw_body if raw_body is not None else (json.dumps(body).encode() if body is not None else b"")
-    event = build_event(method, path, query, {"content-type": "application/json"}, payload, claims)
+    all_headers = {"content-type": "application/json", **(headers or {})}
+    event = build_event(method, path, query, all_headers, payload, claims)
     result = handler(event, LocalLambdaContext(function_name="reelflow-api"))
     text = result.get("body") or ""
     return result["statusCode"], json.loads(text) if text else None

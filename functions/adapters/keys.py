@@ -1,11 +1,11 @@
-"""Key layout of the single table (see docs/data-model.md). Every key string is built here."""
+"""Key layout of the single table (see docs/data-model.md). Every key string is built here, and only here."""
 
 from datetime import datetime
 from typing import Any
 
 from functions.domain.enums import BatchStatus
 from functions.domain.models import BatchJob, BatchVideo
-from functions.domain.quotas import limits_for
+from functions.domain.quotas import effective_priority
 
 
 def sortable_time(moment: datetime) -> str:
@@ -28,43 +28,109 @@ def video_pk(video_id: str) -> str:
 BATCH_SK = "BATCH"
 VIDEO_SK = "VIDEO"
 PROFILE_SK = "PROFILE"
+JOB_SK = "JOB"
+CONNECTION_SK = "CONN"
+BATCH_PREFIX = "BATCH#"
+POSITION_PREFIX = "POS#"
+TOKEN_PREFIX = "TOKEN#"
+SUBSCRIPTION_PREFIX = "SUB#"
+
+
+def key(pk: str, sk: str) -> dict[str, str]:
+    return {"PK": pk, "SK": sk}
+
+
+def user_key(user_id: str) -> dict[str, str]:
+    return key(user_pk(user_id), PROFILE_SK)
+
+
+def rate_key(user_id: str, window: str) -> dict[str, str]:
+    return key(user_pk(user_id), f"RATE#{window}")
+
+
+def video_key(video_id: str) -> dict[str, str]:
+    return key(video_pk(video_id), VIDEO_SK)
+
+
+def batch_key(batch_id: str) -> dict[str, str]:
+    return key(batch_pk(batch_id), BATCH_SK)
 
 
 def batch_video_sk(video_id: str) -> str:
     return f"VIDEO#{video_id}"
 
 
+def batch_video_key(batch_id: str, video_id: str) -> dict[str, str]:
+    return key(batch_pk(batch_id), batch_video_sk(video_id))
+
+
 def position_key(position: int) -> str:
-    return f"POS#{position:04d}"
+    return f"{POSITION_PREFIX}{position:04d}"
 
 
-def token_sk(video_id: str) -> str:
-    return f"TOKEN#{video_id}"
+def token_key(batch_id: str, video_id: str) -> dict[str, str]:
+    return key(batch_pk(batch_id), f"{TOKEN_PREFIX}{video_id}")
 
 
-def rate_sk(window: str) -> str:
-    return f"RATE#{window}"
+def transcription_key(job_name: str) -> dict[str, str]:
+    return key(f"TRANSCRIBE#{job_name}", JOB_SK)
 
 
-def effective_priority(batch: BatchJob) -> int:
-    return batch.priority + limits_for(batch.tier).priority_bonus
+def connection_pk(connection_id: str) -> str:
+    return f"CONN#{connection_id}"
+
+
+def connection_key(connection_id: str) -> dict[str, str]:
+    return key(connection_pk(connection_id), CONNECTION_SK)
+
+
+def batch_topic(batch_id: str) -> str:
+    """What a WebSocket connection listens to: one batch, or every batch of one user."""
+    return batch_pk(batch_id)
+
+
+def user_topic(user_id: str) -> str:
+    return user_pk(user_id)
+
+
+def subscription_pk(topic: str) -> str:
+    return f"{SUBSCRIPTION_PREFIX}{topic}"
+
+
+def subscription_keys(connection_id: str, topic: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The subscription (topic → connection) and its reverse item (connection → topic)."""
+    return (
+        key(subscription_pk(topic), connection_pk(connection_id)),
+        key(connection_pk(connection_id), subscription_pk(topic)),
+    )
+
+
+def reverse_of_subscription(connection_id: str, reverse_sk: str) -> dict[str, str] | None:
+    """The subscription item a connection's reverse item points to (None for the connection item)."""
+    if not reverse_sk.startswith(SUBSCRIPTION_PREFIX):
+        return None
+    return key(reverse_sk, connection_pk(connection_id))
+
+
+def user_status_pk(user_id: str, status: BatchStatus) -> str:
+    return f"{user_pk(user_id)}#STATUS#{status.value}"
+
+
+def status_pk(status: BatchStatus) -> str:
+    return f"STATUS#{status.value}"
 
 
 def batch_status_keys(batch: BatchJob, status: BatchStatus) -> dict[str, str]:
     """The index keys that move when a batch changes status."""
-    return {
-        "GSI2PK": f"{user_pk(batch.user_id)}#STATUS#{status.value}",
-        "GSI3PK": f"STATUS#{status.value}",
-    }
+    return {"GSI2PK": user_status_pk(batch.user_id, status), "GSI3PK": status_pk(status)}
 
 
 def batch_keys(batch: BatchJob) -> dict[str, Any]:
     created = sortable_time(batch.created_at)
     return {
-        "PK": batch_pk(batch.id),
-        "SK": BATCH_SK,
+        **batch_key(batch.id),
         "GSI1PK": user_pk(batch.user_id),
-        "GSI1SK": f"BATCH#{created}#{batch.id}",
+        "GSI1SK": f"{BATCH_PREFIX}{created}#{batch.id}",
         "GSI2SK": f"{created}#{batch.id}",
         "GSI3SK": f"{99 - effective_priority(batch):02d}#{created}#{batch.id}",
         **batch_status_keys(batch, batch.status),
@@ -73,9 +139,13 @@ def batch_keys(batch: BatchJob) -> dict[str, Any]:
 
 def batch_video_keys(batch_video: BatchVideo) -> dict[str, str]:
     return {
-        "PK": batch_pk(batch_video.batch_job_id),
-        "SK": batch_video_sk(batch_video.video_id),
+        **batch_video_key(batch_video.batch_job_id, batch_video.video_id),
         "LSI1SK": position_key(batch_video.position),
         "GSI1PK": video_pk(batch_video.video_id),
-        "GSI1SK": f"BATCH#{batch_video.batch_job_id}",
+        "GSI1SK": batch_pk(batch_video.batch_job_id),
     }
+
+
+def idempotency_pk(operation: str) -> str:
+    """Powertools Idempotency records of one operation share this partition; the sort key is the hash."""
+    return f"IDEMPOTENCY#{operation}"

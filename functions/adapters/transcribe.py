@@ -1,6 +1,9 @@
-"""Amazon Transcribe: start a job whose result lands in our bucket; its completion arrives as an event."""
+"""Amazon Transcribe: start a job whose result lands in our bucket; its completion arrives as an event
+(Lambda path) or is awaited with botocore's `transcription_job_completed` waiter (Fargate path)."""
 
 from typing import Any
+
+from botocore.exceptions import WaiterError
 
 from functions.adapters import aws
 
@@ -26,3 +29,17 @@ class AmazonTranscribe:
     def job(self, job_name: str) -> dict[str, Any]:
         response: dict[str, Any] = self.client.get_transcription_job(TranscriptionJobName=job_name)
         return dict(response["TranscriptionJob"])
+
+    def wait(self, job_name: str, delay_seconds: int, max_attempts: int) -> dict[str, Any]:
+        """The job once it ended; a FAILED job is returned too (the caller reads FailureReason)."""
+        waiter = self.client.get_waiter("transcription_job_completed")
+        try:
+            waiter.wait(
+                TranscriptionJobName=job_name,
+                WaiterConfig={"Delay": delay_seconds, "MaxAttempts": max_attempts},
+            )
+        except WaiterError as error:
+            last: dict[str, Any] = dict(error.last_response or {})
+            if last.get("TranscriptionJob", {}).get("TranscriptionJobStatus") != "FAILED":
+                raise
+        return self.job(job_name)

@@ -39,6 +39,14 @@ class RateLimited(DomainError):
     http_status = 429
 
 
+class MembershipConflict(Conflict):
+    """A batch write that would break membership: the batch exists already or has started, or a video
+    would be in it twice. Nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__("The batch has started or already exists, or one of the videos is already in it")
+
+
 class IllegalTransition(Conflict):
     """A status change that the lifecycle forbids, or that lost a race to another writer."""
 

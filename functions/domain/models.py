@@ -7,9 +7,7 @@ from uuid import uuid4
 from pydantic import BaseModel, ConfigDict, Field
 
 from functions.domain.enums import (
-    BatchExportKind,
     BatchStatus,
-    ExportStatus,
     Stage,
     Tier,
     UploadStatus,
@@ -113,25 +111,6 @@ class BatchVideo(Entity):
     updated_at: datetime
 
 
-class BatchExport(Entity):
-    id: str = Field(default_factory=new_id)
-    batch_job_id: str
-    user_id: str
-    format: BatchExportKind
-    include_failed: bool = False
-    custom_naming: str | None = None
-    request_hash: str
-    status: ExportStatus = ExportStatus.PENDING
-    progress: int = Field(default=0, ge=0, le=100)
-    s3_key: str | None = None
-    file_size: int | None = Field(default=None, ge=0)
-    error_message: str | None = None
-    created_at: datetime
-    completed_at: datetime | None = None
-    expires_at: datetime
-    updated_at: datetime
-
-
 class Connection(Entity):
     """An open WebSocket connection and what it listens to."""
 
@@ -139,4 +118,14 @@ class Connection(Entity):
     user_id: str
     batch_id: str | None = None
     connected_at: datetime
+    expires_at: datetime
+
+
+class TranscriptionJob(Entity):
+    """An Amazon Transcribe job whose completion event answers a waiting task token."""
+
+    job_name: str
+    batch_id: str
+    video_id: str
+    token: str
     expires_at: datetime

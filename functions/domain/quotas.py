@@ -1,8 +1,12 @@
 """What each plan allows. Numbers live here so the API, the scheduler and the docs agree."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from functions.domain.enums import Tier
+
+if TYPE_CHECKING:
+    from functions.domain.models import BatchJob
 
 
 @dataclass(frozen=True)
@@ -23,3 +27,8 @@ TIER_LIMITS: dict[Tier, TierLimits] = {
 
 def limits_for(tier: Tier) -> TierLimits:
     return TIER_LIMITS[tier]
+
+
+def effective_priority(batch: "BatchJob") -> int:
+    """The batch's own priority plus its plan's bonus: what orders the queue."""
+    return batch.priority + limits_for(batch.tier).priority_bonus

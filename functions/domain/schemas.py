@@ -5,9 +5,9 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from functions.domain.batch_progress import batch_progress_percentage
 from functions.domain.enums import BatchStatus, Stage, Tier, UploadStatus, VideoStatus
 from functions.domain.models import DEFAULT_PRIORITY, BatchJob, BatchVideo
-from functions.domain.progress import batch_progress_percentage
 from functions.domain.quotas import TIER_LIMITS
 from functions.domain.settings import BatchSettings
 from functions.domain.uploads import MAX_FILE_SIZE

@@ -4,15 +4,14 @@ was aborted outside reelflow is failed cleanly, so nothing stays "processing" fo
 import re
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.domain.errors import NotFound
+from functions.observability import logger, tracer
+from functions.services.batch_lifecycle import fail_batch
 from functions.services.context import services
-from functions.services.pipeline import fail_batch
 
-logger = Logger(service="reelflow-executions")
-tracer = Tracer(service="reelflow-executions")
 RUN_SUFFIX = re.compile(r"-run\d+$")
 
 
@@ -22,8 +21,9 @@ def batch_id_of(execution_name: str) -> str:
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    detail = event.get("detail") or {}
+@event_source(data_class=EventBridgeEvent)
+def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
+    detail = event.detail or {}
     status = str(detail.get("status", ""))
     batch_id = batch_id_of(str(detail.get("name", "")))
     cause = detail.get("cause") or detail.get("error") or f"The batch's execution ended {status}"

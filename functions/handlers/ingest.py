@@ -1,32 +1,28 @@
-"""Uploads arriving in the ingest bucket: S3 notifications (local mode) or EventBridge (AWS)."""
+"""Uploads arriving in the ingest bucket: S3 notifications (local mode) or EventBridge (AWS), read with
+Powertools' event classes."""
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.utilities.data_classes import S3Event, S3EventBridgeNotificationEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from functions.observability import logger, tracer
 from functions.services.context import services
 from functions.services.ingestion import ObjectCreated, handle_upload
 
-logger = Logger(service="reelflow-ingest")
-tracer = Tracer(service="reelflow-ingest")
-
 
 def objects_in(event: dict[str, Any]) -> list[ObjectCreated]:
-    """The created objects an event names, from either delivery path."""
+    """The created objects an event names, from either delivery path. Keys arrive URL-encoded in both;
+    ObjectCreated.from_raw decodes them once (the raw key is read, not the class's decoded one)."""
     if event.get("detail-type") == "Object Created":
-        detail = event["detail"]
-        return [
-            ObjectCreated.from_raw(
-                detail["bucket"]["name"], detail["object"]["key"], detail["object"].get("size")
-            )
-        ]
+        detail = S3EventBridgeNotificationEvent(event).detail
+        return [ObjectCreated.from_raw(detail.bucket.name, detail.object["key"], detail.object.get("size"))]
     found = []
-    for record in event.get("Records", []):
-        s3 = record.get("s3")
-        if s3 and str(record.get("eventName", "")).startswith("ObjectCreated"):
+    for record in S3Event(event).records:
+        if record.event_name.startswith("ObjectCreated"):
+            s3 = record.s3
             found.append(
-                ObjectCreated.from_raw(s3["bucket"]["name"], s3["object"]["key"], s3["object"].get("size"))
+                ObjectCreated.from_raw(s3.bucket.name, s3.get_object["key"], s3.get_object.get("size"))
             )
     return found
 

@@ -8,37 +8,33 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.domain.enums import Stage
-from functions.services import pipeline
+from functions.observability import logger, metrics, tracer
+from functions.services import batch_lifecycle
+from functions.services.batch_lifecycle import VideoRef
 from functions.services.context import Services, services
-from functions.services.pipeline import VideoRef
 from functions.services.stages import STAGES
 from functions.services.transcription import start_transcription
-
-logger = Logger(service="reelflow-pipeline")
-tracer = Tracer(service="reelflow-pipeline")
-metrics = Metrics(namespace="reelflow", service="reelflow-pipeline")
 
 Task = Callable[[Services, dict[str, Any]], Any]
 
 CONTROL_TASKS: dict[str, Task] = {
-    "prepare_batch": lambda ctx, e: pipeline.prepare_batch(ctx, e["batch_id"]),
-    "check_gate": lambda ctx, e: pipeline.check_gate(ctx, VideoRef.model_validate(e)),
-    "park_until_resumed": lambda ctx, e: pipeline.park_until_resumed(
+    "prepare_batch": lambda ctx, e: batch_lifecycle.prepare_batch(ctx, e["batch_id"]),
+    "check_gate": lambda ctx, e: batch_lifecycle.check_gate(ctx, VideoRef.model_validate(e)),
+    "park_until_resumed": lambda ctx, e: batch_lifecycle.park_until_resumed(
         ctx, VideoRef.model_validate(e), e["task_token"]
     ),
-    "begin_video": lambda ctx, e: pipeline.begin_video(ctx, VideoRef.model_validate(e)),
-    "finish_video": lambda ctx, e: pipeline.finish_video(ctx, VideoRef.model_validate(e)),
-    "handle_failure": lambda ctx, e: pipeline.handle_failure(
+    "begin_video": lambda ctx, e: batch_lifecycle.begin_video(ctx, VideoRef.model_validate(e)),
+    "finish_video": lambda ctx, e: batch_lifecycle.finish_video(ctx, VideoRef.model_validate(e)),
+    "handle_failure": lambda ctx, e: batch_lifecycle.handle_failure(
         ctx, VideoRef.model_validate(e), e.get("error") or {}, str(e.get("retry_delays_seconds", "0"))
     ),
-    "complete_batch": lambda ctx, e: pipeline.complete_batch(ctx, e["batch_id"]),
-    "fail_batch": lambda ctx, e: pipeline.fail_batch(ctx, e["batch_id"], e.get("error") or {}),
+    "complete_batch": lambda ctx, e: batch_lifecycle.complete_batch(ctx, e["batch_id"]),
+    "fail_batch": lambda ctx, e: batch_lifecycle.fail_batch(ctx, e["batch_id"], e.get("error") or {}),
 }
 
 

@@ -1,21 +1,18 @@
 """Amazon Transcribe job state changes (EventBridge) → answer the waiting Transcribe task."""
 
-from typing import Any
-
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from functions.observability import logger, tracer
 from functions.services.context import services
 from functions.services.transcription import finish_transcription
-
-logger = Logger(service="reelflow-transcription")
-tracer = Tracer(service="reelflow-transcription")
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
-    detail = event.get("detail") or {}
+@event_source(data_class=EventBridgeEvent)
+def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, str]:
+    detail = event.detail or {}
     name = str(detail.get("TranscriptionJobName", ""))
     outcome = finish_transcription(services(), name, str(detail.get("TranscriptionJobStatus", "")))
     logger.info("Transcription job finished", extra={"job": name, "outcome": outcome})

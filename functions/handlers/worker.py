@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from aws_lambda_powertools import Logger
 
 from functions.domain.enums import Stage
+from functions.services.batch_lifecycle import VideoRef
 from functions.services.context import Services, services
-from functions.services.pipeline import VideoRef
 from functions.services.stages import PIPELINE, STAGES
 from functions.services.transcription import transcribe_and_wait
 
@@ -27,7 +27,7 @@ HEARTBEAT_SECONDS = 60.0
 def _heartbeat(ctx: Services, token: str, stop: threading.Event) -> None:
     while not stop.wait(HEARTBEAT_SECONDS):
         try:
-            ctx.workflow.client.send_task_heartbeat(taskToken=token)
+            ctx.workflow.send_heartbeat(token)
         except Exception:  # the state may have moved on; the main loop reports real failures
             logger.exception("Heartbeat failed")
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from functions.domain import object_keys
 from functions.domain.enums import BatchStatus, Stage, Tier, UploadStatus, VideoStatus
-from functions.domain.errors import Conflict, IllegalTransition, InvalidRequest, QuotaExceeded
+from functions.domain.errors import Conflict, IllegalTransition, InvalidRequest, QuotaExceeded, RateLimited
 from functions.domain.models import BatchJob, BatchVideo, Video, new_id
 from functions.domain.quotas import limits_for
 from functions.domain.schemas import (
@@ -21,6 +21,8 @@ from functions.domain.schemas import (
 )
 from functions.domain.transitions import BatchAction
 from functions.domain.uploads import CheckedFile, check_file, safe_name
+from functions.observability import tracer
+from functions.services.access import require_batch
 from functions.services.context import Services
 
 SortField = Literal["created_at", "priority", "status"]
@@ -43,6 +45,7 @@ def _planned_files(request: BatchJobCreate) -> list[CheckedFile]:
     return [check_file(f.name, f.size, f.content_type) for f in request.files]
 
 
+@tracer.capture_method
 def create_batch(ctx: Services, caller: Caller, request: BatchJobCreate) -> BatchJobCreated:
     limits = limits_for(caller.tier)
     if request.count > limits.max_videos_per_batch:
@@ -52,15 +55,20 @@ def create_batch(ctx: Services, caller: Caller, request: BatchJobCreate) -> Batc
         )
     files = _planned_files(request)
     now = ctx.clock()
-    ctx.repo.upsert_user(caller.user_id, caller.tier, now)
+    ctx.users.upsert(caller.user_id, caller.tier, now)
     if limits.batch_creations_per_hour is not None:
         window_end = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-        ctx.repo.consume_creation_quota(
+        used = ctx.users.consume_creation_quota(
             caller.user_id,
             window=now.strftime("%Y%m%d%H"),
             limit=limits.batch_creations_per_hour,
             expires_epoch=int(window_end.timestamp()) + 3600,
         )
+        if used is None:
+            raise RateLimited(
+                f"Your plan allows {limits.batch_creations_per_hour} batch creations per hour; "
+                "try again later or upgrade"
+            )
     batch = BatchJob(
         user_id=caller.user_id,
         tier=caller.tier,
@@ -97,8 +105,8 @@ def create_batch(ctx: Services, caller: Caller, request: BatchJobCreate) -> Batc
         )
         for position, video in enumerate(videos, start=1)
     ]
-    ctx.repo.put_videos(videos)
-    ctx.repo.create_batch(batch, batch_videos)
+    ctx.videos.put_many(videos)
+    ctx.batches.create(batch, batch_videos)
     uploads = [upload_target(ctx, video, position) for position, video in enumerate(videos, start=1)]
     return BatchJobCreated(
         batch_job=BatchJobResponse.of(batch), upload_urls=[u.url for u in uploads], uploads=uploads
@@ -121,6 +129,7 @@ def upload_target(ctx: Services, video: Video, position: int) -> UploadTarget:
     )
 
 
+@tracer.capture_method
 def list_batches(
     ctx: Services,
     caller: Caller,
@@ -129,7 +138,7 @@ def list_batches(
     offset: int,
     sort: SortField,
 ) -> BatchJobList:
-    batches = ctx.repo.list_user_batches(caller.user_id, status)  # newest first
+    batches = ctx.batches.list_for_user(caller.user_id, status)  # newest first
     if sort == "priority":
         batches.sort(key=lambda b: b.priority, reverse=True)  # stable: newest first within a priority
     elif sort == "status":
@@ -160,14 +169,15 @@ def artifact_urls(ctx: Services, batch_video: BatchVideo) -> dict[str, str]:
     return urls
 
 
+@tracer.capture_method
 def get_batch_detail(ctx: Services, caller: Caller, batch_id: str) -> BatchJobDetail:
-    batch = ctx.repo.require_batch(batch_id, caller.user_id)
-    videos = ctx.repo.list_batch_videos(batch_id)
+    batch = require_batch(ctx, batch_id, caller.user_id)
+    videos = ctx.batch_videos.of_batch(batch_id)
     responses = []
     for bv in videos:
         upload_status = None
         if bv.status in {VideoStatus.UPLOADING, VideoStatus.PENDING}:
-            video = ctx.repo.get_video(bv.video_id)
+            video = ctx.videos.get(bv.video_id)
             upload_status = video.status if video else None
         responses.append(
             BatchVideoResponse.of(bv, output_url(ctx, bv), upload_status, artifact_urls(ctx, bv))
@@ -175,8 +185,9 @@ def get_batch_detail(ctx: Services, caller: Caller, batch_id: str) -> BatchJobDe
     return BatchJobDetail(**BatchJobResponse.of(batch).model_dump(), videos=responses)
 
 
+@tracer.capture_method
 def add_videos(ctx: Services, caller: Caller, batch_id: str, video_ids: list[str]) -> BatchJobDetail:
-    batch = ctx.repo.require_batch(batch_id, caller.user_id)
+    batch = require_batch(ctx, batch_id, caller.user_id)
     if batch.status is not BatchStatus.PENDING:
         raise Conflict(f"Videos can only be added before the batch starts; it is '{batch.status.value}'")
     if len(set(video_ids)) != len(video_ids):
@@ -187,11 +198,11 @@ def add_videos(ctx: Services, caller: Caller, batch_id: str, video_ids: list[str
             f"The batch would hold {batch.total_videos + len(video_ids)} videos; "
             f"the {caller.tier.value} plan allows {limit}"
         )
-    existing = {bv.video_id for bv in ctx.repo.list_batch_videos(batch_id)}
+    existing = {bv.video_id for bv in ctx.batch_videos.of_batch(batch_id)}
     now = ctx.clock()
     additions = []
     for offset, video_id in enumerate(video_ids, start=1):
-        video = ctx.repo.get_video(video_id)
+        video = ctx.videos.get(video_id)
         if video is None or video.user_id != caller.user_id:
             raise InvalidRequest(f"Video '{video_id}' not found")
         if video_id in existing:
@@ -211,19 +222,20 @@ def add_videos(ctx: Services, caller: Caller, batch_id: str, video_ids: list[str
                 updated_at=now,
             )
         )
-    ctx.repo.add_batch_videos(batch, additions, now)
+    ctx.batches.add_videos(batch, additions, now)
     return get_batch_detail(ctx, caller, batch_id)
 
 
+@tracer.capture_method
 def start_batch(ctx: Services, caller: Caller, batch_id: str) -> StartResponse:
-    batch = ctx.repo.require_batch(batch_id, caller.user_id)
+    batch = require_batch(ctx, batch_id, caller.user_id)
     if batch.status is not BatchStatus.PENDING:
         if batch.status.is_terminal:
             raise InvalidRequest(
                 f"Batch has already finished ({batch.status.value})", title="Batch already finished"
             )
         raise InvalidRequest(f"Batch status is '{batch.status.value}'", title=ALREADY_PROCESSING)
-    videos = ctx.repo.list_batch_videos(batch_id)
+    videos = ctx.batch_videos.of_batch(batch_id)
     if not videos:
         raise InvalidRequest("The batch has no videos; add some before starting it")
     waiting = [bv.original_name for bv in videos if bv.status is VideoStatus.UPLOADING]
@@ -235,12 +247,12 @@ def start_batch(ctx: Services, caller: Caller, batch_id: str) -> StartResponse:
         )
     now = ctx.clock()
     try:
-        started = ctx.repo.transition_batch(
+        started = ctx.batches.transition(
             batch,
             BatchAction.START,
             now,
             set_fields={
-                "started_at": now.isoformat(),
+                "started_at": now,
                 "total_duration_seconds": sum(bv.duration or 0.0 for bv in videos),
                 "execution_arn": ctx.workflow.execution_arn(batch.id),
             },
@@ -262,16 +274,16 @@ def launch_execution(ctx: Services, batch: BatchJob) -> str:
     try:
         arn = ctx.workflow.start(name, {"batch_id": batch.id})
     except Exception as error:
-        ctx.repo.transition_batch(
+        ctx.batches.transition(
             batch,
             BatchAction.FAIL,
             ctx.clock(),
             set_fields={
                 "error_message": f"Could not start processing: {error}",
-                "completed_at": ctx.clock().isoformat(),
+                "completed_at": ctx.clock(),
             },
         )
         raise
     if arn != batch.execution_arn:
-        ctx.repo.update_batch(batch.id, ctx.clock(), set_fields={"execution_arn": arn})
+        ctx.batches.update(batch.id, ctx.clock(), set_fields={"execution_arn": arn})
     return arn

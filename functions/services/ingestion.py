@@ -3,17 +3,14 @@
 from dataclasses import dataclass
 from urllib.parse import unquote_plus
 
-from aws_lambda_powertools import Logger
-
 from functions.domain import object_keys
 from functions.domain.enums import UploadStatus, VideoStatus
 from functions.domain.errors import IllegalTransition, InvalidMediaError
 from functions.domain.transitions import VideoAction
 from functions.domain.uploads import MAX_FILE_SIZE
 from functions.media.probe import probe
+from functions.observability import logger, tracer
 from functions.services.context import Services
-
-logger = Logger(child=True)
 
 
 @dataclass(frozen=True)
@@ -31,10 +28,11 @@ def video_id_from_key(key: str) -> str | None:
     return object_keys.video_id_from_upload_key(key)
 
 
+@tracer.capture_method
 def handle_upload(ctx: Services, event: ObjectCreated) -> str:
     """Returns what happened, for logs and tests: uploaded, invalid, ignored or already-probed."""
     video_id = video_id_from_key(event.key)
-    video = ctx.repo.get_video(video_id) if video_id else None
+    video = ctx.videos.get(video_id) if video_id else None
     if video is None or video.s3_key != event.key:
         logger.warning("Upload matches no video", extra={"key": event.key})
         return "ignored"
@@ -57,7 +55,7 @@ def handle_upload(ctx: Services, event: ObjectCreated) -> str:
                 "error_message": str(invalid),
                 "size": event.size or video.size,
             }
-        recorded = ctx.repo.record_probe(video.id, fields, now)
+        recorded = ctx.videos.record_probe(video.id, fields, now)
         if recorded is not None:
             video = recorded
             outcome = video.status.value
@@ -67,17 +65,17 @@ def handle_upload(ctx: Services, event: ObjectCreated) -> str:
 
 def release_batches(ctx: Services, video_id: str) -> None:
     """Move every batch slot of this video from uploading to pending (idempotent)."""
-    video = ctx.repo.get_video(video_id)
+    video = ctx.videos.get(video_id)
     if video is None or video.status is UploadStatus.AWAITING_UPLOAD:
         return
-    for slot in ctx.repo.list_video_batches(video_id):
+    for slot in ctx.batch_videos.of_video(video_id):
         if slot.status is not VideoStatus.UPLOADING:
             continue
         fields: dict[str, object] = {"duration": video.duration, "current_stage": None}
         if video.status is UploadStatus.INVALID:
             fields["error_message"] = video.error_message
         try:
-            ctx.repo.transition_video(
+            ctx.batch_videos.transition(
                 slot.batch_job_id, video_id, VideoAction.MARK_UPLOADED, ctx.clock(), set_fields=fields
             )
         except IllegalTransition:

@@ -55,7 +55,7 @@ class StageProgress:
                 return
             self._last_write, self._last_percent = now, percent
             self.writes += 1
-        self.ctx.repo.update_batch_video(
+        self.ctx.batch_videos.update(
             self.batch_id,
             self.video_id,
             self.ctx.clock(),

@@ -27,8 +27,9 @@ from functions.media import silence as silence_media
 from functions.media.probe import ProbeResult, probe
 from functions.media.scenes import detect_scene_cuts
 from functions.media.transcript import Transcript
+from functions.services.access import require_batch
+from functions.services.batch_lifecycle import VideoRef, record_stage_result
 from functions.services.context import Services
-from functions.services.pipeline import VideoRef, record_stage_result
 from functions.services.progress import StageProgress
 from functions.services.workspace import Workspace
 
@@ -41,9 +42,9 @@ class StageContext:
     def __init__(self, ctx: Services, ref: VideoRef) -> None:
         self.ctx = ctx
         self.ref = ref
-        self.batch: BatchJob = ctx.repo.require_batch(ref.batch_id)
-        batch_video = ctx.repo.get_batch_video(ref.batch_id, ref.video_id)
-        video = ctx.repo.get_video(ref.video_id)
+        self.batch: BatchJob = require_batch(ctx, ref.batch_id)
+        batch_video = ctx.batch_videos.get(ref.batch_id, ref.video_id)
+        video = ctx.videos.get(ref.video_id)
         if batch_video is None or video is None:
             raise InvalidMediaError(f"Video {ref.video_id} is not part of batch {ref.batch_id}")
         self.batch_video: BatchVideo = batch_video
@@ -163,7 +164,7 @@ def _probe(sc: StageContext) -> StageResult:
         lambda_max_seconds=sc.ctx.config.lambda_max_media_seconds,
         lambda_max_bytes=sc.ctx.config.lambda_max_file_bytes,
     )
-    sc.ctx.repo.update_batch_video(
+    sc.ctx.batch_videos.update(
         sc.ref.batch_id, sc.ref.video_id, sc.ctx.clock(), set_fields={"duration": info.duration}
     )
     return {**info.as_fields(), "route": route}, None
@@ -327,7 +328,7 @@ def _export(sc: StageContext) -> StageResult:
         destination, sc.ctx.config.media_bucket, key, render_media.CONTENT_TYPES[settings.export_format]
     )
     progress.finish()
-    sc.ctx.repo.update_batch_video(
+    sc.ctx.batch_videos.update(
         sc.ref.batch_id,
         sc.ref.video_id,
         sc.ctx.clock(),

@@ -6,15 +6,17 @@
 """
 
 import time
+from datetime import timedelta
 from typing import Any
 
-from functions.adapters.transcribe import AmazonTranscribe
 from functions.domain import object_keys
 from functions.domain.enums import Stage
+from functions.domain.models import TranscriptionJob
 from functions.media import audio as audio_media
 from functions.media.transcript import Transcript, from_amazon_transcribe
+from functions.observability import tracer
+from functions.services.batch_lifecycle import VideoRef
 from functions.services.context import Services
-from functions.services.pipeline import VideoRef
 from functions.services.stages import StageContext, record_transcript, transcribe_video, transcription_blocker
 
 JOB_TTL_SECONDS = 2 * 24 * 3600
@@ -28,6 +30,7 @@ def transcript_key(ref: VideoRef, name: str) -> str:
     return object_keys.transcript_key(ref.batch_id, ref.video_id, name)
 
 
+@tracer.capture_method
 def start_transcription(ctx: Services, ref: VideoRef, task_token: str) -> dict[str, Any]:
     sc = StageContext(ctx, ref)
     reason = transcription_blocker(sc)
@@ -39,8 +42,14 @@ def start_transcription(ctx: Services, ref: VideoRef, task_token: str) -> dict[s
     audio_uri = _upload_audio(sc)
     name = job_name(ref, sc.batch_video.retry_count + 1)
     # Parked before the job starts, so even an instant completion event finds the token.
-    ctx.repo.park_transcription(
-        name, ref.batch_id, ref.video_id, task_token, int(time.time()) + JOB_TTL_SECONDS
+    ctx.transcription_jobs.park(
+        TranscriptionJob(
+            job_name=name,
+            batch_id=ref.batch_id,
+            video_id=ref.video_id,
+            token=task_token,
+            expires_at=ctx.clock() + timedelta(seconds=JOB_TTL_SECONDS),
+        )
     )
     _start_job(sc, name, audio_uri)
     return {"stage": Stage.TRANSCRIBING.value, "pending": True, "job": name}
@@ -56,12 +65,10 @@ def _upload_audio(sc: StageContext) -> str:
     return f"s3://{ctx.config.media_bucket}/{audio_key}"
 
 
-def _start_job(sc: StageContext, name: str, audio_uri: str) -> AmazonTranscribe:
-    engine = AmazonTranscribe()
-    engine.start(
+def _start_job(sc: StageContext, name: str, audio_uri: str) -> None:
+    sc.ctx.transcriber.start(
         name, audio_uri, sc.settings.language.value, sc.ctx.config.media_bucket, transcript_key(sc.ref, name)
     )
-    return engine
 
 
 def _read_transcript(sc: StageContext, name: str) -> Transcript:
@@ -69,36 +76,39 @@ def _read_transcript(sc: StageContext, name: str) -> Transcript:
     return from_amazon_transcribe(data, sc.settings.language.value, sc.probe_result().duration)
 
 
+@tracer.capture_method
 def finish_transcription(ctx: Services, name: str, status: str) -> str:
     """Handle a 'Transcribe Job State Change' event. Returns what happened (for logs and tests)."""
-    parked = ctx.repo.take_transcription(name)
+    parked = ctx.transcription_jobs.take(name)
     if parked is None:
         return "unknown-or-already-handled"
-    ref = VideoRef(batch_id=parked["batch_id"], video_id=parked["video_id"])
-    job = AmazonTranscribe().job(name)
+    ref = VideoRef(batch_id=parked.batch_id, video_id=parked.video_id)
+    job = ctx.transcriber.job(name)
     if status != "COMPLETED":
         reason = str(job.get("FailureReason") or f"Amazon Transcribe ended with status {status}")
-        ctx.workflow.send_failure(parked["token"], "TranscriptionFailed", reason)
+        ctx.workflow.send_failure(parked.token, "TranscriptionFailed", reason)
         return "failed"
     transcript = _read_transcript(StageContext(ctx, ref), name)
     started, finished = job.get("StartTime"), job.get("CompletionTime")
     seconds = (finished - started).total_seconds() if started and finished else 0.0
     record_transcript(ctx, ref, transcript, seconds)
-    ctx.workflow.send_success(parked["token"], {"stage": Stage.TRANSCRIBING.value})
+    ctx.workflow.send_success(parked.token, {"stage": Stage.TRANSCRIBING.value})
     return "completed"
 
 
-def transcribe_and_wait(ctx: Services, ref: VideoRef, poll_seconds: float = 15.0) -> dict[str, Any]:
+@tracer.capture_method
+def transcribe_and_wait(
+    ctx: Services, ref: VideoRef, poll_seconds: int = 15, max_polls: int = 480
+) -> dict[str, Any]:
     """Synchronous transcription for the Fargate worker, where waiting costs little: the local engine,
-    or an Amazon Transcribe job polled until it ends."""
+    or an Amazon Transcribe job awaited with botocore's waiter."""
     sc = StageContext(ctx, ref)
     if transcription_blocker(sc) is not None or ctx.config.transcription_engine == "local":
         return transcribe_video(ctx, ref)
     name = job_name(ref, sc.batch_video.retry_count + 1) + "-fargate"
     started = time.monotonic()
-    engine = _start_job(sc, name, _upload_audio(sc))
-    while (job := engine.job(name))["TranscriptionJobStatus"] not in {"COMPLETED", "FAILED"}:
-        time.sleep(poll_seconds)
+    _start_job(sc, name, _upload_audio(sc))
+    job = ctx.transcriber.wait(name, poll_seconds, max_polls)
     if job["TranscriptionJobStatus"] == "FAILED":
         raise TranscriptionFailed(str(job.get("FailureReason") or "Amazon Transcribe failed"))
     record_transcript(ctx, ref, _read_transcript(sc, name), time.monotonic() - started)

@@ -201,3 +201,29 @@ def test_health_and_openapi():
         "/api/batch-jobs/{batch_id}/start",
         "/api/batch-jobs/{batch_id}/videos",
     } <= set(paths)
+
+
+def test_a_retried_create_with_the_same_idempotency_key_is_one_batch_and_one_quota_use(user_id, ctx):
+    body = {"name": "retry", "video_count": 1}
+    key = {"Idempotency-Key": f"k-{user_id}"}
+    first = api("POST", "/api/batch-jobs", body, user=user_id, tier=Tier.FREE, headers=key)
+    retried = api("POST", "/api/batch-jobs", body, user=user_id, tier=Tier.FREE, headers=key)
+    assert first[0] == retried[0] == 201
+    assert retried[1]["batch_job"]["id"] == first[1]["batch_job"]["id"]
+    listed = api("GET", "/api/batch-jobs", user=user_id, tier=Tier.FREE)[1]
+    assert listed["total"] == 1
+    # the free plan allows five creations an hour: the retry spent none, so four more succeed
+    statuses = [
+        api(
+            "POST",
+            "/api/batch-jobs",
+            body,
+            user=user_id,
+            tier=Tier.FREE,
+            headers={"Idempotency-Key": f"n{i}"},
+        )[0]
+        for i in range(5)
+    ]
+    assert statuses == [201] * 4 + [429]
+    other_user = api("POST", "/api/batch-jobs", body, user=f"{user_id}-b", tier=Tier.FREE, headers=key)
+    assert other_user[0] == 201 and other_user[1]["batch_job"]["id"] != first[1]["batch_job"]["id"]

@@ -39,8 +39,8 @@ def ingest(event: dict) -> dict:
 
 
 def snapshot(ctx, batch_id, video_id):
-    video = ctx.repo.get_video(video_id)
-    slot = ctx.repo.get_batch_video(batch_id, video_id)
+    video = ctx.videos.get(video_id)
+    slot = ctx.batch_videos.get(batch_id, video_id)
     return video.model_dump(), slot.model_dump()
 
 
@@ -49,12 +49,12 @@ def test_a_real_upload_is_probed_and_a_redelivery_changes_nothing(ctx, user_id, 
     _, body = api("POST", "/api/batch-jobs", {"name": "x", "files": files_payload([clip])}, user=user_id)
     target, batch_id = body["uploads"][0], body["batch_job"]["id"]
     upload(target, clip)  # the S3 notification runs ingestion during this PUT
-    video = ctx.repo.get_video(target["video_id"])
+    video = ctx.videos.get(target["video_id"])
     assert video.status.value == "uploaded"
     assert (video.width, video.height, video.video_codec, video.audio_codec) == (320, 180, "vp9", "opus")
     assert video.duration == pytest.approx(2.0, abs=0.1)
     assert video.size == clip.stat().st_size
-    slot = ctx.repo.get_batch_video(batch_id, target["video_id"])
+    slot = ctx.batch_videos.get(batch_id, target["video_id"])
     assert slot.status.value == "pending" and slot.duration == video.duration and slot.error_message is None
 
     before = snapshot(ctx, batch_id, target["video_id"])
@@ -73,7 +73,7 @@ def test_a_corrupt_upload_is_marked_invalid_visibly_before_start(ctx, user_id, c
     _, body = api("POST", "/api/batch-jobs", {"name": "x", "files": files_payload([corrupt])}, user=user_id)
     target, batch_id = body["uploads"][0], body["batch_job"]["id"]
     upload(target, corrupt)
-    video = ctx.repo.get_video(target["video_id"])
+    video = ctx.videos.get(target["video_id"])
     assert video.status.value == "invalid"
     assert video.error_message.startswith("The file is not a decodable video")
     _, detail = api("GET", f"/api/batch-jobs/{batch_id}", user=user_id)

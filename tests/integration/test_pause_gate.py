@@ -15,7 +15,7 @@ pytestmark = pytest.mark.usefixtures("local_cloud")
 def parked_tokens(ctx, batch_id: str) -> list[dict]:
     from boto3.dynamodb.conditions import Key
 
-    return ctx.repo.table.query(
+    return ctx.task_tokens.table.query(
         KeyConditionExpression=Key("PK").eq(f"BATCH#{batch_id}") & Key("SK").begins_with("TOKEN#")
     )["Items"]
 
@@ -31,10 +31,10 @@ def test_a_paused_batch_waits_on_task_tokens_until_resumed(ctx, user_id, clips, 
     )
     for target, path in zip(body["uploads"], paths, strict=True):
         upload(target, path)
-    batch = ctx.repo.require_batch(body["batch_job"]["id"])
+    batch = ctx.batches.get(body["batch_job"]["id"])
     now = ctx.clock()
-    batch = ctx.repo.transition_batch(batch, BatchAction.START, now)
-    ctx.repo.transition_batch(batch, BatchAction.PAUSE, now)  # paused before any video starts
+    batch = ctx.batches.transition(batch, BatchAction.START, now)
+    ctx.batches.transition(batch, BatchAction.PAUSE, now)  # paused before any video starts
     execution = ctx.workflow.start(batch.id, {"batch_id": batch.id})
 
     deadline = time.monotonic() + 60
@@ -42,14 +42,14 @@ def test_a_paused_batch_waits_on_task_tokens_until_resumed(ctx, user_id, clips, 
         time.sleep(0.1)
     assert len(parked_tokens(ctx, batch.id)) == 2
     time.sleep(0.5)  # waiting costs nothing: still parked, nothing started
-    assert {v.status for v in ctx.repo.list_batch_videos(batch.id)} == {VideoStatus.PENDING}
+    assert {v.status for v in ctx.batch_videos.of_batch(batch.id)} == {VideoStatus.PENDING}
     sfn = local_cloud.client("stepfunctions")
     assert sfn.describe_execution(executionArn=execution)["status"] == "RUNNING"
 
-    resumed = ctx.repo.transition_batch(batch, BatchAction.RESUME, ctx.clock())
+    resumed = ctx.batches.transition(batch, BatchAction.RESUME, ctx.clock())
     assert resumed.status is BatchStatus.PROCESSING
-    tokens = ctx.repo.take_task_tokens(batch.id)
-    assert len(tokens) == 2 and ctx.repo.take_task_tokens(batch.id) == []  # each token handed out once
+    tokens = ctx.task_tokens.take_all(batch.id)
+    assert len(tokens) == 2 and ctx.task_tokens.take_all(batch.id) == []  # each token handed out once
     for token in tokens:
         ctx.workflow.send_success(token, {"resumed": True})
 

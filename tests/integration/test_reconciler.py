@@ -33,26 +33,26 @@ def test_a_timed_out_execution_fails_its_batch_and_unfinished_videos(ctx, user_i
         )
         for i in (1, 2)
     ]
-    ctx.repo.create_batch(batch, videos)
-    ctx.repo.transition_batch(batch, BatchAction.START, now)
-    ctx.repo.transition_video(batch.id, videos[0].video_id, VideoAction.START, now)
-    ctx.repo.transition_video(
+    ctx.batches.create(batch, videos)
+    ctx.batches.transition(batch, BatchAction.START, now)
+    ctx.batch_videos.transition(batch.id, videos[0].video_id, VideoAction.START, now)
+    ctx.batch_videos.transition(
         batch.id, videos[0].video_id, VideoAction.COMPLETE, now, batch_add={"completed_videos": 1}
     )
 
     result = handler(execution_event(f"{batch.id}-run2", "TIMED_OUT"), LocalLambdaContext(function_name="x"))
     assert result == {"batch_id": batch.id, "status": "failed"}
-    stored = ctx.repo.require_batch(batch.id)
+    stored = ctx.batches.get(batch.id)
     assert stored.status is BatchStatus.FAILED and stored.failed_videos == 1 and stored.completed_videos == 1
     assert "TIMED_OUT" in stored.error_message
-    statuses = {v.position: v.status for v in ctx.repo.list_batch_videos(batch.id)}
+    statuses = {v.position: v.status for v in ctx.batch_videos.of_batch(batch.id)}
     assert statuses == {1: VideoStatus.COMPLETED, 2: VideoStatus.FAILED}
     # delivered again: nothing changes
     assert (
         handler(execution_event(batch.id, "TIMED_OUT"), LocalLambdaContext(function_name="x"))["status"]
         == "failed"
     )
-    assert ctx.repo.require_batch(batch.id).failed_videos == 1
+    assert ctx.batches.get(batch.id).failed_videos == 1
 
 
 def test_unknown_executions_are_ignored():

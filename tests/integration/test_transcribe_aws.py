@@ -6,6 +6,7 @@ import time
 import pytest
 from botocore.stub import Stubber
 
+from functions.adapters.keys import transcription_key
 from functions.adapters.transcribe import AmazonTranscribe
 from tests.helpers import api, start_batch, wait_for_batch
 
@@ -68,13 +69,13 @@ def transcription_event(name: str, status: str) -> dict:
 
 
 def wait_for_job(ctx, batch_id: str, video_id: str, attempt: int, timeout: float = 60) -> str:
-    from functions.services.pipeline import VideoRef
+    from functions.services.batch_lifecycle import VideoRef
     from functions.services.transcription import job_name
 
     name = job_name(VideoRef(batch_id=batch_id, video_id=video_id), attempt)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        parked = ctx.repo.table.get_item(Key={"PK": f"TRANSCRIBE#{name}", "SK": "JOB"}).get("Item")
+        parked = ctx.transcription_jobs.table.get_item(Key=transcription_key(name)).get("Item")
         started = {
             j["TranscriptionJobName"]
             for j in AmazonTranscribe().client.list_transcription_jobs()["TranscriptionJobSummaries"]
@@ -121,7 +122,7 @@ def test_a_batch_waits_for_the_transcription_event_then_goes_on(
     assert ctx.storage.head(local_cloud.media_bucket, f"work/{batch_id}/{video_id}/audio.flac")
     assert api("GET", f"/api/batch-jobs/{batch_id}", user=user_id)[1]["status"] == "processing"
 
-    from functions.services.pipeline import VideoRef
+    from functions.services.batch_lifecycle import VideoRef
 
     ctx.storage.put_json(
         local_cloud.media_bucket,

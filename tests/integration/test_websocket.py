@@ -47,10 +47,10 @@ def test_subscribe_to_own_batches_only_and_clean_up_on_disconnect(gateway, ctx, 
     assert replies[2] == {"status": 200, "message": "subscribed to all your batches"}
     assert replies[3]["error"] == "Unknown action"
     deadline = time.monotonic() + 5
-    while ctx.repo.listeners(f"BATCH#{batch_id}") and time.monotonic() < deadline:
+    while ctx.connections.batch_listeners(batch_id) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert ctx.repo.listeners(f"BATCH#{batch_id}") == []  # $disconnect removed the subscription
-    assert ctx.repo.listeners(f"USER#{user_id}") == []
+    assert ctx.connections.batch_listeners(batch_id) == []  # $disconnect removed the subscription
+    assert ctx.connections.user_listeners(user_id) == []
 
 
 def test_connecting_without_a_valid_token_is_refused(gateway):
@@ -75,12 +75,12 @@ def test_subscriptions_are_found_by_key_while_connected(ctx, user_id):
     connection = Connection(
         connection_id="c-1-" + user_id, user_id=user_id, connected_at=now, expires_at=now + timedelta(hours=2)
     )
-    ctx.repo.put_connection(connection)
-    ctx.repo.subscribe(connection, "BATCH#b-" + user_id)
-    assert ctx.repo.listeners("BATCH#b-" + user_id) == [connection.connection_id]
-    ctx.repo.delete_connection(connection.connection_id)
-    assert ctx.repo.listeners("BATCH#b-" + user_id) == []
-    assert ctx.repo.get_connection(connection.connection_id) is None
+    ctx.connections.put(connection)
+    ctx.connections.subscribe_to_batch(connection, "b-" + user_id)
+    assert ctx.connections.batch_listeners("b-" + user_id) == [connection.connection_id]
+    ctx.connections.delete(connection.connection_id)
+    assert ctx.connections.batch_listeners("b-" + user_id) == []
+    assert ctx.connections.get(connection.connection_id) is None
 
 
 class FakeKeys:

@@ -3,9 +3,9 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
+from functions.domain.batch_progress import batch_progress_percentage, estimate_time_remaining
 from functions.domain.enums import BatchStatus, Tier, UploadStatus, VideoStatus
 from functions.domain.models import BatchJob, BatchVideo, Video
-from functions.domain.progress import batch_progress_percentage, estimate_time_remaining
 from functions.domain.quotas import TIER_LIMITS
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

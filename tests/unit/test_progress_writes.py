@@ -7,19 +7,19 @@ from functions.domain.stages import StageSpan
 from functions.services.progress import StageProgress
 
 
-class FakeRepo:
+class RecordingBatchVideos:
     def __init__(self) -> None:
         self.writes: list[dict] = []
 
-    def update_batch_video(self, batch_id, video_id, now, *, set_fields, only_if=None):
+    def update(self, batch_id, video_id, now, *, set_fields, only_if=None):
         self.writes.append({**set_fields, "only_if": only_if})
         return True
 
 
 def test_progress_is_throttled_and_mapped_into_the_stage_span():
-    repo, clock = FakeRepo(), [0.0]
+    repo, clock = RecordingBatchVideos(), [0.0]
     ctx = SimpleNamespace(
-        repo=repo, config=SimpleNamespace(progress_write_interval_seconds=3.0), clock=lambda: None
+        batch_videos=repo, config=SimpleNamespace(progress_write_interval_seconds=3.0), clock=lambda: None
     )
     progress = StageProgress(
         ctx, "b", "v", StageSpan(Stage.EXPORTING, 50.0, 100.0), monotonic=lambda: clock[0]

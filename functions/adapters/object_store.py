@@ -1,4 +1,4 @@
-"""S3: presigned transfers, work files and outputs."""
+"""S3 as the ObjectStore port: presigned transfers, work files and outputs."""
 
 import json
 from pathlib import Path
@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 from functions.adapters import aws
 
 
-class Storage:
+class S3ObjectStore:
     def __init__(self) -> None:
         self.client = aws.s3()
 

@@ -11,13 +11,15 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from functions.domain import object_keys
+from functions.domain.batch_progress import estimate_time_remaining
 from functions.domain.enums import BatchStatus, Stage, VideoStatus
 from functions.domain.errors import IllegalTransition
 from functions.domain.models import BatchJob, BatchVideo
-from functions.domain.progress import estimate_time_remaining
 from functions.domain.quotas import limits_for
 from functions.domain.summary import build_summary
 from functions.domain.transitions import BatchAction, VideoAction
+from functions.observability import tracer
+from functions.services.access import require_batch
 from functions.services.context import Services
 from functions.services.workspace import Workspace
 
@@ -30,10 +32,11 @@ class VideoRef(BaseModel):
     position: int = 0
 
 
+@tracer.capture_method
 def prepare_batch(ctx: Services, batch_id: str) -> dict[str, Any]:
     """The Map's items: every video still waiting to run, and how many may run at once."""
-    batch = ctx.repo.require_batch(batch_id)
-    videos = ctx.repo.list_batch_videos(batch_id)
+    batch = require_batch(ctx, batch_id)
+    videos = ctx.batch_videos.of_batch(batch_id)
     items = [
         VideoRef(batch_id=batch_id, video_id=bv.video_id, position=bv.position).model_dump()
         for bv in videos
@@ -49,10 +52,11 @@ def prepare_batch(ctx: Services, batch_id: str) -> dict[str, Any]:
 GateAction = Literal["run", "wait", "stop"]
 
 
+@tracer.capture_method
 def check_gate(ctx: Services, ref: VideoRef) -> dict[str, str]:
     """run: go on; wait: the batch is paused; stop: the batch or the video no longer wants work."""
-    batch = ctx.repo.require_batch(ref.batch_id)
-    video = ctx.repo.get_batch_video(ref.batch_id, ref.video_id)
+    batch = require_batch(ctx, ref.batch_id)
+    video = ctx.batch_videos.get(ref.batch_id, ref.video_id)
     action: GateAction
     if video is None or video.status not in {VideoStatus.PENDING, VideoStatus.PROCESSING}:
         action = "stop"
@@ -65,22 +69,24 @@ def check_gate(ctx: Services, ref: VideoRef) -> dict[str, str]:
     return {"action": action}
 
 
+@tracer.capture_method
 def park_until_resumed(ctx: Services, ref: VideoRef, task_token: str) -> None:
     """Hold the task token until resume sends it back; if the batch was resumed meanwhile, send it
     back at once so the video never waits for a resume that already happened."""
-    if not ctx.repo.park_task_token(ref.batch_id, ref.video_id, task_token, ctx.clock()):
+    if not ctx.task_tokens.park(ref.batch_id, ref.video_id, task_token, ctx.clock()):
         ctx.workflow.send_success(task_token, {"resumed": True})
 
 
+@tracer.capture_method
 def begin_video(ctx: Services, ref: VideoRef) -> dict[str, Any]:
     now = ctx.clock()
-    video = ctx.repo.get_batch_video(ref.batch_id, ref.video_id)
+    video = ctx.batch_videos.get(ref.batch_id, ref.video_id)
     fields: dict[str, Any] = {"current_stage": None, "progress_percentage": 0, "error_message": None}
     if video is not None and video.started_at is None:
-        fields["started_at"] = now.isoformat()
+        fields["started_at"] = now
     if video is not None and video.processing_result is None:
         fields["processing_result"] = {"timings": {}}
-    ctx.repo.transition_video(ref.batch_id, ref.video_id, VideoAction.START, now, set_fields=fields)
+    ctx.batch_videos.transition(ref.batch_id, ref.video_id, VideoAction.START, now, set_fields=fields)
     return {"attempt": (video.retry_count if video else 0) + 1}
 
 
@@ -90,16 +96,17 @@ def _stage_timings(video: BatchVideo) -> dict[str, float]:
     return {str(k): float(v) for k, v in timings.items()}
 
 
+@tracer.capture_method
 def finish_video(ctx: Services, ref: VideoRef) -> dict[str, Any]:
     """Mark the video completed and move the batch's counters in the same transaction."""
-    video = ctx.repo.get_batch_video(ref.batch_id, ref.video_id)
+    video = ctx.batch_videos.get(ref.batch_id, ref.video_id)
     if video is None:
         return {"status": "missing"}
     now = ctx.clock()
     wall = sum(_stage_timings(video).values())
     duration = video.duration or 0.0
     try:
-        ctx.repo.transition_video(
+        ctx.batch_videos.transition(
             ref.batch_id,
             ref.video_id,
             VideoAction.COMPLETE,
@@ -107,7 +114,7 @@ def finish_video(ctx: Services, ref: VideoRef) -> dict[str, Any]:
             set_fields={
                 "progress_percentage": 100,
                 "current_stage": None,
-                "completed_at": now.isoformat(),
+                "completed_at": now,
                 "error_message": None,
             },
             batch_add={
@@ -124,7 +131,7 @@ def finish_video(ctx: Services, ref: VideoRef) -> dict[str, Any]:
 
 
 def refresh_eta(ctx: Services, batch_id: str) -> None:
-    batch = ctx.repo.require_batch(batch_id)
+    batch = require_batch(ctx, batch_id)
     eta = estimate_time_remaining(
         total_duration=batch.total_duration_seconds,
         processed_duration=batch.processed_duration_seconds,
@@ -132,7 +139,7 @@ def refresh_eta(ctx: Services, batch_id: str) -> None:
         videos_left=batch.total_videos - batch.finished_videos,
         concurrency=limits_for(batch.tier).videos_in_flight,
     )
-    ctx.repo.update_batch(batch_id, ctx.clock(), set_fields={"estimated_time_remaining": eta})
+    ctx.batches.update(batch_id, ctx.clock(), set_fields={"estimated_time_remaining": eta})
 
 
 def _describe_error(error: dict[str, Any]) -> tuple[str, str]:
@@ -157,11 +164,12 @@ def parse_delays(spec: str) -> list[int]:
     return delays or [0]
 
 
+@tracer.capture_method
 def handle_failure(ctx: Services, ref: VideoRef, error: dict[str, Any], retry_delays: str) -> dict[str, Any]:
     """Decide whether a failed attempt is tried again (after a backoff) or the video fails for good."""
     error_type, message = _describe_error(error)
-    video = ctx.repo.get_batch_video(ref.batch_id, ref.video_id)
-    batch = ctx.repo.require_batch(ref.batch_id)
+    video = ctx.batch_videos.get(ref.batch_id, ref.video_id)
+    batch = require_batch(ctx, ref.batch_id)
     now = ctx.clock()
     if video is None or video.status.is_terminal:
         return {"retry": False, "wait_seconds": 0, "error_type": error_type}
@@ -171,7 +179,7 @@ def handle_failure(ctx: Services, ref: VideoRef, error: dict[str, Any], retry_de
     if retryable and video.retry_count < video.max_retries:
         delays = parse_delays(retry_delays)
         wait = delays[min(video.retry_count, len(delays) - 1)]
-        ctx.repo.update_batch_video(
+        ctx.batch_videos.update(
             ref.batch_id,
             ref.video_id,
             now,
@@ -182,22 +190,23 @@ def handle_failure(ctx: Services, ref: VideoRef, error: dict[str, Any], retry_de
     if retryable:
         message = f"{message} (gave up after {video.retry_count} retries)"
     with suppress(IllegalTransition):  # already failed or cancelled by a concurrent request
-        ctx.repo.transition_video(
+        ctx.batch_videos.transition(
             ref.batch_id,
             ref.video_id,
             VideoAction.FAIL,
             now,
-            set_fields={"error_message": message, "completed_at": now.isoformat()},
+            set_fields={"error_message": message, "completed_at": now},
             batch_add={"failed_videos": 1},
         )
     Workspace(ctx, ref.batch_id, ref.video_id).clear()
     return {"retry": False, "wait_seconds": 0, "error_type": error_type}
 
 
+@tracer.capture_method
 def complete_batch(ctx: Services, batch_id: str) -> dict[str, Any]:
     """Every video is terminal: write the summary report and mark the batch completed."""
-    batch = ctx.repo.require_batch(batch_id)
-    videos = ctx.repo.list_batch_videos(batch_id)
+    batch = require_batch(ctx, batch_id)
+    videos = ctx.batch_videos.of_batch(batch_id)
     now = ctx.clock()
     summary = build_summary(batch, videos, now)
     report_key = object_keys.report_key(batch_id)
@@ -206,30 +215,31 @@ def complete_batch(ctx: Services, batch_id: str) -> dict[str, Any]:
     if batch.status.is_terminal:
         return {"status": batch.status.value}
     try:
-        done = ctx.repo.transition_batch(
+        done = ctx.batches.transition(
             batch,
             BatchAction.COMPLETE,
             now,
-            set_fields={"completed_at": now.isoformat(), "summary": summary, "estimated_time_remaining": 0},
+            set_fields={"completed_at": now, "summary": summary, "estimated_time_remaining": 0},
         )
     except IllegalTransition as lost:
         return {"status": lost.current or "missing"}
     return {"status": done.status.value}
 
 
+@tracer.capture_method
 def fail_batch(ctx: Services, batch_id: str, error: dict[str, Any]) -> dict[str, Any]:
     """The execution itself broke (not one video): fail the batch and the videos it left behind."""
-    batch = ctx.repo.require_batch(batch_id)
+    batch = require_batch(ctx, batch_id)
     _, message = _describe_error(error)
     now = ctx.clock()
     mark_unfinished_videos(ctx, batch, VideoAction.FAIL, f"The batch failed: {message}")
     try:
-        ctx.repo.transition_batch(
+        ctx.batches.transition(
             batch,
             BatchAction.FAIL,
             now,
             set_fields={
-                "completed_at": now.isoformat(),
+                "completed_at": now,
                 "error_message": message,
                 "estimated_time_remaining": None,
             },
@@ -243,18 +253,18 @@ def mark_unfinished_videos(ctx: Services, batch: BatchJob, action: VideoAction, 
     """Fail or cancel every video of the batch that has not reached a terminal status."""
     counter = "failed_videos" if action is VideoAction.FAIL else "cancelled_videos"
     changed = 0
-    for video in ctx.repo.list_batch_videos(batch.id):
+    for video in ctx.batch_videos.of_batch(batch.id):
         if video.status.is_terminal:
             continue
         try:
-            ctx.repo.transition_video(
+            ctx.batch_videos.transition(
                 batch.id,
                 video.video_id,
                 action,
                 ctx.clock(),
                 set_fields={
                     "error_message": message,
-                    "completed_at": ctx.clock().isoformat(),
+                    "completed_at": ctx.clock(),
                     "current_stage": None,
                 },
                 batch_add={counter: 1},
@@ -269,7 +279,7 @@ def record_stage_result(
     ctx: Services, ref: VideoRef, stage: Stage | str, result: dict[str, Any], seconds: float
 ) -> None:
     key = stage.value if isinstance(stage, Stage) else stage
-    ctx.repo.update_batch_video(
+    ctx.batch_videos.update(
         ref.batch_id,
         ref.video_id,
         ctx.clock(),

@@ -1,0 +1,37 @@
+"""Uploaded files (one item per video, probed once)."""
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from boto3.dynamodb.conditions import Attr
+
+from functions.adapters.dynamo_codec import item_to_model, model_to_attributes
+from functions.adapters.dynamo_table import ConditionFailed, DynamoTable, Update
+from functions.adapters.keys import video_key
+from functions.domain.enums import UploadStatus
+from functions.domain.models import Video
+
+
+class DynamoVideoStore(DynamoTable):
+    def put_many(self, videos: Iterable[Video]) -> None:
+        with self.table.batch_writer() as writer:
+            for video in videos:
+                writer.put_item(Item={**video_key(video.id), "type": "video", **model_to_attributes(video)})
+
+    def get(self, video_id: str) -> Video | None:
+        item = self.get_item(video_key(video_id))
+        return item_to_model(item, Video) if item else None
+
+    def record_probe(self, video_id: str, fields: Mapping[str, Any], now: datetime) -> Video | None:
+        update = Update(set={**fields, "updated_at": now})
+        try:
+            result = self.update_item(
+                video_key(video_id),
+                update,
+                Attr("status").eq(UploadStatus.AWAITING_UPLOAD.value),
+                ReturnValues="ALL_NEW",
+            )
+        except ConditionFailed:
+            return None
+        return item_to_model(result["Attributes"], Video)

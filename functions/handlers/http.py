@@ -1,0 +1,59 @@
+"""What every HTTP route module shares: the caller from the JWT claims, error responses, path params."""
+
+from typing import Annotated, Any, cast
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
+from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
+
+from functions.domain.enums import Tier
+from functions.domain.errors import DomainError
+from functions.domain.schemas import ErrorResponse
+from functions.observability import logger
+from functions.services.batches import Caller
+
+TIER_CLAIMS = ("custom:tier", "tier")
+ERROR_STATUSES = {
+    400: "Invalid request",
+    403: "Plan limit",
+    404: "Batch job not found",
+    409: "Conflict with the batch's state",
+    422: "Malformed body or parameters",
+    429: "Too many requests",
+}
+ERRORS: dict[int, OpenAPIResponse] = {
+    code: {"description": text, "content": {"application/json": {"model": ErrorResponse}}}
+    for code, text in ERROR_STATUSES.items()
+}
+BatchId = Annotated[str, Path(min_length=1, max_length=80)]
+
+
+class Unauthorized(DomainError):
+    title = "Unauthorized"
+    http_status = 401
+
+
+def error_response(status: int, error: str, detail: Any) -> Response[ErrorResponse]:
+    return Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body=ErrorResponse(error=error, detail=detail),
+    )
+
+
+def caller_of(event: BaseProxyEvent) -> Caller:
+    """User from the JWT authorizer's claims (HTTP API, payload v2): `sub` is the user, a tier claim the
+    plan."""
+    claims = cast(APIGatewayProxyEventV2, event).request_context.authorizer.jwt_claim or {}
+    user_id = claims.get("sub")
+    if not user_id:
+        raise Unauthorized("A bearer token with a 'sub' claim is required")
+    raw_tier = next((claims[name] for name in TIER_CLAIMS if claims.get(name)), Tier.FREE.value)
+    try:
+        tier = Tier(str(raw_tier).lower())
+    except ValueError:
+        logger.warning("Unknown tier claim; treating as free", extra={"tier": raw_tier})
+        tier = Tier.FREE
+    return Caller(user_id=str(user_id), tier=tier)

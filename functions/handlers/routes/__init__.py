@@ -1,0 +1,1 @@
+"""HTTP routes, one Powertools Router per feature, included by functions/handlers/api.py."""

@@ -1,0 +1,92 @@
+"""Batch routes: create (idempotent with an Idempotency-Key header), list, read, add videos, start."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Header, Query
+
+from functions.adapters.idempotency import once
+from functions.domain.enums import BatchStatus
+from functions.domain.schemas import (
+    AddVideosRequest,
+    BatchJobCreate,
+    BatchJobCreated,
+    BatchJobDetail,
+    BatchJobList,
+    StartResponse,
+)
+from functions.handlers.http import ERRORS, BatchId, caller_of
+from functions.observability import metrics
+from functions.services import batches
+from functions.services.batches import SortField
+from functions.services.context import services
+
+router = Router()  # type: ignore[no-untyped-call]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="idempotency-key",
+        min_length=1,
+        max_length=255,
+        description="Retries with the same key return the first response and create (and count) one batch.",
+    ),
+]
+
+
+@router.post(
+    "/api/batch-jobs",
+    summary="Create a batch and get one upload URL per video",
+    responses={
+        201: {"description": "Batch created", "content": {"application/json": {"model": BatchJobCreated}}},
+        **ERRORS,
+    },
+)
+def create_batch(
+    request: BatchJobCreate, idempotency_key: IdempotencyKey = None
+) -> Response[BatchJobCreated]:
+    ctx, caller = services(), caller_of(router.current_event)
+    if idempotency_key is None:
+        created = batches.create_batch(ctx, caller, request)
+    else:
+        created = once(ctx.config.table_name, "create-batch", BatchJobCreated)(
+            attempt={"user_id": caller.user_id, "key": idempotency_key},
+            work=lambda: batches.create_batch(ctx, caller, request),
+        )
+    metrics.add_metric(name="BatchesCreated", unit="Count", value=1)
+    return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=created)
+
+
+@router.get("/api/batch-jobs", summary="List your batches, newest first", responses=ERRORS)
+def list_batches(
+    status: Annotated[BatchStatus | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    sort: Annotated[SortField, Query()] = "created_at",
+) -> BatchJobList:
+    return batches.list_batches(services(), caller_of(router.current_event), status, limit, offset, sort)
+
+
+@router.get("/api/batch-jobs/<batch_id>", summary="A batch with its videos and progress", responses=ERRORS)
+def get_batch(batch_id: BatchId) -> BatchJobDetail:
+    return batches.get_batch_detail(services(), caller_of(router.current_event), batch_id)
+
+
+@router.post(
+    "/api/batch-jobs/<batch_id>/videos",
+    summary="Add uploaded videos to a batch that has not started",
+    responses=ERRORS,
+)
+def add_videos(batch_id: BatchId, request: AddVideosRequest) -> BatchJobDetail:
+    return batches.add_videos(services(), caller_of(router.current_event), batch_id, request.video_ids)
+
+
+@router.post(
+    "/api/batch-jobs/<batch_id>/start",
+    summary="Start processing (every video must be uploaded)",
+    responses=ERRORS,
+)
+def start_batch(batch_id: BatchId) -> StartResponse:
+    started = batches.start_batch(services(), caller_of(router.current_event), batch_id)
+    metrics.add_metric(name="BatchesStarted", unit="Count", value=1)
+    return started

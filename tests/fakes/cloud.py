@@ -1,0 +1,117 @@
+"""In-memory object store, workflow engine and transcriber."""
+
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+
+class FakeObjectStore:
+    """Objects as files under `root`/bucket/key. A presigned GET is the file's path (ffprobe reads it
+    as it reads an HTTPS URL); a presigned PUT is a fake-scheme string, never fetched."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, bucket: str, key: str) -> Path:
+        return self.root / bucket / key
+
+    def presigned_put(
+        self, bucket: str, key: str, expires_in: int, content_type: str | None = None, size: int | None = None
+    ) -> tuple[str, dict[str, str]]:
+        headers = {}
+        if content_type:
+            headers["Content-Type"] = content_type
+        if size is not None:
+            headers["Content-Length"] = str(size)
+        return f"memory://{bucket}/{quote(key)}?expires={expires_in}", headers
+
+    def presigned_get(self, bucket: str, key: str, expires_in: int, download_name: str | None = None) -> str:
+        return str(self._path(bucket, key))
+
+    def head(self, bucket: str, key: str) -> dict[str, Any] | None:
+        path = self._path(bucket, key)
+        return {"ContentLength": path.stat().st_size} if path.exists() else None
+
+    def download(self, bucket: str, key: str, destination: Path) -> Path:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        destination.write_bytes(self._path(bucket, key).read_bytes())
+        return destination
+
+    def upload(self, source: Path, bucket: str, key: str, content_type: str | None = None) -> None:
+        self.put_bytes(bucket, key, source.read_bytes())
+
+    def put_json(self, bucket: str, key: str, data: Any) -> None:
+        self.put_bytes(bucket, key, json.dumps(data, default=str).encode())
+
+    def get_json(self, bucket: str, key: str) -> Any:
+        return json.loads(self._path(bucket, key).read_bytes())
+
+    def put_bytes(self, bucket: str, key: str, body: bytes) -> None:
+        """Also what a test uses to play the client's upload."""
+        path = self._path(bucket, key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(body)
+
+    def exists(self, bucket: str, key: str) -> bool:
+        return self._path(bucket, key).exists()
+
+
+class FakeWorkflow:
+    """Records executions and task answers; a repeated execution name returns the first ARN."""
+
+    def __init__(self, state_machine_arn: str = "arn:aws:states:us-east-1:1:stateMachine:batch") -> None:
+        self.state_machine_arn = state_machine_arn
+        self.executions: dict[str, dict[str, Any]] = {}
+        self.successes: list[tuple[str, dict[str, Any]]] = []
+        self.failures: list[tuple[str, str, str]] = []
+        self.heartbeats: list[str] = []
+        self.fail_next_start: Exception | None = None
+
+    def start(self, name: str, payload: dict[str, Any]) -> str:
+        if self.fail_next_start is not None:
+            error, self.fail_next_start = self.fail_next_start, None
+            raise error
+        self.executions.setdefault(name, payload)
+        return self.execution_arn(name)
+
+    def execution_arn(self, name: str) -> str:
+        return self.state_machine_arn.replace(":stateMachine:", ":execution:", 1) + f":{name}"
+
+    def send_success(self, token: str, output: dict[str, Any]) -> None:
+        self.successes.append((token, output))
+
+    def send_failure(self, token: str, error: str, cause: str) -> None:
+        self.failures.append((token, error, cause))
+
+    def send_heartbeat(self, token: str) -> None:
+        self.heartbeats.append(token)
+
+
+class FakeTranscriber:
+    """Jobs that end as the test says: `finish(name, status, reason)`."""
+
+    def __init__(self) -> None:
+        self.jobs: dict[str, dict[str, Any]] = {}
+
+    def start(
+        self, job_name: str, media_uri: str, language: str, output_bucket: str, output_key: str
+    ) -> None:
+        self.jobs[job_name] = {
+            "TranscriptionJobName": job_name,
+            "TranscriptionJobStatus": "IN_PROGRESS",
+            "Media": {"MediaFileUri": media_uri},
+            "LanguageCode": language,
+            "Output": (output_bucket, output_key),
+        }
+
+    def finish(self, job_name: str, status: str, reason: str | None = None) -> None:
+        self.jobs[job_name]["TranscriptionJobStatus"] = status
+        if reason:
+            self.jobs[job_name]["FailureReason"] = reason
+
+    def job(self, job_name: str) -> dict[str, Any]:
+        return dict(self.jobs[job_name])
+
+    def wait(self, job_name: str, delay_seconds: int, max_attempts: int) -> dict[str, Any]:
+        return self.job(job_name)

@@ -1,0 +1,288 @@
+"""In-memory stores. Each write takes one lock, as DynamoDB's conditional writes are atomic per item."""
+
+import threading
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from functions.domain.enums import BatchStatus, Tier, UploadStatus, VideoStatus
+from functions.domain.errors import IllegalTransition, MembershipConflict
+from functions.domain.membership import reject_duplicate_members
+from functions.domain.models import BatchJob, BatchVideo, Connection, TranscriptionJob, User, Video
+from functions.domain.quotas import effective_priority
+from functions.domain.transitions import BatchAction, VideoAction, next_batch_status, next_video_status
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def apply(
+    model: M, now: datetime, set_fields: Mapping[str, Any] | None, add: Mapping[str, float] | None
+) -> M:
+    """What an UpdateExpression does: SET (a.b addresses a map entry, None removes), ADD counters."""
+    data = model.model_dump(mode="json")
+    for path, value in {**(set_fields or {}), "updated_at": now}.items():
+        *parents, leaf = path.split(".")
+        target = data
+        for name in parents:
+            child = target.get(name)
+            if not isinstance(child, dict):
+                child = target[name] = {}
+            target = child
+        if value is None:
+            target.pop(leaf, None)
+        else:
+            target[leaf] = value.model_dump(mode="json") if isinstance(value, BaseModel) else value
+    for name, amount in (add or {}).items():
+        data[name] = (data.get(name) or 0) + amount
+    return type(model).model_validate(data)
+
+
+class Table:
+    """Shared by every fake store, as the single DynamoDB table is shared by every adapter."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.users: dict[str, User] = {}
+        self.rates: dict[tuple[str, str], int] = {}
+        self.videos: dict[str, Video] = {}
+        self.batches: dict[str, BatchJob] = {}
+        self.members: dict[tuple[str, str], BatchVideo] = {}
+        self.tokens: dict[tuple[str, str], str] = {}
+        self.jobs: dict[str, TranscriptionJob] = {}
+        self.connections: dict[str, Connection] = {}
+        self.subscriptions: dict[str, set[str]] = {}
+
+
+class FakeUserStore:
+    def __init__(self, table: Table) -> None:
+        self.t = table
+
+    def upsert(self, user_id: str, tier: Tier, now: datetime) -> User:
+        with self.t.lock:
+            existing = self.t.users.get(user_id)
+            user = User(id=user_id, tier=tier, created_at=existing.created_at if existing else now)
+            self.t.users[user_id] = user
+            return user
+
+    def consume_creation_quota(self, user_id: str, window: str, limit: int, expires_epoch: int) -> int | None:
+        with self.t.lock:
+            used = self.t.rates.get((user_id, window), 0)
+            if used >= limit:
+                return None
+            self.t.rates[(user_id, window)] = used + 1
+            return used + 1
+
+
+class FakeVideoStore:
+    def __init__(self, table: Table) -> None:
+        self.t = table
+
+    def put_many(self, videos: Iterable[Video]) -> None:
+        with self.t.lock:
+            for video in videos:
+                self.t.videos[video.id] = video
+
+    def get(self, video_id: str) -> Video | None:
+        return self.t.videos.get(video_id)
+
+    def record_probe(self, video_id: str, fields: Mapping[str, Any], now: datetime) -> Video | None:
+        with self.t.lock:
+            video = self.t.videos.get(video_id)
+            if video is None or video.status is not UploadStatus.AWAITING_UPLOAD:
+                return None
+            self.t.videos[video_id] = apply(video, now, fields, None)
+            return self.t.videos[video_id]
+
+
+class FakeBatchStore:
+    def __init__(self, table: Table) -> None:
+        self.t = table
+
+    def create(self, batch: BatchJob, batch_videos: list[BatchVideo]) -> None:
+        reject_duplicate_members(batch_videos)
+        with self.t.lock:
+            if batch.id in self.t.batches or any(
+                (bv.batch_job_id, bv.video_id) in self.t.members for bv in batch_videos
+            ):
+                raise MembershipConflict()
+            self.t.batches[batch.id] = batch
+            for bv in batch_videos:
+                self.t.members[(bv.batch_job_id, bv.video_id)] = bv
+
+    def get(self, batch_id: str) -> BatchJob | None:
+        return self.t.batches.get(batch_id)
+
+    def list_for_user(self, user_id: str, status: BatchStatus | None = None) -> list[BatchJob]:
+        mine = [b for b in self.t.batches.values() if b.user_id == user_id and status in (None, b.status)]
+        return sorted(mine, key=lambda b: (b.created_at, b.id), reverse=True)
+
+    def list_by_status(self, status: BatchStatus, limit: int | None = None) -> list[BatchJob]:
+        found = sorted(
+            (b for b in self.t.batches.values() if b.status is status),
+            key=lambda b: (-effective_priority(b), b.created_at, b.id),
+        )
+        return found[:limit] if limit is not None else found
+
+    def transition(
+        self,
+        batch: BatchJob,
+        action: BatchAction,
+        now: datetime,
+        *,
+        set_fields: Mapping[str, Any] | None = None,
+        add_fields: Mapping[str, int | float] | None = None,
+    ) -> BatchJob:
+        with self.t.lock:
+            stored = self.t.batches.get(batch.id)
+            if stored is None:
+                raise IllegalTransition("batch", None, action)
+            target = next_batch_status(stored.status, action)  # the stored status decides, not `batch`
+            changed = apply(stored, now, {"status": target.value, **(set_fields or {})}, add_fields)
+            self.t.batches[batch.id] = changed
+            return changed
+
+    def update(
+        self,
+        batch_id: str,
+        now: datetime,
+        *,
+        set_fields: Mapping[str, Any] | None = None,
+        add_fields: Mapping[str, int | float] | None = None,
+    ) -> BatchJob:
+        with self.t.lock:
+            stored = self.t.batches[batch_id]  # DynamoDB: ConditionalCheckFailed on a missing batch
+            self.t.batches[batch_id] = apply(stored, now, set_fields, add_fields)
+            return self.t.batches[batch_id]
+
+    def add_videos(self, batch: BatchJob, batch_videos: list[BatchVideo], now: datetime) -> None:
+        reject_duplicate_members(batch_videos)
+        with self.t.lock:
+            stored = self.t.batches.get(batch.id)
+            taken = any((bv.batch_job_id, bv.video_id) in self.t.members for bv in batch_videos)
+            if stored is None or stored.status is not BatchStatus.PENDING or taken:
+                raise MembershipConflict()
+            added = {
+                "total_videos": len(batch_videos),
+                "total_duration_seconds": sum(bv.duration or 0.0 for bv in batch_videos),
+            }
+            self.t.batches[batch.id] = apply(stored, now, None, added)
+            for bv in batch_videos:
+                self.t.members[(bv.batch_job_id, bv.video_id)] = bv
+
+
+class FakeBatchVideoStore:
+    def __init__(self, table: Table) -> None:
+        self.t = table
+
+    def get(self, batch_id: str, video_id: str) -> BatchVideo | None:
+        return self.t.members.get((batch_id, video_id))
+
+    def of_batch(self, batch_id: str) -> list[BatchVideo]:
+        return sorted(
+            (bv for (b, _), bv in self.t.members.items() if b == batch_id), key=lambda bv: bv.position
+        )
+
+    def of_video(self, video_id: str) -> list[BatchVideo]:
+        return [bv for (_, v), bv in self.t.members.items() if v == video_id]
+
+    def transition(
+        self,
+        batch_id: str,
+        video_id: str,
+        action: VideoAction,
+        now: datetime,
+        *,
+        set_fields: Mapping[str, Any] | None = None,
+        add_fields: Mapping[str, int | float] | None = None,
+        batch_set: Mapping[str, Any] | None = None,
+        batch_add: Mapping[str, int | float] | None = None,
+    ) -> None:
+        with self.t.lock:
+            stored = self.t.members.get((batch_id, video_id))
+            if stored is None:
+                raise IllegalTransition("video", None, action)
+            target = next_video_status(stored.status, action)
+            moves_batch = batch_set is not None or batch_add is not None
+            if moves_batch and batch_id not in self.t.batches:
+                raise IllegalTransition("video", stored.status, action)
+            fields = {"status": target.value, **(set_fields or {})}
+            self.t.members[(batch_id, video_id)] = apply(stored, now, fields, add_fields)
+            if moves_batch:
+                self.t.batches[batch_id] = apply(self.t.batches[batch_id], now, batch_set, batch_add)
+
+    def update(
+        self,
+        batch_id: str,
+        video_id: str,
+        now: datetime,
+        *,
+        set_fields: Mapping[str, Any],
+        only_if: VideoStatus | None = None,
+    ) -> bool:
+        with self.t.lock:
+            stored = self.t.members.get((batch_id, video_id))
+            if stored is None or (only_if is not None and stored.status is not only_if):
+                return False
+            self.t.members[(batch_id, video_id)] = apply(stored, now, set_fields, None)
+            return True
+
+
+class FakeTaskTokenStore:
+    def __init__(self, table: Table) -> None:
+        self.t = table
+
+    def park(self, batch_id: str, video_id: str, token: str, now: datetime) -> bool:
+        with self.t.lock:
+            batch = self.t.batches.get(batch_id)
+            if batch is None or batch.status is not BatchStatus.PAUSED:
+                return False
+            self.t.tokens[(batch_id, video_id)] = token
+            return True
+
+    def take_all(self, batch_id: str) -> list[str]:
+        with self.t.lock:
+            keys = [k for k in self.t.tokens if k[0] == batch_id]
+            return [self.t.tokens.pop(k) for k in keys]
+
+
+class FakeTranscriptionJobStore:
+    def __init__(self, table: Table) -> None:
+        self.t = table
+
+    def park(self, job: TranscriptionJob) -> None:
+        with self.t.lock:
+            self.t.jobs[job.job_name] = job
+
+    def take(self, job_name: str) -> TranscriptionJob | None:
+        with self.t.lock:
+            return self.t.jobs.pop(job_name, None)
+
+
+class FakeConnectionStore:
+    def __init__(self, table: Table) -> None:
+        self.t = table
+
+    def put(self, connection: Connection) -> None:
+        self.t.connections[connection.connection_id] = connection
+
+    def get(self, connection_id: str) -> Connection | None:
+        return self.t.connections.get(connection_id)
+
+    def subscribe_to_batch(self, connection: Connection, batch_id: str) -> None:
+        self.t.subscriptions.setdefault(f"batch:{batch_id}", set()).add(connection.connection_id)
+
+    def subscribe_to_user(self, connection: Connection) -> None:
+        self.t.subscriptions.setdefault(f"user:{connection.user_id}", set()).add(connection.connection_id)
+
+    def batch_listeners(self, batch_id: str) -> list[str]:
+        return sorted(self.t.subscriptions.get(f"batch:{batch_id}", set()))
+
+    def user_listeners(self, user_id: str) -> list[str]:
+        return sorted(self.t.subscriptions.get(f"user:{user_id}", set()))
+
+    def delete(self, connection_id: str) -> None:
+        self.t.connections.pop(connection_id, None)
+        for listeners in self.t.subscriptions.values():
+            listeners.discard(connection_id)

@@ -1,0 +1,36 @@
+"""Unit tests run on in-memory fakes: no sockets (a test that opens one fails), no moto, milliseconds."""
+
+import socket
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from functions.domain.enums import Tier
+from functions.services.batches import Caller
+from tests.fakes.container import FakeServices, fake_services
+
+
+class NetworkBlocked(RuntimeError):
+    pass
+
+
+class _NoSocket(socket.socket):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        raise NetworkBlocked("unit tests must not open sockets; use the fakes in tests/fakes")
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(socket, "socket", _NoSocket)
+    monkeypatch.setattr(socket, "create_connection", _NoSocket)
+
+
+@pytest.fixture
+def fake(tmp_path: Path) -> FakeServices:
+    return fake_services(tmp_path)
+
+
+@pytest.fixture
+def alice() -> Caller:
+    return Caller(user_id="alice", tier=Tier.CREATOR)
