@@ -17,7 +17,7 @@ from functions.domain.enums import Stage
 from functions.services import pipeline
 from functions.services.context import Services, services
 from functions.services.pipeline import VideoRef
-from functions.services.stages import STAGES
+from functions.services.stages import STAGE_RUNNERS, StageRunner
 from functions.services.transcription import start_transcription
 
 logger = Logger(service="reelflow-pipeline")
@@ -62,11 +62,11 @@ def control_handler(event: dict[str, Any], context: LambdaContext) -> Any:
     return result
 
 
-def _stage_task(stage: Callable[[Services, VideoRef], Any]) -> Task:
-    return lambda ctx, event: stage(ctx, VideoRef.model_validate(event))
+def _stage_task(stage: StageRunner) -> Task:
+    return lambda ctx, event: stage(ctx, VideoRef.model_validate(event)).as_output()
 
 
-MEDIA_TASKS: dict[str, Task] = {name: _stage_task(stage) for name, stage in STAGES.items()}
+MEDIA_TASKS: dict[str, Task] = {name: _stage_task(stage) for name, stage in STAGE_RUNNERS.items()}
 # The Transcribe state waits for a task token: answered now (local engine) or by the job's event.
 MEDIA_TASKS[Stage.TRANSCRIBING.value] = lambda ctx, e: start_transcription(
     ctx, VideoRef.model_validate(e), e["task_token"]

@@ -32,7 +32,7 @@ def start_transcription(ctx: Services, ref: VideoRef, task_token: str) -> dict[s
     sc = StageContext(ctx, ref)
     reason = transcription_blocker(sc)
     if reason is not None or ctx.config.transcription_engine == "local":
-        result = transcribe_video(ctx, ref)
+        result = transcribe_video(ctx, ref).as_output()
         ctx.workflow.send_success(task_token, result)
         return result
     sc.progress(Stage.TRANSCRIBING).begin()
@@ -93,7 +93,7 @@ def transcribe_and_wait(ctx: Services, ref: VideoRef, poll_seconds: float = 15.0
     or an Amazon Transcribe job polled until it ends."""
     sc = StageContext(ctx, ref)
     if transcription_blocker(sc) is not None or ctx.config.transcription_engine == "local":
-        return transcribe_video(ctx, ref)
+        return transcribe_video(ctx, ref).as_output()
     name = job_name(ref, sc.batch_video.retry_count + 1) + "-fargate"
     started = time.monotonic()
     engine = _start_job(sc, name, _upload_audio(sc))
