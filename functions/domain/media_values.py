@@ -6,14 +6,24 @@ back with `model_validate`, which also accepts what DynamoDB returns (integers f
 """
 
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 Interval = tuple[float, float]  # (start, end) in seconds of the source
 
 
 class MediaValue(BaseModel):
+    """A frozen value. Optional fields named in `omitted_when_none` are left out of the stored form
+    when unset, as they were before these values had types."""
+
     model_config = ConfigDict(frozen=True)
+    omitted_when_none: ClassVar[frozenset[str]] = frozenset()
+
+    @model_serializer(mode="wrap")
+    def _omit_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        return {k: v for k, v in data.items() if not (k in self.omitted_when_none and v is None)}
 
 
 class ProbeResult(MediaValue):
@@ -35,6 +45,8 @@ class ProbeResult(MediaValue):
 
 class CutPlan(MediaValue):
     """Silence removal as data: the silences found and the intervals the render keeps."""
+
+    omitted_when_none = frozenset({"note"})
 
     threshold_db: float
     min_silence_duration: float

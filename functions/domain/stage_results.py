@@ -5,12 +5,12 @@ The stored form is `model_dump(mode="json")` of these models (the shape the API 
 results.json show); `ProcessingResult.model_validate` reads it back.
 """
 
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, ConfigDict, Field
 
 from functions.domain.enums import ExportFormat, ExportQuality, HighlightSensitivity
-from functions.domain.media_values import CutPlan, Highlight, Interval, ProbeResult, Transcript
+from functions.domain.media_values import CutPlan, Highlight, Interval, MediaValue, ProbeResult, Transcript
 from functions.domain.routing import Route
 
 SUMMARY_TEXT_CHARS = 2000
@@ -19,16 +19,10 @@ SUMMARY_HIGHLIGHTS = 20
 SUMMARY_SCENE_CUTS = 100
 
 
-class StageSummary(BaseModel):
-    """Optional fields named in `omitted_when_none` are left out of the stored form when unset."""
+class StageSummary(MediaValue):
+    """One stage's record on the BatchVideo (unknown stored fields are ignored when read)."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")
-    omitted_when_none: ClassVar[frozenset[str]] = frozenset()
-
-    @model_serializer(mode="wrap")
-    def _omit_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        data: dict[str, Any] = handler(self)
-        return {k: v for k, v in data.items() if not (k in self.omitted_when_none and v is None)}
 
 
 class Skipped(StageSummary):
