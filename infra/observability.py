@@ -11,6 +11,7 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from functions.domain.stage_plan import TASK_NAMES
 from infra.config import DeployConfig
 
 NAMESPACE = "reelflow"
@@ -90,7 +91,7 @@ class Observability(Construct):
                 period=cdk.Duration.minutes(5),
                 label=stage,
             )
-            for stage in ("probe", "transcribing", "removing_silence", "detecting_highlights", "exporting")
+            for stage in TASK_NAMES
         ]
         self.dashboard = cw.Dashboard(self, "Dashboard", dashboard_name=f"{config.prefix}-pipeline")
         self.dashboard.add_widgets(

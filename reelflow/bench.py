@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from functions.domain.enums import ExportFormat, ExportQuality, HighlightSensitivity
+from functions.domain.media_values import CutPlan
 from functions.media import highlights
 from functions.media.audio import extract_audio, loudness_frames
 from functions.media.ffmpeg_run import run_ffmpeg
@@ -78,10 +79,11 @@ def baseline_encode(source: Path, destination: Path) -> None:
     )
 
 
-def analyse(source: Path, work: Path, duration: float) -> dict[str, Any]:
+def analyse(source: Path, work: Path, duration: float) -> tuple[CutPlan, Any]:
+    """The cut plan, and the loudness frames it came from (highlights and whisper reuse them)."""
     wav = extract_audio(str(source), work / "audio.wav", duration)
     frames = loudness_frames(wav)
-    return plan_cuts(frames, duration, THRESHOLD, MIN_SILENCE, MARGIN) | {"frames": frames}
+    return plan_cuts(frames, duration, THRESHOLD, MIN_SILENCE, MARGIN), frames
 
 
 def highlight_analysis(source: Path, frames: Any, duration: float) -> tuple[list[Any], list[float]]:
@@ -112,19 +114,20 @@ def run_benchmark(console: Console, args: argparse.Namespace) -> int:
     _, baseline_seconds, _ = timed(lambda: baseline_encode(video, work / "baseline.mp4"))
     rows.append(("baseline: ffmpeg libx264 veryfast 720p re-encode", baseline_seconds, ""))
 
-    plan, silence_seconds, silence_mem = timed(lambda: analyse(video, work, duration))
-    found = len(plan["silences"])
+    (plan, frames), silence_seconds, silence_mem = timed(lambda: analyse(video, work, duration))
+    found = len(plan.silences)
     expected = sum(1 for s, e in truth.silences if e - s >= MIN_SILENCE)
     rows.append(
         (
             "removing_silence analysis (decode audio, loudness, cuts)",
             silence_seconds,
-            f"{found} silences (truth {expected}), {plan['removed_seconds']:.0f} s removed",
+            f"{found} silences (truth {expected}), {plan.removed_seconds:.0f} s removed",
         )
     )
 
-    keep = [tuple(k) for k in plan["keep"]]
-    render_plan = plan_render(str(video), work / "cut.mp4", info, ExportFormat.MP4, ExportQuality.Q720P, keep)
+    render_plan = plan_render(
+        str(video), work / "cut.mp4", info, ExportFormat.MP4, ExportQuality.Q720P, plan.keep
+    )
     _, render_seconds, _ = timed(lambda: render(render_plan))
     rendered = probe(str(render_plan.destination))
     rows.append(
@@ -136,7 +139,7 @@ def run_benchmark(console: Console, args: argparse.Namespace) -> int:
     )
 
     (chosen, cuts), highlight_seconds, highlight_mem = timed(
-        lambda: highlight_analysis(video, plan["frames"], duration)
+        lambda: highlight_analysis(video, frames, duration)
     )
     matched = sum(1 for t in truth.scene_cuts if any(abs(t - c) <= 0.1 for c in cuts))
     rows.append(
@@ -152,7 +155,7 @@ def run_benchmark(console: Console, args: argparse.Namespace) -> int:
         from functions.media.whisper import WhisperEngine
 
         transcript, transcribe_seconds, _ = timed(
-            lambda: WhisperEngine(beam_size=1).transcribe(work / "audio.wav", "en", duration, plan["frames"])
+            lambda: WhisperEngine(beam_size=1).transcribe(work / "audio.wav", "en", duration, frames)
         )
         rows.append(
             (

@@ -2,7 +2,6 @@
 
 import argparse
 import itertools
-import json
 import tempfile
 from pathlib import Path
 
@@ -34,26 +33,24 @@ def print_cuts(console: Console, args: argparse.Namespace) -> int:
         frames, info.duration, settings.silence_threshold, settings.min_silence_duration, settings.margin
     )
     if args.json:
-        print(json.dumps(plan, indent=2))
+        print(plan.model_dump_json(indent=2, exclude_none=True))
         return 0
-    table = Table(title=f"{args.file.name}: {plan['cuts']} cuts at {settings.silence_threshold:g} dBFS")
+    table = Table(title=f"{args.file.name}: {plan.cuts} cuts at {settings.silence_threshold:g} dBFS")
     for column in ("#", "silence", "cut", "length"):
         table.add_column(column)
-    keep = plan["keep"]
+    keep = plan.keep
     cuts = [(a[1], b[0]) for a, b in itertools.pairwise(keep)]
     if keep and keep[0][0] > 0:
         cuts.insert(0, (0.0, keep[0][0]))
     if keep and keep[-1][1] < info.duration:
         cuts.append((keep[-1][1], info.duration))
-    for i, ((start, end), (cut_start, cut_end)) in enumerate(
-        zip(plan["silences"], cuts, strict=False), start=1
-    ):
+    for i, ((start, end), (cut_start, cut_end)) in enumerate(zip(plan.silences, cuts, strict=False), start=1):
         table.add_row(
             str(i), f"{start:.2f}–{end:.2f}", f"{cut_start:.2f}–{cut_end:.2f}", f"{cut_end - cut_start:.2f} s"
         )
     console.print(table)
     console.print(
-        f"keeps {len(keep)} pieces: {plan['kept_seconds']:.1f} s of {info.duration:.1f} s "
-        f"({plan['removed_seconds']:.1f} s removed)"
+        f"keeps {len(keep)} pieces: {plan.kept_seconds:.1f} s of {info.duration:.1f} s "
+        f"({plan.removed_seconds:.1f} s removed)"
     )
     return 0

@@ -26,9 +26,9 @@ admission is one `TransactWriteItems` of three updates:
 
 1. the batch item: `SET #st = :processing` with `ConditionExpression #st = :queued` (status keys move in
    the same write, as every transition does);
-2. the user's counter (`PK=USER#{id}, SK=PROFILE`): `ADD running_batches :one` with
+2. the user's counter (on the user's profile item): `ADD running_batches :one` with
    `attribute_not_exists(running_batches) OR running_batches < :plan_limit`;
-3. a global counter item (`PK=SCHEDULER, SK=RUNNING`): `ADD running :one` with
+3. a global counter item (one scheduler item): `ADD running :one` with
    `attribute_not_exists(running) OR running < :global_cap`.
 
 If any condition fails the whole transaction is cancelled: the batch stays `queued` and no counter moves,
@@ -38,8 +38,8 @@ pause) decrements both counters in the same transaction as the status change (`s
 sign for any transition). After every start, pause, cancel and completion the use case re-reads the
 snapshot and runs `plan_admissions` again; a scheduled sweep (EventBridge Scheduler in AWS, a timer
 thread in local mode) does the same every minute, so an admission lost with a crashed Lambda is made
-later, and reconciles batches whose execution ended without telling us. The snapshot comes from GSI3
-`STATUS#queued` (already ordered by effective priority and age) plus the counters; the users' last
+later, and reconciles batches whose execution ended without telling us. The snapshot comes from the status index
+(queued batches, already ordered by effective priority and age) plus the counters; the users' last
 admission times live on the user profile item (`last_admitted_at`, set in transaction 2).
 """
 

@@ -4,13 +4,18 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from functions.domain.enums import Stage, VideoStatus
+from functions.domain.enums import VideoStatus
 from functions.domain.models import BatchJob, BatchVideo
+from functions.domain.stage_results import ProcessingResult
+
+
+def _results(video: BatchVideo) -> ProcessingResult:
+    return ProcessingResult.model_validate(video.processing_result or {})
 
 
 def _export_duration(video: BatchVideo) -> float:
-    export = (video.processing_result or {}).get(Stage.EXPORTING.value) or {}
-    return float(export.get("duration") or 0.0)
+    export = _results(video).exporting
+    return export.duration if export else 0.0
 
 
 def build_summary(batch: BatchJob, videos: list[BatchVideo], now: datetime) -> dict[str, Any]:
@@ -18,8 +23,8 @@ def build_summary(batch: BatchJob, videos: list[BatchVideo], now: datetime) -> d
     stage_seconds: dict[str, float] = defaultdict(float)
     for video in videos:
         counts[video.status.value] += 1
-        for stage, seconds in ((video.processing_result or {}).get("timings") or {}).items():
-            stage_seconds[stage] += float(seconds)
+        for stage, seconds in _results(video).timings.items():
+            stage_seconds[stage] += seconds
     completed = [v for v in videos if v.status is VideoStatus.COMPLETED]
     before = sum(v.duration or 0.0 for v in completed)
     after = sum(_export_duration(v) for v in completed)

@@ -17,7 +17,7 @@ from functions.observability import logger, metrics, tracer
 from functions.services import batch_lifecycle
 from functions.services.batch_lifecycle import VideoRef
 from functions.services.context import Services, services
-from functions.services.stages import STAGES
+from functions.services.stages import STAGE_RUNNERS, StageRunner
 from functions.services.transcription import start_transcription
 
 Task = Callable[[Services, dict[str, Any]], Any]
@@ -58,11 +58,11 @@ def control_handler(event: dict[str, Any], context: LambdaContext) -> Any:
     return result
 
 
-def _stage_task(stage: Callable[[Services, VideoRef], Any]) -> Task:
-    return lambda ctx, event: stage(ctx, VideoRef.model_validate(event))
+def _stage_task(stage: StageRunner) -> Task:
+    return lambda ctx, event: stage(ctx, VideoRef.model_validate(event)).as_output()
 
 
-MEDIA_TASKS: dict[str, Task] = {name: _stage_task(stage) for name, stage in STAGES.items()}
+MEDIA_TASKS: dict[str, Task] = {name: _stage_task(stage) for name, stage in STAGE_RUNNERS.items()}
 # The Transcribe state waits for a task token: answered now (local engine) or by the job's event.
 MEDIA_TASKS[Stage.TRANSCRIBING.value] = lambda ctx, e: start_transcription(
     ctx, VideoRef.model_validate(e), e["task_token"]

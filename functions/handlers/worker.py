@@ -15,9 +15,10 @@ from collections.abc import Mapping
 from aws_lambda_powertools import Logger
 
 from functions.domain.enums import Stage
+from functions.domain.stage_plan import MEDIA_STAGES
 from functions.services.batch_lifecycle import VideoRef
 from functions.services.context import Services, services
-from functions.services.stages import PIPELINE, STAGES
+from functions.services.stages import STAGE_RUNNERS
 from functions.services.transcription import transcribe_and_wait
 
 logger = Logger(service="reelflow-worker")
@@ -40,12 +41,12 @@ def run(environ: Mapping[str, str]) -> int:
     beat = threading.Thread(target=_heartbeat, args=(ctx, token, stop), daemon=True)
     beat.start()
     try:
-        for stage in PIPELINE:
-            logger.info("Stage starting", extra={"stage": stage.value, **ref.model_dump()})
-            if stage is Stage.TRANSCRIBING:
+        for step in MEDIA_STAGES:  # the probe already ran: it chose this route
+            logger.info("Stage starting", extra={"stage": step.name, **ref.model_dump()})
+            if step.stage is Stage.TRANSCRIBING:  # here waiting is cheap: no task token to park
                 transcribe_and_wait(ctx, ref)
             else:
-                STAGES[stage.value](ctx, ref)
+                STAGE_RUNNERS[step.name](ctx, ref)
     except Exception as error:
         logger.exception("Worker failed")
         ctx.workflow.send_failure(token, type(error).__name__, str(error))

@@ -3,11 +3,11 @@
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
 from functions.domain.enums import HighlightSensitivity
+from functions.domain.media_values import Event, Highlight, Word
 from functions.media.audio import FRAME_SECONDS
 
 KEYWORD_SCORE = 3.0
@@ -31,35 +31,30 @@ _WORD = re.compile(r"[^\w']+")
 
 
 @dataclass
-class Event:
-    time: float
-    score: float
-    reason: str
+class _Window:
+    """A highlight while it is being built: it grows as nearby events merge into it."""
 
-
-@dataclass
-class Highlight:
     start: float
     end: float
     score: float = 0.0
     reasons: list[str] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "start": round(self.start, 2),
-            "end": round(self.end, 2),
-            "score": round(self.score, 2),
-            "reasons": self.reasons,
-        }
+    def chosen(self) -> Highlight:
+        return Highlight(
+            start=round(self.start, 2),
+            end=round(self.end, 2),
+            score=round(self.score, 2),
+            reasons=list(self.reasons),
+        )
 
 
 def normalise(word: str) -> str:
     return _WORD.sub("", word.lower())
 
 
-def keyword_events(words: Sequence[dict[str, Any]], keywords: Sequence[str]) -> list[Event]:
+def keyword_events(words: Sequence[Word], keywords: Sequence[str]) -> list[Event]:
     """A hit for each keyword (one or more words) spoken in the transcript."""
-    tokens = [normalise(str(w["word"])) for w in words]
+    tokens = [normalise(w.word) for w in words]
     events = []
     for keyword in keywords:
         parts = [normalise(p) for p in keyword.split() if normalise(p)]
@@ -67,7 +62,7 @@ def keyword_events(words: Sequence[dict[str, Any]], keywords: Sequence[str]) -> 
             continue
         for i in range(len(tokens) - len(parts) + 1):
             if tokens[i : i + len(parts)] == parts:
-                at = float(words[i]["start"])
+                at = words[i].start
                 events.append(Event(at, KEYWORD_SCORE, f"keyword '{keyword}' at {at:.1f}s"))
     return events
 
@@ -111,7 +106,7 @@ def build_highlights(
     events: Sequence[Event], duration: float, sensitivity: HighlightSensitivity
 ) -> list[Highlight]:
     """Windows around events, merged where they overlap, scored, then filtered by sensitivity."""
-    windows: list[Highlight] = []
+    windows: list[_Window] = []
     for event in sorted(events, key=lambda e: e.time):
         start, end = max(0.0, event.time - BEFORE), min(duration, event.time + AFTER)
         last = windows[-1] if windows else None
@@ -127,10 +122,10 @@ def build_highlights(
                 last.score += event.score
                 last.reasons.append(event.reason)
             continue
-        windows.append(Highlight(start, end, event.score, [event.reason]))
+        windows.append(_Window(start, end, event.score, [event.reason]))
     min_score, per_minute, at_least = SURVIVAL[sensitivity]
     limit = max(at_least, int(per_minute * duration / 60.0)) if per_minute != float("inf") else len(windows)
     survivors = sorted((w for w in windows if w.score >= min_score), key=lambda w: w.score, reverse=True)[
         :limit
     ]
-    return sorted(survivors, key=lambda w: w.start)
+    return [w.chosen() for w in sorted(survivors, key=lambda w: w.start)]

@@ -2,33 +2,14 @@
 
 import json
 import subprocess
-from dataclasses import asdict, dataclass
 from fractions import Fraction
 from typing import Any
 
 from functions.domain.errors import InvalidMediaError
+from functions.domain.media_values import ProbeResult
 from functions.media.binaries import ffprobe
 
 PROBE_TIMEOUT_SECONDS = 120
-
-
-@dataclass(frozen=True)
-class ProbeResult:
-    duration: float
-    width: int
-    height: int
-    video_codec: str
-    audio_codec: str | None
-    container: str
-    frame_rate: float
-    size: int | None
-
-    @property
-    def has_audio(self) -> bool:
-        return self.audio_codec is not None
-
-    def as_fields(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def _rate(value: str | None) -> float:

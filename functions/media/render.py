@@ -5,10 +5,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from functions.domain.enums import ExportFormat, ExportQuality
+from functions.domain.media_values import Interval, ProbeResult
 from functions.media.ffmpeg_run import ProgressCallback, run_ffmpeg
-from functions.media.probe import ProbeResult
-
-Interval = tuple[float, float]
 
 CONTENT_TYPES = {
     ExportFormat.MP4: "video/mp4",

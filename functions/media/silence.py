@@ -6,13 +6,11 @@ of speech so word ends are not clipped.
 """
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 
+from functions.domain.media_values import CutPlan, Interval
 from functions.media.audio import FRAME_SECONDS
-
-Interval = tuple[float, float]
 
 
 def detect_silences(
@@ -51,18 +49,18 @@ def keep_intervals(silences: Sequence[Interval], duration: float, margin: float)
 
 def plan_cuts(
     frames_db: np.ndarray, duration: float, threshold_db: float, min_silence: float, margin: float
-) -> dict[str, Any]:
+) -> CutPlan:
     """Everything the dry run reports and the render needs."""
     silences = detect_silences(frames_db, threshold_db, min_silence)
     keep = keep_intervals(silences, duration, margin)
     kept = sum(b - a for a, b in keep)
-    return {
-        "threshold_db": threshold_db,
-        "min_silence_duration": min_silence,
-        "margin": margin,
-        "silences": [list(s) for s in silences],
-        "keep": [list(k) for k in keep],
-        "cuts": len(silences),
-        "kept_seconds": round(kept, 3),
-        "removed_seconds": round(max(0.0, duration - kept), 3),
-    }
+    return CutPlan(
+        threshold_db=threshold_db,
+        min_silence_duration=min_silence,
+        margin=margin,
+        silences=silences,
+        keep=keep,
+        cuts=len(silences),
+        kept_seconds=round(kept, 3),
+        removed_seconds=round(max(0.0, duration - kept), 3),
+    )

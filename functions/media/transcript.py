@@ -1,51 +1,14 @@
-"""The transcript format shared by both engines, and the conversion of Amazon Transcribe's output."""
+"""Amazon Transcribe's output as a Transcript (the format both speech engines share, in the domain)."""
 
 import re
 from typing import Any
 
-from pydantic import BaseModel, Field
+from functions.domain.media_values import Segment, Transcript, Word
+
+__all__ = ["Segment", "Transcript", "Word", "from_amazon_transcribe"]
 
 SENTENCE_END = re.compile(r"[.?!]$")
 SEGMENT_GAP_SECONDS = 1.0
-
-
-class Word(BaseModel):
-    word: str
-    start: float
-    end: float
-    probability: float | None = None
-
-
-class Segment(BaseModel):
-    start: float
-    end: float
-    text: str
-    words: list[Word] = Field(default_factory=list)
-
-
-class Transcript(BaseModel):
-    engine: str
-    language: str
-    duration: float
-    segments: list[Segment] = Field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        return " ".join(s.text.strip() for s in self.segments).strip()
-
-    @property
-    def words(self) -> list[Word]:
-        return [w for s in self.segments for w in s.words]
-
-    def summary(self) -> dict[str, Any]:
-        text = self.text
-        return {
-            "engine": self.engine,
-            "language": self.language,
-            "segment_count": len(self.segments),
-            "word_count": len(self.words),
-            "text": text if len(text) <= 2000 else text[:2000] + "…",
-        }
 
 
 def from_amazon_transcribe(result: dict[str, Any], language: str, duration: float) -> Transcript:

@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 
 from functions.domain.errors import UnsupportedSettingError
+from functions.domain.media_values import Segment, Transcript, Word
 from functions.media.audio import FRAME_SECONDS
 from functions.media.ffmpeg_run import ProgressCallback
-from functions.media.transcript import Segment, Transcript, Word
 
 CHUNK_SECONDS = 300.0
 SEARCH_SECONDS = 15.0  # look this far back from a chunk boundary for a quiet moment

@@ -47,7 +47,7 @@ def handle_upload(ctx: Services, event: ObjectCreated) -> str:
                 )
             url = ctx.storage.presigned_get(event.bucket, event.key, 900)
             info = probe(url)
-            fields = {**info.as_fields(), "status": UploadStatus.UPLOADED.value, "error_message": None}
+            fields = {**info.model_dump(), "status": UploadStatus.UPLOADED.value, "error_message": None}
             fields["size"] = event.size or info.size or video.size
         except InvalidMediaError as invalid:
             fields = {

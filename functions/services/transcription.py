@@ -35,7 +35,7 @@ def start_transcription(ctx: Services, ref: VideoRef, task_token: str) -> dict[s
     sc = StageContext(ctx, ref)
     reason = transcription_blocker(sc)
     if reason is not None or ctx.config.transcription_engine == "local":
-        result = transcribe_video(ctx, ref)
+        result = transcribe_video(ctx, ref).as_output()
         ctx.workflow.send_success(task_token, result)
         return result
     sc.progress(Stage.TRANSCRIBING).begin()
@@ -104,7 +104,7 @@ def transcribe_and_wait(
     or an Amazon Transcribe job awaited with botocore's waiter."""
     sc = StageContext(ctx, ref)
     if transcription_blocker(sc) is not None or ctx.config.transcription_engine == "local":
-        return transcribe_video(ctx, ref)
+        return transcribe_video(ctx, ref).as_output()
     name = job_name(ref, sc.batch_video.retry_count + 1) + "-fargate"
     started = time.monotonic()
     _start_job(sc, name, _upload_audio(sc))

@@ -45,13 +45,13 @@ def test_detected_silences_are_within_a_tenth_of_a_second_of_truth(talk, talk_fr
     _, frames = talk_frames
     plan = plan_cuts(frames, truth.duration, THRESHOLD, MIN_SILENCE, MARGIN)
     expected = [s for s in truth.silences if s[1] - s[0] >= MIN_SILENCE]
-    assert len(plan["silences"]) == len(expected) == 5
-    for (start, end), (true_start, true_end) in zip(plan["silences"], expected, strict=True):
+    assert len(plan.silences) == len(expected) == 5
+    for (start, end), (true_start, true_end) in zip(plan.silences, expected, strict=True):
         assert start == pytest.approx(true_start, abs=0.1)
         assert end == pytest.approx(true_end, abs=0.1)
     # the 0.3 s pause between sentences is shorter than min_silence_duration: it is kept
     short = next(s for s in truth.silences if s[1] - s[0] < MIN_SILENCE)
-    assert all(not (a <= short[0] and short[1] <= b) for a, b in plan["silences"])
+    assert all(not (a <= short[0] and short[1] <= b) for a, b in plan.silences)
 
 
 def test_output_duration_matches_the_kept_duration(talk, talk_frames, tmp_path):
@@ -65,7 +65,7 @@ def test_output_duration_matches_the_kept_duration(talk, talk_frames, tmp_path):
         info,
         ExportFormat.MP4,
         ExportQuality.Q720P,
-        [tuple(k) for k in plan["keep"]],
+        plan.keep,
     )
     output = probe(str(render(render_plan)))
     assert output.duration == pytest.approx(expected_kept(truth), rel=0.02)
@@ -93,7 +93,7 @@ def test_audio_and_video_stay_in_sync_after_more_than_twenty_cuts(sync_clip, tmp
     path, truth = sync_clip
     frames = loudness_frames(extract_audio(str(path), tmp_path / "in.wav", truth.duration))
     plan = plan_cuts(frames, truth.duration, THRESHOLD, MIN_SILENCE, MARGIN)
-    assert plan["cuts"] >= 20
+    assert plan.cuts >= 20
     info = probe(str(path))
     output = render(
         plan_render(
@@ -102,7 +102,7 @@ def test_audio_and_video_stay_in_sync_after_more_than_twenty_cuts(sync_clip, tmp
             info,
             ExportFormat.MP4,
             ExportQuality.Q720P,
-            [tuple(k) for k in plan["keep"]],
+            plan.keep,
         )
     )
     picture, sound = _white_onsets(output, 25), _tone_onsets(output, tmp_path)
@@ -137,7 +137,7 @@ def test_unsupported_language_on_an_english_model_fails_clearly(talk_frames):
 def test_every_loud_event_and_keyword_is_in_a_highlight(talk, talk_frames):
     path, truth = talk
     wav, frames = talk_frames
-    words = [w.model_dump() for w in WhisperEngine().transcribe(wav, "en", truth.duration, frames).words]
+    words = WhisperEngine().transcribe(wav, "en", truth.duration, frames).words
     keyword_hits = highlights.keyword_events(words, ["important", "amazing"])
     assert len(keyword_hits) == 2
     cuts = detect_scene_cuts(str(path))

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from functions.domain.stage_plan import MEDIA_STAGES, PROBE, PROBE_STATE, TASK_NAMES
+from functions.services.stages import STAGE_RUNNERS
+
 ROOT = Path(__file__).resolve().parents[2]
 ASL = ROOT / "statemachines" / "batch.asl.json"
 PLACEHOLDERS = {
@@ -81,3 +84,23 @@ def test_asl_validator_accepts_the_file():
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_lambda_route_runs_the_stages_in_the_order_of_the_stage_table():
+    """The states that run media tasks, followed from the probe along `Next`, are the stage table's
+    rows in order, each naming its own task; the Fargate worker runs the same table."""
+    states: dict = {}
+    walk_states(json.loads(ASL.read_text())["States"], states)
+    run: list[tuple[str, str]] = []
+    name: str | None = PROBE_STATE
+    while name is not None:
+        state = states[name]
+        task = state.get("Parameters", {}).get("Payload", {}).get("stage")
+        if task is not None:
+            assert "${MediaFunctionArn}" in json.dumps(state["Parameters"]), name
+            run.append((name, task))
+        name = state.get("Next") or state.get("Default")
+    assert run == [(PROBE_STATE, PROBE), *((s.asl_state, s.name) for s in MEDIA_STAGES)]
+    media_states = {n for n, s in states.items() if "stage" in s.get("Parameters", {}).get("Payload", {})}
+    assert media_states == {n for n, _ in run}  # no stage runs outside the table
+    assert list(STAGE_RUNNERS) == list(TASK_NAMES)  # the media handler serves every task, in order

@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 from functions.domain.enums import HighlightSensitivity
+from functions.domain.media_values import CutPlan, Word
+from functions.domain.stage_results import TranscriptSummary
 from functions.media.highlights import Event, build_highlights, keyword_events, loudness_peaks
 from functions.media.silence import detect_silences, keep_intervals, plan_cuts
 from functions.media.transcript import from_amazon_transcribe
@@ -40,15 +42,18 @@ def test_a_silence_narrower_than_two_margins_is_not_cut():
 
 def test_plan_reports_the_cuts_for_a_dry_run():
     plan = plan_cuts(frames([(2, -20), (2, -80), (2, -20)]), 6.0, -35, 1.0, 0.25)
-    assert plan["cuts"] == 1 and plan["silences"] == [[2.0, 4.0]]
-    assert plan["keep"] == [[0.0, 2.25], [3.75, 6.0]]
-    assert plan["removed_seconds"] == 1.5 and plan["kept_seconds"] == 4.5
+    assert plan.cuts == 1 and plan.silences == [(2.0, 4.0)]
+    assert plan.keep == [(0.0, 2.25), (3.75, 6.0)]
+    assert plan.removed_seconds == 1.5 and plan.kept_seconds == 4.5
+    # stored as JSON pairs, read back to the same value
+    stored = plan.model_dump(mode="json")
+    assert stored["keep"] == [[0.0, 2.25], [3.75, 6.0]] and "note" not in stored
+    assert CutPlan.model_validate(stored) == plan
 
 
 def test_keywords_match_words_and_phrases_ignoring_case_and_punctuation():
     words = [
-        {"word": w, "start": i, "end": i + 0.5}
-        for i, w in enumerate(["This", "is", "AMAZING!", "big", "news."])
+        Word(word=w, start=i, end=i + 0.5) for i, w in enumerate(["This", "is", "AMAZING!", "big", "news."])
     ]
     hits = keyword_events(words, ["amazing", "big news", "absent"])
     assert [(h.time, h.reason.split("'")[1]) for h in hits] == [(2, "amazing"), (3, "big news")]
@@ -127,7 +132,7 @@ def test_amazon_transcribe_output_becomes_segments_with_word_times():
         "end": 0.5,
         "probability": 0.99,
     }
-    assert transcript.summary()["word_count"] == 4 and transcript.engine == "amazon-transcribe"
+    assert TranscriptSummary.of(transcript).word_count == 4 and transcript.engine == "amazon-transcribe"
 
 
 def test_long_audio_is_split_at_quiet_moments_near_each_chunk_boundary():

@@ -3,8 +3,8 @@
 from types import SimpleNamespace
 
 from functions.domain.enums import Stage
-from functions.domain.stages import StageSpan
-from functions.services.progress import StageProgress
+from functions.domain.stage_plan import StageSpan
+from functions.services.stages.stage_progress import StageProgress
 
 
 class RecordingBatchVideos:

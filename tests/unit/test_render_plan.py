@@ -3,8 +3,8 @@ from pathlib import Path
 import pytest
 
 from functions.domain.enums import ExportFormat, ExportQuality
+from functions.domain.media_values import ProbeResult
 from functions.media.ffmpeg_run import parse_progress_line
-from functions.media.probe import ProbeResult
 from functions.media.render import build_filtergraph, output_size, plan_render, snap_to_frames
 
 PROBE = ProbeResult(

@@ -1,7 +1,7 @@
 from functions.domain.enums import ExportFormat, ExportQuality, Stage
 from functions.domain.routing import choose_route
 from functions.domain.settings import BatchSettings
-from functions.domain.stages import enabled_stages, stage_spans
+from functions.domain.stage_plan import enabled_stages, stage_spans
 
 
 def test_spans_cover_the_bar_in_pipeline_order():

@@ -27,6 +27,7 @@ PROBE = {
     "container": "mp4",
     "frame_rate": 25.0,
     "size": 1000,
+    "route": "lambda",
 }
 
 

@@ -5,7 +5,7 @@ import time
 from collections.abc import Callable
 
 from functions.domain.enums import Stage, VideoStatus
-from functions.domain.stages import StageSpan
+from functions.domain.stage_plan import StageSpan
 from functions.services.context import Services
 
 

@@ -1,0 +1,86 @@
+"""What a stage reads about its video, loaded once: the batch, the video, its settings, what earlier
+stages recorded, and its local files."""
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import numpy as np
+from pydantic import BaseModel
+
+from functions.domain.enums import Stage
+from functions.domain.errors import InvalidMediaError
+from functions.domain.media_values import ProbeResult
+from functions.domain.models import BatchJob, BatchVideo, Video
+from functions.domain.settings import BatchSettings
+from functions.domain.stage_plan import stage_spans
+from functions.domain.stage_results import ProcessingResult
+from functions.media import audio as audio_media
+from functions.services.access import require_batch
+from functions.services.batch_lifecycle import VideoRef
+from functions.services.context import Services
+from functions.services.stages.stage_progress import StageProgress
+from functions.services.workspace import Workspace
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class StageContext:
+    """Everything a stage reads about its video, loaded once."""
+
+    def __init__(self, ctx: Services, ref: VideoRef) -> None:
+        self.ctx = ctx
+        self.ref = ref
+        self.batch: BatchJob = require_batch(ctx, ref.batch_id)
+        batch_video = ctx.batch_videos.get(ref.batch_id, ref.video_id)
+        video = ctx.videos.get(ref.video_id)
+        if batch_video is None or video is None:
+            raise InvalidMediaError(f"Video {ref.video_id} is not part of batch {ref.batch_id}")
+        self.batch_video: BatchVideo = batch_video
+        self.video: Video = video
+        self.workspace = Workspace(ctx, ref.batch_id, ref.video_id)
+        self.result = ProcessingResult.model_validate(batch_video.processing_result or {})
+
+    @property
+    def settings(self) -> BatchSettings:
+        return self.batch.settings
+
+    def probe_result(self) -> ProbeResult:
+        if self.result.probe is None:
+            raise InvalidMediaError("The video was not probed before this stage")
+        return self.result.probe.probe
+
+    def progress(self, stage: Stage) -> StageProgress:
+        return StageProgress(
+            self.ctx, self.ref.batch_id, self.ref.video_id, stage_spans(self.settings)[stage]
+        )
+
+    def source_url(self) -> str:
+        return self.ctx.storage.presigned_get(self.ctx.config.ingest_bucket, self.video.s3_key, 3600)
+
+    def source(self) -> Path:
+        return self.workspace.source(self.video)
+
+    def audio(self, on_progress: Callable[[float], None] | None = None) -> Path:
+        """16 kHz mono WAV of the video, extracted once per workspace."""
+        wav = self.workspace.path("audio.wav")
+        if not wav.exists():
+            partial = self.workspace.path("audio.part.wav")
+            audio_media.extract_audio(str(self.source()), partial, self.probe_result().duration, on_progress)
+            partial.replace(wav)
+        return wav
+
+    def loudness(self) -> np.ndarray:
+        cached = self.workspace.path("loudness.npy")
+        if cached.exists():
+            loaded: np.ndarray = np.load(cached)
+            return loaded
+        frames = audio_media.loudness_frames(self.audio())
+        np.save(cached, frames)
+        return frames
+
+    def artifact(self, key: str | None, model: type[M]) -> M | None:
+        """An earlier stage's full data, stored in the media bucket under the key its summary names."""
+        if not key:
+            return None
+        return model.model_validate(self.ctx.storage.get_json(self.ctx.config.media_bucket, key))
