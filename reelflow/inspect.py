@@ -6,15 +6,12 @@ import boto3
 from rich.console import Console
 from rich.table import Table
 
-from reelflow.local.home import read_state
+from reelflow.serving import running_address
 
 
 def _client(endpoint: str | None) -> Any:
     if endpoint is None:
-        state = read_state("serve")
-        if not state:
-            raise SystemExit("No local AWS is running: start `reelflow serve` (or pass --endpoint URL)")
-        endpoint = str(state["aws_endpoint"])
+        endpoint = str(running_address()["aws_endpoint"])
     return boto3.client(
         "stepfunctions",
         endpoint_url=endpoint,

@@ -17,6 +17,7 @@ from functions.domain.enums import Tier
 from functions.domain.quotas import limits_for
 from functions.domain.uploads import is_video_name
 from reelflow.client import ApiClient, download, upload_file
+from reelflow.local.children import stop_children
 from reelflow.local.cloud import LocalCloud, LocalSettings
 from reelflow.local.gateway import Gateway
 from reelflow.local.tokens import issue_token
@@ -43,8 +44,10 @@ def find_videos(directory: Path) -> list[Path]:
 class LocalStack:
     """The embedded AWS plus the local gateway, started together."""
 
-    def __init__(self, work_dir: Path, port: int = 0, moto_port: int = 0) -> None:
-        self.cloud = LocalCloud(LocalSettings(work_dir=work_dir), port=moto_port)
+    def __init__(
+        self, work_dir: Path, port: int = 0, moto_port: int = 0, data_dir: Path | None = None
+    ) -> None:
+        self.cloud = LocalCloud(LocalSettings(work_dir=work_dir, data_dir=data_dir), port=moto_port)
         self.gateway = Gateway(port=port)
 
     def __enter__(self) -> "LocalStack":
@@ -53,6 +56,9 @@ class LocalStack:
         return self
 
     def __exit__(self, *_: object) -> None:
+        # Nothing a handler cut short writes after this reaches the data folder; no ffmpeg outlives us.
+        self.cloud.detach_store()
+        stop_children()
         self.gateway.stop()
         self.cloud.stop()
 
@@ -71,6 +77,10 @@ def _video_status(video: dict[str, Any]) -> str:
 
 def run_folder(options: RunOptions, console: Console | None = None) -> dict[str, Any]:
     console = console or Console()
+    if not options.input_dir.exists():
+        raise SystemExit(f"{options.input_dir}: no such folder")
+    if not options.input_dir.is_dir():
+        raise SystemExit(f"{options.input_dir} is a file; `reelflow run` takes a folder of videos")
     videos = find_videos(options.input_dir)
     limit = limits_for(options.tier).max_videos_per_batch
     if not videos:

@@ -15,7 +15,7 @@ from moto.server import ThreadedMotoServer
 
 from functions.deployment import runtime_environment
 from functions.services.context import reset_services
-from reelflow.local import fargate, invoker, moto_fixes
+from reelflow.local import fargate, invoker, moto_fixes, persistence
 from reelflow.local.provisioning import Names, provision
 
 REGION = "us-east-1"
@@ -37,6 +37,8 @@ class LocalSettings:
     lambda_max_media_seconds: float = 24 * 3600.0
     transcription_engine: str = "local"
     extra_env: dict[str, str] = field(default_factory=dict)
+    # Where the table and the objects are kept across restarts (None: in memory only).
+    data_dir: Path | None = None
 
 
 class LocalCloud:
@@ -57,6 +59,7 @@ class LocalCloud:
         self.state_machine_arn = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{self.state_machine_name}"
         self.cluster_arn = ""
         self.function_arns: dict[str, str] = {}
+        self.restored = (0, 0)  # (items, objects) read back from data_dir
 
     @property
     def endpoint(self) -> str:
@@ -89,9 +92,17 @@ class LocalCloud:
         assert provisioned.state_machine_arn == self.state_machine_arn
         self.cluster_arn = provisioned.worker.cluster_arn
         self.function_arns = provisioned.function_arns
+        if self.settings.data_dir is not None:
+            store = persistence.LocalStore(self.settings.data_dir)
+            self.restored = persistence.attach(store, ACCOUNT, REGION)
         return self
 
+    def detach_store(self) -> None:
+        """Stop writing changes to data_dir (before a shutdown kills work in flight)."""
+        persistence.detach()
+
     def stop(self) -> None:
+        persistence.detach()
         if self.server is not None:
             self.server.stop()
             self.server = None

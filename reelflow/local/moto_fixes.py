@@ -56,7 +56,8 @@ def _ecs_eval_service_task(self: StateTaskServiceEcs, **kwargs: Any) -> None:
 
 # ---- DynamoDB transactions ------------------------------------------------------------------------
 
-_transaction_lock = threading.RLock()
+# Held by every DynamoDB write that must not interleave with another (transactions, write-through).
+write_lock = threading.RLock()
 
 
 @dataclass
@@ -112,7 +113,7 @@ class _ConditionFailed(ConditionalCheckFailed):
         self.returned = returned
 
 
-def _item_key(backend: DynamoDBBackend, op_type: str, op: dict[str, Any]) -> dict[str, Any]:
+def transaction_item_key(backend: DynamoDBBackend, op_type: str, op: dict[str, Any]) -> dict[str, Any]:
     if op_type != "Put":
         return dict(op["Key"])
     table = backend.get_table(op["TableName"])
@@ -133,7 +134,7 @@ def _transact_one(
     if op_type not in {"ConditionCheck", "Put", "Delete", "Update"}:
         raise ValueError("Unsupported transaction operation")
     table_name = op["TableName"]
-    key = _item_key(backend, op_type, op)
+    key = transaction_item_key(backend, op_type, op)
     identity = (str(table_name), str(dict(sorted(key.items()))))
     if identity in seen:
         raise MultipleTransactionsException()
@@ -170,7 +171,7 @@ def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, 
     items the transaction touches, restoring them if any item fails."""
     if len(transact_items) > 100:
         raise TooManyTransactionsException()
-    with _transaction_lock:
+    with write_lock:
         undo = _Undo()
         seen: set[tuple[str, str]] = set()
         errors: list[tuple[str | None, str | None, dict[str, Any] | None]] = []
