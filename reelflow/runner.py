@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -120,7 +121,7 @@ def run_folder(options: RunOptions, console: Console | None = None) -> dict[str,
 def watch(client: ApiClient, batch_id: str, options: RunOptions, console: Console) -> dict[str, Any]:
     columns = (
         TextColumn("{task.description}"),
-        BarColumn(),
+        BarColumn(bar_width=12),  # label, bar, percentage, status and time in 80 columns
         TextColumn("{task.percentage:>3.0f}%"),
         TextColumn("{task.fields[status]}"),
         TimeElapsedColumn(),
@@ -191,9 +192,13 @@ def execution_history(cloud: LocalCloud, execution_arn: str | None) -> dict[str,
 
 def print_summary(console: Console, results: dict[str, Any]) -> None:
     batch = results["batch"]
-    table = Table(title=f"{batch['name']}: {batch['status']}")
-    for column in ("#", "video", "status", "duration", "output", "note"):
-        table.add_column(column)
+    table = Table(title=f"{batch['name']}: {batch['status']}", box=box.SIMPLE)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("video", overflow="fold")
+    table.add_column("status", overflow="fold")
+    table.add_column("duration", overflow="fold")
+    table.add_column("output", overflow="fold")  # folded, never cut: the path is what the user needs
+    table.add_column("note", overflow="fold")
     for video in results["videos"]:
         export = (video.get("processing_result") or {}).get("exporting") or {}
         before, after = video.get("duration"), export.get("duration")
