@@ -151,6 +151,10 @@ def cmd_openapi(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    if args.target == "local":
+        from reelflow.bench_local import run_local_benchmark
+
+        return run_local_benchmark(console, args)
     from reelflow.bench import run_benchmark
 
     return run_benchmark(console, args)
@@ -218,7 +222,18 @@ def build_parser() -> argparse.ArgumentParser:
     openapi.add_argument("path", nargs="?", type=Path, default=Path("docs/openapi.json"))
     openapi.set_defaults(func=cmd_openapi)
 
-    bench = sub.add_parser("bench", help="Measure stage speeds against a plain ffmpeg re-encode")
+    bench = sub.add_parser(
+        "bench",
+        help="Measure stage speeds against a plain ffmpeg re-encode (`bench local`: local mode's memory, "
+        "API latency and orchestration overhead)",
+    )
+    bench.add_argument(
+        "target", nargs="?", choices=["media", "local"], default="media", help="What to measure (media)"
+    )
+    bench.add_argument("--creations", type=int, default=100, help="local: batches created (100)")
+    bench.add_argument("--videos", type=int, default=50, help="local: videos per batch (50)")
+    bench.add_argument("--reads", type=int, default=100, help="local: GETs timed for each read (100)")
+    bench.add_argument("--clip-seconds", type=float, default=2.0, help="local: length of the `run` clip (2)")
     bench.add_argument("--minutes", type=float, default=3.0, help="Length of the generated talk (3)")
     bench.add_argument("--dir", type=Path, default=Path("bench-out"), help="Where media is generated/reused")
     bench.add_argument("--skip-transcription", action="store_true", help="Leave out the speech model")

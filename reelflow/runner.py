@@ -34,7 +34,7 @@ class RunOptions:
     settings: dict[str, Any] = field(default_factory=dict)
     name: str | None = None
     tier: Tier = Tier.PRO
-    poll_seconds: float = 0.5
+    poll_seconds: float = 0.2
     timeout_seconds: float = 3600.0
 
 

@@ -10,8 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import requests
 from moto.core.config import default_user_config
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from moto.server import ThreadedMotoServer
+from werkzeug.serving import make_server
 
 from functions.deployment import runtime_environment
 from functions.services.context import reset_services
@@ -26,6 +29,19 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+class QuickStopMotoServer(ThreadedMotoServer):
+    """moto's server, checking for shutdown every 20 ms instead of werkzeug's 500 ms: stopping local
+    mode (at the end of every `reelflow run`) no longer waits half a second."""
+
+    def _server_entry(self) -> None:  # ThreadedMotoServer's own, with a shorter poll interval
+        app = DomainDispatcherApplication(create_backend_app)
+        self._server = make_server(
+            self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
+        )
+        self._server_ready_event.set()
+        self._server.serve_forever(poll_interval=0.02)
 
 
 @dataclass
@@ -60,6 +76,7 @@ class LocalCloud:
         self.cluster_arn = ""
         self.function_arns: dict[str, str] = {}
         self.restored = (0, 0)  # (items, objects) read back from data_dir
+        self._clients: dict[str, Any] = {}
 
     @property
     def endpoint(self) -> str:
@@ -74,9 +91,11 @@ class LocalCloud:
     def start(self) -> "LocalCloud":
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         port = self.requested_port or free_port()
-        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        self.server = QuickStopMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         self.server.start()
         self.port = port
+        # moto's backends are process-wide: a second local cloud in one process starts from nothing.
+        requests.post(f"{self.endpoint}/moto-api/reset", timeout=30).raise_for_status()
         self._configure_environment()
         default_user_config["stepfunctions"]["execute_state_machine"] = True
         invoker.install()
@@ -155,4 +174,7 @@ class LocalCloud:
         reset_services()
 
     def client(self, service: str) -> Any:
-        return boto3.client(service, endpoint_url=self.endpoint, region_name=REGION)  # type: ignore[call-overload]
+        """One client per service (making one loads its service model: tens of milliseconds)."""
+        if service not in self._clients:
+            self._clients[service] = boto3.client(service, endpoint_url=self.endpoint, region_name=REGION)  # type: ignore[call-overload]
+        return self._clients[service]

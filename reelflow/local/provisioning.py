@@ -13,6 +13,8 @@ from functions import deployment
 
 TABLE_FILE = Path(deployment.ROOT) / "functions" / "adapters" / "table.json"
 WORKER_FAMILY = "reelflow-local-worker"
+LOCAL_SUBNET = "subnet-local"
+LOCAL_SECURITY_GROUP = "sg-local"
 
 
 class Clients(Protocol):
@@ -183,17 +185,14 @@ def create_function(
 
 
 def create_worker(aws: Clients) -> Worker:
-    """The Fargate worker's cluster, task definition and network, as the CDK app makes them."""
-    ec2 = aws.client("ec2")
-    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/24")["Subnet"]["SubnetId"]
-    group = ec2.create_security_group(GroupName="reelflow-worker", Description="worker", VpcId=vpc)["GroupId"]
+    """The Fargate worker's cluster and task definition, as the CDK app makes them. No network: the
+    local task definition uses bridge mode (moto 5.2.5 cannot create awsvpc's network interface), so
+    the state machine's subnets and security group are never read; making a VPC in moto's EC2 would
+    cost about a second of every start for nothing."""
     ecs = aws.client("ecs")
     cluster = ecs.create_cluster(clusterName="reelflow-local")["cluster"]["clusterArn"]
     task_definition = ecs.register_task_definition(
         family=WORKER_FAMILY,
-        # AWS Fargate uses awsvpc; moto 5.2.5 fails to create its network interface, so the local
-        # stand-in is a bridge-mode definition (the state machine's network configuration is ignored).
         networkMode="bridge",
         cpu="2048",
         memory="8192",
@@ -207,7 +206,7 @@ def create_worker(aws: Clients) -> Worker:
             }
         ],
     )["taskDefinition"]["taskDefinitionArn"]
-    return Worker(str(cluster), str(task_definition), str(subnet), str(group))
+    return Worker(str(cluster), str(task_definition), LOCAL_SUBNET, LOCAL_SECURITY_GROUP)
 
 
 def subscribe_uploads(aws: Clients, bucket: str, ingest_arn: str) -> None:
