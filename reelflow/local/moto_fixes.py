@@ -17,7 +17,7 @@ from moto.dynamodb.exceptions import (
 )
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
-from moto.dynamodb.models.table import Table
+from moto.dynamodb.models.table import StreamShard, Table
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_ecs import (
     StateTaskServiceEcs,
 )
@@ -191,7 +191,32 @@ def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, 
             raise TransactionCanceledException(errors)
 
 
+# ---- DynamoDB stream records ----------------------------------------------------------------------
+
+STREAM_RECORDS_KEPT = 1000
+_original_stream_add = StreamShard.add
+
+
+def _stream_add(self: StreamShard, old: Item | None, new: Item | None) -> None:
+    """moto keeps every stream record for ever (AWS keeps 24 hours): with nothing reading the stream
+    locally, each write's old and new images stayed in memory. Keep the last STREAM_RECORDS_KEPT,
+    moving the shard's first sequence number so the ones kept keep their numbers."""
+    _original_stream_add(self, old, new)
+    extra = len(self.items) - STREAM_RECORDS_KEPT
+    if extra > 0:
+        del self.items[:extra]
+        self.starting_sequence_number += extra
+
+
+_installed: list[bool] = []
+
+
 def install() -> None:
+    """Once per process (reelflow/local/persistence.py wraps some of these afterwards)."""
+    if _installed:
+        return
+    _installed.append(True)
     StepFunctionResponse.send_task_failure = _send_task_failure  # type: ignore[method-assign]
     StateTaskServiceEcs._eval_service_task = _ecs_eval_service_task  # type: ignore[method-assign,assignment]
     DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
+    StreamShard.add = _stream_add  # type: ignore[method-assign]

@@ -130,3 +130,12 @@ def moto_table() -> Table:
 
     table: Table = dynamodb_backends["123456789012"]["us-east-1"].get_table(TABLE)
     return table
+
+
+def test_stream_records_are_bounded_and_keep_their_sequence_numbers(dynamodb: Any) -> None:
+    kept = moto_fixes.STREAM_RECORDS_KEPT
+    _fill(dynamodb, kept + 200)
+    stream = moto_table().stream_shard
+    assert stream is not None and len(stream.items) == kept
+    newest = stream.get(stream.starting_sequence_number + kept - 1, 1)[0]
+    assert newest["dynamodb"]["NewImage"]["n"] == {"N": str(kept + 199)}
