@@ -208,6 +208,38 @@ def _stream_add(self: StreamShard, old: Item | None, new: Item | None) -> None:
         self.starting_sequence_number += extra
 
 
+# ---- DynamoDB queries ------------------------------------------------------------------------------
+
+_query_scope = threading.local()  # what the Query running on this thread needs from all_items()
+_original_all_items = Table.all_items
+_original_query = Table.query
+
+
+def _all_items(self: Table) -> list[Item]:
+    scope = getattr(_query_scope, "value", None)
+    if scope is None or scope[0] is not self:
+        return _original_all_items(self)
+    _, hash_key = scope
+    if hash_key is None:  # an index query: it filters and sorts the result itself
+        return [item for partition in self.items.values() for item in partition.values()]
+    partition = self.items.get(hash_key) or {}
+    return sorted(partition.values(), key=lambda item: item.range_key)
+
+
+def _query(self: Table, hash_key: DynamoType | None, *args: Any, **kwargs: Any) -> Any:
+    """moto 5.2.5 answers every Query by sorting the whole table, then filtering it: a batch's GET
+    cost grew with every other batch stored. A table query now reads its one partition; an index
+    query still filters the table (moto keeps no index) but no longer sorts it first."""
+    index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
+    if self.range_key_attr is None or (hash_key is None and not index_name):
+        return _original_query(self, hash_key, *args, **kwargs)
+    _query_scope.value = (self, None if index_name else hash_key)
+    try:
+        return _original_query(self, hash_key, *args, **kwargs)
+    finally:
+        _query_scope.value = None
+
+
 _installed: list[bool] = []
 
 
@@ -220,3 +252,5 @@ def install() -> None:
     StateTaskServiceEcs._eval_service_task = _ecs_eval_service_task  # type: ignore[method-assign,assignment]
     DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
     StreamShard.add = _stream_add  # type: ignore[method-assign]
+    Table.all_items = _all_items  # type: ignore[method-assign]
+    Table.query = _query  # type: ignore[method-assign]

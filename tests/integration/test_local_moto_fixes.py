@@ -139,3 +139,34 @@ def test_stream_records_are_bounded_and_keep_their_sequence_numbers(dynamodb: An
     assert stream is not None and len(stream.items) == kept
     newest = stream.get(stream.starting_sequence_number + kept - 1, 1)[0]
     assert newest["dynamodb"]["NewImage"]["n"] == {"N": str(kept + 199)}
+
+
+def test_a_query_reads_its_partition_and_answers_as_before(
+    dynamodb: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(5):
+        dynamodb.put_item(TableName=TABLE, Item={"pk": {"S": "mine"}, "sk": {"S": f"v#{4 - n}"}})
+    _fill(dynamodb, 300)
+    examined: list[int] = []
+    installed = Table.all_items
+
+    def recording(self: Table) -> Any:
+        items = installed(self)
+        examined.append(len(items))
+        return items
+
+    monkeypatch.setattr(Table, "all_items", recording)
+
+    def query(**extra: Any) -> list[str]:
+        answer = dynamodb.query(
+            TableName=TABLE,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :v)",
+            ExpressionAttributeValues={":pk": {"S": "mine"}, ":v": {"S": "v#"}},
+            **extra,
+        )
+        return [item["sk"]["S"] for item in answer["Items"]]
+
+    assert query() == [f"v#{n}" for n in range(5)]
+    assert query(ScanIndexForward=False, Limit=2) == ["v#4", "v#3"]
+    assert examined and max(examined) == 5  # the partition, not the 305 items of the table
+    assert len(dynamodb.scan(TableName=TABLE)["Items"]) == 305  # a scan still sees everything
