@@ -4,36 +4,34 @@ import copy
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
-from moto import mock_aws
 from moto.dynamodb.models.table import Table
 
 from reelflow.local import moto_fixes
 
-TABLE = "fixes"
+TABLE = "local-moto-fixes"
+
+ACCOUNT, REGION = "123456789012", "us-east-1"
 
 
 @pytest.fixture
-def dynamodb() -> Iterator[Any]:
-    moto_fixes.install()
-    with mock_aws():
-        client = boto3.client("dynamodb", region_name="us-east-1")
-        client.create_table(
-            TableName=TABLE,
-            BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-        )
-        yield client
+def dynamodb(local_cloud: Any) -> Iterator[Any]:
+    """A table of its own on the session's embedded AWS (whose fixes are installed); moto's
+    process-wide backends are never reset under the other tests."""
+    client = local_cloud.client("dynamodb")
+    client.create_table(
+        TableName=TABLE,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+    yield client
+    client.delete_table(TableName=TABLE)
 
 
 def _fill(client: Any, count: int) -> None:
@@ -128,7 +126,7 @@ def test_two_operations_on_one_item_are_refused(dynamodb: Any) -> None:
 def moto_table() -> Table:
     from moto.dynamodb.models import dynamodb_backends
 
-    table: Table = dynamodb_backends["123456789012"]["us-east-1"].get_table(TABLE)
+    table: Table = dynamodb_backends[ACCOUNT][REGION].get_table(TABLE)
     return table
 
 
