@@ -36,6 +36,11 @@ def interrupt_on_sigterm() -> None:
 def serve(console: Console, port: int, moto_port: int, data_dir: Path | None, fresh: bool) -> int:
     from reelflow.runner import LocalStack
 
+    running = read_state(ADDRESS)
+    if running and _alive(running):
+        raise SystemExit(
+            f"reelflow serve is already running at {running.get('api_url')} (pid {running.get('pid')})"
+        )
     interrupt_on_sigterm()
     folder = data_folder(data_dir)
     if fresh:

@@ -85,6 +85,9 @@ def test_a_batch_and_its_outputs_survive_sigkill_and_fresh_starts_empty(tmp_path
     assert "Traceback" not in stale.stderr + stale.stdout
 
     with serving(home) as second:
+        twice = reelflow("serve", "--port", "0", home=home, timeout=60)
+        assert twice.returncode != 0 and "already running" in twice.stderr
+        assert "Traceback" not in twice.stderr
         assert re.match(r"[1-9]\d* items, [1-9]\d* objects", second["restored"])
         again = requests.get(f"{second['api_url']}/batch-jobs/{batch_id}", headers=headers, timeout=30).json()
         assert again["status"] == "completed" and again["progress_percentage"] == 100
