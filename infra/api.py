@@ -10,6 +10,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from functions import deployment
 from functions.domain.object_keys import Prefix
 from infra.access import READ, WRITE, object_access, table_access
 from infra.config import DeployConfig
@@ -97,13 +98,7 @@ class Api(Construct):
         state_machine_arn: str,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.function = factory.create(
-            "Api",
-            "functions.handlers.api.handler",
-            description="The reelflow HTTP API (Powertools resolver).",
-            memory_mb=config.api_memory_mb,
-            timeout=cdk.Duration.seconds(29),
-        )
+        self.function = factory.create(deployment.API, memory_mb=config.api_memory_mb)
         table_access(self.function, storage.table)
         # Presigned URLs act with the signer's permissions: the API signs uploads and downloads.
         object_access(self.function, storage.ingest, Prefix.UPLOADS, WRITE, "presigned upload URLs.")
@@ -149,17 +144,13 @@ class Api(Construct):
                 )
         _access_logs(self, "HttpApiAccessLogs", self.http_api.default_stage, ACCESS_LOG_FORMAT)
 
-        self.ws_authorizer_function = factory.create(
-            "WsAuthorizer",
-            "functions.handlers.websocket.authorizer",
-            description="Checks the Cognito ID token of a WebSocket connect.",
-        )
+        self.ws_authorizer_function = factory.create(deployment.WS_AUTHORIZER)
         self.ws_functions: dict[str, lambda_.Function] = {
-            route: factory.create(name, f"functions.handlers.websocket.{handler}", description=text)
-            for route, name, handler, text in (
-                ("$connect", "WsConnect", "connect", "Records a WebSocket connection."),
-                ("$disconnect", "WsDisconnect", "disconnect", "Forgets a WebSocket connection."),
-                ("subscribe", "WsSubscribe", "subscribe", "Subscribes a connection to a batch or to all."),
+            route: factory.create(spec)
+            for route, spec in (
+                ("$connect", deployment.WS_CONNECT),
+                ("$disconnect", deployment.WS_DISCONNECT),
+                ("subscribe", deployment.WS_SUBSCRIBE),
             )
         }
         for function in self.ws_functions.values():

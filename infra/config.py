@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 import aws_cdk as cdk
 
+from functions.deployment import API, MEDIA
+
 
 @dataclass(frozen=True)
 class DeployConfig:
@@ -15,8 +17,8 @@ class DeployConfig:
     # Video retries: seconds to wait before each retry (1, 5, 15 minutes).
     retry_delays_seconds: str = "60,300,900"
     batch_timeout_seconds: int = 6 * 3600
-    api_memory_mb: int = 512
-    media_memory_mb: int = 4096
+    api_memory_mb: int = API.memory_mb  # overrides of the declared memory (functions/deployment.py)
+    media_memory_mb: int = MEDIA.memory_mb
     media_ephemeral_mb: int = 10240
     # Estimated processing time above which a video goes to Fargate (Lambda stops at 900 s).
     lambda_max_media_seconds: int = 600

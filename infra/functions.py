@@ -9,6 +9,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct, IConstruct
 
+from functions.deployment import FunctionSpec
 from infra import bundling
 from infra.config import DeployConfig
 
@@ -53,16 +54,14 @@ class FunctionFactory(Construct):
 
     def create(
         self,
-        name: str,
-        handler: str,
+        spec: FunctionSpec,
         *,
-        description: str,
-        memory_mb: int = 512,
-        timeout: cdk.Duration | None = None,
-        ffmpeg: bool = False,
+        memory_mb: int | None = None,
         ephemeral_mb: int = 512,
         extra_environment: Mapping[str, str] | None = None,
     ) -> lambda_.Function:
+        """The function `spec` declares (functions/deployment.py); `memory_mb` overrides its memory."""
+        name = spec.id
         log_group = logs.LogGroup(
             self,
             f"{name}Logs",
@@ -81,26 +80,26 @@ class FunctionFactory(Construct):
                 resources=[f"{log_group.log_group_arn}:*"],
             )
         )
-        layers: Sequence[lambda_.ILayerVersion] = [self.dependencies, *([self.ffmpeg] if ffmpeg else [])]
+        layers: Sequence[lambda_.ILayerVersion] = [self.dependencies, *([self.ffmpeg] if spec.ffmpeg else [])]
         function = lambda_.Function(
             self,
             name,
-            function_name=f"{self.config.prefix}-{_kebab(name)}",
-            description=description,
+            function_name=spec.name(self.config.prefix),
+            description=spec.description,
             runtime=self.runtime,
             architecture=self.architecture,
             code=self.code,
-            handler=handler,
+            handler=spec.handler,
             layers=list(layers),
-            memory_size=memory_mb,
+            memory_size=memory_mb or spec.memory_mb,
             ephemeral_storage_size=cdk.Size.mebibytes(ephemeral_mb),
-            timeout=timeout or cdk.Duration.seconds(30),
+            timeout=cdk.Duration.seconds(spec.timeout_seconds),
             tracing=lambda_.Tracing.ACTIVE,
             log_group=log_group,
             role=role,
             environment={
                 **self.environment,
-                "POWERTOOLS_SERVICE_NAME": f"reelflow-{_kebab(name)}",
+                "POWERTOOLS_SERVICE_NAME": spec.service_name,
                 **(extra_environment or {}),
             },
         )
@@ -137,7 +136,3 @@ def retention(days: int) -> logs.RetentionDays:
     if days not in RETENTION:
         raise ValueError(f"log_retention_days must be one of {sorted(RETENTION)}")
     return RETENTION[days]
-
-
-def _kebab(name: str) -> str:
-    return "".join(f"-{c.lower()}" if c.isupper() else c for c in name).lstrip("-")

@@ -1,7 +1,6 @@
 """The processing pipeline: ingestion, the batch state machine, its tasks, the Fargate worker and the
 EventBridge rules that connect S3, Amazon Transcribe and Step Functions to them."""
 
-import json
 from pathlib import Path
 
 import aws_cdk as cdk
@@ -14,6 +13,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from functions import deployment
 from functions.domain.object_keys import Prefix
 from infra.access import READ, WRITE, object_access, table_access, transcribe_access
 from infra.config import DeployConfig
@@ -21,9 +21,7 @@ from infra.functions import FunctionFactory, acknowledge
 from infra.storage import Storage
 
 ROOT = Path(__file__).resolve().parents[1]
-ASL_FILE = ROOT / "statemachines" / "batch.asl.json"
 VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".webm")
-WORKER_CONTAINER = "worker"
 # The worker image's build context: only what the Dockerfile copies (an allow list).
 WORKER_IMAGE_FILES = [
     "*",
@@ -38,13 +36,6 @@ WORKER_IMAGE_FILES = [
 ]
 
 
-def state_machine_definition(timeout_seconds: int) -> str:
-    """The ASL file with the execution timeout set; `${…}` placeholders stay for CDK to substitute."""
-    definition = json.loads(ASL_FILE.read_text())
-    definition["TimeoutSeconds"] = timeout_seconds
-    return json.dumps(definition, indent=1)
-
-
 class Pipeline(Construct):
     def __init__(
         self,
@@ -57,43 +48,13 @@ class Pipeline(Construct):
         state_machine_arn: str,
     ) -> None:
         super().__init__(scope, construct_id)
-        minutes = cdk.Duration.minutes
-
-        self.ingest_function = factory.create(
-            "Ingest",
-            "functions.handlers.ingest.handler",
-            description="Probes uploads (S3 Object Created).",
-            memory_mb=1024,
-            timeout=minutes(5),
-            ffmpeg=True,
-        )
-        self.control_function = factory.create(
-            "Control",
-            "functions.handlers.pipeline.control_handler",
-            description="Batch state machine bookkeeping: prepare, gate, begin, finish, failures, complete.",
-            timeout=minutes(1),
-        )
+        self.ingest_function = factory.create(deployment.INGEST)
+        self.control_function = factory.create(deployment.CONTROL)
         self.media_function = factory.create(
-            "Media",
-            "functions.handlers.pipeline.media_handler",
-            description="Probe, transcription start, silence, highlights and the one render of a video.",
-            memory_mb=config.media_memory_mb,
-            timeout=minutes(15),
-            ffmpeg=True,
-            ephemeral_mb=config.media_ephemeral_mb,
+            deployment.MEDIA, memory_mb=config.media_memory_mb, ephemeral_mb=config.media_ephemeral_mb
         )
-        self.transcription_function = factory.create(
-            "Transcription",
-            "functions.handlers.transcription.handler",
-            description="Amazon Transcribe job finished: store the transcript and answer the waiting task.",
-            timeout=minutes(2),
-        )
-        self.executions_function = factory.create(
-            "Executions",
-            "functions.handlers.executions.handler",
-            description="Fails the batch of an execution that failed, timed out or was aborted.",
-            timeout=minutes(2),
-        )
+        self.transcription_function = factory.create(deployment.TRANSCRIPTION)
+        self.executions_function = factory.create(deployment.EXECUTIONS)
 
         self._grant_data_access(storage)
         self._add_worker(config, factory, storage)
@@ -175,7 +136,7 @@ class Pipeline(Construct):
             removal_policy=cdk.RemovalPolicy.DESTROY,
         )
         self.task_definition.add_container(
-            WORKER_CONTAINER,
+            deployment.WORKER_CONTAINER,
             image=ecs.ContainerImage.from_asset(
                 str(ROOT),
                 file="infra/worker.Dockerfile",
@@ -185,9 +146,10 @@ class Pipeline(Construct):
             logging=ecs.LogDrivers.aws_logs(stream_prefix="worker", log_group=worker_logs),
             environment={
                 **factory.environment,
-                "REELFLOW_TRANSCRIPTION_ENGINE": config.transcription_engine,
+                **deployment.runtime_environment(
+                    transcription_engine=config.transcription_engine, work_dir="/work"
+                ),
                 "POWERTOOLS_SERVICE_NAME": "reelflow-worker",
-                "REELFLOW_WORK_DIR": "/work",
             },
         )
         task_role = self.task_definition.task_role
@@ -229,19 +191,19 @@ class Pipeline(Construct):
             state_machine_name=state_machine_name,
             state_machine_type=sfn.StateMachineType.STANDARD,
             definition_body=sfn.DefinitionBody.from_string(
-                state_machine_definition(config.batch_timeout_seconds)
+                deployment.state_machine_definition(config.batch_timeout_seconds)
             ),
-            definition_substitutions={
-                "ControlFunctionArn": self.control_function.function_arn,
-                "MediaFunctionArn": self.media_function.function_arn,
-                "RetryDelaysSeconds": config.retry_delays_seconds,
-                "ClusterArn": self.cluster.cluster_arn,
-                "WorkerTaskDefinitionArn": self.task_definition.task_definition_arn,
-                "WorkerContainerName": WORKER_CONTAINER,
-                "SubnetIds": ",".join(s.subnet_id for s in self.vpc.public_subnets),
-                "SecurityGroupIds": self.worker_security_group.security_group_id,
-                "AssignPublicIp": "ENABLED",
-            },
+            definition_substitutions=deployment.StateMachineSubstitutions(
+                control_function_arn=self.control_function.function_arn,
+                media_function_arn=self.media_function.function_arn,
+                retry_delays_seconds=config.retry_delays_seconds,
+                cluster_arn=self.cluster.cluster_arn,
+                worker_task_definition_arn=self.task_definition.task_definition_arn,
+                worker_container_name=deployment.WORKER_CONTAINER,
+                subnet_ids=",".join(s.subnet_id for s in self.vpc.public_subnets),
+                security_group_ids=self.worker_security_group.security_group_id,
+                assign_public_ip="ENABLED",
+            ).as_dict(),
             tracing_enabled=True,
             logs=sfn.LogOptions(
                 destination=state_machine_logs, level=sfn.LogLevel.ALL, include_execution_data=False

@@ -5,6 +5,7 @@ from typing import Any
 import aws_cdk as cdk
 from constructs import Construct
 
+from functions.deployment import runtime_environment
 from infra.api import Api, Identity
 from infra.config import DeployConfig
 from infra.functions import FunctionFactory, acknowledge
@@ -31,16 +32,18 @@ class ReelflowStack(cdk.Stack):
         self.storage = Storage(self, "Storage", config)
         self.identity = Identity(self, "Identity", config)
         environment = {
-            "REELFLOW_STAGE": config.stage,
-            "REELFLOW_TABLE_NAME": self.storage.table.table_name,
-            "REELFLOW_INGEST_BUCKET": self.storage.ingest.bucket_name,
-            "REELFLOW_MEDIA_BUCKET": self.storage.media.bucket_name,
-            "REELFLOW_STATE_MACHINE_ARN": state_machine_arn,
-            "REELFLOW_TRANSCRIPTION_ENGINE": config.transcription_engine,
-            "REELFLOW_LAMBDA_MAX_MEDIA_SECONDS": str(config.lambda_max_media_seconds),
-            "REELFLOW_BATCH_TIMEOUT_SECONDS": str(config.batch_timeout_seconds),
-            "REELFLOW_COGNITO_ISSUER": self.identity.issuer,
-            "REELFLOW_COGNITO_CLIENT_ID": self.identity.client.user_pool_client_id,
+            **runtime_environment(
+                stage=config.stage,
+                table_name=self.storage.table.table_name,
+                ingest_bucket=self.storage.ingest.bucket_name,
+                media_bucket=self.storage.media.bucket_name,
+                state_machine_arn=state_machine_arn,
+                transcription_engine=config.transcription_engine,
+                lambda_max_media_seconds=str(config.lambda_max_media_seconds),
+                batch_timeout_seconds=str(config.batch_timeout_seconds),
+                cognito_issuer=self.identity.issuer,
+                cognito_client_id=self.identity.client.user_pool_client_id,
+            ),
             "POWERTOOLS_METRICS_NAMESPACE": "reelflow",
             "POWERTOOLS_LOG_LEVEL": "INFO",
         }

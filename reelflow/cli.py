@@ -3,8 +3,6 @@
 import argparse
 import json
 import sys
-import tempfile
-import time
 from enum import Enum
 from pathlib import Path
 from typing import Any, get_args
@@ -73,17 +71,23 @@ def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from reelflow.runner import RunOptions, run_folder
+    from reelflow.serving import interrupt_on_sigterm
 
-    results = run_folder(
-        RunOptions(
-            input_dir=args.dir,
-            out_dir=args.out,
-            settings=settings_from_args(args),
-            name=args.name,
-            tier=Tier(args.tier),
-        ),
-        console,
-    )
+    interrupt_on_sigterm()
+    try:
+        results = run_folder(
+            RunOptions(
+                input_dir=args.dir,
+                out_dir=args.out,
+                settings=settings_from_args(args),
+                name=args.name,
+                tier=Tier(args.tier),
+            ),
+            console,
+        )
+    except KeyboardInterrupt:
+        console.print("Stopped.")
+        return 130
     console.print(f"Results: {args.out / 'results.json'}")
     return 0 if results["batch"]["status"] == "completed" else 1
 
@@ -111,37 +115,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from reelflow.local.home import clear_state, write_state
-    from reelflow.runner import LocalStack
+    from reelflow.serving import serve
 
-    work = Path(tempfile.mkdtemp(prefix="reelflow-serve-"))
-    with LocalStack(work, port=args.port, moto_port=args.moto_port) as stack:
-        cloud = stack.cloud
-        info = {
-            "api_url": f"{stack.gateway.base_url}/api",
-            "websocket_url": stack.gateway.ws_url,
-            "s3_endpoint": cloud.endpoint,
-            "aws_endpoint": cloud.endpoint,
-            "ingest_bucket": cloud.ingest_bucket,
-            "media_bucket": cloud.media_bucket,
-            "table": cloud.table_name,
-            "state_machine_arn": cloud.state_machine_arn,
-        }
-        write_state("serve", info)
-        console.print("[bold green]reelflow is serving on the embedded local AWS[/]")
-        for key, value in info.items():
-            console.print(f"  {key:<18} {value}")
-        console.print("  token              reelflow token --user alice --tier creator")
-        console.print("  API docs           " + f"{stack.gateway.base_url}/api/docs")
-        console.print("Press Ctrl+C to stop.")
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            console.print("Stopping.")
-        finally:
-            clear_state("serve")
-    return 0
+    return serve(console, args.port, args.moto_port, args.data_dir, args.fresh)
 
 
 def cmd_token(args: argparse.Namespace) -> int:
@@ -175,6 +151,10 @@ def cmd_openapi(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    if args.target == "local":
+        from reelflow.bench_local import run_local_benchmark
+
+        return run_local_benchmark(console, args)
     from reelflow.bench import run_benchmark
 
     return run_benchmark(console, args)
@@ -215,6 +195,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--moto-port", type=int, default=0, help="Port of the embedded AWS endpoint (any free)"
     )
+    serve.add_argument(
+        "--data-dir",
+        type=Path,
+        help="Where the table and the objects are kept across restarts ($REELFLOW_HOME/data)",
+    )
+    serve.add_argument("--fresh", action="store_true", help="Start empty: delete the kept table and objects")
     serve.set_defaults(func=cmd_serve)
 
     token = sub.add_parser("token", help="Print a bearer token the local gateway accepts")
@@ -236,7 +222,18 @@ def build_parser() -> argparse.ArgumentParser:
     openapi.add_argument("path", nargs="?", type=Path, default=Path("docs/openapi.json"))
     openapi.set_defaults(func=cmd_openapi)
 
-    bench = sub.add_parser("bench", help="Measure stage speeds against a plain ffmpeg re-encode")
+    bench = sub.add_parser(
+        "bench",
+        help="Measure stage speeds against a plain ffmpeg re-encode (`bench local`: local mode's memory, "
+        "API latency and orchestration overhead)",
+    )
+    bench.add_argument(
+        "target", nargs="?", choices=["media", "local"], default="media", help="What to measure (media)"
+    )
+    bench.add_argument("--creations", type=int, default=100, help="local: batches created (100)")
+    bench.add_argument("--videos", type=int, default=50, help="local: videos per batch (50)")
+    bench.add_argument("--reads", type=int, default=100, help="local: GETs timed for each read (100)")
+    bench.add_argument("--clip-seconds", type=float, default=2.0, help="local: length of the `run` clip (2)")
     bench.add_argument("--minutes", type=float, default=3.0, help="Length of the generated talk (3)")
     bench.add_argument("--dir", type=Path, default=Path("bench-out"), help="Where media is generated/reused")
     bench.add_argument("--skip-transcription", action="store_true", help="Leave out the speech model")

@@ -1,20 +1,19 @@
 """`reelflow executions`: the Step Functions console, in a terminal, for the embedded AWS."""
 
+from datetime import datetime
 from typing import Any
 
 import boto3
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from reelflow.local.home import read_state
+from reelflow.serving import running_address
 
 
 def _client(endpoint: str | None) -> Any:
     if endpoint is None:
-        state = read_state("serve")
-        if not state:
-            raise SystemExit("No local AWS is running: start `reelflow serve` (or pass --endpoint URL)")
-        endpoint = str(state["aws_endpoint"])
+        endpoint = str(running_address()["aws_endpoint"])
     return boto3.client(
         "stepfunctions",
         endpoint_url=endpoint,
@@ -28,19 +27,33 @@ def _state_machine_arns(sfn: Any) -> list[str]:
     return [m["stateMachineArn"] for m in sfn.list_state_machines()["stateMachines"]]
 
 
+def _time(value: Any) -> str:
+    """Times to the second, in local time: a row of ids and times fits in 80 columns."""
+    return (
+        value.astimezone().strftime("%Y-%m-%d %H:%M:%S") if isinstance(value, datetime) else str(value or "")
+    )
+
+
+def _clock(value: Any) -> str:
+    return value.astimezone().strftime("%H:%M:%S.%f")[:-3] if isinstance(value, datetime) else str(value)
+
+
 def list_executions(console: Console, endpoint: str | None) -> int:
     sfn = _client(endpoint)
-    table = Table(title="Executions")
-    for column in ("name (batch id)", "status", "started", "stopped"):
-        table.add_column(column)
+    table = Table(title="Executions", box=box.SIMPLE)
+    table.add_column("name (batch id)", overflow="fold", min_width=36)
+    table.add_column("status", no_wrap=True)
+    table.add_column("started", overflow="fold")
+    table.add_column("stopped", overflow="fold")
     for arn in _state_machine_arns(sfn):
-        for execution in sfn.list_executions(stateMachineArn=arn)["executions"]:
-            table.add_row(
-                execution["name"],
-                execution["status"],
-                str(execution["startDate"]),
-                str(execution.get("stopDate", "")),
-            )
+        for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=arn):
+            for execution in page["executions"]:
+                table.add_row(
+                    execution["name"],
+                    execution["status"],
+                    _time(execution["startDate"]),
+                    _time(execution.get("stopDate")),
+                )
     console.print(table)
     return 0
 
@@ -64,15 +77,20 @@ def show_execution(console: Console, name_or_arn: str, endpoint: str | None) -> 
         ]
         arn = arns[0] if arns else name_or_arn
     described = sfn.describe_execution(executionArn=arn)
-    console.print(f"[bold]{described['name']}[/] {described['status']} started {described['startDate']}")
-    table = Table(title="Event history")
-    for column in ("id", "type", "state / detail", "time"):
-        table.add_column(column)
+    console.print(
+        f"[bold]{described['name']}[/] {described['status']} started {_time(described['startDate'])}",
+        soft_wrap=True,
+    )
+    table = Table(title="Event history", box=box.SIMPLE)
+    table.add_column("id", justify="right", no_wrap=True)
+    table.add_column("type", overflow="fold")
+    table.add_column("state / detail", overflow="fold")
+    table.add_column("time", no_wrap=True)
     paginator_args: dict[str, Any] = {"executionArn": arn, "maxResults": 1000}
     while True:
         page = sfn.get_execution_history(**paginator_args)
         for event in page["events"]:
-            table.add_row(str(event["id"]), event["type"], _detail(event), str(event["timestamp"]))
+            table.add_row(str(event["id"]), event["type"], _detail(event), _clock(event["timestamp"]))
         if not page.get("nextToken"):
             break
         paginator_args["nextToken"] = page["nextToken"]

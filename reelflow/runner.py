@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -17,6 +18,7 @@ from functions.domain.enums import Tier
 from functions.domain.quotas import limits_for
 from functions.domain.uploads import is_video_name
 from reelflow.client import ApiClient, download, upload_file
+from reelflow.local.children import stop_children
 from reelflow.local.cloud import LocalCloud, LocalSettings
 from reelflow.local.gateway import Gateway
 from reelflow.local.tokens import issue_token
@@ -32,7 +34,7 @@ class RunOptions:
     settings: dict[str, Any] = field(default_factory=dict)
     name: str | None = None
     tier: Tier = Tier.PRO
-    poll_seconds: float = 0.5
+    poll_seconds: float = 0.2
     timeout_seconds: float = 3600.0
 
 
@@ -43,8 +45,10 @@ def find_videos(directory: Path) -> list[Path]:
 class LocalStack:
     """The embedded AWS plus the local gateway, started together."""
 
-    def __init__(self, work_dir: Path, port: int = 0, moto_port: int = 0) -> None:
-        self.cloud = LocalCloud(LocalSettings(work_dir=work_dir), port=moto_port)
+    def __init__(
+        self, work_dir: Path, port: int = 0, moto_port: int = 0, data_dir: Path | None = None
+    ) -> None:
+        self.cloud = LocalCloud(LocalSettings(work_dir=work_dir, data_dir=data_dir), port=moto_port)
         self.gateway = Gateway(port=port)
 
     def __enter__(self) -> "LocalStack":
@@ -53,6 +57,9 @@ class LocalStack:
         return self
 
     def __exit__(self, *_: object) -> None:
+        # Nothing a handler cut short writes after this reaches the data folder; no ffmpeg outlives us.
+        self.cloud.detach_store()
+        stop_children()
         self.gateway.stop()
         self.cloud.stop()
 
@@ -71,6 +78,10 @@ def _video_status(video: dict[str, Any]) -> str:
 
 def run_folder(options: RunOptions, console: Console | None = None) -> dict[str, Any]:
     console = console or Console()
+    if not options.input_dir.exists():
+        raise SystemExit(f"{options.input_dir}: no such folder")
+    if not options.input_dir.is_dir():
+        raise SystemExit(f"{options.input_dir} is a file; `reelflow run` takes a folder of videos")
     videos = find_videos(options.input_dir)
     limit = limits_for(options.tier).max_videos_per_batch
     if not videos:
@@ -110,7 +121,7 @@ def run_folder(options: RunOptions, console: Console | None = None) -> dict[str,
 def watch(client: ApiClient, batch_id: str, options: RunOptions, console: Console) -> dict[str, Any]:
     columns = (
         TextColumn("{task.description}"),
-        BarColumn(),
+        BarColumn(bar_width=12),  # label, bar, percentage, status and time in 80 columns
         TextColumn("{task.percentage:>3.0f}%"),
         TextColumn("{task.fields[status]}"),
         TimeElapsedColumn(),
@@ -181,9 +192,13 @@ def execution_history(cloud: LocalCloud, execution_arn: str | None) -> dict[str,
 
 def print_summary(console: Console, results: dict[str, Any]) -> None:
     batch = results["batch"]
-    table = Table(title=f"{batch['name']}: {batch['status']}")
-    for column in ("#", "video", "status", "duration", "output", "note"):
-        table.add_column(column)
+    table = Table(title=f"{batch['name']}: {batch['status']}", box=box.SIMPLE)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("video", overflow="fold")
+    table.add_column("status", overflow="fold")
+    table.add_column("duration", overflow="fold")
+    table.add_column("output", overflow="fold")  # folded, never cut: the path is what the user needs
+    table.add_column("note", overflow="fold")
     for video in results["videos"]:
         export = (video.get("processing_result") or {}).get("exporting") or {}
         before, after = video.get("duration"), export.get("duration")

@@ -38,9 +38,9 @@ pause) decrements both counters in the same transaction as the status change (`s
 sign for any transition). After every start, pause, cancel and completion the use case re-reads the
 snapshot and runs `plan_admissions` again; a scheduled sweep (EventBridge Scheduler in AWS, a timer
 thread in local mode) does the same every minute, so an admission lost with a crashed Lambda is made
-later, and reconciles batches whose execution ended without telling us. The snapshot comes from the status index
-(queued batches, already ordered by effective priority and age) plus the counters; the users' last
-admission times live on the user profile item (`last_admitted_at`, set in transaction 2).
+later, and reconciles batches whose execution ended without telling us. The snapshot comes from the
+status index (queued batches, already ordered by effective priority and age) plus the counters; the users'
+last admission times live on the user profile item (`last_admitted_at`, set in transaction 2).
 """
 
 from collections.abc import Iterable, Mapping, Sequence

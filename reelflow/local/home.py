@@ -12,19 +12,26 @@ def home() -> Path:
     return path
 
 
+def state_path(name: str) -> Path:
+    return home() / f"{name}.json"
+
+
 def write_state(name: str, data: dict[str, Any]) -> Path:
-    path = home() / f"{name}.json"
-    path.write_text(json.dumps(data, indent=2))
+    path = state_path(name)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(data, indent=2))
+    temporary.replace(path)  # readers never see half a file
     return path
 
 
 def read_state(name: str) -> dict[str, Any] | None:
-    path = home() / f"{name}.json"
-    if not path.exists():
+    path = state_path(name)
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
         return None
-    data = json.loads(path.read_text())
     return data if isinstance(data, dict) else None
 
 
 def clear_state(name: str) -> None:
-    (home() / f"{name}.json").unlink(missing_ok=True)
+    state_path(name).unlink(missing_ok=True)

@@ -1,0 +1,166 @@
+"""One description of the deployment, read by the CDK app (`infra/`) and by local mode (`reelflow/local/`):
+the Lambda functions, the environment they run with (named after `RuntimeConfig`'s fields) and the
+state machine file with the substitutions it needs. Pure data: no boto3, no CDK."""
+
+import json
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from functions.config import RuntimeConfig
+
+ROOT = Path(__file__).resolve().parents[1]
+STATE_MACHINE_FILE = ROOT / "statemachines" / "batch.asl.json"
+ENV_PREFIX = "REELFLOW_"
+PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """A Lambda function: `id` is its construct id in the CDK app; names derive from it."""
+
+    id: str
+    handler: str
+    description: str
+    memory_mb: int = 512
+    timeout_seconds: int = 30
+    ffmpeg: bool = False
+
+    @property
+    def slug(self) -> str:
+        return "".join(f"-{c.lower()}" if c.isupper() else c for c in self.id).lstrip("-")
+
+    def name(self, prefix: str) -> str:
+        """The deployed function name, e.g. `reelflow-dev-ws-connect` for prefix `reelflow-dev`."""
+        return f"{prefix}-{self.slug}"
+
+    @property
+    def service_name(self) -> str:
+        """POWERTOOLS_SERVICE_NAME of the function."""
+        return f"reelflow-{self.slug}"
+
+
+API = FunctionSpec(
+    "Api", "functions.handlers.api.handler", "The reelflow HTTP API (Powertools resolver).", 512, 29
+)
+INGEST = FunctionSpec(
+    "Ingest",
+    "functions.handlers.ingest.handler",
+    "Probes uploads (S3 Object Created).",
+    1024,
+    300,
+    ffmpeg=True,
+)
+CONTROL = FunctionSpec(
+    "Control",
+    "functions.handlers.pipeline.control_handler",
+    "Batch state machine bookkeeping: prepare, gate, begin, finish, failures, complete.",
+    512,
+    60,
+)
+MEDIA = FunctionSpec(
+    "Media",
+    "functions.handlers.pipeline.media_handler",
+    "Probe, transcription start, silence, highlights and the one render of a video.",
+    4096,
+    900,
+    ffmpeg=True,
+)
+TRANSCRIPTION = FunctionSpec(
+    "Transcription",
+    "functions.handlers.transcription.handler",
+    "Amazon Transcribe job finished: store the transcript and answer the waiting task.",
+    512,
+    120,
+)
+EXECUTIONS = FunctionSpec(
+    "Executions",
+    "functions.handlers.executions.handler",
+    "Fails the batch of an execution that failed, timed out or was aborted.",
+    512,
+    120,
+)
+WS_AUTHORIZER = FunctionSpec(
+    "WsAuthorizer",
+    "functions.handlers.websocket.authorizer",
+    "Checks the Cognito ID token of a WebSocket connect.",
+)
+WS_CONNECT = FunctionSpec(
+    "WsConnect", "functions.handlers.websocket.connect", "Records a WebSocket connection."
+)
+WS_DISCONNECT = FunctionSpec(
+    "WsDisconnect", "functions.handlers.websocket.disconnect", "Forgets a WebSocket connection."
+)
+WS_SUBSCRIBE = FunctionSpec(
+    "WsSubscribe", "functions.handlers.websocket.subscribe", "Subscribes a connection to a batch or to all."
+)
+
+FUNCTIONS: tuple[FunctionSpec, ...] = (
+    API,
+    INGEST,
+    CONTROL,
+    MEDIA,
+    TRANSCRIPTION,
+    EXECUTIONS,
+    WS_AUTHORIZER,
+    WS_CONNECT,
+    WS_DISCONNECT,
+    WS_SUBSCRIBE,
+)
+
+
+def runtime_environment(**values: str) -> dict[str, str]:
+    """Environment variables for `RuntimeConfig` fields: `table_name="t"` → `{"REELFLOW_TABLE_NAME": "t"}`.
+    A name that is not a field of the runtime config is refused, so the deployment cannot set a
+    variable the code never reads."""
+    unknown = sorted(set(values) - set(RuntimeConfig.model_fields))
+    if unknown:
+        raise ValueError(f"not RuntimeConfig fields: {unknown}")
+    return {ENV_PREFIX + name.upper(): value for name, value in values.items()}
+
+
+@dataclass(frozen=True)
+class StateMachineSubstitutions:
+    """Every `${…}` placeholder of statemachines/batch.asl.json, by field (PascalCase in the file)."""
+
+    control_function_arn: str
+    media_function_arn: str
+    retry_delays_seconds: str
+    cluster_arn: str
+    worker_task_definition_arn: str
+    worker_container_name: str
+    subnet_ids: str
+    security_group_ids: str
+    assign_public_ip: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {_pascal(name): value for name, value in asdict(self).items()}
+
+
+# The functions the state machine invokes, by the substitution that carries their ARN.
+STATE_MACHINE_FUNCTIONS = {"ControlFunctionArn": CONTROL, "MediaFunctionArn": MEDIA}
+WORKER_CONTAINER = "worker"
+
+
+def state_machine_definition(timeout_seconds: int) -> str:
+    """The ASL file with the execution timeout set; `${…}` placeholders stay for the caller to fill."""
+    definition = json.loads(STATE_MACHINE_FILE.read_text())
+    definition["TimeoutSeconds"] = timeout_seconds
+    return json.dumps(definition, indent=1)
+
+
+def placeholders(text: str) -> set[str]:
+    return set(PLACEHOLDER.findall(text))
+
+
+def substitute(text: str, substitutions: StateMachineSubstitutions) -> str:
+    """What CloudFormation does with `DefinitionSubstitutions` (local mode has no CloudFormation)."""
+    values = substitutions.as_dict()
+    missing = placeholders(text) - set(values)
+    if missing:
+        raise ValueError(f"unsubstituted placeholders in the state machine: {sorted(missing)}")
+    return PLACEHOLDER.sub(lambda match: values[match.group(1)], text)
+
+
+def _pascal(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_"))

@@ -1,0 +1,222 @@
+"""Creates on the embedded AWS what the CDK app creates on AWS, from the same declaration
+(functions/deployment.py): the table, the buckets, every Lambda function, the worker's cluster and task
+definition, and the state machine with its substitutions filled in."""
+
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from functions import deployment
+
+TABLE_FILE = Path(deployment.ROOT) / "functions" / "adapters" / "table.json"
+WORKER_FAMILY = "reelflow-local-worker"
+LOCAL_SUBNET = "subnet-local"
+LOCAL_SECURITY_GROUP = "sg-local"
+
+
+class Clients(Protocol):
+    def client(self, service: str) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Names:
+    prefix: str
+    table: str
+    ingest_bucket: str
+    media_bucket: str
+    state_machine: str
+
+
+@dataclass(frozen=True)
+class Worker:
+    cluster_arn: str
+    task_definition_arn: str
+    subnet: str
+    security_group: str
+
+
+@dataclass(frozen=True)
+class Provisioned:
+    state_machine_arn: str
+    function_arns: dict[str, str]
+    worker: Worker
+
+
+def provision(
+    aws: Clients,
+    names: Names,
+    environment: dict[str, str],
+    retry_delays_seconds: str,
+    batch_timeout_seconds: int,
+) -> Provisioned:
+    """Everything, in dependency order."""
+    role_arn = create_role(aws)
+    create_table(aws, names.table)
+    create_buckets(aws, names)
+    arns = {
+        spec.id: create_function(aws, spec, names.prefix, role_arn, environment)
+        for spec in deployment.FUNCTIONS
+    }
+    worker = create_worker(aws)
+    substitutions = deployment.StateMachineSubstitutions(
+        control_function_arn=arns[deployment.CONTROL.id],
+        media_function_arn=arns[deployment.MEDIA.id],
+        retry_delays_seconds=retry_delays_seconds,
+        cluster_arn=worker.cluster_arn,
+        worker_task_definition_arn=worker.task_definition_arn,
+        worker_container_name=deployment.WORKER_CONTAINER,
+        subnet_ids=worker.subnet,
+        security_group_ids=worker.security_group,
+        assign_public_ip="DISABLED",
+    )
+    definition = deployment.substitute(
+        deployment.state_machine_definition(batch_timeout_seconds), substitutions
+    )
+    created = aws.client("stepfunctions").create_state_machine(
+        name=names.state_machine, definition=definition, roleArn=role_arn, type="STANDARD"
+    )
+    subscribe_uploads(aws, names.ingest_bucket, arns[deployment.INGEST.id])
+    return Provisioned(str(created["stateMachineArn"]), arns, worker)
+
+
+def create_role(aws: Clients) -> str:
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": ["lambda.amazonaws.com", "states.amazonaws.com"]},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    role = aws.client("iam").create_role(
+        RoleName="reelflow-local", AssumeRolePolicyDocument=json.dumps(trust)
+    )
+    return str(role["Role"]["Arn"])
+
+
+def table_definition(table_name: str) -> dict[str, Any]:
+    """CreateTable's arguments for functions/adapters/table.json (the CDK app reads the same file)."""
+    spec = json.loads(TABLE_FILE.read_text())
+    pk, sk = spec["partition_key"], spec["sort_key"]
+    attributes = {pk, sk}
+    gsis = []
+    for index in spec["global_secondary_indexes"]:
+        attributes |= {index["partition_key"], index["sort_key"]}
+        gsis.append(
+            {
+                "IndexName": index["name"],
+                "KeySchema": [
+                    {"AttributeName": index["partition_key"], "KeyType": "HASH"},
+                    {"AttributeName": index["sort_key"], "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        )
+    lsis = []
+    for index in spec["local_secondary_indexes"]:
+        attributes.add(index["sort_key"])
+        lsis.append(
+            {
+                "IndexName": index["name"],
+                "KeySchema": [
+                    {"AttributeName": pk, "KeyType": "HASH"},
+                    {"AttributeName": index["sort_key"], "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        )
+    return {
+        "TableName": table_name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": a, "AttributeType": "S"} for a in sorted(attributes)],
+        "KeySchema": [{"AttributeName": pk, "KeyType": "HASH"}, {"AttributeName": sk, "KeyType": "RANGE"}],
+        "GlobalSecondaryIndexes": gsis,
+        "LocalSecondaryIndexes": lsis,
+        "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    }
+
+
+def create_table(aws: Clients, table_name: str) -> None:
+    aws.client("dynamodb").create_table(**table_definition(table_name))
+
+
+def create_buckets(aws: Clients, names: Names) -> None:
+    s3 = aws.client("s3")
+    for bucket in (names.ingest_bucket, names.media_bucket):
+        s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_cors(
+        Bucket=names.ingest_bucket,
+        CORSConfiguration={
+            "CORSRules": [
+                {
+                    "AllowedMethods": ["PUT", "POST", "GET"],
+                    "AllowedOrigins": ["*"],
+                    "AllowedHeaders": ["*"],
+                    "ExposeHeaders": ["ETag"],
+                }
+            ]
+        },
+    )
+
+
+def create_function(
+    aws: Clients, spec: deployment.FunctionSpec, prefix: str, role_arn: str, environment: dict[str, str]
+) -> str:
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("README.txt", "Local mode runs the handler in-process from the checkout.")
+    created = aws.client("lambda").create_function(
+        FunctionName=spec.name(prefix),
+        Description=spec.description,
+        Runtime="python3.13",
+        Role=role_arn,
+        Handler=spec.handler,
+        Code={"ZipFile": archive.getvalue()},
+        MemorySize=spec.memory_mb,
+        Timeout=spec.timeout_seconds,
+        Environment={"Variables": {**environment, "POWERTOOLS_SERVICE_NAME": spec.service_name}},
+    )
+    return str(created["FunctionArn"])
+
+
+def create_worker(aws: Clients) -> Worker:
+    """The Fargate worker's cluster and task definition, as the CDK app makes them. No network: the
+    local task definition uses bridge mode (moto 5.2.5 cannot create awsvpc's network interface), so
+    the state machine's subnets and security group are never read; making a VPC in moto's EC2 would
+    cost about a second of every start for nothing."""
+    ecs = aws.client("ecs")
+    cluster = ecs.create_cluster(clusterName="reelflow-local")["cluster"]["clusterArn"]
+    task_definition = ecs.register_task_definition(
+        family=WORKER_FAMILY,
+        networkMode="bridge",
+        cpu="2048",
+        memory="8192",
+        containerDefinitions=[
+            {
+                "name": deployment.WORKER_CONTAINER,
+                "image": "reelflow-worker",
+                "essential": True,
+                "cpu": 2048,
+                "memory": 8192,
+            }
+        ],
+    )["taskDefinition"]["taskDefinitionArn"]
+    return Worker(str(cluster), str(task_definition), LOCAL_SUBNET, LOCAL_SECURITY_GROUP)
+
+
+def subscribe_uploads(aws: Clients, bucket: str, ingest_arn: str) -> None:
+    # AWS routes these through EventBridge; moto cannot deliver EventBridge to Lambda, so local
+    # mode subscribes the same handler directly (it accepts both event shapes).
+    aws.client("s3").put_bucket_notification_configuration(
+        Bucket=bucket,
+        NotificationConfiguration={
+            "LambdaFunctionConfigurations": [
+                {"LambdaFunctionArn": ingest_arn, "Events": ["s3:ObjectCreated:*"]}
+            ]
+        },
+    )

@@ -1,0 +1,113 @@
+"""`reelflow serve`: the embedded AWS and the local gateway on a data folder that outlives the process,
+stopped cleanly on Ctrl+C or SIGTERM (no ffmpeg left running, no work folder, no address file)."""
+
+import os
+import shutil
+import signal
+import socket
+import tempfile
+import time
+from pathlib import Path
+from types import FrameType
+from typing import Any
+from urllib.parse import urlparse
+
+from rich.console import Console
+
+from reelflow.local.home import clear_state, home, read_state, state_path, write_state
+
+ADDRESS = "serve"
+NOT_RUNNING = "no reelflow serve is running"
+
+
+def data_folder(data_dir: Path | None) -> Path:
+    return data_dir or home() / "data"
+
+
+def interrupt_on_sigterm() -> None:
+    """SIGTERM stops like Ctrl+C does: through the `finally` blocks that clean up."""
+
+    def interrupt(_signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
+def serve(console: Console, port: int, moto_port: int, data_dir: Path | None, fresh: bool) -> int:
+    from reelflow.runner import LocalStack
+
+    running = read_state(ADDRESS)
+    if running and _alive(running):
+        raise SystemExit(
+            f"reelflow serve is already running at {running.get('api_url')} (pid {running.get('pid')})"
+        )
+    interrupt_on_sigterm()
+    folder = data_folder(data_dir)
+    if fresh:
+        shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="reelflow-serve-"))
+    try:
+        with LocalStack(work, port=port, moto_port=moto_port, data_dir=folder) as stack:
+            _announce(console, stack, folder)
+            while True:
+                time.sleep(3600)
+    except KeyboardInterrupt:
+        console.print("Stopping.")
+    finally:
+        clear_state(ADDRESS)
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def _announce(console: Console, stack: Any, folder: Path) -> None:
+    cloud = stack.cloud
+    info = {
+        "api_url": f"{stack.gateway.base_url}/api",
+        "websocket_url": stack.gateway.ws_url,
+        "s3_endpoint": cloud.endpoint,
+        "aws_endpoint": cloud.endpoint,
+        "ingest_bucket": cloud.ingest_bucket,
+        "media_bucket": cloud.media_bucket,
+        "table": cloud.table_name,
+        "state_machine_arn": cloud.state_machine_arn,
+        "data_dir": str(folder),
+    }
+    write_state(ADDRESS, {**info, "pid": os.getpid()})
+    console.print("[bold green]reelflow is serving on the embedded local AWS[/]")
+    for key, value in info.items():
+        console.print(f"  {key:<18} {value}", soft_wrap=True)
+    items, objects = cloud.restored
+    console.print(f"  restored           {items} items, {objects} objects (--fresh starts empty)")
+    console.print("  token              reelflow token --user alice --tier creator")
+    console.print("  API docs           " + f"{stack.gateway.base_url}/api/docs", soft_wrap=True)
+    console.print("Press Ctrl+C to stop.")
+
+
+def running_address() -> dict[str, Any]:
+    """The address of the running `reelflow serve`; a stale file (its process gone) is removed and
+    reported in one line."""
+    state = read_state(ADDRESS)
+    if not state:
+        raise SystemExit(f"{NOT_RUNNING}: start one with `reelflow serve` (or pass --endpoint URL)")
+    if not _alive(state):
+        clear_state(ADDRESS)
+        raise SystemExit(f"{NOT_RUNNING} (removed the stale address file {state_path(ADDRESS)})")
+    return state
+
+
+def _alive(state: dict[str, Any]) -> bool:
+    pid = state.get("pid")
+    if isinstance(pid, int):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            pass
+    endpoint = urlparse(str(state.get("aws_endpoint", "")))
+    try:
+        with socket.create_connection((endpoint.hostname or "127.0.0.1", endpoint.port or 80), timeout=1):
+            return True
+    except OSError:
+        return False

@@ -1,0 +1,64 @@
+"""The CDK app deploys exactly the functions, environment and substitutions that functions/deployment.py
+declares (local mode provisions the same declaration: tests/integration/test_local_deployment.py)."""
+
+from dataclasses import fields
+from typing import Any
+
+import pytest
+
+from functions import deployment
+from functions.config import RuntimeConfig
+
+
+def _functions(resources: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The project's functions by handler (CDK's own custom-resource handlers left out)."""
+    found = {}
+    for resource in resources.values():
+        props = resource.get("Properties", {})
+        if resource["Type"] == "AWS::Lambda::Function" and str(props.get("Handler", "")).startswith(
+            "functions."
+        ):
+            found[props["Handler"]] = props
+    return found
+
+
+def test_the_template_holds_every_declared_function_and_no_other(synthesized, resources):
+    deployed = _functions(resources)
+    assert set(deployed) == {spec.handler for spec in deployment.FUNCTIONS}
+    prefix = synthesized["stack"].config.prefix
+    for spec in deployment.FUNCTIONS:
+        props = deployed[spec.handler]
+        assert props["FunctionName"] == spec.name(prefix)
+        assert props["Timeout"] == spec.timeout_seconds
+        assert props["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"] == spec.service_name
+        if spec not in (deployment.API, deployment.MEDIA):  # these two take the deploy config's override
+            assert props["MemorySize"] == spec.memory_mb
+
+
+def test_every_reelflow_variable_is_a_runtime_config_field(resources):
+    known = {deployment.ENV_PREFIX + name.upper() for name in RuntimeConfig.model_fields}
+    for props in _functions(resources).values():
+        variables = props["Environment"]["Variables"]
+        assert {name for name in variables if name.startswith(deployment.ENV_PREFIX)} <= known
+
+
+def test_substitutions_are_exactly_the_placeholders_of_the_state_machine_file():
+    declared = set(
+        deployment.StateMachineSubstitutions(
+            *(f.name for f in fields(deployment.StateMachineSubstitutions))
+        ).as_dict()
+    )
+    assert deployment.placeholders(deployment.STATE_MACHINE_FILE.read_text()) == declared
+    assert set(deployment.STATE_MACHINE_FUNCTIONS) <= declared
+
+
+def test_the_template_substitutes_what_the_declaration_names(resources):
+    (machine,) = [r for r in resources.values() if r["Type"] == "AWS::StepFunctions::StateMachine"]
+    substituted = set(machine["Properties"]["DefinitionSubstitutions"])
+    assert substituted == deployment.placeholders(deployment.STATE_MACHINE_FILE.read_text())
+
+
+def test_runtime_environment_refuses_a_name_the_code_never_reads():
+    assert deployment.runtime_environment(table_name="t") == {"REELFLOW_TABLE_NAME": "t"}
+    with pytest.raises(ValueError, match="tabel_name"):
+        deployment.runtime_environment(tabel_name="t")

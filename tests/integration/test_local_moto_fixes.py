@@ -1,0 +1,170 @@
+"""The project's moto fixes: a transaction costs what it touches, and still rolls back every item."""
+
+import copy
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from moto.dynamodb.models.table import Table
+
+from reelflow.local import moto_fixes
+
+TABLE = "local-moto-fixes"
+
+ACCOUNT, REGION = "123456789012", "us-east-1"
+
+
+@pytest.fixture
+def dynamodb(local_cloud: Any) -> Iterator[Any]:
+    """A table of its own on the session's embedded AWS (whose fixes are installed); moto's
+    process-wide backends are never reset under the other tests."""
+    client = local_cloud.client("dynamodb")
+    client.create_table(
+        TableName=TABLE,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+    yield client
+    client.delete_table(TableName=TABLE)
+
+
+def _fill(client: Any, count: int) -> None:
+    for n in range(count):
+        client.put_item(
+            TableName=TABLE, Item={"pk": {"S": f"filler#{n}"}, "sk": {"S": "x"}, "n": {"N": str(n)}}
+        )
+
+
+def _put(pk: str) -> dict[str, Any]:
+    return {"Put": {"TableName": TABLE, "Item": {"pk": {"S": pk}, "sk": {"S": "x"}}}}
+
+
+def _copies_during(monkeypatch: pytest.MonkeyPatch, work: Any) -> list[str]:
+    copied: list[str] = []
+    original = copy.deepcopy
+
+    def counting(value: Any, memo: Any = None, _nil: Any = ()) -> Any:
+        copied.append(type(value).__name__)
+        return original(value, memo)
+
+    monkeypatch.setattr(copy, "deepcopy", counting)
+    try:
+        work()
+    finally:
+        monkeypatch.setattr(copy, "deepcopy", original)
+    return copied
+
+
+def test_a_transaction_never_copies_a_table_and_its_cost_does_not_grow_with_it(
+    dynamodb: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    items = [_put(f"new#{n}") for n in range(20)]
+    _fill(dynamodb, 10)
+    small = _copies_during(monkeypatch, lambda: dynamodb.transact_write_items(TransactItems=items))
+    _fill(dynamodb, 1000)
+    again = [_put(f"again#{n}") for n in range(20)]
+    large = _copies_during(monkeypatch, lambda: dynamodb.transact_write_items(TransactItems=again))
+    assert Table.__name__ not in small + large
+    assert len(large) == len(small)  # copies per item touched, not per item stored
+
+
+def test_a_failed_condition_rolls_back_every_item_and_its_stream_records(dynamodb: Any) -> None:
+    dynamodb.put_item(TableName=TABLE, Item={"pk": {"S": "counter"}, "sk": {"S": "x"}, "n": {"N": "1"}})
+    dynamodb.put_item(TableName=TABLE, Item={"pk": {"S": "gone"}, "sk": {"S": "x"}})
+    stream = moto_table().stream_shard
+    assert stream is not None
+    records_before = len(stream.items)
+    with pytest.raises(ClientError) as raised:
+        dynamodb.transact_write_items(
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": TABLE,
+                        "Key": {"pk": {"S": "counter"}, "sk": {"S": "x"}},
+                        "UpdateExpression": "ADD n :one",
+                        "ExpressionAttributeValues": {":one": {"N": "1"}},
+                    }
+                },
+                _put("fresh"),
+                {"Delete": {"TableName": TABLE, "Key": {"pk": {"S": "gone"}, "sk": {"S": "x"}}}},
+                {
+                    "ConditionCheck": {
+                        "TableName": TABLE,
+                        "Key": {"pk": {"S": "missing"}, "sk": {"S": "x"}},
+                        "ConditionExpression": "attribute_exists(pk)",
+                    }
+                },
+            ]
+        )
+    reasons = [r["Code"] for r in raised.value.response["CancellationReasons"]]
+    assert reasons == ["None", "None", "None", "ConditionalCheckFailed"]
+    counter = dynamodb.get_item(TableName=TABLE, Key={"pk": {"S": "counter"}, "sk": {"S": "x"}})["Item"]
+    assert counter["n"] == {"N": "1"}
+    assert "Item" not in dynamodb.get_item(TableName=TABLE, Key={"pk": {"S": "fresh"}, "sk": {"S": "x"}})
+    assert "Item" in dynamodb.get_item(TableName=TABLE, Key={"pk": {"S": "gone"}, "sk": {"S": "x"}})
+    assert len(stream.items) == records_before
+
+
+def test_a_successful_transaction_writes_every_item(dynamodb: Any) -> None:
+    dynamodb.transact_write_items(TransactItems=[_put("a"), _put("b")])
+    scanned = dynamodb.scan(TableName=TABLE)["Items"]
+    assert sorted(i["pk"]["S"] for i in scanned) == ["a", "b"]
+
+
+def test_two_operations_on_one_item_are_refused(dynamodb: Any) -> None:
+    with pytest.raises(ClientError, match="multiple operations"):
+        dynamodb.transact_write_items(TransactItems=[_put("a"), _put("a")])
+    assert dynamodb.scan(TableName=TABLE)["Items"] == []
+
+
+def moto_table() -> Table:
+    from moto.dynamodb.models import dynamodb_backends
+
+    table: Table = dynamodb_backends[ACCOUNT][REGION].get_table(TABLE)
+    return table
+
+
+def test_stream_records_are_bounded_and_keep_their_sequence_numbers(dynamodb: Any) -> None:
+    kept = moto_fixes.STREAM_RECORDS_KEPT
+    _fill(dynamodb, kept + 200)
+    stream = moto_table().stream_shard
+    assert stream is not None and len(stream.items) == kept
+    newest = stream.get(stream.starting_sequence_number + kept - 1, 1)[0]
+    assert newest["dynamodb"]["NewImage"]["n"] == {"N": str(kept + 199)}
+
+
+def test_a_query_reads_its_partition_and_answers_as_before(
+    dynamodb: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(5):
+        dynamodb.put_item(TableName=TABLE, Item={"pk": {"S": "mine"}, "sk": {"S": f"v#{4 - n}"}})
+    _fill(dynamodb, 300)
+    examined: list[int] = []
+    installed = Table.all_items
+
+    def recording(self: Table) -> Any:
+        items = installed(self)
+        examined.append(len(items))
+        return items
+
+    monkeypatch.setattr(Table, "all_items", recording)
+
+    def query(**extra: Any) -> list[str]:
+        answer = dynamodb.query(
+            TableName=TABLE,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :v)",
+            ExpressionAttributeValues={":pk": {"S": "mine"}, ":v": {"S": "v#"}},
+            **extra,
+        )
+        return [item["sk"]["S"] for item in answer["Items"]]
+
+    assert query() == [f"v#{n}" for n in range(5)]
+    assert query(ScanIndexForward=False, Limit=2) == ["v#4", "v#3"]
+    assert examined and max(examined) == 5  # the partition, not the 305 items of the table
+    assert len(dynamodb.scan(TableName=TABLE)["Items"]) == 305  # a scan still sees everything
