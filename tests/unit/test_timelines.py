@@ -48,12 +48,12 @@ def frames_of_timecode(text: str, nominal: int) -> int:
     return ((h * 60 + m) * 60 + s) * nominal + f
 
 
-def read_edl(text: str, nominal: int) -> list[tuple[int, int, int, int]]:
+def read_edl(text: str, nominal: int) -> list[tuple[int, ...]]:
     """A strict CMX 3600 reader: header, then numbered cut events, each followed by its clip comment."""
     lines = text.splitlines()
     assert lines[0].startswith("TITLE: ") and len(lines[0]) <= 80
     assert lines[1] == "FCM: NON-DROP FRAME"
-    events = []
+    events: list[tuple[int, ...]] = []
     for line in lines[2:]:
         if not line or line.startswith("* "):
             continue
@@ -142,8 +142,8 @@ def test_cut_list_files_are_written_and_a_silent_video_has_video_only_events(tmp
 )
 def test_frame_spans_never_overlap_and_removed_parts_complement_the_kept_ones(keep):
     spans = frame_spans(keep, Fraction(30000, 1001), duration=105.0)
-    for (a, b), (c, _) in itertools.pairwise(spans):
-        assert a < b <= c
+    for (first, after), (following, _) in itertools.pairwise(spans):
+        assert first < after <= following
     removed = removed_intervals(keep, 110.0)
     for a, b in removed:
         assert a < b
