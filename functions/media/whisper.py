@@ -19,7 +19,7 @@ from functions.domain.errors import UnsupportedSettingError
 from functions.media.audio import FRAME_SECONDS
 from functions.media.ffmpeg_run import ProgressCallback
 from functions.media.transcript import Segment, Transcript, Word
-from functions.media.whisper_models import AUTO, english_model_path
+from functions.media.whisper_models import AUTO, EnglishModel, english_model_path, model_path_for
 
 CHUNK_SECONDS = 300.0
 SEARCH_SECONDS = 15.0  # look this far back from a chunk boundary for a quiet moment
@@ -67,6 +67,22 @@ class WhisperEngine:
     def __init__(self, model_path: str | None = None, beam_size: int = 5) -> None:
         self.model_path = str(model_path or english_model_path())
         self.beam_size = beam_size
+
+    @classmethod
+    def for_language(
+        cls,
+        language: str,
+        *,
+        explicit_path: str | None = None,
+        english_model: EnglishModel = "tiny.en",
+        cache_dir: str | None = None,
+        beam_size: int = 5,
+    ) -> "WhisperEngine":
+        """The engine with the right model for `language` (see whisper_models.model_path_for)."""
+        path = model_path_for(
+            language, explicit_path=explicit_path, english_model=english_model, cache_dir=cache_dir
+        )
+        return cls(path, beam_size=beam_size)
 
     def check_language(self, language: str) -> None:
         model = load_model(self.model_path)

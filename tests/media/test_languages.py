@@ -89,9 +89,9 @@ def test_a_damaged_copy_of_the_model_is_refused(multilingual, tmp_path):
 def test_speech_is_transcribed_and_its_language_detected(multilingual, speech, language):
     wav, duration = speech[language]
     started = time.monotonic()
-    transcript = WhisperEngine(multilingual, beam_size=5).transcribe(
-        wav, "auto", duration, loudness_frames(wav)
-    )
+    engine = WhisperEngine.for_language("auto", beam_size=5)
+    assert engine.model_path == multilingual
+    transcript = engine.transcribe(wav, "auto", duration, loudness_frames(wav))
     seconds = time.monotonic() - started
     assert transcript.language == language
     hypothesis = normalise(" ".join(w.word for w in transcript.words))
@@ -105,5 +105,7 @@ def test_speech_is_transcribed_and_its_language_detected(multilingual, speech, l
 def test_the_english_only_model_refuses_auto_detection():
     if shutil.which("espeak-ng") is None:  # same environment as the other media tests
         pytest.skip("espeak-ng is not installed")
+    english = WhisperEngine.for_language("en")
+    assert english.model_path == WhisperEngine().model_path  # tiny.en stays the English model
     with pytest.raises(UnsupportedSettingError, match="English only"):
-        WhisperEngine().check_language("auto")
+        english.check_language("auto")
