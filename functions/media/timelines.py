@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
 from functions.domain.enums import ExportFormat, ExportQuality
@@ -161,14 +162,22 @@ class CutListFiles:
 
 
 def write_cut_lists(
-    keep: Sequence[Interval], probe: ProbeResult, source: Path, folder: Path, stem: str
+    keep: Sequence[Interval],
+    probe: ProbeResult,
+    source_name: str,
+    folder: Path,
+    stem: str,
+    source_uri: str | None = None,
 ) -> CutListFiles:
-    """`stem`.edl and `stem`.fcpxml in `folder` for the kept intervals (source seconds) of `source`.
-    The FCPXML points at `source` by file URI: an editor relinks it if the file lives elsewhere."""
+    """`stem`.edl and `stem`.fcpxml in `folder` for the kept intervals (source seconds) of the original
+    file `source_name`. The FCPXML points at `source_uri` (default: the file name as a relative URI, so an
+    editor relinks it to wherever the original lives; pass `Path(...).as_uri()` for a local file)."""
     folder.mkdir(parents=True, exist_ok=True)
+    name = Path(source_name).name
     edl, fcpxml = folder / f"{stem}.edl", folder / f"{stem}.fcpxml"
-    edl.write_text(to_edl(keep, probe.frame_rate or 30.0, source.name, probe.has_audio), encoding="utf-8")
-    fcpxml.write_text(to_fcpxml(keep, probe, source.resolve().as_uri(), source.stem), encoding="utf-8")
+    edl.write_text(to_edl(keep, probe.frame_rate or 30.0, name, probe.has_audio), encoding="utf-8")
+    uri = source_uri or quote(name)
+    fcpxml.write_text(to_fcpxml(keep, probe, uri, Path(name).stem), encoding="utf-8")
     return CutListFiles(edl, fcpxml, len(frame_spans(keep, rational_frame_rate(probe.frame_rate or 30.0))))
 
 

@@ -80,7 +80,7 @@ def test_every_caption_starts_with_its_first_word_in_the_edited_output(edited):
 
 def test_cut_lists_of_the_talk_list_the_rendered_intervals(edited, tmp_path):
     plan, info, _, _, path = edited
-    files = write_cut_lists(plan.keep, info, Path(path), tmp_path, "talk")
+    files = write_cut_lists(plan.keep, info, str(path), tmp_path, "talk", Path(path).as_uri())
     assert files.events == len(plan.keep)
     clips = ET.parse(files.fcpxml).getroot().findall("library/event/project/sequence/spine/asset-clip")
     fps = info.frame_rate

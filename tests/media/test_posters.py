@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from functions.domain.enums import ExportFormat, ExportQuality
+from functions.domain.enums import CaptionsMode, ExportFormat, ExportQuality
 from functions.media.binaries import ffmpeg, ffprobe
 from functions.media.captions import write_captions
+from functions.media.export_extras import finish_extras, prepare_captions
 from functions.media.ffmpeg_run import run_ffmpeg
 from functions.media.posters import make_posters, poster_time
 from functions.media.probe import probe
@@ -136,3 +137,27 @@ def test_the_removed_parts_preview_is_what_was_cut(clip, tmp_path):
     assert plan is not None
     output = probe(str(render(plan)))
     assert output.duration == pytest.approx(1.0, abs=0.1)  # the one second between 1.5 and 2.5
+
+
+@pytest.mark.parametrize(
+    "mode", [CaptionsMode.OFF, CaptionsMode.SIDECAR, CaptionsMode.SOFT, CaptionsMode.BURN]
+)
+def test_the_export_extras_around_one_render(clip, tmp_path, mode):
+    info = probe(str(clip))
+    plan = plan_render(str(clip), tmp_path / "clip.webm", info, ExportFormat.WEBM, ExportQuality.Q720P, KEEP)
+    plan, captions = prepare_captions(plan, info.duration, WORDS, mode, tmp_path, "clip", "en")
+    output = render(plan)
+    subtitle_codecs = [s["codec_name"] for s in streams(output) if s["codec_type"] == "subtitle"]
+    if mode is CaptionsMode.OFF:
+        assert captions is None and not list(tmp_path.glob("*.srt"))
+    else:
+        assert captions is not None and captions.files.srt.exists() and captions.files.vtt.exists()
+    delivered = captions.mode if captions else mode
+    assert subtitle_codecs == (["webvtt"] if delivered is CaptionsMode.SOFT else [])
+    extras = finish_extras(
+        plan, info, "clip.mp4", tmp_path, "clip", [3.0], cut_lists=True, removed_parts_preview=True
+    )
+    assert set(extras.files) == {"poster", "thumbnail", "edl", "fcpxml", "removed_parts"}
+    assert all(path.stat().st_size > 0 for path in extras.files.values())
+    assert probe(str(extras.files["removed_parts"])).duration == pytest.approx(1.0, abs=0.1)
+    assert extras.files["edl"].read_text().count("* FROM CLIP NAME: clip.mp4") == len(KEEP)

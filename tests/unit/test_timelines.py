@@ -125,12 +125,21 @@ def test_fcpxml_is_a_spine_of_asset_clips_matching_the_intervals(rate, tmp_path)
 
 
 def test_cut_list_files_are_written_and_a_silent_video_has_video_only_events(tmp_path):
-    source = tmp_path / "my talk.mov"
-    files = write_cut_lists(KEEP[:2], probe_of(25.0, audio=False), source, tmp_path / "out", "talk")
+    files = write_cut_lists(
+        KEEP[:2], probe_of(25.0, audio=False), "uploads/my talk.mov", tmp_path / "out", "talk"
+    )
     assert files.events == 2
     assert "AA/V" not in files.edl.read_text() and " V     C" in files.edl.read_text()
     root = ET.parse(files.fcpxml).getroot()
-    assert root.find("resources/asset/media-rep").get("src") == source.resolve().as_uri()
+    assert root.find("resources/asset/media-rep").get("src") == "my%20talk.mov"  # relinked by the editor
+    assert "* FROM CLIP NAME: my talk.mov" in files.edl.read_text()
+    local = write_cut_lists(
+        KEEP, probe_of(25.0), "/videos/a.mp4", tmp_path, "a", source_uri="file:///videos/a.mp4"
+    )
+    assert (
+        ET.parse(local.fcpxml).getroot().find("resources/asset/media-rep").get("src")
+        == "file:///videos/a.mp4"
+    )
     assert root.find("resources/asset").get("hasAudio") == "0"
 
 
