@@ -19,6 +19,8 @@ class RuntimeConfig(BaseSettings):
     download_url_expiry_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
     transcription_engine: Literal["aws", "local"] = "aws"
     whisper_model_path: str | None = None
+    whisper_english_model: Literal["tiny.en", "base"] = "tiny.en"  # base: the multilingual model
+    model_cache_dir: str | None = None  # where whisper base is reassembled; default <tmp>/reelflow/models
     whisper_beam_size: int = Field(default=1, ge=1, le=10)
     work_dir: str = "/tmp/reelflow"
     progress_write_interval_seconds: float = Field(default=3.0, ge=0)

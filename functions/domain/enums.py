@@ -66,6 +66,7 @@ class Language(StrEnum):
     RU = "ru"
     DE = "de"
     FR = "fr"
+    AUTO = "auto"  # detect the spoken language (one of the five) and record it
 
 
 class HighlightSensitivity(StrEnum):
@@ -73,6 +74,13 @@ class HighlightSensitivity(StrEnum):
     MEDIUM = "medium"
     HIGH = "high"
     MAX = "max"
+
+
+class CaptionsMode(StrEnum):
+    OFF = "off"
+    SIDECAR = "sidecar"  # SRT + WebVTT files beside the video
+    BURN = "burn"  # sidecar files, and the text drawn into the picture in the same encode
+    SOFT = "soft"  # sidecar files, and a subtitle track muxed into the video (mov_text / WebVTT)
 
 
 class ExportFormat(StrEnum):

@@ -4,7 +4,7 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from functions.domain.enums import ExportFormat, ExportQuality, HighlightSensitivity, Language
+from functions.domain.enums import CaptionsMode, ExportFormat, ExportQuality, HighlightSensitivity, Language
 
 MAX_KEYWORDS = 50
 MAX_KEYWORD_LENGTH = 50
@@ -18,7 +18,9 @@ class BatchSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", use_enum_values=False)
 
     transcribe: bool = Field(default=True, description="Transcribe speech with word times.")
-    language: Language = Field(default=Language.EN, description="Spoken language of the videos.")
+    language: Language = Field(
+        default=Language.EN, description="Spoken language of the videos; auto detects it per video."
+    )
     remove_silence: bool = Field(default=True, description="Cut pauses out of the video.")
     silence_threshold: float = Field(
         default=-35.0, ge=-60.0, le=-20.0, description="Loudness in dBFS below which audio counts as silence."
@@ -40,6 +42,14 @@ class BatchSettings(BaseModel):
     export_quality: ExportQuality = Field(
         default=ExportQuality.Q1080P, description="Maximum output height; smaller inputs are never upscaled."
     )
+    captions: CaptionsMode = Field(
+        default=CaptionsMode.OFF,
+        description="Subtitles timed to the edited video: SRT + WebVTT files, burnt in, or a soft track.",
+    )
+    cut_lists: bool = Field(default=False, description="EDL and FCPXML timelines of the kept parts.")
+    removed_parts_preview: bool = Field(
+        default=False, description="A short video of what silence removal cut, to check the threshold."
+    )
 
     @field_validator("keywords", mode="before")
     @classmethod
@@ -57,6 +67,12 @@ class BatchSettings(BaseModel):
             raise ValueError("keywords are only used by highlight detection: set detect_highlights to true")
         if self.keywords and not self.transcribe:
             raise ValueError("keywords are matched in the transcript: set transcribe to true")
+        if self.captions is not CaptionsMode.OFF and not self.transcribe:
+            raise ValueError("captions are made from the transcript: set transcribe to true")
+        if self.removed_parts_preview and not self.remove_silence:
+            raise ValueError(
+                "removed_parts_preview shows what silence removal cut: set remove_silence to true"
+            )
         if self.remove_silence and 2 * self.margin >= self.min_silence_duration:
             raise ValueError(
                 f"margin ({self.margin:g} s) kept on both sides would swallow every silence of "

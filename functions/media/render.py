@@ -7,6 +7,7 @@ from pathlib import Path
 from functions.domain.enums import ExportFormat, ExportQuality
 from functions.domain.media_values import Interval, ProbeResult
 from functions.media.ffmpeg_run import ProgressCallback, run_ffmpeg
+from functions.media.subtitles import SubtitleTrack, burn_filter, soft_track_input, soft_track_output
 
 CONTENT_TYPES = {
     ExportFormat.MP4: "video/mp4",
@@ -26,6 +27,7 @@ class RenderPlan:
     keep: tuple[Interval, ...]  # empty: the whole video
     has_audio: bool
     expected_duration: float
+    subtitles: SubtitleTrack | None = None  # captions burnt in or muxed as a track, in the same encode
 
 
 def _even(value: float) -> int:
@@ -59,6 +61,7 @@ def plan_render(
     export_format: ExportFormat,
     quality: ExportQuality,
     keep: Sequence[Interval] | None = None,
+    subtitles: SubtitleTrack | None = None,
 ) -> RenderPlan:
     width, height = output_size(probe.width, probe.height, quality)
     intervals = snap_to_frames(keep, probe.frame_rate, probe.duration) if keep is not None else ()
@@ -77,6 +80,7 @@ def plan_render(
         keep=intervals,
         has_audio=probe.has_audio,
         expected_duration=round(expected, 3),
+        subtitles=subtitles,
     )
 
 
@@ -96,6 +100,8 @@ def _codec_args(export_format: ExportFormat, has_audio: bool) -> list[str]:
 def build_filtergraph(plan: RenderPlan) -> tuple[str, list[str]]:
     """A filter_complex and the -map arguments for its outputs."""
     finish = f"scale={plan.width}:{plan.height}:flags=bicubic,setsar=1,format=yuv420p"
+    if plan.subtitles is not None and plan.subtitles.mode == "burn":
+        finish += "," + burn_filter(plan.subtitles)
     if not plan.keep:
         graph = f"[0:v:0]{finish}[vout]"
         maps = ["-map", "[vout]"] + (["-map", "0:a:0"] if plan.has_audio else [])
@@ -121,12 +127,15 @@ def build_filtergraph(plan: RenderPlan) -> tuple[str, list[str]]:
 
 def render_args(plan: RenderPlan) -> list[str]:
     graph, maps = build_filtergraph(plan)
+    soft = plan.subtitles if plan.subtitles is not None and plan.subtitles.mode == "soft" else None
     return [
         "-i",
         plan.source,
+        *(soft_track_input(soft) if soft else []),
         "-filter_complex",
         graph,
         *maps,
+        *(soft_track_output(soft, plan.export_format) if soft else []),
         *_codec_args(plan.export_format, plan.has_audio),
         str(plan.destination),
     ]

