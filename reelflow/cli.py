@@ -1,4 +1,4 @@
-"""The `reelflow` command: run, demo, serve, token, executions, openapi, bench."""
+"""The `reelflow` command: run, demo, serve, token, executions, openapi, bench, bench-export."""
 
 import argparse
 import json
@@ -14,6 +14,7 @@ from rich.console import Console
 
 from functions.domain.enums import Tier
 from functions.domain.settings import BatchSettings
+from reelflow.bench_export import add_arguments as add_bench_export_arguments
 
 console = Console()
 
@@ -180,6 +181,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return run_benchmark(console, args)
 
 
+def cmd_bench_export(args: argparse.Namespace) -> int:
+    from reelflow.bench_export import run_export_benchmark
+
+    return run_export_benchmark(console, args)
+
+
 def cmd_cuts(args: argparse.Namespace) -> int:
     from reelflow.dry_run import print_cuts
 
@@ -241,6 +248,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--dir", type=Path, default=Path("bench-out"), help="Where media is generated/reused")
     bench.add_argument("--skip-transcription", action="store_true", help="Leave out the speech model")
     bench.set_defaults(func=cmd_bench)
+
+    bench_export = sub.add_parser(
+        "bench-export", help="Peak memory of a streaming ZIP export, 10 vs 50 videos"
+    )
+    add_bench_export_arguments(bench_export)
+    bench_export.set_defaults(func=cmd_bench_export)
 
     cuts = sub.add_parser(
         "cuts", help="Dry run of silence removal: print the cuts for a file, render nothing"

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from mypy_boto3_s3.type_defs import CompletedPartTypeDef
 
 MiB = 1024 * 1024
-CHUNK_SIZE = 8 * MiB  # one ranged GET
+CHUNK_SIZE = 4 * MiB  # one ranged GET
 CONCURRENCY = 5  # GETs in flight (seed 2.8: five parallel reads)
 MIN_PART_SIZE = 8 * MiB  # S3 requires ≥ 5 MiB for every part but the last
 MAX_PARTS = 9_000  # S3 allows 10 000; keep a margin
