@@ -7,10 +7,10 @@ import re
 import string
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import PurePosixPath
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -28,8 +28,10 @@ __all__ = [
     "ExportProgress",
     "ExportRequest",
     "ExportStatus",
+    "RuntimeLimits",
     "cache_key",
     "entry_names",
+    "export_runtime",
     "results_document",
     "safe_file_name",
     "select_items",
@@ -365,3 +367,41 @@ class BatchExport(BaseModel):
     def reusable(self, now: datetime) -> bool:
         """A cached answer for an identical request: anything not failed and not expired."""
         return self.status is not ExportStatus.FAILED and not self.is_expired(now)
+
+
+@dataclass(frozen=True)
+class RuntimeLimits:
+    """What one Lambda invocation can finish, with margin under its 15-minute limit. Defaults are
+    conservative figures (docs/exports.md): S3→ZIP→S3 throughput, and x-realtime encode speeds on
+    the ~2 vCPU of a 3 GB Lambda (1080p veryfast 3.6x, 720p 9x; 4K is always Fargate)."""
+
+    budget_seconds: float = 600.0
+    zip_bytes_per_second: float = 50e6
+    encode_speed: Mapping[int, float] = field(default_factory=lambda: {720: 9.0, 1080: 3.6})
+    ephemeral_bytes: int = 9 * 1024**3  # the merged file is written to /tmp before upload
+
+
+def export_runtime(
+    kind: BatchExportKind,
+    total_bytes: int,
+    total_seconds: float,
+    height: int,
+    *,
+    hls: bool = False,
+    limits: RuntimeLimits | None = None,
+) -> Literal["lambda", "fargate"]:
+    """Where an export runs, decided from the sizes before it starts: Lambda when it surely ends
+    within the budget, else the Fargate task (no time limit)."""
+    limits = limits or RuntimeLimits()
+    if kind is BatchExportKind.ZIP:
+        seconds = total_bytes / limits.zip_bytes_per_second
+    elif kind is BatchExportKind.PLAYLIST and not hls:
+        return "lambda"  # a text file of presigned URLs
+    else:
+        speed = next((s for h, s in sorted(limits.encode_speed.items()) if height <= h), None)
+        if speed is None:
+            return "fargate"
+        if kind is BatchExportKind.MERGED and total_bytes > limits.ephemeral_bytes:
+            return "fargate"
+        seconds = total_seconds / speed
+    return "lambda" if seconds <= limits.budget_seconds else "fargate"

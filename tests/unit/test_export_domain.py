@@ -275,3 +275,30 @@ def test_safe_file_name_truncates_on_character_boundaries():
     assert name.endswith(".mp4")
     assert len(name.encode()) <= MAX_NAME_BYTES
     assert set(name[:-4]) == {"я"}
+
+
+def test_runtime_is_lambda_when_the_export_surely_fits_in_the_budget():
+    from functions.domain.exports import RuntimeLimits, export_runtime
+
+    gb = 1024**3
+    assert export_runtime(BatchExportKind.ZIP, 5 * gb, 0, 1080) == "lambda"
+    assert export_runtime(BatchExportKind.ZIP, 100 * gb, 0, 1080) == "fargate"  # 50 × 2 GB
+    assert export_runtime(BatchExportKind.PLAYLIST, 100 * gb, 99_999, 2160) == "lambda"
+    assert export_runtime(BatchExportKind.PLAYLIST, gb, 600, 720, hls=True) == "lambda"
+    assert export_runtime(BatchExportKind.PLAYLIST, gb, 3 * 3600, 720, hls=True) == "fargate"
+    assert export_runtime(BatchExportKind.MERGED, gb, 20 * 60, 1080) == "lambda"
+    assert export_runtime(BatchExportKind.MERGED, gb, 60 * 60, 1080) == "fargate"
+    assert export_runtime(BatchExportKind.MERGED, gb, 60, 2160) == "fargate"
+    assert export_runtime(BatchExportKind.MERGED, 10 * gb, 60, 720) == "fargate"  # /tmp too small
+    fast = RuntimeLimits(zip_bytes_per_second=200e6)
+    assert export_runtime(BatchExportKind.ZIP, 100 * gb, 0, 1080, limits=fast) == "lambda"  # 537 s
+    assert (
+        export_runtime(
+            BatchExportKind.ZIP,
+            60 * gb,
+            0,
+            1080,
+            limits=RuntimeLimits(budget_seconds=800, zip_bytes_per_second=100e6),
+        )
+        == "lambda"
+    )
