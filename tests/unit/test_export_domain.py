@@ -238,7 +238,7 @@ pattern_strategy = st.lists(
 ).map("".join)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     originals=st.lists(names_strategy, min_size=1, max_size=12),
     pattern=pattern_strategy,
@@ -256,7 +256,7 @@ def test_names_are_always_safe_unique_and_keep_the_extension(originals, pattern,
         assert name.endswith(".mp4")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     stem=st.text(
         alphabet=st.characters(whitelist_categories=("Lu", "Ll", "Lo", "Nd", "So")), min_size=1, max_size=40
