@@ -17,7 +17,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError
+from aws_lambda_powertools import Logger
+from botocore.exceptions import BotoCoreError, ClientError
 from zipstream import ZipStream
 
 from functions.adapters import aws
@@ -36,6 +37,7 @@ UPLOAD_CONCURRENCY = 2
 READ_ATTEMPTS = 3
 
 ProgressCallback = Callable[[ExportProgress], None]
+logger = Logger(child=True)
 
 
 @dataclass(frozen=True)
@@ -190,8 +192,15 @@ class MultipartWriter:
         return len(self._parts)
 
     def abort(self) -> None:
+        """Discard the parts. Never raises: the error that led here is the one worth reporting (an
+        upload left behind is removed by the bucket's abort-incomplete-multipart lifecycle rule)."""
         self._pool.shutdown(wait=True, cancel_futures=True)
-        self._client.abort_multipart_upload(Bucket=self.bucket, Key=self.key, UploadId=self.upload_id)
+        try:
+            self._client.abort_multipart_upload(Bucket=self.bucket, Key=self.key, UploadId=self.upload_id)
+        except (BotoCoreError, ClientError):
+            logger.warning(
+                "could not abort multipart upload %s of s3://%s/%s", self.upload_id, self.bucket, self.key
+            )
 
 
 def with_sizes(
