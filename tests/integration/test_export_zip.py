@@ -12,6 +12,7 @@ from pathlib import Path
 import boto3
 import pytest
 import zipstream.ng
+from botocore.exceptions import BotoCoreError, ClientError
 from moto import mock_aws
 
 from functions.adapters.zip_export import (
@@ -241,3 +242,15 @@ def test_a_real_archive_past_4_gib(tmp_path: Path):
         assert infos["b.mp4"].file_size == per_entry
         assert infos["results.json"].header_offset > 4 * 1024**3
         assert archive.read("results.json") == b"[]"
+
+
+class FailingAbortClient(CountingClient):
+    def abort_multipart_upload(self, **kwargs):
+        raise BotoCoreError()
+
+
+def test_a_failing_abort_does_not_hide_the_original_error(s3):
+    keys = put_outputs(s3, [b"a" * 10])
+    sources = [ZipSource(BUCKET, keys[0], "a.mp4", size=10), ZipSource(BUCKET, "gone.mp4", "b.mp4", size=5)]
+    with pytest.raises(ClientError, match="NoSuchKey"):
+        export_zip(sources, BUCKET, "broken.zip", client=FailingAbortClient(s3))
