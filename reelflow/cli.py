@@ -1,17 +1,18 @@
-"""The `reelflow` command: run, demo, serve, token, executions, openapi, bench."""
+"""The `reelflow` command: run, demo, serve, token, executions, openapi, bench, bench-export."""
 
 import argparse
 import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, TypeAlias, get_args
 
 from pydantic import ValidationError
 from rich.console import Console
 
 from functions.domain.enums import Tier
 from functions.domain.settings import BatchSettings
+from reelflow.bench_export import add_arguments as add_bench_export_arguments
 
 console = Console()
 
@@ -160,17 +161,22 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return run_benchmark(console, args)
 
 
+def cmd_bench_export(args: argparse.Namespace) -> int:
+    from reelflow.bench_export import run_export_benchmark
+
+    return run_export_benchmark(console, args)
+
+
 def cmd_cuts(args: argparse.Namespace) -> int:
     from reelflow.dry_run import print_cuts
 
     return print_cuts(console, args)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="reelflow", description="Batch video processing, locally or on AWS."
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+
+def _batch_commands(sub: Subparsers) -> None:
 
     run = sub.add_parser("run", help="Process every video in a folder as one batch on the embedded local AWS")
     run.add_argument("dir", type=Path, help="Folder holding the videos (mp4, mov, avi, webm)")
@@ -190,6 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_settings_flags(demo)
     demo.set_defaults(func=cmd_demo)
 
+
+def _serve_commands(sub: Subparsers) -> None:
     serve = sub.add_parser("serve", help="Start the embedded local AWS and the local API gateway")
     serve.add_argument("--port", type=int, default=8000, help="Gateway port (8000; 0 picks a free one)")
     serve.add_argument(
@@ -218,6 +226,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     executions.set_defaults(func=cmd_executions)
 
+
+def _tool_commands(sub: Subparsers) -> None:
     openapi = sub.add_parser("openapi", help="Write the OpenAPI document generated from the code")
     openapi.add_argument("path", nargs="?", type=Path, default=Path("docs/openapi.json"))
     openapi.set_defaults(func=cmd_openapi)
@@ -239,6 +249,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--skip-transcription", action="store_true", help="Leave out the speech model")
     bench.set_defaults(func=cmd_bench)
 
+    bench_export = sub.add_parser(
+        "bench-export", help="Peak memory of a streaming ZIP export, 10 vs 50 videos"
+    )
+    add_bench_export_arguments(bench_export)
+    bench_export.set_defaults(func=cmd_bench_export)
+
     cuts = sub.add_parser(
         "cuts", help="Dry run of silence removal: print the cuts for a file, render nothing"
     )
@@ -248,6 +264,16 @@ def build_parser() -> argparse.ArgumentParser:
     cuts.add_argument("--margin", type=float, default=0.2, help="seconds (0.2)")
     cuts.add_argument("--json", action="store_true", help="Print the plan as JSON")
     cuts.set_defaults(func=cmd_cuts)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reelflow", description="Batch video processing, locally or on AWS."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    _batch_commands(sub)
+    _serve_commands(sub)
+    _tool_commands(sub)
     return parser
 
 

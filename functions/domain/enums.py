@@ -97,3 +97,16 @@ class ExportQuality(StrEnum):
     @property
     def height(self) -> int:
         return {"720p": 720, "1080p": 1080, "4k": 2160}[self.value]
+
+
+class BatchExportKind(StrEnum):
+    ZIP = "zip"
+    MERGED = "merged"
+    PLAYLIST = "playlist"
+
+
+class ExportStatus(StrEnum):
+    PENDING = "pending"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
