@@ -1,0 +1,101 @@
+"""The table's DynamoDB stream → live progress events for WebSocket listeners (and batch notifications).
+
+Powertools batch processing reports failed records (`batchItemFailures`); the mapping must enable
+ReportBatchItemFailures so only those are retried. A retried record is numbered as before (see
+adapters/event_sequence.py), so delivery is at least once and clients drop repeated sequence numbers.
+"""
+
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from functions.adapters.connection_notifier import DEFAULT_MAX_WORKERS, ConnectionNotifier
+from functions.adapters.event_sequence import EventSequence
+from functions.adapters.repository import Repository
+from functions.adapters.stream_images import decode_image
+from functions.services.context import services
+from functions.services.progress_fanout import Change, ProgressFanout
+
+logger = Logger(service="reelflow-progress")
+tracer = Tracer(service="reelflow-progress")
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+
+class FanoutConfig(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REELFLOW_", extra="ignore")
+
+    websocket_endpoint: str | None = Field(
+        default=None, description="https://{api}.execute-api.{region}.amazonaws.com/{stage}"
+    )
+    fanout_max_workers: int = Field(default=DEFAULT_MAX_WORKERS, ge=1, le=64)
+
+
+class RepositoryListeners:
+    """Binds the fan-out's ports to today's repository (replaced by the connections repository)."""
+
+    def __init__(self, repo: Repository) -> None:
+        self.repo = repo
+
+    def batch_listeners(self, batch_id: str) -> list[str]:
+        return self.repo.listeners(f"BATCH#{batch_id}")
+
+    def user_listeners(self, user_id: str) -> list[str]:
+        return self.repo.listeners(f"USER#{user_id}")
+
+    def batch_owner(self, batch_id: str) -> str | None:
+        batch = self.repo.get_batch(batch_id)
+        return batch.user_id if batch else None
+
+    def remove_connections(self, connection_ids: Sequence[str]) -> None:
+        for connection_id in connection_ids:
+            self.repo.delete_connection(connection_id)
+
+
+@cache
+def fanout() -> ProgressFanout:
+    ctx, config = services(), FanoutConfig()
+    ports = RepositoryListeners(ctx.repo)
+    return ProgressFanout(
+        listeners=ports,
+        owners=ports,
+        remover=ports,
+        sink=ConnectionNotifier(config.websocket_endpoint, max_workers=config.fanout_max_workers),
+        sequence=EventSequence(ctx.config.table_name),
+    )
+
+
+@tracer.capture_method
+def record_handler(record: DynamoDBRecord) -> None:
+    stream = record.dynamodb
+    change = Change(
+        event_id=str(record.event_id),
+        old=decode_image(stream.old_image if stream else None),
+        new=decode_image(stream.new_image if stream else None),
+    )
+    result = fanout().handle(change)
+    if result.events:
+        logger.debug(
+            "Progress events sent",
+            extra={
+                "types": [e.type for e in result.events],
+                "sequence": result.events[-1].sequence,
+                "listeners": result.listeners,
+                "removed": len(result.removed),
+            },
+        )
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )
