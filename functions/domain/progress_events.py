@@ -147,7 +147,7 @@ ProgressEvent = Annotated[
     Field(discriminator="type"),
 ]
 PROGRESS_EVENT: TypeAdapter[ProgressEvent] = TypeAdapter(ProgressEvent)
-FINISHED_EVENTS = (BatchCompleted, BatchFailed, BatchCancelled)
+FinishedEvent = BatchCompleted | BatchFailed | BatchCancelled
 E = TypeVar("E", bound=_Event)
 
 

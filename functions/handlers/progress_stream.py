@@ -19,6 +19,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from functions.adapters.connection_notifier import DEFAULT_MAX_WORKERS, ConnectionNotifier
 from functions.adapters.event_sequence import EventSequence
+from functions.adapters.notifications import BatchNotifications
 from functions.adapters.repository import Repository
 from functions.adapters.stream_images import decode_image
 from functions.services.context import services
@@ -36,6 +37,8 @@ class FanoutConfig(BaseSettings):
         default=None, description="https://{api}.execute-api.{region}.amazonaws.com/{stage}"
     )
     fanout_max_workers: int = Field(default=DEFAULT_MAX_WORKERS, ge=1, le=64)
+    event_bus: str | None = Field(default="default", description="Bus for Batch Completed/Failed/Cancelled.")
+    notification_topic_arn: str | None = Field(default=None, description="SNS topic for opt-in e-mails.")
 
 
 class RepositoryListeners:
@@ -69,6 +72,9 @@ def fanout() -> ProgressFanout:
         remover=ports,
         sink=ConnectionNotifier(config.websocket_endpoint, max_workers=config.fanout_max_workers),
         sequence=EventSequence(ctx.config.table_name),
+        publisher=BatchNotifications(event_bus=config.event_bus, topic_arn=config.notification_topic_arn)
+        if config.event_bus
+        else None,
     )
 
 

@@ -13,18 +13,14 @@ from typing import Protocol
 
 from functions.domain.models import BatchJob, BatchVideo
 from functions.domain.progress_events import (
-    BatchCancelled,
-    BatchCompleted,
-    BatchFailed,
     BatchSnapshot,
+    FinishedEvent,
     ProgressEvent,
     encode,
     events_from_change,
     numbered,
     snapshot,
 )
-
-FinishedEvent = BatchCompleted | BatchFailed | BatchCancelled
 
 
 class ListenerDirectory(Protocol):
@@ -128,7 +124,7 @@ class ProgressFanout:
             self.remover.remove_connections(gone)
         if self.publisher is not None and owner is not None:
             for event in events:
-                if isinstance(event, BatchCompleted | BatchFailed | BatchCancelled):
+                if isinstance(event, FinishedEvent):
                     self.publisher.batch_finished(event, owner)
         return FanoutResult(events=events, listeners=len(connections), removed=gone)
 

@@ -9,11 +9,10 @@ from functions.adapters.connection_notifier import ConnectionNotifier
 from functions.adapters.event_sequence import EventSequence
 from functions.domain.enums import BatchStatus, Stage, VideoStatus
 from functions.domain.models import BatchJob, BatchVideo
-from functions.domain.progress_events import parse_event
+from functions.domain.progress_events import FinishedEvent, parse_event
 from functions.services.progress_fanout import (
     Change,
     EventSink,
-    FinishedEvent,
     ProgressFanout,
     SequenceSource,
     catch_up,
