@@ -148,6 +148,8 @@ ProgressEvent = Annotated[
 ]
 PROGRESS_EVENT: TypeAdapter[ProgressEvent] = TypeAdapter(ProgressEvent)
 FinishedEvent = BatchCompleted | BatchFailed | BatchCancelled
+VideoEvent = VideoStarted | VideoProgress | VideoCompleted | VideoFailed | VideoCancelled
+BatchEvent = BatchProgress | BatchPaused | BatchResumed | BatchQueued | FinishedEvent
 E = TypeVar("E", bound=_Event)
 
 
