@@ -1,7 +1,9 @@
 """Stream changes → progress events: every transition's mapping, idempotence, numbering, the size guard."""
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from hypothesis import given, settings
@@ -307,3 +309,20 @@ def test_fitted_snapshots_and_finished_batches_validate_back_and_stay_under_the_
         raw = encode(event)
         assert len(raw) < MAX_MESSAGE_BYTES
         assert PROGRESS_EVENT.validate_json(raw) == event
+
+
+def test_every_event_type_is_documented_with_an_example_that_validates():
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "progress.md").read_text()
+    examples = [PROGRESS_EVENT.validate_json(block) for block in re.findall(r"```json\n(.*?)```", doc, re.S)]
+    documented = {e.type for e in examples}
+    for kind in ("video_started", "video_progress", "video_completed", "video_failed", "video_cancelled"):
+        assert kind in documented
+    for kind in ("progress", "paused", "resumed", "queued", "completed", "failed", "cancelled", "snapshot"):
+        assert f"`batch_{kind}`" in doc
+    assert {
+        "batch_progress",
+        "batch_paused",
+        "batch_completed",
+        "batch_failed",
+        "batch_snapshot",
+    } <= documented
