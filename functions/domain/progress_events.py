@@ -175,7 +175,8 @@ def _video_fields(video: BatchVideo) -> dict[str, Any]:
 def video_events(old: BatchVideo | None, new: BatchVideo) -> list[ProgressEvent]:
     fields = _video_fields(new)
     old_status = old.status if old else None
-    if new.status is old_status:
+    restarted = old is not None and new.status is VideoStatus.PROCESSING and new.retry_count > old.retry_count
+    if new.status is old_status and not restarted:
         if new.status is VideoStatus.PROCESSING and old is not None:
             moved = (old.progress_percentage, old.current_stage) != (
                 new.progress_percentage,

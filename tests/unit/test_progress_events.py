@@ -81,6 +81,15 @@ def test_a_retry_starting_again_says_so():
     assert event.type == "video_started" and event.retry_count == 1 and "retry 1" in event.message
 
 
+def test_a_retry_within_processing_starts_the_video_again():
+    first = video(status=VideoStatus.PROCESSING, progress_percentage=30, current_stage=Stage.EXPORTING)
+    again = first.model_copy(
+        update={"retry_count": 1, "progress_percentage": 0, "current_stage": Stage.TRANSCRIBING}
+    )
+    [event] = events_from_change(first, again)
+    assert event.type == "video_started" and event.retry_count == 1
+
+
 def test_percentage_or_stage_change_while_processing_is_video_progress():
     old = video(status=VideoStatus.PROCESSING, progress_percentage=10, current_stage=Stage.TRANSCRIBING)
     [event] = events_from_change(old, old.model_copy(update={"progress_percentage": 35}))
