@@ -1,10 +1,13 @@
 """The table's DynamoDB stream → live progress events for WebSocket listeners (and batch notifications).
 
 Powertools batch processing reports failed records (`batchItemFailures`); the mapping must enable
-ReportBatchItemFailures so only those are retried. A retried record is numbered as before (see
-adapters/event_sequence.py), so delivery is at least once and clients drop repeated sequence numbers.
+ReportBatchItemFailures. Lambda resumes a stream from the first failed record, so once one record fails
+the ones after it are failed too without being handled: otherwise they would be numbered before the
+failed one and a client would see a video complete before it progressed. A retried record is numbered
+as before (see adapters/event_sequence.py): delivery is at least once, clients drop repeated numbers.
 """
 
+import threading
 from collections.abc import Sequence
 from functools import cache
 from typing import Any
@@ -78,8 +81,31 @@ def fanout() -> ProgressFanout:
     )
 
 
+class AfterFailedRecord(Exception):
+    """Not handled: an earlier record of this invocation failed and Lambda will resend both in order."""
+
+
+class _Invocation(threading.local):
+    """Per thread: local mode runs handlers on several threads at once."""
+
+    failed = False
+
+
+_invocation = _Invocation()
+
+
 @tracer.capture_method
 def record_handler(record: DynamoDBRecord) -> None:
+    if _invocation.failed:
+        raise AfterFailedRecord(str(record.event_id))
+    try:
+        _handle(record)
+    except Exception:
+        _invocation.failed = True
+        raise
+
+
+def _handle(record: DynamoDBRecord) -> None:
     stream = record.dynamodb
     change = Change(
         event_id=str(record.event_id),
@@ -102,6 +128,7 @@ def record_handler(record: DynamoDBRecord) -> None:
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    _invocation.failed = False
     return process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )

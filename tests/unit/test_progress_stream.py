@@ -51,7 +51,9 @@ class RecordingFanout:
         return FanoutResult()
 
 
-def test_records_are_decoded_and_failures_reported_per_record(monkeypatch: pytest.MonkeyPatch):
+def test_records_are_decoded_and_the_first_failure_fails_the_rest_to_keep_order(
+    monkeypatch: pytest.MonkeyPatch,
+):
     fake = RecordingFanout(fail_on={"event-2"})
     monkeypatch.setattr(progress_stream, "fanout", lambda: fake)
     batch = BatchJob(id="b", user_id="u", name="n", total_videos=2, created_at=T0, updated_at=T0)
@@ -65,7 +67,14 @@ def test_records_are_decoded_and_failures_reported_per_record(monkeypatch: pytes
         ]
     }
     response = progress_stream.handler(event, LocalLambdaContext(function_name="reelflow-progress"))
-    assert response == {"batchItemFailures": [{"itemIdentifier": f"{2:021d}"}]}
-    assert [c.event_id for c in fake.changes] == ["event-1", "event-3"]
+    assert response == {"batchItemFailures": [{"itemIdentifier": f"{n:021d}"} for n in (2, 3)]}
+    assert [c.event_id for c in fake.changes] == ["event-1"]
     assert fake.changes[0].old == video and fake.changes[0].new == running
-    assert fake.changes[1].old is None and fake.changes[1].new == batch
+    # the next invocation starts clean: Lambda resends records 2 and 3
+    fake.fail_on.clear()
+    response = progress_stream.handler(
+        {"Records": event["Records"][1:]}, LocalLambdaContext(function_name="reelflow-progress")
+    )
+    assert response == {"batchItemFailures": []}
+    assert [c.event_id for c in fake.changes] == ["event-1", "event-2", "event-3"]
+    assert fake.changes[2].old is None and fake.changes[2].new == batch
