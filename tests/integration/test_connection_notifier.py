@@ -1,6 +1,7 @@
 """Fan-out through API Gateway's management API on moto, whose backend is patched to answer Gone (410)
 for chosen connections and to fail others, as the deployed service does."""
 
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -108,3 +109,22 @@ def test_no_listeners_sends_nothing(monkeypatch: pytest.MonkeyPatch):
 def test_an_unreachable_endpoint_fails_each_connection_without_raising():
     notifier = ConnectionNotifier("http://127.0.0.1:9")  # nothing listens on the discard port
     assert notifier.post(["c1", "c2"], b"x").failed == ["c1", "c2"]
+
+
+@pytest.mark.usefixtures("aws_env")
+def test_fifty_listeners_each_receive_every_message_once(monkeypatch: pytest.MonkeyPatch):
+    received: dict[str, list[bytes]] = {}
+    lock = threading.Lock()
+
+    def post_to_connection(backend: ApiGatewayManagementApiBackend, data: bytes, connection_id: str) -> None:
+        with lock:
+            received.setdefault(connection_id, []).append(data)
+
+    monkeypatch.setattr(ApiGatewayManagementApiBackend, "post_to_connection", post_to_connection)
+    notifier = ConnectionNotifier(ENDPOINT)
+    ids = [f"c{i}" for i in range(50)]
+    for n in range(3):
+        assert len(notifier.post(ids, f'{{"sequence":{n + 1}}}'.encode()).delivered) == 50
+    assert {cid: [json.loads(m)["sequence"] for m in frames] for cid, frames in received.items()} == {
+        cid: [1, 2, 3] for cid in ids
+    }
