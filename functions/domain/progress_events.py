@@ -75,7 +75,10 @@ class _BatchEvent(_Event):
 class BatchProgress(_BatchEvent):
     type: Literal["batch_progress"] = "batch_progress"
     estimated_time_remaining: int | None = Field(default=None, ge=0, description="Seconds, when known.")
-    current_video_id: str | None = Field(default=None, description="The video whose change this reports.")
+    current_video_id: str | None = Field(
+        default=None,
+        description="The video reported last before this event (the one that moved the counters).",
+    )
 
 
 class BatchPaused(_BatchEvent):
@@ -232,10 +235,11 @@ def batch_events(old: BatchJob | None, new: BatchJob) -> list[ProgressEvent]:
     fields = _batch_fields(new)
     events: list[ProgressEvent] = []
     status_changed = old is None or old.status is not new.status
+    # starting, launching from the queue or retrying a finished batch (resuming has its own event)
     started = (
         status_changed
         and new.status is BatchStatus.PROCESSING
-        and (old is None or old.status in (BatchStatus.PENDING, BatchStatus.QUEUED))
+        and (old is None or old.status is not BatchStatus.PAUSED)
     )
     if (old is not None and _counters(old) != _counters(new)) or started:
         done = f"{new.finished_videos}/{new.total_videos} videos done"

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from functions.domain.models import BatchJob, BatchVideo
 from functions.domain.progress_events import (
+    BatchProgress,
     BatchSnapshot,
     FinishedEvent,
     ProgressEvent,
@@ -89,6 +90,7 @@ class ProgressFanout:
     sequence: SequenceSource
     publisher: FinishedBatchPublisher | None = None
     _owner_cache: dict[str, str] = field(default_factory=dict, repr=False)
+    _current_video: dict[str, str] = field(default_factory=dict, repr=False)
 
     def _owner(self, change: Change, batch_id: str) -> str | None:
         if isinstance(change.new, BatchJob):
@@ -100,12 +102,28 @@ class ProgressFanout:
             self._owner_cache[batch_id] = owner
         return self._owner_cache[batch_id]
 
+    def _with_current_video(self, events: list[ProgressEvent]) -> list[ProgressEvent]:
+        """A counter change is written with the video change that caused it and streamed right after it
+        (same partition): `batch_progress` names the video reported last for the batch."""
+        result: list[ProgressEvent] = []
+        for event in events:
+            current = self._current_video.get(event.batch_id)
+            if event.video_id is not None:
+                self._current_video[event.batch_id] = event.video_id
+            elif isinstance(event, BatchProgress) and current is not None:
+                result.append(event.model_copy(update={"current_video_id": current}))
+                continue
+            result.append(event)
+        return result
+
     def handle(self, change: Change) -> FanoutResult:
         events = events_from_change(change.old, change.new)
         if not events:
             return FanoutResult()
         batch_id = events[0].batch_id
-        events = numbered(events, self.sequence.allocate(batch_id, change.event_id, len(events)))
+        events = numbered(
+            self._with_current_video(events), self.sequence.allocate(batch_id, change.event_id, len(events))
+        )
         owner = self._owner(change, batch_id)
         connections = list(
             dict.fromkeys(

@@ -147,6 +147,8 @@ def test_status_changes_map_to_batch_events():
     assert types(batch(), batch(status=BatchStatus.FAILED, error_message="timeout")) == ["batch_failed"]
     # starting to process reports the (zero) progress so a watcher draws its bar
     assert types(batch(status=BatchStatus.QUEUED), batch()) == ["batch_progress"]
+    assert types(batch(status=BatchStatus.PENDING), batch()) == ["batch_progress"]
+    assert types(batch(status=BatchStatus.FAILED), batch()) == ["batch_progress"]  # retried
 
 
 def test_the_last_video_and_completion_in_one_write_give_progress_then_completed():

@@ -147,6 +147,20 @@ def test_events_reach_batch_and_user_listeners_once_each_in_sequence_order():
     assert ("batch", "b-1") in listeners.lookups and ("user", "alice") in listeners.lookups
 
 
+def test_batch_progress_names_the_video_reported_just_before_it():
+    fanout, sink, *_ = make()
+    fanout.handle(Change("e0", batch(status=BatchStatus.QUEUED), batch()))  # no video yet
+    running = video(status=VideoStatus.PROCESSING)
+    fanout.handle(Change("e1", running, running.model_copy(update={"status": VideoStatus.COMPLETED})))
+    fanout.handle(Change("e2", batch(), batch(completed_videos=1)))
+    events = [parse_event(f) for f in sink.inbox["c1"]]
+    assert [(e.type, getattr(e, "current_video_id", "-")) for e in events] == [
+        ("batch_progress", None),
+        ("video_completed", "-"),
+        ("batch_progress", "v-1"),
+    ]
+
+
 def test_the_owner_of_a_video_change_is_looked_up_once_per_batch():
     owners = Owners({"b-1": "alice"})
     fanout, *_ = make(owners=owners)
