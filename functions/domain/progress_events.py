@@ -6,11 +6,12 @@ delivered twice gives the same events; a write that changes nothing a listener c
 Sequence numbers are assigned afterwards, per batch, by whoever publishes (`numbered`).
 """
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any, Literal, TypeVar, cast
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
 
 from functions.domain.enums import BatchStatus, Stage, VideoStatus
 from functions.domain.models import BatchJob, BatchVideo
@@ -22,6 +23,20 @@ SNAPSHOT_ERROR_CHARS = 200  # per-video error text kept in an oversized snapshot
 ELLIPSIS = "…"
 
 
+def _encodable(text: str) -> str:
+    """Lone surrogates (e.g. from undecodable process output) cannot be sent as UTF-8: replace them."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _encodable_json(value: dict[str, Any]) -> dict[str, Any]:
+    cleaned: dict[str, Any] = json.loads(_encodable(json.dumps(value, ensure_ascii=False, default=str)))
+    return cleaned
+
+
+Text = Annotated[str, AfterValidator(_encodable)]
+Summary = Annotated[dict[str, Any], AfterValidator(_encodable_json)]
+
+
 class _Event(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -29,7 +44,7 @@ class _Event(BaseModel):
     video_id: str | None = Field(default=None, max_length=256)
     progress: int = Field(ge=0, le=100, description="Percentage of the video (video events) or batch.")
     current_stage: Stage | None = None
-    message: str = ""
+    message: Text = ""
     timestamp: datetime
     sequence: int = Field(default=0, ge=0, description="Per-batch, gap-free from 1; 0 before numbering.")
 
@@ -37,7 +52,7 @@ class _Event(BaseModel):
 class _VideoEvent(_Event):
     video_id: str = Field(min_length=1, max_length=256)
     position: int = Field(ge=1)
-    name: str = ""
+    name: Text = ""
 
 
 class VideoStarted(_VideoEvent):
@@ -56,7 +71,7 @@ class VideoCompleted(_VideoEvent):
 
 class VideoFailed(_VideoEvent):
     type: Literal["video_failed"] = "video_failed"
-    error_message: str = ""
+    error_message: Text = ""
     retry_count: int = Field(default=0, ge=0)
 
 
@@ -94,8 +109,8 @@ class BatchQueued(_BatchEvent):
 
 
 class _BatchFinished(_BatchEvent):
-    error_message: str | None = None
-    summary: dict[str, Any] | None = None
+    error_message: Text | None = None
+    summary: Summary | None = None
 
 
 class BatchCompleted(_BatchFinished):
@@ -115,11 +130,11 @@ class VideoState(BaseModel):
 
     video_id: str
     position: int = Field(ge=1)
-    name: str = ""
+    name: Text = ""
     status: VideoStatus
     progress: int = Field(ge=0, le=100)
     current_stage: Stage | None = None
-    error_message: str | None = None
+    error_message: Text | None = None
     retry_count: int = Field(default=0, ge=0)
 
 
@@ -127,7 +142,7 @@ class BatchSnapshot(_BatchEvent):
     """The whole state of a batch, sent first on (re)subscription; `sequence` is the last one issued."""
 
     type: Literal["batch_snapshot"] = "batch_snapshot"
-    name: str = ""
+    name: Text = ""
     estimated_time_remaining: int | None = Field(default=None, ge=0)
     videos: list[VideoState] = Field(default_factory=list)
     videos_truncated: bool = Field(default=False, description="True when videos were left out to fit.")

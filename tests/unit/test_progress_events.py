@@ -337,3 +337,15 @@ def test_every_event_type_is_documented_with_an_example_that_validates():
         "batch_failed",
         "batch_snapshot",
     } <= documented
+
+
+def test_undecodable_process_output_is_sent_with_replacement_characters():
+    stderr = b"moov atom \xff not found".decode("utf-8", "surrogateescape")
+    event = VideoFailed(
+        batch_id="b", video_id="v", position=1, progress=0, timestamp=T0, error_message=stderr, message=stderr
+    )
+    completed = BatchCompleted(
+        batch_id="b", status=BatchStatus.COMPLETED, progress=100, timestamp=T0, summary={"e": stderr}
+    )
+    assert json.loads(encode(event))["error_message"] == "moov atom ? not found"
+    assert json.loads(encode(completed))["summary"] == {"e": "moov atom ? not found"}
