@@ -175,6 +175,15 @@ def parse_event(data: str | bytes) -> ProgressEvent:
     return PROGRESS_EVENT.validate_json(data)
 
 
+def openapi_components() -> dict[str, Any]:
+    """JSON Schemas of every event model (and `ProgressEvent`, their union on `type`), to merge into the
+    OpenAPI document's `components.schemas`."""
+    schema = PROGRESS_EVENT.json_schema(ref_template="#/components/schemas/{model}")
+    components: dict[str, Any] = dict(schema.pop("$defs"))
+    components["ProgressEvent"] = schema
+    return components
+
+
 # ---- stream record → events -------------------------------------------------------------------------
 
 

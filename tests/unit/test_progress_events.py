@@ -25,6 +25,7 @@ from functions.domain.progress_events import (
     events_from_change,
     fit,
     numbered,
+    openapi_components,
     parse_event,
     snapshot,
 )
@@ -349,3 +350,30 @@ def test_undecodable_process_output_is_sent_with_replacement_characters():
     )
     assert json.loads(encode(event))["error_message"] == "moov atom ? not found"
     assert json.loads(encode(completed))["summary"] == {"e": "moov atom ? not found"}
+
+
+def test_openapi_components_hold_every_event_and_the_union():
+    components = openapi_components()
+    names = {
+        "VideoStarted",
+        "VideoProgress",
+        "VideoCompleted",
+        "VideoFailed",
+        "VideoCancelled",
+        "BatchProgress",
+        "BatchPaused",
+        "BatchResumed",
+        "BatchQueued",
+        "BatchCompleted",
+        "BatchFailed",
+        "BatchCancelled",
+        "BatchSnapshot",
+        "VideoState",
+    }
+    assert names <= set(components)
+    union = components["ProgressEvent"]
+    assert union["discriminator"]["propertyName"] == "type"
+    assert union["discriminator"]["mapping"]["video_failed"] == "#/components/schemas/VideoFailed"
+    assert components["BatchSnapshot"]["properties"]["videos"]["items"] == {
+        "$ref": "#/components/schemas/VideoState"
+    }
