@@ -154,6 +154,10 @@ def parse_message(data: str) -> ProgressEvent | dict[str, Any] | None:
         return None
 
 
+class WatchRefused(Exception):
+    """The gateway refused the token or the subscription (someone else's batch, or none)."""
+
+
 @dataclass
 class WatchOptions:
     ws_url: str
@@ -179,7 +183,7 @@ async def follow(options: WatchOptions, view: BatchView, on_change: Callable[[Ba
                         parsed = parse_message(message.data)
                         if isinstance(parsed, dict):
                             if parsed.get("status") not in (None, 200):
-                                raise SystemExit(f"Subscription refused: {parsed.get('message')}")
+                                raise WatchRefused(f"Subscription refused: {parsed.get('message')}")
                             continue
                         if parsed is None:
                             continue
@@ -191,7 +195,7 @@ async def follow(options: WatchOptions, view: BatchView, on_change: Callable[[Ba
                             return view
             except aiohttp.WSServerHandshakeError as refused:
                 if refused.status in (401, 403):
-                    raise SystemExit(f"The gateway refused the connection ({refused.status})") from refused
+                    raise WatchRefused(f"The gateway refused the connection ({refused.status})") from refused
             except (aiohttp.ClientError, OSError):
                 pass
             await asyncio.sleep(delay)
@@ -215,6 +219,8 @@ def watch_batch(options: WatchOptions, console: Console) -> BatchView:
             return asyncio.run(asyncio.wait_for(coroutine, options.timeout_seconds))
         except TimeoutError as timeout:
             raise SystemExit(f"Batch {options.batch_id} did not finish in time") from timeout
+        except WatchRefused as refused:
+            raise SystemExit(str(refused)) from refused
 
 
 def run_watch(console: Console, args: Any) -> int:

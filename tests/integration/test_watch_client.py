@@ -18,7 +18,7 @@ from functions.domain.progress_events import (
     VideoState,
     encode,
 )
-from reelflow.watch import BatchView, WatchOptions, follow
+from reelflow.watch import BatchView, WatchOptions, WatchRefused, follow
 
 T0 = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 
@@ -124,3 +124,31 @@ def test_follow_reconnects_with_since_and_recovers_from_a_gap():
     assert changes == [1, 4, 5]
     assert view.finished and view.status is BatchStatus.COMPLETED
     assert view.videos["v1"].status is VideoStatus.COMPLETED
+
+
+def test_the_local_gateway_accepts_watchs_subscription_and_refuses_a_foreign_batch(local_cloud, user_id):
+    """Against today's real local gateway: the subscription (with `since`) is accepted; no events flow
+    until the stream is wired, so the watch times out; someone else's batch ends the watch."""
+    import pytest
+
+    from functions.domain.enums import Tier
+    from reelflow.local.gateway import Gateway
+    from reelflow.local.tokens import issue_token
+    from tests.helpers import api
+
+    _, mine = api("POST", "/api/batch-jobs", {"name": "watch", "video_count": 1}, user=user_id)
+    _, theirs = api("POST", "/api/batch-jobs", {"name": "watch", "video_count": 1}, user="someone-else")
+    gateway = Gateway().start()
+    try:
+        token = issue_token(user_id, Tier.CREATOR)
+
+        async def watch(batch_id: str, since: int) -> BatchView:
+            options = WatchOptions(ws_url=gateway.ws_url, token=token, batch_id=batch_id)
+            return await asyncio.wait_for(follow(options, BatchView(batch_id, last_sequence=since), print), 2)
+
+        with pytest.raises(TimeoutError):
+            asyncio.run(watch(mine["batch_job"]["id"], since=3))
+        with pytest.raises(WatchRefused, match="Subscription refused: Batch job not found"):
+            asyncio.run(watch(theirs["batch_job"]["id"], since=0))
+    finally:
+        gateway.stop()
