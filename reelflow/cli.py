@@ -167,6 +167,12 @@ def cmd_bench_export(args: argparse.Namespace) -> int:
     return run_export_benchmark(console, args)
 
 
+def cmd_watch(args: argparse.Namespace) -> int:
+    from reelflow.watch import run_watch
+
+    return run_watch(console, args)
+
+
 def cmd_cuts(args: argparse.Namespace) -> int:
     from reelflow.dry_run import print_cuts
 
@@ -264,6 +270,17 @@ def _tool_commands(sub: Subparsers) -> None:
     cuts.add_argument("--margin", type=float, default=0.2, help="seconds (0.2)")
     cuts.add_argument("--json", action="store_true", help="Print the plan as JSON")
     cuts.set_defaults(func=cmd_cuts)
+
+    watch = sub.add_parser(
+        "watch", help="Follow a batch of a running `reelflow serve` live over the WebSocket"
+    )
+    watch.add_argument("batch_id")
+    watch.add_argument("--url", help="WebSocket URL (read from the running serve by default)")
+    watch.add_argument("--token", help="Bearer token (by default one is issued for --user)")
+    watch.add_argument("--user", default="local-user", help="User the batch belongs to (local-user)")
+    watch.add_argument("--tier", choices=[t.value for t in Tier], default=Tier.PRO.value)
+    watch.add_argument("--timeout", type=float, default=None, help="Give up after this many seconds")
+    watch.set_defaults(func=cmd_watch)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -121,3 +121,9 @@ def talk(tmp_path_factory: pytest.TempPathFactory, espeak: str) -> tuple[Path, T
 def sync_clip(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Truth]:
     path = tmp_path_factory.mktemp("sync") / "sync.mp4"
     return path, sync_sample(path, cuts=22)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests with their own `mock_aws` reset moto's process-wide backends, which would wipe the shared
+    session cloud: run them before anything starts it."""
+    items.sort(key=lambda item: item.get_closest_marker("own_moto") is None)

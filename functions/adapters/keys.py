@@ -149,3 +149,11 @@ def batch_video_keys(batch_video: BatchVideo) -> dict[str, str]:
 def idempotency_pk(operation: str) -> str:
     """Powertools Idempotency records of one operation share this partition; the sort key is the hash."""
     return f"IDEMPOTENCY#{operation}"
+
+
+SEQUENCE_SK = "SEQ"  # a batch's progress-event counter, in the batch's partition
+
+
+def sequence_claim_sk(event_id: str) -> str:
+    """The claim of one stream record's sequence numbers."""
+    return f"{SEQUENCE_SK}#{event_id}"

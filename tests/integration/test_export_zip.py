@@ -26,6 +26,8 @@ from functions.adapters.zip_export import (
 )
 from functions.domain.exports import ExportItem, ExportOptions, ExportProgress, entry_names, results_document
 
+pytestmark = pytest.mark.own_moto
+
 BUCKET = "media"
 
 

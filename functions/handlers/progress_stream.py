@@ -1,0 +1,127 @@
+"""The table's DynamoDB stream → live progress events for WebSocket listeners (and batch notifications).
+
+Powertools batch processing reports failed records (`batchItemFailures`); the mapping must enable
+ReportBatchItemFailures. Lambda resumes a stream from the first failed record, so once one record fails
+the ones after it are failed too without being handled: otherwise they would be numbered before the
+failed one and a client would see a video complete before it progressed. A retried record is numbered
+as before (see adapters/event_sequence.py): delivery is at least once, clients drop repeated numbers.
+"""
+
+import threading
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from functions.adapters.connection_notifier import DEFAULT_MAX_WORKERS, ConnectionNotifier
+from functions.adapters.event_sequence import EventSequence
+from functions.adapters.notifications import BatchNotifications
+from functions.adapters.stream_images import decode_image
+from functions.services.context import Services, services
+from functions.services.progress_fanout import Change, ProgressFanout
+
+logger = Logger(service="reelflow-progress")
+tracer = Tracer(service="reelflow-progress")
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+
+class FanoutConfig(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REELFLOW_", extra="ignore")
+
+    websocket_endpoint: str | None = Field(
+        default=None, description="https://{api}.execute-api.{region}.amazonaws.com/{stage}"
+    )
+    fanout_max_workers: int = Field(default=DEFAULT_MAX_WORKERS, ge=1, le=64)
+    event_bus: str | None = Field(default="default", description="Bus for Batch Completed/Failed/Cancelled.")
+    notification_topic_arn: str | None = Field(default=None, description="SNS topic for opt-in e-mails.")
+
+
+class StoreBindings:
+    """Binds the fan-out's owner and remover ports to the batch and connection stores."""
+
+    def __init__(self, ctx: Services) -> None:
+        self.ctx = ctx
+
+    def batch_owner(self, batch_id: str) -> str | None:
+        batch = self.ctx.batches.get(batch_id)
+        return batch.user_id if batch else None
+
+    def remove_connections(self, connection_ids: Sequence[str]) -> None:
+        for connection_id in connection_ids:
+            self.ctx.connections.delete(connection_id)
+
+
+@cache
+def fanout() -> ProgressFanout:
+    ctx, config = services(), FanoutConfig()
+    ports = StoreBindings(ctx)
+    return ProgressFanout(
+        listeners=ctx.connections,
+        owners=ports,
+        remover=ports,
+        sink=ConnectionNotifier(config.websocket_endpoint, max_workers=config.fanout_max_workers),
+        sequence=EventSequence(ctx.config.table_name),
+        publisher=BatchNotifications(event_bus=config.event_bus, topic_arn=config.notification_topic_arn)
+        if config.event_bus
+        else None,
+    )
+
+
+class AfterFailedRecord(Exception):
+    """Not handled: an earlier record of this invocation failed and Lambda will resend both in order."""
+
+
+class _Invocation(threading.local):
+    """Per thread: local mode runs handlers on several threads at once."""
+
+    failed = False
+
+
+_invocation = _Invocation()
+
+
+@tracer.capture_method
+def record_handler(record: DynamoDBRecord) -> None:
+    if _invocation.failed:
+        raise AfterFailedRecord(str(record.event_id))
+    try:
+        _handle(record)
+    except Exception:
+        _invocation.failed = True
+        raise
+
+
+def _handle(record: DynamoDBRecord) -> None:
+    stream = record.dynamodb
+    change = Change(
+        event_id=str(record.event_id),
+        old=decode_image(stream.old_image if stream else None),
+        new=decode_image(stream.new_image if stream else None),
+    )
+    result = fanout().handle(change)
+    if result.events:
+        logger.debug(
+            "Progress events sent",
+            extra={
+                "types": [e.type for e in result.events],
+                "sequence": result.events[-1].sequence,
+                "listeners": result.listeners,
+                "removed": len(result.removed),
+            },
+        )
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    _invocation.failed = False
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )
