@@ -8,7 +8,7 @@ const backend = process.env.REELFLOW_API ?? "http://127.0.0.1:8000";
 
 export default defineConfig({
   plugins: [react(), tailwindcss()],
-  resolve: { alias: { "@": path.resolve(__dirname, "src") } },
+  resolve: { alias: { "@": path.resolve(import.meta.dirname, "src") } },
   server: {
     proxy: { "/api": backend, "/local": backend, "/ws": { target: backend.replace("http", "ws"), ws: true } },
   },
