@@ -8,6 +8,7 @@ const backend = process.env.REELFLOW_API ?? "http://127.0.0.1:8000";
 
 export default defineConfig({
   plugins: [react(), tailwindcss()],
+  build: { chunkSizeWarningLimit: 1024 },
   resolve: { alias: { "@": path.resolve(import.meta.dirname, "src") } },
   server: {
     proxy: { "/api": backend, "/local": backend, "/ws": { target: backend.replace("http", "ws"), ws: true } },

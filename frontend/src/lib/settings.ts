@@ -64,7 +64,7 @@ export function toSettings(values: SettingsFormValues): Required<BatchSettings> 
   return { ...values, keywords: splitKeywords(values.keywords) };
 }
 
-export function toFormValues(settings: BatchSettings = {}): SettingsFormValues {
+export function toFormValues(settings: Partial<BatchSettings> = {}): SettingsFormValues {
   const merged = { ...DEFAULT_SETTINGS, ...settings };
   return { ...merged, keywords: merged.keywords.join(", ") };
 }

@@ -51,7 +51,7 @@ export const HELP = {
 } as const;
 
 export interface BatchSettingsFormProps {
-  initialSettings?: BatchSettings;
+  initialSettings?: Partial<BatchSettings>;
   onChange?: (settings: Required<BatchSettings>, valid: boolean) => void;
   showTemplates?: boolean;
 }
@@ -76,7 +76,7 @@ export function BatchSettingsForm({ initialSettings, onChange, showTemplates = f
     onChangeRef.current?.(JSON.parse(serialized) as Required<BatchSettings>, settingsProblems(JSON.parse(serialized)).length === 0);
   }, [serialized]);
 
-  const apply = (next: BatchSettings) => form.reset(toFormValues(next));
+  const apply = (next: Partial<BatchSettings>) => form.reset(toFormValues(next));
   const f = (name: string) => `${id}-${name}`;
   const { register, control } = form;
 

@@ -70,7 +70,7 @@ export interface BatchUploadModalProps {
   isOpen: boolean;
   onClose: () => void;
   onComplete?: (batchId: string) => void;
-  defaultSettings?: BatchSettings;
+  defaultSettings?: Partial<BatchSettings>;
   maxFiles?: number;
   transport?: Transport;
   readDuration?: (file: File) => Promise<number | null>;
@@ -152,6 +152,7 @@ export function BatchUploadModal({
         name: details.name.trim(),
         description: details.description.trim() || null,
         settings: settings ?? undefined,
+        priority: 5,
         files: files.map(({ file }) => ({
           name: file.name,
           size: file.size,
