@@ -3,6 +3,7 @@
 // critical violation on the pages visited.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import { assetsBuilt, launchBrowser, makeClips, startServe } from "./harness.mjs";
 
@@ -18,6 +19,13 @@ after(async () => {
   await browser?.close();
   await serve?.stop();
 });
+
+// REELFLOW_SCREENSHOTS=DIR saves the pages the README shows.
+async function snap(page, name) {
+  const dir = process.env.REELFLOW_SCREENSHOTS;
+  if (dir) await page.waitForTimeout(700); // progress bars animate for 500 ms
+  if (dir) await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+}
 
 async function expectAccessible(page, label) {
   const results = await new AxeBuilder({ page }).analyze();
@@ -60,6 +68,8 @@ test("sign in, create a batch of real uploads, start it and find it in the list"
   await dialog.getByRole("checkbox", { name: "Detect highlights" }).click();
   await dialog.getByLabel("Quality", { exact: true }).selectOption("720p");
   await expectAccessible(page, "upload modal");
+  await dialog.evaluate((element) => element.scrollTo(0, 0));
+  await snap(page, "upload-modal");
   await dialog.getByRole("button", { name: "Upload 3 videos" }).click();
   await dialog.getByText("All 3 videos uploaded").waitFor({ timeout: 60_000 });
   await dialog.getByRole("button", { name: "Start processing" }).click();
@@ -69,6 +79,14 @@ test("sign in, create a batch of real uploads, start it and find it in the list"
   const rows = page.getByRole("table", { name: "Videos of this batch" }).getByRole("row");
   assert.equal(await rows.count(), 4);
   await expectAccessible(page, "batch details");
+  await page.getByRole("progressbar", { name: "Batch progress" }).waitFor();
+  // The page follows the real pipeline: progress moves without a reload.
+  await page.waitForFunction(
+    () => Number(document.querySelector('[aria-label="Batch progress"]')?.getAttribute("aria-valuenow")) > 0,
+    null,
+    { timeout: 120_000 },
+  );
+  await snap(page, "batch-details");
 
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Batch jobs" }).click();
   const listed = page.getByRole("table", { name: "Batch jobs" }).getByRole("button", { name: "E2E smoke batch", exact: true });

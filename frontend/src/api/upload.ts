@@ -19,7 +19,9 @@ export const xhrTransport: Transport = (url, headers, body, onProgress, signal) 
   new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open("PUT", url);
-    for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
+    for (const [name, value] of Object.entries(headers)) {
+      if (name.toLowerCase() !== "content-length") xhr.setRequestHeader(name, value); // the browser sets it
+    }
     xhr.upload.onprogress = (event) => onProgress(event.loaded);
     xhr.onload = () => {
       if (xhr.status >= 200 && xhr.status < 300) resolve({ etag: xhr.getResponseHeader("ETag") });

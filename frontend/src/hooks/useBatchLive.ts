@@ -11,6 +11,8 @@ export interface LiveConfig {
   socketFactory?: SocketFactory;
   url?: string;
   reconnectDelayMs?: number;
+  pollConnectedMs?: number;
+  pollDisconnectedMs?: number;
 }
 export const LiveConfigContext = React.createContext<LiveConfig>({});
 
@@ -26,6 +28,7 @@ export const batchKey = (id: string) => ["batch-job", id] as const;
 /** The batch as the server has it, kept current by WebSocket events (and by polling while offline). */
 export function useBatchLive(batchId: string, onEvent?: (event: ProgressEvent, batch: BatchJobDetail) => void) {
   const config = React.useContext(LiveConfigContext);
+  const { pollConnectedMs = 5000, pollDisconnectedMs = 2000 } = config;
   const queryClient = useQueryClient();
   const [connected, setConnected] = React.useState(false);
   const [activity, setActivity] = React.useState<ActivityEntry[]>([]);
@@ -35,10 +38,13 @@ export function useBatchLive(batchId: string, onEvent?: (event: ProgressEvent, b
   const query = useQuery({
     queryKey: batchKey(batchId),
     queryFn: () => getBatchJob(batchId),
+    // Events keep the page current; polling stays as a safety net (faster while the socket is down).
     refetchInterval: (q) => {
       const status = q.state.data?.status;
-      return !connected && status && !TERMINAL_STATUSES.includes(status) ? 5000 : false;
+      if (!status || TERMINAL_STATUSES.includes(status)) return false;
+      return connected ? pollConnectedMs : pollDisconnectedMs;
     },
+    refetchIntervalInBackground: true, // a watched batch keeps moving in a background tab too
   });
 
   React.useEffect(() => {

@@ -65,6 +65,7 @@ export function BatchJobsList({ onJobClick, onCreate, onExport, refreshInterval 
     placeholderData: keepPreviousData,
     refetchInterval: (q) =>
       q.state.data?.batch_jobs.some((b) => RUNNING_STATUSES.includes(b.status)) ? refreshInterval : false,
+    refetchIntervalInBackground: true,
   });
   const rows = React.useMemo(() => {
     const list = [...(query.data?.batch_jobs ?? [])];
