@@ -1,13 +1,12 @@
 /// <reference types="vitest/config" />
 import path from "node:path";
-import tailwindcss from "@tailwindcss/vite";
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
 
 const backend = process.env.REELFLOW_API ?? "http://127.0.0.1:8000";
 
 export default defineConfig({
-  plugins: [react(), tailwindcss()],
+  plugins: [react()],
   build: { chunkSizeWarningLimit: 1024 },
   resolve: { alias: { "@": path.resolve(import.meta.dirname, "src") } },
   server: {
