@@ -17,6 +17,7 @@ from aiohttp import WSMsgType, web
 
 from reelflow.local.invoker import LocalLambdaContext, invoke_handler
 from reelflow.local.tokens import InvalidToken, bearer_claims, verify_token
+from reelflow.local.webapp import register_webapp
 
 API_HANDLER = "functions.handlers.api.handler"
 PUBLIC_PATHS = ("/api/health", "/api/docs")
@@ -203,6 +204,7 @@ def build_app() -> web.Application:
     app.router.add_route("GET", "/ws", handle_websocket)
     app.router.add_route("*", "/api/{tail:.*}", handle_api)
     app.router.add_route("*", "/api", handle_api)
+    register_webapp(app)
     return app
 
 

@@ -1,0 +1,109 @@
+// Starts `reelflow serve` on free ports with a fresh REELFLOW_HOME, makes small real clips, launches
+// Debian's Chromium through playwright-core. Used by the browser tests in this folder.
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { chromium } from "playwright-core";
+
+const repo = path.resolve(import.meta.dirname, "../..");
+export const python = process.env.REELFLOW_PYTHON ?? path.join(repo, ".venv/bin/python");
+export const chromiumPath = process.env.REELFLOW_CHROMIUM ?? "/usr/bin/chromium";
+
+export function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startServe() {
+  const home = mkdtempSync(path.join(tmpdir(), "reelflow-web-e2e-"));
+  const port = await freePort();
+  const child = spawn(python, ["-m", "reelflow.cli", "serve", "--port", String(port)], {
+    cwd: repo,
+    env: { ...process.env, REELFLOW_HOME: home, COLUMNS: "200" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk) => (output += chunk));
+  child.stderr.on("data", (chunk) => (output += chunk));
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`reelflow serve exited:\n${output}`);
+    try {
+      if ((await fetch(`${base}/api/health`)).ok) break;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) throw new Error(`reelflow serve did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    base,
+    home,
+    output: () => output,
+    async stop() {
+      child.kill("SIGINT");
+      await new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          child.kill("SIGKILL");
+          resolve();
+        }, 10_000);
+        child.on("exit", () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    },
+  };
+}
+
+/** Real short clips (test pattern + tone) made with the ffmpeg the pipeline uses. */
+export function makeClips(names, seconds = 1.5) {
+  const dir = mkdtempSync(path.join(tmpdir(), "reelflow-web-clips-"));
+  const script = `
+import subprocess, sys
+from functions.media.binaries import ffmpeg
+codecs = {".mp4": ["-c:v","libx264","-preset","ultrafast","-pix_fmt","yuv420p","-c:a","aac"],
+          ".mov": ["-c:v","libx264","-preset","ultrafast","-pix_fmt","yuv420p","-c:a","aac"],
+          ".webm": ["-c:v","libvpx-vp9","-deadline","realtime","-cpu-used","8","-c:a","libopus"]}
+seconds = float(sys.argv[1])
+for target in sys.argv[2:]:
+    ext = target[target.rfind("."):].lower()
+    subprocess.run([ffmpeg(), "-v", "error", "-y", "-f", "lavfi", "-i", f"testsrc2=size=320x180:rate=25:duration={seconds}",
+        "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={seconds}", *codecs[ext], "-shortest", target], check=True)
+`;
+  const files = names.map((name) => path.join(dir, name));
+  execFileSync(python, ["-c", script, String(seconds), ...files], { cwd: repo, stdio: "inherit" });
+  return files;
+}
+
+export async function launchBrowser() {
+  if (!existsSync(chromiumPath)) throw new Error(`${chromiumPath} not found: apt-get install -y chromium`);
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+}
+
+export function assetsBuilt() {
+  return existsSync(path.join(repo, "frontend/dist/index.html"));
+}
+
+export function readJson(file) {
+  return JSON.parse(readFileSync(file, "utf8"));
+}

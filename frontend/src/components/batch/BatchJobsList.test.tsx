@@ -1,0 +1,104 @@
+import { screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { FakeApi } from "@/test/fakeApi";
+import { makeBatch } from "@/test/fixtures";
+import { renderApp } from "@/test/render";
+import type { BatchJob } from "@/types/batch";
+import { BatchJobsList } from "./BatchJobsList";
+
+function serve(batches: BatchJob[]) {
+  const api = new FakeApi();
+  api.on("GET /api/batch-jobs", (request) => {
+    const status = request.query.get("status");
+    const limit = Number(request.query.get("limit") ?? 20);
+    const offset = Number(request.query.get("offset") ?? 0);
+    const matching = batches.filter((b) => !status || b.status === status);
+    return { batch_jobs: matching.slice(offset, offset + limit), total: matching.length, limit, offset };
+  });
+  api.install();
+  return api;
+}
+
+test("fetches and shows batches with status badges, progress and relative dates; skeletons while loading", async () => {
+  serve([
+    makeBatch({ name: "Podcast week 1", status: "completed", progress_percentage: 100, completed_videos: 3 }),
+    makeBatch({ name: "Vlogs", status: "processing", progress_percentage: 33, completed_videos: 1, description: "Summer trip" }),
+  ]);
+  const clicked: string[] = [];
+  renderApp(<BatchJobsList onJobClick={(b) => clicked.push(b.name)} />);
+  expect(screen.getAllByTestId("skeleton-row")).toHaveLength(5);
+  await screen.findByRole("button", { name: "Vlogs" });
+  const table = screen.getByRole("table", { name: "Batch jobs" });
+  const vlogs = within(table).getByRole("button", { name: "Vlogs" }).closest("tr")!;
+  expect(within(vlogs).getByText("Processing")).toBeInTheDocument();
+  expect(within(vlogs).getByText("33%")).toBeInTheDocument();
+  expect(within(vlogs).getByText("1/3")).toBeInTheDocument();
+  expect(within(vlogs).getByText("2 hours ago")).toBeInTheDocument();
+  expect(within(vlogs).getByText("Summer trip")).toBeInTheDocument();
+  await userEvent.setup().click(within(table).getByRole("button", { name: "Podcast week 1" }));
+  expect(clicked).toEqual(["Podcast week 1"]);
+});
+
+test("filters by status on the server and sorts by name and progress", async () => {
+  const user = userEvent.setup();
+  const api = serve([
+    makeBatch({ name: "b-mid", status: "completed", progress_percentage: 100 }),
+    makeBatch({ name: "a-first", status: "failed", progress_percentage: 100 }),
+    makeBatch({ name: "c-last", status: "processing", progress_percentage: 10 }),
+  ]);
+  renderApp(<BatchJobsList />);
+  await screen.findByRole("button", { name: "b-mid" });
+  const names = () =>
+    within(screen.getByRole("table")).getAllByRole("button", { name: /^[abc]-/ }).map((b) => b.textContent);
+  await user.selectOptions(screen.getByLabelText("Sort by"), "name");
+  expect(names()).toEqual(["a-first", "b-mid", "c-last"]);
+  await user.selectOptions(screen.getByLabelText("Sort by"), "progress");
+  expect(names()[2]).toBe("c-last");
+  await user.selectOptions(screen.getByLabelText("Status"), "failed");
+  await vi.waitFor(() => expect(names()).toEqual(["a-first"]));
+  expect(api.calls("GET", "/api/batch-jobs").at(-1)!.query.get("status")).toBe("failed");
+  await user.selectOptions(screen.getByLabelText("Status"), "paused");
+  expect(await screen.findByText("No paused batches")).toBeInTheDocument();
+});
+
+test("paginates 20 per page", async () => {
+  const user = userEvent.setup();
+  const api = serve(Array.from({ length: 45 }, (_, i) => makeBatch({ name: `batch ${String(i).padStart(2, "0")}`, status: "completed" })));
+  renderApp(<BatchJobsList />);
+  await screen.findByRole("button", { name: "batch 00" });
+  expect(screen.getByRole("button", { name: "Page 3" })).toBeInTheDocument();
+  await user.click(screen.getByRole("button", { name: /Next/ }));
+  expect(await screen.findByRole("button", { name: "batch 20" })).toBeInTheDocument();
+  expect(screen.getByRole("button", { name: "Page 2" })).toHaveAttribute("aria-current", "page");
+  expect(api.calls("GET", "/api/batch-jobs").at(-1)!.query.get("offset")).toBe("20");
+});
+
+test("the empty state invites to create a batch", async () => {
+  serve([]);
+  const created: number[] = [];
+  renderApp(<BatchJobsList onCreate={() => created.push(1)} />);
+  expect(await screen.findByText("No batch jobs yet")).toBeInTheDocument();
+  await userEvent.setup().click(screen.getByRole("button", { name: /Create batch/ }));
+  expect(created).toEqual([1]);
+});
+
+test("polls while a batch runs and offers only the actions its status allows", async () => {
+  const user = userEvent.setup();
+  const running = makeBatch({ name: "Running", status: "processing" });
+  const done = makeBatch({ name: "Done", status: "completed", failed_videos: 1 });
+  const api = serve([running, done]);
+  api.on(`POST /api/batch-jobs/${running.id}/pause`, () => ({ ...running, status: "paused" }));
+  renderApp(<BatchJobsList refreshInterval={50} onExport={() => {}} />);
+  await screen.findByRole("button", { name: "Running" });
+  await vi.waitFor(() => expect(api.calls("GET", "/api/batch-jobs").length).toBeGreaterThanOrEqual(3));
+
+  await user.click(screen.getByRole("button", { name: "Actions for Running" }));
+  const menu = await screen.findByRole("menu");
+  expect(within(menu).getAllByRole("menuitem").map((m) => m.textContent?.trim())).toEqual(["View", "Pause", "Cancel"]);
+  await user.click(within(menu).getByRole("menuitem", { name: "Pause" }));
+  await vi.waitFor(() => expect(api.calls("POST", `/api/batch-jobs/${running.id}/pause`)).toHaveLength(1));
+
+  await user.click(screen.getByRole("button", { name: "Actions for Done" }));
+  const doneMenu = await screen.findByRole("menu");
+  expect(within(doneMenu).getAllByRole("menuitem").map((m) => m.textContent?.trim())).toEqual(["View", "Export", "Retry failed", "Delete"]);
+});

@@ -1,0 +1,85 @@
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import * as React from "react";
+import { getBatchJob } from "@/api/client";
+import { type SocketFactory, subscribeToBatchProgress } from "@/api/progress";
+import { loadSession } from "@/lib/auth";
+import { applyMessage, describeEvent } from "@/lib/liveBatch";
+import type { BatchJobDetail, BatchSocketMessage, ProgressEvent } from "@/types/batch";
+import { TERMINAL_STATUSES } from "@/types/batch";
+
+export interface LiveConfig {
+  socketFactory?: SocketFactory;
+  url?: string;
+  reconnectDelayMs?: number;
+  pollConnectedMs?: number;
+  pollDisconnectedMs?: number;
+}
+export const LiveConfigContext = React.createContext<LiveConfig>({});
+
+export interface ActivityEntry {
+  sequence: number;
+  at: string;
+  text: string;
+  event: ProgressEvent;
+}
+
+export const batchKey = (id: string) => ["batch-job", id] as const;
+
+/** The batch as the server has it, kept current by WebSocket events (and by polling while offline). */
+export function useBatchLive(batchId: string, onEvent?: (event: ProgressEvent, batch: BatchJobDetail) => void) {
+  const config = React.useContext(LiveConfigContext);
+  const { pollConnectedMs = 5000, pollDisconnectedMs = 2000 } = config;
+  const queryClient = useQueryClient();
+  const [connected, setConnected] = React.useState(false);
+  const [activity, setActivity] = React.useState<ActivityEntry[]>([]);
+  const onEventRef = React.useRef(onEvent);
+  onEventRef.current = onEvent;
+
+  const query = useQuery({
+    queryKey: batchKey(batchId),
+    queryFn: () => getBatchJob(batchId),
+    // Events keep the page current; polling stays as a safety net (faster while the socket is down).
+    refetchInterval: (q) => {
+      const status = q.state.data?.status;
+      if (!status || TERMINAL_STATUSES.includes(status)) return false;
+      return connected ? pollConnectedMs : pollDisconnectedMs;
+    },
+    refetchIntervalInBackground: true, // a watched batch keeps moving in a background tab too
+  });
+
+  React.useEffect(() => {
+    const token = loadSession()?.token;
+    if (!token) return;
+    const subscription = subscribeToBatchProgress({
+      batchId,
+      token,
+      url: config.url,
+      socketFactory: config.socketFactory,
+      reconnectDelayMs: config.reconnectDelayMs,
+      onConnection: setConnected,
+      onMessage: (message: BatchSocketMessage) => {
+        const before = queryClient.getQueryData<BatchJobDetail>(batchKey(batchId));
+        if (message.type === "batch_snapshot") {
+          queryClient.setQueryData(batchKey(batchId), message.batch);
+          return;
+        }
+        const after = before ? applyMessage(before, message) : undefined;
+        if (after) queryClient.setQueryData(batchKey(batchId), after);
+        else void queryClient.invalidateQueries({ queryKey: batchKey(batchId) });
+        setActivity((log) =>
+          [
+            { sequence: message.sequence, at: message.timestamp, text: describeEvent(message, after ?? before), event: message },
+            ...log,
+          ].slice(0, 50),
+        );
+        if (after) onEventRef.current?.(message, after);
+        if (message.type.startsWith("batch_") && message.type !== "batch_progress") {
+          void queryClient.invalidateQueries({ queryKey: ["batch-jobs"] });
+        }
+      },
+    });
+    return () => subscription.close();
+  }, [batchId, config.socketFactory, config.url, config.reconnectDelayMs, queryClient]);
+
+  return { batch: query.data, isLoading: query.isLoading, error: query.error, connected, activity };
+}

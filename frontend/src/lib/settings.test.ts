@@ -1,0 +1,12 @@
+import { DEFAULT_SETTINGS, PRESETS, settingsProblems } from "./settings";
+
+test("flags the combinations the API rejects and accepts the defaults and presets", () => {
+  expect(settingsProblems(DEFAULT_SETTINGS)).toEqual([]);
+  for (const preset of PRESETS) expect(settingsProblems(preset.settings)).toEqual([]);
+  const noHighlights = settingsProblems({ ...DEFAULT_SETTINGS, keywords: ["wow"], detect_highlights: false });
+  expect(noHighlights.map((p) => p.field)).toEqual(["keywords"]);
+  const noTranscript = settingsProblems({ ...DEFAULT_SETTINGS, keywords: ["wow"], transcribe: false });
+  expect(noTranscript[0]!.message).toMatch(/transcription/);
+  expect(settingsProblems({ ...DEFAULT_SETTINGS, margin: 0.5, min_silence_duration: 1 })[0]!.field).toBe("margin");
+  expect(settingsProblems({ ...DEFAULT_SETTINGS, margin: 0.5, min_silence_duration: 1, remove_silence: false })).toEqual([]);
+});

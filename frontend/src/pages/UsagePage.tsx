@@ -1,0 +1,56 @@
+import { useQuery } from "@tanstack/react-query";
+import * as React from "react";
+import { getUsage } from "@/api/pending";
+import { Alert, AlertDescription } from "@/components/ui/alert";
+import { Skeleton } from "@/components/ui/skeleton";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { Tabs, TabsList, TabsTrigger } from "@/components/ui/tabs";
+
+type Period = "day" | "week" | "month";
+
+export function UsagePage() {
+  const [period, setPeriod] = React.useState<Period>("week");
+  const usage = useQuery({ queryKey: ["usage", period], queryFn: () => getUsage(period) });
+  return (
+    <div className="grid gap-4">
+      <h1 className="text-2xl font-bold">Usage</h1>
+      <Tabs value={period} onValueChange={(v) => setPeriod(v as Period)}>
+        <TabsList aria-label="Period">
+          <TabsTrigger value="day">Daily</TabsTrigger>
+          <TabsTrigger value="week">Weekly</TabsTrigger>
+          <TabsTrigger value="month">Monthly</TabsTrigger>
+        </TabsList>
+      </Tabs>
+      {usage.isLoading && <Skeleton className="h-32" />}
+      {usage.error && (
+        <Alert variant="warning">
+          <AlertDescription>Usage is not available yet: {(usage.error as Error).message}</AlertDescription>
+        </Alert>
+      )}
+      {usage.data && (
+        <Table aria-label="Usage per period">
+          <TableHeader>
+            <TableRow>
+              <TableHead>Period</TableHead>
+              <TableHead>Batches</TableHead>
+              <TableHead>Videos</TableHead>
+              <TableHead>Minutes</TableHead>
+              <TableHead>Success rate</TableHead>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {usage.data.periods.map((row) => (
+              <TableRow key={row.period}>
+                <TableCell>{row.period}</TableCell>
+                <TableCell className="tabular-nums">{row.batches}</TableCell>
+                <TableCell className="tabular-nums">{row.videos_processed}</TableCell>
+                <TableCell className="tabular-nums">{row.minutes_processed.toFixed(1)}</TableCell>
+                <TableCell className="tabular-nums">{Math.round(row.success_rate * 100)}%</TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,69 @@
+import { DEFAULT_SETTINGS } from "@/lib/settings";
+import type { BatchJob, BatchJobDetail, BatchVideo } from "@/types/batch";
+
+let counter = 0;
+
+export function makeVideo(overrides: Partial<BatchVideo> = {}): BatchVideo {
+  counter += 1;
+  return {
+    id: `bv${counter}`,
+    batch_job_id: "b1",
+    video_id: `v${counter}`,
+    position: counter,
+    original_name: `clip-${counter}.mp4`,
+    status: "pending",
+    upload_status: "uploaded",
+    progress_percentage: 0,
+    current_stage: null,
+    error_message: null,
+    retry_count: 0,
+    max_retries: 3,
+    duration: 65,
+    processing_result: null,
+    artifacts: {},
+    output_video_url: null,
+    created_at: "2026-01-01T10:00:00Z",
+    started_at: null,
+    completed_at: null,
+    updated_at: "2026-01-01T10:00:00Z",
+    ...overrides,
+  };
+}
+
+export function makeBatch(overrides: Partial<BatchJob> = {}): BatchJob {
+  counter += 1;
+  return {
+    id: `b${counter}`,
+    user_id: "alice",
+    tier: "creator",
+    name: `Batch ${counter}`,
+    description: null,
+    settings: DEFAULT_SETTINGS,
+    status: "pending",
+    total_videos: 3,
+    completed_videos: 0,
+    failed_videos: 0,
+    cancelled_videos: 0,
+    progress_percentage: 0,
+    total_duration_seconds: 180,
+    processed_duration_seconds: 0,
+    estimated_time_remaining: null,
+    priority: 5,
+    execution_arn: null,
+    source: "api",
+    summary: null,
+    error_message: null,
+    created_at: new Date(Date.now() - 2 * 3600_000).toISOString(),
+    started_at: null,
+    completed_at: null,
+    updated_at: "2026-01-01T10:00:00Z",
+    ...overrides,
+  };
+}
+
+export function makeDetail(overrides: Partial<BatchJobDetail> = {}, videos?: BatchVideo[]): BatchJobDetail {
+  const batch = makeBatch(overrides);
+  const list =
+    videos ?? [1, 2, 3].map((position) => makeVideo({ batch_job_id: batch.id, position }));
+  return { ...batch, total_videos: list.length, videos: list, ...overrides };
+}
