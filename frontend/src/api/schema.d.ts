@@ -270,7 +270,7 @@ export interface components {
              */
             transcribe: boolean;
             /**
-             * @description Spoken language of the videos.
+             * @description Spoken language of the videos; auto detects it per video.
              * @default en
              */
             language: components["schemas"]["Language"];
@@ -324,6 +324,23 @@ export interface components {
              * @default 1080p
              */
             export_quality: components["schemas"]["ExportQuality"];
+            /**
+             * @description Subtitles timed to the edited video: SRT + WebVTT files, burnt in, or a soft track.
+             * @default off
+             */
+            captions: components["schemas"]["CaptionsMode"];
+            /**
+             * Cut Lists
+             * @description EDL and FCPXML timelines of the kept parts.
+             * @default false
+             */
+            cut_lists: boolean;
+            /**
+             * Removed Parts Preview
+             * @description A short video of what silence removal cut, to check the threshold.
+             * @default false
+             */
+            removed_parts_preview: boolean;
         };
         /**
          * BatchStatus
@@ -383,6 +400,11 @@ export interface components {
              */
             updated_at: string;
         };
+        /**
+         * CaptionsMode
+         * @enum {string}
+         */
+        CaptionsMode: "off" | "sidecar" | "burn" | "soft";
         /** ErrorResponse */
         ErrorResponse: {
             /**
@@ -437,7 +459,7 @@ export interface components {
          * Language
          * @enum {string}
          */
-        Language: "en" | "es" | "ru" | "de" | "fr";
+        Language: "en" | "es" | "ru" | "de" | "fr" | "auto";
         /** MultipartPart */
         MultipartPart: {
             /** Part Number */
@@ -856,7 +878,10 @@ export interface operations {
     create_batch_api_batch_jobs_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retries with the same key return the first response and create (and count) one batch. */
+                "idempotency-key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
