@@ -18,5 +18,7 @@ export default defineConfig({
     setupFiles: ["src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
     css: false,
+    // userEvent types key by key: slow on a busy 2-core CI machine, so allow more than the default 5 s.
+    testTimeout: 30_000,
   },
 });

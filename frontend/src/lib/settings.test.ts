@@ -10,3 +10,11 @@ test("flags the combinations the API rejects and accepts the defaults and preset
   expect(settingsProblems({ ...DEFAULT_SETTINGS, margin: 0.5, min_silence_duration: 1 })[0]!.field).toBe("margin");
   expect(settingsProblems({ ...DEFAULT_SETTINGS, margin: 0.5, min_silence_duration: 1, remove_silence: false })).toEqual([]);
 });
+
+test("captions need the transcript and the removed-parts preview needs silence removal, as the API says", () => {
+  const noTranscript = settingsProblems({ ...DEFAULT_SETTINGS, transcribe: false, captions: "sidecar" });
+  expect(noTranscript.map((p) => p.field)).toEqual(["captions"]);
+  const noCuts = settingsProblems({ ...DEFAULT_SETTINGS, remove_silence: false, removed_parts_preview: true });
+  expect(noCuts.map((p) => p.field)).toEqual(["removed_parts_preview"]);
+  expect(settingsProblems({ ...DEFAULT_SETTINGS, captions: "burn", cut_lists: true })).toEqual([]);
+});

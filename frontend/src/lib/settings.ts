@@ -14,6 +14,9 @@ export const DEFAULT_SETTINGS: Required<BatchSettings> = {
   keywords: [],
   export_format: "mp4",
   export_quality: "1080p",
+  captions: "off",
+  cut_lists: false,
+  removed_parts_preview: false,
 };
 
 export const LANGUAGES = [
@@ -22,6 +25,14 @@ export const LANGUAGES = [
   { value: "ru", label: "Russian" },
   { value: "de", label: "German" },
   { value: "fr", label: "French" },
+  { value: "auto", label: "Detect automatically" },
+] as const;
+
+export const CAPTION_MODES = [
+  { value: "off", label: "No captions" },
+  { value: "sidecar", label: "SRT + WebVTT files" },
+  { value: "soft", label: "Subtitle track in the video" },
+  { value: "burn", label: "Burned into the picture" },
 ] as const;
 
 export const QUALITY_INFO: Record<BatchSettings["export_quality"] & string, string> = {
@@ -34,7 +45,7 @@ export const QUALITY_INFO: Record<BatchSettings["export_quality"] & string, stri
 export const settingsFormSchema = z
   .object({
     transcribe: z.boolean(),
-    language: z.enum(["en", "es", "ru", "de", "fr"]),
+    language: z.enum(["en", "es", "ru", "de", "fr", "auto"]),
     remove_silence: z.boolean(),
     silence_threshold: z.number().min(-60).max(-20),
     min_silence_duration: z.number().min(0.5).max(5),
@@ -44,6 +55,9 @@ export const settingsFormSchema = z
     keywords: z.string(),
     export_format: z.enum(["mp4", "mov", "webm"]),
     export_quality: z.enum(["720p", "1080p", "4k"]),
+    captions: z.enum(["off", "sidecar", "burn", "soft"]),
+    cut_lists: z.boolean(),
+    removed_parts_preview: z.boolean(),
   })
   .superRefine((values, ctx) => {
     for (const problem of settingsProblems(toSettings(values))) {
@@ -82,6 +96,12 @@ export function settingsProblems(settings: Required<BatchSettings>): SettingsPro
   }
   if (settings.keywords.length > 0 && !settings.transcribe) {
     problems.push({ field: "keywords", message: "Keywords are found in the transcript: turn transcription on." });
+  }
+  if (settings.captions !== "off" && !settings.transcribe) {
+    problems.push({ field: "captions", message: "Captions are made from the transcript: turn transcription on." });
+  }
+  if (settings.removed_parts_preview && !settings.remove_silence) {
+    problems.push({ field: "removed_parts_preview", message: "The removed-parts preview needs silence removal." });
   }
   if (settings.keywords.length > 50) {
     problems.push({ field: "keywords", message: "At most 50 keywords." });

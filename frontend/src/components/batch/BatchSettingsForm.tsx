@@ -20,6 +20,7 @@ import {
 import {
   DEFAULT_SETTINGS,
   describeSettings,
+  CAPTION_MODES,
   LANGUAGES,
   loadTemplates,
   PRESETS,
@@ -48,6 +49,10 @@ export const HELP = {
   keywords: "Comma-separated words that mark a highlight when spoken (needs transcription and highlights).",
   export_format: "MP4 and MOV hold H.264/AAC; WebM holds VP9/Opus.",
   export_quality: "Maximum height of the short side. Smaller inputs are never upscaled.",
+  captions:
+    "Subtitles from the transcript, re-timed to the edited video: as SRT/WebVTT files, a subtitle track, or burned into the picture.",
+  cut_lists: "An EDL and an FCPXML timeline of the kept parts, to refine the cuts in your own editor.",
+  removed_parts_preview: "A short video of everything that was cut, to check the silence threshold.",
 } as const;
 
 export interface BatchSettingsFormProps {
@@ -151,6 +156,18 @@ export function BatchSettingsForm({ initialSettings, onChange, showTemplates = f
               {LANGUAGES.map((l) => (
                 <option key={l.value} value={l.value}>
                   {l.label}
+                </option>
+              ))}
+            </Select>
+          </div>
+        )}
+        {settings.transcribe && (
+          <div className="grid gap-1.5">
+            <LabelWithHelp htmlFor={f("captions")} label="Captions" help={HELP.captions} />
+            <Select id={f("captions")} {...register("captions")}>
+              {CAPTION_MODES.map((mode) => (
+                <option key={mode.value} value={mode.value}>
+                  {mode.label}
                 </option>
               ))}
             </Select>
@@ -267,6 +284,13 @@ export function BatchSettingsForm({ initialSettings, onChange, showTemplates = f
           </Select>
         </div>
         <p className="text-xs text-muted-foreground sm:col-span-2">{QUALITY_INFO[settings.export_quality]}</p>
+        <CheckboxField control={control} name="cut_lists" label="Cut lists (EDL, FCPXML)" help={HELP.cut_lists} />
+        <CheckboxField
+          control={control}
+          name="removed_parts_preview"
+          label="Preview of removed parts"
+          help={HELP.removed_parts_preview}
+        />
       </fieldset>
 
       <div aria-live="polite" className="grid gap-2">
@@ -312,7 +336,7 @@ function LabelWithHelp({ htmlFor, label, help }: { htmlFor: string; label: strin
   );
 }
 
-type BooleanField = "transcribe" | "remove_silence" | "detect_highlights";
+type BooleanField = "transcribe" | "remove_silence" | "detect_highlights" | "cut_lists" | "removed_parts_preview";
 
 function CheckboxField({
   control,
