@@ -38,6 +38,9 @@ class RuntimeConfig(BaseSettings):
     export_lifetime_seconds: int = Field(
         default=24 * 3600, ge=60, le=7 * 24 * 3600, description="How long an export (file, record) lives."
     )
+    export_lambda_budget_seconds: float = Field(
+        default=600.0, ge=0, description="Estimated export seconds above which an export runs on Fargate."
+    )
     connection_ttl_seconds: int = Field(default=2 * 3600, ge=60, description="API Gateway's WebSocket limit.")
 
 

@@ -14,6 +14,7 @@ from functions.domain.exports import (
     ExportItem,
     ExportRequest,
     ExportStatus,
+    RuntimeLimits,
     export_refusal,
     export_runtime,
     safe_file_name,
@@ -88,6 +89,7 @@ def request_export(ctx: Services, caller: Caller, batch_id: str, request: Export
         sum(x.item.duration or 0.0 for x in items),
         batch.settings.export_quality.height,
         hls=request.hls,
+        limits=RuntimeLimits(budget_seconds=ctx.config.export_lambda_budget_seconds),
     )
     live = ctx.exports.claim(record, now)
     if live.id != record.id:
