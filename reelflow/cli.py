@@ -83,6 +83,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 settings=settings_from_args(args),
                 name=args.name,
                 tier=Tier(args.tier),
+                export=args.export,
             ),
             console,
         )
@@ -191,6 +192,11 @@ def _batch_commands(sub: Subparsers) -> None:
     run.add_argument(
         "--tier", choices=[t.value for t in Tier], default=Tier.PRO.value, help="Plan to run as (pro)"
     )
+    run.add_argument(
+        "--export",
+        choices=["zip", "merged", "playlist"],
+        help="Also write this export into the output folder",
+    )
     add_settings_flags(run)
     run.set_defaults(func=cmd_run)
 
@@ -283,6 +289,34 @@ def _tool_commands(sub: Subparsers) -> None:
     watch.set_defaults(func=cmd_watch)
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from reelflow.client import ApiError
+    from reelflow.export_client import run_export_command
+
+    try:
+        return run_export_command(console, args)
+    except ApiError as error:
+        raise SystemExit(str(error)) from error
+
+
+def _export_commands(sub: Subparsers) -> None:
+    from reelflow.export_client import FORMATS
+
+    export = sub.add_parser("export", help="Export a batch of a running `reelflow serve` and download it")
+    export.add_argument("batch_id")
+    export.add_argument("--format", choices=FORMATS, required=True)
+    export.add_argument("--include-failed", action="store_true", help="Also the failed videos' originals")
+    export.add_argument("--naming", help="ZIP entry pattern: {position} {name} {ext} {batch}")
+    export.add_argument("--hls", action="store_true", help="playlist: also an HLS rendition")
+    export.add_argument("--out", type=Path, default=Path("."), help="Folder the export is written to (.)")
+    export.add_argument("--api-url", help="API base URL (read from the running serve by default)")
+    export.add_argument("--token", help="Bearer token (by default one is issued for --user)")
+    export.add_argument("--user", default="local-user", help="User the batch belongs to (local-user)")
+    export.add_argument("--tier", choices=[t.value for t in Tier], default=Tier.PRO.value)
+    export.add_argument("--timeout", type=float, default=3600.0, help="Give up after this many seconds")
+    export.set_defaults(func=cmd_export)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reelflow", description="Batch video processing, locally or on AWS."
@@ -291,6 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
     _batch_commands(sub)
     _serve_commands(sub)
     _tool_commands(sub)
+    _export_commands(sub)
     return parser
 
 
