@@ -1,4 +1,4 @@
-"""The `reelflow` command: run, demo, serve, token, executions, openapi, bench, bench-export."""
+"""The `reelflow` command: run, demo, serve, token, executions, openapi, bench, export, watch, cuts."""
 
 import argparse
 import json
@@ -153,6 +153,8 @@ def cmd_openapi(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    if args.target == "export":
+        return cmd_bench_export(args)
     if args.target == "local":
         from reelflow.bench_local import run_local_benchmark
 
@@ -247,10 +249,14 @@ def _tool_commands(sub: Subparsers) -> None:
     bench = sub.add_parser(
         "bench",
         help="Measure stage speeds against a plain ffmpeg re-encode (`bench local`: local mode's memory, "
-        "API latency and orchestration overhead)",
+        "API latency and orchestration overhead; `bench export`: peak memory of a streaming ZIP export)",
     )
     bench.add_argument(
-        "target", nargs="?", choices=["media", "local"], default="media", help="What to measure (media)"
+        "target",
+        nargs="?",
+        choices=["media", "local", "export"],
+        default="media",
+        help="What to measure (media)",
     )
     bench.add_argument("--creations", type=int, default=100, help="local: batches created (100)")
     bench.add_argument("--videos", type=int, default=50, help="local: videos per batch (50)")
@@ -259,11 +265,10 @@ def _tool_commands(sub: Subparsers) -> None:
     bench.add_argument("--minutes", type=float, default=3.0, help="Length of the generated talk (3)")
     bench.add_argument("--dir", type=Path, default=Path("bench-out"), help="Where media is generated/reused")
     bench.add_argument("--skip-transcription", action="store_true", help="Leave out the speech model")
+    add_bench_export_arguments(bench)  # export: --counts, --video-mb
     bench.set_defaults(func=cmd_bench)
 
-    bench_export = sub.add_parser(
-        "bench-export", help="Peak memory of a streaming ZIP export, 10 vs 50 videos"
-    )
+    bench_export = sub.add_parser("bench-export", help="Same as `reelflow bench export` (kept as an alias)")
     add_bench_export_arguments(bench_export)
     bench_export.set_defaults(func=cmd_bench_export)
 
