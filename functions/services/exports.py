@@ -125,12 +125,15 @@ def fail_export(ctx: Services, batch_id: str, export_id: str, message: str) -> b
     return changed
 
 
-def _require_export(ctx: Services, caller: Caller, batch_id: str, export_id: str) -> BatchExport:
-    require_batch(ctx, batch_id, caller.user_id)
+def _require_export(
+    ctx: Services, caller: Caller, batch_id: str, export_id: str
+) -> tuple[BatchJob, BatchExport]:
+    """The batch and its export; another user's is NotFound, as a missing one."""
+    batch = require_batch(ctx, batch_id, caller.user_id)
     record = ctx.exports.get(batch_id, export_id)
     if record is None or record.user_id != caller.user_id:
         raise NotFound(f"No export with id '{export_id}' exists for this batch", title=EXPORT_NOT_FOUND)
-    return record
+    return batch, record
 
 
 def download_name(batch: BatchJob, record: BatchExport) -> str:
@@ -150,8 +153,7 @@ def _url(ctx: Services, key: str | None, now: datetime, record: BatchExport, nam
 @tracer.capture_method
 def get_export(ctx: Services, caller: Caller, batch_id: str, export_id: str) -> ExportDetail:
     """Status and progress; a download URL minted now, while the export lives."""
-    record = _require_export(ctx, caller, batch_id, export_id)
-    batch = require_batch(ctx, batch_id, caller.user_id)
+    batch, record = _require_export(ctx, caller, batch_id, export_id)
     now = ctx.clock()
     summary = ExportSummary.of(record, now)
     return ExportDetail(
