@@ -172,3 +172,19 @@ def test_progress_writes_are_throttled(fake, monkeypatch):
     writer(50, "adding video 2/3")  # within the interval: not written
     record = fake.ctx.exports.get(batch_id, accepted.export_id)
     assert (record.progress, record.current_operation) == (10, "adding video 1/3")
+
+
+def test_identical_requests_at_the_same_moment_create_one_export(fake):
+    from concurrent.futures import ThreadPoolExecutor
+
+    batch_id = finished_batch(fake)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(
+            pool.map(
+                lambda _: exports.request_export(fake.ctx, ALICE, batch_id, ExportRequest(format="playlist")),
+                range(8),
+            )
+        )
+    assert len({a.export_id for a in answers}) == 1
+    assert sum(not a.reused for a in answers) == 1
+    assert len(fake.export_workflow.executions) == 1 and len(fake.ctx.exports.of_batch(batch_id)) == 1
