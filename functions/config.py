@@ -34,6 +34,13 @@ class RuntimeConfig(BaseSettings):
         default="", description="https://cognito-idp.{region}.amazonaws.com/{pool id}"
     )
     cognito_client_id: str = ""
+    export_state_machine_arn: str = ""
+    export_lifetime_seconds: int = Field(
+        default=24 * 3600, ge=60, le=7 * 24 * 3600, description="How long an export (file, record) lives."
+    )
+    export_lambda_budget_seconds: float = Field(
+        default=600.0, ge=0, description="Estimated export seconds above which an export runs on Fargate."
+    )
     connection_ttl_seconds: int = Field(default=2 * 3600, ge=60, description="API Gateway's WebSocket limit.")
 
 

@@ -11,6 +11,7 @@ from functions.config import RuntimeConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 STATE_MACHINE_FILE = ROOT / "statemachines" / "batch.asl.json"
+EXPORT_STATE_MACHINE_FILE = ROOT / "statemachines" / "export.asl.json"
 ENV_PREFIX = "REELFLOW_"
 PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 
@@ -94,6 +95,14 @@ WS_DISCONNECT = FunctionSpec(
 WS_SUBSCRIBE = FunctionSpec(
     "WsSubscribe", "functions.handlers.websocket.subscribe", "Subscribes a connection to a batch or to all."
 )
+EXPORT = FunctionSpec(
+    "Export",
+    "functions.handlers.export_task.handler",
+    "Batch exports (ZIP, merged video, playlist) that end within 15 minutes; larger ones run on Fargate.",
+    3008,
+    900,
+    ffmpeg=True,
+)
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
     API,
@@ -106,6 +115,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     WS_CONNECT,
     WS_DISCONNECT,
     WS_SUBSCRIBE,
+    EXPORT,
 )
 
 
@@ -137,6 +147,34 @@ class StateMachineSubstitutions:
         return {_pascal(name): value for name, value in asdict(self).items()}
 
 
+@dataclass(frozen=True)
+class ExportStateMachineSubstitutions:
+    """Every `${…}` placeholder of statemachines/export.asl.json (the worker's, as in the batch one)."""
+
+    export_function_arn: str
+    cluster_arn: str
+    worker_task_definition_arn: str
+    worker_container_name: str
+    subnet_ids: str
+    security_group_ids: str
+    assign_public_ip: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {_pascal(name): value for name, value in asdict(self).items()}
+
+
+EXPORT_STATE_MACHINE_FUNCTIONS = {"ExportFunctionArn": EXPORT}
+
+
+def export_state_machine_definition() -> str:
+    """The export ASL file; `${…}` placeholders stay for the caller to fill."""
+    return json.dumps(json.loads(EXPORT_STATE_MACHINE_FILE.read_text()), indent=1)
+
+
+def export_state_machine_name(prefix: str) -> str:
+    return f"{prefix}-export"
+
+
 # The functions the state machine invokes, by the substitution that carries their ARN.
 STATE_MACHINE_FUNCTIONS = {"ControlFunctionArn": CONTROL, "MediaFunctionArn": MEDIA}
 WORKER_CONTAINER = "worker"
@@ -153,7 +191,7 @@ def placeholders(text: str) -> set[str]:
     return set(PLACEHOLDER.findall(text))
 
 
-def substitute(text: str, substitutions: StateMachineSubstitutions) -> str:
+def substitute(text: str, substitutions: StateMachineSubstitutions | ExportStateMachineSubstitutions) -> str:
     """What CloudFormation does with `DefinitionSubstitutions` (local mode has no CloudFormation)."""
     values = substitutions.as_dict()
     missing = placeholders(text) - set(values)

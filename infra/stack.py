@@ -5,9 +5,11 @@ from typing import Any
 import aws_cdk as cdk
 from constructs import Construct
 
+from functions.deployment import export_state_machine_name as export_state_machine_name_of
 from functions.deployment import runtime_environment
 from infra.api import Api, Identity
 from infra.config import DeployConfig
+from infra.exports import Exports
 from infra.functions import FunctionFactory, acknowledge
 from infra.observability import Observability
 from infra.pipeline import Pipeline
@@ -29,6 +31,13 @@ class ReelflowStack(cdk.Stack):
             resource_name=state_machine_name,
             arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
         )
+        export_state_machine_name = export_state_machine_name_of(config.prefix)
+        export_state_machine_arn = self.format_arn(
+            service="states",
+            resource="stateMachine",
+            resource_name=export_state_machine_name,
+            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+        )
         self.storage = Storage(self, "Storage", config)
         self.identity = Identity(self, "Identity", config)
         environment = {
@@ -38,6 +47,7 @@ class ReelflowStack(cdk.Stack):
                 ingest_bucket=self.storage.ingest.bucket_name,
                 media_bucket=self.storage.media.bucket_name,
                 state_machine_arn=state_machine_arn,
+                export_state_machine_arn=export_state_machine_arn,
                 transcription_engine=config.transcription_engine,
                 lambda_max_media_seconds=str(config.lambda_max_media_seconds),
                 batch_timeout_seconds=str(config.batch_timeout_seconds),
@@ -52,6 +62,17 @@ class ReelflowStack(cdk.Stack):
             self, "Pipeline", config, self.storage, self.functions, state_machine_name, state_machine_arn
         )
         self.api = Api(self, "Api", config, self.identity, self.storage, self.functions, state_machine_arn)
+        self.exports = Exports(
+            self,
+            "Exports",
+            config,
+            self.storage,
+            self.functions,
+            self.pipeline,
+            self.api.function,
+            export_state_machine_name,
+            export_state_machine_arn,
+        )
         self.observability = Observability(
             self, "Observability", config, self.pipeline.state_machine, self.functions.functions
         )

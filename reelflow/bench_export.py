@@ -25,8 +25,12 @@ TARGET_PEAK_MB = 200
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--video-mb", type=float, default=16.0, help="Size of each synthetic video (16 MB)")
-    parser.add_argument("--counts", default="10,50", help="Batch sizes to export, comma-separated (10,50)")
+    parser.add_argument(
+        "--video-mb", type=float, default=16.0, help="export: size of each synthetic video (16 MB)"
+    )
+    parser.add_argument(
+        "--counts", default="10,50", help="export: batch sizes to export, comma-separated (10,50)"
+    )
 
 
 def _environment(endpoint: str) -> dict[str, str]:

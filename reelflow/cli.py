@@ -1,4 +1,4 @@
-"""The `reelflow` command: run, demo, serve, token, executions, openapi, bench, bench-export."""
+"""The `reelflow` command: run, demo, serve, token, executions, openapi, bench, export, watch, cuts."""
 
 import argparse
 import json
@@ -83,6 +83,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 settings=settings_from_args(args),
                 name=args.name,
                 tier=Tier(args.tier),
+                export=args.export,
             ),
             console,
         )
@@ -152,6 +153,8 @@ def cmd_openapi(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    if args.target == "export":
+        return cmd_bench_export(args)
     if args.target == "local":
         from reelflow.bench_local import run_local_benchmark
 
@@ -190,6 +193,11 @@ def _batch_commands(sub: Subparsers) -> None:
     run.add_argument("--name", help="Batch name (the folder's name)")
     run.add_argument(
         "--tier", choices=[t.value for t in Tier], default=Tier.PRO.value, help="Plan to run as (pro)"
+    )
+    run.add_argument(
+        "--export",
+        choices=["zip", "merged", "playlist"],
+        help="Also write this export into the output folder",
     )
     add_settings_flags(run)
     run.set_defaults(func=cmd_run)
@@ -241,10 +249,14 @@ def _tool_commands(sub: Subparsers) -> None:
     bench = sub.add_parser(
         "bench",
         help="Measure stage speeds against a plain ffmpeg re-encode (`bench local`: local mode's memory, "
-        "API latency and orchestration overhead)",
+        "API latency and orchestration overhead; `bench export`: peak memory of a streaming ZIP export)",
     )
     bench.add_argument(
-        "target", nargs="?", choices=["media", "local"], default="media", help="What to measure (media)"
+        "target",
+        nargs="?",
+        choices=["media", "local", "export"],
+        default="media",
+        help="What to measure (media)",
     )
     bench.add_argument("--creations", type=int, default=100, help="local: batches created (100)")
     bench.add_argument("--videos", type=int, default=50, help="local: videos per batch (50)")
@@ -253,11 +265,10 @@ def _tool_commands(sub: Subparsers) -> None:
     bench.add_argument("--minutes", type=float, default=3.0, help="Length of the generated talk (3)")
     bench.add_argument("--dir", type=Path, default=Path("bench-out"), help="Where media is generated/reused")
     bench.add_argument("--skip-transcription", action="store_true", help="Leave out the speech model")
+    add_bench_export_arguments(bench)  # export: --counts, --video-mb
     bench.set_defaults(func=cmd_bench)
 
-    bench_export = sub.add_parser(
-        "bench-export", help="Peak memory of a streaming ZIP export, 10 vs 50 videos"
-    )
+    bench_export = sub.add_parser("bench-export", help="Same as `reelflow bench export` (kept as an alias)")
     add_bench_export_arguments(bench_export)
     bench_export.set_defaults(func=cmd_bench_export)
 
@@ -283,6 +294,34 @@ def _tool_commands(sub: Subparsers) -> None:
     watch.set_defaults(func=cmd_watch)
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from reelflow.client import ApiError
+    from reelflow.export_client import run_export_command
+
+    try:
+        return run_export_command(console, args)
+    except ApiError as error:
+        raise SystemExit(str(error)) from error
+
+
+def _export_commands(sub: Subparsers) -> None:
+    from reelflow.export_client import FORMATS
+
+    export = sub.add_parser("export", help="Export a batch of a running `reelflow serve` and download it")
+    export.add_argument("batch_id")
+    export.add_argument("--format", choices=FORMATS, required=True)
+    export.add_argument("--include-failed", action="store_true", help="Also the failed videos' originals")
+    export.add_argument("--naming", help="ZIP entry pattern: {position} {name} {ext} {batch}")
+    export.add_argument("--hls", action="store_true", help="playlist: also an HLS rendition")
+    export.add_argument("--out", type=Path, default=Path("."), help="Folder the export is written to (.)")
+    export.add_argument("--api-url", help="API base URL (read from the running serve by default)")
+    export.add_argument("--token", help="Bearer token (by default one is issued for --user)")
+    export.add_argument("--user", default="local-user", help="User the batch belongs to (local-user)")
+    export.add_argument("--tier", choices=[t.value for t in Tier], default=Tier.PRO.value)
+    export.add_argument("--timeout", type=float, default=3600.0, help="Give up after this many seconds")
+    export.set_defaults(func=cmd_export)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reelflow", description="Batch video processing, locally or on AWS."
@@ -291,6 +330,7 @@ def build_parser() -> argparse.ArgumentParser:
     _batch_commands(sub)
     _serve_commands(sub)
     _tool_commands(sub)
+    _export_commands(sub)
     return parser
 
 

@@ -36,6 +36,7 @@ class RunOptions:
     tier: Tier = Tier.PRO
     poll_seconds: float = 0.2
     timeout_seconds: float = 3600.0
+    export: str | None = None  # zip | merged | playlist: also written into out_dir
 
 
 def find_videos(directory: Path) -> list[Path]:
@@ -114,8 +115,29 @@ def run_folder(options: RunOptions, console: Console | None = None) -> dict[str,
         console.print(f"[bold]Execution[/] {started['job_id']}")
         batch = watch(client, batch_id, options, console)
         results = collect_results(client, stack, batch, options.out_dir)
+        if options.export:
+            export_into_results(client, batch, options, results, console)
     print_summary(console, results)
     return results
+
+
+def export_into_results(
+    client: ApiClient, batch: dict[str, Any], options: RunOptions, results: dict[str, Any], console: Console
+) -> None:
+    """`run --export`: the export next to the outputs, recorded in results.json."""
+    from reelflow.client import ApiError
+    from reelflow.export_client import export_batch
+
+    request = {"format": options.export, "include_failed": batch["status"] != "completed"}
+    try:
+        state = export_batch(client, batch["id"], request, options.out_dir, console)
+    except (ApiError, SystemExit) as error:
+        console.print(f"[red]Export failed:[/] {error}")
+        results["export"] = {"error": str(error)}
+    else:
+        state["file"] = str(Path(state["file"]).relative_to(options.out_dir))
+        results["export"] = {k: v for k, v in state.items() if k not in {"download_url", "hls_url"}}
+    (options.out_dir / "results.json").write_text(json.dumps(results, indent=2, default=str))
 
 
 def watch(client: ApiClient, batch_id: str, options: RunOptions, console: Console) -> dict[str, Any]:

@@ -157,3 +157,15 @@ SEQUENCE_SK = "SEQ"  # a batch's progress-event counter, in the batch's partitio
 def sequence_claim_sk(event_id: str) -> str:
     """The claim of one stream record's sequence numbers."""
     return f"{SEQUENCE_SK}#{event_id}"
+
+
+EXPORT_PREFIX = "EXPORT#"  # a batch's exports, in the batch's partition (deleted with it)
+EXPORT_REQUEST_PREFIX = "EXPORTREQ#"  # the cache item: one live export per identical request
+
+
+def export_key(batch_id: str, export_id: str) -> dict[str, str]:
+    return key(batch_pk(batch_id), f"{EXPORT_PREFIX}{export_id}")
+
+
+def export_request_key(batch_id: str, request_hash: str) -> dict[str, str]:
+    return key(batch_pk(batch_id), f"{EXPORT_REQUEST_PREFIX}{request_hash}")

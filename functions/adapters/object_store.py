@@ -1,12 +1,15 @@
 """S3 as the ObjectStore port: presigned transfers, work files and outputs."""
 
 import json
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from functions.adapters import aws
+from functions.adapters.zip_export import ZipSource, export_zip
+from functions.domain.exports import ArchiveEntry, ExportProgress
 
 
 class S3ObjectStore:
@@ -58,3 +61,15 @@ class S3ObjectStore:
 
     def get_json(self, bucket: str, key: str) -> Any:
         return json.loads(self.client.get_object(Bucket=bucket, Key=key)["Body"].read())
+
+    def write_zip(
+        self,
+        entries: Sequence[ArchiveEntry],
+        bucket: str,
+        key: str,
+        extra: Mapping[str, bytes],
+        on_progress: Callable[[ExportProgress], None] | None = None,
+    ) -> int:
+        """Streamed from S3 to an S3 multipart upload (adapters/zip_export.py)."""
+        sources = [ZipSource(e.bucket, e.key, e.name, e.size) for e in entries]
+        return export_zip(sources, bucket, key, extra=extra, client=self.client, on_progress=on_progress).size

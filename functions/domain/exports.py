@@ -14,13 +14,14 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from functions.domain.enums import BatchExportKind, ExportStatus, VideoStatus
+from functions.domain.enums import BatchExportKind, BatchStatus, ExportStatus, VideoStatus
 
 __all__ = [
     "DEFAULT_NAMING",
     "EXPORT_LIFETIME",
     "PLACEHOLDERS",
     "RESULTS_ENTRY",
+    "ArchiveEntry",
     "BatchExport",
     "BatchExportKind",
     "ExportItem",
@@ -31,6 +32,7 @@ __all__ = [
     "RuntimeLimits",
     "cache_key",
     "entry_names",
+    "export_refusal",
     "export_runtime",
     "results_document",
     "safe_file_name",
@@ -177,6 +179,34 @@ def pattern_problems(pattern: str) -> str:
         shown = " ".join(repr(c) for c in bad)
         return f"custom_naming must not contain {shown}: entries are files in one folder"
     return ""
+
+
+def export_refusal(status: BatchStatus, include_failed: bool) -> str | None:
+    """Why a batch in `status` cannot be exported (None when it can): completed batches can, and with
+    include_failed any finished one (failed, cancelled)."""
+    if status is BatchStatus.COMPLETED:
+        return None
+    if status.is_terminal:
+        if include_failed:
+            return None
+        return (
+            f"Batch is {status.value}: only completed batches can be exported; "
+            "set include_failed to export a finished batch with failed videos"
+        )
+    return f"Batch is {status.value}: it can be exported once it has finished"
+
+
+FILE_EXTENSIONS = {BatchExportKind.ZIP: "zip", BatchExportKind.PLAYLIST: "m3u8"}
+
+
+@dataclass(frozen=True)
+class ArchiveEntry:
+    """One object to put in a ZIP under `name`."""
+
+    bucket: str
+    key: str
+    name: str
+    size: int | None = None
 
 
 @dataclass(frozen=True)
@@ -329,6 +359,8 @@ class BatchExport(BaseModel):
     progress: int = Field(default=0, ge=0, le=100)
     current_operation: str | None = None
     s3_key: str | None = None
+    hls_key: str | None = None  # playlist exports with hls: the HLS media playlist
+    runtime: Literal["lambda", "fargate"] | None = None
     file_size: int | None = Field(default=None, ge=0)
     error_message: str | None = None
     created_at: datetime

@@ -68,3 +68,8 @@ def report_key(batch_id: str) -> str:
 def batch_prefix(prefix: Prefix, batch_id: str) -> str:
     """Everything a batch owns under one media prefix (for cleanup and deletion)."""
     return f"{prefix}/{batch_id}/"
+
+
+def export_object_key(batch_id: str, export_id: str, file_name: str) -> str:
+    """An export's files: exports/{batch_id}/{export_id}/{file} (expired by the bucket's lifecycle rule)."""
+    return f"{Prefix.EXPORTS}/{batch_id}/{export_id}/{file_name}"

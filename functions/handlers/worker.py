@@ -57,5 +57,14 @@ def run(environ: Mapping[str, str]) -> int:
     return 0
 
 
+def main(environ: Mapping[str, str]) -> int:
+    """The container's entry point: an export task (REELFLOW_EXPORT_ID set) or one long video."""
+    if "REELFLOW_EXPORT_ID" in environ:
+        from functions.handlers import export_worker
+
+        return export_worker.run(environ)
+    return run(environ)
+
+
 if __name__ == "__main__":  # pragma: no cover - the container's entry point
-    sys.exit(run(os.environ))
+    sys.exit(main(os.environ))

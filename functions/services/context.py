@@ -10,6 +10,7 @@ from functions.adapters import aws, idempotency
 from functions.adapters.batch_store import DynamoBatchStore
 from functions.adapters.batch_video_store import DynamoBatchVideoStore
 from functions.adapters.connection_store import DynamoConnectionStore
+from functions.adapters.export_store import DynamoExportStore
 from functions.adapters.object_store import S3ObjectStore
 from functions.adapters.task_token_store import DynamoTaskTokenStore
 from functions.adapters.transcribe import AmazonTranscribe
@@ -22,6 +23,7 @@ from functions.services.ports import (
     BatchStore,
     BatchVideoStore,
     ConnectionStore,
+    ExportStore,
     ObjectStore,
     TaskTokenStore,
     Transcriber,
@@ -49,6 +51,8 @@ class Services:
     storage: ObjectStore
     workflow: WorkflowEngine
     transcriber: Transcriber
+    exports: ExportStore
+    export_workflow: WorkflowEngine
     clock: Callable[[], datetime] = utc_now
 
 
@@ -68,6 +72,8 @@ def services() -> Services:
         storage=S3ObjectStore(),
         workflow=Workflow(config.state_machine_arn),
         transcriber=AmazonTranscribe(),
+        exports=DynamoExportStore(table),
+        export_workflow=Workflow(config.export_state_machine_arn),
     )
 
 

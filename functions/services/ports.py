@@ -3,12 +3,13 @@ tests/fakes implements them in memory. Status changes name a domain action (`Bat
 `VideoAction`): the store applies `domain.transitions` as a conditional write and raises
 `IllegalTransition` when the stored status does not allow it."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 from functions.domain.enums import BatchStatus, Tier, VideoStatus
+from functions.domain.exports import ArchiveEntry, BatchExport, ExportProgress, ExportStatus
 from functions.domain.models import BatchJob, BatchVideo, Connection, TranscriptionJob, User, Video
 from functions.domain.transitions import BatchAction, VideoAction
 
@@ -141,6 +142,37 @@ class ConnectionStore(Protocol):
     def delete(self, connection_id: str) -> None: ...
 
 
+class ExportStore(Protocol):
+    """`BatchExport` records in their batch's partition, with one live export per identical request."""
+
+    def claim(self, record: BatchExport, now: datetime) -> BatchExport:
+        """Store `record`, unless an identical request (same `request_hash`) has a live (not failed,
+        not expired) export: then return that one. Atomic: two identical calls create one export."""
+        ...
+
+    def release(self, record: BatchExport) -> None:
+        """A failed export stops answering identical requests."""
+        ...
+
+    def get(self, batch_id: str, export_id: str) -> BatchExport | None: ...
+
+    def of_batch(self, batch_id: str) -> list[BatchExport]:
+        """Newest first."""
+        ...
+
+    def update(
+        self,
+        batch_id: str,
+        export_id: str,
+        now: datetime,
+        *,
+        set_fields: Fields,
+        only_if: Iterable[ExportStatus],
+    ) -> bool:
+        """Set fields while the status is one of `only_if`; False (nothing written) otherwise."""
+        ...
+
+
 class ObjectStore(Protocol):
     def presigned_put(
         self, bucket: str, key: str, expires_in: int, content_type: str | None = None, size: int | None = None
@@ -159,6 +191,18 @@ class ObjectStore(Protocol):
     def put_json(self, bucket: str, key: str, data: Any) -> None: ...
 
     def get_json(self, bucket: str, key: str) -> Any: ...
+
+    def write_zip(
+        self,
+        entries: Sequence[ArchiveEntry],
+        bucket: str,
+        key: str,
+        extra: Mapping[str, bytes],
+        on_progress: Callable[[ExportProgress], None] | None = None,
+    ) -> int:
+        """Stream the objects (in order, under their names) and `extra` files into a ZIP at bucket/key,
+        never holding one whole; returns the archive's size."""
+        ...
 
 
 class WorkflowEngine(Protocol):

@@ -16,7 +16,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from moto.server import ThreadedMotoServer
 from werkzeug.serving import make_server
 
-from functions.deployment import runtime_environment
+from functions.deployment import export_state_machine_name, runtime_environment
 from functions.services.context import reset_services
 from reelflow.local import fargate, invoker, moto_fixes, persistence
 from reelflow.local.provisioning import Names, provision
@@ -73,6 +73,9 @@ class LocalCloud:
         self.server: ThreadedMotoServer | None = None
         self.port = 0
         self.state_machine_arn = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{self.state_machine_name}"
+        self.export_state_machine_arn = (
+            f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{export_state_machine_name(self.prefix)}"
+        )
         self.cluster_arn = ""
         self.function_arns: dict[str, str] = {}
         self.restored = (0, 0)  # (items, objects) read back from data_dir
@@ -109,6 +112,7 @@ class LocalCloud:
             self.settings.batch_timeout_seconds,
         )
         assert provisioned.state_machine_arn == self.state_machine_arn
+        assert provisioned.export_state_machine_arn == self.export_state_machine_arn
         self.cluster_arn = provisioned.worker.cluster_arn
         self.function_arns = provisioned.function_arns
         if self.settings.data_dir is not None:
@@ -141,6 +145,7 @@ class LocalCloud:
                 ingest_bucket=self.ingest_bucket,
                 media_bucket=self.media_bucket,
                 state_machine_arn=self.state_machine_arn,
+                export_state_machine_arn=self.export_state_machine_arn,
                 work_dir=str(self.settings.work_dir),
                 transcription_engine=self.settings.transcription_engine,
                 progress_write_interval_seconds=str(self.settings.progress_write_interval_seconds),

@@ -20,10 +20,10 @@ def _run_task(self: EC2ContainerServiceBackend, *args: Any, **kwargs: Any) -> An
     overrides = kwargs.get("overrides") if "overrides" in kwargs else (args[3] if len(args) > 3 else None)
     environment = _environment(overrides)
     if "REELFLOW_TASK_TOKEN" in environment:
-        from functions.handlers.worker import run
+        from functions.handlers.worker import main
 
         for _ in tasks:
-            threading.Thread(target=run, args=(environment,), daemon=True, name="reelflow-worker").start()
+            threading.Thread(target=main, args=(environment,), daemon=True, name="reelflow-worker").start()
     return tasks
 
 

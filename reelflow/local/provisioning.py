@@ -28,6 +28,11 @@ class Names:
     ingest_bucket: str
     media_bucket: str
     state_machine: str
+    export_state_machine: str = ""
+
+    @property
+    def export_machine(self) -> str:
+        return self.export_state_machine or deployment.export_state_machine_name(self.prefix)
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,7 @@ class Provisioned:
     state_machine_arn: str
     function_arns: dict[str, str]
     worker: Worker
+    export_state_machine_arn: str = ""
 
 
 def provision(
@@ -78,8 +84,29 @@ def provision(
     created = aws.client("stepfunctions").create_state_machine(
         name=names.state_machine, definition=definition, roleArn=role_arn, type="STANDARD"
     )
+    export_arn = create_export_state_machine(aws, names, role_arn, arns, worker)
     subscribe_uploads(aws, names.ingest_bucket, arns[deployment.INGEST.id])
-    return Provisioned(str(created["stateMachineArn"]), arns, worker)
+    return Provisioned(str(created["stateMachineArn"]), arns, worker, export_arn)
+
+
+def create_export_state_machine(
+    aws: Clients, names: Names, role_arn: str, arns: dict[str, str], worker: Worker
+) -> str:
+    """statemachines/export.asl.json, the same file the CDK app deploys."""
+    substitutions = deployment.ExportStateMachineSubstitutions(
+        export_function_arn=arns[deployment.EXPORT.id],
+        cluster_arn=worker.cluster_arn,
+        worker_task_definition_arn=worker.task_definition_arn,
+        worker_container_name=deployment.WORKER_CONTAINER,
+        subnet_ids=worker.subnet,
+        security_group_ids=worker.security_group,
+        assign_public_ip="DISABLED",
+    )
+    definition = deployment.substitute(deployment.export_state_machine_definition(), substitutions)
+    created = aws.client("stepfunctions").create_state_machine(
+        name=names.export_machine, definition=definition, roleArn=role_arn, type="STANDARD"
+    )
+    return str(created["stateMachineArn"])
 
 
 def create_role(aws: Clients) -> str:

@@ -1,9 +1,13 @@
 """In-memory object store, workflow engine and transcriber."""
 
 import json
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+
+from functions.domain.exports import ArchiveEntry, ExportProgress, adding
 
 
 class FakeObjectStore:
@@ -52,6 +56,27 @@ class FakeObjectStore:
         path = self._path(bucket, key)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(body)
+
+    def write_zip(
+        self,
+        entries: Sequence[ArchiveEntry],
+        bucket: str,
+        key: str,
+        extra: Mapping[str, bytes],
+        on_progress: Callable[[ExportProgress], None] | None = None,
+    ) -> int:
+        path = self._path(bucket, key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
+            for index, entry in enumerate(entries):
+                if on_progress is not None:
+                    on_progress(
+                        ExportProgress(index, len(entries), operation=adding(index + 1, len(entries)))
+                    )
+                archive.write(self._path(entry.bucket, entry.key), entry.name)
+            for name, data in extra.items():
+                archive.writestr(name, data)
+        return path.stat().st_size
 
     def exists(self, bucket: str, key: str) -> bool:
         return self._path(bucket, key).exists()

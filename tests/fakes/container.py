@@ -7,6 +7,7 @@ from pathlib import Path
 from functions.config import RuntimeConfig
 from functions.services.context import Services
 from tests.fakes.cloud import FakeObjectStore, FakeTranscriber, FakeWorkflow
+from tests.fakes.export_store import FakeExportStore
 from tests.fakes.stores import (
     FakeBatchStore,
     FakeBatchVideoStore,
@@ -41,6 +42,7 @@ class FakeServices:
     workflow: FakeWorkflow
     transcriber: FakeTranscriber
     clock: Clock
+    export_workflow: FakeWorkflow
 
 
 def fake_services(root: Path, **config: object) -> FakeServices:
@@ -51,8 +53,10 @@ def fake_services(root: Path, **config: object) -> FakeServices:
         FakeTranscriber(),
         Clock(),
     )
+    export_workflow = FakeWorkflow("arn:aws:states:us-east-1:1:stateMachine:export")
     settings = RuntimeConfig(
         state_machine_arn=workflow.state_machine_arn,
+        export_state_machine_arn=export_workflow.state_machine_arn,
         work_dir=str(root / "work"),
         **config,
     )
@@ -68,6 +72,8 @@ def fake_services(root: Path, **config: object) -> FakeServices:
         storage=storage,
         workflow=workflow,
         transcriber=transcriber,
+        exports=FakeExportStore(table),
+        export_workflow=export_workflow,
         clock=clock,
     )
-    return FakeServices(ctx, table, storage, workflow, transcriber, clock)
+    return FakeServices(ctx, table, storage, workflow, transcriber, clock, export_workflow)

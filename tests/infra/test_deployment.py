@@ -53,7 +53,11 @@ def test_substitutions_are_exactly_the_placeholders_of_the_state_machine_file():
 
 
 def test_the_template_substitutes_what_the_declaration_names(resources):
-    (machine,) = [r for r in resources.values() if r["Type"] == "AWS::StepFunctions::StateMachine"]
+    (machine,) = [
+        r
+        for n, r in resources.items()
+        if r["Type"] == "AWS::StepFunctions::StateMachine" and n.startswith("PipelineBatchStateMachine")
+    ]
     substituted = set(machine["Properties"]["DefinitionSubstitutions"])
     assert substituted == deployment.placeholders(deployment.STATE_MACHINE_FILE.read_text())
 
@@ -62,3 +66,19 @@ def test_runtime_environment_refuses_a_name_the_code_never_reads():
     assert deployment.runtime_environment(table_name="t") == {"REELFLOW_TABLE_NAME": "t"}
     with pytest.raises(ValueError, match="tabel_name"):
         deployment.runtime_environment(tabel_name="t")
+
+
+def test_export_substitutions_are_exactly_the_placeholders_of_the_export_state_machine_file(resources):
+    declared = set(
+        deployment.ExportStateMachineSubstitutions(
+            *(f.name for f in fields(deployment.ExportStateMachineSubstitutions))
+        ).as_dict()
+    )
+    assert deployment.placeholders(deployment.EXPORT_STATE_MACHINE_FILE.read_text()) == declared
+    assert set(deployment.EXPORT_STATE_MACHINE_FUNCTIONS) <= declared
+    (machine,) = [
+        r
+        for n, r in resources.items()
+        if r["Type"] == "AWS::StepFunctions::StateMachine" and n.startswith("ExportsExportStateMachine")
+    ]
+    assert set(machine["Properties"]["DefinitionSubstitutions"]) == declared

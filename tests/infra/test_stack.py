@@ -148,8 +148,12 @@ def test_websocket_api_routes_and_token_authorizer(resources):
     assert authorizer["IdentitySource"] == ["route.request.querystring.token"]
 
 
-def machine_properties(resources) -> dict:
-    (machine,) = of_type(resources, "AWS::StepFunctions::StateMachine").values()
+def machine_properties(resources, logical_prefix: str = "PipelineBatchStateMachine") -> dict:
+    (machine,) = [
+        m
+        for n, m in of_type(resources, "AWS::StepFunctions::StateMachine").items()
+        if n.startswith(logical_prefix)
+    ]
     return machine["Properties"]
 
 
@@ -184,8 +188,7 @@ def test_state_machine_definition_is_inline_with_every_placeholder_substituted(s
     assert definition["StartAt"] == "Prepare batch"
     video = definition["States"]["Process videos"]["ItemProcessor"]["States"]
     assert video["Handle video failure"]["Parameters"]["Payload"]["retry_delays_seconds"] == "60,300,900"
-    (machine,) = of_type(resources, "AWS::StepFunctions::StateMachine").values()
-    props = machine["Properties"]
+    props = machine_properties(resources)
     assert props["StateMachineType"] == "STANDARD"
     assert props["TracingConfiguration"] == {"Enabled": True}
     assert props["LoggingConfiguration"]["Level"] == "ALL"
@@ -278,13 +281,13 @@ def test_functions_share_one_runtime_and_architecture_with_ffmpeg_where_needed(r
         for n, f in of_type(resources, "AWS::Lambda::Function").items()
         if n.startswith("Functions")
     }
-    assert len(functions) == 10
+    assert len(functions) == 11
     assert {f["Runtime"] for f in functions.values()} == {"python3.14"}
     assert {tuple(f["Architectures"]) for f in functions.values()} == {("arm64",)}
     ffmpeg = next(n for n in resources if n.startswith("FunctionsFfmpegLayer"))
     for name, function in functions.items():
         has_ffmpeg = {"Ref": ffmpeg} in function["Layers"]
-        assert has_ffmpeg == (name.startswith(("FunctionsMedia", "FunctionsIngest"))), name
+        assert has_ffmpeg == (name.startswith(("FunctionsMedia", "FunctionsIngest", "FunctionsExport"))), name
         assert function["TracingConfig"] == {"Mode": "Active"}
     media = next(f for n, f in functions.items() if n.startswith("FunctionsMedia"))
     assert media["Timeout"] == 900 and media["EphemeralStorage"] == {"Size": 10240}

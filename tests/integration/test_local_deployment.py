@@ -26,3 +26,13 @@ def test_the_local_state_machine_calls_the_declared_functions(local_cloud: Any) 
     assert "${" not in definition
     for spec in deployment.STATE_MACHINE_FUNCTIONS.values():
         assert local_cloud.function_arns[spec.id] in definition
+
+
+def test_the_local_export_state_machine_calls_the_export_function(local_cloud: Any) -> None:
+    definition = local_cloud.client("stepfunctions").describe_state_machine(
+        stateMachineArn=local_cloud.export_state_machine_arn
+    )["definition"]
+    assert "${" not in definition
+    for spec in deployment.EXPORT_STATE_MACHINE_FUNCTIONS.values():
+        assert local_cloud.function_arns[spec.id] in definition
+    assert local_cloud.cluster_arn in definition

@@ -124,3 +124,27 @@ def test_queue_order_quota_tokens_probe_and_jobs(stores, now):
     stores.transcription_jobs.park(job)
     assert stores.transcription_jobs.take(job.job_name) == job
     assert stores.transcription_jobs.take(job.job_name) is None
+
+
+def test_an_identical_export_request_claims_one_export_until_it_fails_or_expires(stores, now):
+    from functions.domain.exports import BatchExport, ExportRequest, ExportStatus
+
+    batch, _ = new_batch(stores, now, videos=1)
+    request = ExportRequest(format="zip")
+    first = BatchExport.create("e1-" + batch.id, batch.id, batch.user_id, request, now)
+    second = BatchExport.create("e2-" + batch.id, batch.id, batch.user_id, request, now)
+    assert stores.exports.claim(first, now).id == first.id
+    assert stores.exports.claim(second, now).id == first.id  # the conditional put lost: the first answers
+    assert [e.id for e in stores.exports.of_batch(batch.id)] == [first.id]
+    assert stores.exports.update(
+        batch.id, first.id, now, set_fields={"status": ExportStatus.FAILED}, only_if=[ExportStatus.PENDING]
+    )
+    assert not stores.exports.update(
+        batch.id, first.id, now, set_fields={"progress": 5}, only_if=[ExportStatus.PENDING]
+    )
+    stores.exports.release(stores.exports.get(batch.id, first.id))
+    assert stores.exports.claim(second, now).id == second.id  # a failed export is not reused
+    later = now + timedelta(hours=24)
+    third = BatchExport.create("e3-" + batch.id, batch.id, batch.user_id, request, later)
+    assert stores.exports.claim(third, later).id == third.id  # nor an expired one
+    assert {e.id for e in stores.exports.of_batch(batch.id)} == {first.id, second.id, third.id}

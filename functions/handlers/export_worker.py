@@ -1,0 +1,51 @@
+"""The export entry point of the worker container, for exports Lambda cannot finish in 15 minutes.
+
+Started by the export state machine's "Export on Fargate" state (`ecs:runTask.waitForTaskToken`) with
+REELFLOW_TASK_TOKEN, REELFLOW_BATCH_ID and REELFLOW_EXPORT_ID; beats a heartbeat while it works.
+
+    python -m functions.handlers.export_worker
+"""
+
+import os
+import sys
+import threading
+from collections.abc import Mapping
+
+from aws_lambda_powertools import Logger
+
+from functions.services.context import services
+from functions.services.export_runner import run_export
+
+logger = Logger(service="reelflow-export-worker")
+HEARTBEAT_SECONDS = 60.0
+EXPORT_ID_VARIABLE = "REELFLOW_EXPORT_ID"
+
+
+def run(environ: Mapping[str, str]) -> int:
+    token = environ["REELFLOW_TASK_TOKEN"]
+    batch_id, export_id = environ["REELFLOW_BATCH_ID"], environ[EXPORT_ID_VARIABLE]
+    ctx = services()
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(HEARTBEAT_SECONDS):
+            try:
+                ctx.export_workflow.send_heartbeat(token)
+            except Exception:  # the state may have moved on; the export reports real failures
+                logger.exception("Heartbeat failed")
+
+    threading.Thread(target=beat, daemon=True).start()
+    try:
+        record = run_export(ctx, batch_id, export_id)
+    except Exception as error:
+        logger.exception("Export failed", extra={"batch_id": batch_id, "export_id": export_id})
+        ctx.export_workflow.send_failure(token, type(error).__name__, str(error))
+        return 1
+    finally:
+        stop.set()
+    ctx.export_workflow.send_success(token, {"route": "fargate", "file_size": record.file_size})
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover - the container's command for exports
+    sys.exit(run(os.environ))

@@ -1,0 +1,176 @@
+"""Export use cases of the API: request an export (cached for identical requests), read one, list a
+batch's exports. The export itself runs in the export state machine (services/export_runner.py)."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import PurePosixPath
+
+from functions.domain.enums import VideoStatus
+from functions.domain.errors import Conflict, NotFound
+from functions.domain.export_views import ExportAccepted, ExportDetail, ExportHistory, ExportSummary
+from functions.domain.exports import (
+    FILE_EXTENSIONS,
+    BatchExport,
+    ExportItem,
+    ExportRequest,
+    ExportStatus,
+    RuntimeLimits,
+    export_refusal,
+    export_runtime,
+    safe_file_name,
+    select_items,
+)
+from functions.domain.models import BatchJob, new_id
+from functions.observability import logger, tracer
+from functions.services.access import require_batch
+from functions.services.batches import Caller
+from functions.services.context import Services
+
+EXPORT_NOT_FOUND = "Export not found"
+ACTIVE = (ExportStatus.PENDING, ExportStatus.PROCESSING)
+
+
+@dataclass(frozen=True)
+class LocatedItem:
+    """An export item and the bucket its object lives in (outputs: media; failed originals: ingest)."""
+
+    item: ExportItem
+    bucket: str
+
+
+def export_items(ctx: Services, batch: BatchJob, include_failed: bool) -> list[LocatedItem]:
+    """The batch's videos an export contains, in position order, with their object's size."""
+    located: list[LocatedItem] = []
+    for member in ctx.batch_videos.of_batch(batch.id):
+        if member.status is VideoStatus.COMPLETED and member.output_key:
+            key, bucket = member.output_key, ctx.config.media_bucket
+        elif member.status is VideoStatus.FAILED and include_failed:
+            video = ctx.videos.get(member.video_id)
+            if video is None or ctx.storage.head(ctx.config.ingest_bucket, video.s3_key) is None:
+                continue  # never uploaded: nothing to put in the export
+            key, bucket = video.s3_key, ctx.config.ingest_bucket
+        else:
+            continue
+        head = ctx.storage.head(bucket, key)
+        item = ExportItem(
+            position=member.position,
+            original_name=member.original_name or PurePosixPath(key).name,
+            stored_name=PurePosixPath(key).name,
+            key=key,
+            status=member.status,
+            size=int(head["ContentLength"]) if head else None,
+            duration=member.duration,
+            error_message=member.error_message,
+        )
+        located.append(LocatedItem(item, bucket))
+    chosen = {id(i) for i in select_items([x.item for x in located], include_failed)}
+    return sorted((x for x in located if id(x.item) in chosen), key=lambda x: x.item.position)
+
+
+def lifetime(ctx: Services) -> timedelta:
+    return timedelta(seconds=ctx.config.export_lifetime_seconds)
+
+
+@tracer.capture_method
+def request_export(ctx: Services, caller: Caller, batch_id: str, request: ExportRequest) -> ExportAccepted:
+    """A new export, or the live one of an identical request (same batch, format and options)."""
+    batch = require_batch(ctx, batch_id, caller.user_id)
+    refusal = export_refusal(batch.status, request.include_failed)
+    if refusal:
+        raise Conflict(refusal, title="Batch cannot be exported")
+    items = export_items(ctx, batch, request.include_failed)
+    if not items:
+        raise Conflict("No video of this batch has a file to export", title="Batch cannot be exported")
+    now = ctx.clock()
+    record = BatchExport.create(new_id(), batch.id, caller.user_id, request, now, lifetime(ctx))
+    record.runtime = export_runtime(
+        request.format,
+        sum(x.item.size or 0 for x in items),
+        sum(x.item.duration or 0.0 for x in items),
+        batch.settings.export_quality.height,
+        hls=request.hls,
+        limits=RuntimeLimits(budget_seconds=ctx.config.export_lambda_budget_seconds),
+    )
+    live = ctx.exports.claim(record, now)
+    if live.id != record.id:
+        return ExportAccepted(export_id=live.id, status=live.status, reused=True)
+    try:
+        ctx.export_workflow.start(
+            record.id, {"batch_id": batch.id, "export_id": record.id, "runtime": record.runtime}
+        )
+    except Exception as error:
+        fail_export(ctx, batch.id, record.id, f"Could not start the export: {error}")
+        raise
+    logger.info("Export requested", extra={"batch_id": batch.id, "export_id": record.id})
+    return ExportAccepted(export_id=record.id, status=record.status)
+
+
+def fail_export(ctx: Services, batch_id: str, export_id: str, message: str) -> bool:
+    """Mark an unfinished export failed; an identical request then starts a new one. Repeatable."""
+    record = ctx.exports.get(batch_id, export_id)
+    if record is None:
+        return False
+    changed = ctx.exports.update(
+        batch_id,
+        export_id,
+        ctx.clock(),
+        set_fields={
+            "status": ExportStatus.FAILED,
+            "error_message": message[:1000],
+            "current_operation": None,
+        },
+        only_if=ACTIVE,
+    )
+    ctx.exports.release(record)
+    return changed
+
+
+def _require_export(
+    ctx: Services, caller: Caller, batch_id: str, export_id: str
+) -> tuple[BatchJob, BatchExport]:
+    """The batch and its export; another user's is NotFound, as a missing one."""
+    batch = require_batch(ctx, batch_id, caller.user_id)
+    record = ctx.exports.get(batch_id, export_id)
+    if record is None or record.user_id != caller.user_id:
+        raise NotFound(f"No export with id '{export_id}' exists for this batch", title=EXPORT_NOT_FOUND)
+    return batch, record
+
+
+def download_name(batch: BatchJob, record: BatchExport) -> str:
+    extension = FILE_EXTENSIONS.get(record.format) or PurePosixPath(record.s3_key or "x.mp4").suffix[1:]
+    return safe_file_name(batch.name, extension, fallback="export")
+
+
+def _url(ctx: Services, key: str | None, now: datetime, record: BatchExport, name: str | None) -> str | None:
+    if key is None or record.status is not ExportStatus.COMPLETED or record.is_expired(now):
+        return None
+    seconds = max(
+        60, min(ctx.config.download_url_expiry_seconds, int((record.expires_at - now).total_seconds()))
+    )
+    return ctx.storage.presigned_get(ctx.config.media_bucket, key, seconds, download_name=name)
+
+
+@tracer.capture_method
+def get_export(ctx: Services, caller: Caller, batch_id: str, export_id: str) -> ExportDetail:
+    """Status and progress; a download URL minted now, while the export lives."""
+    batch, record = _require_export(ctx, caller, batch_id, export_id)
+    now = ctx.clock()
+    summary = ExportSummary.of(record, now)
+    return ExportDetail(
+        **summary.model_dump(),
+        batch_id=batch_id,
+        progress=record.progress,
+        current_operation=record.current_operation,
+        download_url=_url(ctx, record.s3_key, now, record, download_name(batch, record)),
+        hls_url=_url(ctx, record.hls_key, now, record, None),
+        error_message=record.error_message,
+    )
+
+
+@tracer.capture_method
+def list_exports(ctx: Services, caller: Caller, batch_id: str) -> ExportHistory:
+    require_batch(ctx, batch_id, caller.user_id)
+    now = ctx.clock()
+    return ExportHistory(
+        batch_id=batch_id, exports=[ExportSummary.of(r, now) for r in ctx.exports.of_batch(batch_id)]
+    )

@@ -1,0 +1,86 @@
+"""`reelflow run --export` and `reelflow export` as a user runs them, in fresh processes."""
+
+import json
+import re
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import requests
+
+from tests.conftest import make_clip
+from tests.e2e.test_cli import reelflow
+from tests.helpers import user_env
+
+QUICK_FLAGS = ("--no-transcribe", "--no-remove-silence", "--no-detect-highlights", "--export-quality", "720p")
+
+
+def test_run_with_export_writes_the_zip_into_the_output_folder(tmp_path):
+    videos = tmp_path / "holiday"
+    videos.mkdir()
+    make_clip(videos / "a.mp4", seconds=1.0)
+    make_clip(videos / "b.webm", seconds=1.0)
+    out = tmp_path / "out"
+    result = reelflow("run", str(videos), "--out", str(out), "--export", "zip", *QUICK_FLAGS, home=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    results = json.loads((out / "results.json").read_text())
+    assert results["export"]["status"] == "completed" and results["export"]["file"] == "holiday.zip"
+    with zipfile.ZipFile(out / "holiday.zip") as archive:
+        assert archive.namelist() == ["001_a.mp4", "002_b.mp4", "results.json"]
+        for entry, video in zip(archive.namelist()[:2], results["videos"], strict=True):
+            assert archive.read(entry) == (out / video["output_file"]).read_bytes()
+
+
+def test_export_downloads_a_playlist_from_a_running_serve(tmp_path: Path):
+    home = tmp_path / "home"
+    home.mkdir()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "reelflow.cli", "serve", "--port", "0"],
+        env=user_env(home, columns=200),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        printed: list[str] = []
+        deadline = time.monotonic() + 60
+        while not any("Press Ctrl+C" in line for line in printed) and time.monotonic() < deadline:
+            assert server.stdout is not None
+            printed.append(server.stdout.readline())
+        api = dict(re.findall(r"^\s+(\w+)\s+(\S+)$", "".join(printed), re.M))["api_url"]
+        token = reelflow("token", "--user", "local-user", "--tier", "pro", home=home).stdout.strip()
+        headers = {"Authorization": f"Bearer {token}"}
+        clip = make_clip(tmp_path / "talk.mp4", seconds=1.5)
+        created = requests.post(
+            f"{api}/batch-jobs",
+            headers=headers,
+            timeout=30,
+            json={
+                "name": "served",
+                "files": [{"name": clip.name, "size": clip.stat().st_size}],
+                "settings": {"transcribe": False, "remove_silence": False, "detect_highlights": False},
+            },
+        ).json()
+        upload = created["uploads"][0]
+        assert requests.put(upload["url"], data=clip.read_bytes(), headers=upload["headers"], timeout=30).ok
+        batch_id = created["batch_job"]["id"]
+        refused = reelflow("export", batch_id, "--format", "zip", "--out", str(tmp_path), home=home)
+        assert refused.returncode != 0 and "409" in refused.stderr and "pending" in refused.stderr
+        assert requests.post(f"{api}/batch-jobs/{batch_id}/start", headers=headers, timeout=30).ok
+        deadline = time.monotonic() + 120
+        status = ""
+        while status != "completed" and time.monotonic() < deadline:
+            time.sleep(0.3)
+            status = requests.get(f"{api}/batch-jobs/{batch_id}", headers=headers, timeout=30).json()[
+                "status"
+            ]
+        result = reelflow("export", batch_id, "--format", "playlist", "--out", str(tmp_path / "x"), home=home)
+        assert result.returncode == 0, result.stdout + result.stderr
+        playlist = (tmp_path / "x" / "served.m3u8").read_text()
+        assert playlist.startswith("#EXTM3U") and "#EXTINF:1.5" in playlist
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=30)
