@@ -55,6 +55,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/batch-jobs/{batch_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Export a finished batch: one ZIP, one merged video or a playlist
+         * @description An identical request (same format and options) within the export's lifetime (24 h) returns the existing export. Only completed batches, or with include_failed any finished batch.
+         */
+        post: operations["request_export_api_batch_jobs__batch_id__export_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/batch-jobs/{batch_id}/export/{export_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An export's status and progress, and a fresh download URL once it is ready */
+        get: operations["get_export_api_batch_jobs__batch_id__export__export_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/batch-jobs/{batch_id}/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The batch's exports, newest first */
+        get: operations["list_exports_api_batch_jobs__batch_id__exports_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/health": {
         parameters: {
             query?: never;
@@ -99,6 +153,11 @@ export interface components {
             /** Video Ids */
             video_ids: string[];
         };
+        /**
+         * BatchExportKind
+         * @enum {string}
+         */
+        BatchExportKind: "zip" | "merged" | "playlist";
         /** BatchJobCreate */
         BatchJobCreate: {
             /** Name */
@@ -420,16 +479,183 @@ export interface components {
                 [key: string]: unknown;
             }[];
         };
+        /** ExportAccepted */
+        ExportAccepted: {
+            /** Export Id */
+            export_id: string;
+            status: components["schemas"]["ExportStatus"];
+            /**
+             * Reused
+             * @description True when an identical request made in the last 24 h answered.
+             * @default false
+             */
+            reused: boolean;
+        };
+        /** ExportDetail */
+        ExportDetail: {
+            /** Export Id */
+            export_id: string;
+            format: components["schemas"]["BatchExportKind"];
+            status: components["schemas"]["ExportStatus"];
+            options: components["schemas"]["ExportOptions"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Completed At */
+            completed_at?: string | null;
+            /** File Size */
+            file_size?: number | null;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Expired */
+            expired: boolean;
+            /** Batch Id */
+            batch_id: string;
+            /** Progress */
+            progress: number;
+            /**
+             * Current Operation
+             * @example adding video 5/20
+             */
+            current_operation?: string | null;
+            /**
+             * Download Url
+             * @description Presigned, minted on each request; set once completed and not expired.
+             */
+            download_url?: string | null;
+            /**
+             * Hls Url
+             * @description Playlist exports with hls: the HLS playlist.
+             */
+            hls_url?: string | null;
+            /** Error Message */
+            error_message?: string | null;
+        };
         /**
          * ExportFormat
          * @enum {string}
          */
         ExportFormat: "mp4" | "mov" | "webm";
+        /** ExportHistory */
+        ExportHistory: {
+            /** Batch Id */
+            batch_id: string;
+            /** Exports */
+            exports: components["schemas"]["ExportSummary"][];
+        };
+        /**
+         * ExportOptions
+         * @description The options that, with the batch and the format, define an export (and its cache key).
+         */
+        ExportOptions: {
+            /**
+             * Include Failed
+             * @description Also export failed videos (their original upload) and allow exporting any batch that has finished, not only completed ones.
+             * @default false
+             */
+            include_failed: boolean;
+            /**
+             * Custom Naming
+             * @description Entry name pattern with the placeholders {position} (001, 002…), {name} (the video's name without extension), {ext} (the file's extension) and {batch} (the batch name). Default '{position}_{name}.{ext}'; '.{ext}' is appended when the pattern does not end with it.
+             * @example {batch} - {position} - {name}.{ext}
+             */
+            custom_naming?: string | null;
+            /**
+             * Use Original Names
+             * @description {name} is the uploaded file's name (unicode kept); false uses the ASCII-safe name the output was stored under.
+             * @default true
+             */
+            use_original_names: boolean;
+            /**
+             * Batch Name Prefix
+             * @description Prefix every entry with the batch name ('{batch}_' before the pattern) unless the pattern already uses {batch}.
+             * @default false
+             */
+            batch_name_prefix: boolean;
+            /**
+             * Hls
+             * @description Playlist exports only: also build an HLS rendition (segments).
+             * @default false
+             */
+            hls: boolean;
+        };
         /**
          * ExportQuality
          * @enum {string}
          */
         ExportQuality: "720p" | "1080p" | "4k";
+        /**
+         * ExportRequest
+         * @description Body of `POST /api/batch-jobs/{id}/export`.
+         */
+        ExportRequest: {
+            /**
+             * Include Failed
+             * @description Also export failed videos (their original upload) and allow exporting any batch that has finished, not only completed ones.
+             * @default false
+             */
+            include_failed: boolean;
+            /**
+             * Custom Naming
+             * @description Entry name pattern with the placeholders {position} (001, 002…), {name} (the video's name without extension), {ext} (the file's extension) and {batch} (the batch name). Default '{position}_{name}.{ext}'; '.{ext}' is appended when the pattern does not end with it.
+             * @example {batch} - {position} - {name}.{ext}
+             */
+            custom_naming?: string | null;
+            /**
+             * Use Original Names
+             * @description {name} is the uploaded file's name (unicode kept); false uses the ASCII-safe name the output was stored under.
+             * @default true
+             */
+            use_original_names: boolean;
+            /**
+             * Batch Name Prefix
+             * @description Prefix every entry with the batch name ('{batch}_' before the pattern) unless the pattern already uses {batch}.
+             * @default false
+             */
+            batch_name_prefix: boolean;
+            /**
+             * Hls
+             * @description Playlist exports only: also build an HLS rendition (segments).
+             * @default false
+             */
+            hls: boolean;
+            /** @description zip (every output), merged (one video) or playlist (M3U8). */
+            format: components["schemas"]["BatchExportKind"];
+        };
+        /**
+         * ExportStatus
+         * @enum {string}
+         */
+        ExportStatus: "pending" | "processing" | "completed" | "failed";
+        /** ExportSummary */
+        ExportSummary: {
+            /** Export Id */
+            export_id: string;
+            format: components["schemas"]["BatchExportKind"];
+            status: components["schemas"]["ExportStatus"];
+            options: components["schemas"]["ExportOptions"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Completed At */
+            completed_at?: string | null;
+            /** File Size */
+            file_size?: number | null;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Expired */
+            expired: boolean;
+        };
         /** FileSpec */
         FileSpec: {
             /**
@@ -708,6 +934,221 @@ export interface operations {
         };
     };
     start_batch_api_batch_jobs__batch_id__start_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batch_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Plan limit */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Batch job not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict with the batch's state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Malformed body or parameters */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    request_export_api_batch_jobs__batch_id__export_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batch_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExportRequest"];
+            };
+        };
+        responses: {
+            /** @description Export accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportAccepted"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Plan limit */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Batch job not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict with the batch's state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Malformed body or parameters */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_export_api_batch_jobs__batch_id__export__export_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batch_id: string;
+                export_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Plan limit */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Batch job not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict with the batch's state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Malformed body or parameters */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_exports_api_batch_jobs__batch_id__exports_get: {
         parameters: {
             query?: never;
             header?: never;
