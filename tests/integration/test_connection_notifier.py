@@ -91,12 +91,9 @@ def test_gone_connections_are_reported_and_the_rest_receive_the_message(monkeypa
 def test_posts_run_in_parallel_but_bounded(monkeypatch: pytest.MonkeyPatch):
     recorder = Recorder(gone=set(), delay=0.05)
     patch_backend(monkeypatch, recorder)
-    started = time.monotonic()
     delivery = ConnectionNotifier(ENDPOINT, max_workers=5).post([f"c{i}" for i in range(20)], b"x")
-    elapsed = time.monotonic() - started
     assert len(delivery.delivered) == 20
-    assert 1 < recorder.peak <= 5
-    assert elapsed < 20 * 0.05  # sequential posting would take at least 1 s
+    assert 1 < recorder.peak <= 5  # several posts were in flight at once, never more than the bound
 
 
 @pytest.mark.usefixtures("aws_env")
