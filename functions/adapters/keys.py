@@ -157,3 +157,16 @@ SEQUENCE_SK = "SEQ"  # a batch's progress-event counter, in the batch's partitio
 def sequence_claim_sk(event_id: str) -> str:
     """The claim of one stream record's sequence numbers."""
     return f"{SEQUENCE_SK}#{event_id}"
+
+
+SLOTS_SK = "SLOTS"
+
+
+def user_slots_key(user_id: str) -> dict[str, str]:
+    """The user's running-batch counter and last admission time (the fair queue's per-user state)."""
+    return key(user_pk(user_id), SLOTS_SK)
+
+
+def global_slots_key() -> dict[str, str]:
+    """The one item counting running batches across every user (the fair queue's global cap)."""
+    return key("SCHEDULER", SLOTS_SK)
