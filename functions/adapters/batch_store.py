@@ -102,11 +102,11 @@ class DynamoBatchStore(DynamoTable):
             **(set_fields or {}),
         }
         update = Update(set=fields, add=add_fields or {})
-        current: BatchJob | None = batch
+        current: BatchJob | None = None  # unknown until a write fails: `batch` only orders the tries
         for _ in range(_ATTEMPTS):
             for delta in order:
                 if current is not None and current.status not in groups[delta]:
-                    continue
+                    continue  # the stored status is in another group
                 if self._write(batch, update, groups[delta], delta, now, slots):
                     stored = self.get(batch.id)
                     assert stored is not None

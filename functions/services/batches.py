@@ -24,6 +24,7 @@ from functions.domain.uploads import CheckedFile, check_file, safe_name
 from functions.observability import tracer
 from functions.services.access import require_batch
 from functions.services.context import Services
+from functions.services.queue_view import position_in_queue
 
 SortField = Literal["created_at", "priority", "status"]
 ALREADY_PROCESSING = "Batch is already processing"
@@ -182,7 +183,10 @@ def get_batch_detail(ctx: Services, caller: Caller, batch_id: str) -> BatchJobDe
         responses.append(
             BatchVideoResponse.of(bv, output_url(ctx, bv), upload_status, artifact_urls(ctx, bv))
         )
-    return BatchJobDetail(**BatchJobResponse.of(batch).model_dump(), videos=responses)
+    position = position_in_queue(ctx, batch_id) if batch.status is BatchStatus.QUEUED else None
+    return BatchJobDetail(
+        **BatchJobResponse.of(batch).model_dump(), videos=responses, queue_position=position
+    )
 
 
 @tracer.capture_method
