@@ -93,7 +93,7 @@ def test_admission_is_by_priority_then_round_robin_under_plan_and_global_caps(qu
         ("b-urgent", "ben", 9),
     ]:
         ids[name] = start(queue, user, name, priority)
-    store: CheckedBatchStore = queue.ctx.batches  # type: ignore[assignment]
+    store: CheckedBatchStore = queue.ctx.batches
     # a1 ran at once; ana's plan holds a2 and a3 back, so b1 took the second global slot.
     assert store.admissions == ["a1", "b1"]
     detail = batches.get_batch_detail(queue.ctx, Caller("cy", Tier.PRO), ids["c-low"])
