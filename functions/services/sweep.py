@@ -11,7 +11,7 @@ lost its execution.
 from dataclasses import dataclass, field
 from typing import Literal
 
-from functions.domain.batch_control import execution_name
+from functions.domain.batch_control import ExecutionStatus, execution_name
 from functions.domain.enums import BatchStatus
 from functions.domain.errors import IllegalTransition
 from functions.domain.models import BatchJob
@@ -55,10 +55,19 @@ def sweep(ctx: Services, *, executions_lost: bool = False) -> SweepReport:
     return report
 
 
-def sweep_batch(ctx: Services, batch: BatchJob, *, executions_lost: bool = False) -> Outcome | None:
-    """Recover or settle one batch whose execution is gone; None while it runs."""
+def sweep_batch(
+    ctx: Services,
+    batch: BatchJob,
+    *,
+    executions_lost: bool = False,
+    execution_status: ExecutionStatus | None = None,
+) -> Outcome | None:
+    """Recover or settle one batch whose execution is gone; None while it runs. `execution_status`:
+    the current run's status when an event already told it (else DescribeExecution is asked)."""
     name = execution_name(batch.id, max(batch.execution_count, 1))
-    execution = None if executions_lost else ctx.workflow.status(name)
+    execution = execution_status
+    if execution is None and not executions_lost:
+        execution = ctx.workflow.status(name)
     videos = ctx.batch_videos.of_batch(batch.id)
     action = sweep_action(
         batch.status,

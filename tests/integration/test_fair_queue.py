@@ -138,3 +138,26 @@ def test_the_sweep_recovers_an_aborted_execution_with_run_2_and_the_batch_comple
     run2 = wait_for_execution(sfn, batch["execution_arn"])
     assert run2["status"] == "SUCCEEDED"
     assert ctx.batches.slot_counts([user]).running_by_user == {user: 0}
+
+
+def test_a_timed_out_current_run_reported_by_eventbridge_is_recovered_not_failed(ctx, local_cloud):
+    from functions.handlers.executions import handler
+    from reelflow.local.invoker import LocalLambdaContext
+
+    batch = pending_batch(ctx, f"pro-{uuid.uuid4().hex[:8]}", Tier.PRO)
+    ctx.batches.transition(batch, BatchAction.START, datetime.now(UTC), add_fields={"execution_count": 1})
+    event = {
+        "source": "aws.states",
+        "detail-type": "Step Functions Execution Status Change",
+        "detail": {"name": batch.id, "status": "TIMED_OUT", "cause": None},
+    }
+    result = handler(event, LocalLambdaContext(function_name="executions"))
+    assert result == {"batch_id": batch.id, "status": "recovered"}
+    recovered = ctx.batches.get(batch.id)
+    assert recovered.status is BatchStatus.PROCESSING and recovered.recovery_count == 1
+    sfn = local_cloud.client("stepfunctions")
+    run2 = wait_for_execution(sfn, recovered.execution_arn)  # its video has no upload: it fails alone
+    assert run2["name"] == f"{batch.id}-run2" and run2["status"] == "SUCCEEDED"
+    # the batch has ended (its only video failed): a late event recovers nothing
+    stale = {**event, "detail": {"name": batch.id, "status": "ABORTED", "cause": None}}
+    assert handler(stale, LocalLambdaContext(function_name="executions"))["status"] != "recovered"
