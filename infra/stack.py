@@ -61,6 +61,7 @@ class ReelflowStack(cdk.Stack):
             state_machine_name,
             state_machine_arn,
             [self.api.function, self.pipeline.control_function, self.pipeline.executions_function],
+            settling=[self.pipeline.executions_function],
         )
         self.observability = Observability(
             self, "Observability", config, self.pipeline.state_machine, self.functions.functions

@@ -28,6 +28,7 @@ class Sweep(Construct):
         state_machine_name: str,
         state_machine_arn: str,
         admitting: Sequence[lambda_.Function],
+        settling: Sequence[lambda_.Function] = (),
     ) -> None:
         super().__init__(scope, construct_id)
         # One sweep at a time: two overlapping sweeps could both recover the same batch.
@@ -36,7 +37,8 @@ class Sweep(Construct):
         assert isinstance(cfn_function, lambda_.CfnFunction)
         cfn_function.reserved_concurrent_executions = 1
         table_access(self.function, storage.table)
-        object_access(self.function, storage.media, Prefix.REPORTS, WRITE, "the summary of a settled batch.")
+        for function in (self.function, *settling):  # settling a batch writes its summary report
+            object_access(function, storage.media, Prefix.REPORTS, WRITE, "the summary of a settled batch.")
         self.rule = events.Rule(
             self,
             "SweepSchedule",

@@ -43,3 +43,16 @@ def test_admitting_functions_may_start_and_describe_executions_of_the_batch_mach
         resource = json.dumps(describe[0]["Resource"])
         assert ":execution:" in resource and "-batch:*" in resource, resource
         assert any(s["Action"] == "states:StartExecution" for s in granted), spec.id
+
+
+def test_functions_that_settle_a_batch_may_write_its_report_and_nothing_else_in_media(resources):
+    policies = of_type(resources, "AWS::IAM::Policy")
+    for role_prefix in ("FunctionsSweepRole", "FunctionsExecutionsRole"):
+        puts = [
+            json.dumps(s["Resource"])
+            for name, p in policies.items()
+            if name.startswith(role_prefix)
+            for s in p["Properties"]["PolicyDocument"]["Statement"]
+            if s["Action"] == "s3:PutObject" or "s3:PutObject" in s["Action"]
+        ]
+        assert len(puts) == 1 and "/reports/*" in puts[0], (role_prefix, puts)
