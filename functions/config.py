@@ -41,6 +41,15 @@ class RuntimeConfig(BaseSettings):
     export_lambda_budget_seconds: float = Field(
         default=600.0, ge=0, description="Estimated export seconds above which an export runs on Fargate."
     )
+    global_running_cap: int = Field(
+        default=20, ge=1, description="Batches processing at once across every user (the fair queue's cap)."
+    )
+    execution_start_grace_seconds: int = Field(
+        default=300, ge=0, description="How long the sweep waits for a batch's execution to appear."
+    )
+    max_recoveries: int = Field(
+        default=2, ge=0, description="New executions the sweep starts for a batch whose execution died."
+    )
     connection_ttl_seconds: int = Field(default=2 * 3600, ge=60, description="API Gateway's WebSocket limit.")
 
 

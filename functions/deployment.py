@@ -81,6 +81,14 @@ EXECUTIONS = FunctionSpec(
     512,
     120,
 )
+SWEEP = FunctionSpec(
+    "Sweep",
+    "functions.handlers.sweep.handler",
+    "Every minute: recovers or settles batches whose execution died, admits queued batches.",
+    512,
+    300,
+)
+SWEEP_SCHEDULE = "rate(1 minute)"
 WS_AUTHORIZER = FunctionSpec(
     "WsAuthorizer",
     "functions.handlers.websocket.authorizer",
@@ -111,6 +119,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     MEDIA,
     TRANSCRIPTION,
     EXECUTIONS,
+    SWEEP,
     WS_AUTHORIZER,
     WS_CONNECT,
     WS_DISCONNECT,

@@ -14,6 +14,7 @@ from infra.functions import FunctionFactory, acknowledge
 from infra.observability import Observability
 from infra.pipeline import Pipeline
 from infra.storage import Storage
+from infra.sweep import Sweep
 
 
 class ReelflowStack(cdk.Stack):
@@ -72,6 +73,16 @@ class ReelflowStack(cdk.Stack):
             self.api.function,
             export_state_machine_name,
             export_state_machine_arn,
+        )
+        self.sweep = Sweep(
+            self,
+            "Sweep",
+            self.storage,
+            self.functions,
+            state_machine_name,
+            state_machine_arn,
+            [self.api.function, self.pipeline.control_function, self.pipeline.executions_function],
+            settling=[self.pipeline.executions_function],
         )
         self.observability = Observability(
             self, "Observability", config, self.pipeline.state_machine, self.functions.functions

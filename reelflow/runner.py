@@ -17,10 +17,12 @@ from rich.table import Table
 from functions.domain.enums import Tier
 from functions.domain.quotas import limits_for
 from functions.domain.uploads import is_video_name
+from functions.services.sweep import SweepReport
 from reelflow.client import ApiClient, download, upload_file
 from reelflow.local.children import stop_children
 from reelflow.local.cloud import LocalCloud, LocalSettings
 from reelflow.local.gateway import Gateway
+from reelflow.local.sweeper import Sweeper, interval_from_env, recover_lost_executions
 from reelflow.local.tokens import issue_token
 
 TERMINAL = {"completed", "failed", "cancelled"}
@@ -51,13 +53,19 @@ class LocalStack:
     ) -> None:
         self.cloud = LocalCloud(LocalSettings(work_dir=work_dir, data_dir=data_dir), port=moto_port)
         self.gateway = Gateway(port=port)
+        self.sweeper = Sweeper(interval_from_env())
+        self.recovered: SweepReport | None = None
 
     def __enter__(self) -> "LocalStack":
         self.cloud.start()
+        if self.cloud.settings.data_dir is not None:
+            self.recovered = recover_lost_executions()  # batches kept from a previous process
         self.gateway.start()
+        self.sweeper.start()
         return self
 
     def __exit__(self, *_: object) -> None:
+        self.sweeper.stop()
         # Nothing a handler cut short writes after this reaches the data folder; no ffmpeg outlives us.
         self.cloud.detach_store()
         stop_children()

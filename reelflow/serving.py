@@ -79,6 +79,9 @@ def _announce(console: Console, stack: Any, folder: Path) -> None:
         console.print(f"  {key:<18} {value}", soft_wrap=True)
     items, objects = cloud.restored
     console.print(f"  restored           {items} items, {objects} objects (--fresh starts empty)")
+    if stack.recovered is not None and stack.recovered.settled:
+        settled = ", ".join(f"{b} {what}" for b, what in stack.recovered.settled.items())
+        console.print(f"  recovered          {settled}", soft_wrap=True)
     console.print("  token              reelflow token --user alice --tier creator")
     console.print("  API docs           " + f"{stack.gateway.base_url}/api/docs", soft_wrap=True)
     console.print("Press Ctrl+C to stop.")

@@ -20,7 +20,11 @@ def local_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator["object"]:
     from reelflow.local.cloud import LocalCloud, LocalSettings
 
     work = tmp_path_factory.mktemp("work")
-    cloud = LocalCloud(LocalSettings(work_dir=work, progress_write_interval_seconds=0.0)).start()
+    # Tests share the service-wide running counter: a cap no test reaches unless it sets its own.
+    settings = LocalSettings(
+        work_dir=work, progress_write_interval_seconds=0.0, extra_env={"REELFLOW_GLOBAL_RUNNING_CAP": "10000"}
+    )
+    cloud = LocalCloud(settings).start()
     yield cloud
     cloud.stop()
 

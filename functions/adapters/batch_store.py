@@ -1,6 +1,6 @@
 """Batches: created with their members in one transaction, status changes as conditional writes."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -21,15 +21,23 @@ from functions.adapters.keys import (
     batch_keys,
     batch_status_keys,
     batch_video_keys,
+    global_slots_key,
     status_pk,
     user_pk,
+    user_slots_key,
     user_status_pk,
 )
 from functions.domain.enums import BatchStatus
 from functions.domain.errors import IllegalTransition, MembershipConflict
 from functions.domain.membership import reject_duplicate_members
 from functions.domain.models import BatchJob, BatchVideo
+from functions.domain.slots import NoRunningSlot, SlotCounts, SlotLimits, slot_sources
 from functions.domain.transitions import BatchAction, batch_transition
+
+RUNNING = "running"
+LAST_ADMITTED = "last_admitted_at"
+_ANY = Attr("PK").not_exists() | Attr("PK").exists()  # a transaction item needs a condition
+_ATTEMPTS = 4  # a transition whose source group changed under it is tried again (see `transition`)
 
 
 class DynamoBatchStore(DynamoTable):
@@ -75,26 +83,95 @@ class DynamoBatchStore(DynamoTable):
         *,
         set_fields: Mapping[str, Any] | None = None,
         add_fields: Mapping[str, int | float] | None = None,
+        slots: SlotLimits | None = None,
     ) -> BatchJob:
-        """One conditional write; IllegalTransition if the stored status (not `batch`'s) forbids it."""
+        """One conditional write; IllegalTransition if the stored status (not `batch`'s) forbids it.
+
+        A change that takes or frees a running slot moves the user's and the global counters in the
+        same transaction; with `slots`, taking one is conditioned on both being below the limits
+        (NoRunningSlot when one is full). Sources that move the counters differently (fail from queued
+        or from processing) are separate conditional writes, tried starting with `batch`'s status.
+        """
         transition = batch_transition(action)
+        groups = slot_sources(transition.sources, transition.target)
+        order = sorted(groups, key=lambda delta: batch.status not in groups[delta])
         fields: dict[str, Any] = {
             "status": transition.target.value,
             "updated_at": now,
             **batch_status_keys(batch, transition.target),
             **(set_fields or {}),
         }
-        try:
-            result = self.update_item(
-                batch_key(batch.id),
-                Update(set=fields, add=add_fields or {}),
-                status_in(transition.sources),
-                ReturnValues="ALL_NEW",
-            )
-        except ConditionFailed as error:
-            current = self.get(batch.id)
-            raise IllegalTransition("batch", current.status if current else None, action) from error
-        return item_to_model(result["Attributes"], BatchJob)
+        update = Update(set=fields, add=add_fields or {})
+        current: BatchJob | None = None  # unknown until a write fails: `batch` only orders the tries
+        for _ in range(_ATTEMPTS):
+            for delta in order:
+                if current is not None and current.status not in groups[delta]:
+                    continue  # the stored status is in another group
+                if self._write(batch, update, groups[delta], delta, now, slots):
+                    stored = self.get(batch.id)
+                    assert stored is not None
+                    return stored
+                current = self.get(batch.id)
+                if current is None or current.status not in transition.sources:
+                    raise IllegalTransition("batch", current.status if current else None, action)
+                if delta > 0 and current.status in groups[delta]:
+                    raise NoRunningSlot(_no_room(slots))
+        raise IllegalTransition("batch", current.status if current else None, action)
+
+    def _write(
+        self,
+        batch: BatchJob,
+        update: Update,
+        sources: frozenset[BatchStatus],
+        delta: int,
+        now: datetime,
+        slots: SlotLimits | None,
+    ) -> bool:
+        condition = status_in(s.value for s in sources)
+        if delta == 0:
+            try:
+                self.update_item(batch_key(batch.id), update, condition)
+            except ConditionFailed:
+                return False
+            return True
+        user_set: dict[str, Any] = {LAST_ADMITTED: now} if delta > 0 else {}
+        user_condition = global_condition = _ANY  # freeing a slot, or counting one without caps
+        if delta > 0 and slots is not None:
+            user_condition = Attr(RUNNING).not_exists() | Attr(RUNNING).lt(slots.user_limit)
+            global_condition = Attr(RUNNING).not_exists() | Attr(RUNNING).lt(slots.global_cap)
+        return self.transact(
+            [
+                {"Update": transaction_item(self.table_name, condition, update, Key=batch_key(batch.id))},
+                {
+                    "Update": transaction_item(
+                        self.table_name,
+                        user_condition,
+                        Update(set=user_set, add={RUNNING: delta}),
+                        Key=user_slots_key(batch.user_id),
+                    )
+                },
+                {
+                    "Update": transaction_item(
+                        self.table_name,
+                        global_condition,
+                        Update(add={RUNNING: delta}),
+                        Key=global_slots_key(),
+                    )
+                },
+            ]
+        )
+
+    def slot_counts(self, user_ids: Iterable[str]) -> SlotCounts:
+        """The running counters of these users and of the service, read consistently item by item."""
+        running: dict[str, int] = {}
+        admitted: dict[str, datetime] = {}
+        for user_id in sorted(set(user_ids)):
+            item = self.get_item(user_slots_key(user_id)) or {}
+            running[user_id] = max(int(str(item.get(RUNNING, 0))), 0)
+            if item.get(LAST_ADMITTED):
+                admitted[user_id] = datetime.fromisoformat(str(item[LAST_ADMITTED]))
+        item = self.get_item(global_slots_key()) or {}
+        return SlotCounts(running, admitted, max(int(str(item.get(RUNNING, 0))), 0))
 
     def update(
         self,
@@ -124,3 +201,12 @@ class DynamoBatchStore(DynamoTable):
         }
         if not self.transact([batch_update, *(self._put_member(bv) for bv in batch_videos)]):
             raise MembershipConflict()
+
+
+def _no_room(slots: SlotLimits | None) -> str:
+    if slots is None:
+        return "No running slot is free"
+    return (
+        f"Your plan runs {slots.user_limit} batch(es) at once and the service {slots.global_cap}; "
+        "one of them is full"
+    )

@@ -169,3 +169,16 @@ def export_key(batch_id: str, export_id: str) -> dict[str, str]:
 
 def export_request_key(batch_id: str, request_hash: str) -> dict[str, str]:
     return key(batch_pk(batch_id), f"{EXPORT_REQUEST_PREFIX}{request_hash}")
+
+
+SLOTS_SK = "SLOTS"
+
+
+def user_slots_key(user_id: str) -> dict[str, str]:
+    """The user's running-batch counter and last admission time (the fair queue's per-user state)."""
+    return key(user_pk(user_id), SLOTS_SK)
+
+
+def global_slots_key() -> dict[str, str]:
+    """The one item counting running batches across every user (the fair queue's global cap)."""
+    return key("SCHEDULER", SLOTS_SK)

@@ -6,6 +6,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from functions.adapters import aws
+from functions.domain.batch_control import ExecutionStatus
 
 
 class Workflow:
@@ -29,6 +30,16 @@ class Workflow:
     def execution_arn(self, name: str) -> str:
         prefix = self.state_machine_arn.replace(":stateMachine:", ":execution:", 1)
         return f"{prefix}:{name}"
+
+    def status(self, name: str) -> ExecutionStatus | None:
+        try:
+            described = self.client.describe_execution(executionArn=self.execution_arn(name))
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ExecutionDoesNotExist":
+                return None
+            raise
+        status: ExecutionStatus = described["status"]
+        return status
 
     def send_success(self, token: str, output: dict[str, Any]) -> None:
         self.client.send_task_success(taskToken=token, output=json.dumps(output))

@@ -74,6 +74,8 @@ class BatchJob(Entity):
     priority: int = Field(default=DEFAULT_PRIORITY, ge=0, le=10)
     execution_arn: str | None = None
     execution_count: int = Field(default=0, ge=0)
+    recovery_count: int = Field(default=0, ge=0, description="Executions started to recover a dead one.")
+    queued_at: datetime | None = None  # when it last entered `queued`: its age in the fair queue
     source: str = "api"
     summary: dict[str, Any] | None = None
     error_message: str | None = None

@@ -154,6 +154,10 @@ class BatchJobResponse(BaseModel):
 
 class BatchJobDetail(BatchJobResponse):
     videos: list[BatchVideoResponse]
+    queue_position: int | None = Field(
+        default=None,
+        description="A queued batch's 1-based place in the fair queue's order (null unless queued).",
+    )
 
 
 class BatchJobCreated(BaseModel):

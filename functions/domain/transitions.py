@@ -22,6 +22,9 @@ class BatchAction(StrEnum):
     COMPLETE = "complete"
     FAIL = "fail"
     RETRY = "retry"
+    # Recovery (issue 13): a new execution for a batch whose execution died; the status stays.
+    RECOVER = "recover"
+    RECOVER_PAUSED = "recover_paused"
 
 
 class VideoAction(StrEnum):
@@ -57,6 +60,8 @@ BATCH_TRANSITIONS: dict[BatchAction, Transition[BatchStatus]] = {
     BatchAction.FAIL: Transition(frozenset({B.QUEUED, B.PROCESSING, B.PAUSED}), B.FAILED),
     # Only retry-failed brings a finished batch back to work, and only from these two states.
     BatchAction.RETRY: Transition(frozenset({B.COMPLETED, B.FAILED}), B.PROCESSING),
+    BatchAction.RECOVER: Transition(frozenset({B.PROCESSING}), B.PROCESSING),
+    BatchAction.RECOVER_PAUSED: Transition(frozenset({B.PAUSED}), B.PAUSED),
 }
 
 VIDEO_TRANSITIONS: dict[VideoAction, Transition[VideoStatus]] = {

@@ -20,6 +20,7 @@ from functions.domain.summary import build_summary
 from functions.domain.transitions import BatchAction, VideoAction
 from functions.observability import tracer
 from functions.services.access import require_batch
+from functions.services.admission import admit_waiting
 from functions.services.context import Services
 from functions.services.workspace import Workspace
 
@@ -223,6 +224,7 @@ def complete_batch(ctx: Services, batch_id: str) -> dict[str, Any]:
         )
     except IllegalTransition as lost:
         return {"status": lost.current or "missing"}
+    admit_waiting(ctx)  # its running slot is free: the next queued batch may start
     return {"status": done.status.value}
 
 
@@ -246,6 +248,7 @@ def fail_batch(ctx: Services, batch_id: str, error: dict[str, Any]) -> dict[str,
         )
     except IllegalTransition as lost:
         return {"status": lost.current or "missing"}
+    admit_waiting(ctx)
     return {"status": BatchStatus.FAILED.value}
 
 

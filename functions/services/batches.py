@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
-from functions.domain import object_keys
+from functions.domain import batch_control, object_keys
 from functions.domain.enums import BatchStatus, Stage, Tier, UploadStatus, VideoStatus
 from functions.domain.errors import Conflict, IllegalTransition, InvalidRequest, QuotaExceeded, RateLimited
 from functions.domain.models import BatchJob, BatchVideo, Video, new_id
@@ -24,6 +24,7 @@ from functions.domain.uploads import CheckedFile, check_file, safe_name
 from functions.observability import tracer
 from functions.services.access import require_batch
 from functions.services.context import Services
+from functions.services.queue_view import position_in_queue
 
 SortField = Literal["created_at", "priority", "status"]
 ALREADY_PROCESSING = "Batch is already processing"
@@ -182,7 +183,10 @@ def get_batch_detail(ctx: Services, caller: Caller, batch_id: str) -> BatchJobDe
         responses.append(
             BatchVideoResponse.of(bv, output_url(ctx, bv), upload_status, artifact_urls(ctx, bv))
         )
-    return BatchJobDetail(**BatchJobResponse.of(batch).model_dump(), videos=responses)
+    position = position_in_queue(ctx, batch_id) if batch.status is BatchStatus.QUEUED else None
+    return BatchJobDetail(
+        **BatchJobResponse.of(batch).model_dump(), videos=responses, queue_position=position
+    )
 
 
 @tracer.capture_method
@@ -247,26 +251,34 @@ def start_batch(ctx: Services, caller: Caller, batch_id: str) -> StartResponse:
         )
     now = ctx.clock()
     try:
-        started = ctx.batches.transition(
+        ctx.batches.transition(
             batch,
-            BatchAction.START,
+            BatchAction.ENQUEUE,
             now,
             set_fields={
+                "queued_at": now,
                 "started_at": now,
                 "total_duration_seconds": sum(bv.duration or 0.0 for bv in videos),
-                "execution_arn": ctx.workflow.execution_arn(batch.id),
             },
-            add_fields={"execution_count": 1},
         )
     except IllegalTransition as lost:
         raise InvalidRequest(f"Batch status is '{lost.current}'", title=ALREADY_PROCESSING) from lost
-    execution_arn = launch_execution(ctx, started)
+    # Every start goes through the fair queue: admitted now if the caps have room and nobody waiting
+    # goes first, else it stays queued (GET shows its position).
+    from functions.services.admission import admit_waiting
+
+    admit_waiting(ctx)
+    started = require_batch(ctx, batch_id)
+    run = started.execution_count if started.status is not BatchStatus.QUEUED else started.execution_count + 1
+    execution_arn = started.execution_arn or ctx.workflow.execution_arn(
+        batch_control.execution_name(batch.id, max(run, 1))
+    )
     return StartResponse(job_id=execution_arn, batch_job=BatchJobResponse.of(started))
 
 
 def execution_name(batch: BatchJob) -> str:
-    """The batch id names its first execution; later runs (retry-failed) add a run number."""
-    return batch.id if batch.execution_count <= 1 else f"{batch.id}-run{batch.execution_count}"
+    """The batch id names its first execution; later runs (retry-failed, recovery) add a run number."""
+    return batch_control.execution_name(batch.id, max(batch.execution_count, 1))
 
 
 def launch_execution(ctx: Services, batch: BatchJob) -> str:

@@ -8,9 +8,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from functions.domain.batch_control import ExecutionStatus
 from functions.domain.enums import BatchStatus, Tier, VideoStatus
 from functions.domain.exports import ArchiveEntry, BatchExport, ExportProgress, ExportStatus
 from functions.domain.models import BatchJob, BatchVideo, Connection, TranscriptionJob, User, Video
+from functions.domain.slots import SlotCounts, SlotLimits
 from functions.domain.transitions import BatchAction, VideoAction
 
 Fields = Mapping[str, Any]
@@ -58,7 +60,15 @@ class BatchStore(Protocol):
         *,
         set_fields: Fields | None = None,
         add_fields: Counters | None = None,
-    ) -> BatchJob: ...
+        slots: SlotLimits | None = None,
+    ) -> BatchJob:
+        """A change into or out of `processing` moves the running counters in the same transaction;
+        with `slots`, taking a slot needs room under both limits (else NoRunningSlot, nothing written)."""
+        ...
+
+    def slot_counts(self, user_ids: Iterable[str]) -> SlotCounts:
+        """Running batches of these users and of the service, and the users' last admission times."""
+        ...
 
     def update(
         self,
@@ -211,6 +221,10 @@ class WorkflowEngine(Protocol):
         ...
 
     def execution_arn(self, name: str) -> str: ...
+
+    def status(self, name: str) -> ExecutionStatus | None:
+        """DescribeExecution's status of the execution named `name`; None when there is none."""
+        ...
 
     def send_success(self, token: str, output: dict[str, Any]) -> None: ...
 

@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 
 from functions.deployment import export_state_machine_name, runtime_environment
 from functions.services.context import reset_services
-from reelflow.local import fargate, invoker, moto_fixes, persistence
+from reelflow.local import fargate, invoker, moto_fixes, moto_stop_fix, persistence
 from reelflow.local.provisioning import Names, provision
 
 REGION = "us-east-1"
@@ -103,6 +103,7 @@ class LocalCloud:
         default_user_config["stepfunctions"]["execute_state_machine"] = True
         invoker.install()
         moto_fixes.install()
+        moto_stop_fix.install()
         fargate.install()
         provisioned = provision(
             self,

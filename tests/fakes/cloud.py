@@ -4,9 +4,10 @@ import json
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
+from functions.domain.batch_control import ExecutionStatus
 from functions.domain.exports import ArchiveEntry, ExportProgress, adding
 
 
@@ -92,13 +93,18 @@ class FakeWorkflow:
         self.failures: list[tuple[str, str, str]] = []
         self.heartbeats: list[str] = []
         self.fail_next_start: Exception | None = None
+        self.statuses: dict[str, str] = {}  # a test ends an execution by setting its status here
 
     def start(self, name: str, payload: dict[str, Any]) -> str:
         if self.fail_next_start is not None:
             error, self.fail_next_start = self.fail_next_start, None
             raise error
         self.executions.setdefault(name, payload)
+        self.statuses.setdefault(name, "RUNNING")
         return self.execution_arn(name)
+
+    def status(self, name: str) -> ExecutionStatus | None:
+        return cast(ExecutionStatus, self.statuses[name]) if name in self.statuses else None
 
     def execution_arn(self, name: str) -> str:
         return self.state_machine_arn.replace(":stateMachine:", ":execution:", 1) + f":{name}"

@@ -12,6 +12,8 @@ from functions.domain.errors import IllegalTransition, MembershipConflict
 from functions.domain.membership import reject_duplicate_members
 from functions.domain.models import BatchJob, BatchVideo, Connection, TranscriptionJob, User, Video
 from functions.domain.quotas import effective_priority
+from functions.domain.scheduling import slot_delta
+from functions.domain.slots import NoRunningSlot, SlotCounts, SlotLimits
 from functions.domain.transitions import BatchAction, VideoAction, next_batch_status, next_video_status
 
 M = TypeVar("M", bound=BaseModel)
@@ -53,6 +55,9 @@ class Table:
         self.jobs: dict[str, TranscriptionJob] = {}
         self.connections: dict[str, Connection] = {}
         self.subscriptions: dict[str, set[str]] = {}
+        self.running: dict[str, int] = {}  # running slots per user
+        self.last_admitted: dict[str, datetime] = {}
+        self.global_running = 0
 
 
 class FakeUserStore:
@@ -133,15 +138,38 @@ class FakeBatchStore:
         *,
         set_fields: Mapping[str, Any] | None = None,
         add_fields: Mapping[str, int | float] | None = None,
+        slots: SlotLimits | None = None,
     ) -> BatchJob:
         with self.t.lock:
             stored = self.t.batches.get(batch.id)
             if stored is None:
                 raise IllegalTransition("batch", None, action)
             target = next_batch_status(stored.status, action)  # the stored status decides, not `batch`
+            delta = slot_delta(stored.status, target)
+            user_running = self.t.running.get(stored.user_id, 0)
+            if (
+                delta > 0
+                and slots is not None
+                and (user_running >= slots.user_limit or self.t.global_running >= slots.global_cap)
+            ):
+                raise NoRunningSlot("No running slot is free")
             changed = apply(stored, now, {"status": target.value, **(set_fields or {})}, add_fields)
             self.t.batches[batch.id] = changed
+            if delta:
+                self.t.running[stored.user_id] = user_running + delta
+                self.t.global_running += delta
+                if delta > 0:
+                    self.t.last_admitted[stored.user_id] = now
             return changed
+
+    def slot_counts(self, user_ids: Iterable[str]) -> SlotCounts:
+        with self.t.lock:
+            users = sorted(set(user_ids))
+            return SlotCounts(
+                {u: max(self.t.running.get(u, 0), 0) for u in users},
+                {u: self.t.last_admitted[u] for u in users if u in self.t.last_admitted},
+                max(self.t.global_running, 0),
+            )
 
     def update(
         self,

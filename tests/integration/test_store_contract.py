@@ -20,8 +20,10 @@ def stores(request: pytest.FixtureRequest, tmp_path) -> Services:
     return request.getfixturevalue("ctx")
 
 
-def new_batch(ctx: Services, now, videos: int = 2, **fields) -> tuple[BatchJob, list[BatchVideo]]:
-    user = f"contract-{uuid.uuid4().hex[:8]}"
+def new_batch(
+    ctx: Services, now, videos: int = 2, user: str | None = None, **fields
+) -> tuple[BatchJob, list[BatchVideo]]:
+    user = user or f"contract-{uuid.uuid4().hex[:8]}"
     batch = BatchJob(user_id=user, name="c", created_at=now, updated_at=now, total_videos=videos, **fields)
     members = []
     for position in range(1, videos + 1):
@@ -148,3 +150,36 @@ def test_an_identical_export_request_claims_one_export_until_it_fails_or_expires
     third = BatchExport.create("e3-" + batch.id, batch.id, batch.user_id, request, later)
     assert stores.exports.claim(third, later).id == third.id  # nor an expired one
     assert {e.id for e in stores.exports.of_batch(batch.id)} == {first.id, second.id, third.id}
+
+
+def test_running_slots_move_with_the_status_and_caps_hold(stores, now):
+    from functions.domain.slots import NoRunningSlot, SlotLimits
+
+    first, _ = new_batch(stores, now, videos=1, tier=Tier.FREE)
+    user = first.user_id
+    second, _ = new_batch(stores, now, videos=1, user=user, tier=Tier.FREE)
+    before = stores.batches.slot_counts([user]).global_running
+    limits = SlotLimits(user_limit=1, global_cap=before + 5)
+    for batch in (first, second):
+        stores.batches.transition(batch, BatchAction.ENQUEUE, now)
+    admitted = stores.batches.transition(first, BatchAction.LAUNCH, now, slots=limits)
+    assert admitted.status is BatchStatus.PROCESSING
+    counts = stores.batches.slot_counts([user])
+    assert counts.running_by_user == {user: 1} and counts.global_running == before + 1
+    assert counts.last_admitted_at == {user: now}
+    with pytest.raises(NoRunningSlot):  # the user's plan is full: nothing written
+        stores.batches.transition(second, BatchAction.LAUNCH, now, slots=limits)
+    assert stores.batches.get(second.id).status is BatchStatus.QUEUED
+    with pytest.raises(NoRunningSlot):  # the global cap is full
+        stores.batches.transition(
+            second,
+            BatchAction.LAUNCH,
+            now,
+            slots=SlotLimits(5, stores.batches.slot_counts([]).global_running),
+        )
+    # fail from processing frees the slot (from queued it would not): one transaction either way
+    stores.batches.transition(first, BatchAction.FAIL, now)
+    assert stores.batches.slot_counts([user]).running_by_user == {user: 0}
+    stores.batches.transition(second, BatchAction.FAIL, now)
+    counts = stores.batches.slot_counts([user])
+    assert counts.running_by_user == {user: 0} and counts.global_running == before

@@ -145,7 +145,8 @@ def test_a_workflow_that_cannot_start_fails_the_batch(fake, alice):
     created = create(fake, alice, count=1)
     mark_uploaded(fake, created.uploads[0].video_id)
     fake.workflow.fail_next_start = RuntimeError("throttled")
-    with pytest.raises(RuntimeError):
-        batches.start_batch(fake.ctx, alice, created.batch_job.id)
+    answered = batches.start_batch(fake.ctx, alice, created.batch_job.id)
+    assert answered.batch_job.status is BatchStatus.FAILED
     failed = fake.ctx.batches.get(created.batch_job.id)
     assert failed.status is BatchStatus.FAILED and "throttled" in failed.error_message
+    assert fake.ctx.batches.slot_counts([alice.user_id]).running_by_user == {alice.user_id: 0}

@@ -246,6 +246,11 @@ export interface components {
             updated_at: string;
             /** Videos */
             videos: components["schemas"]["BatchVideoResponse"][];
+            /**
+             * Queue Position
+             * @description A queued batch's 1-based place in the fair queue's order (null unless queued).
+             */
+            queue_position?: number | null;
         };
         /** BatchJobList */
         BatchJobList: {

@@ -1,0 +1,41 @@
+"""What the fair queue looks like now: the queued batches, the running counters, and a batch's place."""
+
+from dataclasses import dataclass
+
+from functions.domain.enums import BatchStatus
+from functions.domain.models import BatchJob
+from functions.domain.scheduling import QueuedBatch, QueueSnapshot, queue_position
+from functions.services.context import Services
+
+
+@dataclass(frozen=True)
+class Queue:
+    """The queued batches and the snapshot the scheduler orders them by."""
+
+    batches: dict[str, BatchJob]
+    snapshot: QueueSnapshot
+
+
+def _queued(batch: BatchJob) -> QueuedBatch:
+    return QueuedBatch(
+        batch.id, batch.user_id, batch.tier, batch.priority, batch.queued_at or batch.updated_at
+    )
+
+
+def read_queue(ctx: Services) -> Queue:
+    """Queued batches (a Query on the status index, never a Scan) and the counters of their users."""
+    batches = {b.id: b for b in ctx.batches.list_by_status(BatchStatus.QUEUED)}
+    counts = ctx.batches.slot_counts(b.user_id for b in batches.values())
+    snapshot = QueueSnapshot(
+        queued=[_queued(b) for b in batches.values()],
+        running_by_user=counts.running_by_user,
+        global_running=counts.global_running,
+        global_cap=ctx.config.global_running_cap,
+        last_admitted_at=counts.last_admitted_at,
+    )
+    return Queue(batches, snapshot)
+
+
+def position_in_queue(ctx: Services, batch_id: str) -> int | None:
+    """1-based place of a queued batch in the order the queue admits (None when it is not queued)."""
+    return queue_position(read_queue(ctx).snapshot, batch_id)

@@ -1,0 +1,71 @@
+"""The fair queue's scheduled sweep (an EventBridge rule, every minute) and the Step Functions grants
+of every function that admits a queued batch (admission starts its execution and reads the previous
+one's status)."""
+
+from collections.abc import Sequence
+
+import aws_cdk as cdk
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from functions import deployment
+from functions.domain.object_keys import Prefix
+from infra.access import WRITE, object_access, table_access
+from infra.functions import FunctionFactory, acknowledge
+from infra.storage import Storage
+
+
+class Sweep(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        storage: Storage,
+        factory: FunctionFactory,
+        state_machine_name: str,
+        state_machine_arn: str,
+        admitting: Sequence[lambda_.Function],
+        settling: Sequence[lambda_.Function] = (),
+    ) -> None:
+        super().__init__(scope, construct_id)
+        # One sweep at a time: two overlapping sweeps could both recover the same batch.
+        self.function = factory.create(deployment.SWEEP)
+        cfn_function = self.function.node.default_child
+        assert isinstance(cfn_function, lambda_.CfnFunction)
+        cfn_function.reserved_concurrent_executions = 1
+        table_access(self.function, storage.table)
+        for function in (self.function, *settling):  # settling a batch writes its summary report
+            object_access(function, storage.media, Prefix.REPORTS, WRITE, "the summary of a settled batch.")
+        self.rule = events.Rule(
+            self,
+            "SweepSchedule",
+            description="Recover or settle batches whose execution died; admit queued batches",
+            schedule=events.Schedule.expression(deployment.SWEEP_SCHEDULE),
+            targets=[targets.LambdaFunction(self.function, retry_attempts=0)],  # the next minute retries
+        )
+        executions_arn = cdk.Stack.of(self).format_arn(
+            service="states",
+            resource="execution",
+            resource_name=f"{state_machine_name}:*",
+            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+        )
+        for function in (self.function, *admitting):
+            function.add_to_role_policy(
+                iam.PolicyStatement(actions=["states:StartExecution"], resources=[state_machine_arn])
+            )
+            function.add_to_role_policy(
+                iam.PolicyStatement(actions=["states:DescribeExecution"], resources=[executions_arn])
+            )
+            acknowledge(
+                function.role or function,
+                f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>"
+                f":execution:{state_machine_name}:*]",
+                "Executions of the batch state machine are named at run time (batch ids).",
+            )
+        # Admission sends a resumed batch's parked task tokens back.
+        self.function.add_to_role_policy(
+            iam.PolicyStatement(actions=["states:SendTaskSuccess"], resources=[state_machine_arn])
+        )

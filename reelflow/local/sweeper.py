@@ -1,0 +1,71 @@
+"""The local stand-in for the EventBridge rule that runs the sweep every minute: a timer thread calling
+the same handler (functions/handlers/sweep.py), and, for `reelflow serve` on a kept data folder, one
+recovery pass at start: Step Functions executions do not survive the process, so every batch found
+`processing` or `paused` lost its execution and is resumed with a new one (or failed with a reason)."""
+
+import os
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+from functions import deployment
+from functions.observability import logger
+from functions.services.context import services
+from functions.services.sweep import SweepReport, sweep
+from reelflow.local.invoker import LocalLambdaContext
+
+INTERVAL_ENV = "REELFLOW_SWEEP_INTERVAL_SECONDS"
+DEFAULT_INTERVAL_SECONDS = 60.0
+
+
+def interval_from_env() -> float:
+    return float(os.environ.get(INTERVAL_ENV) or DEFAULT_INTERVAL_SECONDS)
+
+
+def scheduled_event() -> dict[str, Any]:
+    """What an EventBridge schedule delivers."""
+    return {
+        "version": "0",
+        "id": "local-sweep",
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": "us-east-1",
+        "resources": [],
+        "detail": {},
+    }
+
+
+def recover_lost_executions() -> SweepReport:
+    """Every running batch lost its execution with the previous process: recover or settle each."""
+    return sweep(services(), executions_lost=True)
+
+
+class Sweeper:
+    def __init__(self, interval_seconds: float) -> None:
+        self.interval_seconds = interval_seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.runs = 0
+
+    def start(self) -> "Sweeper":
+        from functions.handlers.sweep import handler
+
+        def loop() -> None:
+            while not self._stop.wait(self.interval_seconds):
+                try:
+                    handler(scheduled_event(), LocalLambdaContext(function_name=deployment.SWEEP.slug))
+                except Exception:  # the next tick tries again, as the next scheduled event would
+                    logger.exception("Local sweep failed")
+                self.runs += 1
+
+        self._thread = threading.Thread(target=loop, name="reelflow-sweep", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+            self._thread = None

@@ -1,0 +1,58 @@
+"""The fair queue's sweep: a scheduled rule every minute, one function at a time, least privilege."""
+
+import json
+
+import pytest
+
+from functions import deployment
+
+pytestmark = pytest.mark.infra
+
+
+def of_type(resources, kind):
+    return {name: r for name, r in resources.items() if r["Type"] == kind}
+
+
+def test_a_rule_runs_the_sweep_every_minute_one_at_a_time(resources):
+    functions = of_type(resources, "AWS::Lambda::Function")
+    sweep_id, sweep = next(
+        (name, f) for name, f in functions.items() if f["Properties"]["Handler"] == deployment.SWEEP.handler
+    )
+    assert sweep["Properties"]["ReservedConcurrentExecutions"] == 1
+    rules = [
+        r for r in of_type(resources, "AWS::Events::Rule").values() if "ScheduleExpression" in r["Properties"]
+    ]
+    assert [r["Properties"]["ScheduleExpression"] for r in rules] == ["rate(1 minute)"]
+    assert sweep_id in json.dumps(rules[0]["Properties"]["Targets"])
+
+
+def test_admitting_functions_may_start_and_describe_executions_of_the_batch_machine_only(resources):
+    functions = of_type(resources, "AWS::Lambda::Function")
+    handlers = {f["Properties"]["Handler"]: f for f in functions.values()}
+    policies = of_type(resources, "AWS::IAM::Policy")
+    for spec in (deployment.SWEEP, deployment.API, deployment.CONTROL, deployment.EXECUTIONS):
+        role = handlers[spec.handler]["Properties"]["Role"]["Fn::GetAtt"][0]
+        granted = [
+            s
+            for p in policies.values()
+            if {"Ref": role} in p["Properties"]["Roles"]
+            for s in p["Properties"]["PolicyDocument"]["Statement"]
+        ]
+        describe = [s for s in granted if s["Action"] == "states:DescribeExecution"]
+        assert describe, spec.id
+        resource = json.dumps(describe[0]["Resource"])
+        assert ":execution:" in resource and "-batch:*" in resource, resource
+        assert any(s["Action"] == "states:StartExecution" for s in granted), spec.id
+
+
+def test_functions_that_settle_a_batch_may_write_its_report_and_nothing_else_in_media(resources):
+    policies = of_type(resources, "AWS::IAM::Policy")
+    for role_prefix in ("FunctionsSweepRole", "FunctionsExecutionsRole"):
+        puts = [
+            json.dumps(s["Resource"])
+            for name, p in policies.items()
+            if name.startswith(role_prefix)
+            for s in p["Properties"]["PolicyDocument"]["Statement"]
+            if s["Action"] == "s3:PutObject" or "s3:PutObject" in s["Action"]
+        ]
+        assert len(puts) == 1 and "/reports/*" in puts[0], (role_prefix, puts)
