@@ -41,21 +41,24 @@ class ProbeSummary(ProbeResult):
 
 
 class TranscriptSummary(StageSummary):
-    omitted_when_none = frozenset({"artifact_key"})
+    omitted_when_none = frozenset({"artifact_key", "language_detected"})
 
     engine: str
-    language: str
+    language: str  # the spoken language: with the `auto` setting, the one the engine detected
+    language_detected: bool | None = None  # true when `language` was detected (setting `auto`)
     segment_count: int
     word_count: int
     text: str
     artifact_key: str | None = None
 
     @classmethod
-    def of(cls, transcript: Transcript) -> "TranscriptSummary":
+    def of(cls, transcript: Transcript, requested: str | None = None) -> "TranscriptSummary":
+        """`requested` is the batch's language setting: `auto` marks the language as detected."""
         text = transcript.text
         return cls(
             engine=transcript.engine,
             language=transcript.language,
+            language_detected=True if requested == "auto" else None,
             segment_count=len(transcript.segments),
             word_count=len(transcript.words),
             text=text if len(text) <= SUMMARY_TEXT_CHARS else text[:SUMMARY_TEXT_CHARS] + "…",
