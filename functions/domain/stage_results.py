@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.domain.enums import ExportFormat, ExportQuality, HighlightSensitivity
+from functions.domain.enums import CaptionsMode, ExportFormat, ExportQuality, HighlightSensitivity
 from functions.domain.media_values import CutPlan, Highlight, Interval, MediaValue, ProbeResult, Transcript
 from functions.domain.routing import Route
 
@@ -97,6 +97,8 @@ class HighlightsSummary(StageSummary):
 
 
 class ExportSummary(StageSummary):
+    omitted_when_none = frozenset({"captions", "captions_note"})
+
     key: str
     format: ExportFormat
     quality: ExportQuality
@@ -108,6 +110,13 @@ class ExportSummary(StageSummary):
     audio_codec: str | None = None
     size: int
     cuts: int
+    outputs: dict[str, str] = Field(
+        default_factory=dict,
+        description="Files published beside the video, by name (captions_srt, captions_vtt, poster, "
+        "thumbnail, edl, fcpxml, removed_parts): their keys in the media bucket.",
+    )
+    captions: CaptionsMode | None = None  # as delivered: a burn is a soft track where ffmpeg lacks libass
+    captions_note: str | None = None
 
 
 class ProcessingResult(BaseModel):

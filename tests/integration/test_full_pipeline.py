@@ -1,13 +1,16 @@
-"""Every stage through the real ASL on a talk with known truth: the data each stage records and the
-single render that applies it."""
+"""Every stage through the real ASL on a talk with known truth: the data each stage records, the single
+render that applies it, and the files published beside it (captions, poster, thumbnail, cut lists)."""
 
 import subprocess
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import pytest
+import requests
 
-from functions.media.binaries import ffmpeg
+from functions.media.binaries import ffmpeg, ffprobe
 from tests.helpers import start_batch, wait_for_batch
+from tests.unit.test_captions import check_srt, check_webvtt
 
 pytestmark = pytest.mark.usefixtures("local_cloud")
 
@@ -19,6 +22,8 @@ def test_all_stages_record_data_and_the_export_applies_the_cuts(ctx, user_id, ta
         "export_format": "webm",
         "export_quality": "720p",
         "highlight_sensitivity": "medium",
+        "captions": "sidecar",
+        "cut_lists": True,
     }
     batch_id, _, _ = start_batch(user_id, [path], settings)
     batch = wait_for_batch(batch_id, user_id, timeout=300)
@@ -45,7 +50,21 @@ def test_all_stages_record_data_and_the_export_applies_the_cuts(ctx, user_id, ta
     assert (export["video_codec"], export["audio_codec"]) == ("vp9", "opus")
     assert export["duration"] == pytest.approx(silence["kept_seconds"], rel=0.02)
     assert export["cuts"] == 5
-    assert set(video["artifacts"]) == {"transcribing", "removing_silence", "detecting_highlights"}
+    published = {"captions_srt", "captions_vtt", "poster", "thumbnail", "edl", "fcpxml"}
+    assert set(export["outputs"]) == published and export["captions"] == "sidecar"
+    stem = export["key"].removesuffix(".webm")
+    for key in export["outputs"].values():  # published beside the video, named like it
+        assert key.startswith(stem + ".") and ctx.storage.head(local_cloud.media_bucket, key)
+    assert set(video["artifacts"]) == {"transcribing", "removing_silence", "detecting_highlights", *published}
+    files = {name: requests.get(video["artifacts"][name], timeout=30) for name in published}
+    assert all(response.status_code == 200 for response in files.values())
+    keep = full_keep(ctx, local_cloud, silence)
+    fps = result["probe"]["frame_rate"]
+    check_captions(files["captions_srt"].text, files["captions_vtt"].text, full["segments"], keep, fps)
+    check_edl(files["edl"].text, keep, fps)
+    clips = ET.fromstring(files["fcpxml"].content).findall("library/event/project/sequence/spine/asset-clip")
+    assert len(clips) == len(keep)
+    assert files["poster"].content[:2] == b"\xff\xd8" and image_width(video["artifacts"]["thumbnail"]) == 320
     assert set(result["timings"]) == {
         "probe",
         "transcribing",
@@ -56,6 +75,66 @@ def test_all_stages_record_data_and_the_export_applies_the_cuts(ctx, user_id, ta
     summary = batch["summary"]
     assert summary["duration_after_seconds"] == pytest.approx(export["duration"], abs=0.01)
     assert summary["removed_seconds"] > 5
+
+
+def image_width(url: str) -> int:
+    command = [ffprobe(), "-v", "error", "-show_entries", "stream=width", "-of", "csv=p=0", url]
+    return int(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+
+
+def full_keep(ctx, local_cloud, silence) -> list[tuple[float, float]]:
+    if silence.get("keep") is not None:
+        return [tuple(k) for k in silence["keep"]]
+    return [tuple(k) for k in ctx.storage.get_json(local_cloud.media_bucket, silence["artifact_key"])["keep"]]
+
+
+def check_captions(srt_text, vtt_text, segments, keep, fps) -> None:
+    """Both files pass the strict parsers; they show exactly the words that were not cut, in order; each
+    cue starts within 0.25 s of where its first word plays in the output (computed here, independently:
+    the source time minus all the time removed before it, with cuts on frames as the render makes them)."""
+    cues = check_srt(srt_text)
+    assert [(a, b, lines) for a, b, lines in check_webvtt(vtt_text)] == cues and len(cues) >= 4
+    kept = [(round(a * fps) / fps, round(b * fps) / fps) for a, b in keep]
+
+    def output_time(t: float) -> float | None:
+        before = 0.0
+        for a, b in kept:
+            if a <= t <= b:
+                return before + t - a
+            before += b - a
+        return None
+
+    words = [w for s in segments for w in s["words"] if w["word"].strip()]
+    # a word wholly inside a removed interval is not shown; a word that reaches into a kept part is
+    shown = [w for w in words if any(w["start"] < b and w["end"] > a for a, b in kept)]
+    assert " ".join(" ".join(lines) for _, _, lines in cues).split() == [w["word"].strip() for w in shown]
+    index = 0
+    for start, end, lines in cues:
+        first = shown[index]
+        at = output_time(max(first["start"], next(a for a, b in kept if first["start"] < b)))
+        assert at is not None and abs(start - at) <= 0.25, (lines, start, at)
+        assert end <= sum(b - a for a, b in kept) + 0.001
+        index += len(" ".join(lines).split())
+
+
+def check_edl(text: str, keep, fps: float) -> None:
+    """One cut event per kept interval, source in/out on exactly the frames the render cuts at, record
+    times back to back from 01:00:00:00."""
+    nominal = round(fps)
+
+    def frames(timecode: str) -> int:
+        h, m, s, f = (int(x) for x in timecode.split(":"))
+        return ((h * 60 + m) * 60 + s) * nominal + f
+
+    events = [line.split() for line in text.splitlines() if line[:3].isdigit()]
+    assert [(frames(e[4]), frames(e[5])) for e in events] == [
+        (round(a * fps), round(b * fps)) for a, b in keep
+    ]
+    record = 3600 * nominal
+    for event in events:
+        assert frames(event[6]) == record
+        record += frames(event[5]) - frames(event[4])
+        assert frames(event[7]) == record
 
 
 SPANISH = "El tiempo es muy bueno hoy y el sol brilla en el cielo. Por favor, lea el informe mañana."
