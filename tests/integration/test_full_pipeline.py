@@ -9,6 +9,8 @@ import pytest
 import requests
 
 from functions.media.binaries import ffmpeg, ffprobe
+from functions.media.probe import probe
+from tests.conftest import make_clip
 from tests.helpers import start_batch, wait_for_batch
 from tests.unit.test_captions import check_srt, check_webvtt
 
@@ -75,6 +77,37 @@ def test_all_stages_record_data_and_the_export_applies_the_cuts(ctx, user_id, ta
     summary = batch["summary"]
     assert summary["duration_after_seconds"] == pytest.approx(export["duration"], abs=0.01)
     assert summary["removed_seconds"] > 5
+
+
+def test_soft_captions_are_a_track_of_the_one_render_and_the_removed_parts_are_a_preview(
+    user_id, talk, tmp_path
+):
+    mute = make_clip(tmp_path / "mute.mp4", audio=False)
+    settings = {"captions": "soft", "removed_parts_preview": True, "detect_highlights": False}
+    batch_id, _, _ = start_batch(user_id, [talk[0], mute], settings)
+    batch = wait_for_batch(batch_id, user_id, timeout=300)
+    talk_video, tone_video = sorted(batch["videos"], key=lambda v: v["original_name"] != "talk.mp4")
+    for video in batch["videos"]:
+        assert video["status"] == "completed", video["error_message"]
+    export = talk_video["processing_result"]["exporting"]
+    assert export["captions"] == "soft"
+    assert subtitle_codecs(talk_video["output_video_url"]) == ["mov_text"]
+    removed = talk_video["processing_result"]["removing_silence"]["removed_seconds"]
+    preview = probe(talk_video["artifacts"]["removed_parts"])
+    assert 1.0 < preview.duration <= removed + 0.1  # at most 3 s of each pause, from its middle
+    # a silent video has no words and nothing to cut: empty caption files, no track, no preview
+    tone = tone_video["processing_result"]["exporting"]
+    assert "removed_parts" not in tone["outputs"] and tone["captions"] == "sidecar"
+    assert (
+        "No words were heard" in tone["captions_note"]
+        and subtitle_codecs(tone_video["output_video_url"]) == []
+    )
+
+
+def subtitle_codecs(url: str) -> list[str]:
+    command = [ffprobe(), "-v", "error", "-select_streams", "s", "-show_entries", "stream=codec_name"]
+    out = subprocess.run([*command, "-of", "csv=p=0", url], check=True, capture_output=True, text=True).stdout
+    return out.split()
 
 
 def image_width(url: str) -> int:
