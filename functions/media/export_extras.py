@@ -62,8 +62,8 @@ def prepare_captions(
     if mode is CaptionsMode.SIDECAR:
         return plan, PreparedCaptions(files, mode)
     if files.cue_count == 0:  # ffmpeg cannot read an empty subtitle file, and there is nothing to show
-        note = "No words were heard: the (empty) captions are published as files only"
-        return plan, PreparedCaptions(files, CaptionsMode.SIDECAR, note)
+        silent = "No words were heard: the (empty) captions are published as files only"
+        return plan, PreparedCaptions(files, CaptionsMode.SIDECAR, silent)
     delivered, note = effective_mode("burn" if mode is CaptionsMode.BURN else "soft")
     track = SubtitleTrack(files.srt, delivered, language)
     return replace(plan, subtitles=track), PreparedCaptions(files, CaptionsMode(delivered), note)
