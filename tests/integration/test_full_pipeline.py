@@ -2,6 +2,7 @@
 render that applies it, and the files published beside it (captions, poster, thumbnail, cut lists)."""
 
 import subprocess
+from fractions import Fraction
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -65,7 +66,13 @@ def test_all_stages_record_data_and_the_export_applies_the_cuts(ctx, user_id, ta
     check_captions(files["captions_srt"].text, files["captions_vtt"].text, full["segments"], keep, fps)
     check_edl(files["edl"].text, keep, fps)
     clips = ET.fromstring(files["fcpxml"].content).findall("library/event/project/sequence/spine/asset-clip")
-    assert len(clips) == len(keep)
+    spans = [
+        (Fraction(c.get("start")[:-1]) * Fraction(fps), Fraction(c.get("duration")[:-1]) * Fraction(fps))
+        for c in clips
+    ]
+    assert spans == [
+        (round(a * fps), round(b * fps) - round(a * fps)) for a, b in keep
+    ]  # whole frames, exact
     assert files["poster"].content[:2] == b"\xff\xd8" and image_width(video["artifacts"]["thumbnail"]) == 320
     assert set(result["timings"]) == {
         "probe",
