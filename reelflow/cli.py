@@ -109,11 +109,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     if args.keywords is None and settings.get("transcribe", True) and settings.get("detect_highlights", True):
         settings["keywords"] = ["important", "amazing"]
+    settings.update(demo_extras(args, settings))
     results = run_folder(
         RunOptions(input_dir=samples, out_dir=args.out, settings=settings, name="reelflow demo"), console
     )
     console.print(f"Outputs in {args.out / 'outputs'}, summary in {args.out / 'results.json'}")
     return 0 if results["batch"]["status"] == "completed" else 1
+
+
+def demo_extras(args: argparse.Namespace, settings: dict[str, Any]) -> dict[str, Any]:
+    """The demo shows what the export publishes beside each video: captions (when there is a transcript)
+    and the cut lists, unless a flag or the settings file chose otherwise."""
+    chosen = json.loads(args.settings.read_text()) if args.settings else {}
+    extras: dict[str, Any] = {}
+    if args.captions is None and "captions" not in chosen and settings.get("transcribe", True):
+        extras["captions"] = "sidecar"
+    if args.cut_lists is None and "cut_lists" not in chosen:
+        extras["cut_lists"] = True
+    return extras
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

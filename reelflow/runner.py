@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import requests
 from rich import box
@@ -193,11 +194,19 @@ def collect_results(
             name = url.split("?", 1)[0].rsplit("/", 1)[-1]
             path = download(url, outputs_dir / name)
             video["output_file"] = str(path.relative_to(out_dir))
-        # Each stage's full data (transcript with word times, every kept interval, every highlight).
-        for stage, artifact_url in (video.pop("artifacts", None) or {}).items():
-            summary = (video.get("processing_result") or {}).get(stage)
-            if isinstance(summary, dict):
-                summary["data"] = requests.get(artifact_url, timeout=60).json()
+        result = video.get("processing_result") or {}
+        published = set((result.get("exporting") or {}).get("outputs") or {})
+        extras: dict[str, str] = {}
+        for name, artifact_url in (video.pop("artifacts", None) or {}).items():
+            if name in published:  # captions, poster, thumbnail, cut lists: files beside the video
+                file_name = artifact_url.split("?", 1)[0].rsplit("/", 1)[-1]
+                extras[name] = str(
+                    download(artifact_url, outputs_dir / unquote(file_name)).relative_to(out_dir)
+                )
+            elif isinstance(result.get(name), dict):  # a stage's full data, inlined
+                result[name]["data"] = requests.get(artifact_url, timeout=60).json()
+        if extras:
+            video["output_files"] = extras
     execution = execution_history(stack.cloud, batch.get("execution_arn"))
     (out_dir / "execution.json").write_text(json.dumps(execution, indent=2, default=str))
     results = {"batch": {k: v for k, v in batch.items() if k != "videos"}, "videos": batch["videos"]}
@@ -220,6 +229,12 @@ def execution_history(cloud: LocalCloud, execution_arn: str | None) -> dict[str,
     }
 
 
+def _outputs(video: dict[str, Any]) -> str:
+    """The output video's path, and the names of the files beside it (captions, poster, cut lists)."""
+    extras = ", ".join(video.get("output_files") or {})
+    return str(video.get("output_file", "")) + (f"\n+ {extras}" if extras else "")
+
+
 def print_summary(console: Console, results: dict[str, Any]) -> None:
     batch = results["batch"]
     table = Table(title=f"{batch['name']}: {batch['status']}", box=box.SIMPLE)
@@ -240,7 +255,7 @@ def print_summary(console: Console, results: dict[str, Any]) -> None:
             video["original_name"],
             _video_status(video),
             duration,
-            video.get("output_file", ""),
+            _outputs(video),
             (video.get("error_message") or "")[:60],
         )
     console.print(table)

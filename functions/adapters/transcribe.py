@@ -6,8 +6,14 @@ from typing import Any
 from botocore.exceptions import WaiterError
 
 from functions.adapters import aws
+from functions.domain.languages import AMAZON_LANGUAGE_CODES, AUTO
 
-LANGUAGE_CODES = {"en": "en-US", "es": "es-ES", "ru": "ru-RU", "de": "de-DE", "fr": "fr-FR"}
+
+def language_parameters(language: str) -> dict[str, Any]:
+    """`auto`: let Amazon identify the language among the five; otherwise the language's code."""
+    if language == AUTO:
+        return {"IdentifyLanguage": True, "LanguageOptions": list(AMAZON_LANGUAGE_CODES.values())}
+    return {"LanguageCode": AMAZON_LANGUAGE_CODES[language]}
 
 
 class AmazonTranscribe:
@@ -19,7 +25,7 @@ class AmazonTranscribe:
     ) -> None:
         self.client.start_transcription_job(
             TranscriptionJobName=job_name,
-            LanguageCode=LANGUAGE_CODES[language],
+            **language_parameters(language),
             MediaFormat="flac",
             Media={"MediaFileUri": media_uri},
             OutputBucketName=output_bucket,

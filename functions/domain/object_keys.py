@@ -57,8 +57,14 @@ def transcript_key(batch_id: str, video_id: str, job_name: str) -> str:
 
 
 def output_key(batch_id: str, position: int, safe_file_name: str, extension: str) -> str:
+    return output_extra_key(batch_id, position, safe_file_name, f".{extension}")
+
+
+def output_extra_key(batch_id: str, position: int, safe_file_name: str, suffix: str) -> str:
+    """A file published beside the output video, named like it: `suffix` is `.srt`, `.vtt`,
+    `.poster.jpg`, `.thumb.jpg`, `.edl`, `.fcpxml` or `.removed.mp4`."""
     stem = PurePosixPath(safe_file_name).stem
-    return f"{Prefix.OUTPUTS}/{batch_id}/{position:03d}_{stem}.{extension}"
+    return f"{Prefix.OUTPUTS}/{batch_id}/{position:03d}_{stem}{suffix}"
 
 
 def report_key(batch_id: str) -> str:

@@ -96,7 +96,9 @@ class BatchVideoResponse(BaseModel):
     processing_result: dict[str, Any] | None
     artifacts: dict[str, str] = Field(
         default_factory=dict,
-        description="Download URLs of each stage's full data (transcript, cuts, highlights).",
+        description="Download URLs, minted on every read: each stage's full data by stage name "
+        "(transcribing, removing_silence, detecting_highlights) and each file published beside the output "
+        "by name (captions_srt, captions_vtt, poster, thumbnail, edl, fcpxml, removed_parts).",
     )
     output_video_url: str | None
     created_at: datetime

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.domain.enums import ExportFormat, ExportQuality, HighlightSensitivity
+from functions.domain.enums import CaptionsMode, ExportFormat, ExportQuality, HighlightSensitivity
 from functions.domain.media_values import CutPlan, Highlight, Interval, MediaValue, ProbeResult, Transcript
 from functions.domain.routing import Route
 
@@ -41,21 +41,24 @@ class ProbeSummary(ProbeResult):
 
 
 class TranscriptSummary(StageSummary):
-    omitted_when_none = frozenset({"artifact_key"})
+    omitted_when_none = frozenset({"artifact_key", "language_detected"})
 
     engine: str
-    language: str
+    language: str  # the spoken language: with the `auto` setting, the one the engine detected
+    language_detected: bool | None = None  # true when `language` was detected (setting `auto`)
     segment_count: int
     word_count: int
     text: str
     artifact_key: str | None = None
 
     @classmethod
-    def of(cls, transcript: Transcript) -> "TranscriptSummary":
+    def of(cls, transcript: Transcript, requested: str | None = None) -> "TranscriptSummary":
+        """`requested` is the batch's language setting: `auto` marks the language as detected."""
         text = transcript.text
         return cls(
             engine=transcript.engine,
             language=transcript.language,
+            language_detected=True if requested == "auto" else None,
             segment_count=len(transcript.segments),
             word_count=len(transcript.words),
             text=text if len(text) <= SUMMARY_TEXT_CHARS else text[:SUMMARY_TEXT_CHARS] + "…",
@@ -94,6 +97,8 @@ class HighlightsSummary(StageSummary):
 
 
 class ExportSummary(StageSummary):
+    omitted_when_none = frozenset({"captions", "captions_note"})
+
     key: str
     format: ExportFormat
     quality: ExportQuality
@@ -105,6 +110,13 @@ class ExportSummary(StageSummary):
     audio_codec: str | None = None
     size: int
     cuts: int
+    outputs: dict[str, str] = Field(
+        default_factory=dict,
+        description="Files published beside the video, by name (captions_srt, captions_vtt, poster, "
+        "thumbnail, edl, fcpxml, removed_parts): their keys in the media bucket.",
+    )
+    captions: CaptionsMode | None = None  # as delivered: a burn is a soft track where ffmpeg lacks libass
+    captions_note: str | None = None
 
 
 class ProcessingResult(BaseModel):

@@ -15,9 +15,22 @@ from functions.domain.enums import CaptionsMode, ExportQuality
 from functions.domain.media_values import ProbeResult, Word
 from functions.media.captions import CaptionFiles, Interval, write_captions
 from functions.media.posters import make_posters, poster_time
-from functions.media.render import RenderPlan, render
+from functions.media.render import CONTENT_TYPES, RenderPlan, render
 from functions.media.subtitles import SubtitleTrack, effective_mode
 from functions.media.timelines import plan_removed_parts, write_cut_lists
+
+EXTRA_CONTENT_TYPES = {
+    ".srt": "application/x-subrip",
+    ".vtt": "text/vtt",
+    ".jpg": "image/jpeg",
+    ".edl": "text/plain",
+    ".fcpxml": "application/xml",
+    **{f".{fmt.value}": content_type for fmt, content_type in CONTENT_TYPES.items()},
+}
+
+
+def content_type(path: Path) -> str:
+    return EXTRA_CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
 
 
 def kept_intervals(plan: RenderPlan, source_duration: float) -> tuple[Interval, ...]:
@@ -48,6 +61,9 @@ def prepare_captions(
     files = write_captions(words, kept_intervals(plan, source_duration), folder, stem)
     if mode is CaptionsMode.SIDECAR:
         return plan, PreparedCaptions(files, mode)
+    if files.cue_count == 0:  # ffmpeg cannot read an empty subtitle file, and there is nothing to show
+        silent = "No words were heard: the (empty) captions are published as files only"
+        return plan, PreparedCaptions(files, CaptionsMode.SIDECAR, silent)
     delivered, note = effective_mode("burn" if mode is CaptionsMode.BURN else "soft")
     track = SubtitleTrack(files.srt, delivered, language)
     return replace(plan, subtitles=track), PreparedCaptions(files, CaptionsMode(delivered), note)
@@ -56,6 +72,13 @@ def prepare_captions(
 @dataclass(frozen=True)
 class Extras:
     files: dict[str, Path] = field(default_factory=dict)  # output name (poster, thumbnail, edl, …) → file
+
+
+def published_files(captions: PreparedCaptions | None, extras: Extras) -> dict[str, Path]:
+    """Every file to publish beside the video, by output name (captions_srt, captions_vtt, poster,
+    thumbnail, edl, fcpxml, removed_parts)."""
+    files = {"captions_srt": captions.files.srt, "captions_vtt": captions.files.vtt} if captions else {}
+    return {**files, **extras.files}
 
 
 def finish_extras(

@@ -3,6 +3,7 @@
 import re
 from typing import Any
 
+from functions.domain.languages import AUTO, from_amazon_code
 from functions.domain.media_values import Segment, Transcript, Word
 
 __all__ = ["Segment", "Transcript", "Word", "from_amazon_transcribe"]
@@ -11,9 +12,21 @@ SENTENCE_END = re.compile(r"[.?!]$")
 SEGMENT_GAP_SECONDS = 1.0
 
 
-def from_amazon_transcribe(result: dict[str, Any], language: str, duration: float) -> Transcript:
+def spoken_language(result: dict[str, Any], requested: str, job_language: str | None = None) -> str:
+    """The requested language, or with `auto` the one Amazon identified (the output's
+    `results.language_code`, else the job's `LanguageCode`), as a short code."""
+    if requested != AUTO:
+        return requested
+    identified = result.get("results", {}).get("language_code") or job_language
+    return from_amazon_code(str(identified)) if identified else AUTO
+
+
+def from_amazon_transcribe(
+    result: dict[str, Any], language: str, duration: float, job_language: str | None = None
+) -> Transcript:
     """Amazon Transcribe's JSON (results.items: pronunciations with times, punctuation without) →
-    segments split at sentence ends or pauses, words with times and confidence."""
+    segments split at sentence ends or pauses, words with times and confidence. With `language` `auto`
+    the transcript records the language Amazon identified."""
     segments: list[Segment] = []
     words: list[Word] = []
 
@@ -45,4 +58,5 @@ def from_amazon_transcribe(result: dict[str, Any], language: str, duration: floa
             )
         )
     close()
-    return Transcript(engine="amazon-transcribe", language=language, duration=duration, segments=segments)
+    spoken = spoken_language(result, language, job_language)
+    return Transcript(engine="amazon-transcribe", language=spoken, duration=duration, segments=segments)

@@ -161,12 +161,20 @@ def output_url(ctx: Services, batch_video: BatchVideo) -> str | None:
 
 
 def artifact_urls(ctx: Services, batch_video: BatchVideo) -> dict[str, str]:
+    """Download URLs of each stage's full data (by stage name) and of each file the export published
+    beside the video (by output name: captions_srt, poster, thumbnail, edl, …), minted on every read."""
     urls = {}
+    expiry = ctx.config.download_url_expiry_seconds
     for stage, summary in (batch_video.processing_result or {}).items():
         if isinstance(summary, dict) and summary.get("artifact_key"):
             urls[stage] = ctx.storage.presigned_get(
-                ctx.config.media_bucket, str(summary["artifact_key"]), ctx.config.download_url_expiry_seconds
+                ctx.config.media_bucket, str(summary["artifact_key"]), expiry
             )
+    exported = (batch_video.processing_result or {}).get(Stage.EXPORTING.value)
+    outputs = exported.get("outputs") if isinstance(exported, dict) else None
+    for name, key in (outputs or {}).items():
+        file_name = None if str(key).endswith(".jpg") else str(key).rsplit("/", 1)[-1]  # images show inline
+        urls[name] = ctx.storage.presigned_get(ctx.config.media_bucket, str(key), expiry, file_name)
     return urls
 
 

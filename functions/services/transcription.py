@@ -71,9 +71,11 @@ def _start_job(sc: StageContext, name: str, audio_uri: str) -> None:
     )
 
 
-def _read_transcript(sc: StageContext, name: str) -> Transcript:
+def _read_transcript(sc: StageContext, name: str, job: dict[str, Any]) -> Transcript:
     data = sc.ctx.storage.get_json(sc.ctx.config.media_bucket, transcript_key(sc.ref, name))
-    return from_amazon_transcribe(data, sc.settings.language.value, sc.probe_result().duration)
+    return from_amazon_transcribe(
+        data, sc.settings.language.value, sc.probe_result().duration, job.get("LanguageCode")
+    )
 
 
 @tracer.capture_method
@@ -88,10 +90,11 @@ def finish_transcription(ctx: Services, name: str, status: str) -> str:
         reason = str(job.get("FailureReason") or f"Amazon Transcribe ended with status {status}")
         ctx.workflow.send_failure(parked.token, "TranscriptionFailed", reason)
         return "failed"
-    transcript = _read_transcript(StageContext(ctx, ref), name)
+    sc = StageContext(ctx, ref)
+    transcript = _read_transcript(sc, name, job)
     started, finished = job.get("StartTime"), job.get("CompletionTime")
     seconds = (finished - started).total_seconds() if started and finished else 0.0
-    record_transcript(ctx, ref, transcript, seconds)
+    record_transcript(ctx, ref, transcript, seconds, requested=sc.settings.language.value)
     ctx.workflow.send_success(parked.token, {"stage": Stage.TRANSCRIBING.value})
     return "completed"
 
@@ -111,7 +114,8 @@ def transcribe_and_wait(
     job = ctx.transcriber.wait(name, poll_seconds, max_polls)
     if job["TranscriptionJobStatus"] == "FAILED":
         raise TranscriptionFailed(str(job.get("FailureReason") or "Amazon Transcribe failed"))
-    record_transcript(ctx, ref, _read_transcript(sc, name), time.monotonic() - started)
+    transcript = _read_transcript(sc, name, job)
+    record_transcript(ctx, ref, transcript, time.monotonic() - started, sc.settings.language.value)
     return {"stage": Stage.TRANSCRIBING.value}
 
 

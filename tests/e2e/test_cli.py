@@ -10,6 +10,7 @@ import pytest
 from functions.media.probe import probe
 from tests.conftest import make_clip
 from tests.helpers import user_env
+from tests.unit.test_captions import check_srt
 
 
 def reelflow(*args: str, home: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
@@ -65,6 +66,29 @@ def test_run_processes_a_folder_with_settings_flags(tmp_path, talk):
         assert output.suffix == ".mov" and info.video_codec == "h264"
     history = json.loads((out / "execution.json").read_text())
     assert history["status"] == "SUCCEEDED" and history["name"] == results["batch"]["id"]
+
+
+def test_the_demo_publishes_captions_posters_and_cut_lists_beside_each_video(tmp_path, espeak):
+    out = tmp_path / "demo"
+    result = reelflow("demo", "--out", str(out), home=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    results = json.loads((out / "results.json").read_text())
+    assert results["batch"]["settings"]["captions"] == "sidecar" and results["batch"]["settings"]["cut_lists"]
+    assert len(results["videos"]) == 3
+    for video in results["videos"]:
+        files = video["output_files"]
+        assert set(files) == {"captions_srt", "captions_vtt", "poster", "thumbnail", "edl", "fcpxml"}
+        stem = Path(video["output_file"]).stem  # every file sits beside its video, named like it
+        assert all(
+            Path(f).parent.name == "outputs" and Path(f).name.startswith(stem + ".") for f in files.values()
+        )
+        captions = check_srt((out / files["captions_srt"]).read_text())
+        spoken = " ".join(" ".join(lines) for _, _, lines in captions).lower()
+        assert "important" in spoken and "thanks for watching" in spoken
+        assert captions[-1][1] <= video["processing_result"]["exporting"]["duration"] + 0.001
+        assert (out / files["poster"]).read_bytes()[:2] == b"\xff\xd8"
+        events = [line for line in (out / files["edl"]).read_text().splitlines() if line[:3].isdigit()]
+        assert len(events) == video["processing_result"]["exporting"]["cuts"] + 1
 
 
 def test_run_rejects_invalid_settings_before_starting(tmp_path):

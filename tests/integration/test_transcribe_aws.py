@@ -1,6 +1,7 @@
 """The Amazon Transcribe path: the exact start call (botocore Stubber) and a whole batch through the ASL
 whose Transcribe task is answered by the job's completion event (moto)."""
 
+import copy
 import time
 
 import pytest
@@ -60,6 +61,26 @@ def test_start_sends_exactly_these_parameters():
         stub.assert_no_pending_responses()
 
 
+def test_auto_asks_amazon_to_identify_one_of_the_five_languages():
+    engine = AmazonTranscribe()
+    with Stubber(engine.client) as stub:
+        stub.add_response(
+            "start_transcription_job",
+            {"TranscriptionJob": {"TranscriptionJobName": "job-2", "TranscriptionJobStatus": "IN_PROGRESS"}},
+            {
+                "TranscriptionJobName": "job-2",
+                "IdentifyLanguage": True,
+                "LanguageOptions": ["en-US", "es-ES", "ru-RU", "de-DE", "fr-FR"],
+                "MediaFormat": "flac",
+                "Media": {"MediaFileUri": "s3://media/work/b/v/audio.flac"},
+                "OutputBucketName": "media",
+                "OutputKey": "transcripts/b/v/job-2.json",
+            },
+        )
+        engine.start("job-2", "s3://media/work/b/v/audio.flac", "auto", "media", "transcripts/b/v/job-2.json")
+        stub.assert_no_pending_responses()
+
+
 def transcription_event(name: str, status: str) -> dict:
     return {
         "source": "aws.transcribe",
@@ -95,9 +116,9 @@ def finish(name: str, status: str) -> dict:
     )
 
 
-def start_german_batch(user_id, clip) -> tuple[str, str]:
+def start_german_batch(user_id, clip, language: str = "de") -> tuple[str, str]:
     batch_id, _, (video_id,) = start_batch(
-        user_id, [clip], {"remove_silence": False, "detect_highlights": False, "language": "de"}
+        user_id, [clip], {"remove_silence": False, "detect_highlights": False, "language": language}
     )
     return batch_id, video_id
 
@@ -137,6 +158,31 @@ def test_a_batch_waits_for_the_transcription_event_then_goes_on(
     transcript = video["processing_result"]["transcribing"]
     assert transcript["engine"] == "amazon-transcribe" and transcript["text"] == "Hello from Amazon."
     assert transcript["language"] == "de" and transcript["word_count"] == 3
+
+
+def test_with_auto_the_language_amazon_identified_is_recorded(ctx, user_id, clips, local_cloud, monkeypatch):
+    from functions.services.batch_lifecycle import VideoRef
+    from functions.services.transcription import transcript_key
+
+    monkeypatch.setattr(ctx.config, "transcription_engine", "aws")
+    batch_id, video_id = start_german_batch(user_id, clips[".mp4"], language="auto")
+    name = wait_for_job(ctx, batch_id, video_id, attempt=1)
+    job = local_cloud.client("transcribe").get_transcription_job(TranscriptionJobName=name)[
+        "TranscriptionJob"
+    ]
+    assert job["IdentifyLanguage"] is True and "es-ES" in job["LanguageOptions"]
+    identified = copy.deepcopy(AMAZON_RESULT)
+    identified["results"]["language_code"] = "es-ES"
+    ctx.storage.put_json(
+        local_cloud.media_bucket,
+        transcript_key(VideoRef(batch_id=batch_id, video_id=video_id), name),
+        identified,
+    )
+    assert finish(name, "COMPLETED")["outcome"] == "completed"
+    video = wait_for_batch(batch_id, user_id)["videos"][0]
+    assert video["status"] == "completed", video["error_message"]
+    transcript = video["processing_result"]["transcribing"]
+    assert transcript["language"] == "es" and transcript["language_detected"] is True
 
 
 def test_a_failed_transcription_is_retried_then_fails_the_video(ctx, user_id, clips, monkeypatch):

@@ -47,3 +47,19 @@ def test_a_soft_track_uses_the_containers_text_codec():
         assert args[:4] == ["-i", "in.mp4", "-i", "c.srt"]
         assert args[args.index("-c:s") + 1] == codec
         assert "1:s:0" in args and "language=deu" in args
+
+
+def test_captions_with_no_words_stay_files_and_keep_the_render_plain(tmp_path):
+    from functions.domain.enums import CaptionsMode
+    from functions.domain.media_values import Word
+    from functions.media.export_extras import prepare_captions
+
+    plan = plan_render("in.mp4", tmp_path / "out.mp4", INFO, ExportFormat.MP4, ExportQuality.Q720P, KEEP)
+    for mode in (CaptionsMode.SOFT, CaptionsMode.BURN):
+        same, captions = prepare_captions(plan, INFO.duration, [], mode, tmp_path, "silent")
+        assert same == plan and captions is not None  # ffmpeg cannot read an empty subtitle file
+        assert captions.mode is CaptionsMode.SIDECAR and captions.note and captions.files.srt.exists()
+    spoken = [Word(word="Hello.", start=1.0, end=1.5)]
+    with_track, captions = prepare_captions(plan, INFO.duration, spoken, CaptionsMode.SOFT, tmp_path, "talk")
+    assert captions is not None and with_track.subtitles is not None
+    assert with_track.subtitles.path == captions.files.srt

@@ -135,6 +135,13 @@ def test_amazon_transcribe_output_becomes_segments_with_word_times():
     assert TranscriptSummary.of(transcript).word_count == 4 and transcript.engine == "amazon-transcribe"
 
 
+def test_with_auto_the_transcript_records_the_language_amazon_identified():
+    identified = {"results": {**AMAZON["results"], "language_code": "de-DE"}}
+    assert from_amazon_transcribe(identified, "auto", 6.0).language == "de"
+    assert from_amazon_transcribe(AMAZON, "auto", 6.0, job_language="fr-FR").language == "fr"
+    assert from_amazon_transcribe(identified, "es", 6.0).language == "es"  # a chosen language stays
+
+
 def test_long_audio_is_split_at_quiet_moments_near_each_chunk_boundary():
     loudness = np.full(100 * 700, -20.0, dtype=np.float32)
     loudness[100 * 290 : 100 * 291] = -90.0  # a pause 10 s before the 300 s mark

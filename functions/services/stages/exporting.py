@@ -1,15 +1,22 @@
-"""Export: the one render of a video, with the cut plan, size and format applied together."""
+"""Export: the one render of a video, with the cut plan, size, format and captions applied together;
+then the files published beside it (captions, poster, thumbnail, cut lists, removed-parts preview)."""
+
+from pathlib import Path
 
 from functions.domain import object_keys
-from functions.domain.enums import Stage
+from functions.domain.enums import CaptionsMode, Stage
 from functions.domain.models import BatchVideo
-from functions.domain.stage_results import ExportSummary
+from functions.domain.stage_results import ExportSummary, HighlightsSummary, TranscriptSummary
 from functions.domain.uploads import safe_name
+from functions.media import export_extras
 from functions.media import render as render_media
 from functions.media.probe import probe
 from functions.services.stages.removing_silence import kept_intervals
 from functions.services.stages.stage_context import StageContext
 from functions.services.stages.stage_record import StageResult, timed_stage
+from functions.services.stages.transcribing import transcript_words
+
+EXTRAS_STEM = "output"  # local names: output.srt, output.poster.jpg, …; published as {position}_{name}…
 
 
 def output_key(batch_video: BatchVideo, extension: str) -> str:
@@ -18,29 +25,65 @@ def output_key(batch_video: BatchVideo, extension: str) -> str:
     )
 
 
+def extra_key(batch_video: BatchVideo, local: Path) -> str:
+    """Where a file made beside the output is published: the output's key with the file's own suffix."""
+    suffix = local.name.removeprefix(EXTRAS_STEM)
+    return object_keys.output_extra_key(
+        batch_video.batch_job_id, batch_video.position, safe_name(batch_video.original_name), suffix
+    )
+
+
+def highlight_starts(sc: StageContext) -> list[float]:
+    summary = sc.result.detecting_highlights
+    return [h.start for h in summary.highlights] if isinstance(summary, HighlightsSummary) else []
+
+
+def spoken_language(sc: StageContext) -> str | None:
+    summary = sc.result.transcribing
+    return summary.language if isinstance(summary, TranscriptSummary) else None
+
+
 def _export(sc: StageContext) -> StageResult:
     settings = sc.settings
     info = sc.probe_result()
     source = sc.source()
     extension = settings.export_format.value
     destination = sc.workspace.path(f"output.{extension}")
+    folder = sc.workspace.path("extras")
     plan = render_media.plan_render(
         str(source), destination, info, settings.export_format, settings.export_quality, kept_intervals(sc)
+    )
+    words = transcript_words(sc) if settings.captions is not CaptionsMode.OFF else []
+    plan, captions = export_extras.prepare_captions(
+        plan, info.duration, words, settings.captions, folder, EXTRAS_STEM, spoken_language(sc)
     )
     progress = sc.progress(Stage.EXPORTING)
     progress.begin()
     render_media.render(plan, on_progress=progress)
     output = probe(str(destination))
     key = output_key(sc.batch_video, extension)
-    sc.ctx.storage.upload(
-        destination, sc.ctx.config.media_bucket, key, render_media.CONTENT_TYPES[settings.export_format]
+    bucket = sc.ctx.config.media_bucket
+    sc.ctx.storage.upload(destination, bucket, key, render_media.CONTENT_TYPES[settings.export_format])
+    extras = export_extras.finish_extras(
+        plan,
+        info,
+        sc.batch_video.original_name,
+        folder,
+        EXTRAS_STEM,
+        highlight_starts(sc),
+        cut_lists=settings.cut_lists,
+        removed_parts_preview=settings.removed_parts_preview,
     )
+    outputs: dict[str, str] = {}
+    for name, local in export_extras.published_files(captions, extras).items():
+        outputs[name] = extra_key(sc.batch_video, local)
+        sc.ctx.storage.upload(local, bucket, outputs[name], export_extras.content_type(local))
     progress.finish()
     sc.ctx.batch_videos.update(
         sc.ref.batch_id,
         sc.ref.video_id,
         sc.ctx.clock(),
-        set_fields={"output_key": key, "output_video_url": f"s3://{sc.ctx.config.media_bucket}/{key}"},
+        set_fields={"output_key": key, "output_video_url": f"s3://{bucket}/{key}"},
     )
     summary = ExportSummary(
         key=key,
@@ -54,6 +97,9 @@ def _export(sc: StageContext) -> StageResult:
         audio_codec=output.audio_codec,
         size=destination.stat().st_size,
         cuts=max(0, len(plan.keep) - 1),
+        outputs=outputs,
+        captions=captions.mode if captions else None,
+        captions_note=captions.note if captions else None,
     )
     return summary, None
 
