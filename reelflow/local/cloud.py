@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 
 from functions.deployment import runtime_environment
 from functions.services.context import reset_services
-from reelflow.local import fargate, invoker, moto_fixes, persistence
+from reelflow.local import fargate, invoker, moto_fixes, persistence, stream_mapping, websocket_relay
 from reelflow.local.provisioning import Names, provision
 
 REGION = "us-east-1"
@@ -101,6 +101,7 @@ class LocalCloud:
         invoker.install()
         moto_fixes.install()
         fargate.install()
+        websocket_relay.install()
         provisioned = provision(
             self,
             self.names,
@@ -114,6 +115,7 @@ class LocalCloud:
         if self.settings.data_dir is not None:
             store = persistence.LocalStore(self.settings.data_dir)
             self.restored = persistence.attach(store, ACCOUNT, REGION)
+        stream_mapping.start(ACCOUNT, REGION)
         return self
 
     def detach_store(self) -> None:
@@ -121,6 +123,7 @@ class LocalCloud:
         persistence.detach()
 
     def stop(self) -> None:
+        stream_mapping.stop()
         persistence.detach()
         if self.server is not None:
             self.server.stop()
