@@ -11,6 +11,7 @@ from infra.config import DeployConfig
 from infra.functions import FunctionFactory, acknowledge
 from infra.observability import Observability
 from infra.pipeline import Pipeline
+from infra.progress import Progress
 from infra.storage import Storage
 
 
@@ -52,6 +53,7 @@ class ReelflowStack(cdk.Stack):
             self, "Pipeline", config, self.storage, self.functions, state_machine_name, state_machine_arn
         )
         self.api = Api(self, "Api", config, self.identity, self.storage, self.functions, state_machine_arn)
+        self.progress = Progress(self, "Progress", config, self.storage, self.functions, self.api)
         self.observability = Observability(
             self, "Observability", config, self.pipeline.state_machine, self.functions.functions
         )
