@@ -83,6 +83,14 @@ class LocalCloud:
         return f"http://127.0.0.1:{self.port}"
 
     @property
+    def notification_topic_arn(self) -> str:
+        return f"arn:aws:sns:{REGION}:{ACCOUNT}:{self.names.notification_topic}"
+
+    @property
+    def notifications_queue_url(self) -> str:
+        return str(self.client("sqs").get_queue_url(QueueName=self.names.events_queue)["QueueUrl"])
+
+    @property
     def names(self) -> Names:
         return Names(
             self.prefix, self.table_name, self.ingest_bucket, self.media_bucket, self.state_machine_name
@@ -149,6 +157,7 @@ class LocalCloud:
                 progress_write_interval_seconds=str(self.settings.progress_write_interval_seconds),
                 lambda_max_media_seconds=str(self.settings.lambda_max_media_seconds),
                 batch_timeout_seconds=str(self.settings.batch_timeout_seconds),
+                notification_topic_arn=self.notification_topic_arn,
             ),
             **self.settings.extra_env,
         }

@@ -31,6 +31,7 @@ class Names:
     media_bucket: str
     state_machine: str
     events_queue: str = "reelflow-local-events"
+    notification_topic: str = "reelflow-local-batch-notifications"
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ def provision(
     subscribe_uploads(aws, names.ingest_bucket, arns[deployment.INGEST.id])
     map_stream(aws, names.table, arns[deployment.PROGRESS_MAPPING.function.id])
     route_notifications(aws, names.events_queue)
+    aws.client("sns").create_topic(Name=names.notification_topic)
     return Provisioned(str(created["stateMachineArn"]), arns, worker)
 
 

@@ -4,6 +4,7 @@ to the local gateway's sockets, and WebSocket clients reading them."""
 
 import asyncio
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +28,7 @@ from functions.domain.progress_events import (
 )
 from reelflow.local import stream_mapping
 from reelflow.local.gateway import Gateway
+from reelflow.local.notification_feed import Notification, NotificationFeed
 from reelflow.local.tokens import issue_token
 from tests.helpers import api, files_payload, upload, wait_for_batch
 
@@ -144,7 +146,7 @@ def after_snapshot(client: Client) -> list[ProgressEvent]:
 
 
 def test_a_three_video_batch_with_a_corrupt_one_streams_every_event_in_order(
-    gateway, ctx, user_id, clips, scans
+    gateway, ctx, user_id, clips, scans, local_cloud, tmp_path
 ):
     paths = [clips[".mp4"], clips["corrupt"], clips[".mov"]]
     batch_id, created = create_batch(user_id, paths)
@@ -205,6 +207,20 @@ def test_a_three_video_batch_with_a_corrupt_one_streams_every_event_in_order(
     assert ctx.connections.get(stale.connection_id) is None
     assert stale.connection_id not in ctx.connections.batch_listeners(batch_id)
     assert scans == []
+
+    # The finished batch is announced on the default bus; the local rule's queue carries it.
+    feed = NotificationFeed(
+        local_cloud.client("sqs"), local_cloud.notifications_queue_url, tmp_path / "n.jsonl", wait_seconds=0
+    )
+    deadline = time.monotonic() + 15
+    mine: list[Notification] = []
+    while not mine and time.monotonic() < deadline:
+        mine = [n for n in feed.poll_once() if n.detail.get("batch_id") == batch_id]
+        time.sleep(0 if mine else 0.1)
+    [notification] = mine
+    assert notification.detail_type == "Batch Completed"
+    assert notification.detail["user_id"] == user_id and notification.detail["failed_videos"] == 1
+    assert notification.detail["sequence"] == len(events)
 
 
 def test_fifty_clients_on_one_batch_each_receive_every_event(gateway, user_id, clips):
