@@ -93,6 +93,10 @@ class Progress(Construct):
             )
         events.EventBus.from_event_bus_name(self, "DefaultBus", "default").grant_put_events_to(self.function)
         self.topic.grant_publish(self.function)
+        # Opting in (PUT /api/me/notifications) subscribes the user's address with a filter on their id.
+        for name, value in runtime_environment(notification_topic_arn=self.topic.topic_arn).items():
+            api.function.add_environment(name, value)
+        self.topic.grant_subscribe(api.function)
 
 
 def _logical_id(construct: Construct) -> str:

@@ -16,7 +16,7 @@ from functions.domain.progress_events import openapi_components
 from functions.domain.schemas import ErrorResponse
 from functions.handlers.http import error_response
 from functions.handlers.resolver import DocumentedResolver
-from functions.handlers.routes import batches, health, progress
+from functions.handlers.routes import batches, health, notifications, progress
 from functions.observability import logger, metrics, tracer
 
 app = DocumentedResolver(enable_validation=True, extra_schemas=openapi_components)
@@ -29,6 +29,7 @@ app.enable_swagger(
 app.include_router(health.router)
 app.include_router(batches.router)
 app.include_router(progress.router)
+app.include_router(notifications.router)
 
 
 @app.exception_handler(DomainError)  # type: ignore[untyped-decorator]

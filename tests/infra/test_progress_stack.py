@@ -91,3 +91,16 @@ def test_progress_puts_events_on_the_default_bus_and_publishes_to_the_topic(reso
     ]
     assert policies and "aws:SecureTransport" in json.dumps(policies)  # TLS only
     assert "alias/aws/sns" in json.dumps(resources[topic]["Properties"]["KmsMasterKeyId"])
+
+
+def test_the_api_may_subscribe_addresses_to_the_notification_topic_only(resources):
+    topics = {n for n in of_type(resources, "AWS::SNS::Topic") if not n.startswith("Observability")}
+    [topic] = topics
+    [subscribe] = [s for s in _grants(resources, "FunctionsApiRole") if "sns:Subscribe" in _actions(s)]
+    assert subscribe["Resource"] == {"Ref": topic}
+    api = next(
+        r
+        for r in of_type(resources, "AWS::Lambda::Function").values()
+        if r["Properties"]["Handler"] == deployment.API.handler
+    )
+    assert api["Properties"]["Environment"]["Variables"]["REELFLOW_NOTIFICATION_TOPIC_ARN"] == {"Ref": topic}

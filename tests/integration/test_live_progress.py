@@ -3,6 +3,7 @@ table's stream, the stream mapping's poller, the progress handler, moto's manage
 to the local gateway's sockets, and WebSocket clients reading them."""
 
 import asyncio
+import json
 import threading
 import time
 from collections import Counter
@@ -241,3 +242,17 @@ def test_fifty_clients_on_one_batch_each_receive_every_event(gateway, user_id, c
     for client in clients:
         assert [(e.sequence, e.type) for e in after_snapshot(client)] == reference
     assert stream_mapping.wait_idle(30)
+
+
+def test_a_user_opts_in_to_emails_filtered_to_their_own_batches(local_cloud, user_id):
+    status, body = api("PUT", "/api/me/notifications", {"email": "dave@example.com"}, user=user_id)
+    assert status == 200, body
+    assert body["email"] == "dave@example.com"
+    sns = local_cloud.client("sns")
+    attributes = sns.get_subscription_attributes(SubscriptionArn=body["subscription"])["Attributes"]
+    assert attributes["TopicArn"] == local_cloud.notification_topic_arn
+    assert attributes["Endpoint"] == "dave@example.com" and attributes["Protocol"] == "email"
+    assert json.loads(attributes["FilterPolicy"]) == {"user_id": [user_id]}
+
+    status, body = api("PUT", "/api/me/notifications", {"email": "not an address"}, user=user_id)
+    assert status in (400, 422) and set(body) == {"error", "detail"}
