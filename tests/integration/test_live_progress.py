@@ -256,3 +256,19 @@ def test_a_user_opts_in_to_emails_filtered_to_their_own_batches(local_cloud, use
 
     status, body = api("PUT", "/api/me/notifications", {"email": "not an address"}, user=user_id)
     assert status in (400, 422) and set(body) == {"error", "detail"}
+
+
+def test_local_mode_maps_the_stream_as_declared_and_polls_it(local_cloud):
+    from functions import deployment
+
+    lambda_client = local_cloud.client("lambda")
+    function = deployment.PROGRESS_STREAM.name(local_cloud.prefix)
+    listed = lambda_client.list_event_source_mappings()["EventSourceMappings"]
+    [mapping] = [m for m in listed if m["FunctionArn"].endswith(f":{function}")]
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert mapping["BisectBatchOnFunctionError"] is False
+    patterns = [json.loads(f["Pattern"]) for f in mapping["FilterCriteria"]["Filters"]]
+    assert patterns == deployment.PROGRESS_MAPPING.filter_patterns()
+    [poller] = stream_mapping.pollers()
+    assert poller.mapping.function_arn.endswith(function)
+    assert stream_mapping.wait_idle(30)
