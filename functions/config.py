@@ -51,6 +51,16 @@ class RuntimeConfig(BaseSettings):
         default=2, ge=0, description="New executions the sweep starts for a batch whose execution died."
     )
     connection_ttl_seconds: int = Field(default=2 * 3600, ge=60, description="API Gateway's WebSocket limit.")
+    websocket_endpoint: str | None = Field(
+        default=None,
+        description="Management endpoint https://{api}.execute-api.{region}.amazonaws.com/{stage} "
+        "(None: the SDK's default, AWS_ENDPOINT_URL in local mode).",
+    )
+    fanout_max_workers: int = Field(default=16, ge=1, le=64, description="Parallel post_to_connection calls.")
+    event_bus: str | None = Field(
+        default="default", description="Bus for Batch Completed/Failed/Cancelled (empty: none)."
+    )
+    notification_topic_arn: str | None = Field(default=None, description="SNS topic for opt-in e-mails.")
 
 
 @cache

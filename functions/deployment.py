@@ -6,7 +6,9 @@ import json
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
+from functions.adapters.keys import BATCH_SK, batch_pk, batch_video_sk
 from functions.config import RuntimeConfig
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -112,6 +114,14 @@ EXPORT = FunctionSpec(
     ffmpeg=True,
 )
 
+PROGRESS_STREAM = FunctionSpec(
+    "ProgressStream",
+    "functions.handlers.progress_stream.handler",
+    "The table's stream: progress events to WebSocket listeners, finished batches to EventBridge/SNS.",
+    512,
+    60,
+)
+
 FUNCTIONS: tuple[FunctionSpec, ...] = (
     API,
     INGEST,
@@ -125,7 +135,35 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     WS_DISCONNECT,
     WS_SUBSCRIBE,
     EXPORT,
+    PROGRESS_STREAM,
 )
+
+
+@dataclass(frozen=True)
+class StreamMapping:
+    """The table's stream → a function, as an event source mapping (CDK and local mode alike).
+
+    Order matters (sequence numbers follow write order), so a failed batch is never bisected: the
+    handler reports the first failed record and everything after it (ReportBatchItemFailures) and the
+    mapping resends from there. Only batch and batch-video items pass the filter: the handler's own
+    writes (sequence counters and claims, connection removals) do not come back to it."""
+
+    function: FunctionSpec
+    batch_size: int = 100
+    max_batching_window_seconds: int = 0
+    retry_attempts: int = 10
+    max_record_age_seconds: int = 3600
+
+    @staticmethod
+    def filter_patterns() -> list[dict[str, Any]]:
+        keys = {
+            "PK": {"S": [{"prefix": batch_pk("")}]},
+            "SK": {"S": [BATCH_SK, {"prefix": batch_video_sk("")}]},
+        }
+        return [{"dynamodb": {"Keys": keys}}]
+
+
+PROGRESS_MAPPING = StreamMapping(PROGRESS_STREAM)
 
 
 def runtime_environment(**values: str) -> dict[str, str]:

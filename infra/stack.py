@@ -13,6 +13,7 @@ from infra.exports import Exports
 from infra.functions import FunctionFactory, acknowledge
 from infra.observability import Observability
 from infra.pipeline import Pipeline
+from infra.progress import Progress
 from infra.storage import Storage
 from infra.sweep import Sweep
 
@@ -84,6 +85,7 @@ class ReelflowStack(cdk.Stack):
             [self.api.function, self.pipeline.control_function, self.pipeline.executions_function],
             settling=[self.pipeline.executions_function],
         )
+        self.progress = Progress(self, "Progress", config, self.storage, self.functions, self.api)
         self.observability = Observability(
             self, "Observability", config, self.pipeline.state_machine, self.functions.functions
         )

@@ -344,7 +344,25 @@ def build_parser() -> argparse.ArgumentParser:
     _serve_commands(sub)
     _tool_commands(sub)
     _export_commands(sub)
+    _progress_commands(sub)
     return parser
+
+
+def _progress_commands(sub: Subparsers) -> None:
+    events = sub.add_parser(
+        "events", help="Batch notifications (Batch Completed/Failed/Cancelled) of a running `reelflow serve`"
+    )
+    events.add_argument("--follow", action="store_true", help="Keep printing new ones (Ctrl+C stops)")
+    events.add_argument("--limit", type=int, default=0, help="Only the last N")
+    events.add_argument("--interval", type=float, default=1.0, help=argparse.SUPPRESS)
+    events.add_argument("--file", help="Read this notifications file instead of the running serve's")
+    events.set_defaults(func=cmd_events)
+
+
+def cmd_events(args: argparse.Namespace) -> int:
+    from reelflow.events_cli import run_events
+
+    return run_events(console, args)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 from rich.console import Console
 
 from reelflow.local.home import clear_state, home, read_state, state_path, write_state
+from reelflow.local.notification_feed import FILE_NAME, Notification, NotificationFeed
 
 ADDRESS = "serve"
 NOT_RUNNING = "no reelflow serve is running"
@@ -49,15 +50,29 @@ def serve(console: Console, port: int, moto_port: int, data_dir: Path | None, fr
     work = Path(tempfile.mkdtemp(prefix="reelflow-serve-"))
     try:
         with LocalStack(work, port=port, moto_port=moto_port, data_dir=folder) as stack:
+            feed = _notifications(console, stack, folder).start()
             _announce(console, stack, folder)
-            while True:
-                time.sleep(3600)
+            try:
+                while True:
+                    time.sleep(3600)
+            finally:
+                feed.stop()
     except KeyboardInterrupt:
         console.print("Stopping.")
     finally:
         clear_state(ADDRESS)
         shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def _notifications(console: Console, stack: Any, folder: Path) -> NotificationFeed:
+    """Prints each batch notification (EventBridge, through the local rule's queue) as it arrives."""
+
+    def show(notification: Notification) -> None:
+        console.print(f"[bold]event[/] {notification.line()}", soft_wrap=True)
+
+    cloud = stack.cloud
+    return NotificationFeed(cloud.client("sqs"), cloud.notifications_queue_url, folder / FILE_NAME, show)
 
 
 def _announce(console: Console, stack: Any, folder: Path) -> None:
@@ -72,6 +87,7 @@ def _announce(console: Console, stack: Any, folder: Path) -> None:
         "table": cloud.table_name,
         "state_machine_arn": cloud.state_machine_arn,
         "data_dir": str(folder),
+        "notifications": str(folder / FILE_NAME),
     }
     write_state(ADDRESS, {**info, "pid": os.getpid()})
     console.print("[bold green]reelflow is serving on the embedded local AWS[/]")
@@ -84,6 +100,7 @@ def _announce(console: Console, stack: Any, folder: Path) -> None:
         console.print(f"  recovered          {settled}", soft_wrap=True)
     console.print("  token              reelflow token --user alice --tier creator")
     console.print("  API docs           " + f"{stack.gateway.base_url}/api/docs", soft_wrap=True)
+    console.print("  live progress      reelflow watch BATCH_ID --user alice; notifications: reelflow events")
     console.print("Press Ctrl+C to stop.")
 
 

@@ -47,6 +47,10 @@ class BatchView:
     eta: int | None = None
     videos: dict[str, VideoState] = field(default_factory=dict)
     needs_snapshot: bool = False
+    has_snapshot: bool = False
+    # Events applied before the first snapshot: the server subscribes the connection before it reads the
+    # snapshot, so a live event can overtake it; those numbered past the snapshot are applied again on it.
+    early: list[ProgressEvent] = field(default_factory=list)
 
     @property
     def finished(self) -> bool:
@@ -58,12 +62,18 @@ class BatchView:
         if event.batch_id != self.batch_id:
             return False
         if isinstance(event, BatchSnapshot):
-            if event.sequence < self.last_sequence:
+            if event.sequence < self.last_sequence and self.has_snapshot:
                 return False
+            overtaken = sorted(
+                (e for e in self.early if e.sequence > event.sequence), key=lambda e: e.sequence
+            )
             self.videos = {v.video_id: v for v in event.videos}
             self._batch(event)
             self.eta = event.estimated_time_remaining
             self.last_sequence, self.needs_snapshot = event.sequence, False
+            self.has_snapshot, self.early = True, []
+            for later in overtaken:
+                self.apply(later)
             return True
         if event.sequence <= self.last_sequence:
             return False
@@ -71,6 +81,8 @@ class BatchView:
             self.needs_snapshot = True
             return False
         self.last_sequence = event.sequence
+        if not self.has_snapshot:
+            self.early.append(event)
         if isinstance(event, BatchEvent):
             self._batch(event)
             if isinstance(event, BatchProgress):

@@ -4,7 +4,7 @@ Routes live in functions/handlers/routes/, one Router per feature: a new feature
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
@@ -12,12 +12,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.adapters.idempotency import register_lambda_context
 from functions.domain.errors import DomainError
+from functions.domain.progress_events import openapi_components
 from functions.domain.schemas import ErrorResponse
 from functions.handlers.http import error_response
-from functions.handlers.routes import batches, exports, health
+from functions.handlers.resolver import DocumentedResolver
+from functions.handlers.routes import batches, exports, health, notifications, progress
 from functions.observability import logger, metrics, tracer
 
-app = APIGatewayHttpResolver(enable_validation=True)
+app = DocumentedResolver(enable_validation=True, extra_schemas=openapi_components)
 app.enable_swagger(
     path="/api/docs",
     title="reelflow API",
@@ -27,6 +29,8 @@ app.enable_swagger(
 app.include_router(health.router)
 app.include_router(batches.router)
 app.include_router(exports.router)
+app.include_router(progress.router)
+app.include_router(notifications.router)
 
 
 @app.exception_handler(DomainError)  # type: ignore[untyped-decorator]

@@ -17,30 +17,18 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from functions.adapters.connection_notifier import DEFAULT_MAX_WORKERS, ConnectionNotifier
+from functions.adapters.connection_notifier import ConnectionNotifier
 from functions.adapters.event_sequence import EventSequence
 from functions.adapters.notifications import BatchNotifications
 from functions.adapters.stream_images import decode_image
+from functions.config import RuntimeConfig
 from functions.services.context import Services, services
 from functions.services.progress_fanout import Change, ProgressFanout
 
 logger = Logger(service="reelflow-progress")
 tracer = Tracer(service="reelflow-progress")
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
-
-
-class FanoutConfig(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="REELFLOW_", extra="ignore")
-
-    websocket_endpoint: str | None = Field(
-        default=None, description="https://{api}.execute-api.{region}.amazonaws.com/{stage}"
-    )
-    fanout_max_workers: int = Field(default=DEFAULT_MAX_WORKERS, ge=1, le=64)
-    event_bus: str | None = Field(default="default", description="Bus for Batch Completed/Failed/Cancelled.")
-    notification_topic_arn: str | None = Field(default=None, description="SNS topic for opt-in e-mails.")
 
 
 class StoreBindings:
@@ -60,7 +48,8 @@ class StoreBindings:
 
 @cache
 def fanout() -> ProgressFanout:
-    ctx, config = services(), FanoutConfig()
+    # Read afresh (not ctx.config): the fan-out is built once per cold start anyway.
+    ctx, config = services(), RuntimeConfig()
     ports = StoreBindings(ctx)
     return ProgressFanout(
         listeners=ctx.connections,

@@ -1,9 +1,12 @@
 """WebSocket API: the $connect authorizer, $connect, $disconnect and `subscribe`.
 
 Clients connect with `?token=<Cognito ID token>`, then send `{"action": "subscribe", "batch_id": "…"}`
-(or no batch_id for all their batches). Progress events are pushed to subscribed connections.
+(or no batch_id for all their batches), optionally with `"since": <last sequence seen>`. A batch
+subscription is answered first with a `batch_snapshot` posted to the connection, then live events
+(docs/progress.md).
 """
 
+from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes import APIGatewayWebSocketEvent, event_source
@@ -11,9 +14,12 @@ from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event i
     APIGatewayAuthorizerResponseWebSocket,
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
+from functions.adapters.connection_notifier import ConnectionNotifier
+from functions.adapters.event_sequence import EventSequence
 from functions.adapters.identity import TokenRejected, verify_id_token
+from functions.config import RuntimeConfig
 from functions.domain.errors import NotFound
 from functions.observability import logger, tracer
 from functions.services import subscriptions
@@ -23,6 +29,13 @@ from functions.services.context import services
 class Subscribe(BaseModel):
     action: str = "subscribe"
     batch_id: str | None = None
+    since: int | None = Field(default=None, ge=0, description="The last sequence number the client saw.")
+
+
+@cache
+def _notifier() -> ConnectionNotifier:
+    config = RuntimeConfig()
+    return ConnectionNotifier(config.websocket_endpoint, max_workers=1)
 
 
 @logger.inject_lambda_context
@@ -77,8 +90,14 @@ def subscribe(event: APIGatewayWebSocketEvent, context: LambdaContext) -> dict[s
         request = Subscribe.model_validate_json(event.body or "{}")
     except ValidationError as error:
         return _reply(400, f"Invalid subscribe message: {error.errors()[0]['msg']}")
+    ctx, connection_id = services(), event.request_context.connection_id
     try:
-        message = subscriptions.subscribe(services(), event.request_context.connection_id, request.batch_id)
+        message = subscriptions.subscribe(ctx, connection_id, request.batch_id)
+        if request.batch_id is not None:
+            # The snapshot (whatever `since` says: it is the state up to its own sequence), then live.
+            subscriptions.catch_up_connection(
+                ctx, EventSequence(ctx.config.table_name), _notifier(), connection_id, request.batch_id
+            )
     except NotFound as missing:
         return _reply(missing.http_status, missing.title)
     return _reply(200, message)

@@ -18,7 +18,15 @@ from werkzeug.serving import make_server
 
 from functions.deployment import export_state_machine_name, runtime_environment
 from functions.services.context import reset_services
-from reelflow.local import fargate, invoker, moto_fixes, moto_stop_fix, persistence
+from reelflow.local import (
+    fargate,
+    invoker,
+    moto_fixes,
+    moto_stop_fix,
+    persistence,
+    stream_mapping,
+    websocket_relay,
+)
 from reelflow.local.provisioning import Names, provision
 
 REGION = "us-east-1"
@@ -86,6 +94,14 @@ class LocalCloud:
         return f"http://127.0.0.1:{self.port}"
 
     @property
+    def notification_topic_arn(self) -> str:
+        return f"arn:aws:sns:{REGION}:{ACCOUNT}:{self.names.notification_topic}"
+
+    @property
+    def notifications_queue_url(self) -> str:
+        return str(self.client("sqs").get_queue_url(QueueName=self.names.events_queue)["QueueUrl"])
+
+    @property
     def names(self) -> Names:
         return Names(
             self.prefix, self.table_name, self.ingest_bucket, self.media_bucket, self.state_machine_name
@@ -105,6 +121,7 @@ class LocalCloud:
         moto_fixes.install()
         moto_stop_fix.install()
         fargate.install()
+        websocket_relay.install()
         provisioned = provision(
             self,
             self.names,
@@ -119,6 +136,7 @@ class LocalCloud:
         if self.settings.data_dir is not None:
             store = persistence.LocalStore(self.settings.data_dir)
             self.restored = persistence.attach(store, ACCOUNT, REGION)
+        stream_mapping.start(ACCOUNT, REGION)
         return self
 
     def detach_store(self) -> None:
@@ -126,6 +144,7 @@ class LocalCloud:
         persistence.detach()
 
     def stop(self) -> None:
+        stream_mapping.stop()
         persistence.detach()
         if self.server is not None:
             self.server.stop()
@@ -152,6 +171,7 @@ class LocalCloud:
                 progress_write_interval_seconds=str(self.settings.progress_write_interval_seconds),
                 lambda_max_media_seconds=str(self.settings.lambda_max_media_seconds),
                 batch_timeout_seconds=str(self.settings.batch_timeout_seconds),
+                notification_topic_arn=self.notification_topic_arn,
             ),
             **self.settings.extra_env,
         }

@@ -18,6 +18,7 @@ from aiohttp import WSMsgType, web
 from reelflow.local.invoker import LocalLambdaContext, invoke_handler
 from reelflow.local.tokens import InvalidToken, bearer_claims, verify_token
 from reelflow.local.webapp import register_webapp
+from reelflow.local.websocket_relay import relay
 
 API_HANDLER = "functions.handlers.api.handler"
 PUBLIC_PATHS = ("/api/health", "/api/docs")
@@ -174,6 +175,7 @@ async def handle_websocket(request: web.Request) -> web.StreamResponse:
     socket = web.WebSocketResponse()
     await socket.prepare(request)
     request.app[SOCKETS][connection_id] = socket
+    relay.register(connection_id, asyncio.get_running_loop(), socket)
     try:
         async for message in socket:
             if message.type != WSMsgType.TEXT:
@@ -191,6 +193,7 @@ async def handle_websocket(request: web.Request) -> web.StreamResponse:
             )
             await socket.send_json({"status": reply.get("statusCode"), "message": reply.get("body")})
     finally:
+        relay.unregister(connection_id)
         request.app[SOCKETS].pop(connection_id, None)
         await _invoke(
             f"{WEBSOCKET_HANDLERS}.disconnect", websocket_event("$disconnect", connection_id, claims)

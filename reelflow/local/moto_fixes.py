@@ -2,6 +2,7 @@
 
 import copy
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,7 @@ from moto.dynamodb.exceptions import (
 )
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
-from moto.dynamodb.models.table import StreamShard, Table
+from moto.dynamodb.models.table import StreamRecord, StreamShard, Table
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_ecs import (
     StateTaskServiceEcs,
 )
@@ -194,18 +195,26 @@ def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, 
 # ---- DynamoDB stream records ----------------------------------------------------------------------
 
 STREAM_RECORDS_KEPT = 1000
-_original_stream_add = StreamShard.add
+# Called with the table after each record is added (reelflow/local/stream_mapping.py wakes its pollers).
+stream_listeners: list[Callable[[Table], None]] = []
 
 
 def _stream_add(self: StreamShard, old: Item | None, new: Item | None) -> None:
     """moto keeps every stream record for ever (AWS keeps 24 hours): with nothing reading the stream
     locally, each write's old and new images stayed in memory. Keep the last STREAM_RECORDS_KEPT,
-    moving the shard's first sequence number so the ones kept keep their numbers."""
-    _original_stream_add(self, old, new)
+    moving the shard's first sequence number so the ones kept keep their numbers. moto also invokes the
+    table's stream mappings right here, inside the write (and under the write lock): records are only
+    recorded here and stream_mapping's pollers deliver them, as Lambda polls a shard."""
+    view = (self.table.stream_specification or {})["StreamViewType"]
+    event_name = "INSERT" if old is None else "REMOVE" if new is None else "MODIFY"
+    sequence = len(self.items) + self.starting_sequence_number
+    self.items.append(StreamRecord(self.table, view, event_name, old, new, sequence))
     extra = len(self.items) - STREAM_RECORDS_KEPT
     if extra > 0:
         del self.items[:extra]
         self.starting_sequence_number += extra
+    for listener in stream_listeners:
+        listener(self.table)
 
 
 # ---- DynamoDB queries ------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ TABLE_FILE = Path(deployment.ROOT) / "functions" / "adapters" / "table.json"
 WORKER_FAMILY = "reelflow-local-worker"
 LOCAL_SUBNET = "subnet-local"
 LOCAL_SECURITY_GROUP = "sg-local"
+NOTIFICATION_RULE = "reelflow-local-notifications"
+NOTIFICATION_SOURCE = "reelflow"  # functions/adapters/notifications.py SOURCE
 
 
 class Clients(Protocol):
@@ -28,6 +30,8 @@ class Names:
     ingest_bucket: str
     media_bucket: str
     state_machine: str
+    events_queue: str = "reelflow-local-events"
+    notification_topic: str = "reelflow-local-batch-notifications"
     export_state_machine: str = ""
 
     @property
@@ -86,6 +90,9 @@ def provision(
     )
     export_arn = create_export_state_machine(aws, names, role_arn, arns, worker)
     subscribe_uploads(aws, names.ingest_bucket, arns[deployment.INGEST.id])
+    map_stream(aws, names.table, arns[deployment.PROGRESS_MAPPING.function.id])
+    route_notifications(aws, names.events_queue)
+    aws.client("sns").create_topic(Name=names.notification_topic)
     return Provisioned(str(created["stateMachineArn"]), arns, worker, export_arn)
 
 
@@ -247,3 +254,39 @@ def subscribe_uploads(aws: Clients, bucket: str, ingest_arn: str) -> None:
             ]
         },
     )
+
+
+def map_stream(aws: Clients, table_name: str, function_arn: str) -> str:
+    """The table's stream → the progress function, as the CDK app maps it (deployment.PROGRESS_MAPPING).
+    reelflow/local/stream_mapping.py polls it once local mode has started."""
+    mapping = deployment.PROGRESS_MAPPING
+    stream_arn = aws.client("dynamodb").describe_table(TableName=table_name)["Table"]["LatestStreamArn"]
+    created = aws.client("lambda").create_event_source_mapping(
+        EventSourceArn=stream_arn,
+        FunctionName=function_arn,
+        StartingPosition="LATEST",
+        BatchSize=mapping.batch_size,
+        MaximumRetryAttempts=mapping.retry_attempts,
+        BisectBatchOnFunctionError=False,
+        FunctionResponseTypes=["ReportBatchItemFailures"],
+        FilterCriteria={"Filters": [{"Pattern": json.dumps(p)} for p in mapping.filter_patterns()]},
+    )
+    return str(created["UUID"])
+
+
+def route_notifications(aws: Clients, queue_name: str) -> str:
+    """Batch notifications on the default bus → a queue (moto's EventBridge delivers to SQS, not to a
+    terminal): `reelflow serve` prints what arrives and `reelflow events` shows it. Returns the URL."""
+    sqs = aws.client("sqs")
+    queue_url = str(sqs.create_queue(QueueName=queue_name)["QueueUrl"])
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    events = aws.client("events")
+    events.put_rule(
+        Name=NOTIFICATION_RULE,
+        EventPattern=json.dumps({"source": [NOTIFICATION_SOURCE]}),
+        State="ENABLED",
+    )
+    events.put_targets(Rule=NOTIFICATION_RULE, Targets=[{"Id": "local-queue", "Arn": queue_arn}])
+    return queue_url

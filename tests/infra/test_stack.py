@@ -215,6 +215,7 @@ def test_long_videos_route_to_a_fargate_task(synthesized, resources):
 
 # Actions AWS offers no resource-level permission for; everything else must name its resources.
 UNSCOPABLE = {
+    "dynamodb:ListStreams",  # account-level: what a stream event source mapping needs
     "xray:PutTraceSegments",
     "xray:PutTelemetryRecords",
     "xray:GetSamplingRules",

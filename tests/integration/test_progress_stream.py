@@ -20,6 +20,8 @@ from functions.domain.models import BatchJob, BatchVideo, Connection, Video
 from functions.domain.progress_events import parse_event
 from functions.domain.transitions import BatchAction, VideoAction
 from functions.handlers import progress_stream
+from reelflow.local import stream_mapping
+from reelflow.local.cloud import ACCOUNT, REGION
 from reelflow.local.invoker import LocalLambdaContext
 
 pytestmark = pytest.mark.usefixtures("local_cloud")
@@ -51,7 +53,9 @@ def frames(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, list[bytes]]]:
     monkeypatch.setenv("REELFLOW_EVENT_BUS", "")  # no notifications in this test
     monkeypatch.setenv("AWS_ACCOUNT_ID_ENDPOINT_MODE", "disabled")  # for dynamodbstreams (notes/local-aws.md)
     progress_stream.fanout.cache_clear()
+    stream_mapping.stop()  # this test hands the stream's records to the handler itself
     yield received
+    stream_mapping.start(ACCOUNT, REGION)
     progress_stream.fanout.cache_clear()
 
 

@@ -32,7 +32,11 @@ async def session_flow(url: str, batch_id: str, foreign_batch: str) -> list[dict
             {"action": "dance"},
         ):
             await socket.send_json(message)
-            replies.append(await socket.receive_json(timeout=10))
+            reply = await socket.receive_json(timeout=10)
+            while "type" in reply:  # a progress event (the snapshot of a batch subscription) comes first
+                replies.append(reply)
+                reply = await socket.receive_json(timeout=10)
+            replies.append(reply)
     return replies
 
 
@@ -42,6 +46,9 @@ def test_subscribe_to_own_batches_only_and_clean_up_on_disconnect(gateway, ctx, 
     batch_id = mine["batch_job"]["id"]
     url = f"{gateway.ws_url}?token={issue_token(user_id, Tier.CREATOR)}"
     replies = asyncio.run(session_flow(url, batch_id, theirs["batch_job"]["id"]))
+    snapshot, *replies = replies
+    assert snapshot["type"] == "batch_snapshot" and snapshot["batch_id"] == batch_id
+    assert snapshot["sequence"] == 0 and snapshot["status"] == "pending"
     assert replies[0] == {"status": 200, "message": f"subscribed to batch {batch_id}"}
     assert replies[1]["status"] == 404
     assert replies[2] == {"status": 200, "message": "subscribed to all your batches"}

@@ -148,3 +148,29 @@ def test_the_cli_has_a_watch_command():
         5.0,
         "local-user",
     )
+
+
+def test_a_live_event_that_overtakes_the_first_snapshot_is_applied_on_top_of_it():
+    view = BatchView("b")
+    assert view.apply(v(VideoCompleted, 5, vid="v2", position=2, progress=100))  # overtook the snapshot
+    snapshot = BatchSnapshot(
+        batch_id="b",
+        name="n",
+        status=BatchStatus.PROCESSING,
+        progress=0,
+        total_videos=2,
+        completed_videos=0,
+        failed_videos=0,
+        cancelled_videos=0,
+        message="",
+        timestamp=T0,
+        sequence=4,
+        videos=[
+            VideoState(video_id="v1", position=1, name="a.mp4", status=VideoStatus.COMPLETED, progress=100),
+            VideoState(video_id="v2", position=2, name="b.mp4", status=VideoStatus.PROCESSING, progress=50),
+        ],
+    )
+    assert view.apply(snapshot)
+    assert set(view.videos) == {"v1", "v2"} and view.videos["v2"].status is VideoStatus.COMPLETED
+    assert view.last_sequence == 5
+    assert not view.apply(snapshot.model_copy(update={"sequence": 3}))  # an older one after that: dropped

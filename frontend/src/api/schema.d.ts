@@ -109,6 +109,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/batch-jobs/{batch_id}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The batch's whole progress state and the last event sequence number (as a batch_snapshot) */
+        get: operations["batch_progress_api_batch_jobs__batch_id__progress_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/health": {
         parameters: {
             query?: never;
@@ -144,6 +161,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Opt in to an e-mail when each of your batches completes, fails or is cancelled */
+        put: operations["opt_in_api_me_notifications_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -153,11 +187,194 @@ export interface components {
             /** Video Ids */
             video_ids: string[];
         };
+        /** BatchCancelled */
+        BatchCancelled: {
+            /** Batch Id */
+            batch_id: string;
+            /** Video Id */
+            video_id?: string | null;
+            /**
+             * Progress
+             * @description Percentage of the video (video events) or batch.
+             */
+            progress: number;
+            current_stage?: components["schemas"]["Stage"] | null;
+            /**
+             * Message
+             * @default
+             */
+            message: string;
+            /**
+             * Timestamp
+             * Format: date-time
+             */
+            timestamp: string;
+            /**
+             * Sequence
+             * @description Per-batch, gap-free from 1; 0 before numbering.
+             * @default 0
+             */
+            sequence: number;
+            status: components["schemas"]["BatchStatus"];
+            /**
+             * Total Videos
+             * @default 0
+             */
+            total_videos: number;
+            /**
+             * Completed Videos
+             * @default 0
+             */
+            completed_videos: number;
+            /**
+             * Failed Videos
+             * @default 0
+             */
+            failed_videos: number;
+            /**
+             * Cancelled Videos
+             * @default 0
+             */
+            cancelled_videos: number;
+            /** Error Message */
+            error_message?: string | null;
+            /** Summary */
+            summary?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "batch_cancelled";
+        };
+        /** BatchCompleted */
+        BatchCompleted: {
+            /** Batch Id */
+            batch_id: string;
+            /** Video Id */
+            video_id?: string | null;
+            /**
+             * Progress
+             * @description Percentage of the video (video events) or batch.
+             */
+            progress: number;
+            current_stage?: components["schemas"]["Stage"] | null;
+            /**
+             * Message
+             * @default
+             */
+            message: string;
+            /**
+             * Timestamp
+             * Format: date-time
+             */
+            timestamp: string;
+            /**
+             * Sequence
+             * @description Per-batch, gap-free from 1; 0 before numbering.
+             * @default 0
+             */
+            sequence: number;
+            status: components["schemas"]["BatchStatus"];
+            /**
+             * Total Videos
+             * @default 0
+             */
+            total_videos: number;
+            /**
+             * Completed Videos
+             * @default 0
+             */
+            completed_videos: number;
+            /**
+             * Failed Videos
+             * @default 0
+             */
+            failed_videos: number;
+            /**
+             * Cancelled Videos
+             * @default 0
+             */
+            cancelled_videos: number;
+            /** Error Message */
+            error_message?: string | null;
+            /** Summary */
+            summary?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "batch_completed";
+        };
         /**
          * BatchExportKind
          * @enum {string}
          */
         BatchExportKind: "zip" | "merged" | "playlist";
+        /** BatchFailed */
+        BatchFailed: {
+            /** Batch Id */
+            batch_id: string;
+            /** Video Id */
+            video_id?: string | null;
+            /**
+             * Progress
+             * @description Percentage of the video (video events) or batch.
+             */
+            progress: number;
+            current_stage?: components["schemas"]["Stage"] | null;
+            /**
+             * Message
+             * @default
+             */
+            message: string;
+            /**
+             * Timestamp
+             * Format: date-time
+             */
+            timestamp: string;
+            /**
+             * Sequence
+             * @description Per-batch, gap-free from 1; 0 before numbering.
+             * @default 0
+             */
+            sequence: number;
+            status: components["schemas"]["BatchStatus"];
+            /**
+             * Total Videos
+             * @default 0
+             */
+            total_videos: number;
+            /**
+             * Completed Videos
+             * @default 0
+             */
+            completed_videos: number;
+            /**
+             * Failed Videos
+             * @default 0
+             */
+            failed_videos: number;
+            /**
+             * Cancelled Videos
+             * @default 0
+             */
+            cancelled_videos: number;
+            /** Error Message */
+            error_message?: string | null;
+            /** Summary */
+            summary?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "batch_failed";
+        };
         /** BatchJobCreate */
         BatchJobCreate: {
             /** Name */
@@ -322,6 +539,236 @@ export interface components {
              */
             updated_at: string;
         };
+        /** BatchPaused */
+        BatchPaused: {
+            /** Batch Id */
+            batch_id: string;
+            /** Video Id */
+            video_id?: string | null;
+            /**
+             * Progress
+             * @description Percentage of the video (video events) or batch.
+             */
+            progress: number;
+            current_stage?: components["schemas"]["Stage"] | null;
+            /**
+             * Message
+             * @default
+             */
+            message: string;
+            /**
+             * Timestamp
+             * Format: date-time
+             */
+            timestamp: string;
+            /**
+             * Sequence
+             * @description Per-batch, gap-free from 1; 0 before numbering.
+             * @default 0
+             */
+            sequence: number;
+            status: components["schemas"]["BatchStatus"];
+            /**
+             * Total Videos
+             * @default 0
+             */
+            total_videos: number;
+            /**
+             * Completed Videos
+             * @default 0
+             */
+            completed_videos: number;
+            /**
+             * Failed Videos
+             * @default 0
+             */
+            failed_videos: number;
+            /**
+             * Cancelled Videos
+             * @default 0
+             */
+            cancelled_videos: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "batch_paused";
+        };
+        /** BatchProgress */
+        BatchProgress: {
+            /** Batch Id */
+            batch_id: string;
+            /** Video Id */
+            video_id?: string | null;
+            /**
+             * Progress
+             * @description Percentage of the video (video events) or batch.
+             */
+            progress: number;
+            current_stage?: components["schemas"]["Stage"] | null;
+            /**
+             * Message
+             * @default
+             */
+            message: string;
+            /**
+             * Timestamp
+             * Format: date-time
+             */
+            timestamp: string;
+            /**
+             * Sequence
+             * @description Per-batch, gap-free from 1; 0 before numbering.
+             * @default 0
+             */
+            sequence: number;
+            status: components["schemas"]["BatchStatus"];
+            /**
+             * Total Videos
+             * @default 0
+             */
+            total_videos: number;
+            /**
+             * Completed Videos
+             * @default 0
+             */
+            completed_videos: number;
+            /**
+             * Failed Videos
+             * @default 0
+             */
+            failed_videos: number;
+            /**
+             * Cancelled Videos
+             * @default 0
+             */
+            cancelled_videos: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "batch_progress";
+            /**
+             * Estimated Time Remaining
+             * @description Seconds, when known.
+             */
+            estimated_time_remaining?: number | null;
+            /**
+             * Current Video Id
+             * @description The video reported last before this event (the one that moved the counters).
+             */
+            current_video_id?: string | null;
+        };
+        /** BatchQueued */
+        BatchQueued: {
+            /** Batch Id */
+            batch_id: string;
+            /** Video Id */
+            video_id?: string | null;
+            /**
+             * Progress
+             * @description Percentage of the video (video events) or batch.
+             */
+            progress: number;
+            current_stage?: components["schemas"]["Stage"] | null;
+            /**
+             * Message
+             * @default
+             */
+            message: string;
+            /**
+             * Timestamp
+             * Format: date-time
+             */
+            timestamp: string;
+            /**
+             * Sequence
+             * @description Per-batch, gap-free from 1; 0 before numbering.
+             * @default 0
+             */
+            sequence: number;
+            status: components["schemas"]["BatchStatus"];
+            /**
+             * Total Videos
+             * @default 0
+             */
+            total_videos: number;
+            /**
+             * Completed Videos
+             * @default 0
+             */
+            completed_videos: number;
+            /**
+             * Failed Videos
+             * @default 0
+             */
+            failed_videos: number;
+            /**
+             * Cancelled Videos
+             * @default 0
+             */
+            cancelled_videos: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "batch_queued";
+        };
+        /** BatchResumed */
+        BatchResumed: {
+            /** Batch Id */
+            batch_id: string;
+            /** Video Id */
+            video_id?: string | null;
+            /**
+             * Progress
+             * @description Percentage of the video (video events) or batch.
+             */
+            progress: number;
+            current_stage?: components["schemas"]["Stage"] | null;
+            /**
+             * Message
+             * @default
+             */
+            message: string;
+            /**
+             * Timestamp
+             * Format: date-time
+             */
+            timestamp: string;
+            /**
+             * Sequence
+             * @description Per-batch, gap-free from 1; 0 before numbering.
+             * @default 0
+             */
+            sequence: number;
+            status: components["schemas"]["BatchStatus"];
+            /**
+             * Total Videos
+             * @default 0
+             */
+            total_videos: number;
+            /**
+             * Completed Videos
+             * @default 0
+             */
+            completed_videos: number;
+            /**
+             * Failed Videos
+             * @default 0
+             */
+            failed_videos: number;
+            /**
+             * Cancelled Videos
+             * @default 0
+             */
+            cancelled_videos: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "batch_resumed";
+        };
         /**
          * BatchSettings
          * @description What to do to every video of a batch. Defaults favour a talking-head video edited for upload.
@@ -407,6 +854,79 @@ export interface components {
             removed_parts_preview: boolean;
         };
         /**
+         * BatchSnapshot
+         * @description The whole state of a batch, sent first on (re)subscription; `sequence` is the last one issued.
+         */
+        BatchSnapshot: {
+            /** Batch Id */
+            batch_id: string;
+            /** Video Id */
+            video_id?: string | null;
+            /**
+             * Progress
+             * @description Percentage of the video (video events) or batch.
+             */
+            progress: number;
+            current_stage?: components["schemas"]["Stage"] | null;
+            /**
+             * Message
+             * @default
+             */
+            message: string;
+            /**
+             * Timestamp
+             * Format: date-time
+             */
+            timestamp: string;
+            /**
+             * Sequence
+             * @description Per-batch, gap-free from 1; 0 before numbering.
+             * @default 0
+             */
+            sequence: number;
+            status: components["schemas"]["BatchStatus"];
+            /**
+             * Total Videos
+             * @default 0
+             */
+            total_videos: number;
+            /**
+             * Completed Videos
+             * @default 0
+             */
+            completed_videos: number;
+            /**
+             * Failed Videos
+             * @default 0
+             */
+            failed_videos: number;
+            /**
+             * Cancelled Videos
+             * @default 0
+             */
+            cancelled_videos: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "batch_snapshot";
+            /**
+             * Name
+             * @default
+             */
+            name: string;
+            /** Estimated Time Remaining */
+            estimated_time_remaining?: number | null;
+            /** Videos */
+            videos?: components["schemas"]["VideoState"][];
+            /**
+             * Videos Truncated
+             * @description True when videos were left out to fit.
+             * @default false
+             */
+            videos_truncated: boolean;
+        };
+        /**
          * BatchStatus
          * @enum {string}
          */
@@ -442,7 +962,7 @@ export interface components {
             } | null;
             /**
              * Artifacts
-             * @description Download URLs of each stage's full data (transcript, cuts, highlights).
+             * @description Download URLs, minted on every read: each stage's full data by stage name (transcribing, removing_silence, detecting_highlights) and each file published beside the output by name (captions_srt, captions_vtt, poster, thumbnail, edl, fcpxml, removed_parts).
              */
             artifacts?: {
                 [key: string]: string;
@@ -469,6 +989,24 @@ export interface components {
          * @enum {string}
          */
         CaptionsMode: "off" | "sidecar" | "burn" | "soft";
+        /** EmailOptIn */
+        EmailOptIn: {
+            /**
+             * Email
+             * @description Where finished-batch e-mails go.
+             */
+            email: string;
+        };
+        /** EmailOptedIn */
+        EmailOptedIn: {
+            /** Email */
+            email: string;
+            /**
+             * Subscription
+             * @description 'pending confirmation' until the address confirms SNS's e-mail.
+             */
+            subscription: string;
+        };
         /** ErrorResponse */
         ErrorResponse: {
             /**
@@ -716,6 +1254,12 @@ export interface components {
             /** List Parts Url */
             list_parts_url: string;
         };
+        ProgressEvent: components["schemas"]["VideoStarted"] | components["schemas"]["VideoProgress"] | components["schemas"]["VideoCompleted"] | components["schemas"]["VideoFailed"] | components["schemas"]["VideoCancelled"] | components["schemas"]["BatchProgress"] | components["schemas"]["BatchPaused"] | components["schemas"]["BatchResumed"] | components["schemas"]["BatchQueued"] | components["schemas"]["BatchCompleted"] | components["schemas"]["BatchFailed"] | components["schemas"]["BatchCancelled"] | components["schemas"]["BatchSnapshot"];
+        /** ResponseValidationError */
+        ResponseValidationError: {
+            /** Detail */
+            detail?: components["schemas"]["ValidationError"][];
+        };
         /**
          * Stage
          * @enum {string}
@@ -780,17 +1324,257 @@ export interface components {
             /** Error Type */
             type: string;
         };
+        /** VideoCancelled */
+        VideoCancelled: {
+            /** Batch Id */
+            batch_id: string;
+            /** Video Id */
+            video_id: string;
+            /**
+             * Progress
+             * @description Percentage of the video (video events) or batch.
+             */
+            progress: number;
+            current_stage?: components["schemas"]["Stage"] | null;
+            /**
+             * Message
+             * @default
+             */
+            message: string;
+            /**
+             * Timestamp
+             * Format: date-time
+             */
+            timestamp: string;
+            /**
+             * Sequence
+             * @description Per-batch, gap-free from 1; 0 before numbering.
+             * @default 0
+             */
+            sequence: number;
+            /** Position */
+            position: number;
+            /**
+             * Name
+             * @default
+             */
+            name: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "video_cancelled";
+        };
+        /** VideoCompleted */
+        VideoCompleted: {
+            /** Batch Id */
+            batch_id: string;
+            /** Video Id */
+            video_id: string;
+            /**
+             * Progress
+             * @description Percentage of the video (video events) or batch.
+             */
+            progress: number;
+            current_stage?: components["schemas"]["Stage"] | null;
+            /**
+             * Message
+             * @default
+             */
+            message: string;
+            /**
+             * Timestamp
+             * Format: date-time
+             */
+            timestamp: string;
+            /**
+             * Sequence
+             * @description Per-batch, gap-free from 1; 0 before numbering.
+             * @default 0
+             */
+            sequence: number;
+            /** Position */
+            position: number;
+            /**
+             * Name
+             * @default
+             */
+            name: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "video_completed";
+            /** Output Key */
+            output_key?: string | null;
+        };
+        /** VideoFailed */
+        VideoFailed: {
+            /** Batch Id */
+            batch_id: string;
+            /** Video Id */
+            video_id: string;
+            /**
+             * Progress
+             * @description Percentage of the video (video events) or batch.
+             */
+            progress: number;
+            current_stage?: components["schemas"]["Stage"] | null;
+            /**
+             * Message
+             * @default
+             */
+            message: string;
+            /**
+             * Timestamp
+             * Format: date-time
+             */
+            timestamp: string;
+            /**
+             * Sequence
+             * @description Per-batch, gap-free from 1; 0 before numbering.
+             * @default 0
+             */
+            sequence: number;
+            /** Position */
+            position: number;
+            /**
+             * Name
+             * @default
+             */
+            name: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "video_failed";
+            /**
+             * Error Message
+             * @default
+             */
+            error_message: string;
+            /**
+             * Retry Count
+             * @default 0
+             */
+            retry_count: number;
+        };
+        /** VideoProgress */
+        VideoProgress: {
+            /** Batch Id */
+            batch_id: string;
+            /** Video Id */
+            video_id: string;
+            /**
+             * Progress
+             * @description Percentage of the video (video events) or batch.
+             */
+            progress: number;
+            current_stage?: components["schemas"]["Stage"] | null;
+            /**
+             * Message
+             * @default
+             */
+            message: string;
+            /**
+             * Timestamp
+             * Format: date-time
+             */
+            timestamp: string;
+            /**
+             * Sequence
+             * @description Per-batch, gap-free from 1; 0 before numbering.
+             * @default 0
+             */
+            sequence: number;
+            /** Position */
+            position: number;
+            /**
+             * Name
+             * @default
+             */
+            name: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "video_progress";
+        };
+        /** VideoStarted */
+        VideoStarted: {
+            /** Batch Id */
+            batch_id: string;
+            /** Video Id */
+            video_id: string;
+            /**
+             * Progress
+             * @description Percentage of the video (video events) or batch.
+             */
+            progress: number;
+            current_stage?: components["schemas"]["Stage"] | null;
+            /**
+             * Message
+             * @default
+             */
+            message: string;
+            /**
+             * Timestamp
+             * Format: date-time
+             */
+            timestamp: string;
+            /**
+             * Sequence
+             * @description Per-batch, gap-free from 1; 0 before numbering.
+             * @default 0
+             */
+            sequence: number;
+            /** Position */
+            position: number;
+            /**
+             * Name
+             * @default
+             */
+            name: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "video_started";
+            /**
+             * Retry Count
+             * @default 0
+             */
+            retry_count: number;
+        };
+        /** VideoState */
+        VideoState: {
+            /** Video Id */
+            video_id: string;
+            /** Position */
+            position: number;
+            /**
+             * Name
+             * @default
+             */
+            name: string;
+            status: components["schemas"]["VideoStatus"];
+            /** Progress */
+            progress: number;
+            current_stage?: components["schemas"]["Stage"] | null;
+            /** Error Message */
+            error_message?: string | null;
+            /**
+             * Retry Count
+             * @default 0
+             */
+            retry_count: number;
+        };
         /**
          * VideoStatus
          * @description Status of a BatchVideo (a video's place in one batch).
          * @enum {string}
          */
         VideoStatus: "pending" | "uploading" | "processing" | "completed" | "failed" | "cancelled";
-        /** ResponseValidationError */
-        ResponseValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
-        };
     };
     responses: never;
     parameters: never;
@@ -1220,6 +2004,73 @@ export interface operations {
             };
         };
     };
+    batch_progress_api_batch_jobs__batch_id__progress_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batch_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Plan limit */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Batch job not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict with the batch's state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Malformed body or parameters */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     health_api_health_get: {
         parameters: {
             query?: never;
@@ -1346,6 +2197,75 @@ export interface operations {
                     "application/json": components["schemas"]["BatchJobCreated"];
                 };
             };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Plan limit */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Batch job not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict with the batch's state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Malformed body or parameters */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    opt_in_api_me_notifications_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailOptIn"];
+            };
+        };
+        responses: {
             /** @description Invalid request */
             400: {
                 headers: {

@@ -1,0 +1,78 @@
+"""The management API of the local WebSocket API: `post_to_connection` reaches the gateway's open sockets.
+
+moto accepts every `post_to_connection` and keeps the bytes; API Gateway sends them to the connection, or
+answers 410 Gone when it is closed. With this installed, moto's backend sends the frame to the socket the
+local gateway (reelflow/local/gateway.py) registered under the connection id, and answers Gone when there
+is none or it closed, so the progress handler's own ConnectionNotifier removes it, as on AWS.
+"""
+
+import asyncio
+import threading
+from dataclasses import dataclass, field
+
+from aiohttp import web
+from moto.apigatewaymanagementapi.models import ApiGatewayManagementApiBackend
+from moto.core.exceptions import JsonRESTError
+
+SEND_TIMEOUT_SECONDS = 10.0
+
+
+class GoneException(JsonRESTError):
+    """What API Gateway answers for a connection that no longer exists."""
+
+    code = 410
+
+    def __init__(self, connection_id: str) -> None:
+        super().__init__("GoneException", f"Connection {connection_id} is gone")
+
+
+@dataclass
+class Relay:
+    """Open sockets by connection id, with the event loop that owns each."""
+
+    sockets: dict[str, tuple[asyncio.AbstractEventLoop, web.WebSocketResponse]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def register(
+        self, connection_id: str, loop: asyncio.AbstractEventLoop, socket: web.WebSocketResponse
+    ) -> None:
+        with self.lock:
+            self.sockets[connection_id] = (loop, socket)
+
+    def unregister(self, connection_id: str) -> None:
+        with self.lock:
+            self.sockets.pop(connection_id, None)
+
+    def send(self, connection_id: str, data: bytes) -> bool:
+        """False when the connection is unknown or closed (Gone)."""
+        with self.lock:
+            found = self.sockets.get(connection_id)
+        if found is None:
+            return False
+        loop, socket = found
+        if socket.closed or loop.is_closed():
+            return False
+        text = data.decode("utf-8", errors="replace")
+        try:
+            asyncio.run_coroutine_threadsafe(socket.send_str(text), loop).result(SEND_TIMEOUT_SECONDS)
+        except (ConnectionError, RuntimeError):  # closed while sending (aiohttp raises either)
+            return False
+        return True
+
+
+relay = Relay()
+
+
+def _post_to_connection(self: ApiGatewayManagementApiBackend, data: bytes, connection_id: str) -> None:
+    if not relay.send(connection_id, data):
+        raise GoneException(connection_id)
+
+
+_installed: list[bool] = []
+
+
+def install() -> None:
+    if _installed:
+        return
+    _installed.append(True)
+    ApiGatewayManagementApiBackend.post_to_connection = _post_to_connection  # type: ignore[method-assign]
