@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
-from functions.domain import object_keys
+from functions.domain import batch_control, object_keys
 from functions.domain.enums import BatchStatus, Stage, Tier, UploadStatus, VideoStatus
 from functions.domain.errors import Conflict, IllegalTransition, InvalidRequest, QuotaExceeded, RateLimited
 from functions.domain.models import BatchJob, BatchVideo, Video, new_id
@@ -266,7 +266,7 @@ def start_batch(ctx: Services, caller: Caller, batch_id: str) -> StartResponse:
 
 def execution_name(batch: BatchJob) -> str:
     """The batch id names its first execution; later runs (retry-failed) add a run number."""
-    return batch.id if batch.execution_count <= 1 else f"{batch.id}-run{batch.execution_count}"
+    return batch_control.execution_name(batch.id, max(batch.execution_count, 1))
 
 
 def launch_execution(ctx: Services, batch: BatchJob) -> str:
