@@ -161,7 +161,7 @@ def test_of_concurrent_control_transitions_exactly_one_wins(stores, now, action)
 
 def test_delete_is_conditional_won_once_and_removes_the_partition(stores, now):
     batch, members = new_batch(stores, now, videos=3)
-    other, other_members = new_batch(stores, now)
+    other, _ = new_batch(stores, now)
     terminal = (BatchStatus.COMPLETED, BatchStatus.FAILED, BatchStatus.CANCELLED)
     assert stores.batches.delete(batch.id, terminal) is None  # pending: refused, nothing removed
     assert len(stores.batch_videos.of_batch(batch.id)) == 3
