@@ -283,6 +283,12 @@ def _tool_commands(sub: Subparsers) -> None:
     watch.set_defaults(func=cmd_watch)
 
 
+def _control_commands(sub: Subparsers) -> None:
+    from reelflow.control import add_control_commands
+
+    add_control_commands(sub)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reelflow", description="Batch video processing, locally or on AWS."
@@ -291,6 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
     _batch_commands(sub)
     _serve_commands(sub)
     _tool_commands(sub)
+    _control_commands(sub)
     return parser
 
 

@@ -17,7 +17,7 @@ from rich.table import Table
 from functions.domain.enums import Tier
 from functions.domain.quotas import limits_for
 from functions.domain.uploads import is_video_name
-from reelflow.client import ApiClient, download, upload_file
+from reelflow.client import ApiClient, ApiError, download, upload_file
 from reelflow.local.children import stop_children
 from reelflow.local.cloud import LocalCloud, LocalSettings
 from reelflow.local.gateway import Gateway
@@ -112,10 +112,28 @@ def run_folder(options: RunOptions, console: Console | None = None) -> dict[str,
                 upload_file(target, path)
         started = client.start(batch_id)
         console.print(f"[bold]Execution[/] {started['job_id']}")
-        batch = watch(client, batch_id, options, console)
+        try:
+            batch = watch(client, batch_id, options, console)
+        except KeyboardInterrupt:
+            batch = cancel_on_interrupt(client, batch_id, console)
         results = collect_results(client, stack, batch, options.out_dir)
     print_summary(console, results)
     return results
+
+
+def cancel_on_interrupt(client: ApiClient, batch_id: str, console: Console) -> dict[str, Any]:
+    """Ctrl-C: cancel the batch (execution stopped, work files removed); finished videos are kept and
+    land in results.json with the others marked cancelled."""
+    console.print("[yellow]Interrupted: cancelling the batch…[/]")
+    try:
+        cancelled = client.control(batch_id, "cancel")
+        console.print(
+            f"Cancelled {len(cancelled['cancelled_video_ids'])} unfinished videos; "
+            f"removed {cancelled['removed_objects']} work files"
+        )
+    except ApiError as refused:  # it finished meanwhile
+        console.print(f"Not cancelled: {refused}")
+    return client.batch(batch_id)
 
 
 def watch(client: ApiClient, batch_id: str, options: RunOptions, console: Console) -> dict[str, Any]:
@@ -214,3 +232,9 @@ def print_summary(console: Console, results: dict[str, Any]) -> None:
             (video.get("error_message") or "")[:60],
         )
     console.print(table)
+    failed = batch.get("failed_videos") or 0
+    if failed:
+        reason = f": {batch['error_message']}" if batch.get("error_message") else ""
+        console.print(f"[red]{failed} of {batch['total_videos']} videos failed[/]{reason} (see results.json)")
+    if batch.get("cancelled_videos"):
+        console.print(f"{batch['cancelled_videos']} videos cancelled")
