@@ -90,6 +90,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         console.print("Stopped.")
         return 130
     console.print(f"Results: {args.out / 'results.json'}")
+    if results["batch"]["status"] == "cancelled":  # Ctrl-C cancelled the batch: the shell's 128 + SIGINT
+        return 130
     return 0 if results["batch"]["status"] == "completed" else 1
 
 

@@ -177,7 +177,7 @@ def collect_results(
     outputs_dir = out_dir / "outputs"
     for video in batch["videos"]:
         url = video.get("output_video_url")
-        if url:
+        if url and video["status"] == "completed":  # a cancelled video's stage may have left a URL
             name = url.split("?", 1)[0].rsplit("/", 1)[-1]
             path = download(url, outputs_dir / name)
             video["output_file"] = str(path.relative_to(out_dir))
