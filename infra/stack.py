@@ -8,6 +8,7 @@ from constructs import Construct
 from functions.deployment import runtime_environment
 from infra.api import Api, Identity
 from infra.config import DeployConfig
+from infra.control_access import grant_batch_control
 from infra.functions import FunctionFactory, acknowledge
 from infra.observability import Observability
 from infra.pipeline import Pipeline
@@ -52,6 +53,14 @@ class ReelflowStack(cdk.Stack):
             self, "Pipeline", config, self.storage, self.functions, state_machine_name, state_machine_arn
         )
         self.api = Api(self, "Api", config, self.identity, self.storage, self.functions, state_machine_arn)
+        grant_batch_control(
+            self.api.function,
+            self.storage.ingest,
+            self.storage.media,
+            self.pipeline.cluster,
+            state_machine_name,
+            state_machine_arn,
+        )
         self.observability = Observability(
             self, "Observability", config, self.pipeline.state_machine, self.functions.functions
         )
