@@ -30,12 +30,12 @@ def wait_until(check: Callable[[], bool], timeout: float = 60, what: str = "cond
 class Gate:
     """Wraps a media task: each call blocks until the test opens the gate (a video 'still running')."""
 
-    def __init__(self, task: Callable[[Any, dict[str, Any]], Any]) -> None:
+    def __init__(self, task: Callable[[Any, Any], Any]) -> None:
         self.task, self.open = task, threading.Event()
         self.calls: list[str] = []
 
-    def __call__(self, ctx: Any, event: dict[str, Any]) -> Any:
-        self.calls.append(event["video_id"])
+    def __call__(self, ctx: Any, event: Any) -> Any:  # a task's event, or the worker's VideoRef
+        self.calls.append(event["video_id"] if isinstance(event, dict) else event.video_id)
         if not self.open.wait(120):
             raise TimeoutError("the test never opened the gate")
         return self.task(ctx, event)
@@ -206,3 +206,28 @@ def test_delete_removes_records_and_every_object(ctx, user_id, clips, local_clou
     for key in uploads:
         assert s3.list_objects_v2(Bucket=local_cloud.ingest_bucket, Prefix=key).get("KeyCount", 0) == 0
     assert api("DELETE", f"/api/batch-jobs/{batch_id}", user=user_id)[0] == 404
+
+
+def test_cancel_stops_the_fargate_task_of_a_long_video(ctx, user_id, clips, local_cloud, monkeypatch):
+    from functions.services import stages
+
+    gate = Gate(stages.STAGE_RUNNERS["exporting"])
+    monkeypatch.setitem(stages.STAGE_RUNNERS, "exporting", gate)
+    monkeypatch.setattr(ctx.config, "lambda_max_media_seconds", 0.0)  # every video goes to Fargate
+    try:
+        batch_id, _, _ = start_batch(user_id, [clips[".mp4"]], EXPORT_ONLY)
+        wait_until(lambda: len(gate.calls) == 1, what="the worker exporting")
+        ecs = local_cloud.client("ecs")
+        tasks = ecs.list_tasks(cluster=local_cloud.cluster_arn)["taskArns"]
+        described = ecs.describe_tasks(cluster=local_cloud.cluster_arn, tasks=tasks)["tasks"]
+        running = [t["taskArn"] for t in described if t.get("lastStatus") != "STOPPED"]
+        assert running
+
+        status, cancelled = api("POST", f"/api/batch-jobs/{batch_id}/cancel", user=user_id)
+
+        assert status == 200 and cancelled["execution_stopped"] is True
+        described = ecs.describe_tasks(cluster=local_cloud.cluster_arn, tasks=running)["tasks"]
+        assert {t["lastStatus"] for t in described} == {"STOPPED"}
+        assert cancelled["batch_job"]["cancelled_videos"] == 1
+    finally:
+        gate.open.set()
