@@ -9,6 +9,7 @@ from functions.deployment import export_state_machine_name as export_state_machi
 from functions.deployment import runtime_environment
 from infra.api import Api, Identity
 from infra.config import DeployConfig
+from infra.control_access import grant_batch_control
 from infra.exports import Exports
 from infra.functions import FunctionFactory, acknowledge
 from infra.observability import Observability
@@ -86,6 +87,14 @@ class ReelflowStack(cdk.Stack):
             settling=[self.pipeline.executions_function],
         )
         self.progress = Progress(self, "Progress", config, self.storage, self.functions, self.api)
+        grant_batch_control(
+            self.api.function,
+            self.storage.ingest,
+            self.storage.media,
+            self.pipeline.cluster,
+            state_machine_name,
+            state_machine_arn,
+        )
         self.observability = Observability(
             self, "Observability", config, self.pipeline.state_machine, self.functions.functions
         )

@@ -91,6 +91,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         console.print("Stopped.")
         return 130
     console.print(f"Results: {args.out / 'results.json'}")
+    if results["batch"]["status"] == "cancelled":  # Ctrl-C cancelled the batch: the shell's 128 + SIGINT
+        return 130
     return 0 if results["batch"]["status"] == "completed" else 1
 
 
@@ -335,6 +337,12 @@ def _export_commands(sub: Subparsers) -> None:
     export.set_defaults(func=cmd_export)
 
 
+def _control_commands(sub: Subparsers) -> None:
+    from reelflow.control import add_control_commands
+
+    add_control_commands(sub)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reelflow", description="Batch video processing, locally or on AWS."
@@ -345,6 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
     _tool_commands(sub)
     _export_commands(sub)
     _progress_commands(sub)
+    _control_commands(sub)
     return parser
 
 

@@ -49,6 +49,14 @@ class ApiClient:
         result: dict[str, Any] = self.request("GET", "/api/batch-jobs", params=params)
         return result
 
+    def control(self, batch_id: str, action: str, payload: dict[str, Any] | None = None) -> dict[str, Any]:
+        """POST …/pause, …/resume, …/cancel or …/retry-failed."""
+        result: dict[str, Any] = self.request("POST", f"/api/batch-jobs/{batch_id}/{action}", json=payload)
+        return result
+
+    def delete(self, batch_id: str) -> None:
+        self.request("DELETE", f"/api/batch-jobs/{batch_id}")
+
 
 def upload_file(target: dict[str, Any], path: Path, timeout: float = 600.0) -> None:
     """PUT a file to its presigned URL with the headers the URL was signed with."""

@@ -19,7 +19,7 @@ from functions.domain.enums import Tier
 from functions.domain.quotas import limits_for
 from functions.domain.uploads import is_video_name
 from functions.services.sweep import SweepReport
-from reelflow.client import ApiClient, download, upload_file
+from reelflow.client import ApiClient, ApiError, download, upload_file
 from reelflow.local.children import stop_children
 from reelflow.local.cloud import LocalCloud, LocalSettings
 from reelflow.local.gateway import Gateway
@@ -122,7 +122,10 @@ def run_folder(options: RunOptions, console: Console | None = None) -> dict[str,
                 upload_file(target, path)
         started = client.start(batch_id)
         console.print(f"[bold]Execution[/] {started['job_id']}")
-        batch = watch(client, batch_id, options, console)
+        try:
+            batch = watch(client, batch_id, options, console)
+        except KeyboardInterrupt:
+            batch = cancel_on_interrupt(client, batch_id, console)
         results = collect_results(client, stack, batch, options.out_dir)
         if options.export:
             export_into_results(client, batch, options, results, console)
@@ -147,6 +150,21 @@ def export_into_results(
         state["file"] = str(Path(state["file"]).relative_to(options.out_dir))
         results["export"] = {k: v for k, v in state.items() if k not in {"download_url", "hls_url"}}
     (options.out_dir / "results.json").write_text(json.dumps(results, indent=2, default=str))
+
+
+def cancel_on_interrupt(client: ApiClient, batch_id: str, console: Console) -> dict[str, Any]:
+    """Ctrl-C: cancel the batch (execution stopped, work files removed); finished videos are kept and
+    land in results.json with the others marked cancelled."""
+    console.print("[yellow]Interrupted: cancelling the batch…[/]")
+    try:
+        cancelled = client.control(batch_id, "cancel")
+        console.print(
+            f"Cancelled {len(cancelled['cancelled_video_ids'])} unfinished videos; "
+            f"removed {cancelled['removed_objects']} work files"
+        )
+    except ApiError as refused:  # it finished meanwhile
+        console.print(f"Not cancelled: {refused}")
+    return client.batch(batch_id)
 
 
 def watch(client: ApiClient, batch_id: str, options: RunOptions, console: Console) -> dict[str, Any]:
@@ -190,7 +208,7 @@ def collect_results(
     outputs_dir = out_dir / "outputs"
     for video in batch["videos"]:
         url = video.get("output_video_url")
-        if url:
+        if url and video["status"] == "completed":  # a cancelled video's stage may have left a URL
             name = url.split("?", 1)[0].rsplit("/", 1)[-1]
             path = download(url, outputs_dir / name)
             video["output_file"] = str(path.relative_to(out_dir))
@@ -259,3 +277,9 @@ def print_summary(console: Console, results: dict[str, Any]) -> None:
             (video.get("error_message") or "")[:60],
         )
     console.print(table)
+    failed = batch.get("failed_videos") or 0
+    if failed:
+        reason = f": {batch['error_message']}" if batch.get("error_message") else ""
+        console.print(f"[red]{failed} of {batch['total_videos']} videos failed[/]{reason} (see results.json)")
+    if batch.get("cancelled_videos"):
+        console.print(f"{batch['cancelled_videos']} videos cancelled")

@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
+from botocore.exceptions import ClientError
 
 from functions.adapters.dynamo_codec import item_to_model, model_to_attributes
 from functions.adapters.dynamo_table import (
@@ -12,6 +13,7 @@ from functions.adapters.dynamo_table import (
     DynamoTable,
     Update,
     exists,
+    is_condition_failure,
     status_in,
     transaction_item,
 )
@@ -19,6 +21,7 @@ from functions.adapters.keys import (
     BATCH_PREFIX,
     batch_key,
     batch_keys,
+    batch_pk,
     batch_status_keys,
     batch_video_keys,
     global_slots_key,
@@ -201,6 +204,26 @@ class DynamoBatchStore(DynamoTable):
         }
         if not self.transact([batch_update, *(self._put_member(bv) for bv in batch_videos)]):
             raise MembershipConflict()
+
+    def delete(self, batch_id: str, only_if: Iterable[BatchStatus]) -> BatchJob | None:
+        """The batch item first (the conditional write that decides a race), then the rest of its
+        partition with a Query: members, task tokens, the event sequence, exports."""
+        try:
+            result = self.table.delete_item(
+                Key=batch_key(batch_id),
+                ConditionExpression=status_in(s.value for s in only_if),
+                ReturnValues="ALL_OLD",
+            )
+        except ClientError as error:
+            if is_condition_failure(error):
+                return None
+            raise
+        deleted = item_to_model(result["Attributes"], BatchJob)
+        partition = Key("PK").eq(batch_pk(batch_id))
+        with self.table.batch_writer() as writer:
+            for item in self.query(KeyConditionExpression=partition, ProjectionExpression="PK, SK"):
+                writer.delete_item(Key={"PK": item["PK"], "SK": item["SK"]})
+        return deleted
 
 
 def _no_room(slots: SlotLimits | None) -> str:

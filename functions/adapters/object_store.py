@@ -73,3 +73,19 @@ class S3ObjectStore:
         """Streamed from S3 to an S3 multipart upload (adapters/zip_export.py)."""
         sources = [ZipSource(e.bucket, e.key, e.name, e.size) for e in entries]
         return export_zip(sources, bucket, key, extra=extra, client=self.client, on_progress=on_progress).size
+
+    def delete_prefix(self, bucket: str, prefix: str) -> int:
+        """List the prefix page by page and delete each page (at most 1,000 keys) in one request."""
+        if not prefix:
+            raise ValueError("refusing to delete a whole bucket (empty prefix)")
+        deleted = 0
+        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+            keys: list[Any] = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+            if not keys:
+                continue
+            response = self.client.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
+            errors = response.get("Errors", [])
+            if errors:
+                raise RuntimeError(f"Could not delete {len(errors)} objects under {prefix}: {errors[0]}")
+            deleted += len(keys)
+        return deleted

@@ -2,17 +2,20 @@
 
 from datetime import datetime
 
-from boto3.dynamodb.conditions import Attr, Key
+from boto3.dynamodb.conditions import Key
 
-from functions.adapters.dynamo_table import DynamoTable, transaction_item
+from functions.adapters.dynamo_table import DynamoTable, status_in, transaction_item
 from functions.adapters.keys import TOKEN_PREFIX, batch_key, batch_pk, sortable_time, token_key
 from functions.domain.enums import BatchStatus
+
+WAITING_STATUSES = (BatchStatus.PAUSED, BatchStatus.QUEUED)  # the gate's `wait` (batch_control.gate_action)
 
 
 class DynamoTaskTokenStore(DynamoTable):
     def park(self, batch_id: str, video_id: str, token: str, now: datetime) -> bool:
-        """Keep the token only while the batch is paused (checked in the same transaction)."""
-        paused = Attr("status").eq(BatchStatus.PAUSED.value)
+        """Keep the token only while the batch waits (paused, or resumed into the queue), checked in the
+        same transaction."""
+        paused = status_in(WAITING_STATUSES)
         token_item = {
             **token_key(batch_id, video_id),
             "type": "task_token",

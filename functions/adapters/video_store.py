@@ -35,3 +35,6 @@ class DynamoVideoStore(DynamoTable):
         except ConditionFailed:
             return None
         return item_to_model(result["Attributes"], Video)
+
+    def delete(self, video_id: str) -> None:
+        self.table.delete_item(Key=video_key(video_id))

@@ -7,6 +7,7 @@ from botocore.exceptions import ClientError
 
 from functions.adapters import aws
 from functions.domain.batch_control import ExecutionStatus
+from functions.observability import logger
 
 
 class Workflow:
@@ -49,3 +50,50 @@ class Workflow:
 
     def send_heartbeat(self, token: str) -> None:
         self.client.send_task_heartbeat(taskToken=token)
+
+    def stop(self, execution_arn: str, error: str, cause: str) -> bool:
+        """StopExecution, then StopTask for every Fargate task the execution submitted (a stopped
+        execution does not stop a container it started; StopTask on an ended task changes nothing)."""
+        try:
+            self.client.stop_execution(executionArn=execution_arn, error=error[:256], cause=cause[:32768])
+        except ClientError as failure:
+            if failure.response.get("Error", {}).get("Code") in {
+                "ExecutionDoesNotExist",
+                "ValidationException",
+            }:
+                return False
+            raise
+        for cluster, task_arn in self.submitted_tasks(execution_arn):
+            try:
+                aws.client("ecs").stop_task(cluster=cluster, task=task_arn, reason=cause[:255])
+            except ClientError:
+                logger.exception("Could not stop a Fargate task", extra={"task_arn": task_arn})
+        return True
+
+    def submitted_tasks(self, execution_arn: str) -> list[tuple[str, str]]:
+        """(cluster, task ARN) of every ECS RunTask the execution's history records."""
+        found: list[tuple[str, str]] = []
+        pages = self.client.get_paginator("get_execution_history").paginate(executionArn=execution_arn)
+        for page in pages:
+            for event in page["events"]:
+                details: Any = event.get("taskSubmittedEventDetails") or {}
+                if details.get("resourceType") != "ecs":
+                    continue
+                found.extend(ecs_tasks(details.get("output") or "{}"))
+        return found
+
+
+def ecs_tasks(run_task_output: str) -> list[tuple[str, str]]:
+    """(cluster, task ARN) pairs from a RunTask answer as Step Functions records it (either casing)."""
+    try:
+        answer = json.loads(run_task_output)
+    except ValueError:
+        return []
+    tasks = answer.get("Tasks") or answer.get("tasks") or []
+    pairs = []
+    for task in tasks:
+        arn = task.get("TaskArn") or task.get("taskArn")
+        cluster = task.get("ClusterArn") or task.get("clusterArn")
+        if arn and cluster:
+            pairs.append((str(cluster), str(arn)))
+    return pairs

@@ -118,17 +118,6 @@ def check_uploaded(videos: Sequence[BatchVideo]) -> None:
 
 # ---- where a control leads -------------------------------------------------------------------------
 
-# Status changes the controls need beyond functions/domain/transitions.py today (to be merged there:
-# PAUSE also from queued; resume and retry land in queued when the fair queue has no room).
-NEEDED_TRANSITIONS: frozenset[tuple[BatchStatus, BatchStatus]] = frozenset(
-    {
-        (B.QUEUED, B.PAUSED),
-        (B.PAUSED, B.QUEUED),
-        (B.COMPLETED, B.QUEUED),
-        (B.FAILED, B.QUEUED),
-    }
-)
-
 _ADMITTED_TARGET: dict[Control, BatchStatus] = {
     Control.PAUSE: B.PAUSED,
     Control.CANCEL: B.CANCELLED,

@@ -79,3 +79,18 @@ def batch_prefix(prefix: Prefix, batch_id: str) -> str:
 def export_object_key(batch_id: str, export_id: str, file_name: str) -> str:
     """An export's files: exports/{batch_id}/{export_id}/{file} (expired by the bucket's lifecycle rule)."""
     return f"{Prefix.EXPORTS}/{batch_id}/{export_id}/{file_name}"
+
+
+def video_prefix(prefix: Prefix, batch_id: str, video_id: str) -> str:
+    """One video's files under a per-video media prefix (work, results, transcripts)."""
+    return f"{prefix}/{batch_id}/{video_id}/"
+
+
+def output_prefix(batch_id: str, position: int) -> str:
+    """Every rendered output of the video at `position` (its name starts with the position)."""
+    return f"{Prefix.OUTPUTS}/{batch_id}/{position:03d}_"
+
+
+def upload_prefix(user_id: str, video_id: str) -> str:
+    """Everything uploaded for one video."""
+    return f"{Prefix.UPLOADS}/{user_id}/{video_id}/"

@@ -25,6 +25,9 @@ class BatchAction(StrEnum):
     # Recovery (issue 13): a new execution for a batch whose execution died; the status stays.
     RECOVER = "recover"
     RECOVER_PAUSED = "recover_paused"
+    # Resume and retry-failed when the fair queue has no running slot: the batch waits in `queued`.
+    RESUME_TO_QUEUE = "resume_to_queue"
+    RETRY_TO_QUEUE = "retry_to_queue"
 
 
 class VideoAction(StrEnum):
@@ -52,7 +55,7 @@ BATCH_TRANSITIONS: dict[BatchAction, Transition[BatchStatus]] = {
     BatchAction.START: Transition(frozenset({B.PENDING}), B.PROCESSING),
     BatchAction.ENQUEUE: Transition(frozenset({B.PENDING}), B.QUEUED),
     BatchAction.LAUNCH: Transition(frozenset({B.QUEUED}), B.PROCESSING),
-    BatchAction.PAUSE: Transition(frozenset({B.PROCESSING}), B.PAUSED),
+    BatchAction.PAUSE: Transition(frozenset({B.PROCESSING, B.QUEUED}), B.PAUSED),
     BatchAction.RESUME: Transition(frozenset({B.PAUSED}), B.PROCESSING),
     BatchAction.CANCEL: Transition(frozenset({B.PENDING, B.QUEUED, B.PROCESSING, B.PAUSED}), B.CANCELLED),
     # A batch paused after its last video started still finishes when that video does.
@@ -62,6 +65,8 @@ BATCH_TRANSITIONS: dict[BatchAction, Transition[BatchStatus]] = {
     BatchAction.RETRY: Transition(frozenset({B.COMPLETED, B.FAILED}), B.PROCESSING),
     BatchAction.RECOVER: Transition(frozenset({B.PROCESSING}), B.PROCESSING),
     BatchAction.RECOVER_PAUSED: Transition(frozenset({B.PAUSED}), B.PAUSED),
+    BatchAction.RESUME_TO_QUEUE: Transition(frozenset({B.PAUSED}), B.QUEUED),
+    BatchAction.RETRY_TO_QUEUE: Transition(frozenset({B.COMPLETED, B.FAILED}), B.QUEUED),
 }
 
 VIDEO_TRANSITIONS: dict[VideoAction, Transition[VideoStatus]] = {

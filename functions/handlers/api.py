@@ -16,7 +16,7 @@ from functions.domain.progress_events import openapi_components
 from functions.domain.schemas import ErrorResponse
 from functions.handlers.http import error_response
 from functions.handlers.resolver import DocumentedResolver
-from functions.handlers.routes import batches, exports, health, notifications, progress
+from functions.handlers.routes import batches, control, exports, health, notifications, progress
 from functions.observability import logger, metrics, tracer
 
 app = DocumentedResolver(enable_validation=True, extra_schemas=openapi_components)
@@ -28,6 +28,7 @@ app.enable_swagger(
 )
 app.include_router(health.router)
 app.include_router(batches.router)
+app.include_router(control.router)
 app.include_router(exports.router)
 app.include_router(progress.router)
 app.include_router(notifications.router)

@@ -6,11 +6,12 @@ conditional write already done and changes nothing.
 
 import json
 from contextlib import suppress
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel
 
 from functions.domain import object_keys
+from functions.domain.batch_control import batch_outcome, gate_action, outcome_message
 from functions.domain.batch_progress import estimate_time_remaining
 from functions.domain.enums import BatchStatus, Stage, VideoStatus
 from functions.domain.errors import IllegalTransition
@@ -20,8 +21,8 @@ from functions.domain.summary import build_summary
 from functions.domain.transitions import BatchAction, VideoAction
 from functions.observability import tracer
 from functions.services.access import require_batch
-from functions.services.admission import admit_waiting
 from functions.services.context import Services
+from functions.services.slots import slot_freed
 from functions.services.workspace import Workspace
 
 NON_RETRYABLE_ERRORS = frozenset({"InvalidMediaError", "UnsupportedSettingError"})
@@ -50,24 +51,12 @@ def prepare_batch(ctx: Services, batch_id: str) -> dict[str, Any]:
     }
 
 
-GateAction = Literal["run", "wait", "stop"]
-
-
 @tracer.capture_method
 def check_gate(ctx: Services, ref: VideoRef) -> dict[str, str]:
-    """run: go on; wait: the batch is paused; stop: the batch or the video no longer wants work."""
+    """run: go on; wait: the batch is paused (or resumed into the queue); stop: no longer wanted."""
     batch = require_batch(ctx, ref.batch_id)
     video = ctx.batch_videos.get(ref.batch_id, ref.video_id)
-    action: GateAction
-    if video is None or video.status not in {VideoStatus.PENDING, VideoStatus.PROCESSING}:
-        action = "stop"
-    elif batch.status is BatchStatus.PAUSED:
-        action = "wait"
-    elif batch.status is BatchStatus.PROCESSING:
-        action = "run"
-    else:
-        action = "stop"
-    return {"action": action}
+    return {"action": gate_action(batch.status, video.status if video else None)}
 
 
 @tracer.capture_method
@@ -205,26 +194,44 @@ def handle_failure(ctx: Services, ref: VideoRef, error: dict[str, Any], retry_de
 
 @tracer.capture_method
 def complete_batch(ctx: Services, batch_id: str) -> dict[str, Any]:
-    """Every video is terminal: write the summary report and mark the batch completed."""
+    """Every video is terminal: write the summary report and give the batch its outcome.
+
+    `completed` when at least one video completed (the failures are listed in the summary), `failed`
+    when none did (batch_control.batch_outcome). A batch already ended (cancelled meanwhile) keeps its
+    status; the summary report is still written so it says what happened.
+    """
     batch = require_batch(ctx, batch_id)
     videos = ctx.batch_videos.of_batch(batch_id)
+    statuses = [v.status for v in videos]
+    outcome = batch_outcome(statuses, cancelled=batch.status is BatchStatus.CANCELLED)
+    message = outcome_message(statuses) if outcome is not BatchStatus.COMPLETED else None
+    if outcome is None:  # the Map ended with a video unfinished: only a broken execution does that
+        outcome, message = BatchStatus.FAILED, "The execution ended before every video finished"
     now = ctx.clock()
     summary = build_summary(batch, videos, now)
+    summary["outcome"] = (batch.status if batch.status.is_terminal else outcome).value
+    summary["error_message"] = batch.error_message if batch.status.is_terminal else message
     report_key = object_keys.report_key(batch_id)
     ctx.storage.put_json(ctx.config.media_bucket, report_key, summary)
     summary["report_key"] = report_key
     if batch.status.is_terminal:
         return {"status": batch.status.value}
+    action = BatchAction.COMPLETE if outcome is BatchStatus.COMPLETED else BatchAction.FAIL
     try:
         done = ctx.batches.transition(
             batch,
-            BatchAction.COMPLETE,
+            action,
             now,
-            set_fields={"completed_at": now, "summary": summary, "estimated_time_remaining": 0},
+            set_fields={
+                "completed_at": now,
+                "summary": summary,
+                "estimated_time_remaining": 0,
+                "error_message": message,
+            },
         )
     except IllegalTransition as lost:
         return {"status": lost.current or "missing"}
-    admit_waiting(ctx)  # its running slot is free: the next queued batch may start
+    slot_freed(ctx, batch_id)
     return {"status": done.status.value}
 
 
@@ -248,7 +255,7 @@ def fail_batch(ctx: Services, batch_id: str, error: dict[str, Any]) -> dict[str,
         )
     except IllegalTransition as lost:
         return {"status": lost.current or "missing"}
-    admit_waiting(ctx)
+    slot_freed(ctx, batch_id)
     return {"status": BatchStatus.FAILED.value}
 
 

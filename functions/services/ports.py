@@ -36,6 +36,8 @@ class VideoStore(Protocol):
         """Store what probing found, once: None when the video was already probed."""
         ...
 
+    def delete(self, video_id: str) -> None: ...
+
 
 class BatchStore(Protocol):
     def create(self, batch: BatchJob, batch_videos: list[BatchVideo]) -> None:
@@ -81,6 +83,12 @@ class BatchStore(Protocol):
 
     def add_videos(self, batch: BatchJob, batch_videos: list[BatchVideo], now: datetime) -> None:
         """Attach members to a pending batch; MembershipConflict if it started or a video is in it."""
+        ...
+
+    def delete(self, batch_id: str, only_if: Iterable[BatchStatus]) -> BatchJob | None:
+        """Delete the batch (conditional on its stored status being one of `only_if`) and then every
+        item of its partition (members, task tokens, event sequence, exports). The deleted batch, or None
+        when it is missing or in another status (nothing deleted): of two concurrent deletes one wins."""
         ...
 
 
@@ -212,6 +220,9 @@ class ObjectStore(Protocol):
     ) -> int:
         """Stream the objects (in order, under their names) and `extra` files into a ZIP at bucket/key,
         never holding one whole; returns the archive's size."""
+
+    def delete_prefix(self, bucket: str, prefix: str) -> int:
+        """Delete every object whose key starts with `prefix`; how many were deleted."""
         ...
 
 
@@ -231,6 +242,11 @@ class WorkflowEngine(Protocol):
     def send_failure(self, token: str, error: str, cause: str) -> None: ...
 
     def send_heartbeat(self, token: str) -> None: ...
+
+    def stop(self, execution_arn: str, error: str, cause: str) -> bool:
+        """Stop a running execution at once, and the Fargate task it started if one still runs.
+        False when the execution had already ended (or never existed)."""
+        ...
 
 
 class Transcriber(Protocol):

@@ -82,6 +82,21 @@ class FakeObjectStore:
     def exists(self, bucket: str, key: str) -> bool:
         return self._path(bucket, key).exists()
 
+    def delete_prefix(self, bucket: str, prefix: str) -> int:
+        if not prefix:
+            raise ValueError("refusing to delete a whole bucket (empty prefix)")
+        base = self.root / bucket
+        doomed = [
+            p for p in base.rglob("*") if p.is_file() and p.relative_to(base).as_posix().startswith(prefix)
+        ]
+        for path in doomed:
+            path.unlink()
+        return len(doomed)
+
+    def keys(self, bucket: str) -> list[str]:
+        base = self.root / bucket
+        return sorted(p.relative_to(base).as_posix() for p in base.rglob("*") if p.is_file())
+
 
 class FakeWorkflow:
     """Records executions and task answers; a repeated execution name returns the first ARN."""
@@ -94,6 +109,8 @@ class FakeWorkflow:
         self.heartbeats: list[str] = []
         self.fail_next_start: Exception | None = None
         self.statuses: dict[str, str] = {}  # a test ends an execution by setting its status here
+        self.stopped: list[tuple[str, str, str]] = []
+        self.finished: set[str] = set()  # names of executions that have ended (stop answers False)
 
     def start(self, name: str, payload: dict[str, Any]) -> str:
         if self.fail_next_start is not None:
@@ -117,6 +134,14 @@ class FakeWorkflow:
 
     def send_heartbeat(self, token: str) -> None:
         self.heartbeats.append(token)
+
+    def stop(self, execution_arn: str, error: str, cause: str) -> bool:
+        name = execution_arn.rsplit(":", 1)[-1]
+        if name not in self.executions or name in self.finished:
+            return False
+        self.finished.add(name)
+        self.stopped.append((execution_arn, error, cause))
+        return True
 
 
 class FakeTranscriber:

@@ -100,6 +100,10 @@ class FakeVideoStore:
             self.t.videos[video_id] = apply(video, now, fields, None)
             return self.t.videos[video_id]
 
+    def delete(self, video_id: str) -> None:
+        with self.t.lock:
+            self.t.videos.pop(video_id, None)
+
 
 class FakeBatchStore:
     def __init__(self, table: Table) -> None:
@@ -199,6 +203,17 @@ class FakeBatchStore:
             for bv in batch_videos:
                 self.t.members[(bv.batch_job_id, bv.video_id)] = bv
 
+    def delete(self, batch_id: str, only_if: Iterable[BatchStatus]) -> BatchJob | None:
+        with self.t.lock:
+            stored = self.t.batches.get(batch_id)
+            if stored is None or stored.status not in set(only_if):
+                return None
+            del self.t.batches[batch_id]
+            for members in (self.t.members, self.t.tokens):
+                for key in [k for k in members if k[0] == batch_id]:
+                    del members[key]
+            return stored
+
 
 class FakeBatchVideoStore:
     def __init__(self, table: Table) -> None:
@@ -264,7 +279,7 @@ class FakeTaskTokenStore:
     def park(self, batch_id: str, video_id: str, token: str, now: datetime) -> bool:
         with self.t.lock:
             batch = self.t.batches.get(batch_id)
-            if batch is None or batch.status is not BatchStatus.PAUSED:
+            if batch is None or batch.status not in {BatchStatus.PAUSED, BatchStatus.QUEUED}:
                 return False
             self.t.tokens[(batch_id, video_id)] = token
             return True

@@ -113,7 +113,8 @@ def test_after_max_retries_the_video_fails_with_an_actionable_message(ctx, user_
     monkeypatch.setitem(pipeline.MEDIA_TASKS, "exporting", flaky)
     batch_id, _, _ = start_batch(user_id, [clips[".mp4"], clips[".webm"]], EXPORT_ONLY)
     batch = wait_for_batch(batch_id, user_id)
-    assert batch["status"] == "completed"
+    assert batch["status"] == "failed"  # no video completed
+    assert batch["error_message"] == "Every video failed (2 of 2)"
     assert batch["failed_videos"] == 2
     for video in batch["videos"]:
         assert video["status"] == "failed" and video["retry_count"] == 3

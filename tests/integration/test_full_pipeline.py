@@ -222,7 +222,7 @@ def test_a_language_an_english_only_model_cannot_serve_fails_that_video_only(
     monkeypatch.setattr(ctx.config, "whisper_model_path", english_model_path())
     batch_id, _, _ = start_batch(user_id, [clips[".mp4"], clips[".webm"]], {"language": "de"})
     batch = wait_for_batch(batch_id, user_id)
-    assert batch["status"] == "completed" and batch["failed_videos"] == 2
+    assert batch["status"] == "failed" and batch["failed_videos"] == 2  # no video completed
     for video in batch["videos"]:
         assert video["status"] == "failed" and video["retry_count"] == 0
         assert "English only" in video["error_message"]

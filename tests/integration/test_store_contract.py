@@ -1,5 +1,6 @@
 """The in-memory fakes and the DynamoDB stores obey the same rules: each scenario runs on both."""
 
+import threading
 import uuid
 from datetime import timedelta
 
@@ -108,8 +109,10 @@ def test_queue_order_quota_tokens_probe_and_jobs(stores, now):
     user = f"q-{uuid.uuid4().hex[:6]}"
     assert [stores.users.consume_creation_quota(user, "w", 2, 0) for _ in range(3)] == [1, 2, None]
 
-    assert stores.task_tokens.park(low.id, "v", "t1", now) is False  # queued, not paused
+    assert stores.task_tokens.park(low.id, "v", "t0", now) is True  # queued: the gate waits for a slot
+    assert stores.task_tokens.take_all(low.id) == ["t0"]
     stores.batches.transition(low, BatchAction.LAUNCH, now)
+    assert stores.task_tokens.park(low.id, "v", "t1", now) is False  # processing: answered at once
     stores.batches.transition(low, BatchAction.PAUSE, now)
     assert stores.task_tokens.park(low.id, "v", "t1", now) is True
     assert stores.task_tokens.take_all(low.id) == ["t1"] and stores.task_tokens.take_all(low.id) == []
@@ -183,3 +186,54 @@ def test_running_slots_move_with_the_status_and_caps_hold(stores, now):
     stores.batches.transition(second, BatchAction.FAIL, now)
     counts = stores.batches.slot_counts([user])
     assert counts.running_by_user == {user: 0} and counts.global_running == before
+
+
+def _race(attempt, threads: int = 8) -> list[object]:
+    barrier, outcomes = threading.Barrier(threads), []
+
+    def run() -> None:
+        barrier.wait()
+        try:
+            outcomes.append(attempt())
+        except IllegalTransition as lost:
+            outcomes.append(lost)
+
+    workers = [threading.Thread(target=run) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return outcomes
+
+
+@pytest.mark.parametrize("action", [BatchAction.PAUSE, BatchAction.CANCEL, BatchAction.RETRY_TO_QUEUE])
+def test_of_concurrent_control_transitions_exactly_one_wins(stores, now, action):
+    batch, _ = new_batch(stores, now)
+    batch = stores.batches.transition(batch, BatchAction.START, now)
+    if action is BatchAction.RETRY_TO_QUEUE:
+        batch = stores.batches.transition(batch, BatchAction.FAIL, now)
+    outcomes = _race(lambda: stores.batches.transition(batch, action, now))
+    winners = [o for o in outcomes if isinstance(o, BatchJob)]
+    assert len(winners) == 1, outcomes
+    assert all(o.current == winners[0].status for o in outcomes if isinstance(o, IllegalTransition))
+
+
+def test_delete_is_conditional_won_once_and_removes_the_partition(stores, now):
+    batch, members = new_batch(stores, now, videos=3)
+    other, _ = new_batch(stores, now)
+    terminal = (BatchStatus.COMPLETED, BatchStatus.FAILED, BatchStatus.CANCELLED)
+    assert stores.batches.delete(batch.id, terminal) is None  # pending: refused, nothing removed
+    assert len(stores.batch_videos.of_batch(batch.id)) == 3
+    batch = stores.batches.transition(batch, BatchAction.START, now)
+    batch = stores.batches.transition(batch, BatchAction.PAUSE, now)
+    assert stores.task_tokens.park(batch.id, members[0].video_id, "t", now) is True
+    stores.batches.transition(batch, BatchAction.CANCEL, now)
+
+    outcomes = _race(lambda: stores.batches.delete(batch.id, terminal), threads=4)
+    assert [o.id for o in outcomes if isinstance(o, BatchJob)] == [batch.id]
+    assert stores.batches.get(batch.id) is None and stores.batch_videos.of_batch(batch.id) == []
+    assert stores.task_tokens.take_all(batch.id) == []
+    assert stores.batch_videos.of_video(members[0].video_id) == []
+    assert len(stores.batch_videos.of_batch(other.id)) == 2  # another batch's partition is untouched
+    stores.videos.delete(members[0].video_id)
+    assert stores.videos.get(members[0].video_id) is None

@@ -48,10 +48,10 @@ def test_illegal_batch_transitions_raise(current, action):
     assert error.value.http_status == 409
 
 
-def test_terminal_batch_statuses_have_no_way_out_but_retry():
+def test_terminal_batch_statuses_have_no_way_out_but_retry_failed():
     for status in (BatchStatus.COMPLETED, BatchStatus.FAILED, BatchStatus.CANCELLED):
         actions = [a for a, t in BATCH_TRANSITIONS.items() if status in t.sources]
-        assert set(actions) <= {BatchAction.RETRY}
+        assert set(actions) <= {BatchAction.RETRY, BatchAction.RETRY_TO_QUEUE}
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,11 @@ export interface paths {
         get: operations["get_batch_api_batch_jobs__batch_id__get"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete a finished batch, its records and every file it owns
+         * @description Only a completed, failed or cancelled batch; else 409 `Batch is still active`.
+         */
+        delete: operations["delete_batch_api_batch_jobs__batch_id__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -49,6 +53,86 @@ export interface paths {
         put?: never;
         /** Start processing (every video must be uploaded) */
         post: operations["start_batch_api_batch_jobs__batch_id__start_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/batch-jobs/{batch_id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause: no new video starts, running ones finish
+         * @description Only a processing or queued batch; else 400 `Batch is not running`.
+         */
+        post: operations["pause_batch_api_batch_jobs__batch_id__pause_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/batch-jobs/{batch_id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a paused batch where it stopped
+         * @description Only a paused batch; else 400 `Batch is not paused`.
+         */
+        post: operations["resume_batch_api_batch_jobs__batch_id__resume_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/batch-jobs/{batch_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel at once: stop the execution, cancel unfinished videos, remove work files
+         * @description From pending, queued, processing or paused; else 400 `Batch already finished`. Outputs of completed videos stay.
+         */
+        post: operations["cancel_batch_api_batch_jobs__batch_id__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/batch-jobs/{batch_id}/retry-failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run failed videos again as a new execution `{batch_id}-run{N}`
+         * @description A finished batch's failed videos with retries left, or exactly `video_ids`; 400 `Nothing to retry` says why when none can be.
+         */
+        post: operations["retry_failed_api_batch_jobs__batch_id__retry_failed_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -984,6 +1068,25 @@ export interface components {
              */
             updated_at: string;
         };
+        /** CancelResponse */
+        CancelResponse: {
+            batch_job: components["schemas"]["BatchJobResponse"];
+            /**
+             * Cancelled Video Ids
+             * @description Videos this request cancelled.
+             */
+            cancelled_video_ids: string[];
+            /**
+             * Execution Stopped
+             * @description Whether a running execution was stopped.
+             */
+            execution_stopped: boolean;
+            /**
+             * Removed Objects
+             * @description Work files and unfinished results removed from S3.
+             */
+            removed_objects: number;
+        };
         /**
          * CaptionsMode
          * @enum {string}
@@ -1259,6 +1362,33 @@ export interface components {
         ResponseValidationError: {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
+        };
+        /**
+         * RetryFailedRequest
+         * @description Without `video_ids`, every failed video with retries left is run again.
+         */
+        RetryFailedRequest: {
+            /**
+             * Video Ids
+             * @description Retry exactly these failed videos (the UI's per-row Retry).
+             */
+            video_ids?: string[] | null;
+        };
+        /** RetryFailedResponse */
+        RetryFailedResponse: {
+            /**
+             * Job Id
+             * @description ARN of the new execution, named `{batch_id}-run{N}`.
+             */
+            job_id: string;
+            /** Execution Name */
+            execution_name: string;
+            /**
+             * Retried Video Ids
+             * @description The videos run again, in position order.
+             */
+            retried_video_ids: string[];
+            batch_job: components["schemas"]["BatchJobResponse"];
         };
         /**
          * Stage
@@ -1651,6 +1781,55 @@ export interface operations {
             };
         };
     };
+    delete_batch_api_batch_jobs__batch_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batch_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Batch deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": null;
+                };
+            };
+            /** @description Batch job not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict with the batch's state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Malformed body or parameters */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     add_videos_api_batch_jobs__batch_id__videos_post: {
         parameters: {
             query?: never;
@@ -1780,6 +1959,206 @@ export interface operations {
             };
             /** @description Too many requests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    pause_batch_api_batch_jobs__batch_id__pause_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batch_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Batch paused */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchJobResponse"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Batch job not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Malformed body or parameters */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    resume_batch_api_batch_jobs__batch_id__resume_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batch_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Batch resumed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchJobResponse"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Batch job not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Malformed body or parameters */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    cancel_batch_api_batch_jobs__batch_id__cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batch_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Batch cancelled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CancelResponse"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Batch job not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Malformed body or parameters */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    retry_failed_api_batch_jobs__batch_id__retry_failed_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batch_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RetryFailedRequest"] | null;
+            };
+        };
+        responses: {
+            /** @description Retry started */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetryFailedResponse"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Batch job not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Malformed body or parameters */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

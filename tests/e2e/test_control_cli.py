@@ -1,0 +1,123 @@
+"""`reelflow pause|resume|cancel|retry|delete` against a running `reelflow serve`, and Ctrl-C of
+`reelflow run` cancelling its batch cleanly."""
+
+import json
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+from tests.conftest import make_clip
+from tests.e2e.test_cli import reelflow
+from tests.helpers import user_env
+
+EXPORT_ONLY = {"transcribe": False, "remove_silence": False, "detect_highlights": False}
+
+
+def test_control_subcommands_steer_a_batch_of_the_running_serve(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    clips = [make_clip(tmp_path / f"c{i}.mp4", seconds=12.0, width=640, height=360) for i in range(3)]
+    token = reelflow("token", "--user", "erin", "--tier", "free", home=home).stdout.strip()
+    headers = {"Authorization": f"Bearer {token}"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "reelflow.cli", "serve", "--port", "0"],
+        env=user_env(home, columns=200),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert server.stdout is not None
+    try:
+        api = ""
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and "Press Ctrl+C" not in (line := server.stdout.readline()):
+            if line.strip().startswith("api_url"):
+                api = line.split()[-1]
+        # Keep reading its output: a full pipe would block the server's next log line.
+        threading.Thread(target=server.stdout.read, daemon=True).start()
+        files = [{"name": c.name, "size": c.stat().st_size} for c in clips]
+        created = requests.post(
+            f"{api}/batch-jobs",
+            headers=headers,
+            timeout=30,
+            json={"name": "steer", "files": files, "settings": EXPORT_ONLY},
+        ).json()
+        for upload, clip in zip(created["uploads"], clips, strict=True):
+            assert requests.put(
+                upload["url"], data=clip.read_bytes(), headers=upload["headers"], timeout=30
+            ).ok
+        batch_id = created["batch_job"]["id"]
+        assert requests.post(f"{api}/batch-jobs/{batch_id}/start", headers=headers, timeout=30).ok
+
+        def control(*args: str) -> subprocess.CompletedProcess[str]:
+            return reelflow(*args, batch_id, "--user", "erin", "--tier", "free", home=home, timeout=120)
+
+        paused = control("pause")
+        assert paused.returncode == 0 and f"Batch {batch_id}: paused" in paused.stdout, paused
+        again = control("pause")
+        assert again.returncode == 1 and "Batch is not running" in again.stdout
+        assert f"Batch {batch_id}: processing" in control("resume").stdout
+        refused = control("delete")
+        assert refused.returncode == 1 and "Batch is still active" in refused.stdout
+        cancelled = control("cancel")
+        assert cancelled.returncode == 0 and "cancelled" in cancelled.stdout, cancelled
+        batch = requests.get(f"{api}/batch-jobs/{batch_id}", headers=headers, timeout=30).json()
+        assert batch["status"] == "cancelled"
+        assert batch["completed_videos"] + batch["cancelled_videos"] == 3
+        assert control("retry").returncode == 1  # nothing failed
+        deleted = control("delete")
+        assert deleted.returncode == 0 and "deleted" in deleted.stdout
+        assert requests.get(f"{api}/batch-jobs/{batch_id}", headers=headers, timeout=30).status_code == 404
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def test_ctrl_c_cancels_the_run_and_keeps_partial_results(tmp_path: Path) -> None:
+    home, folder, out = tmp_path / "home", tmp_path / "videos", tmp_path / "out"
+    home.mkdir()
+    folder.mkdir()
+    for i in range(3):
+        make_clip(folder / f"v{i}.mp4", seconds=12.0, width=640, height=360)
+    run = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "reelflow.cli",
+            "run",
+            str(folder),
+            "--out",
+            str(out),
+            "--no-transcribe",
+            "--no-remove-silence",
+            "--no-detect-highlights",
+        ],
+        env=user_env(home, columns=200),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert run.stdout is not None
+    seen = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        line = run.stdout.readline()
+        seen.append(line)
+        if line.startswith("Execution") or not line:
+            break
+    time.sleep(2.0)  # a video is encoding
+    run.send_signal(signal.SIGINT)
+    output, _ = run.communicate(timeout=120)
+    text = "".join(seen) + output
+    assert run.returncode == 130, text  # interrupted, as a shell reports SIGINT
+    assert "cancelling the batch" in text and "Traceback" not in text
+    results = json.loads((out / "results.json").read_text())
+    assert results["batch"]["status"] == "cancelled"
+    statuses = [v["status"] for v in results["videos"]]
+    assert set(statuses) <= {"completed", "cancelled"} and "cancelled" in statuses
+    assert results["batch"]["cancelled_videos"] == statuses.count("cancelled")
