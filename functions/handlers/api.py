@@ -15,6 +15,7 @@ from functions.domain.errors import DomainError
 from functions.domain.schemas import ErrorResponse
 from functions.handlers.http import error_response
 from functions.handlers.routes import batches, health
+from functions.handlers.routes import usage as usage_routes
 from functions.observability import logger, metrics, tracer
 
 app = APIGatewayHttpResolver(enable_validation=True)
@@ -26,6 +27,7 @@ app.enable_swagger(
 )
 app.include_router(health.router)
 app.include_router(batches.router)
+app.include_router(usage_routes.router)
 
 
 @app.exception_handler(DomainError)  # type: ignore[untyped-decorator]

@@ -9,6 +9,8 @@ import type {
   BatchJobList,
   BatchJobStatus,
   FileSpec,
+  Usage,
+  UsagePeriodKind,
 } from "@/types/batch";
 import { ApiError, errorFrom } from "./errors";
 import type { paths } from "./schema";
@@ -68,6 +70,11 @@ export async function startBatchProcessing(batchJobId: string): Promise<{ job_id
   return unwrap(
     await api.POST("/api/batch-jobs/{batch_id}/start", { params: { path: { batch_id: batchJobId } } }),
   );
+}
+
+/** Seed 5.5: the caller's videos, minutes and success rate per day, week or month, newest first. */
+export async function getUsage(period: UsagePeriodKind): Promise<Usage> {
+  return unwrap(await api.GET("/api/usage", { params: { query: { period } } }));
 }
 
 export { ApiError, errorFrom };

@@ -10,3 +10,12 @@ test("flags the combinations the API rejects and accepts the defaults and preset
   expect(settingsProblems({ ...DEFAULT_SETTINGS, margin: 0.5, min_silence_duration: 1 })[0]!.field).toBe("margin");
   expect(settingsProblems({ ...DEFAULT_SETTINGS, margin: 0.5, min_silence_duration: 1, remove_silence: false })).toEqual([]);
 });
+
+test("captions need the transcript and the removed-parts preview needs silence removal, as the API says", () => {
+  const captions = settingsProblems({ ...DEFAULT_SETTINGS, captions: "burn", transcribe: false });
+  expect(captions.map((p) => p.field)).toEqual(["captions"]);
+  expect(settingsProblems({ ...DEFAULT_SETTINGS, captions: "soft", language: "auto" })).toEqual([]);
+  const preview = settingsProblems({ ...DEFAULT_SETTINGS, removed_parts_preview: true, remove_silence: false });
+  expect(preview.map((p) => p.field)).toEqual(["removed_parts_preview"]);
+  expect(settingsProblems({ ...DEFAULT_SETTINGS, removed_parts_preview: true, cut_lists: true })).toEqual([]);
+});

@@ -14,6 +14,9 @@ export const DEFAULT_SETTINGS: Required<BatchSettings> = {
   keywords: [],
   export_format: "mp4",
   export_quality: "1080p",
+  captions: "off",
+  cut_lists: false,
+  removed_parts_preview: false,
 };
 
 export const LANGUAGES = [
@@ -22,6 +25,14 @@ export const LANGUAGES = [
   { value: "ru", label: "Russian" },
   { value: "de", label: "German" },
   { value: "fr", label: "French" },
+  { value: "auto", label: "Detect per video" },
+] as const;
+
+export const CAPTIONS = [
+  { value: "off", label: "Off" },
+  { value: "sidecar", label: "SRT + WebVTT files" },
+  { value: "burn", label: "Burnt into the picture" },
+  { value: "soft", label: "Subtitle track in the video" },
 ] as const;
 
 export const QUALITY_INFO: Record<BatchSettings["export_quality"] & string, string> = {
@@ -34,7 +45,7 @@ export const QUALITY_INFO: Record<BatchSettings["export_quality"] & string, stri
 export const settingsFormSchema = z
   .object({
     transcribe: z.boolean(),
-    language: z.enum(["en", "es", "ru", "de", "fr"]),
+    language: z.enum(["en", "es", "ru", "de", "fr", "auto"]),
     remove_silence: z.boolean(),
     silence_threshold: z.number().min(-60).max(-20),
     min_silence_duration: z.number().min(0.5).max(5),
@@ -44,6 +55,9 @@ export const settingsFormSchema = z
     keywords: z.string(),
     export_format: z.enum(["mp4", "mov", "webm"]),
     export_quality: z.enum(["720p", "1080p", "4k"]),
+    captions: z.enum(["off", "sidecar", "burn", "soft"]),
+    cut_lists: z.boolean(),
+    removed_parts_preview: z.boolean(),
   })
   .superRefine((values, ctx) => {
     for (const problem of settingsProblems(toSettings(values))) {
@@ -88,6 +102,15 @@ export function settingsProblems(settings: Required<BatchSettings>): SettingsPro
   }
   if (settings.keywords.some((word) => word.length > 50)) {
     problems.push({ field: "keywords", message: "Each keyword is at most 50 characters." });
+  }
+  if (settings.captions !== "off" && !settings.transcribe) {
+    problems.push({ field: "captions", message: "Captions are made from the transcript: turn transcription on." });
+  }
+  if (settings.removed_parts_preview && !settings.remove_silence) {
+    problems.push({
+      field: "removed_parts_preview",
+      message: "The removed-parts preview shows what silence removal cut: turn silence removal on.",
+    });
   }
   if (settings.remove_silence && settings.margin >= settings.min_silence_duration / 2) {
     problems.push({
@@ -166,5 +189,8 @@ export function describeSettings(s: Required<BatchSettings>): string[] {
       ? `Highlights: ${s.highlight_sensitivity}${s.keywords.length ? `, keywords ${s.keywords.join(", ")}` : ""}`
       : "No highlights",
     `Export ${s.export_format.toUpperCase()} at ${s.export_quality}`,
+    ...(s.captions !== "off" ? [`Captions: ${CAPTIONS.find((c) => c.value === s.captions)?.label ?? s.captions}`] : []),
+    ...(s.cut_lists ? ["EDL and FCPXML cut lists"] : []),
+    ...(s.removed_parts_preview ? ["Preview of the removed parts"] : []),
   ];
 }

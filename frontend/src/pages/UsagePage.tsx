@@ -1,12 +1,13 @@
 import { useQuery } from "@tanstack/react-query";
 import * as React from "react";
-import { getUsage } from "@/api/pending";
+import { getUsage } from "@/api/client";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { Tabs, TabsList, TabsTrigger } from "@/components/ui/tabs";
+import type { UsagePeriod, UsagePeriodKind as Period } from "@/types/batch";
 
-type Period = "day" | "week" | "month";
+const rate = (row: UsagePeriod) => (row.success_rate == null ? "—" : `${Math.round(row.success_rate * 100)}%`);
 
 export function UsagePage() {
   const [period, setPeriod] = React.useState<Period>("week");
@@ -39,13 +40,13 @@ export function UsagePage() {
             </TableRow>
           </TableHeader>
           <TableBody>
-            {usage.data.periods.map((row) => (
-              <TableRow key={row.period}>
-                <TableCell>{row.period}</TableCell>
+            {[...usage.data.periods, usage.data.total].map((row) => (
+              <TableRow key={row.period} className={row === usage.data.total ? "font-semibold" : undefined}>
+                <TableCell>{row === usage.data.total ? "Total" : row.period}</TableCell>
                 <TableCell className="tabular-nums">{row.batches}</TableCell>
                 <TableCell className="tabular-nums">{row.videos_processed}</TableCell>
                 <TableCell className="tabular-nums">{row.minutes_processed.toFixed(1)}</TableCell>
-                <TableCell className="tabular-nums">{Math.round(row.success_rate * 100)}%</TableCell>
+                <TableCell className="tabular-nums">{rate(row)}</TableCell>
               </TableRow>
             ))}
           </TableBody>

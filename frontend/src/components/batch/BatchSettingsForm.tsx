@@ -18,6 +18,7 @@ import {
   Textarea,
 } from "@/components/ui/form";
 import {
+  CAPTIONS,
   DEFAULT_SETTINGS,
   describeSettings,
   LANGUAGES,
@@ -48,6 +49,9 @@ export const HELP = {
   keywords: "Comma-separated words that mark a highlight when spoken (needs transcription and highlights).",
   export_format: "MP4 and MOV hold H.264/AAC; WebM holds VP9/Opus.",
   export_quality: "Maximum height of the short side. Smaller inputs are never upscaled.",
+  captions: "Subtitles timed to the edited video: SRT + WebVTT files, burnt into the picture, or a soft track (needs transcription).",
+  cut_lists: "EDL and FCPXML timelines of the kept parts, to finish the edit in your own editor.",
+  removed_parts_preview: "A short video of what silence removal cut, to check the threshold.",
 } as const;
 
 export interface BatchSettingsFormProps {
@@ -156,6 +160,16 @@ export function BatchSettingsForm({ initialSettings, onChange, showTemplates = f
             </Select>
           </div>
         )}
+        <div className="grid gap-1.5">
+          <LabelWithHelp htmlFor={f("captions")} label="Captions" help={HELP.captions} />
+          <Select id={f("captions")} {...register("captions")}>
+            {CAPTIONS.map((c) => (
+              <option key={c.value} value={c.value}>
+                {c.label}
+              </option>
+            ))}
+          </Select>
+        </div>
       </fieldset>
 
       <fieldset className="grid gap-3 rounded-md border border-border p-3">
@@ -267,6 +281,13 @@ export function BatchSettingsForm({ initialSettings, onChange, showTemplates = f
           </Select>
         </div>
         <p className="text-xs text-muted-foreground sm:col-span-2">{QUALITY_INFO[settings.export_quality]}</p>
+        <CheckboxField control={control} name="cut_lists" label="Cut lists (EDL, FCPXML)" help={HELP.cut_lists} />
+        <CheckboxField
+          control={control}
+          name="removed_parts_preview"
+          label="Preview of the removed parts"
+          help={HELP.removed_parts_preview}
+        />
       </fieldset>
 
       <div aria-live="polite" className="grid gap-2">
@@ -312,7 +333,7 @@ function LabelWithHelp({ htmlFor, label, help }: { htmlFor: string; label: strin
   );
 }
 
-type BooleanField = "transcribe" | "remove_silence" | "detect_highlights";
+type BooleanField = "transcribe" | "remove_silence" | "detect_highlights" | "cut_lists" | "removed_parts_preview";
 
 function CheckboxField({
   control,
