@@ -12,6 +12,7 @@ from infra.functions import FunctionFactory, acknowledge
 from infra.observability import Observability
 from infra.pipeline import Pipeline
 from infra.storage import Storage
+from infra.web import WebHosting
 
 
 class ReelflowStack(cdk.Stack):
@@ -55,8 +56,18 @@ class ReelflowStack(cdk.Stack):
         self.observability = Observability(
             self, "Observability", config, self.pipeline.state_machine, self.functions.functions
         )
+        self.web = WebHosting(
+            self,
+            "Web",
+            config,
+            identity=self.identity,
+            access_logs=self.storage.access_logs,
+            api_url=self.api.api_url,
+            websocket_url=self.api.websocket_url,
+        )
 
         outputs = {
+            "WebAppUrl": (self.web.url, "The web app (CloudFront); it reads /config.json at start"),
             "ApiUrl": (self.api.api_url, "HTTP API base URL (routes under /api)"),
             "WebSocketUrl": (self.api.websocket_url, "WebSocket URL for live progress (?token=<ID token>)"),
             "IngestBucketName": (self.storage.ingest.bucket_name, "Uploads and the dropbox/ drop folder"),

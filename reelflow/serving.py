@@ -15,9 +15,14 @@ from urllib.parse import urlparse
 from rich.console import Console
 
 from reelflow.local.home import clear_state, home, read_state, state_path, write_state
+from reelflow.local.webapp import dist_dir
 
 ADDRESS = "serve"
 NOT_RUNNING = "no reelflow serve is running"
+
+
+def web_app_note() -> str:
+    return "" if (dist_dir() / "index.html").is_file() else "  (not built: ./dev web)"
 
 
 def data_folder(data_dir: Path | None) -> Path:
@@ -81,6 +86,7 @@ def _announce(console: Console, stack: Any, folder: Path) -> None:
     console.print(f"  restored           {items} items, {objects} objects (--fresh starts empty)")
     console.print("  token              reelflow token --user alice --tier creator")
     console.print("  API docs           " + f"{stack.gateway.base_url}/api/docs", soft_wrap=True)
+    console.print(f"  web app            {stack.gateway.base_url}/" + web_app_note(), soft_wrap=True)
     console.print("Press Ctrl+C to stop.")
 
 
