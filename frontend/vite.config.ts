@@ -10,7 +10,7 @@ export default defineConfig({
   build: { chunkSizeWarningLimit: 1024 },
   resolve: { alias: { "@": path.resolve(import.meta.dirname, "src") } },
   server: {
-    proxy: { "/api": backend, "/local": backend, "/ws": { target: backend.replace("http", "ws"), ws: true } },
+    proxy: { "/api": backend, "/local": backend, "/config.json": backend, "/ws": { target: backend.replace("http", "ws"), ws: true } },
   },
   test: {
     environment: "jsdom",

@@ -17,6 +17,7 @@ from infra.pipeline import Pipeline
 from infra.progress import Progress
 from infra.storage import Storage
 from infra.sweep import Sweep
+from infra.web import WebHosting
 
 
 class ReelflowStack(cdk.Stack):
@@ -98,8 +99,18 @@ class ReelflowStack(cdk.Stack):
         self.observability = Observability(
             self, "Observability", config, self.pipeline.state_machine, self.functions.functions
         )
+        self.web = WebHosting(
+            self,
+            "Web",
+            config,
+            identity=self.identity,
+            access_logs=self.storage.access_logs,
+            api_url=self.api.api_url,
+            websocket_url=self.api.websocket_url,
+        )
 
         outputs = {
+            "WebAppUrl": (self.web.url, "The web app (CloudFront); it reads /config.json at start"),
             "ApiUrl": (self.api.api_url, "HTTP API base URL (routes under /api)"),
             "WebSocketUrl": (self.api.websocket_url, "WebSocket URL for live progress (?token=<ID token>)"),
             "IngestBucketName": (self.storage.ingest.bucket_name, "Uploads and the dropbox/ drop folder"),

@@ -16,9 +16,14 @@ from rich.console import Console
 
 from reelflow.local.home import clear_state, home, read_state, state_path, write_state
 from reelflow.local.notification_feed import FILE_NAME, Notification, NotificationFeed
+from reelflow.local.webapp import dist_dir
 
 ADDRESS = "serve"
 NOT_RUNNING = "no reelflow serve is running"
+
+
+def web_app_note() -> str:
+    return "" if (dist_dir() / "index.html").is_file() else "  (not built: ./dev web)"
 
 
 def data_folder(data_dir: Path | None) -> Path:
@@ -101,6 +106,7 @@ def _announce(console: Console, stack: Any, folder: Path) -> None:
     console.print("  token              reelflow token --user alice --tier creator")
     console.print("  API docs           " + f"{stack.gateway.base_url}/api/docs", soft_wrap=True)
     console.print("  live progress      reelflow watch BATCH_ID --user alice; notifications: reelflow events")
+    console.print(f"  web app            {stack.gateway.base_url}/" + web_app_note(), soft_wrap=True)
     console.print("Press Ctrl+C to stop.")
 
 

@@ -8,7 +8,7 @@ import { LiveConfigContext } from "./hooks/useBatchLive";
 import { RouterProvider } from "./lib/router";
 import { FakeApi } from "./test/fakeApi";
 import { fakeSocketFactory } from "./test/fakeSocket";
-import { makeBatch, makeDetail } from "./test/fixtures";
+import { makeBatch, makeDetail, makeUsage, makeUsagePeriod } from "./test/fixtures";
 
 function renderShell() {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
@@ -46,7 +46,7 @@ test("signs in locally with a chosen plan, then navigates dashboard, list, detai
     return { batch_jobs: list, total: list.length, limit: 20, offset: 0 };
   });
   api.on(`GET /api/batch-jobs/${running.id}`, running);
-  api.on("GET /api/usage", { tier: "pro", periods: [{ period: "2026-W01", videos_processed: 12, minutes_processed: 30.5, batches: 2, success_rate: 0.75 }] });
+  api.on("GET /api/usage", makeUsage([makeUsagePeriod({ period: "2026-W01" })]));
   api.install();
   renderShell();
 

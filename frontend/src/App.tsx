@@ -10,6 +10,8 @@ import { BatchUploadModal } from "@/components/batch/BatchUploadModal";
 import { Button } from "@/components/ui/button";
 import { batchKey } from "@/hooks/useBatchLive";
 import { clearSession, loadSession, type Session } from "@/lib/auth";
+import { signOutUrl } from "@/lib/cognito";
+import { runtimeConfig } from "@/lib/runtimeConfig";
 import { Link, useRouter } from "@/lib/router";
 import { SignInPage } from "@/pages/SignInPage";
 import { UsagePage } from "@/pages/UsagePage";
@@ -68,7 +70,9 @@ export function App() {
               aria-label="Sign out"
               onClick={() => {
                 clearSession();
-                setSession(null);
+                const config = runtimeConfig();
+                if (config.auth === "cognito") globalThis.location.assign(signOutUrl(config.cognito));
+                else setSession(null);
               }}
             >
               <LogOut aria-hidden />

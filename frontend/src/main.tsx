@@ -6,19 +6,28 @@ import { Toaster } from "./components/ui/toast";
 import { TooltipProvider } from "./components/ui/tooltip";
 import "./index.css";
 import { RouterProvider } from "./lib/router";
+import { loadRuntimeConfig } from "./lib/runtimeConfig";
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false } } });
 
-createRoot(document.getElementById("root")!).render(
-  <StrictMode>
-    <QueryClientProvider client={queryClient}>
-      <RouterProvider>
-        <TooltipProvider delayDuration={300}>
-          <Toaster>
-            <App />
-          </Toaster>
-        </TooltipProvider>
-      </RouterProvider>
-    </QueryClientProvider>
-  </StrictMode>,
-);
+function Root() {
+  return (
+    <StrictMode>
+      <QueryClientProvider client={queryClient}>
+        <RouterProvider>
+          <TooltipProvider delayDuration={300}>
+            <Toaster>
+              <App />
+            </Toaster>
+          </TooltipProvider>
+        </RouterProvider>
+      </QueryClientProvider>
+    </StrictMode>
+  );
+}
+
+// The API, WebSocket and sign-in come from /config.json (written at deploy time; served by `reelflow serve`);
+// without it the app runs against its own origin with local sign-in.
+loadRuntimeConfig()
+  .catch((error: Error) => console.error(error))
+  .finally(() => createRoot(document.getElementById("root")!).render(<Root />));

@@ -26,6 +26,7 @@ from functions.adapters.keys import (
     batch_video_keys,
     global_slots_key,
     status_pk,
+    user_batches_created_between,
     user_pk,
     user_slots_key,
     user_status_pk,
@@ -67,6 +68,13 @@ class DynamoBatchStore(DynamoTable):
         else:
             by_status = Key("GSI2PK").eq(user_status_pk(user_id, status))
             items = self.query(IndexName="GSI2", KeyConditionExpression=by_status, ScanIndexForward=False)
+        return [item_to_model(item, BatchJob) for item in items]
+
+    def list_for_user_since(self, user_id: str, since: datetime) -> list[BatchJob]:
+        """GSI1 between the batch prefix at `since` and the prefix's end: only the batches of the window."""
+        lower, upper = user_batches_created_between(since)
+        window = Key("GSI1PK").eq(user_pk(user_id)) & Key("GSI1SK").between(lower, upper)
+        items = self.query(IndexName="GSI1", KeyConditionExpression=window, ScanIndexForward=False)
         return [item_to_model(item, BatchJob) for item in items]
 
     def list_by_status(self, status: BatchStatus, limit: int | None = None) -> list[BatchJob]:

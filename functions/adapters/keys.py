@@ -137,6 +137,11 @@ def batch_keys(batch: BatchJob) -> dict[str, Any]:
     }
 
 
+def user_batches_created_between(since: datetime) -> tuple[str, str]:
+    """GSI1SK bounds of a user's batches created at or after `since` (`~` sorts after any time)."""
+    return f"{BATCH_PREFIX}{sortable_time(since)}", f"{BATCH_PREFIX}~"
+
+
 def batch_video_keys(batch_video: BatchVideo) -> dict[str, str]:
     return {
         **batch_video_key(batch_video.batch_job_id, batch_video.video_id),

@@ -17,6 +17,7 @@ from functions.domain.schemas import ErrorResponse
 from functions.handlers.http import error_response
 from functions.handlers.resolver import DocumentedResolver
 from functions.handlers.routes import batches, control, exports, health, notifications, progress
+from functions.handlers.routes import usage as usage_routes
 from functions.observability import logger, metrics, tracer
 
 app = DocumentedResolver(enable_validation=True, extra_schemas=openapi_components)
@@ -32,6 +33,7 @@ app.include_router(control.router)
 app.include_router(exports.router)
 app.include_router(progress.router)
 app.include_router(notifications.router)
+app.include_router(usage_routes.router)
 
 
 @app.exception_handler(DomainError)  # type: ignore[untyped-decorator]

@@ -50,6 +50,10 @@ class BatchStore(Protocol):
         """Newest first."""
         ...
 
+    def list_for_user_since(self, user_id: str, since: datetime) -> list[BatchJob]:
+        """The user's batches created at or after `since`, newest first (one Query, bounded by time)."""
+        ...
+
     def list_by_status(self, status: BatchStatus, limit: int | None = None) -> list[BatchJob]:
         """Highest effective priority first, then oldest first."""
         ...

@@ -52,6 +52,15 @@ async def mint_token(request: web.Request) -> web.Response:
     return web.json_response({"token": issue_token(user_id, tier), "user_id": user_id, "tier": tier.value})
 
 
+async def runtime_config(request: web.Request) -> web.Response:
+    """The same /config.json the deployment writes into the web bucket, with this gateway's URLs."""
+    origin = f"{request.scheme}://{request.host}"
+    socket = f"{'wss' if request.scheme == 'https' else 'ws'}://{request.host}/ws"
+    return web.json_response(
+        {"auth": "local", "apiUrl": origin, "webSocketUrl": socket}, headers={"Cache-Control": "no-cache"}
+    )
+
+
 async def serve_asset(request: web.Request) -> web.StreamResponse:
     root = dist_dir().resolve()
     index = root / "index.html"
@@ -71,4 +80,5 @@ def register_webapp(app: web.Application) -> None:
     """Call after the API routes: the catch-all GET must come last."""
     app.router.add_get("/local/plans", list_plans)
     app.router.add_post("/local/token", mint_token)
+    app.router.add_get("/config.json", runtime_config)
     app.router.add_get("/{tail:.*}", serve_asset)

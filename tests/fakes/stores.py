@@ -127,6 +127,9 @@ class FakeBatchStore:
         mine = [b for b in self.t.batches.values() if b.user_id == user_id and status in (None, b.status)]
         return sorted(mine, key=lambda b: (b.created_at, b.id), reverse=True)
 
+    def list_for_user_since(self, user_id: str, since: datetime) -> list[BatchJob]:
+        return [b for b in self.list_for_user(user_id) if b.created_at >= since]
+
     def list_by_status(self, status: BatchStatus, limit: int | None = None) -> list[BatchJob]:
         found = sorted(
             (b for b in self.t.batches.values() if b.status is status),

@@ -237,3 +237,15 @@ def test_delete_is_conditional_won_once_and_removes_the_partition(stores, now):
     assert len(stores.batch_videos.of_batch(other.id)) == 2  # another batch's partition is untouched
     stores.videos.delete(members[0].video_id)
     assert stores.videos.get(members[0].video_id) is None
+
+
+def test_batches_created_since_a_moment_newest_first(stores, now):
+    old, _ = new_batch(stores, now - timedelta(days=10), videos=1)
+    user = old.user_id
+    moments = [now, now + timedelta(minutes=5)]
+    later = [BatchJob(user_id=user, name="c", created_at=moment, updated_at=now) for moment in moments]
+    for batch in later:
+        stores.batches.create(batch, [])
+    found = stores.batches.list_for_user_since(user, now)
+    assert [b.id for b in found] == [later[1].id, later[0].id]
+    assert len(stores.batches.list_for_user_since(user, now - timedelta(days=11))) == 3

@@ -19,7 +19,8 @@ def call(fake, monkeypatch):
     def send(method: str, path: str, body: Any = None, user: str | None = "alice") -> tuple[int, Any]:
         claims = {"sub": user, "custom:tier": "creator"} if user else None
         payload = json.dumps(body).encode() if body is not None else b""
-        event = build_event(method, path, "", {"content-type": "application/json"}, payload, claims)
+        path, _, query = path.partition("?")
+        event = build_event(method, path, query, {"content-type": "application/json"}, payload, claims)
         result = api_module.handler(event, LocalLambdaContext(function_name="reelflow-api"))
         return result["statusCode"], json.loads(result["body"]) if result.get("body") else None
 
@@ -41,3 +42,17 @@ def test_create_read_and_the_error_shapes(call):
     status, reply = call("POST", "/api/batch-jobs", {"name": ""})
     assert status == 422 and reply["error"] == "Validation failed"
     assert call("GET", "/api/nothing")[0] == 404
+
+
+def test_usage_per_period_and_a_bad_period(call, fake, monkeypatch):
+    from functions.handlers.routes import usage as usage_routes
+
+    monkeypatch.setattr(usage_routes, "services", lambda: fake.ctx)
+    call("POST", "/api/batch-jobs", {"name": "b", "video_count": 2})
+    status, report = call("GET", "/api/usage?period=day")
+    assert status == 200 and report["period"] == "day" and len(report["periods"]) == 7
+    assert report["periods"][0]["batches"] == 1 and report["periods"][0]["success_rate"] is None
+    assert call("GET", "/api/usage", user="bob")[1]["total"]["batches"] == 0
+    status, reply = call("GET", "/api/usage?period=year")
+    assert status == 422 and reply["error"] == "Validation failed"
+    assert call("GET", "/api/usage", user=None)[0] == 401

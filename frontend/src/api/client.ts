@@ -1,6 +1,7 @@
 /** Typed client for the endpoints in docs/openapi.json (generated types: src/api/schema.d.ts). */
 import createClient from "openapi-fetch";
 import { authHeader } from "@/lib/auth";
+import { runtimeConfig } from "@/lib/runtimeConfig";
 import type {
   BatchJob,
   BatchJobCreate,
@@ -9,20 +10,34 @@ import type {
   BatchJobList,
   BatchJobStatus,
   FileSpec,
+  Usage,
+  UsagePeriodKind,
 } from "@/types/batch";
 import { ApiError, errorFrom } from "./errors";
 import type { paths } from "./schema";
 
-export const api = createClient<paths>({
-  baseUrl: globalThis.location?.origin ?? "http://localhost",
-  fetch: (request) => globalThis.fetch(request), // looked up per call, so tests can stand in for the network
-});
-api.use({
-  onRequest({ request }) {
-    for (const [name, value] of Object.entries(authHeader())) request.headers.set(name, value);
-    return request;
-  },
-});
+function makeClient(baseUrl: string) {
+  const client = createClient<paths>({
+    baseUrl,
+    fetch: (request) => globalThis.fetch(request), // looked up per call, so tests can stand in for the network
+  });
+  client.use({
+    onRequest({ request }) {
+      for (const [name, value] of Object.entries(authHeader())) request.headers.set(name, value);
+      return request;
+    },
+  });
+  return client;
+}
+
+let cached: { baseUrl: string; client: ReturnType<typeof makeClient> } | null = null;
+
+/** The client for the API origin of /config.json (the page's own origin in local mode). */
+export function api() {
+  const baseUrl = runtimeConfig().apiUrl;
+  if (cached?.baseUrl !== baseUrl) cached = { baseUrl, client: makeClient(baseUrl) };
+  return cached.client;
+}
 
 // Some routes document only their error responses, so the success body is typed here from components.
 async function unwrap<T>(result: { data?: unknown; error?: unknown; response: Response }): Promise<T> {
@@ -40,15 +55,15 @@ export interface ListParams {
 }
 
 export async function getBatchJobs(params: ListParams = {}): Promise<BatchJobList> {
-  return unwrap(await api.GET("/api/batch-jobs", { params: { query: params as never } }));
+  return unwrap(await api().GET("/api/batch-jobs", { params: { query: params as never } }));
 }
 
 export async function getBatchJob(batchJobId: string): Promise<BatchJobDetail> {
-  return unwrap(await api.GET("/api/batch-jobs/{batch_id}", { params: { path: { batch_id: batchJobId } } }));
+  return unwrap(await api().GET("/api/batch-jobs/{batch_id}", { params: { path: { batch_id: batchJobId } } }));
 }
 
 export async function createBatchJob(data: BatchJobCreate): Promise<BatchJobCreated> {
-  return unwrap(await api.POST("/api/batch-jobs", { body: data }));
+  return unwrap(await api().POST("/api/batch-jobs", { body: data }));
 }
 
 /** `video_ids` today; `files` (new upload slots) once issue 10 lands. */
@@ -57,7 +72,7 @@ export async function addVideosToBatch(
   body: { video_ids: string[] } | { files: FileSpec[] },
 ): Promise<BatchJobDetail> {
   return unwrap(
-    await api.POST("/api/batch-jobs/{batch_id}/videos", {
+    await api().POST("/api/batch-jobs/{batch_id}/videos", {
       params: { path: { batch_id: batchJobId } },
       body: body as { video_ids: string[] },
     }),
@@ -66,8 +81,13 @@ export async function addVideosToBatch(
 
 export async function startBatchProcessing(batchJobId: string): Promise<{ job_id: string; batch_job: BatchJob }> {
   return unwrap(
-    await api.POST("/api/batch-jobs/{batch_id}/start", { params: { path: { batch_id: batchJobId } } }),
+    await api().POST("/api/batch-jobs/{batch_id}/start", { params: { path: { batch_id: batchJobId } } }),
   );
+}
+
+/** Seed 5.5: the caller's videos, minutes and success rate per day, week or month, newest first. */
+export async function getUsage(period: UsagePeriodKind): Promise<Usage> {
+  return unwrap(await api().GET("/api/usage", { params: { query: { period } } }));
 }
 
 export { ApiError, errorFrom };

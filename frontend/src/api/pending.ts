@@ -10,7 +10,6 @@ import type {
   ExportRequest,
   Plan,
   SnapshotEvent,
-  Usage,
 } from "@/types/batch";
 import { request } from "./http";
 
@@ -56,10 +55,6 @@ export const getExportStatus = (id: string, exportId: string) =>
   request<BatchExport>("GET", `${batch(id)}/export/${encodeURIComponent(exportId)}`);
 export const listExports = (id: string) =>
   request<{ exports: BatchExport[] }>("GET", `${batch(id)}/exports`).then((r) => r.exports);
-
-// Seed 5.5: usage.
-export const getUsage = (period: "day" | "week" | "month") =>
-  request<Usage>("GET", `/api/usage?period=${period}`);
 
 // Local mode only (reelflow/local/webapp.py).
 export const listPlans = () => request<{ plans: Plan[] }>("GET", "/local/plans").then((r) => r.plans);

@@ -2,6 +2,7 @@
  * Live progress over the WebSocket API: subscribe to one batch, reconnect with backoff, and catch up
  * with `since` (the last sequence number seen), so nothing is missed across a dropped connection.
  */
+import { runtimeConfig } from "@/lib/runtimeConfig";
 import type { BatchSocketMessage } from "@/types/batch";
 
 export type SocketFactory = (url: string) => WebSocket;
@@ -23,9 +24,7 @@ export interface SubscribeOptions {
 
 export function defaultSocketUrl(): string {
   const configured = (globalThis as { REELFLOW_WS_URL?: string }).REELFLOW_WS_URL;
-  if (configured) return configured;
-  const { protocol, host } = globalThis.location;
-  return `${protocol === "https:" ? "wss" : "ws"}://${host}/ws`;
+  return configured || runtimeConfig().webSocketUrl;
 }
 
 export function subscribeToBatchProgress(options: SubscribeOptions): ProgressSubscription {

@@ -262,6 +262,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your usage per day (last 7), week (last 8) or month (last 6), newest first */
+        get: operations["get_usage_api_usage_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1446,6 +1463,61 @@ export interface components {
              */
             expires_at: string;
             multipart?: components["schemas"]["MultipartUpload"] | null;
+        };
+        /** UsagePeriod */
+        UsagePeriod: {
+            /**
+             * Period
+             * @description Label of the period: 2026-11-24, 2026-W48 or 2026-11 (UTC).
+             */
+            period: string;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /**
+             * End
+             * Format: date-time
+             * @description Exclusive.
+             */
+            end: string;
+            /** Batches */
+            batches: number;
+            /**
+             * Videos Processed
+             * @description Videos the pipeline finished, completed or failed.
+             */
+            videos_processed: number;
+            /** Videos Completed */
+            videos_completed: number;
+            /** Videos Failed */
+            videos_failed: number;
+            /**
+             * Minutes Processed
+             * @description Duration of the completed videos, in minutes.
+             */
+            minutes_processed: number;
+            /**
+             * Success Rate
+             * @description Completed / processed videos; null when none finished in the period.
+             */
+            success_rate: number | null;
+        };
+        /** UsageReport */
+        UsageReport: {
+            tier: components["schemas"]["Tier"];
+            /**
+             * Period
+             * @enum {string}
+             */
+            period: "day" | "week" | "month";
+            /**
+             * Periods
+             * @description Newest first.
+             */
+            periods: components["schemas"]["UsagePeriod"][];
+            total: components["schemas"]["UsagePeriod"];
         };
         /** ValidationError */
         ValidationError: {
@@ -2644,6 +2716,73 @@ export interface operations {
                 "application/json": components["schemas"]["EmailOptIn"];
             };
         };
+        responses: {
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Plan limit */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Batch job not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict with the batch's state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Malformed body or parameters */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_usage_api_usage_get: {
+        parameters: {
+            query?: {
+                period?: "day" | "week" | "month";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
         responses: {
             /** @description Invalid request */
             400: {

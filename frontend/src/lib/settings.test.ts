@@ -12,9 +12,10 @@ test("flags the combinations the API rejects and accepts the defaults and preset
 });
 
 test("captions need the transcript and the removed-parts preview needs silence removal, as the API says", () => {
-  const noTranscript = settingsProblems({ ...DEFAULT_SETTINGS, transcribe: false, captions: "sidecar" });
-  expect(noTranscript.map((p) => p.field)).toEqual(["captions"]);
-  const noCuts = settingsProblems({ ...DEFAULT_SETTINGS, remove_silence: false, removed_parts_preview: true });
-  expect(noCuts.map((p) => p.field)).toEqual(["removed_parts_preview"]);
-  expect(settingsProblems({ ...DEFAULT_SETTINGS, captions: "burn", cut_lists: true })).toEqual([]);
+  const captions = settingsProblems({ ...DEFAULT_SETTINGS, captions: "burn", transcribe: false });
+  expect(captions.map((p) => p.field)).toEqual(["captions"]);
+  expect(settingsProblems({ ...DEFAULT_SETTINGS, captions: "soft", language: "auto" })).toEqual([]);
+  const preview = settingsProblems({ ...DEFAULT_SETTINGS, removed_parts_preview: true, remove_silence: false });
+  expect(preview.map((p) => p.field)).toEqual(["removed_parts_preview"]);
+  expect(settingsProblems({ ...DEFAULT_SETTINGS, removed_parts_preview: true, cut_lists: true })).toEqual([]);
 });

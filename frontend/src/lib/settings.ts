@@ -25,14 +25,14 @@ export const LANGUAGES = [
   { value: "ru", label: "Russian" },
   { value: "de", label: "German" },
   { value: "fr", label: "French" },
-  { value: "auto", label: "Detect automatically" },
+  { value: "auto", label: "Detect per video" },
 ] as const;
 
-export const CAPTION_MODES = [
-  { value: "off", label: "No captions" },
+export const CAPTIONS = [
+  { value: "off", label: "Off" },
   { value: "sidecar", label: "SRT + WebVTT files" },
+  { value: "burn", label: "Burnt into the picture" },
   { value: "soft", label: "Subtitle track in the video" },
-  { value: "burn", label: "Burned into the picture" },
 ] as const;
 
 export const QUALITY_INFO: Record<BatchSettings["export_quality"] & string, string> = {
@@ -97,17 +97,20 @@ export function settingsProblems(settings: Required<BatchSettings>): SettingsPro
   if (settings.keywords.length > 0 && !settings.transcribe) {
     problems.push({ field: "keywords", message: "Keywords are found in the transcript: turn transcription on." });
   }
-  if (settings.captions !== "off" && !settings.transcribe) {
-    problems.push({ field: "captions", message: "Captions are made from the transcript: turn transcription on." });
-  }
-  if (settings.removed_parts_preview && !settings.remove_silence) {
-    problems.push({ field: "removed_parts_preview", message: "The removed-parts preview needs silence removal." });
-  }
   if (settings.keywords.length > 50) {
     problems.push({ field: "keywords", message: "At most 50 keywords." });
   }
   if (settings.keywords.some((word) => word.length > 50)) {
     problems.push({ field: "keywords", message: "Each keyword is at most 50 characters." });
+  }
+  if (settings.captions !== "off" && !settings.transcribe) {
+    problems.push({ field: "captions", message: "Captions are made from the transcript: turn transcription on." });
+  }
+  if (settings.removed_parts_preview && !settings.remove_silence) {
+    problems.push({
+      field: "removed_parts_preview",
+      message: "The removed-parts preview shows what silence removal cut: turn silence removal on.",
+    });
   }
   if (settings.remove_silence && settings.margin >= settings.min_silence_duration / 2) {
     problems.push({
@@ -186,5 +189,8 @@ export function describeSettings(s: Required<BatchSettings>): string[] {
       ? `Highlights: ${s.highlight_sensitivity}${s.keywords.length ? `, keywords ${s.keywords.join(", ")}` : ""}`
       : "No highlights",
     `Export ${s.export_format.toUpperCase()} at ${s.export_quality}`,
+    ...(s.captions !== "off" ? [`Captions: ${CAPTIONS.find((c) => c.value === s.captions)?.label ?? s.captions}`] : []),
+    ...(s.cut_lists ? ["EDL and FCPXML cut lists"] : []),
+    ...(s.removed_parts_preview ? ["Preview of the removed parts"] : []),
   ];
 }

@@ -6,9 +6,58 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Input, Label, RadioGroup, RadioGroupItem } from "@/components/ui/form";
 import { type Session, saveSession } from "@/lib/auth";
+import { authorizeUrl, completeSignIn } from "@/lib/cognito";
+import { type CognitoConfig, runtimeConfig } from "@/lib/runtimeConfig";
 
-/** Local mode only: pick a plan, get a token minted by the local gateway. */
+/** Cognito's hosted UI on AWS (per /config.json); locally, a plan picker and a token from the gateway. */
 export function SignInPage({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
+  const config = runtimeConfig();
+  if (config.auth === "cognito") return <CognitoSignIn config={config.cognito} onSignedIn={onSignedIn} />;
+  return <LocalSignIn onSignedIn={onSignedIn} />;
+}
+
+function CognitoSignIn({ config, onSignedIn }: { config: CognitoConfig; onSignedIn: (session: Session) => void }) {
+  const returning = new URLSearchParams(globalThis.location.search).has("code");
+  const [error, setError] = React.useState<string | null>(null);
+  React.useEffect(() => {
+    if (!returning) return;
+    completeSignIn(config, globalThis.location.search)
+      .then((session) => {
+        globalThis.history.replaceState(null, "", "/");
+        if (!session) return;
+        saveSession(session);
+        onSignedIn(session);
+      })
+      .catch((caught: Error) => setError(caught.message));
+  }, [config, returning, onSignedIn]);
+
+  return (
+    <main className="mx-auto grid min-h-screen max-w-lg content-center p-4">
+      <Card>
+        <CardHeader>
+          <h1 className="text-2xl font-bold">reelflow</h1>
+          <CardTitle className="text-base">Sign in</CardTitle>
+          <CardDescription>Your account and plan are managed by reelflow's Cognito user pool.</CardDescription>
+        </CardHeader>
+        <CardContent className="grid gap-4">
+          {error && (
+            <Alert variant="destructive">
+              <AlertDescription>{error}</AlertDescription>
+            </Alert>
+          )}
+          <Button
+            disabled={returning && !error}
+            onClick={async () => globalThis.location.assign(await authorizeUrl(config))}
+          >
+            {returning && !error ? "Signing in…" : "Sign in"}
+          </Button>
+        </CardContent>
+      </Card>
+    </main>
+  );
+}
+
+function LocalSignIn({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
   const plans = useQuery({ queryKey: ["plans"], queryFn: listPlans });
   const [userId, setUserId] = React.useState("alice");
   const [tier, setTier] = React.useState("creator");

@@ -1,12 +1,13 @@
 import { useQuery } from "@tanstack/react-query";
 import * as React from "react";
-import { getUsage } from "@/api/pending";
+import { getUsage } from "@/api/client";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { Tabs, TabsList, TabsTrigger } from "@/components/ui/tabs";
+import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
+import type { UsagePeriod, UsagePeriodKind as Period } from "@/types/batch";
 
-type Period = "day" | "week" | "month";
+const rate = (row: UsagePeriod) => (row.success_rate == null ? "—" : `${Math.round(row.success_rate * 100)}%`);
 
 export function UsagePage() {
   const [period, setPeriod] = React.useState<Period>("week");
@@ -20,37 +21,45 @@ export function UsagePage() {
           <TabsTrigger value="week">Weekly</TabsTrigger>
           <TabsTrigger value="month">Monthly</TabsTrigger>
         </TabsList>
+        {(["day", "week", "month"] as const).map((value) => (
+          <TabsContent key={value} value={value} className="grid gap-4 pt-2">
+            {value === period && (
+              <>
+                {usage.isLoading && <Skeleton className="h-32" />}
+                {usage.error && (
+                  <Alert variant="warning">
+                    <AlertDescription>Usage is not available yet: {(usage.error as Error).message}</AlertDescription>
+                  </Alert>
+                )}
+                {usage.data && (
+                  <Table aria-label="Usage per period">
+                    <TableHeader>
+                      <TableRow>
+                        <TableHead>Period</TableHead>
+                        <TableHead>Batches</TableHead>
+                        <TableHead>Videos</TableHead>
+                        <TableHead>Minutes</TableHead>
+                        <TableHead>Success rate</TableHead>
+                      </TableRow>
+                    </TableHeader>
+                    <TableBody>
+                      {[...usage.data.periods, usage.data.total].map((row) => (
+                        <TableRow key={row.period} className={row === usage.data.total ? "font-semibold" : undefined}>
+                          <TableCell>{row === usage.data.total ? "Total" : row.period}</TableCell>
+                          <TableCell className="tabular-nums">{row.batches}</TableCell>
+                          <TableCell className="tabular-nums">{row.videos_processed}</TableCell>
+                          <TableCell className="tabular-nums">{row.minutes_processed.toFixed(1)}</TableCell>
+                          <TableCell className="tabular-nums">{rate(row)}</TableCell>
+                        </TableRow>
+                      ))}
+                    </TableBody>
+                  </Table>
+                )}
+              </>
+            )}
+          </TabsContent>
+        ))}
       </Tabs>
-      {usage.isLoading && <Skeleton className="h-32" />}
-      {usage.error && (
-        <Alert variant="warning">
-          <AlertDescription>Usage is not available yet: {(usage.error as Error).message}</AlertDescription>
-        </Alert>
-      )}
-      {usage.data && (
-        <Table aria-label="Usage per period">
-          <TableHeader>
-            <TableRow>
-              <TableHead>Period</TableHead>
-              <TableHead>Batches</TableHead>
-              <TableHead>Videos</TableHead>
-              <TableHead>Minutes</TableHead>
-              <TableHead>Success rate</TableHead>
-            </TableRow>
-          </TableHeader>
-          <TableBody>
-            {usage.data.periods.map((row) => (
-              <TableRow key={row.period}>
-                <TableCell>{row.period}</TableCell>
-                <TableCell className="tabular-nums">{row.batches}</TableCell>
-                <TableCell className="tabular-nums">{row.videos_processed}</TableCell>
-                <TableCell className="tabular-nums">{row.minutes_processed.toFixed(1)}</TableCell>
-                <TableCell className="tabular-nums">{Math.round(row.success_rate * 100)}%</TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
-      )}
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import { DEFAULT_SETTINGS } from "@/lib/settings";
-import type { BatchJob, BatchJobDetail, BatchVideo } from "@/types/batch";
+import type { BatchJob, BatchJobDetail, BatchVideo, Usage, UsagePeriod } from "@/types/batch";
 
 let counter = 0;
 
@@ -66,4 +66,40 @@ export function makeDetail(overrides: Partial<BatchJobDetail> = {}, videos?: Bat
   const list =
     videos ?? [1, 2, 3].map((position) => makeVideo({ batch_job_id: batch.id, position }));
   return { ...batch, total_videos: list.length, videos: list, ...overrides };
+}
+
+export function makeUsagePeriod(overrides: Partial<UsagePeriod> = {}): UsagePeriod {
+  return {
+    period: "2026-W48",
+    start: "2026-11-23T00:00:00Z",
+    end: "2026-11-30T00:00:00Z",
+    batches: 2,
+    videos_processed: 12,
+    videos_completed: 9,
+    videos_failed: 3,
+    minutes_processed: 30.5,
+    success_rate: 0.75,
+    ...overrides,
+  };
+}
+
+export function makeUsage(periods: UsagePeriod[], overrides: Partial<Usage> = {}): Usage {
+  const sum = (field: "batches" | "videos_processed" | "videos_completed" | "videos_failed" | "minutes_processed") =>
+    periods.reduce((total, row) => total + row[field], 0);
+  const processed = sum("videos_processed");
+  return {
+    tier: "pro",
+    period: "week",
+    periods,
+    total: makeUsagePeriod({
+      period: "total",
+      batches: sum("batches"),
+      videos_processed: processed,
+      videos_completed: sum("videos_completed"),
+      videos_failed: sum("videos_failed"),
+      minutes_processed: sum("minutes_processed"),
+      success_rate: processed ? sum("videos_completed") / processed : null,
+    }),
+    ...overrides,
+  };
 }

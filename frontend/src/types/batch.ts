@@ -20,6 +20,9 @@ export type HighlightSensitivity = Schemas["HighlightSensitivity"];
 export type ExportFormat = Schemas["ExportFormat"];
 export type ExportQuality = Schemas["ExportQuality"];
 export type Language = Schemas["Language"];
+export type Usage = Schemas["UsageReport"];
+export type UsagePeriod = Schemas["UsagePeriod"];
+export type UsagePeriodKind = Usage["period"];
 
 export const BATCH_STATUSES: BatchJobStatus[] = [
   "pending",
@@ -119,15 +122,3 @@ export interface SnapshotEvent {
 
 export type BatchSocketMessage = ProgressEvent | SnapshotEvent;
 
-export interface UsagePeriod {
-  period: string;
-  videos_processed: number;
-  minutes_processed: number;
-  batches: number;
-  success_rate: number; // 0-1
-}
-
-export interface Usage {
-  tier: Tier;
-  periods: UsagePeriod[];
-}

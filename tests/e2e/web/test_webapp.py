@@ -72,3 +72,13 @@ def test_local_sign_in_lists_plans_and_mints_a_token_the_gateway_accepts(gateway
 def test_minting_rejects_bad_input_with_a_400(gateway, body):
     answer = requests.post(f"{gateway.base_url}/local/token", json=body, timeout=5)
     assert answer.status_code == 400 and set(answer.json()) == {"error", "detail"}
+
+
+def test_config_json_points_the_web_app_at_this_gateway_with_local_sign_in(gateway, dist):
+    answer = requests.get(f"{gateway.base_url}/config.json", timeout=5)
+    assert answer.headers["Cache-Control"] == "no-cache"
+    assert answer.json() == {
+        "auth": "local",
+        "apiUrl": gateway.base_url,
+        "webSocketUrl": gateway.ws_url,
+    }

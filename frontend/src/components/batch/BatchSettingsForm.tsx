@@ -18,9 +18,9 @@ import {
   Textarea,
 } from "@/components/ui/form";
 import {
+  CAPTIONS,
   DEFAULT_SETTINGS,
   describeSettings,
-  CAPTION_MODES,
   LANGUAGES,
   loadTemplates,
   PRESETS,
@@ -49,10 +49,9 @@ export const HELP = {
   keywords: "Comma-separated words that mark a highlight when spoken (needs transcription and highlights).",
   export_format: "MP4 and MOV hold H.264/AAC; WebM holds VP9/Opus.",
   export_quality: "Maximum height of the short side. Smaller inputs are never upscaled.",
-  captions:
-    "Subtitles from the transcript, re-timed to the edited video: as SRT/WebVTT files, a subtitle track, or burned into the picture.",
-  cut_lists: "An EDL and an FCPXML timeline of the kept parts, to refine the cuts in your own editor.",
-  removed_parts_preview: "A short video of everything that was cut, to check the silence threshold.",
+  captions: "Subtitles timed to the edited video: SRT + WebVTT files, burnt into the picture, or a soft track (needs transcription).",
+  cut_lists: "EDL and FCPXML timelines of the kept parts, to finish the edit in your own editor.",
+  removed_parts_preview: "A short video of what silence removal cut, to check the threshold.",
 } as const;
 
 export interface BatchSettingsFormProps {
@@ -161,18 +160,16 @@ export function BatchSettingsForm({ initialSettings, onChange, showTemplates = f
             </Select>
           </div>
         )}
-        {settings.transcribe && (
-          <div className="grid gap-1.5">
-            <LabelWithHelp htmlFor={f("captions")} label="Captions" help={HELP.captions} />
-            <Select id={f("captions")} {...register("captions")}>
-              {CAPTION_MODES.map((mode) => (
-                <option key={mode.value} value={mode.value}>
-                  {mode.label}
-                </option>
-              ))}
-            </Select>
-          </div>
-        )}
+        <div className="grid gap-1.5">
+          <LabelWithHelp htmlFor={f("captions")} label="Captions" help={HELP.captions} />
+          <Select id={f("captions")} {...register("captions")}>
+            {CAPTIONS.map((c) => (
+              <option key={c.value} value={c.value}>
+                {c.label}
+              </option>
+            ))}
+          </Select>
+        </div>
       </fieldset>
 
       <fieldset className="grid gap-3 rounded-md border border-border p-3">
@@ -288,7 +285,7 @@ export function BatchSettingsForm({ initialSettings, onChange, showTemplates = f
         <CheckboxField
           control={control}
           name="removed_parts_preview"
-          label="Preview of removed parts"
+          label="Preview of the removed parts"
           help={HELP.removed_parts_preview}
         />
       </fieldset>
