@@ -3,10 +3,19 @@
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from botocore.exceptions import ClientError
 
 from functions.adapters import aws
+
+
+def content_disposition(file_name: str) -> str:
+    """RFC 6266: an ASCII fallback and the UTF-8 name (a Cyrillic or emoji name survives the download)."""
+    fallback = file_name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    if fallback == file_name:
+        return f'attachment; filename="{file_name}"'
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(file_name, safe='')}"
 
 
 class S3ObjectStore:
@@ -32,7 +41,7 @@ class S3ObjectStore:
     def presigned_get(self, bucket: str, key: str, expires_in: int, download_name: str | None = None) -> str:
         params: dict[str, Any] = {"Bucket": bucket, "Key": key}
         if download_name:
-            params["ResponseContentDisposition"] = f'attachment; filename="{download_name}"'
+            params["ResponseContentDisposition"] = content_disposition(download_name)
         return self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
 
     def head(self, bucket: str, key: str) -> dict[str, Any] | None:
