@@ -9,7 +9,6 @@ from boto3.dynamodb.conditions import Attr
 from functions.adapters.dynamo_codec import item_to_model, model_to_attributes
 from functions.adapters.dynamo_table import ConditionFailed, DynamoTable, Update
 from functions.adapters.keys import video_key
-from functions.domain.enums import UploadStatus
 from functions.domain.models import Video
 
 
@@ -23,15 +22,26 @@ class DynamoVideoStore(DynamoTable):
         item = self.get_item(video_key(video_id))
         return item_to_model(item, Video) if item else None
 
-    def record_probe(self, video_id: str, fields: Mapping[str, Any], now: datetime) -> Video | None:
-        update = Update(set={**fields, "updated_at": now})
+    def record_probe(
+        self, video_id: str, etag: str, fields: Mapping[str, Any], now: datetime
+    ) -> Video | None:
+        update = Update(set={**fields, "etag": etag, "updated_at": now}, add={"probe_count": 1})
         try:
             result = self.update_item(
                 video_key(video_id),
                 update,
-                Attr("status").eq(UploadStatus.AWAITING_UPLOAD.value),
+                Attr("PK").exists() & (Attr("etag").not_exists() | Attr("etag").ne(etag)),
                 ReturnValues="ALL_NEW",
             )
         except ConditionFailed:
             return None
+        return item_to_model(result["Attributes"], Video)
+
+    def set_upload(self, video_id: str, now: datetime, fields: Mapping[str, Any]) -> Video:
+        result = self.update_item(
+            video_key(video_id),
+            Update(set={**fields, "updated_at": now}),
+            Attr("PK").exists(),
+            ReturnValues="ALL_NEW",
+        )
         return item_to_model(result["Attributes"], Video)

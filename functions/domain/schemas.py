@@ -71,7 +71,10 @@ class UploadTarget(BaseModel):
     file_name: str
     key: str
     method: Literal["PUT"] = "PUT"
-    url: str
+    url: str | None = Field(
+        description="The presigned single PUT; null when the file goes in parts (see multipart) or its size "
+        "is not known yet (POST /api/batch-jobs/{id}/uploads/{video_id} with the size mints the URL)."
+    )
     headers: dict[str, str] = Field(
         description="Headers the PUT must carry (they are part of the signature)."
     )
@@ -158,7 +161,9 @@ class BatchJobDetail(BatchJobResponse):
 
 class BatchJobCreated(BaseModel):
     batch_job: BatchJobResponse
-    upload_urls: list[str] = Field(description="One presigned PUT URL per video, in position order.")
+    upload_urls: list[str | None] = Field(
+        description="One presigned PUT URL per video, in position order (null: see uploads[i])."
+    )
     uploads: list[UploadTarget]
 
 

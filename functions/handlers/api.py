@@ -14,7 +14,7 @@ from functions.adapters.idempotency import register_lambda_context
 from functions.domain.errors import DomainError
 from functions.domain.schemas import ErrorResponse
 from functions.handlers.http import error_response
-from functions.handlers.routes import batches, health
+from functions.handlers.routes import batches, health, uploads
 from functions.observability import logger, metrics, tracer
 
 app = APIGatewayHttpResolver(enable_validation=True)
@@ -26,6 +26,7 @@ app.enable_swagger(
 )
 app.include_router(health.router)
 app.include_router(batches.router)
+app.include_router(uploads.router)
 
 
 @app.exception_handler(DomainError)  # type: ignore[untyped-decorator]

@@ -17,13 +17,13 @@ from functions.domain.schemas import (
     BatchJobResponse,
     BatchVideoResponse,
     StartResponse,
-    UploadTarget,
 )
 from functions.domain.transitions import BatchAction
 from functions.domain.uploads import CheckedFile, check_file, safe_name
 from functions.observability import tracer
 from functions.services.access import require_batch
 from functions.services.context import Services
+from functions.services.uploads import prepare_upload, upload_target
 
 SortField = Literal["created_at", "priority", "status"]
 ALREADY_PROCESSING = "Batch is already processing"
@@ -81,15 +81,18 @@ def create_batch(ctx: Services, caller: Caller, request: BatchJobCreate) -> Batc
         updated_at=now,
     )
     videos = [
-        Video(
-            id=(video_id := new_id()),
-            user_id=caller.user_id,
-            original_name=f.name,
-            size=f.size,
-            content_type=f.content_type,
-            s3_key=upload_key(caller.user_id, video_id, f.name),
-            created_at=now,
-            updated_at=now,
+        prepare_upload(
+            ctx,
+            Video(
+                id=(video_id := new_id()),
+                user_id=caller.user_id,
+                original_name=f.name,
+                size=f.size,
+                content_type=f.content_type,
+                s3_key=upload_key(caller.user_id, video_id, f.name),
+                created_at=now,
+                updated_at=now,
+            ),
         )
         for f in files
     ]
@@ -107,25 +110,9 @@ def create_batch(ctx: Services, caller: Caller, request: BatchJobCreate) -> Batc
     ]
     ctx.videos.put_many(videos)
     ctx.batches.create(batch, batch_videos)
-    uploads = [upload_target(ctx, video, position) for position, video in enumerate(videos, start=1)]
+    uploads = [upload_target(ctx, batch.id, video, n) for n, video in enumerate(videos, start=1)]
     return BatchJobCreated(
         batch_job=BatchJobResponse.of(batch), upload_urls=[u.url for u in uploads], uploads=uploads
-    )
-
-
-def upload_target(ctx: Services, video: Video, position: int) -> UploadTarget:
-    expires = ctx.config.upload_url_expiry_seconds
-    url, headers = ctx.storage.presigned_put(
-        ctx.config.ingest_bucket, video.s3_key, expires, content_type=video.content_type, size=video.size
-    )
-    return UploadTarget(
-        video_id=video.id,
-        position=position,
-        file_name=video.original_name,
-        key=video.s3_key,
-        url=url,
-        headers=headers,
-        expires_at=ctx.clock() + timedelta(seconds=expires),
     )
 
 
@@ -245,6 +232,13 @@ def start_batch(ctx: Services, caller: Caller, batch_id: str) -> StartResponse:
             + ("…" if len(waiting) > 5 else ""),
             title="Videos not uploaded",
         )
+    unchecked = unchecked_files(ctx, videos)
+    if unchecked:
+        raise Conflict(
+            f"{', '.join(unchecked)}: changed after it was checked; it is being checked again, "
+            "start the batch once it is",
+            title="Videos not checked",
+        )
     now = ctx.clock()
     try:
         started = ctx.batches.transition(
@@ -262,6 +256,20 @@ def start_batch(ctx: Services, caller: Caller, batch_id: str) -> StartResponse:
         raise InvalidRequest(f"Batch status is '{lost.current}'", title=ALREADY_PROCESSING) from lost
     execution_arn = launch_execution(ctx, started)
     return StartResponse(job_id=execution_arn, batch_job=BatchJobResponse.of(started))
+
+
+def unchecked_files(ctx: Services, slots: list[BatchVideo]) -> list[str]:
+    """The files whose object is not the version that was probed (replaced after probing, its event not
+    handled yet): a batch never starts on a file nobody checked."""
+    names = []
+    for slot in slots:
+        video = ctx.videos.get(slot.video_id)
+        if video is None or video.etag is None:  # records probed before ETags were kept
+            continue
+        head = ctx.storage.head(ctx.config.ingest_bucket, video.s3_key)
+        if head is None or head.get("ETag") != video.etag:
+            names.append(video.original_name)
+    return names
 
 
 def execution_name(batch: BatchJob) -> str:

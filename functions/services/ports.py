@@ -3,14 +3,16 @@ tests/fakes implements them in memory. Status changes name a domain action (`Bat
 `VideoAction`): the store applies `domain.transitions` as a conditional write and raises
 `IllegalTransition` when the stored status does not allow it."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 from functions.domain.enums import BatchStatus, Tier, VideoStatus
 from functions.domain.models import BatchJob, BatchVideo, Connection, TranscriptionJob, User, Video
+from functions.domain.stored_objects import StoredObject
 from functions.domain.transitions import BatchAction, VideoAction
+from functions.domain.upload_limits import CompletedPart
 
 Fields = Mapping[str, Any]
 Counters = Mapping[str, int | float]
@@ -29,8 +31,13 @@ class VideoStore(Protocol):
 
     def get(self, video_id: str) -> Video | None: ...
 
-    def record_probe(self, video_id: str, fields: Fields, now: datetime) -> Video | None:
-        """Store what probing found, once: None when the video was already probed."""
+    def record_probe(self, video_id: str, etag: str, fields: Fields, now: datetime) -> Video | None:
+        """Store what probing the object version `etag` found (and count the probe), once per version:
+        None when that version was already recorded."""
+        ...
+
+    def set_upload(self, video_id: str, now: datetime, fields: Fields) -> Video:
+        """Change the upload's declared size, content type or multipart upload (a new upload target)."""
         ...
 
 
@@ -159,6 +166,36 @@ class ObjectStore(Protocol):
     def put_json(self, bucket: str, key: str, data: Any) -> None: ...
 
     def get_json(self, bucket: str, key: str) -> Any: ...
+
+    def get_bytes(self, bucket: str, key: str) -> bytes: ...
+
+    def list_objects(self, bucket: str, prefix: str) -> list[StoredObject]: ...
+
+    def start_multipart(self, bucket: str, key: str, content_type: str | None) -> str:
+        """CreateMultipartUpload: the upload id."""
+        ...
+
+    def presigned_part(
+        self, bucket: str, key: str, upload_id: str, part_number: int, size: int, expires_in: int
+    ) -> str:
+        """An UploadPart URL that signs the part's exact Content-Length."""
+        ...
+
+    def list_parts(self, bucket: str, key: str, upload_id: str) -> list[CompletedPart]:
+        """The parts S3 holds (NotFound when the upload does not exist any more)."""
+        ...
+
+    def complete_multipart(
+        self, bucket: str, key: str, upload_id: str, parts: Sequence[CompletedPart]
+    ) -> None:
+        """InvalidRequest when S3 refuses the parts (a wrong ETag, a part too small)."""
+        ...
+
+    def abort_multipart(self, bucket: str, key: str, upload_id: str) -> None: ...
+
+    def multipart_uploads(self, bucket: str, prefix: str) -> list[datetime]:
+        """When each multipart upload still in progress under `prefix` was started."""
+        ...
 
 
 class WorkflowEngine(Protocol):

@@ -1,9 +1,17 @@
 """In-memory object store, workflow engine and transcriber."""
 
+import hashlib
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+
+from functions.domain.errors import InvalidRequest, NotFound
+from functions.domain.stored_objects import StoredObject
+from functions.domain.upload_limits import CompletedPart
 
 
 class FakeObjectStore:
@@ -12,6 +20,7 @@ class FakeObjectStore:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.uploads: dict[str, _Upload] = {}
 
     def _path(self, bucket: str, key: str) -> Path:
         return self.root / bucket / key
@@ -31,7 +40,9 @@ class FakeObjectStore:
 
     def head(self, bucket: str, key: str) -> dict[str, Any] | None:
         path = self._path(bucket, key)
-        return {"ContentLength": path.stat().st_size} if path.exists() else None
+        if not path.exists():
+            return None
+        return {"ContentLength": path.stat().st_size, "ETag": _etag(path.read_bytes())}
 
     def download(self, bucket: str, key: str, destination: Path) -> Path:
         destination.parent.mkdir(parents=True, exist_ok=True)
@@ -55,6 +66,76 @@ class FakeObjectStore:
 
     def exists(self, bucket: str, key: str) -> bool:
         return self._path(bucket, key).exists()
+
+    def get_bytes(self, bucket: str, key: str) -> bytes:
+        return self._path(bucket, key).read_bytes()
+
+    def list_objects(self, bucket: str, prefix: str) -> list[StoredObject]:
+        root = self.root / bucket
+        found = []
+        for path in sorted(root.rglob("*")) if root.exists() else []:
+            key = path.relative_to(root).as_posix()
+            if path.is_file() and key.startswith(prefix):
+                modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+                found.append(StoredObject(key, path.stat().st_size, _etag(path.read_bytes()), modified))
+        return found
+
+    # ---- multipart: parts kept in memory until complete ------------------------------------------
+
+    def start_multipart(self, bucket: str, key: str, content_type: str | None) -> str:
+        upload_id = f"upload-{len(self.uploads) + 1}"
+        self.uploads[upload_id] = _Upload(bucket, key, datetime.now(UTC))
+        return upload_id
+
+    def presigned_part(
+        self, bucket: str, key: str, upload_id: str, part_number: int, size: int, expires_in: int
+    ) -> str:
+        return f"memory://{bucket}/{quote(key)}?uploadId={upload_id}&partNumber={part_number}&size={size}"
+
+    def put_part(self, upload_id: str, part_number: int, body: bytes) -> str:
+        """What a test uses to play the client's UploadPart: the part's ETag."""
+        self.uploads[upload_id].parts[part_number] = body
+        return _etag(body)
+
+    def list_parts(self, bucket: str, key: str, upload_id: str) -> list[CompletedPart]:
+        upload = self._upload(upload_id)
+        return [CompletedPart(n, _etag(body), len(body)) for n, body in sorted(upload.parts.items())]
+
+    def complete_multipart(
+        self, bucket: str, key: str, upload_id: str, parts: Sequence[CompletedPart]
+    ) -> None:
+        upload = self._upload(upload_id)
+        for part in parts:
+            body = upload.parts.get(part.part_number)
+            if body is None or _etag(body) != part.etag:
+                raise InvalidRequest(f"S3 refused the parts: part {part.part_number} has another ETag")
+        self.put_bytes(bucket, key, b"".join(upload.parts[p.part_number] for p in parts))
+        del self.uploads[upload_id]
+
+    def abort_multipart(self, bucket: str, key: str, upload_id: str) -> None:
+        self.uploads.pop(upload_id, None)
+
+    def multipart_uploads(self, bucket: str, prefix: str) -> list[datetime]:
+        return [
+            u.started_at for u in self.uploads.values() if u.bucket == bucket and u.key.startswith(prefix)
+        ]
+
+    def _upload(self, upload_id: str) -> "_Upload":
+        if upload_id not in self.uploads:
+            raise NotFound("The upload was completed or aborted; start a new one")
+        return self.uploads[upload_id]
+
+
+@dataclass
+class _Upload:
+    bucket: str
+    key: str
+    started_at: datetime
+    parts: dict[int, bytes] = field(default_factory=dict)
+
+
+def _etag(body: bytes) -> str:
+    return f'"{hashlib.md5(body, usedforsecurity=False).hexdigest()}"'
 
 
 class FakeWorkflow:

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from functions.domain.enums import BatchStatus, Tier, UploadStatus, VideoStatus
+from functions.domain.enums import BatchStatus, Tier, VideoStatus
 from functions.domain.errors import IllegalTransition, MembershipConflict
 from functions.domain.membership import reject_duplicate_members
 from functions.domain.models import BatchJob, BatchVideo, Connection, TranscriptionJob, User, Video
@@ -87,12 +87,19 @@ class FakeVideoStore:
     def get(self, video_id: str) -> Video | None:
         return self.t.videos.get(video_id)
 
-    def record_probe(self, video_id: str, fields: Mapping[str, Any], now: datetime) -> Video | None:
+    def record_probe(
+        self, video_id: str, etag: str, fields: Mapping[str, Any], now: datetime
+    ) -> Video | None:
         with self.t.lock:
             video = self.t.videos.get(video_id)
-            if video is None or video.status is not UploadStatus.AWAITING_UPLOAD:
+            if video is None or video.etag == etag:
                 return None
-            self.t.videos[video_id] = apply(video, now, fields, None)
+            self.t.videos[video_id] = apply(video, now, {**fields, "etag": etag}, {"probe_count": 1})
+            return self.t.videos[video_id]
+
+    def set_upload(self, video_id: str, now: datetime, fields: Mapping[str, Any]) -> Video:
+        with self.t.lock:
+            self.t.videos[video_id] = apply(self.t.videos[video_id], now, fields, None)
             return self.t.videos[video_id]
 
 

@@ -115,10 +115,16 @@ def test_queue_order_quota_tokens_probe_and_jobs(stores, now):
     video = Video(user_id=user, original_name="a.mp4", s3_key="k", created_at=now, updated_at=now)
     stores.videos.put_many([video])
     probed = stores.videos.record_probe(
-        video.id, {"status": UploadStatus.UPLOADED.value, "duration": 2.0}, now
+        video.id, '"e1"', {"status": UploadStatus.UPLOADED.value, "duration": 2.0}, now
     )
-    assert probed is not None and probed.duration == 2.0
-    assert stores.videos.record_probe(video.id, {"duration": 9.0}, now) is None
+    assert probed is not None and probed.duration == 2.0 and probed.probe_count == 1
+    assert stores.videos.record_probe(video.id, '"e1"', {"duration": 9.0}, now) is None
+    replaced = stores.videos.record_probe(video.id, '"e2"', {"duration": 3.0}, now)
+    assert replaced is not None and replaced.duration == 3.0 and replaced.probe_count == 2
+    assert replaced.etag == '"e2"'
+    assert stores.videos.record_probe("no-such-video", '"e1"', {"duration": 1.0}, now) is None
+    declared = stores.videos.set_upload(video.id, now, {"size": 42, "upload_id": "u1"})
+    assert declared.size == 42 and declared.upload_id == "u1" and declared.duration == 3.0
 
     job = TranscriptionJob(job_name=f"j-{user}", batch_id=low.id, video_id="v", token="t", expires_at=now)
     stores.transcription_jobs.park(job)
