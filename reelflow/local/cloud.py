@@ -20,8 +20,10 @@ from functions.deployment import runtime_environment
 from functions.services.context import reset_services
 from reelflow.local import fargate, invoker, moto_fixes, persistence
 from reelflow.local.provisioning import Names, provision
+from reelflow.local.signed_uploads import PresignedUploadCheck
 
 REGION = "us-east-1"
+LOCAL_KEY = "local"  # access key id and secret of local mode (the S3 front verifies presigned uploads)
 ACCOUNT = "123456789012"
 
 
@@ -36,7 +38,7 @@ class QuickStopMotoServer(ThreadedMotoServer):
     mode (at the end of every `reelflow run`) no longer waits half a second."""
 
     def _server_entry(self) -> None:  # ThreadedMotoServer's own, with a shorter poll interval
-        app = DomainDispatcherApplication(create_backend_app)
+        app = PresignedUploadCheck(DomainDispatcherApplication(create_backend_app), {LOCAL_KEY: LOCAL_KEY})
         self._server = make_server(
             self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
         )
@@ -155,8 +157,8 @@ class LocalCloud:
         os.environ.update(
             {
                 "AWS_ENDPOINT_URL": self.endpoint,
-                "AWS_ACCESS_KEY_ID": "local",
-                "AWS_SECRET_ACCESS_KEY": "local",
+                "AWS_ACCESS_KEY_ID": LOCAL_KEY,
+                "AWS_SECRET_ACCESS_KEY": LOCAL_KEY,
                 "AWS_DEFAULT_REGION": REGION,
                 "AWS_REGION": REGION,
                 "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
