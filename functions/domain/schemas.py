@@ -182,4 +182,32 @@ class StartResponse(BaseModel):
 class AddVideosRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    video_ids: list[str] = Field(min_length=1, max_length=MAX_VIDEOS_PER_BATCH)
+    video_ids: list[str] | None = Field(
+        default=None, min_length=1, max_length=MAX_VIDEOS_PER_BATCH, description="Videos already uploaded."
+    )
+    files: list[FileSpec] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_VIDEOS_PER_BATCH,
+        description="New files: the reply carries an upload target for each new slot.",
+    )
+
+    @model_validator(mode="after")
+    def one_source(self) -> Self:
+        if (self.video_ids is None) == (self.files is None):
+            raise ValueError("give either video_ids or files")
+        return self
+
+
+class VideosAdded(BatchJobDetail):
+    uploads: list[UploadTarget] = Field(default_factory=list, description="Targets of the new files.")
+
+
+class ReorderRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    video_ids: list[str] = Field(
+        min_length=1,
+        max_length=MAX_VIDEOS_PER_BATCH,
+        description="Every video of the batch, in the new order (position 1 first).",
+    )

@@ -75,8 +75,23 @@ class BatchStore(Protocol):
         add_fields: Counters | None = None,
     ) -> BatchJob: ...
 
-    def add_videos(self, batch: BatchJob, batch_videos: list[BatchVideo], now: datetime) -> None:
-        """Attach members to a pending batch; MembershipConflict if it started or a video is in it."""
+    def add_videos(
+        self, batch: BatchJob, batch_videos: list[BatchVideo], now: datetime, limit: int | None = None
+    ) -> None:
+        """Attach members to a pending batch in one transaction, conditional on the member count being
+        `batch.total_videos` (as read: positions are 1..total) and, with `limit`, staying within it;
+        MembershipConflict (nothing written) if it started, changed meanwhile, or a video is in it."""
+        ...
+
+    def remove_video(
+        self, batch: BatchJob, removed: BatchVideo, after: list[BatchVideo], now: datetime
+    ) -> None:
+        """Delete an uploading/pending member and move each member `after` it up one position, in one
+        transaction on the count as read; MembershipConflict if anything changed meanwhile."""
+        ...
+
+    def reorder(self, batch: BatchJob, moves: list[tuple[BatchVideo, int]], now: datetime) -> None:
+        """Give members new positions, in one transaction on the count as read (MembershipConflict)."""
         ...
 
 

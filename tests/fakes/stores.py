@@ -163,12 +163,23 @@ class FakeBatchStore:
             self.t.batches[batch_id] = apply(stored, now, set_fields, add_fields)
             return self.t.batches[batch_id]
 
-    def add_videos(self, batch: BatchJob, batch_videos: list[BatchVideo], now: datetime) -> None:
+    def _pinned(self, batch: BatchJob, add: int = 0, limit: int | None = None) -> BatchJob:
+        stored = self.t.batches.get(batch.id)
+        if stored is None or stored.status is not BatchStatus.PENDING:
+            raise MembershipConflict()
+        if stored.total_videos != batch.total_videos or (
+            limit is not None and stored.total_videos + add > limit
+        ):
+            raise MembershipConflict()
+        return stored
+
+    def add_videos(
+        self, batch: BatchJob, batch_videos: list[BatchVideo], now: datetime, limit: int | None = None
+    ) -> None:
         reject_duplicate_members(batch_videos)
         with self.t.lock:
-            stored = self.t.batches.get(batch.id)
-            taken = any((bv.batch_job_id, bv.video_id) in self.t.members for bv in batch_videos)
-            if stored is None or stored.status is not BatchStatus.PENDING or taken:
+            stored = self._pinned(batch, len(batch_videos), limit)
+            if any((bv.batch_job_id, bv.video_id) in self.t.members for bv in batch_videos):
                 raise MembershipConflict()
             added = {
                 "total_videos": len(batch_videos),
@@ -177,6 +188,36 @@ class FakeBatchStore:
             self.t.batches[batch.id] = apply(stored, now, None, added)
             for bv in batch_videos:
                 self.t.members[(bv.batch_job_id, bv.video_id)] = bv
+
+    def _movable(self, member: BatchVideo) -> BatchVideo:
+        current = self.t.members.get((member.batch_job_id, member.video_id))
+        if current is None or current.status not in {VideoStatus.UPLOADING, VideoStatus.PENDING}:
+            raise MembershipConflict()
+        return current
+
+    def remove_video(
+        self, batch: BatchJob, removed: BatchVideo, after: list[BatchVideo], now: datetime
+    ) -> None:
+        with self.t.lock:
+            stored = self._pinned(batch)
+            for member in [removed, *after]:
+                self._movable(member)
+            counters = {"total_videos": -1, "total_duration_seconds": -(removed.duration or 0.0)}
+            self.t.batches[batch.id] = apply(stored, now, None, counters)
+            del self.t.members[(removed.batch_job_id, removed.video_id)]
+            for member in after:
+                key = (member.batch_job_id, member.video_id)
+                self.t.members[key] = apply(self.t.members[key], now, {"position": member.position - 1}, None)
+
+    def reorder(self, batch: BatchJob, moves: list[tuple[BatchVideo, int]], now: datetime) -> None:
+        with self.t.lock:
+            stored = self._pinned(batch)
+            for member, _ in moves:
+                self._movable(member)
+            self.t.batches[batch.id] = apply(stored, now, None, None)
+            for member, position in moves:
+                key = (member.batch_job_id, member.video_id)
+                self.t.members[key] = apply(self.t.members[key], now, {"position": position}, None)
 
 
 class FakeBatchVideoStore:

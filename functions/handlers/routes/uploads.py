@@ -3,16 +3,15 @@
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from functions.domain.schemas import UploadTarget
 from functions.domain.upload_schemas import CompleteUploadRequest, UploadParts, UploadRequest, UploadState
-from functions.handlers.http import ERRORS, BatchId, caller_of
+from functions.handlers.http import ERRORS, BatchId, VideoId, caller_of
 from functions.services import uploads
 from functions.services.context import services
 
 router = Router()  # type: ignore[no-untyped-call]
-VideoId = Annotated[str, Path(min_length=1, max_length=80)]
 BASE = "/api/batch-jobs/<batch_id>/uploads/<video_id>"
 
 
