@@ -80,6 +80,14 @@ EXECUTIONS = FunctionSpec(
     512,
     120,
 )
+DROP_SWEEP = FunctionSpec(
+    "DropSweep",
+    "functions.handlers.drop_sweep.handler",
+    "Scheduled check: starts drop-folder batches whose folder is complete or quiet.",
+    1024,
+    300,
+    ffmpeg=True,
+)
 WS_AUTHORIZER = FunctionSpec(
     "WsAuthorizer",
     "functions.handlers.websocket.authorizer",
@@ -102,6 +110,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     MEDIA,
     TRANSCRIPTION,
     EXECUTIONS,
+    DROP_SWEEP,
     WS_AUTHORIZER,
     WS_CONNECT,
     WS_DISCONNECT,

@@ -8,6 +8,7 @@ from constructs import Construct
 from functions.deployment import runtime_environment
 from infra.api import Api, Identity
 from infra.config import DeployConfig
+from infra.drop_folder import DropFolder
 from infra.functions import FunctionFactory, acknowledge
 from infra.observability import Observability
 from infra.pipeline import Pipeline
@@ -52,6 +53,9 @@ class ReelflowStack(cdk.Stack):
             self, "Pipeline", config, self.storage, self.functions, state_machine_name, state_machine_arn
         )
         self.api = Api(self, "Api", config, self.identity, self.storage, self.functions, state_machine_arn)
+        self.drop_folder = DropFolder(
+            self, "DropFolder", self.storage, self.functions, self.pipeline.ingest_function, state_machine_arn
+        )
         self.observability = Observability(
             self, "Observability", config, self.pipeline.state_machine, self.functions.functions
         )

@@ -20,7 +20,14 @@ def local_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator["object"]:
     from reelflow.local.cloud import LocalCloud, LocalSettings
 
     work = tmp_path_factory.mktemp("work")
-    cloud = LocalCloud(LocalSettings(work_dir=work, progress_write_interval_seconds=0.0)).start()
+    drop_timing = {"REELFLOW_DROP_SETTLE_SECONDS": "1", "REELFLOW_DROP_QUIET_PERIOD_SECONDS": "3"}
+    settings = LocalSettings(
+        work_dir=work,
+        progress_write_interval_seconds=0.0,
+        drop_sweep_interval_seconds=0.5,
+        extra_env=drop_timing,
+    )
+    cloud = LocalCloud(settings).start()
     yield cloud
     cloud.stop()
 

@@ -5,9 +5,10 @@ from datetime import datetime
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr
+from botocore.exceptions import ClientError
 
 from functions.adapters.dynamo_codec import item_to_model, model_to_attributes
-from functions.adapters.dynamo_table import ConditionFailed, DynamoTable, Update
+from functions.adapters.dynamo_table import ConditionFailed, DynamoTable, Update, is_condition_failure
 from functions.adapters.keys import video_key
 from functions.domain.models import Video
 
@@ -21,6 +22,16 @@ class DynamoVideoStore(DynamoTable):
     def get(self, video_id: str) -> Video | None:
         item = self.get_item(video_key(video_id))
         return item_to_model(item, Video) if item else None
+
+    def create(self, video: Video) -> bool:
+        item = {**video_key(video.id), "type": "video", **model_to_attributes(video)}
+        try:
+            self.table.put_item(Item=item, ConditionExpression=Attr("PK").not_exists())
+        except ClientError as error:
+            if is_condition_failure(error):
+                return False
+            raise
+        return True
 
     def record_probe(
         self, video_id: str, etag: str, fields: Mapping[str, Any], now: datetime

@@ -22,6 +22,7 @@ class BatchAction(StrEnum):
     COMPLETE = "complete"
     FAIL = "fail"
     RETRY = "retry"
+    REJECT = "reject"  # a batch that cannot start (a drop folder with a broken batch.json): pending → failed
 
 
 class VideoAction(StrEnum):
@@ -57,6 +58,7 @@ BATCH_TRANSITIONS: dict[BatchAction, Transition[BatchStatus]] = {
     BatchAction.FAIL: Transition(frozenset({B.QUEUED, B.PROCESSING, B.PAUSED}), B.FAILED),
     # Only retry-failed brings a finished batch back to work, and only from these two states.
     BatchAction.RETRY: Transition(frozenset({B.COMPLETED, B.FAILED}), B.PROCESSING),
+    BatchAction.REJECT: Transition(frozenset({B.PENDING}), B.FAILED),
 }
 
 VIDEO_TRANSITIONS: dict[VideoAction, Transition[VideoStatus]] = {

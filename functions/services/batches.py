@@ -354,7 +354,12 @@ def reorder_videos(ctx: Services, caller: Caller, batch_id: str, video_ids: list
 
 @tracer.capture_method
 def start_batch(ctx: Services, caller: Caller, batch_id: str) -> StartResponse:
-    batch = require_batch(ctx, batch_id, caller.user_id)
+    return start_checked(ctx, require_batch(ctx, batch_id, caller.user_id))
+
+
+def start_checked(ctx: Services, batch: BatchJob) -> StartResponse:
+    """Start a pending batch whose every file is uploaded and checked (the API's start, a drop folder's)."""
+    batch_id = batch.id
     if batch.status is not BatchStatus.PENDING:
         if batch.status.is_terminal:
             raise InvalidRequest(

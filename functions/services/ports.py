@@ -21,6 +21,8 @@ Counters = Mapping[str, int | float]
 class UserStore(Protocol):
     def upsert(self, user_id: str, tier: Tier, now: datetime) -> User: ...
 
+    def get(self, user_id: str) -> User | None: ...
+
     def consume_creation_quota(self, user_id: str, window: str, limit: int, expires_epoch: int) -> int | None:
         """Count one creation in the window: the count so far, or None once `limit` are used."""
         ...
@@ -30,6 +32,10 @@ class VideoStore(Protocol):
     def put_many(self, videos: Iterable[Video]) -> None: ...
 
     def get(self, video_id: str) -> Video | None: ...
+
+    def create(self, video: Video) -> bool:
+        """Put a video unless one with its id exists (False: it did; nothing changed)."""
+        ...
 
     def record_probe(self, video_id: str, etag: str, fields: Fields, now: datetime) -> Video | None:
         """Store what probing the object version `etag` found (and count the probe), once per version:

@@ -16,9 +16,10 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from moto.server import ThreadedMotoServer
 from werkzeug.serving import make_server
 
-from functions.deployment import runtime_environment
+from functions.deployment import DROP_SWEEP, runtime_environment
 from functions.services.context import reset_services
 from reelflow.local import fargate, invoker, moto_fixes, persistence
+from reelflow.local.drop_sweeper import DropSweeper
 from reelflow.local.provisioning import Names, provision
 from reelflow.local.signed_uploads import PresignedUploadCheck
 
@@ -57,6 +58,8 @@ class LocalSettings:
     extra_env: dict[str, str] = field(default_factory=dict)
     # Where the table and the objects are kept across restarts (None: in memory only).
     data_dir: Path | None = None
+    # The drop folder's scheduled check (every minute on AWS); 0 turns the timer off.
+    drop_sweep_interval_seconds: float = 5.0
 
 
 class LocalCloud:
@@ -79,6 +82,7 @@ class LocalCloud:
         self.function_arns: dict[str, str] = {}
         self.restored = (0, 0)  # (items, objects) read back from data_dir
         self._clients: dict[str, Any] = {}
+        self.sweeper: DropSweeper | None = None
 
     @property
     def endpoint(self) -> str:
@@ -116,6 +120,11 @@ class LocalCloud:
         if self.settings.data_dir is not None:
             store = persistence.LocalStore(self.settings.data_dir)
             self.restored = persistence.attach(store, ACCOUNT, REGION)
+        self.sweeper = DropSweeper(
+            self.client("lambda"),
+            self.function_arns[DROP_SWEEP.id],
+            self.settings.drop_sweep_interval_seconds,
+        ).start()
         return self
 
     def detach_store(self) -> None:
@@ -123,6 +132,9 @@ class LocalCloud:
         persistence.detach()
 
     def stop(self) -> None:
+        if self.sweeper is not None:
+            self.sweeper.stop()
+            self.sweeper = None
         persistence.detach()
         if self.server is not None:
             self.server.stop()

@@ -66,6 +66,9 @@ class FakeUserStore:
             self.t.users[user_id] = user
             return user
 
+    def get(self, user_id: str) -> User | None:
+        return self.t.users.get(user_id)
+
     def consume_creation_quota(self, user_id: str, window: str, limit: int, expires_epoch: int) -> int | None:
         with self.t.lock:
             used = self.t.rates.get((user_id, window), 0)
@@ -86,6 +89,13 @@ class FakeVideoStore:
 
     def get(self, video_id: str) -> Video | None:
         return self.t.videos.get(video_id)
+
+    def create(self, video: Video) -> bool:
+        with self.t.lock:
+            if video.id in self.t.videos:
+                return False
+            self.t.videos[video.id] = video
+            return True
 
     def record_probe(
         self, video_id: str, etag: str, fields: Mapping[str, Any], now: datetime
