@@ -2,7 +2,7 @@
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +21,8 @@ class FakeObjectStore:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.uploads: dict[str, _Upload] = {}
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self.modified: dict[tuple[str, str], datetime] = {}
 
     def _path(self, bucket: str, key: str) -> Path:
         return self.root / bucket / key
@@ -63,6 +65,7 @@ class FakeObjectStore:
         path = self._path(bucket, key)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(body)
+        self.modified[(bucket, key)] = self.clock()
 
     def exists(self, bucket: str, key: str) -> bool:
         return self._path(bucket, key).exists()
@@ -76,7 +79,9 @@ class FakeObjectStore:
         for path in sorted(root.rglob("*")) if root.exists() else []:
             key = path.relative_to(root).as_posix()
             if path.is_file() and key.startswith(prefix):
-                modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+                modified = self.modified.get((bucket, key)) or datetime.fromtimestamp(
+                    path.stat().st_mtime, UTC
+                )
                 found.append(StoredObject(key, path.stat().st_size, _etag(path.read_bytes()), modified))
         return found
 
@@ -84,7 +89,7 @@ class FakeObjectStore:
 
     def start_multipart(self, bucket: str, key: str, content_type: str | None) -> str:
         upload_id = f"upload-{len(self.uploads) + 1}"
-        self.uploads[upload_id] = _Upload(bucket, key, datetime.now(UTC))
+        self.uploads[upload_id] = _Upload(bucket, key, self.clock())
         return upload_id
 
     def presigned_part(
