@@ -26,7 +26,10 @@ class DropFolder(Construct):
         factory: FunctionFactory,
         ingest_function: lambda_.IFunction,
         state_machine_arn: str,
+        video_readers: list[iam.IGrantable],
     ) -> None:
+        """`video_readers`: what processes a batch's videos (the media function, the worker task role);
+        a drop-folder batch's videos stay where the user put them, under `dropbox/`."""
         super().__init__(scope, construct_id)
         self.sweep_function = factory.create(deployment.DROP_SWEEP)
         table_access(self.sweep_function, storage.table)
@@ -43,6 +46,8 @@ class DropFolder(Construct):
             function.add_to_role_policy(
                 iam.PolicyStatement(actions=["states:StartExecution"], resources=[state_machine_arn])
             )
+        for reader in video_readers:
+            object_access(reader, ingest, Prefix.DROPBOX, READ, "stages read a drop-folder video.")
         self.sweep_rule = events.Rule(
             self,
             "DropFolderSweepRule",

@@ -54,7 +54,13 @@ class ReelflowStack(cdk.Stack):
         )
         self.api = Api(self, "Api", config, self.identity, self.storage, self.functions, state_machine_arn)
         self.drop_folder = DropFolder(
-            self, "DropFolder", self.storage, self.functions, self.pipeline.ingest_function, state_machine_arn
+            self,
+            "DropFolder",
+            self.storage,
+            self.functions,
+            self.pipeline.ingest_function,
+            state_machine_arn,
+            video_readers=[self.pipeline.media_function, self.pipeline.task_definition.task_role],
         )
         self.observability = Observability(
             self, "Observability", config, self.pipeline.state_machine, self.functions.functions

@@ -38,7 +38,7 @@ def handle_upload(ctx: Services, event: ObjectCreated) -> str:
         logger.warning("Upload matches no video", extra={"key": event.key})
         return "ignored"
     outcome = probe_video(ctx, video, event.bucket)
-    release_batches(ctx, video.id)
+    release_batches(ctx, video.id, refresh=outcome in PROBED)
     return outcome
 
 
@@ -73,15 +73,19 @@ def probe_video(ctx: Services, video: Video, bucket: str) -> str:
     return recorded.status.value if recorded is not None else "already-probed"
 
 
-def release_batches(ctx: Services, video_id: str) -> None:
-    """Move every batch slot of this video from uploading to pending (idempotent)."""
+PROBED = {UploadStatus.UPLOADED.value, UploadStatus.INVALID.value}  # outcomes of a new probe
+
+
+def release_batches(ctx: Services, video_id: str, refresh: bool = False) -> None:
+    """Move every batch slot of this video from uploading to pending (idempotent); with `refresh` (the
+    file was probed again: corrected or replaced), pending slots take the new duration and error too."""
     video = ctx.videos.get(video_id)
     if video is None or video.status is UploadStatus.AWAITING_UPLOAD:
         return
     for slot in ctx.batch_videos.of_video(video_id):
         fields: dict[str, object] = {"duration": video.duration, "current_stage": None}
         fields["error_message"] = video.error_message if video.status is UploadStatus.INVALID else None
-        if slot.status is VideoStatus.PENDING:  # probed again (corrected or replaced) before the start
+        if slot.status is VideoStatus.PENDING and refresh:  # probed again before the start
             ctx.batch_videos.update(
                 slot.batch_job_id, video_id, ctx.clock(), set_fields=fields, only_if=VideoStatus.PENDING
             )
