@@ -130,3 +130,36 @@ def test_queue_order_quota_tokens_probe_and_jobs(stores, now):
     stores.transcription_jobs.park(job)
     assert stores.transcription_jobs.take(job.job_name) == job
     assert stores.transcription_jobs.take(job.job_name) is None
+
+
+def test_membership_changes_are_conditional_on_the_count_read_and_the_limit(stores, now):
+    batch, members = new_batch(stores, now, videos=3)
+    user = batch.user_id
+    extra = Video(user_id=user, original_name="x.mp4", s3_key=f"u/{user}/x", created_at=now, updated_at=now)
+    stores.videos.put_many([extra])
+    slot = BatchVideo(batch_job_id=batch.id, video_id=extra.id, position=4, created_at=now, updated_at=now)
+    with pytest.raises(MembershipConflict):  # over the limit
+        stores.batches.add_videos(batch, [slot], now, limit=3)
+    stores.batches.add_videos(batch, [slot], now, limit=4)
+    with pytest.raises(MembershipConflict):  # the count changed since `batch` was read
+        stores.batches.remove_video(batch, members[0], members[1:], now)
+    fresh = stores.batches.get(batch.id)
+    after = stores.batch_videos.of_batch(batch.id)[1:]
+    stores.batches.remove_video(fresh, members[0], after, now)
+    assert [(m.video_id, m.position) for m in stores.batch_videos.of_batch(batch.id)] == [
+        (members[1].video_id, 1),
+        (members[2].video_id, 2),
+        (extra.id, 3),
+    ]
+    fresh = stores.batches.get(batch.id)
+    assert fresh.total_videos == 3
+    current = stores.batch_videos.of_batch(batch.id)
+    stores.batches.reorder(fresh, [(current[2], 1), (current[0], 3)], now)
+    assert [m.video_id for m in stores.batch_videos.of_batch(batch.id)] == [
+        extra.id,
+        members[2].video_id,
+        members[1].video_id,
+    ]
+    started = stores.batches.transition(stores.batches.get(batch.id), BatchAction.START, now)
+    with pytest.raises(MembershipConflict):  # only a pending batch changes its members
+        stores.batches.reorder(started, [(current[2], 3), (current[0], 1)], now)

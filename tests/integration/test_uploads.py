@@ -164,3 +164,45 @@ def test_a_batch_created_by_count_gets_its_signed_url_on_demand(
     assert put(minted["url"], clip, minted["headers"]).status_code == 200
     assert ctx.videos.get(target["video_id"]).status.value == "uploaded"
     assert api("POST", base, {"size": 10}, user="someone-else")[0] == 404
+
+
+def test_a_corrected_upload_and_a_replaced_file_are_probed_again(
+    ctx: Any, user_id: str, clips: dict[str, Path]
+) -> None:
+    corrupt, good = clips["corrupt"].read_bytes(), clips[".mp4"].read_bytes()
+    files = [{"name": "take 1.mp4", "size": len(corrupt)}]
+    _, created = api("POST", "/api/batch-jobs", {"name": "fix", "files": files}, user=user_id)
+    target, batch_id = created["uploads"][0], created["batch_job"]["id"]
+    assert put(target["url"], corrupt, target["headers"]).status_code == 200
+    _, batch = api("GET", f"/api/batch-jobs/{batch_id}", user=user_id)
+    assert batch["videos"][0]["error_message"].startswith("take 1.mp4: The file is not a decodable video")
+
+    # the corrected file: a new signed target for its size, the upload is probed again
+    base = f"/api/batch-jobs/{batch_id}/uploads/{target['video_id']}"
+    status, fixed = api("POST", base, {"size": len(good)}, user=user_id)
+    assert status == 200 and fixed["key"] == target["key"]
+    assert put(fixed["url"], good, fixed["headers"]).status_code == 200
+    video = ctx.videos.get(target["video_id"])
+    assert video.status.value == "uploaded" and video.probe_count == 2 and video.error_message is None
+    _, batch = api("GET", f"/api/batch-jobs/{batch_id}", user=user_id)
+    assert batch["videos"][0]["error_message"] is None and batch["videos"][0]["duration"] > 0
+
+    # replaced behind the API's back (its event not handled yet): the batch does not start on it
+    s3 = ctx.storage.client
+    bucket = ctx.config.ingest_bucket
+    notifications = s3.get_bucket_notification_configuration(Bucket=bucket)
+    notifications.pop("ResponseMetadata", None)
+    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={})
+    try:
+        s3.put_object(Bucket=bucket, Key=target["key"], Body=corrupt)
+    finally:
+        s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=notifications)
+    status, refused = api("POST", f"/api/batch-jobs/{batch_id}/start", user=user_id)
+    assert status == 409 and "take 1.mp4: changed after it was checked" in refused["detail"]
+    record = {
+        "eventName": "ObjectCreated:Put",
+        "s3": {"bucket": {"name": bucket}, "object": {"key": target["key"]}},
+    }
+    ingest_handler({"Records": [record]}, LocalLambdaContext(function_name="ingest"))
+    video = ctx.videos.get(target["video_id"])
+    assert video.status.value == "invalid" and video.probe_count == 3
