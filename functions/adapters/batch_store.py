@@ -107,8 +107,15 @@ class DynamoBatchStore(DynamoTable):
         set_fields: Mapping[str, Any] | None = None,
         add_fields: Mapping[str, int | float] | None = None,
     ) -> BatchJob:
-        """Counters and figures that are not a status change (ETA, durations)."""
-        update = Update(set={**(set_fields or {}), "updated_at": now}, add=add_fields or {})
+        """Counters and figures that are not a status change (ETA, durations); a new priority moves the
+        batch's place in the queue index too (its other parts never change)."""
+        fields = {**(set_fields or {}), "updated_at": now}
+        current = self.get(batch_id) if "priority" in fields else None
+        if current is not None:
+            fields["GSI3SK"] = batch_keys(current.model_copy(update={"priority": fields["priority"]}))[
+                "GSI3SK"
+            ]
+        update = Update(set=fields, add=add_fields or {})
         result = self.update_item(batch_key(batch_id), update, exists(), ReturnValues="ALL_NEW")
         return item_to_model(result["Attributes"], BatchJob)
 

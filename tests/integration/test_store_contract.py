@@ -102,6 +102,9 @@ def test_queue_order_quota_tokens_probe_and_jobs(stores, now):
         stores.batches.transition(batch, BatchAction.ENQUEUE, now)
     queued = [b.id for b in stores.batches.list_by_status(BatchStatus.QUEUED) if b.id in {low.id, pro.id}]
     assert queued == [pro.id, low.id]
+    stores.batches.update(low.id, now, set_fields={"priority": 10})  # a new priority moves it in the queue
+    queued = [b.id for b in stores.batches.list_by_status(BatchStatus.QUEUED) if b.id in {low.id, pro.id}]
+    assert queued == [low.id, pro.id]
 
     user = f"q-{uuid.uuid4().hex[:6]}"
     assert [stores.users.consume_creation_quota(user, "w", 2, 0) for _ in range(3)] == [1, 2, None]
