@@ -208,7 +208,7 @@ def complete_batch(ctx: Services, batch_id: str) -> dict[str, Any]:
     batch = require_batch(ctx, batch_id)
     videos = ctx.batch_videos.of_batch(batch_id)
     now = ctx.clock()
-    summary = build_summary(batch, videos, now)
+    summary = {**(batch.summary or {}), **build_summary(batch, videos, now)}  # keeps e.g. drop_folder
     report_key = object_keys.report_key(batch_id)
     ctx.storage.put_json(ctx.config.media_bucket, report_key, summary)
     summary["report_key"] = report_key

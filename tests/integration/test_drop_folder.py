@@ -59,6 +59,7 @@ def test_a_folder_becomes_exactly_one_batch_that_completes_even_with_duplicated_
     assert all(v["status"] == "completed" for v in batch["videos"])
     outputs = [unquote(urlparse(v["output_video_url"]).path) for v in batch["videos"]]
     assert outputs[2].endswith("/003_Интервью.mp4") and outputs[1].endswith("/002_b-roll_🌊.mp4")
+    assert batch["summary"]["drop_folder"]["skipped"] == ["notes.txt"]  # kept in the final summary
     listed = api("GET", "/api/batch-jobs", user=user_id)[1]
     assert [b["id"] for b in listed["batch_jobs"]] == [batch_id]  # one batch, found by listing
     videos = [ctx.videos.get(v["video_id"]) for v in batch["videos"]]
