@@ -49,4 +49,4 @@ def test_drop_uploads_a_folder_and_prints_its_batch(tmp_path: Path) -> None:
         assert "1  a 🌊.mp4" in out and "2  b.MOV" in out and "skipped: notes.txt" in out
     finally:
         server.send_signal(signal.SIGINT)
-        server.wait(timeout=60)
+        server.communicate(timeout=60)  # drains the log, so the server never blocks writing it
