@@ -28,7 +28,12 @@ class RuntimeConfig(BaseSettings):
         default=900.0, ge=0, description="Estimated processing seconds above which a video goes to Fargate."
     )
     lambda_max_file_bytes: int = Field(default=8 * 1024**3, ge=0)
-    drop_quiet_period_seconds: int = Field(default=300, ge=0)
+    drop_quiet_period_seconds: float = Field(
+        default=300, ge=0, description="A drop folder without a start request starts after this long still."
+    )
+    drop_settle_seconds: float = Field(
+        default=10, ge=0, description="A drop folder asked to start waits this long after its last file."
+    )
     batch_timeout_seconds: int = Field(default=6 * 3600, ge=60)
     cognito_issuer: str = Field(
         default="", description="https://cognito-idp.{region}.amazonaws.com/{pool id}"

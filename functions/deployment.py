@@ -91,6 +91,14 @@ SWEEP = FunctionSpec(
     300,
 )
 SWEEP_SCHEDULE = "rate(1 minute)"
+DROP_SWEEP = FunctionSpec(
+    "DropSweep",
+    "functions.handlers.drop_sweep.handler",
+    "Scheduled check: starts drop-folder batches whose folder is complete or quiet.",
+    1024,
+    300,
+    ffmpeg=True,
+)
 WS_AUTHORIZER = FunctionSpec(
     "WsAuthorizer",
     "functions.handlers.websocket.authorizer",
@@ -130,6 +138,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     TRANSCRIPTION,
     EXECUTIONS,
     SWEEP,
+    DROP_SWEEP,
     WS_AUTHORIZER,
     WS_CONNECT,
     WS_DISCONNECT,

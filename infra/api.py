@@ -102,6 +102,13 @@ class Api(Construct):
         table_access(self.function, storage.table)
         # Presigned URLs act with the signer's permissions: the API signs uploads and downloads.
         object_access(self.function, storage.ingest, Prefix.UPLOADS, WRITE, "presigned upload URLs.")
+        object_access(  # multipart uploads (abort, resume), and the ETag check before a batch starts
+            self.function,
+            storage.ingest,
+            Prefix.UPLOADS,
+            [*READ, "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+            "multipart uploads and the check that a file did not change after probing.",
+        )
         object_access(
             self.function, storage.media, Prefix.OUTPUTS, READ, "presigned download URLs of outputs."
         )

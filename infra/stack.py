@@ -10,6 +10,7 @@ from functions.deployment import runtime_environment
 from infra.api import Api, Identity
 from infra.config import DeployConfig
 from infra.control_access import grant_batch_control
+from infra.drop_folder import DropFolder
 from infra.exports import Exports
 from infra.functions import FunctionFactory, acknowledge
 from infra.observability import Observability
@@ -95,6 +96,15 @@ class ReelflowStack(cdk.Stack):
             self.pipeline.cluster,
             state_machine_name,
             state_machine_arn,
+        )
+        self.drop_folder = DropFolder(
+            self,
+            "DropFolder",
+            self.storage,
+            self.functions,
+            self.pipeline.ingest_function,
+            state_machine_arn,
+            video_readers=[self.pipeline.media_function, self.pipeline.task_definition.task_role],
         )
         self.observability = Observability(
             self, "Observability", config, self.pipeline.state_machine, self.functions.functions

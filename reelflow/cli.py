@@ -343,6 +343,25 @@ def _control_commands(sub: Subparsers) -> None:
     add_control_commands(sub)
 
 
+def cmd_drop(args: argparse.Namespace) -> int:
+    from reelflow.drop import run_drop
+
+    return run_drop(console, args)
+
+
+def _drop_commands(sub: Subparsers) -> None:
+    drop = sub.add_parser(
+        "drop", help="Upload a folder into the drop folder of a running `reelflow serve`; print its batch"
+    )
+    drop.add_argument("dir", help="The folder: videos, an optional batch.json, anything else is skipped")
+    drop.add_argument("--name", help="The folder name in the drop folder (default: DIR's name)")
+    drop.add_argument("--user", default="local-user", help="Whose drop folder (local-user)")
+    drop.add_argument("--tier", choices=[t.value for t in Tier], default=Tier.PRO.value, help="for the API")
+    drop.add_argument("--start", action="store_true", help="Add a _start marker: start once complete")
+    drop.add_argument("--timeout", type=float, default=600, help="Seconds to wait for the start (600)")
+    drop.set_defaults(func=cmd_drop)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reelflow", description="Batch video processing, locally or on AWS."
@@ -354,6 +373,7 @@ def build_parser() -> argparse.ArgumentParser:
     _export_commands(sub)
     _progress_commands(sub)
     _control_commands(sub)
+    _drop_commands(sub)
     return parser
 
 

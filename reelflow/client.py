@@ -58,8 +58,26 @@ class ApiClient:
         self.request("DELETE", f"/api/batch-jobs/{batch_id}")
 
 
-def upload_file(target: dict[str, Any], path: Path, timeout: float = 600.0) -> None:
-    """PUT a file to its presigned URL with the headers the URL was signed with."""
+def upload_file(
+    target: dict[str, Any], path: Path, timeout: float = 600.0, client: "ApiClient | None" = None
+) -> None:
+    """PUT a file to its presigned URL with the headers the URL was signed with; a large file goes in
+    parts (each part URL signs its size) and `client` completes the multipart upload."""
+    multipart = target.get("multipart")
+    if multipart:
+        if client is None:
+            raise ValueError("a multipart upload is completed through the API: pass the client")
+        parts = []
+        with path.open("rb") as source:
+            for part in multipart["parts"]:
+                source.seek((part["part_number"] - 1) * multipart["part_size"])
+                chunk = source.read(multipart["part_size"])
+                response = requests.put(part["url"], data=chunk, timeout=timeout)
+                if response.status_code >= 300:
+                    raise ApiError(response.status_code, response.text[:500])
+                parts.append({"part_number": part["part_number"], "etag": response.headers["ETag"]})
+        client.request("POST", multipart["complete_url"], json={"parts": parts})
+        return
     with path.open("rb") as body:
         response = requests.put(
             target["url"], data=body, headers=target.get("headers") or {}, timeout=timeout

@@ -119,7 +119,7 @@ def run_folder(options: RunOptions, console: Console | None = None) -> dict[str,
         console.print(f"[bold]Batch[/] {batch_id}: {len(videos)} videos, execution name = batch id")
         with console.status("Uploading with presigned URLs…"):
             for target, path in zip(created["uploads"], videos, strict=True):
-                upload_file(target, path)
+                upload_file(target, path, client=client)
         started = client.start(batch_id)
         console.print(f"[bold]Execution[/] {started['job_id']}")
         try:

@@ -21,8 +21,12 @@ def local_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator["object"]:
 
     work = tmp_path_factory.mktemp("work")
     # Tests share the service-wide running counter: a cap no test reaches unless it sets its own.
+    drop_timing = {"REELFLOW_DROP_SETTLE_SECONDS": "1", "REELFLOW_DROP_QUIET_PERIOD_SECONDS": "3"}
     settings = LocalSettings(
-        work_dir=work, progress_write_interval_seconds=0.0, extra_env={"REELFLOW_GLOBAL_RUNNING_CAP": "10000"}
+        work_dir=work,
+        progress_write_interval_seconds=0.0,
+        drop_sweep_interval_seconds=0.5,
+        extra_env={**drop_timing, "REELFLOW_GLOBAL_RUNNING_CAP": "10000"},
     )
     cloud = LocalCloud(settings).start()
     yield cloud

@@ -23,6 +23,7 @@ from functions.adapters.keys import (
     batch_keys,
     batch_pk,
     batch_status_keys,
+    batch_video_key,
     batch_video_keys,
     global_slots_key,
     status_pk,
@@ -31,7 +32,7 @@ from functions.adapters.keys import (
     user_slots_key,
     user_status_pk,
 )
-from functions.domain.enums import BatchStatus
+from functions.domain.enums import BatchStatus, VideoStatus
 from functions.domain.errors import IllegalTransition, MembershipConflict
 from functions.domain.membership import reject_duplicate_members
 from functions.domain.models import BatchJob, BatchVideo
@@ -42,6 +43,7 @@ RUNNING = "running"
 LAST_ADMITTED = "last_admitted_at"
 _ANY = Attr("PK").not_exists() | Attr("PK").exists()  # a transaction item needs a condition
 _ATTEMPTS = 4  # a transition whose source group changed under it is tried again (see `transition`)
+MOVABLE = [VideoStatus.UPLOADING.value, VideoStatus.PENDING.value]  # members that may be removed or moved
 
 
 class DynamoBatchStore(DynamoTable):
@@ -192,25 +194,65 @@ class DynamoBatchStore(DynamoTable):
         set_fields: Mapping[str, Any] | None = None,
         add_fields: Mapping[str, int | float] | None = None,
     ) -> BatchJob:
-        """Counters and figures that are not a status change (ETA, durations)."""
-        update = Update(set={**(set_fields or {}), "updated_at": now}, add=add_fields or {})
+        """Counters and figures that are not a status change (ETA, durations); a new priority moves the
+        batch's place in the queue index too (its other parts never change)."""
+        fields = {**(set_fields or {}), "updated_at": now}
+        current = self.get(batch_id) if "priority" in fields else None
+        if current is not None:
+            fields["GSI3SK"] = batch_keys(current.model_copy(update={"priority": fields["priority"]}))[
+                "GSI3SK"
+            ]
+        update = Update(set=fields, add=add_fields or {})
         result = self.update_item(batch_key(batch_id), update, exists(), ReturnValues="ALL_NEW")
         return item_to_model(result["Attributes"], BatchJob)
 
-    def add_videos(self, batch: BatchJob, batch_videos: list[BatchVideo], now: datetime) -> None:
+    def _pin(
+        self, batch: BatchJob, now: datetime, counters: Mapping[str, int | float], limit: int | None = None
+    ) -> dict[str, Any]:
+        """The batch's part of a membership change: still pending, and its member count the one the
+        caller read (positions are always 1..total_videos, so they were computed from the truth); with
+        `limit`, the count after the change stays within it."""
+        condition = status_in([BatchStatus.PENDING.value]) & Attr("total_videos").eq(batch.total_videos)
+        if limit is not None:
+            condition = condition & Attr("total_videos").lte(limit - int(counters.get("total_videos", 0)))
+        update = Update(set={"updated_at": now}, add=counters)
+        return {"Update": transaction_item(self.table_name, condition, update, Key=batch_key(batch.id))}
+
+    def _move(self, member: BatchVideo, position: int, now: datetime) -> dict[str, Any]:
+        moved = member.model_copy(update={"position": position})
+        fields = {"position": position, "updated_at": now, "LSI1SK": batch_video_keys(moved)["LSI1SK"]}
+        key = batch_video_key(member.batch_job_id, member.video_id)
+        condition = status_in(MOVABLE)
+        return {"Update": transaction_item(self.table_name, condition, Update(set=fields), Key=key)}
+
+    def add_videos(
+        self, batch: BatchJob, batch_videos: list[BatchVideo], now: datetime, limit: int | None = None
+    ) -> None:
         reject_duplicate_members(batch_videos)
-        update = Update(
-            set={"updated_at": now},
-            add={
-                "total_videos": len(batch_videos),
-                "total_duration_seconds": sum(bv.duration or 0.0 for bv in batch_videos),
-            },
-        )
-        condition = status_in([BatchStatus.PENDING.value])
-        batch_update = {
-            "Update": transaction_item(self.table_name, condition, update, Key=batch_key(batch.id))
+        counters = {
+            "total_videos": len(batch_videos),
+            "total_duration_seconds": sum(bv.duration or 0.0 for bv in batch_videos),
         }
-        if not self.transact([batch_update, *(self._put_member(bv) for bv in batch_videos)]):
+        pin = self._pin(batch, now, counters, limit)
+        if not self.transact([pin, *(self._put_member(bv) for bv in batch_videos)]):
+            raise MembershipConflict()
+
+    def remove_video(
+        self, batch: BatchJob, removed: BatchVideo, after: list[BatchVideo], now: datetime
+    ) -> None:
+        key = batch_video_key(removed.batch_job_id, removed.video_id)
+        delete = {"Delete": transaction_item(self.table_name, status_in(MOVABLE), Key=key)}
+        counters = {"total_videos": -1, "total_duration_seconds": -(removed.duration or 0.0)}
+        moves = [self._move(member, member.position - 1, now) for member in after]
+        if not self.transact([self._pin(batch, now, counters), delete, *moves]):
+            raise MembershipConflict()
+
+    def reorder(self, batch: BatchJob, moves: list[tuple[BatchVideo, int]], now: datetime) -> None:
+        items = [
+            self._pin(batch, now, {}),
+            *(self._move(member, position, now) for member, position in moves),
+        ]
+        if not self.transact(items):
             raise MembershipConflict()
 
     def delete(self, batch_id: str, only_if: Iterable[BatchStatus]) -> BatchJob | None:

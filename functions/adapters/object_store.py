@@ -2,14 +2,27 @@
 
 import json
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from botocore.exceptions import ClientError
 
 from functions.adapters import aws
 from functions.adapters.zip_export import ZipSource, export_zip
+from functions.domain.errors import InvalidRequest, NotFound
 from functions.domain.exports import ArchiveEntry, ExportProgress
+from functions.domain.stored_objects import StoredObject
+from functions.domain.upload_limits import CompletedPart
+
+
+def content_disposition(file_name: str) -> str:
+    """RFC 6266: an ASCII fallback and the UTF-8 name (a Cyrillic or emoji name survives the download)."""
+    fallback = file_name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    if fallback == file_name:
+        return f'attachment; filename="{file_name}"'
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(file_name, safe='')}"
 
 
 class S3ObjectStore:
@@ -35,14 +48,14 @@ class S3ObjectStore:
     def presigned_get(self, bucket: str, key: str, expires_in: int, download_name: str | None = None) -> str:
         params: dict[str, Any] = {"Bucket": bucket, "Key": key}
         if download_name:
-            params["ResponseContentDisposition"] = f'attachment; filename="{download_name}"'
+            params["ResponseContentDisposition"] = content_disposition(download_name)
         return self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
 
     def head(self, bucket: str, key: str) -> dict[str, Any] | None:
         try:
             return self.client.head_object(Bucket=bucket, Key=key)  # type: ignore[return-value]
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+            if _code(error) in {"404", "NoSuchKey", "NotFound"}:
                 return None
             raise
 
@@ -60,7 +73,7 @@ class S3ObjectStore:
         self.client.put_object(Bucket=bucket, Key=key, Body=body, ContentType="application/json")
 
     def get_json(self, bucket: str, key: str) -> Any:
-        return json.loads(self.client.get_object(Bucket=bucket, Key=key)["Body"].read())
+        return json.loads(self.get_bytes(bucket, key))
 
     def write_zip(
         self,
@@ -89,3 +102,86 @@ class S3ObjectStore:
                 raise RuntimeError(f"Could not delete {len(errors)} objects under {prefix}: {errors[0]}")
             deleted += len(keys)
         return deleted
+
+    def get_bytes(self, bucket: str, key: str) -> bytes:
+        body: bytes = self.client.get_object(Bucket=bucket, Key=key)["Body"].read()
+        return body
+
+    def list_objects(self, bucket: str, prefix: str) -> list[StoredObject]:
+        found = []
+        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+            for item in page.get("Contents", []):
+                found.append(StoredObject(item["Key"], item["Size"], item["ETag"], item["LastModified"]))
+        return found
+
+    def start_multipart(self, bucket: str, key: str, content_type: str | None) -> str:
+        params: dict[str, Any] = {"Bucket": bucket, "Key": key}
+        if content_type:
+            params["ContentType"] = content_type
+        upload_id: str = self.client.create_multipart_upload(**params)["UploadId"]
+        return upload_id
+
+    def presigned_part(
+        self, bucket: str, key: str, upload_id: str, part_number: int, size: int, expires_in: int
+    ) -> str:
+        params = {
+            "Bucket": bucket,
+            "Key": key,
+            "UploadId": upload_id,
+            "PartNumber": part_number,
+            "ContentLength": size,
+        }
+        return self.client.generate_presigned_url("upload_part", Params=params, ExpiresIn=expires_in)
+
+    def list_parts(self, bucket: str, key: str, upload_id: str) -> list[CompletedPart]:
+        parts = []
+        try:
+            pages = self.client.get_paginator("list_parts").paginate(
+                Bucket=bucket, Key=key, UploadId=upload_id
+            )
+            for page in pages:
+                for part in page.get("Parts", []):
+                    parts.append(CompletedPart(part["PartNumber"], part["ETag"], part["Size"]))
+        except ClientError as error:
+            if _code(error) == "NoSuchUpload":
+                raise NotFound("The upload was completed or aborted; start a new one") from error
+            raise
+        return parts
+
+    def complete_multipart(
+        self, bucket: str, key: str, upload_id: str, parts: Sequence[CompletedPart]
+    ) -> None:
+        try:
+            self.client.complete_multipart_upload(
+                Bucket=bucket,
+                Key=key,
+                UploadId=upload_id,
+                MultipartUpload={"Parts": [{"PartNumber": p.part_number, "ETag": p.etag} for p in parts]},
+            )
+        except ClientError as error:
+            if _code(error) == "NoSuchUpload":
+                raise NotFound("The upload was completed or aborted; start a new one") from error
+            if _code(error) in {"InvalidPart", "InvalidPartOrder", "EntityTooSmall"}:
+                raise InvalidRequest(
+                    f"S3 refused the parts: {error.response['Error'].get('Message')}"
+                ) from error
+            raise
+
+    def abort_multipart(self, bucket: str, key: str, upload_id: str) -> None:
+        try:
+            self.client.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id)
+        except ClientError as error:
+            if _code(error) != "NoSuchUpload":
+                raise
+
+    def multipart_uploads(self, bucket: str, prefix: str) -> list[datetime]:
+        started: list[datetime] = []
+        for page in self.client.get_paginator("list_multipart_uploads").paginate(
+            Bucket=bucket, Prefix=prefix
+        ):
+            started.extend(upload["Initiated"] for upload in page.get("Uploads", []))
+        return started
+
+
+def _code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))

@@ -29,6 +29,10 @@ class DynamoUserStore(DynamoTable):
         )
         return item_to_model(result["Attributes"], User)
 
+    def get(self, user_id: str) -> User | None:
+        item = self.get_item(user_key(user_id))
+        return item_to_model(item, User) if item else None
+
     def consume_creation_quota(self, user_id: str, window: str, limit: int, expires_epoch: int) -> int | None:
         update = Update(set={"expires_at_epoch": expires_epoch}, add={"count": 1})
         try:

@@ -5,11 +5,11 @@ from datetime import datetime
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr
+from botocore.exceptions import ClientError
 
 from functions.adapters.dynamo_codec import item_to_model, model_to_attributes
-from functions.adapters.dynamo_table import ConditionFailed, DynamoTable, Update
+from functions.adapters.dynamo_table import ConditionFailed, DynamoTable, Update, is_condition_failure
 from functions.adapters.keys import video_key
-from functions.domain.enums import UploadStatus
 from functions.domain.models import Video
 
 
@@ -23,13 +23,25 @@ class DynamoVideoStore(DynamoTable):
         item = self.get_item(video_key(video_id))
         return item_to_model(item, Video) if item else None
 
-    def record_probe(self, video_id: str, fields: Mapping[str, Any], now: datetime) -> Video | None:
-        update = Update(set={**fields, "updated_at": now})
+    def create(self, video: Video) -> bool:
+        item = {**video_key(video.id), "type": "video", **model_to_attributes(video)}
+        try:
+            self.table.put_item(Item=item, ConditionExpression=Attr("PK").not_exists())
+        except ClientError as error:
+            if is_condition_failure(error):
+                return False
+            raise
+        return True
+
+    def record_probe(
+        self, video_id: str, etag: str, fields: Mapping[str, Any], now: datetime
+    ) -> Video | None:
+        update = Update(set={**fields, "etag": etag, "updated_at": now}, add={"probe_count": 1})
         try:
             result = self.update_item(
                 video_key(video_id),
                 update,
-                Attr("status").eq(UploadStatus.AWAITING_UPLOAD.value),
+                Attr("PK").exists() & (Attr("etag").not_exists() | Attr("etag").ne(etag)),
                 ReturnValues="ALL_NEW",
             )
         except ConditionFailed:
@@ -38,3 +50,12 @@ class DynamoVideoStore(DynamoTable):
 
     def delete(self, video_id: str) -> None:
         self.table.delete_item(Key=video_key(video_id))
+
+    def set_upload(self, video_id: str, now: datetime, fields: Mapping[str, Any]) -> Video:
+        result = self.update_item(
+            video_key(video_id),
+            Update(set={**fields, "updated_at": now}),
+            Attr("PK").exists(),
+            ReturnValues="ALL_NEW",
+        )
+        return item_to_model(result["Attributes"], Video)

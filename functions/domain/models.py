@@ -51,6 +51,10 @@ class Video(Entity):
     container: str | None = None
     frame_rate: float | None = Field(default=None, ge=0)
     error_message: str | None = None
+    etag: str | None = Field(default=None, description="The ETag of the object that was probed.")
+    probe_count: int = Field(default=0, ge=0, description="How many object versions were probed.")
+    upload_id: str | None = Field(default=None, description="The multipart upload in progress, if any.")
+    part_size: int | None = Field(default=None, gt=0)
     created_at: datetime
     updated_at: datetime
 

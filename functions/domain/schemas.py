@@ -71,7 +71,10 @@ class UploadTarget(BaseModel):
     file_name: str
     key: str
     method: Literal["PUT"] = "PUT"
-    url: str
+    url: str | None = Field(
+        description="The presigned single PUT; null when the file goes in parts (see multipart) or its size "
+        "is not known yet (POST /api/batch-jobs/{id}/uploads/{video_id} with the size mints the URL)."
+    )
     headers: dict[str, str] = Field(
         description="Headers the PUT must carry (they are part of the signature)."
     )
@@ -164,7 +167,9 @@ class BatchJobDetail(BatchJobResponse):
 
 class BatchJobCreated(BaseModel):
     batch_job: BatchJobResponse
-    upload_urls: list[str] = Field(description="One presigned PUT URL per video, in position order.")
+    upload_urls: list[str | None] = Field(
+        description="One presigned PUT URL per video, in position order (null: see uploads[i])."
+    )
     uploads: list[UploadTarget]
 
 
@@ -183,4 +188,32 @@ class StartResponse(BaseModel):
 class AddVideosRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    video_ids: list[str] = Field(min_length=1, max_length=MAX_VIDEOS_PER_BATCH)
+    video_ids: list[str] | None = Field(
+        default=None, min_length=1, max_length=MAX_VIDEOS_PER_BATCH, description="Videos already uploaded."
+    )
+    files: list[FileSpec] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_VIDEOS_PER_BATCH,
+        description="New files: the reply carries an upload target for each new slot.",
+    )
+
+    @model_validator(mode="after")
+    def one_source(self) -> Self:
+        if (self.video_ids is None) == (self.files is None):
+            raise ValueError("give either video_ids or files")
+        return self
+
+
+class VideosAdded(BatchJobDetail):
+    uploads: list[UploadTarget] = Field(default_factory=list, description="Targets of the new files.")
+
+
+class ReorderRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    video_ids: list[str] = Field(
+        min_length=1,
+        max_length=MAX_VIDEOS_PER_BATCH,
+        description="Every video of the batch, in the new order (position 1 first).",
+    )

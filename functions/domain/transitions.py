@@ -28,6 +28,7 @@ class BatchAction(StrEnum):
     # Resume and retry-failed when the fair queue has no running slot: the batch waits in `queued`.
     RESUME_TO_QUEUE = "resume_to_queue"
     RETRY_TO_QUEUE = "retry_to_queue"
+    REJECT = "reject"  # a batch that cannot start (a drop folder with a broken batch.json): pending → failed
 
 
 class VideoAction(StrEnum):
@@ -67,6 +68,7 @@ BATCH_TRANSITIONS: dict[BatchAction, Transition[BatchStatus]] = {
     BatchAction.RECOVER_PAUSED: Transition(frozenset({B.PAUSED}), B.PAUSED),
     BatchAction.RESUME_TO_QUEUE: Transition(frozenset({B.PAUSED}), B.QUEUED),
     BatchAction.RETRY_TO_QUEUE: Transition(frozenset({B.COMPLETED, B.FAILED}), B.QUEUED),
+    BatchAction.REJECT: Transition(frozenset({B.PENDING}), B.FAILED),
 }
 
 VIDEO_TRANSITIONS: dict[VideoAction, Transition[VideoStatus]] = {

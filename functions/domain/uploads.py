@@ -1,7 +1,8 @@
 """Which files a batch accepts, checked before any URL is signed."""
 
-import re
+import unicodedata
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import PurePosixPath
 
 from functions.domain.errors import InvalidRequest
@@ -19,7 +20,7 @@ DEFAULT_CONTENT_TYPE[".mp4"] = "video/mp4"
 GENERIC_CONTENT_TYPES = frozenset({"application/octet-stream", "binary/octet-stream"})
 ACCEPTED = ", ".join(ext.lstrip(".").upper() for ext in CONTENT_TYPES)
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_KEPT_PUNCTUATION = frozenset("._-\u200d")  # the zero-width joiner holds emoji sequences together
 
 
 @dataclass(frozen=True)
@@ -40,9 +41,17 @@ def is_video_name(name: str) -> bool:
 
 def safe_name(name: str) -> str:
     """A file name that is safe in an S3 key and a ZIP entry, keeping what a person recognises."""
-    base = PurePosixPath(name.replace("\\", "/")).name
-    cleaned = _UNSAFE.sub("_", base).strip("._") or "video"
+    base = PurePosixPath(unicodedata.normalize("NFC", name).replace("\\", "/")).name
+    kept = "".join("".join(run) if keep else "_" for keep, run in groupby(base, key=_kept))
+    cleaned = kept.strip("._") or "video"
     return cleaned[:200]
+
+
+def _kept(char: str) -> bool:
+    """Letters, digits and marks of any script, and symbols (emoji) are kept; spaces, punctuation and
+    control characters become `_`."""
+    category = unicodedata.category(char)
+    return char in _KEPT_PUNCTUATION or category[0] in "LNM" or category == "So"
 
 
 def check_file(name: str, size: int | None, content_type: str | None) -> CheckedFile:

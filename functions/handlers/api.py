@@ -16,7 +16,7 @@ from functions.domain.progress_events import openapi_components
 from functions.domain.schemas import ErrorResponse
 from functions.handlers.http import error_response
 from functions.handlers.resolver import DocumentedResolver
-from functions.handlers.routes import batches, control, exports, health, notifications, progress
+from functions.handlers.routes import batches, control, exports, health, notifications, progress, uploads
 from functions.handlers.routes import usage as usage_routes
 from functions.observability import logger, metrics, tracer
 
@@ -34,6 +34,7 @@ app.include_router(exports.router)
 app.include_router(progress.router)
 app.include_router(notifications.router)
 app.include_router(usage_routes.router)
+app.include_router(uploads.router)
 
 
 @app.exception_handler(DomainError)  # type: ignore[untyped-decorator]

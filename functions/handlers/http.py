@@ -28,6 +28,7 @@ ERRORS: dict[int, OpenAPIResponse] = {
     for code, text in ERROR_STATUSES.items()
 }
 BatchId = Annotated[str, Path(min_length=1, max_length=80)]
+VideoId = Annotated[str, Path(min_length=1, max_length=80)]
 
 
 class Unauthorized(DomainError):

@@ -6,8 +6,10 @@ from typing import Any
 from aws_lambda_powertools.utilities.data_classes import S3Event, S3EventBridgeNotificationEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from functions.domain.drop_folder import parse_drop_key
 from functions.observability import logger, tracer
 from functions.services.context import services
+from functions.services.drop_folder import note_object
 from functions.services.ingestion import ObjectCreated, handle_upload
 
 
@@ -32,6 +34,9 @@ def objects_in(event: dict[str, Any]) -> list[ObjectCreated]:
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     outcomes = {}
     for created in objects_in(event):
-        outcomes[created.key] = handle_upload(services(), created)
+        if parse_drop_key(created.key) is not None:
+            outcomes[created.key] = note_object(services(), created.key)
+        else:
+            outcomes[created.key] = handle_upload(services(), created)
         logger.info("Upload handled", extra={"key": created.key, "outcome": outcomes[created.key]})
     return {"handled": outcomes}

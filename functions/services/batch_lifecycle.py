@@ -208,7 +208,7 @@ def complete_batch(ctx: Services, batch_id: str) -> dict[str, Any]:
     if outcome is None:  # the Map ended with a video unfinished: only a broken execution does that
         outcome, message = BatchStatus.FAILED, "The execution ended before every video finished"
     now = ctx.clock()
-    summary = build_summary(batch, videos, now)
+    summary = {**(batch.summary or {}), **build_summary(batch, videos, now)}  # keeps e.g. drop_folder
     summary["outcome"] = (batch.status if batch.status.is_terminal else outcome).value
     summary["error_message"] = batch.error_message if batch.status.is_terminal else message
     report_key = object_keys.report_key(batch_id)

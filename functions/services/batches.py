@@ -1,12 +1,20 @@
 """Use cases behind the batch endpoints: create, list, read, add videos, start."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 from functions.domain import batch_control, object_keys
 from functions.domain.enums import BatchStatus, Stage, Tier, UploadStatus, VideoStatus
-from functions.domain.errors import Conflict, IllegalTransition, InvalidRequest, QuotaExceeded, RateLimited
+from functions.domain.errors import (
+    Conflict,
+    IllegalTransition,
+    InvalidRequest,
+    MembershipConflict,
+    NotFound,
+    QuotaExceeded,
+    RateLimited,
+)
 from functions.domain.models import BatchJob, BatchVideo, Video, new_id
 from functions.domain.quotas import limits_for
 from functions.domain.schemas import (
@@ -16,8 +24,9 @@ from functions.domain.schemas import (
     BatchJobList,
     BatchJobResponse,
     BatchVideoResponse,
+    FileSpec,
     StartResponse,
-    UploadTarget,
+    VideosAdded,
 )
 from functions.domain.transitions import BatchAction
 from functions.domain.uploads import CheckedFile, check_file, safe_name
@@ -25,6 +34,7 @@ from functions.observability import tracer
 from functions.services.access import require_batch
 from functions.services.context import Services
 from functions.services.queue_view import position_in_queue
+from functions.services.uploads import prepare_upload, upload_target
 
 SortField = Literal["created_at", "priority", "status"]
 ALREADY_PROCESSING = "Batch is already processing"
@@ -82,15 +92,18 @@ def create_batch(ctx: Services, caller: Caller, request: BatchJobCreate) -> Batc
         updated_at=now,
     )
     videos = [
-        Video(
-            id=(video_id := new_id()),
-            user_id=caller.user_id,
-            original_name=f.name,
-            size=f.size,
-            content_type=f.content_type,
-            s3_key=upload_key(caller.user_id, video_id, f.name),
-            created_at=now,
-            updated_at=now,
+        prepare_upload(
+            ctx,
+            Video(
+                id=(video_id := new_id()),
+                user_id=caller.user_id,
+                original_name=f.name,
+                size=f.size,
+                content_type=f.content_type,
+                s3_key=upload_key(caller.user_id, video_id, f.name),
+                created_at=now,
+                updated_at=now,
+            ),
         )
         for f in files
     ]
@@ -108,25 +121,9 @@ def create_batch(ctx: Services, caller: Caller, request: BatchJobCreate) -> Batc
     ]
     ctx.videos.put_many(videos)
     ctx.batches.create(batch, batch_videos)
-    uploads = [upload_target(ctx, video, position) for position, video in enumerate(videos, start=1)]
+    uploads = [upload_target(ctx, batch.id, video, n) for n, video in enumerate(videos, start=1)]
     return BatchJobCreated(
         batch_job=BatchJobResponse.of(batch), upload_urls=[u.url for u in uploads], uploads=uploads
-    )
-
-
-def upload_target(ctx: Services, video: Video, position: int) -> UploadTarget:
-    expires = ctx.config.upload_url_expiry_seconds
-    url, headers = ctx.storage.presigned_put(
-        ctx.config.ingest_bucket, video.s3_key, expires, content_type=video.content_type, size=video.size
-    )
-    return UploadTarget(
-        video_id=video.id,
-        position=position,
-        file_name=video.original_name,
-        key=video.s3_key,
-        url=url,
-        headers=headers,
-        expires_at=ctx.clock() + timedelta(seconds=expires),
     )
 
 
@@ -197,50 +194,184 @@ def get_batch_detail(ctx: Services, caller: Caller, batch_id: str) -> BatchJobDe
     )
 
 
-@tracer.capture_method
-def add_videos(ctx: Services, caller: Caller, batch_id: str, video_ids: list[str]) -> BatchJobDetail:
-    batch = require_batch(ctx, batch_id, caller.user_id)
-    if batch.status is not BatchStatus.PENDING:
-        raise Conflict(f"Videos can only be added before the batch starts; it is '{batch.status.value}'")
+ADD_ATTEMPTS = 20  # concurrent membership changes retry on the fresh count; each attempt is one transaction
+
+
+def _new_slots(
+    ctx: Services, caller: Caller, batch: BatchJob, video_ids: list[str], now: datetime
+) -> list[tuple[Video, BatchVideo]]:
     if len(set(video_ids)) != len(video_ids):
         raise InvalidRequest("video_ids lists a video more than once")
-    limit = limits_for(caller.tier).max_videos_per_batch
-    if batch.total_videos + len(video_ids) > limit:
-        raise QuotaExceeded(
-            f"The batch would hold {batch.total_videos + len(video_ids)} videos; "
-            f"the {caller.tier.value} plan allows {limit}"
-        )
-    existing = {bv.video_id for bv in ctx.batch_videos.of_batch(batch_id)}
-    now = ctx.clock()
-    additions = []
-    for offset, video_id in enumerate(video_ids, start=1):
+    slots = []
+    for video_id in video_ids:
         video = ctx.videos.get(video_id)
         if video is None or video.user_id != caller.user_id:
             raise InvalidRequest(f"Video '{video_id}' not found")
-        if video_id in existing:
+        if ctx.batch_videos.get(batch.id, video_id) is not None:
             raise Conflict(f"Video '{video_id}' is already in this batch")
         if video.status is UploadStatus.AWAITING_UPLOAD:
             raise Conflict(f"Video '{video_id}' ({video.original_name}) has not been uploaded yet")
-        additions.append(
-            BatchVideo(
-                batch_job_id=batch_id,
-                video_id=video_id,
-                position=batch.total_videos + offset,
-                original_name=video.original_name,
-                status=VideoStatus.PENDING,
-                duration=video.duration,
-                error_message=video.error_message if video.status is UploadStatus.INVALID else None,
-                created_at=now,
-                updated_at=now,
-            )
+        member = BatchVideo(
+            batch_job_id=batch.id,
+            video_id=video_id,
+            position=1,  # placeholder: the position is given when the members are written
+            original_name=video.original_name,
+            status=VideoStatus.PENDING,
+            duration=video.duration,
+            error_message=video.error_message if video.status is UploadStatus.INVALID else None,
+            created_at=now,
+            updated_at=now,
         )
-    ctx.batches.add_videos(batch, additions, now)
+        slots.append((video, member))
+    return slots
+
+
+def _file_slots(
+    ctx: Services, caller: Caller, batch: BatchJob, files: list[FileSpec], now: datetime
+) -> list[tuple[Video, BatchVideo]]:
+    slots = []
+    for f in files:
+        checked = check_file(f.name, f.size, f.content_type)
+        video_id = new_id()
+        video = Video(
+            id=video_id,
+            user_id=caller.user_id,
+            original_name=checked.name,
+            size=checked.size,
+            content_type=checked.content_type,
+            s3_key=upload_key(caller.user_id, video_id, checked.name),
+            created_at=now,
+            updated_at=now,
+        )
+        member = BatchVideo(
+            batch_job_id=batch.id,
+            video_id=video_id,
+            position=1,  # placeholder: the position is given when the members are written
+            original_name=checked.name,
+            current_stage=Stage.UPLOADING,
+            created_at=now,
+            updated_at=now,
+        )
+        slots.append((video, member))
+    return slots
+
+
+def _require_room(batch: BatchJob, caller: Caller, adding: int) -> int:
+    if batch.status is not BatchStatus.PENDING:
+        raise Conflict(f"Videos can only be added before the batch starts; it is '{batch.status.value}'")
+    limit = limits_for(caller.tier).max_videos_per_batch
+    if batch.total_videos + adding > limit:
+        raise QuotaExceeded(
+            f"The batch would hold {batch.total_videos + adding} videos; the {caller.tier.value} plan "
+            f"allows {limit}"
+        )
+    return limit
+
+
+@tracer.capture_method
+def add_videos(
+    ctx: Services,
+    caller: Caller,
+    batch_id: str,
+    video_ids: list[str] | None = None,
+    files: list[FileSpec] | None = None,
+) -> VideosAdded:
+    """Add uploaded videos, or new files (with an upload target each), at the end of a pending batch.
+
+    The members and the batch's count are written in one transaction conditional on the count read
+    (positions are total+1…) and on the plan's limit, so two concurrent adds can neither exceed the
+    limit nor take the same position: the loser reads the new count and tries again, or is refused."""
+    batch = require_batch(ctx, batch_id, caller.user_id)
+    adding = len(video_ids or files or [])
+    _require_room(batch, caller, adding)
+    now = ctx.clock()
+    if files is not None:
+        slots = _file_slots(ctx, caller, batch, files, now)
+        slots = [(prepare_upload(ctx, video), member) for video, member in slots]
+        ctx.videos.put_many(video for video, _ in slots)
+    else:
+        slots = _new_slots(ctx, caller, batch, video_ids or [], now)
+    for _ in range(ADD_ATTEMPTS):
+        limit = _require_room(batch, caller, adding)
+        members = [
+            member.model_copy(update={"position": batch.total_videos + n})
+            for n, (_, member) in enumerate(slots, start=1)
+        ]
+        try:
+            ctx.batches.add_videos(batch, members, now, limit)
+            break
+        except MembershipConflict:
+            batch = require_batch(ctx, batch_id, caller.user_id)
+            if files is None:
+                _new_slots(ctx, caller, batch, video_ids or [], now)  # raises if one joined meanwhile
+    else:
+        raise Conflict("The batch is changing too fast; try again")
+    detail = get_batch_detail(ctx, caller, batch_id)
+    uploads = [
+        upload_target(ctx, batch_id, video, m.position) for (video, _), m in zip(slots, members, strict=True)
+    ]
+    return VideosAdded(**detail.model_dump(), uploads=uploads if files is not None else [])
+
+
+def _movable(members: list[BatchVideo], video_id: str) -> BatchVideo:
+    for member in members:
+        if member.video_id == video_id:
+            if member.status not in {VideoStatus.UPLOADING, VideoStatus.PENDING}:
+                raise Conflict(f"'{member.original_name}' is {member.status.value}; only pending videos move")
+            return member
+    raise NotFound(f"The batch has no video '{video_id}'", title="Video not found")
+
+
+@tracer.capture_method
+def remove_video(ctx: Services, caller: Caller, batch_id: str, video_id: str) -> BatchJobDetail:
+    """Take a pending video out of a batch that has not started; the ones after it move up."""
+    for _ in range(ADD_ATTEMPTS):
+        batch = require_batch(ctx, batch_id, caller.user_id)
+        if batch.status is not BatchStatus.PENDING:
+            raise Conflict(
+                f"Videos can only be removed before the batch starts; it is '{batch.status.value}'"
+            )
+        members = ctx.batch_videos.of_batch(batch_id)
+        removed = _movable(members, video_id)
+        after = [m for m in members if m.position > removed.position]
+        try:
+            ctx.batches.remove_video(batch, removed, after, ctx.clock())
+            return get_batch_detail(ctx, caller, batch_id)
+        except MembershipConflict:
+            continue
+    raise Conflict("The batch is changing too fast; try again")
+
+
+@tracer.capture_method
+def reorder_videos(ctx: Services, caller: Caller, batch_id: str, video_ids: list[str]) -> BatchJobDetail:
+    """Give every video of a pending batch its new position (the list is the whole new order)."""
+    batch = require_batch(ctx, batch_id, caller.user_id)
+    if batch.status is not BatchStatus.PENDING:
+        raise Conflict(f"Videos can only be reordered before the batch starts; it is '{batch.status.value}'")
+    members = ctx.batch_videos.of_batch(batch_id)
+    if len(set(video_ids)) != len(video_ids) or set(video_ids) != {m.video_id for m in members}:
+        raise InvalidRequest("video_ids must list every video of the batch exactly once, in the new order")
+    moves = []
+    for position, video_id in enumerate(video_ids, start=1):
+        member = _movable(members, video_id)
+        if member.position != position:
+            moves.append((member, position))
+    if moves:
+        try:
+            ctx.batches.reorder(batch, moves, ctx.clock())
+        except MembershipConflict as changed:
+            raise Conflict("The batch changed meanwhile; reload it and reorder again") from changed
     return get_batch_detail(ctx, caller, batch_id)
 
 
 @tracer.capture_method
 def start_batch(ctx: Services, caller: Caller, batch_id: str) -> StartResponse:
-    batch = require_batch(ctx, batch_id, caller.user_id)
+    return start_checked(ctx, require_batch(ctx, batch_id, caller.user_id))
+
+
+def start_checked(ctx: Services, batch: BatchJob) -> StartResponse:
+    """Start a pending batch whose every file is uploaded and checked (the API's start, a drop folder's)."""
+    batch_id = batch.id
     if batch.status is not BatchStatus.PENDING:
         if batch.status.is_terminal:
             raise InvalidRequest(
@@ -256,6 +387,13 @@ def start_batch(ctx: Services, caller: Caller, batch_id: str) -> StartResponse:
             f"{len(waiting)} of {len(videos)} videos are not uploaded yet: {', '.join(waiting[:5])}"
             + ("…" if len(waiting) > 5 else ""),
             title="Videos not uploaded",
+        )
+    unchecked = unchecked_files(ctx, videos)
+    if unchecked:
+        raise Conflict(
+            f"{', '.join(unchecked)}: changed after it was checked; it is being checked again, "
+            "start the batch once it is",
+            title="Videos not checked",
         )
     now = ctx.clock()
     try:
@@ -282,6 +420,20 @@ def start_batch(ctx: Services, caller: Caller, batch_id: str) -> StartResponse:
         batch_control.execution_name(batch.id, max(run, 1))
     )
     return StartResponse(job_id=execution_arn, batch_job=BatchJobResponse.of(started))
+
+
+def unchecked_files(ctx: Services, slots: list[BatchVideo]) -> list[str]:
+    """The files whose object is not the version that was probed (replaced after probing, its event not
+    handled yet): a batch never starts on a file nobody checked."""
+    names = []
+    for slot in slots:
+        video = ctx.videos.get(slot.video_id)
+        if video is None or video.etag is None:  # records probed before ETags were kept
+            continue
+        head = ctx.storage.head(ctx.config.ingest_bucket, video.s3_key)
+        if head is None or head.get("ETag") != video.etag:
+            names.append(video.original_name)
+    return names
 
 
 def execution_name(batch: BatchJob) -> str:

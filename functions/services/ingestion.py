@@ -6,6 +6,7 @@ from urllib.parse import unquote_plus
 from functions.domain import object_keys
 from functions.domain.enums import UploadStatus, VideoStatus
 from functions.domain.errors import IllegalTransition, InvalidMediaError
+from functions.domain.models import Video
 from functions.domain.transitions import VideoAction
 from functions.domain.uploads import MAX_FILE_SIZE
 from functions.media.probe import probe
@@ -30,50 +31,67 @@ def video_id_from_key(key: str) -> str | None:
 
 @tracer.capture_method
 def handle_upload(ctx: Services, event: ObjectCreated) -> str:
-    """Returns what happened, for logs and tests: uploaded, invalid, ignored or already-probed."""
+    """Returns what happened, for logs and tests: uploaded, invalid, ignored, missing or already-probed."""
     video_id = video_id_from_key(event.key)
     video = ctx.videos.get(video_id) if video_id else None
     if video is None or video.s3_key != event.key:
         logger.warning("Upload matches no video", extra={"key": event.key})
         return "ignored"
-    outcome = "already-probed"
-    if video.status is UploadStatus.AWAITING_UPLOAD:
-        now = ctx.clock()
-        fields: dict[str, object]
-        try:
-            if event.size is not None and event.size > MAX_FILE_SIZE:
-                raise InvalidMediaError(
-                    f"The file is {event.size} bytes; the limit is {MAX_FILE_SIZE} bytes (2 GB)"
-                )
-            url = ctx.storage.presigned_get(event.bucket, event.key, 900)
-            info = probe(url)
-            fields = {**info.model_dump(), "status": UploadStatus.UPLOADED.value, "error_message": None}
-            fields["size"] = event.size or info.size or video.size
-        except InvalidMediaError as invalid:
-            fields = {
-                "status": UploadStatus.INVALID.value,
-                "error_message": str(invalid),
-                "size": event.size or video.size,
-            }
-        recorded = ctx.videos.record_probe(video.id, fields, now)
-        if recorded is not None:
-            video = recorded
-            outcome = video.status.value
-    release_batches(ctx, video.id)
+    outcome = probe_video(ctx, video, event.bucket)
+    release_batches(ctx, video.id, refresh=outcome in PROBED)
     return outcome
 
 
-def release_batches(ctx: Services, video_id: str) -> None:
-    """Move every batch slot of this video from uploading to pending (idempotent)."""
+def probe_video(ctx: Services, video: Video, bucket: str) -> str:
+    """Probe the object as it is now, once per version (its ETag): a corrected upload of an invalid file
+    or a file replaced after probing is probed again, a redelivered or stale event finds its version
+    recorded. Reading the object's current ETag (not the event's) keeps out-of-order events harmless."""
+    head = ctx.storage.head(bucket, video.s3_key)
+    if head is None:
+        return "missing"
+    etag, size = str(head["ETag"]), int(head["ContentLength"])
+    if etag == video.etag:
+        return "already-probed"
+    fields: dict[str, object]
+    try:
+        if size > MAX_FILE_SIZE:
+            raise InvalidMediaError(f"The file is {size} bytes; the limit is {MAX_FILE_SIZE} bytes (2 GB)")
+        if video.size is not None and size != video.size:
+            raise InvalidMediaError(
+                f"The upload is {size} bytes but {video.size} bytes were declared; upload the file again"
+            )
+        info = probe(ctx.storage.presigned_get(bucket, video.s3_key, 900))
+        fields = {**info.model_dump(), "status": UploadStatus.UPLOADED.value, "error_message": None}
+        fields["size"] = size
+    except InvalidMediaError as invalid:
+        fields = {
+            "status": UploadStatus.INVALID.value,
+            "error_message": f"{video.original_name}: {invalid}",
+            "size": video.size or size,
+        }
+    recorded = ctx.videos.record_probe(video.id, etag, fields, ctx.clock())
+    return recorded.status.value if recorded is not None else "already-probed"
+
+
+PROBED = {UploadStatus.UPLOADED.value, UploadStatus.INVALID.value}  # outcomes of a new probe
+
+
+def release_batches(ctx: Services, video_id: str, refresh: bool = False) -> None:
+    """Move every batch slot of this video from uploading to pending (idempotent); with `refresh` (the
+    file was probed again: corrected or replaced), pending slots take the new duration and error too."""
     video = ctx.videos.get(video_id)
     if video is None or video.status is UploadStatus.AWAITING_UPLOAD:
         return
     for slot in ctx.batch_videos.of_video(video_id):
+        fields: dict[str, object] = {"duration": video.duration, "current_stage": None}
+        fields["error_message"] = video.error_message if video.status is UploadStatus.INVALID else None
+        if slot.status is VideoStatus.PENDING and refresh:  # probed again before the start
+            ctx.batch_videos.update(
+                slot.batch_job_id, video_id, ctx.clock(), set_fields=fields, only_if=VideoStatus.PENDING
+            )
+            continue
         if slot.status is not VideoStatus.UPLOADING:
             continue
-        fields: dict[str, object] = {"duration": video.duration, "current_stage": None}
-        if video.status is UploadStatus.INVALID:
-            fields["error_message"] = video.error_message
         try:
             ctx.batch_videos.transition(
                 slot.batch_job_id, video_id, VideoAction.MARK_UPLOADED, ctx.clock(), set_fields=fields

@@ -13,7 +13,9 @@ from functions.domain.enums import BatchStatus, Tier, VideoStatus
 from functions.domain.exports import ArchiveEntry, BatchExport, ExportProgress, ExportStatus
 from functions.domain.models import BatchJob, BatchVideo, Connection, TranscriptionJob, User, Video
 from functions.domain.slots import SlotCounts, SlotLimits
+from functions.domain.stored_objects import StoredObject
 from functions.domain.transitions import BatchAction, VideoAction
+from functions.domain.upload_limits import CompletedPart
 
 Fields = Mapping[str, Any]
 Counters = Mapping[str, int | float]
@@ -21,6 +23,8 @@ Counters = Mapping[str, int | float]
 
 class UserStore(Protocol):
     def upsert(self, user_id: str, tier: Tier, now: datetime) -> User: ...
+
+    def get(self, user_id: str) -> User | None: ...
 
     def consume_creation_quota(self, user_id: str, window: str, limit: int, expires_epoch: int) -> int | None:
         """Count one creation in the window: the count so far, or None once `limit` are used."""
@@ -32,8 +36,17 @@ class VideoStore(Protocol):
 
     def get(self, video_id: str) -> Video | None: ...
 
-    def record_probe(self, video_id: str, fields: Fields, now: datetime) -> Video | None:
-        """Store what probing found, once: None when the video was already probed."""
+    def create(self, video: Video) -> bool:
+        """Put a video unless one with its id exists (False: it did; nothing changed)."""
+        ...
+
+    def record_probe(self, video_id: str, etag: str, fields: Fields, now: datetime) -> Video | None:
+        """Store what probing the object version `etag` found (and count the probe), once per version:
+        None when that version was already recorded."""
+        ...
+
+    def set_upload(self, video_id: str, now: datetime, fields: Fields) -> Video:
+        """Change the upload's declared size, content type or multipart upload (a new upload target)."""
         ...
 
     def delete(self, video_id: str) -> None: ...
@@ -85,8 +98,23 @@ class BatchStore(Protocol):
         add_fields: Counters | None = None,
     ) -> BatchJob: ...
 
-    def add_videos(self, batch: BatchJob, batch_videos: list[BatchVideo], now: datetime) -> None:
-        """Attach members to a pending batch; MembershipConflict if it started or a video is in it."""
+    def add_videos(
+        self, batch: BatchJob, batch_videos: list[BatchVideo], now: datetime, limit: int | None = None
+    ) -> None:
+        """Attach members to a pending batch in one transaction, conditional on the member count being
+        `batch.total_videos` (as read: positions are 1..total) and, with `limit`, staying within it;
+        MembershipConflict (nothing written) if it started, changed meanwhile, or a video is in it."""
+        ...
+
+    def remove_video(
+        self, batch: BatchJob, removed: BatchVideo, after: list[BatchVideo], now: datetime
+    ) -> None:
+        """Delete an uploading/pending member and move each member `after` it up one position, in one
+        transaction on the count as read; MembershipConflict if anything changed meanwhile."""
+        ...
+
+    def reorder(self, batch: BatchJob, moves: list[tuple[BatchVideo, int]], now: datetime) -> None:
+        """Give members new positions, in one transaction on the count as read (MembershipConflict)."""
         ...
 
     def delete(self, batch_id: str, only_if: Iterable[BatchStatus]) -> BatchJob | None:
@@ -227,6 +255,35 @@ class ObjectStore(Protocol):
 
     def delete_prefix(self, bucket: str, prefix: str) -> int:
         """Delete every object whose key starts with `prefix`; how many were deleted."""
+
+    def get_bytes(self, bucket: str, key: str) -> bytes: ...
+
+    def list_objects(self, bucket: str, prefix: str) -> list[StoredObject]: ...
+
+    def start_multipart(self, bucket: str, key: str, content_type: str | None) -> str:
+        """CreateMultipartUpload: the upload id."""
+        ...
+
+    def presigned_part(
+        self, bucket: str, key: str, upload_id: str, part_number: int, size: int, expires_in: int
+    ) -> str:
+        """An UploadPart URL that signs the part's exact Content-Length."""
+        ...
+
+    def list_parts(self, bucket: str, key: str, upload_id: str) -> list[CompletedPart]:
+        """The parts S3 holds (NotFound when the upload does not exist any more)."""
+        ...
+
+    def complete_multipart(
+        self, bucket: str, key: str, upload_id: str, parts: Sequence[CompletedPart]
+    ) -> None:
+        """InvalidRequest when S3 refuses the parts (a wrong ETag, a part too small)."""
+        ...
+
+    def abort_multipart(self, bucket: str, key: str, upload_id: str) -> None: ...
+
+    def multipart_uploads(self, bucket: str, prefix: str) -> list[datetime]:
+        """When each multipart upload still in progress under `prefix` was started."""
         ...
 
 

@@ -16,7 +16,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from moto.server import ThreadedMotoServer
 from werkzeug.serving import make_server
 
-from functions.deployment import export_state_machine_name, runtime_environment
+from functions.deployment import DROP_SWEEP, export_state_machine_name, runtime_environment
 from functions.services.context import reset_services
 from reelflow.local import (
     fargate,
@@ -27,9 +27,12 @@ from reelflow.local import (
     stream_mapping,
     websocket_relay,
 )
+from reelflow.local.drop_sweeper import DropSweeper
 from reelflow.local.provisioning import Names, provision
+from reelflow.local.signed_uploads import PresignedUploadCheck
 
 REGION = "us-east-1"
+LOCAL_KEY = "local"  # access key id and secret of local mode (the S3 front verifies presigned uploads)
 ACCOUNT = "123456789012"
 
 
@@ -44,7 +47,7 @@ class QuickStopMotoServer(ThreadedMotoServer):
     mode (at the end of every `reelflow run`) no longer waits half a second."""
 
     def _server_entry(self) -> None:  # ThreadedMotoServer's own, with a shorter poll interval
-        app = DomainDispatcherApplication(create_backend_app)
+        app = PresignedUploadCheck(DomainDispatcherApplication(create_backend_app), {LOCAL_KEY: LOCAL_KEY})
         self._server = make_server(
             self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
         )
@@ -63,6 +66,8 @@ class LocalSettings:
     extra_env: dict[str, str] = field(default_factory=dict)
     # Where the table and the objects are kept across restarts (None: in memory only).
     data_dir: Path | None = None
+    # The drop folder's scheduled check (every minute on AWS); 0 turns the timer off.
+    drop_sweep_interval_seconds: float = 5.0
 
 
 class LocalCloud:
@@ -88,6 +93,7 @@ class LocalCloud:
         self.function_arns: dict[str, str] = {}
         self.restored = (0, 0)  # (items, objects) read back from data_dir
         self._clients: dict[str, Any] = {}
+        self.sweeper: DropSweeper | None = None
 
     @property
     def endpoint(self) -> str:
@@ -137,6 +143,11 @@ class LocalCloud:
             store = persistence.LocalStore(self.settings.data_dir)
             self.restored = persistence.attach(store, ACCOUNT, REGION)
         stream_mapping.start(ACCOUNT, REGION)
+        self.sweeper = DropSweeper(
+            self.client("lambda"),
+            self.function_arns[DROP_SWEEP.id],
+            self.settings.drop_sweep_interval_seconds,
+        ).start()
         return self
 
     def detach_store(self) -> None:
@@ -145,6 +156,9 @@ class LocalCloud:
 
     def stop(self) -> None:
         stream_mapping.stop()
+        if self.sweeper is not None:
+            self.sweeper.stop()
+            self.sweeper = None
         persistence.detach()
         if self.server is not None:
             self.server.stop()
@@ -181,8 +195,8 @@ class LocalCloud:
         os.environ.update(
             {
                 "AWS_ENDPOINT_URL": self.endpoint,
-                "AWS_ACCESS_KEY_ID": "local",
-                "AWS_SECRET_ACCESS_KEY": "local",
+                "AWS_ACCESS_KEY_ID": LOCAL_KEY,
+                "AWS_SECRET_ACCESS_KEY": LOCAL_KEY,
                 "AWS_DEFAULT_REGION": REGION,
                 "AWS_REGION": REGION,
                 "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",

@@ -1,14 +1,20 @@
 """In-memory object store, workflow engine and transcriber."""
 
+import hashlib
 import json
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import quote
 
 from functions.domain.batch_control import ExecutionStatus
+from functions.domain.errors import InvalidRequest, NotFound
 from functions.domain.exports import ArchiveEntry, ExportProgress, adding
+from functions.domain.stored_objects import StoredObject
+from functions.domain.upload_limits import CompletedPart
 
 
 class FakeObjectStore:
@@ -17,6 +23,9 @@ class FakeObjectStore:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.uploads: dict[str, _Upload] = {}
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self.modified: dict[tuple[str, str], datetime] = {}
 
     def _path(self, bucket: str, key: str) -> Path:
         return self.root / bucket / key
@@ -36,7 +45,9 @@ class FakeObjectStore:
 
     def head(self, bucket: str, key: str) -> dict[str, Any] | None:
         path = self._path(bucket, key)
-        return {"ContentLength": path.stat().st_size} if path.exists() else None
+        if not path.exists():
+            return None
+        return {"ContentLength": path.stat().st_size, "ETag": _etag(path.read_bytes())}
 
     def download(self, bucket: str, key: str, destination: Path) -> Path:
         destination.parent.mkdir(parents=True, exist_ok=True)
@@ -57,6 +68,7 @@ class FakeObjectStore:
         path = self._path(bucket, key)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(body)
+        self.modified[(bucket, key)] = self.clock()
 
     def write_zip(
         self,
@@ -96,6 +108,78 @@ class FakeObjectStore:
     def keys(self, bucket: str) -> list[str]:
         base = self.root / bucket
         return sorted(p.relative_to(base).as_posix() for p in base.rglob("*") if p.is_file())
+
+    def get_bytes(self, bucket: str, key: str) -> bytes:
+        return self._path(bucket, key).read_bytes()
+
+    def list_objects(self, bucket: str, prefix: str) -> list[StoredObject]:
+        root = self.root / bucket
+        found = []
+        for path in sorted(root.rglob("*")) if root.exists() else []:
+            key = path.relative_to(root).as_posix()
+            if path.is_file() and key.startswith(prefix):
+                modified = self.modified.get((bucket, key)) or datetime.fromtimestamp(
+                    path.stat().st_mtime, UTC
+                )
+                found.append(StoredObject(key, path.stat().st_size, _etag(path.read_bytes()), modified))
+        return found
+
+    # ---- multipart: parts kept in memory until complete ------------------------------------------
+
+    def start_multipart(self, bucket: str, key: str, content_type: str | None) -> str:
+        upload_id = f"upload-{len(self.uploads) + 1}"
+        self.uploads[upload_id] = _Upload(bucket, key, self.clock())
+        return upload_id
+
+    def presigned_part(
+        self, bucket: str, key: str, upload_id: str, part_number: int, size: int, expires_in: int
+    ) -> str:
+        return f"memory://{bucket}/{quote(key)}?uploadId={upload_id}&partNumber={part_number}&size={size}"
+
+    def put_part(self, upload_id: str, part_number: int, body: bytes) -> str:
+        """What a test uses to play the client's UploadPart: the part's ETag."""
+        self.uploads[upload_id].parts[part_number] = body
+        return _etag(body)
+
+    def list_parts(self, bucket: str, key: str, upload_id: str) -> list[CompletedPart]:
+        upload = self._upload(upload_id)
+        return [CompletedPart(n, _etag(body), len(body)) for n, body in sorted(upload.parts.items())]
+
+    def complete_multipart(
+        self, bucket: str, key: str, upload_id: str, parts: Sequence[CompletedPart]
+    ) -> None:
+        upload = self._upload(upload_id)
+        for part in parts:
+            body = upload.parts.get(part.part_number)
+            if body is None or _etag(body) != part.etag:
+                raise InvalidRequest(f"S3 refused the parts: part {part.part_number} has another ETag")
+        self.put_bytes(bucket, key, b"".join(upload.parts[p.part_number] for p in parts))
+        del self.uploads[upload_id]
+
+    def abort_multipart(self, bucket: str, key: str, upload_id: str) -> None:
+        self.uploads.pop(upload_id, None)
+
+    def multipart_uploads(self, bucket: str, prefix: str) -> list[datetime]:
+        return [
+            u.started_at for u in self.uploads.values() if u.bucket == bucket and u.key.startswith(prefix)
+        ]
+
+    def _upload(self, upload_id: str) -> "_Upload":
+        if upload_id not in self.uploads:
+            raise NotFound("The upload was completed or aborted; start a new one")
+        return self.uploads[upload_id]
+
+
+@dataclass
+class _Upload:
+    bucket: str
+    key: str
+    started_at: datetime
+    parts: dict[int, bytes] = field(default_factory=dict)
+
+
+def _etag(body: bytes) -> str:
+    return f'"{hashlib.md5(body, usedforsecurity=False).hexdigest()}"'
 
 
 class FakeWorkflow:

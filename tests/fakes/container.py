@@ -60,6 +60,7 @@ def fake_services(root: Path, **config: object) -> FakeServices:
         work_dir=str(root / "work"),
         **config,
     )
+    storage.clock = clock  # objects are stamped with the test's time, as S3 stamps LastModified
     ctx = Services(
         config=settings,
         users=FakeUserStore(table),

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from functions.domain.enums import BatchStatus, Tier, UploadStatus, VideoStatus
+from functions.domain.enums import BatchStatus, Tier, VideoStatus
 from functions.domain.errors import IllegalTransition, MembershipConflict
 from functions.domain.membership import reject_duplicate_members
 from functions.domain.models import BatchJob, BatchVideo, Connection, TranscriptionJob, User, Video
@@ -71,6 +71,9 @@ class FakeUserStore:
             self.t.users[user_id] = user
             return user
 
+    def get(self, user_id: str) -> User | None:
+        return self.t.users.get(user_id)
+
     def consume_creation_quota(self, user_id: str, window: str, limit: int, expires_epoch: int) -> int | None:
         with self.t.lock:
             used = self.t.rates.get((user_id, window), 0)
@@ -92,12 +95,26 @@ class FakeVideoStore:
     def get(self, video_id: str) -> Video | None:
         return self.t.videos.get(video_id)
 
-    def record_probe(self, video_id: str, fields: Mapping[str, Any], now: datetime) -> Video | None:
+    def create(self, video: Video) -> bool:
+        with self.t.lock:
+            if video.id in self.t.videos:
+                return False
+            self.t.videos[video.id] = video
+            return True
+
+    def record_probe(
+        self, video_id: str, etag: str, fields: Mapping[str, Any], now: datetime
+    ) -> Video | None:
         with self.t.lock:
             video = self.t.videos.get(video_id)
-            if video is None or video.status is not UploadStatus.AWAITING_UPLOAD:
+            if video is None or video.etag == etag:
                 return None
-            self.t.videos[video_id] = apply(video, now, fields, None)
+            self.t.videos[video_id] = apply(video, now, {**fields, "etag": etag}, {"probe_count": 1})
+            return self.t.videos[video_id]
+
+    def set_upload(self, video_id: str, now: datetime, fields: Mapping[str, Any]) -> Video:
+        with self.t.lock:
+            self.t.videos[video_id] = apply(self.t.videos[video_id], now, fields, None)
             return self.t.videos[video_id]
 
     def delete(self, video_id: str) -> None:
@@ -191,12 +208,23 @@ class FakeBatchStore:
             self.t.batches[batch_id] = apply(stored, now, set_fields, add_fields)
             return self.t.batches[batch_id]
 
-    def add_videos(self, batch: BatchJob, batch_videos: list[BatchVideo], now: datetime) -> None:
+    def _pinned(self, batch: BatchJob, add: int = 0, limit: int | None = None) -> BatchJob:
+        stored = self.t.batches.get(batch.id)
+        if stored is None or stored.status is not BatchStatus.PENDING:
+            raise MembershipConflict()
+        if stored.total_videos != batch.total_videos or (
+            limit is not None and stored.total_videos + add > limit
+        ):
+            raise MembershipConflict()
+        return stored
+
+    def add_videos(
+        self, batch: BatchJob, batch_videos: list[BatchVideo], now: datetime, limit: int | None = None
+    ) -> None:
         reject_duplicate_members(batch_videos)
         with self.t.lock:
-            stored = self.t.batches.get(batch.id)
-            taken = any((bv.batch_job_id, bv.video_id) in self.t.members for bv in batch_videos)
-            if stored is None or stored.status is not BatchStatus.PENDING or taken:
+            stored = self._pinned(batch, len(batch_videos), limit)
+            if any((bv.batch_job_id, bv.video_id) in self.t.members for bv in batch_videos):
                 raise MembershipConflict()
             added = {
                 "total_videos": len(batch_videos),
@@ -216,6 +244,36 @@ class FakeBatchStore:
                 for key in [k for k in members if k[0] == batch_id]:
                     del members[key]
             return stored
+
+    def _movable(self, member: BatchVideo) -> BatchVideo:
+        current = self.t.members.get((member.batch_job_id, member.video_id))
+        if current is None or current.status not in {VideoStatus.UPLOADING, VideoStatus.PENDING}:
+            raise MembershipConflict()
+        return current
+
+    def remove_video(
+        self, batch: BatchJob, removed: BatchVideo, after: list[BatchVideo], now: datetime
+    ) -> None:
+        with self.t.lock:
+            stored = self._pinned(batch)
+            for member in [removed, *after]:
+                self._movable(member)
+            counters = {"total_videos": -1, "total_duration_seconds": -(removed.duration or 0.0)}
+            self.t.batches[batch.id] = apply(stored, now, None, counters)
+            del self.t.members[(removed.batch_job_id, removed.video_id)]
+            for member in after:
+                key = (member.batch_job_id, member.video_id)
+                self.t.members[key] = apply(self.t.members[key], now, {"position": member.position - 1}, None)
+
+    def reorder(self, batch: BatchJob, moves: list[tuple[BatchVideo, int]], now: datetime) -> None:
+        with self.t.lock:
+            stored = self._pinned(batch)
+            for member, _ in moves:
+                self._movable(member)
+            self.t.batches[batch.id] = apply(stored, now, None, None)
+            for member, position in moves:
+                key = (member.batch_job_id, member.video_id)
+                self.t.members[key] = apply(self.t.members[key], now, {"position": position}, None)
 
 
 class FakeBatchVideoStore:

@@ -272,7 +272,12 @@ def test_each_function_reads_and_writes_only_its_own_prefixes(resources):
         return found
 
     assert grants_of("FunctionsControlRole") == {("Media", "reports", "s3:PutObject")}
-    assert grants_of("FunctionsIngestRole") == {("Ingest", "uploads", "s3:GetObject")}
+    assert grants_of("FunctionsIngestRole") == {
+        ("Ingest", "uploads", "s3:GetObject"),
+        ("Ingest", "dropbox", "s3:GetObject"),
+    }
+    assert grants_of("FunctionsDropSweepRole") == {("Ingest", "dropbox", "s3:GetObject")}
+    assert ("Ingest", "dropbox", "s3:GetObject") in grants_of("FunctionsMediaRole")
     assert ("Ingest", "uploads", "s3:PutObject") in grants_of("FunctionsApiRole")
     assert not any(
         action == "s3:PutObject" and bucket == "Media" for bucket, _, action in grants_of("FunctionsApiRole")
@@ -292,7 +297,9 @@ def test_functions_share_one_runtime_and_architecture_with_ffmpeg_where_needed(r
     ffmpeg = next(n for n in resources if n.startswith("FunctionsFfmpegLayer"))
     for name, function in functions.items():
         has_ffmpeg = {"Ref": ffmpeg} in function["Layers"]
-        assert has_ffmpeg == (name.startswith(("FunctionsMedia", "FunctionsIngest", "FunctionsExport"))), name
+        assert has_ffmpeg == (
+            name.startswith(("FunctionsMedia", "FunctionsIngest", "FunctionsExport", "FunctionsDropSweep"))
+        ), name
         assert function["TracingConfig"] == {"Mode": "Active"}
     media = next(f for n, f in functions.items() if n.startswith("FunctionsMedia"))
     assert media["Timeout"] == 900 and media["EphemeralStorage"] == {"Size": 10240}
@@ -367,3 +374,17 @@ def test_template_matches_key_properties(template):
     template.has_resource_properties("AWS::Lambda::Function", {"Handler": "functions.handlers.api.handler"})
     template.has_resource_properties("AWS::EC2::FlowLog", {"TrafficType": "REJECT"})
     template.has_resource_properties("AWS::SNS::Topic", {"KmsMasterKeyId": Match.any_value()})
+
+
+def test_the_drop_folder_sweep_runs_every_minute_and_lists_only_dropbox(resources):
+    rules = of_type(resources, "AWS::Events::Rule")
+    sweep = next(r["Properties"] for n, r in rules.items() if n.startswith("DropFolderDropFolderSweepRule"))
+    assert sweep["ScheduleExpression"] == "rate(1 minute)"
+    listing = [
+        statement
+        for name, statement in statements(resources)
+        if name.startswith(("FunctionsDropSweepRole", "FunctionsIngestRole"))
+        and "s3:ListBucketMultipartUploads" in statement["Action"]
+    ]
+    assert len(listing) == 2
+    assert all(s["Condition"] == {"StringLike": {"s3:prefix": ["dropbox/*"]}} for s in listing)

@@ -38,7 +38,7 @@ def test_one_corrupt_video_fails_alone_and_the_batch_completes(ctx, user_id, cli
     videos = {v["position"]: v for v in batch["videos"]}
     broken = videos[2]
     assert broken["status"] == "failed"
-    assert broken["error_message"].startswith("The file is not a decodable video")
+    assert broken["error_message"].startswith("corrupt.mp4: The file is not a decodable video")
     assert broken["retry_count"] == 0  # a corrupt file is never retried
     for position in (1, 3, 4):
         video = videos[position]

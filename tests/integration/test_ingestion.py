@@ -75,7 +75,7 @@ def test_a_corrupt_upload_is_marked_invalid_visibly_before_start(ctx, user_id, c
     upload(target, corrupt)
     video = ctx.videos.get(target["video_id"])
     assert video.status.value == "invalid"
-    assert video.error_message.startswith("The file is not a decodable video")
+    assert video.error_message.startswith("corrupt.mp4: The file is not a decodable video")
     _, detail = api("GET", f"/api/batch-jobs/{batch_id}", user=user_id)
     row = detail["videos"][0]
     assert row["status"] == "pending" and row["upload_status"] == "invalid"

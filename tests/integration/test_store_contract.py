@@ -105,6 +105,9 @@ def test_queue_order_quota_tokens_probe_and_jobs(stores, now):
         stores.batches.transition(batch, BatchAction.ENQUEUE, now)
     queued = [b.id for b in stores.batches.list_by_status(BatchStatus.QUEUED) if b.id in {low.id, pro.id}]
     assert queued == [pro.id, low.id]
+    stores.batches.update(low.id, now, set_fields={"priority": 10})  # a new priority moves it in the queue
+    queued = [b.id for b in stores.batches.list_by_status(BatchStatus.QUEUED) if b.id in {low.id, pro.id}]
+    assert queued == [low.id, pro.id]
 
     user = f"q-{uuid.uuid4().hex[:6]}"
     assert [stores.users.consume_creation_quota(user, "w", 2, 0) for _ in range(3)] == [1, 2, None]
@@ -120,10 +123,16 @@ def test_queue_order_quota_tokens_probe_and_jobs(stores, now):
     video = Video(user_id=user, original_name="a.mp4", s3_key="k", created_at=now, updated_at=now)
     stores.videos.put_many([video])
     probed = stores.videos.record_probe(
-        video.id, {"status": UploadStatus.UPLOADED.value, "duration": 2.0}, now
+        video.id, '"e1"', {"status": UploadStatus.UPLOADED.value, "duration": 2.0}, now
     )
-    assert probed is not None and probed.duration == 2.0
-    assert stores.videos.record_probe(video.id, {"duration": 9.0}, now) is None
+    assert probed is not None and probed.duration == 2.0 and probed.probe_count == 1
+    assert stores.videos.record_probe(video.id, '"e1"', {"duration": 9.0}, now) is None
+    replaced = stores.videos.record_probe(video.id, '"e2"', {"duration": 3.0}, now)
+    assert replaced is not None and replaced.duration == 3.0 and replaced.probe_count == 2
+    assert replaced.etag == '"e2"'
+    assert stores.videos.record_probe("no-such-video", '"e1"', {"duration": 1.0}, now) is None
+    declared = stores.videos.set_upload(video.id, now, {"size": 42, "upload_id": "u1"})
+    assert declared.size == 42 and declared.upload_id == "u1" and declared.duration == 3.0
 
     job = TranscriptionJob(job_name=f"j-{user}", batch_id=low.id, video_id="v", token="t", expires_at=now)
     stores.transcription_jobs.park(job)
@@ -249,3 +258,36 @@ def test_batches_created_since_a_moment_newest_first(stores, now):
     found = stores.batches.list_for_user_since(user, now)
     assert [b.id for b in found] == [later[1].id, later[0].id]
     assert len(stores.batches.list_for_user_since(user, now - timedelta(days=11))) == 3
+
+
+def test_membership_changes_are_conditional_on_the_count_read_and_the_limit(stores, now):
+    batch, members = new_batch(stores, now, videos=3)
+    user = batch.user_id
+    extra = Video(user_id=user, original_name="x.mp4", s3_key=f"u/{user}/x", created_at=now, updated_at=now)
+    stores.videos.put_many([extra])
+    slot = BatchVideo(batch_job_id=batch.id, video_id=extra.id, position=4, created_at=now, updated_at=now)
+    with pytest.raises(MembershipConflict):  # over the limit
+        stores.batches.add_videos(batch, [slot], now, limit=3)
+    stores.batches.add_videos(batch, [slot], now, limit=4)
+    with pytest.raises(MembershipConflict):  # the count changed since `batch` was read
+        stores.batches.remove_video(batch, members[0], members[1:], now)
+    fresh = stores.batches.get(batch.id)
+    after = stores.batch_videos.of_batch(batch.id)[1:]
+    stores.batches.remove_video(fresh, members[0], after, now)
+    assert [(m.video_id, m.position) for m in stores.batch_videos.of_batch(batch.id)] == [
+        (members[1].video_id, 1),
+        (members[2].video_id, 2),
+        (extra.id, 3),
+    ]
+    fresh = stores.batches.get(batch.id)
+    assert fresh.total_videos == 3
+    current = stores.batch_videos.of_batch(batch.id)
+    stores.batches.reorder(fresh, [(current[2], 1), (current[0], 3)], now)
+    assert [m.video_id for m in stores.batch_videos.of_batch(batch.id)] == [
+        extra.id,
+        members[2].video_id,
+        members[1].video_id,
+    ]
+    started = stores.batches.transition(stores.batches.get(batch.id), BatchAction.START, now)
+    with pytest.raises(MembershipConflict):  # only a pending batch changes its members
+        stores.batches.reorder(started, [(current[2], 3), (current[0], 1)], now)

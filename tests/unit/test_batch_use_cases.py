@@ -19,7 +19,10 @@ def create(fake: FakeServices, caller: Caller, count: int = 2, **fields):
 
 def mark_uploaded(fake: FakeServices, video_id: str, duration: float = 2.0) -> None:
     fields = {"status": UploadStatus.UPLOADED.value, "duration": duration}
-    assert fake.ctx.videos.record_probe(video_id, fields, fake.clock()) is not None
+    video, bucket = fake.ctx.videos.get(video_id), fake.ctx.config.ingest_bucket
+    fake.storage.put_bytes(bucket, video.s3_key, b"the probed object")  # what S3 holds, by its ETag
+    etag = fake.storage.head(bucket, video.s3_key)["ETag"]
+    assert fake.ctx.videos.record_probe(video_id, etag, fields, fake.clock()) is not None
     release_batches(fake.ctx, video_id)
 
 

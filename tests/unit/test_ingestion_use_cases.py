@@ -5,9 +5,10 @@ from pathlib import Path
 import pytest
 
 from functions.domain.enums import Tier, UploadStatus, VideoStatus
-from functions.domain.schemas import BatchJobCreate
-from functions.domain.uploads import MAX_FILE_SIZE
-from functions.services import batches
+from functions.domain.errors import Conflict
+from functions.domain.schemas import BatchJobCreate, FileSpec
+from functions.domain.upload_schemas import UploadRequest
+from functions.services import batches, uploads
 from functions.services.batches import Caller
 from functions.services.ingestion import ObjectCreated, handle_upload
 from tests.conftest import make_clip
@@ -54,10 +55,55 @@ def test_a_corrupt_file_is_invalid_and_the_slot_carries_the_reason(fake):
     assert slot.status is VideoStatus.PENDING and slot.error_message
 
 
-def test_an_oversized_file_is_refused_without_probing(fake):
+def declared_batch(fake: FakeServices, size: int) -> tuple[str, str, str]:
+    request = BatchJobCreate(name="b", files=[FileSpec(name="Интервью 🎤.mp4", size=size)])
+    created = batches.create_batch(fake.ctx, Caller("alice", Tier.CREATOR), request)
+    target = created.uploads[0]
+    assert target.url is not None and target.headers["Content-Length"] == str(size)
+    return created.batch_job.id, target.video_id, target.key
+
+
+def test_a_body_of_another_size_than_declared_is_invalid_without_probing(fake, clip):
+    _, video_id, key = declared_batch(fake, clip.stat().st_size + 1)
+    assert arrive(fake, key, clip.read_bytes()) == "invalid"
+    message = fake.ctx.videos.get(video_id).error_message
+    assert message.startswith("Интервью 🎤.mp4: The upload is") and "bytes were declared" in message
+    assert str(fake.storage.root) not in message  # the file's name, never a server path
+
+
+def test_a_corrected_upload_of_an_invalid_file_is_probed_again_and_uploaded(fake, clip):
+    batch_id, video_id, key = declared_batch(fake, 700)
+    assert arrive(fake, key, b"\x00" * 700) == "invalid"
+    assert fake.ctx.batch_videos.get(batch_id, video_id).error_message
+    target = uploads.request_upload(
+        fake.ctx, "alice", batch_id, video_id, UploadRequest(size=clip.stat().st_size)
+    )
+    assert target.headers["Content-Length"] == str(clip.stat().st_size)
+    assert arrive(fake, key, clip.read_bytes()) == "uploaded"
+    video = fake.ctx.videos.get(video_id)
+    assert video.status is UploadStatus.UPLOADED and video.error_message is None and video.probe_count == 2
+    slot = fake.ctx.batch_videos.get(batch_id, video_id)
+    assert slot.status is VideoStatus.PENDING and slot.error_message is None and slot.duration
+
+
+def test_a_file_replaced_after_probing_is_probed_again_and_cannot_start_unchecked(fake, clip):
+    batch_id, video_id, key = one_video_batch(fake)
+    assert arrive(fake, key, clip.read_bytes()) == "uploaded"
+    bucket = fake.ctx.config.ingest_bucket
+    fake.storage.put_bytes(bucket, key, b"not a video at all")  # replaced; its event not handled yet
+    with pytest.raises(Conflict, match="changed after it was checked"):
+        batches.start_batch(fake.ctx, Caller("alice", Tier.CREATOR), batch_id)
+    assert handle_upload(fake.ctx, ObjectCreated(bucket, key, 18)) == "invalid"
+    video = fake.ctx.videos.get(video_id)
+    assert video.probe_count == 2 and video.error_message.startswith("video_001.mp4: ")
+    assert fake.ctx.batch_videos.get(batch_id, video_id).error_message == video.error_message
+
+
+def test_an_event_for_a_missing_object_changes_nothing(fake):
     _, video_id, key = one_video_batch(fake)
-    assert arrive(fake, key, b"tiny", size=MAX_FILE_SIZE + 1) == "invalid"
-    assert "2 GB" in fake.ctx.videos.get(video_id).error_message
+    bucket = fake.ctx.config.ingest_bucket
+    assert handle_upload(fake.ctx, ObjectCreated(bucket, key, 1)) == "missing"
+    assert fake.ctx.videos.get(video_id).status is UploadStatus.AWAITING_UPLOAD
 
 
 def test_an_object_that_matches_no_video_is_ignored(fake):

@@ -35,3 +35,18 @@ def test_safe_names_keep_what_people_recognise():
     assert safe_name("My Talk (final).mp4") == "My_Talk_final_.mp4"
     assert safe_name("../../etc/passwd.mp4") == "passwd.mp4"
     assert safe_name("...") == "video"
+
+
+def test_unicode_names_keep_their_letters_and_emoji():
+    from functions.adapters.object_store import content_disposition
+    from functions.domain.object_keys import output_key
+
+    assert safe_name("Отпуск 🌊.mp4") == "Отпуск_🌊.mp4"
+    assert safe_name("Интервью.MOV") == "Интервью.MOV"
+    assert safe_name("👨\u200d👩\u200d👧.mp4") == "👨\u200d👩\u200d👧.mp4"
+    assert safe_name("e\u0301te\u0301.mp4") == "été.mp4"  # NFC: one spelling per name
+    assert output_key("b", 1, safe_name("Отпуск 🌊.mp4"), "mp4") == "outputs/b/001_Отпуск_🌊.mp4"
+    assert content_disposition("plain.mp4") == 'attachment; filename="plain.mp4"'
+    assert content_disposition("Отпуск.mp4") == (
+        "attachment; filename=\"______.mp4\"; filename*=UTF-8''%D0%9E%D1%82%D0%BF%D1%83%D1%81%D0%BA.mp4"
+    )

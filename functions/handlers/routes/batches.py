@@ -14,9 +14,11 @@ from functions.domain.schemas import (
     BatchJobCreated,
     BatchJobDetail,
     BatchJobList,
+    ReorderRequest,
     StartResponse,
+    VideosAdded,
 )
-from functions.handlers.http import ERRORS, BatchId, caller_of
+from functions.handlers.http import ERRORS, BatchId, VideoId, caller_of
 from functions.observability import metrics
 from functions.services import batches
 from functions.services.batches import SortField
@@ -74,11 +76,30 @@ def get_batch(batch_id: BatchId) -> BatchJobDetail:
 
 @router.post(
     "/api/batch-jobs/<batch_id>/videos",
-    summary="Add uploaded videos to a batch that has not started",
+    summary="Add uploaded videos, or new files (with upload targets), to a batch that has not started",
     responses=ERRORS,
 )
-def add_videos(batch_id: BatchId, request: AddVideosRequest) -> BatchJobDetail:
-    return batches.add_videos(services(), caller_of(router.current_event), batch_id, request.video_ids)
+def add_videos(batch_id: BatchId, request: AddVideosRequest) -> VideosAdded:
+    caller = caller_of(router.current_event)
+    return batches.add_videos(services(), caller, batch_id, request.video_ids, request.files)
+
+
+@router.patch(
+    "/api/batch-jobs/<batch_id>/videos",
+    summary="Reorder the videos of a batch that has not started (the whole new order)",
+    responses=ERRORS,
+)
+def reorder_videos(batch_id: BatchId, request: ReorderRequest) -> BatchJobDetail:
+    return batches.reorder_videos(services(), caller_of(router.current_event), batch_id, request.video_ids)
+
+
+@router.delete(
+    "/api/batch-jobs/<batch_id>/videos/<video_id>",
+    summary="Remove a pending video from a batch that has not started",
+    responses=ERRORS,
+)
+def remove_video(batch_id: BatchId, video_id: VideoId) -> BatchJobDetail:
+    return batches.remove_video(services(), caller_of(router.current_event), batch_id, video_id)
 
 
 @router.post(
