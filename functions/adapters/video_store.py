@@ -6,6 +6,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Attr
 
+from functions.adapters import aws
 from functions.adapters.dynamo_codec import item_to_model, model_to_attributes
 from functions.adapters.dynamo_table import ConditionFailed, DynamoTable, Update
 from functions.adapters.keys import video_key
@@ -22,6 +23,26 @@ class DynamoVideoStore(DynamoTable):
     def get(self, video_id: str) -> Video | None:
         item = self.get_item(video_key(video_id))
         return item_to_model(item, Video) if item else None
+
+    def get_many(self, video_ids: Iterable[str]) -> dict[str, Video]:
+        """BatchGetItem, 100 keys per call; unprocessed keys are asked again."""
+        ids = list(dict.fromkeys(video_ids))
+        found: dict[str, Video] = {}
+        resource = aws.dynamodb()  # the resource (not the client) speaks plain Python values
+        for start in range(0, len(ids), 100):
+            request: dict[str, Any] = {
+                self.table_name: {
+                    "Keys": [video_key(i) for i in ids[start : start + 100]],
+                    "ConsistentRead": True,
+                }
+            }
+            while request:
+                reply = resource.batch_get_item(RequestItems=request)
+                for item in reply.get("Responses", {}).get(self.table_name, []):
+                    video = item_to_model(item, Video)
+                    found[video.id] = video
+                request = dict(reply.get("UnprocessedKeys") or {})
+        return found
 
     def record_probe(self, video_id: str, fields: Mapping[str, Any], now: datetime) -> Video | None:
         update = Update(set={**fields, "updated_at": now})

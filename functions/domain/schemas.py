@@ -112,7 +112,7 @@ class BatchVideoResponse(BaseModel):
         upload_status: UploadStatus | None = None,
         artifacts: dict[str, str] | None = None,
     ) -> "BatchVideoResponse":
-        data = batch_video.model_dump(exclude={"output_key", "output_video_url"})
+        data = batch_video.model_dump(exclude={"output_key", "output_video_url", "upload_status"})
         return cls(
             **data, output_video_url=output_url, upload_status=upload_status, artifacts=artifacts or {}
         )
@@ -164,9 +164,13 @@ class BatchJobCreated(BaseModel):
 
 class BatchJobList(BaseModel):
     batch_jobs: list[BatchJobResponse]
-    total: int
+    total: int = Field(description="Batches matching the status filter (all pages).")
     limit: int
     offset: int
+    next_token: str | None = Field(
+        default=None,
+        description="Pass as next_token to get the page after this one; null on the last page.",
+    )
 
 
 class StartResponse(BaseModel):

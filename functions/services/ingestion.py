@@ -71,7 +71,11 @@ def release_batches(ctx: Services, video_id: str) -> None:
     for slot in ctx.batch_videos.of_video(video_id):
         if slot.status is not VideoStatus.UPLOADING:
             continue
-        fields: dict[str, object] = {"duration": video.duration, "current_stage": None}
+        fields: dict[str, object] = {
+            "duration": video.duration,
+            "current_stage": None,
+            "upload_status": video.status.value,
+        }
         if video.status is UploadStatus.INVALID:
             fields["error_message"] = video.error_message
         try:

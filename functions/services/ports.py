@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from functions.domain.batch_listing import BatchPage, SortField
 from functions.domain.enums import BatchStatus, Tier, VideoStatus
 from functions.domain.models import BatchJob, BatchVideo, Connection, TranscriptionJob, User, Video
 from functions.domain.transitions import BatchAction, VideoAction
@@ -29,6 +30,10 @@ class VideoStore(Protocol):
 
     def get(self, video_id: str) -> Video | None: ...
 
+    def get_many(self, video_ids: Iterable[str]) -> dict[str, Video]:
+        """The videos that exist, by id, in one round trip per 100."""
+        ...
+
     def record_probe(self, video_id: str, fields: Fields, now: datetime) -> Video | None:
         """Store what probing found, once: None when the video was already probed."""
         ...
@@ -41,9 +46,30 @@ class BatchStore(Protocol):
 
     def get(self, batch_id: str) -> BatchJob | None: ...
 
+    def get_with_videos(self, batch_id: str) -> tuple[BatchJob, list[BatchVideo]] | None:
+        """The batch and its members in position order, read together."""
+        ...
+
     def list_for_user(self, user_id: str, status: BatchStatus | None = None) -> list[BatchJob]:
         """Newest first."""
         ...
+
+    def page_for_user(
+        self,
+        user_id: str,
+        status: BatchStatus | None,
+        sort: SortField,
+        limit: int,
+        *,
+        after: str | None = None,
+        skip: int = 0,
+    ) -> BatchPage:
+        """`limit` batches in `domain.batch_listing.order_batches` order, after the batch `after` (a
+        next_token) names and `skip` more; reads what the page needs, not every batch of the user.
+        InvalidPageToken for a token from another listing."""
+        ...
+
+    def count_for_user(self, user_id: str, status: BatchStatus | None = None) -> int: ...
 
     def list_by_status(self, status: BatchStatus, limit: int | None = None) -> list[BatchJob]:
         """Highest effective priority first, then oldest first."""

@@ -61,10 +61,22 @@ def create_batch(
 def list_batches(
     status: Annotated[BatchStatus | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[
+        int,
+        Query(ge=0, le=10_000, description="Batches to skip: read and dropped, so it costs what it skips."),
+    ] = 0,
     sort: Annotated[SortField, Query()] = "created_at",
+    next_token: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=2048,
+            description="The next_token of the previous page: resumes right after it (same sort and status).",
+        ),
+    ] = None,
 ) -> BatchJobList:
-    return batches.list_batches(services(), caller_of(router.current_event), status, limit, offset, sort)
+    caller = caller_of(router.current_event)
+    return batches.list_batches(services(), caller, status, limit, offset, sort, next_token)
 
 
 @router.get("/api/batch-jobs/<batch_id>", summary="A batch with its videos and progress", responses=ERRORS)
