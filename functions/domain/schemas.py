@@ -10,6 +10,7 @@ from functions.domain.enums import BatchStatus, Stage, Tier, UploadStatus, Video
 from functions.domain.models import DEFAULT_PRIORITY, BatchJob, BatchVideo
 from functions.domain.quotas import TIER_LIMITS
 from functions.domain.settings import BatchSettings
+from functions.domain.text import Description, FileName, Identifier, Name
 from functions.domain.uploads import MAX_FILE_SIZE
 
 MAX_VIDEOS_PER_BATCH = max(limit.max_videos_per_batch for limit in TIER_LIMITS.values())
@@ -23,19 +24,19 @@ class ErrorResponse(BaseModel):
 class FileSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=255, description="Original file name, with its extension.")
-    size: int = Field(gt=0, le=MAX_FILE_SIZE, description="Size in bytes (2 GB at most).")
-    content_type: str | None = Field(default=None, max_length=100)
+    name: FileName = Field(description="Original file name, with its extension.")
+    size: int = Field(gt=0, le=MAX_FILE_SIZE, strict=True, description="Size in bytes (2 GB at most).")
+    content_type: str | None = Field(default=None, max_length=100, pattern=r"^[\x21-\x7e]+$", strict=True)
 
 
 class BatchJobCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=100)
-    description: str | None = Field(default=None, max_length=2000)
+    name: Name
+    description: Description | None = None
     settings: BatchSettings = Field(default_factory=BatchSettings)
-    priority: int = Field(default=DEFAULT_PRIORITY, ge=0, le=10)
-    video_count: int | None = Field(default=None, ge=1, le=MAX_VIDEOS_PER_BATCH)
+    priority: int = Field(default=DEFAULT_PRIORITY, ge=0, le=10, strict=True)
+    video_count: int | None = Field(default=None, ge=1, le=MAX_VIDEOS_PER_BATCH, strict=True)
     files: list[FileSpec] | None = Field(default=None, min_length=1, max_length=MAX_VIDEOS_PER_BATCH)
 
     @model_validator(mode="after")
@@ -181,4 +182,4 @@ class StartResponse(BaseModel):
 class AddVideosRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    video_ids: list[str] = Field(min_length=1, max_length=MAX_VIDEOS_PER_BATCH)
+    video_ids: list[Identifier] = Field(min_length=1, max_length=MAX_VIDEOS_PER_BATCH)

@@ -14,6 +14,7 @@ from functions.adapters.idempotency import register_lambda_context
 from functions.domain.errors import DomainError
 from functions.domain.schemas import ErrorResponse
 from functions.handlers.http import error_response
+from functions.handlers.request_guard import refusal
 from functions.handlers.routes import batches, health
 from functions.observability import logger, metrics, tracer
 
@@ -60,4 +61,4 @@ def not_found(_: Exception) -> Response[ErrorResponse]:
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     register_lambda_context(context)
-    return app.resolve(event, context)
+    return refusal(event) or app.resolve(event, context)

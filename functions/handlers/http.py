@@ -27,7 +27,7 @@ ERRORS: dict[int, OpenAPIResponse] = {
     code: {"description": text, "content": {"application/json": {"model": ErrorResponse}}}
     for code, text in ERROR_STATUSES.items()
 }
-BatchId = Annotated[str, Path(min_length=1, max_length=80)]
+BatchId = Annotated[str, Path(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
 class Unauthorized(DomainError):

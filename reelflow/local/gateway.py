@@ -43,6 +43,10 @@ def build_event(
     for key, value in parse_qsl(query, keep_blank_values=True):
         params[key] = f"{params[key]},{value}" if key in params else value
     text = _is_text(lowered.get("content-type", "application/json"))
+    try:
+        decoded = body.decode() if text else None
+    except UnicodeDecodeError:  # not UTF-8 whatever it claims: passed on base64-encoded, as binary
+        text, decoded = False, None
     now = time.time()
     event: dict[str, Any] = {
         "version": "2.0",
@@ -73,7 +77,7 @@ def build_event(
     if params:
         event["queryStringParameters"] = params
     if body:
-        event["body"] = body.decode() if text else base64.b64encode(body).decode()
+        event["body"] = decoded if decoded is not None else base64.b64encode(body).decode()
     if claims is not None:
         event["requestContext"]["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
     return event

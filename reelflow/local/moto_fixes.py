@@ -228,12 +228,16 @@ def _all_items(self: Table) -> list[Item]:
 
 def _query(self: Table, hash_key: DynamoType | None, *args: Any, **kwargs: Any) -> Any:
     """moto 5.2.5 answers every Query by sorting the whole table, then filtering it: a batch's GET
-    cost grew with every other batch stored. A table query now reads its one partition; an index
-    query still filters the table (moto keeps no index) but no longer sorts it first."""
+    cost grew with every other batch stored. A table or local-index query now reads its one partition; a
+    global-index query still filters the table (moto keeps no index) but no longer sorts it first."""
     index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
     if self.range_key_attr is None or (hash_key is None and not index_name):
         return _original_query(self, hash_key, *args, **kwargs)
-    _query_scope.value = (self, None if index_name else hash_key)
+    partition = hash_key
+    if index_name:  # a local index lives in the table's partition: read that one; a global one: all
+        local = any(index.name == index_name for index in self.indexes)
+        partition = hash_key if local and hash_key is not None else None
+    _query_scope.value = (self, partition)
     try:
         return _original_query(self, hash_key, *args, **kwargs)
     finally:
