@@ -72,10 +72,10 @@ class BatchSettings(BaseModel):
     def split_keywords(cls, value: object) -> object:
         if isinstance(value, str):
             value = value.split(",")
-        if isinstance(value, list):
-            cleaned = [k.strip().lower() if isinstance(k, str) else k for k in value]
+        if isinstance(value, list) and all(isinstance(k, str) for k in value):
+            cleaned = [k.strip().lower() for k in value]
             return list(dict.fromkeys(k for k in cleaned if k != ""))
-        return value
+        return value  # anything else is left to the type check (a 422, not a TypeError)
 
     @model_validator(mode="after")
     def check_combinations(self) -> Self:

@@ -6,6 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -19,12 +20,19 @@ from functions.handlers.routes import batches, health
 from functions.observability import logger, metrics, tracer
 
 app = APIGatewayHttpResolver(enable_validation=True)
-app.enable_swagger(
-    path="/api/docs",
-    title="reelflow API",
-    version="1.0.0",
-    description="Batch video processing: create a batch, upload, start, watch, export.",
-)
+OPENAPI: dict[str, Any] = {
+    "title": "reelflow API",
+    "version": "1.0.0",
+    "description": "Batch video processing: create a batch, upload, start, watch, export.",
+    "security_schemes": {
+        "bearerAuth": HTTPBearer(
+            bearerFormat="JWT",
+            description="A Cognito ID token (locally: `reelflow token`); it must carry exp and sub.",
+        )
+    },
+}
+app.configure_openapi(**OPENAPI)
+app.enable_swagger(path="/api/docs", **OPENAPI)
 app.include_router(health.router)
 app.include_router(batches.router)
 

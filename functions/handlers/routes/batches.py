@@ -16,7 +16,7 @@ from functions.domain.schemas import (
     BatchJobList,
     StartResponse,
 )
-from functions.handlers.http import ERRORS, BatchId, caller_of
+from functions.handlers.http import BEARER, BatchId, caller_of, responses_for
 from functions.observability import metrics
 from functions.services import batches
 from functions.services.batches import SortField
@@ -37,10 +37,10 @@ IdempotencyKey = Annotated[
 @router.post(
     "/api/batch-jobs",
     summary="Create a batch and get one upload URL per video",
-    responses={
-        201: {"description": "Batch created", "content": {"application/json": {"model": BatchJobCreated}}},
-        **ERRORS,
-    },
+    security=BEARER,
+    responses=responses_for(
+        BatchJobCreated, 403, 409, 429, status=201, description="Batch created", body=True
+    ),
 )
 def create_batch(
     request: BatchJobCreate, idempotency_key: IdempotencyKey = None
@@ -57,7 +57,12 @@ def create_batch(
     return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=created)
 
 
-@router.get("/api/batch-jobs", summary="List your batches, newest first", responses=ERRORS)
+@router.get(
+    "/api/batch-jobs",
+    summary="List your batches, newest first (or by priority or status), a page at a time",
+    security=BEARER,
+    responses=responses_for(BatchJobList, 400),
+)
 def list_batches(
     status: Annotated[BatchStatus | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -79,7 +84,12 @@ def list_batches(
     return batches.list_batches(services(), caller, status, limit, offset, sort, next_token)
 
 
-@router.get("/api/batch-jobs/<batch_id>", summary="A batch with its videos and progress", responses=ERRORS)
+@router.get(
+    "/api/batch-jobs/<batch_id>",
+    summary="A batch with its videos and progress",
+    security=BEARER,
+    responses=responses_for(BatchJobDetail, 404),
+)
 def get_batch(batch_id: BatchId) -> BatchJobDetail:
     return batches.get_batch_detail(services(), caller_of(router.current_event), batch_id)
 
@@ -87,7 +97,8 @@ def get_batch(batch_id: BatchId) -> BatchJobDetail:
 @router.post(
     "/api/batch-jobs/<batch_id>/videos",
     summary="Add uploaded videos to a batch that has not started",
-    responses=ERRORS,
+    security=BEARER,
+    responses=responses_for(BatchJobDetail, 403, 404, 409, body=True),
 )
 def add_videos(batch_id: BatchId, request: AddVideosRequest) -> BatchJobDetail:
     return batches.add_videos(services(), caller_of(router.current_event), batch_id, request.video_ids)
@@ -96,7 +107,8 @@ def add_videos(batch_id: BatchId, request: AddVideosRequest) -> BatchJobDetail:
 @router.post(
     "/api/batch-jobs/<batch_id>/start",
     summary="Start processing (every video must be uploaded)",
-    responses=ERRORS,
+    security=BEARER,
+    responses=responses_for(StartResponse, 404, 409, body=True),
 )
 def start_batch(batch_id: BatchId) -> StartResponse:
     started = batches.start_batch(services(), caller_of(router.current_event), batch_id)
