@@ -21,6 +21,7 @@ from reelflow.local.webapp import register_webapp
 
 API_HANDLER = "functions.handlers.api.handler"
 PUBLIC_PATHS = ("/api/health", "/api/docs")
+MAX_BODY_BYTES = 16 * 1024**2
 TEXT_TYPES = ("application/json", "text/", "application/xml", "application/x-www-form-urlencoded")
 
 
@@ -108,7 +109,13 @@ async def handle_api(request: web.Request) -> web.StreamResponse:
             claims = bearer_claims(request.headers.get("Authorization"))
         except InvalidToken as error:
             return unauthorized(str(error))
-    body = await request.read()
+    try:
+        body = await request.read()
+    except web.HTTPRequestEntityTooLarge:  # past the gateway's own cap, as API Gateway's 10 MB one
+        return web.json_response(
+            {"error": "Payload too large", "detail": f"the body is larger than {MAX_BODY_BYTES} bytes"},
+            status=413,
+        )
     event = build_event(
         request.method,
         request.path,
@@ -203,7 +210,7 @@ async def handle_websocket(request: web.Request) -> web.StreamResponse:
 
 
 def build_app() -> web.Application:
-    app = web.Application(client_max_size=16 * 1024**2)
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[SOCKETS] = {}
     app.router.add_route("GET", "/ws", handle_websocket)
     app.router.add_route("*", "/api/{tail:.*}", handle_api)

@@ -48,3 +48,13 @@ def test_a_token_without_exp_is_401(gateway, user_id):
         f"{gateway.base_url}/api/batch-jobs", headers={"Authorization": f"Bearer {with_exp}"}, timeout=30
     )
     assert ok.status_code == 200
+
+
+def test_a_body_past_the_gateway_cap_is_a_json_413(gateway, user_id):
+    reply = requests.post(
+        f"{gateway.base_url}/api/batch-jobs",
+        data=b"x" * (17 * 1024**2),
+        headers={"Authorization": f"Bearer {issue_token(user_id)}", "Content-Type": "application/json"},
+        timeout=60,
+    )
+    assert reply.status_code == 413 and reply.json()["error"] == "Payload too large"

@@ -168,3 +168,50 @@ def test_a_query_reads_its_partition_and_answers_as_before(
     assert query(ScanIndexForward=False, Limit=2) == ["v#4", "v#3"]
     assert examined and max(examined) == 5  # the partition, not the 305 items of the table
     assert len(dynamodb.scan(TableName=TABLE)["Items"]) == 305  # a scan still sees everything
+
+
+EVERY_TYPE = {
+    "pk": {"S": "types"},
+    "sk": {"S": "one"},
+    "text": {"S": 'ünï 🎬 "quoted" \\ \n'},
+    "whole": {"N": "12345678901234567890"},
+    "fraction": {"N": "-0.125"},
+    "yes": {"BOOL": True},
+    "nothing": {"NULL": True},
+    "map": {"M": {"inner": {"L": [{"S": "a"}, {"N": "1"}, {"M": {}}]}}},
+    "strings": {"SS": ["x", "y"]},
+    "numbers": {"NS": ["1", "2.5"]},
+    "blob": {"B": b"\x00\xff binary"},
+}
+
+
+def test_reads_answer_every_attribute_type_as_the_generic_serializer_does(
+    dynamodb: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dynamodb.put_item(TableName=TABLE, Item=EVERY_TYPE)
+    key = {"pk": EVERY_TYPE["pk"], "sk": EVERY_TYPE["sk"]}
+
+    def reads() -> list[Any]:
+        answers = [
+            dynamodb.get_item(TableName=TABLE, Key=key)["Item"],
+            dynamodb.query(
+                TableName=TABLE,
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues={":pk": EVERY_TYPE["pk"]},
+                Limit=1,
+            ),
+            dynamodb.batch_get_item(RequestItems={TABLE: {"Keys": [key]}})["Responses"][TABLE][0],
+        ]
+        answers[1].pop("ResponseMetadata")
+        return answers
+
+    fast = reads()
+
+    def normal(item: dict[str, Any]) -> dict[str, Any]:  # sets come back in any order
+        return {n: {t: sorted(v) if t in ("SS", "NS") else v for t, v in a.items()} for n, a in item.items()}
+
+    for read in fast[0], fast[1]["Items"][0], fast[2]:
+        assert normal(read) == normal(EVERY_TYPE)
+    assert fast[1]["Count"] == fast[1]["ScannedCount"] == 1
+    monkeypatch.setattr(moto_fixes, "FAST_READS", frozenset())  # moto's own serializer
+    assert reads() == fast
