@@ -7,7 +7,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
-
 from pydantic import BaseModel
 
 from functions.domain.enums import Tier
@@ -18,7 +17,7 @@ from functions.services.batches import Caller
 
 TIER_CLAIMS = ("custom:tier", "tier")
 ERROR_STATUSES = {
-    400: "Invalid request: a rule of the use case, or a body that is not JSON (malformed, not UTF-8, too deep)",
+    400: "Invalid request: a rule of the use case, or a body that is not JSON (malformed, not UTF-8, deep)",
     401: "Missing, invalid or expired bearer token",
     403: "Plan limit",
     404: "Batch job not found",
