@@ -141,11 +141,12 @@ def list_batches(
     next_token: str | None = None,
 ) -> BatchJobList:
     """One bounded read for the page (an offset is read and skipped: it costs what it skips; next_token
-    resumes where the last page ended) and one COUNT for `total`."""
+    resumes where the last page ended) and, unless the first page holds them all, one COUNT for `total`."""
     page = ctx.batches.page_for_user(caller.user_id, status, sort, limit, after=next_token, skip=offset)
+    everything = next_token is None and page.next_token is None and (page.items or offset == 0)
     return BatchJobList(
         batch_jobs=[BatchJobResponse.of(b) for b in page.items],
-        total=ctx.batches.count_for_user(caller.user_id, status),
+        total=offset + len(page.items) if everything else ctx.batches.count_for_user(caller.user_id, status),
         limit=limit,
         offset=offset,
         next_token=page.next_token,
