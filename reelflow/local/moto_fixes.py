@@ -10,6 +10,7 @@ from moto.core.responses import ActionResult, EmptyResult
 from moto.dynamodb.comparisons import get_filter_expression
 from moto.dynamodb.exceptions import (
     ConditionalCheckFailed,
+    ItemSizeTooLarge,
     MockValidationException,
     MultipleTransactionsException,
     TooManyTransactionsException,
@@ -18,8 +19,9 @@ from moto.dynamodb.exceptions import (
 )
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models import table as moto_table_module
-from moto.dynamodb.models.dynamo_type import DynamoType, Item
+from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 from moto.dynamodb.models.table import StreamShard, Table
+from moto.dynamodb.models.utilities import bytesize
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_ecs import (
     StateTaskServiceEcs,
 )
@@ -289,6 +291,23 @@ def _query(self: Table, hash_key: DynamoType | None, *args: Any, **kwargs: Any) 
         _query_scope.value, _query_scope.sizes = None, None
 
 
+# ---- DynamoDB items ----------------------------------------------------------------------------------
+
+ITEM_SIZE_LIMIT = 405000  # moto's own figure: AWS's 400 KB as measured
+
+
+def _item_init(self: Item, hash_key: DynamoType, range_key: DynamoType | None, attrs: dict[str, Any]) -> None:
+    """moto 5.2.5 builds an item one attribute at a time and re-measures every attribute already in it at
+    each step (the 400 KB check): quadratic in attributes, the largest cost of a 50-video create. The
+    same check, once, on the whole item (sizes only add up, so it refuses exactly what moto refuses)."""
+    self.hash_key, self.range_key = hash_key, range_key
+    converted = {key: DynamoType(value) for key, value in attrs.items()}
+    if sum(bytesize(key) + value.size() for key, value in converted.items()) > ITEM_SIZE_LIMIT:
+        raise ItemSizeTooLarge
+    self.attrs = LimitedSizeDict()
+    dict.update(self.attrs, converted)
+
+
 # ---- DynamoDB read responses -------------------------------------------------------------------------
 
 FAST_READS = frozenset({"GetItem", "Query", "Scan", "BatchGetItem"})
@@ -343,4 +362,5 @@ def install() -> None:
     Table.query = _query  # type: ignore[method-assign]
     Item.size = _item_size  # type: ignore[method-assign]
     ActionResult.execute_result = _execute_result  # type: ignore[method-assign]
+    Item.__init__ = _item_init  # type: ignore[method-assign]
     moto_table_module.copy = _CopyOutsideQueries()  # type: ignore[assignment,attr-defined]

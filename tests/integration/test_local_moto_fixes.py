@@ -215,3 +215,24 @@ def test_reads_answer_every_attribute_type_as_the_generic_serializer_does(
     assert fast[1]["Count"] == fast[1]["ScannedCount"] == 1
     monkeypatch.setattr(moto_fixes, "FAST_READS", frozenset())  # moto's own serializer
     assert reads() == fast
+
+
+def test_an_item_is_measured_once_and_the_400_kb_limit_still_holds(
+    dynamodb: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    measured: list[int] = []
+    size = moto_fixes.DynamoType.size
+
+    def counting(self: Any) -> int:
+        measured.append(1)
+        return int(size(self))
+
+    monkeypatch.setattr(moto_fixes.DynamoType, "size", counting)
+    wide = {"pk": {"S": "wide"}, "sk": {"S": "x"}, **{f"a{n}": {"S": "v"} for n in range(40)}}
+    dynamodb.put_item(TableName=TABLE, Item=wide)
+    assert len(measured) < 3 * len(wide)  # moto measured every attribute again for each one: ~ n² / 2
+    monkeypatch.undo()
+    big = {"pk": {"S": "big"}, "sk": {"S": "x"}, "a": {"S": "x" * 200_000}, "b": {"S": "y" * 210_000}}
+    with pytest.raises(ClientError, match="Item size has exceeded the maximum allowed size"):
+        dynamodb.put_item(TableName=TABLE, Item=big)
+    dynamodb.put_item(TableName=TABLE, Item={**big, "b": {"S": "y" * 190_000}})
