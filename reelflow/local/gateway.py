@@ -112,10 +112,12 @@ async def handle_api(request: web.Request) -> web.StreamResponse:
     try:
         body = await request.read()
     except web.HTTPRequestEntityTooLarge:  # past the gateway's own cap, as API Gateway's 10 MB one
-        return web.json_response(
+        refused = web.json_response(
             {"error": "Payload too large", "detail": f"the body is larger than {MAX_BODY_BYTES} bytes"},
             status=413,
         )
+        refused.force_close()  # the rest of the body is never read: the connection cannot be reused
+        return refused
     event = build_event(
         request.method,
         request.path,
