@@ -15,7 +15,7 @@ from functions.adapters.dynamo_table import (
     status_in,
     transaction_item,
 )
-from functions.adapters.keys import POSITION_PREFIX, batch_key, batch_pk, batch_video_key, video_pk
+from functions.adapters.keys import batch_key, batch_pk, batch_video_key, position_key, video_pk
 from functions.domain.enums import VideoStatus
 from functions.domain.errors import IllegalTransition
 from functions.domain.models import BatchVideo
@@ -32,7 +32,7 @@ class DynamoBatchVideoStore(DynamoTable):
         items = self.query(
             IndexName="LSI1",
             KeyConditionExpression=Key("PK").eq(batch_pk(batch_id))
-            & Key("LSI1SK").begins_with(POSITION_PREFIX),
+            & Key("LSI1SK").between(position_key(1), position_key(9999)),  # position 0 is the batch item
             ConsistentRead=True,
         )
         return [item_to_model(item, BatchVideo) for item in items]

@@ -68,6 +68,9 @@ def position_key(position: int) -> str:
     return f"{POSITION_PREFIX}{position:04d}"
 
 
+BATCH_HEAD_POSITION = position_key(0)  # on LSI1 a batch item sorts just before its members
+
+
 def token_key(batch_id: str, video_id: str) -> dict[str, str]:
     return key(batch_pk(batch_id), f"{TOKEN_PREFIX}{video_id}")
 
@@ -133,6 +136,8 @@ def batch_keys(batch: BatchJob) -> dict[str, Any]:
         "GSI1SK": f"{BATCH_PREFIX}{created}#{batch.id}",
         "GSI2SK": f"{created}#{batch.id}",
         "GSI3SK": f"{99 - effective_priority(batch):02d}#{created}#{batch.id}",
+        "GSI4SK": f"{batch.priority:02d}#{created}#{batch.id}",
+        "LSI1SK": BATCH_HEAD_POSITION,
         **batch_status_keys(batch, batch.status),
     }
 

@@ -7,6 +7,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Attr
 from botocore.exceptions import ClientError
 
+from functions.adapters import aws
 from functions.adapters.dynamo_codec import item_to_model, model_to_attributes
 from functions.adapters.dynamo_table import ConditionFailed, DynamoTable, Update, is_condition_failure
 from functions.adapters.keys import video_key
@@ -32,6 +33,26 @@ class DynamoVideoStore(DynamoTable):
                 return False
             raise
         return True
+
+    def get_many(self, video_ids: Iterable[str]) -> dict[str, Video]:
+        """BatchGetItem, 100 keys per call; unprocessed keys are asked again."""
+        ids = list(dict.fromkeys(video_ids))
+        found: dict[str, Video] = {}
+        resource = aws.dynamodb()  # the resource (not the client) speaks plain Python values
+        for start in range(0, len(ids), 100):
+            request: dict[str, Any] = {
+                self.table_name: {
+                    "Keys": [video_key(i) for i in ids[start : start + 100]],
+                    "ConsistentRead": True,
+                }
+            }
+            while request:
+                reply = resource.batch_get_item(RequestItems=request)
+                for item in reply.get("Responses", {}).get(self.table_name, []):
+                    video = item_to_model(item, Video)
+                    found[video.id] = video
+                request = dict(reply.get("UnprocessedKeys") or {})
+        return found
 
     def record_probe(
         self, video_id: str, etag: str, fields: Mapping[str, Any], now: datetime

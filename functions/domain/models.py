@@ -102,6 +102,7 @@ class BatchVideo(Entity):
     position: int = Field(ge=1)
     original_name: str = ""
     status: VideoStatus = VideoStatus.UPLOADING
+    upload_status: UploadStatus | None = None  # the video's, copied when the slot is made and released
     progress_percentage: int = Field(default=0, ge=0, le=100)
     current_stage: Stage | None = None  # set to uploading by whoever creates the slot
     error_message: str | None = None

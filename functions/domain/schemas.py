@@ -10,6 +10,7 @@ from functions.domain.enums import BatchStatus, Stage, Tier, UploadStatus, Video
 from functions.domain.models import DEFAULT_PRIORITY, BatchJob, BatchVideo
 from functions.domain.quotas import TIER_LIMITS
 from functions.domain.settings import BatchSettings
+from functions.domain.text import Description, FileName, Identifier, Name
 from functions.domain.uploads import MAX_FILE_SIZE
 
 MAX_VIDEOS_PER_BATCH = max(limit.max_videos_per_batch for limit in TIER_LIMITS.values())
@@ -23,19 +24,19 @@ class ErrorResponse(BaseModel):
 class FileSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=255, description="Original file name, with its extension.")
-    size: int = Field(gt=0, le=MAX_FILE_SIZE, description="Size in bytes (2 GB at most).")
-    content_type: str | None = Field(default=None, max_length=100)
+    name: FileName = Field(description="Original file name, with its extension.")
+    size: int = Field(gt=0, le=MAX_FILE_SIZE, strict=True, description="Size in bytes (2 GB at most).")
+    content_type: str | None = Field(default=None, max_length=100, pattern=r"^[\x21-\x7e]+$", strict=True)
 
 
 class BatchJobCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=100)
-    description: str | None = Field(default=None, max_length=2000)
+    name: Name
+    description: Description | None = None
     settings: BatchSettings = Field(default_factory=BatchSettings)
-    priority: int = Field(default=DEFAULT_PRIORITY, ge=0, le=10)
-    video_count: int | None = Field(default=None, ge=1, le=MAX_VIDEOS_PER_BATCH)
+    priority: int = Field(default=DEFAULT_PRIORITY, ge=0, le=10, strict=True)
+    video_count: int | None = Field(default=None, ge=1, le=MAX_VIDEOS_PER_BATCH, strict=True)
     files: list[FileSpec] | None = Field(default=None, min_length=1, max_length=MAX_VIDEOS_PER_BATCH)
 
     @model_validator(mode="after")
@@ -117,7 +118,7 @@ class BatchVideoResponse(BaseModel):
         upload_status: UploadStatus | None = None,
         artifacts: dict[str, str] | None = None,
     ) -> "BatchVideoResponse":
-        data = batch_video.model_dump(exclude={"output_key", "output_video_url"})
+        data = batch_video.model_dump(exclude={"output_key", "output_video_url", "upload_status"})
         return cls(
             **data, output_video_url=output_url, upload_status=upload_status, artifacts=artifacts or {}
         )
@@ -175,9 +176,13 @@ class BatchJobCreated(BaseModel):
 
 class BatchJobList(BaseModel):
     batch_jobs: list[BatchJobResponse]
-    total: int
+    total: int = Field(description="Batches matching the status filter (all pages).")
     limit: int
     offset: int
+    next_token: str | None = Field(
+        default=None,
+        description="Pass as next_token to get the page after this one; null on the last page.",
+    )
 
 
 class StartResponse(BaseModel):
@@ -188,7 +193,7 @@ class StartResponse(BaseModel):
 class AddVideosRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    video_ids: list[str] | None = Field(
+    video_ids: list[Identifier] | None = Field(
         default=None, min_length=1, max_length=MAX_VIDEOS_PER_BATCH, description="Videos already uploaded."
     )
     files: list[FileSpec] | None = Field(
@@ -212,7 +217,7 @@ class VideosAdded(BatchJobDetail):
 class ReorderRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    video_ids: list[str] = Field(
+    video_ids: list[Identifier] = Field(
         min_length=1,
         max_length=MAX_VIDEOS_PER_BATCH,
         description="Every video of the batch, in the new order (position 1 first).",

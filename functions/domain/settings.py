@@ -17,21 +17,33 @@ class BatchSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", use_enum_values=False)
 
-    transcribe: bool = Field(default=True, description="Transcribe speech with word times.")
+    transcribe: bool = Field(default=True, strict=True, description="Transcribe speech with word times.")
     language: Language = Field(
         default=Language.EN, description="Spoken language of the videos; auto detects it per video."
     )
-    remove_silence: bool = Field(default=True, description="Cut pauses out of the video.")
+    remove_silence: bool = Field(default=True, strict=True, description="Cut pauses out of the video.")
     silence_threshold: float = Field(
-        default=-35.0, ge=-60.0, le=-20.0, description="Loudness in dBFS below which audio counts as silence."
+        default=-35.0,
+        strict=True,
+        ge=-60.0,
+        le=-20.0,
+        description="Loudness in dBFS below which audio counts as silence.",
     )
     min_silence_duration: float = Field(
-        default=1.0, ge=0.5, le=5.0, description="Shortest pause, in seconds, that is cut; shorter ones stay."
+        default=1.0,
+        strict=True,
+        ge=0.5,
+        le=5.0,
+        description="Shortest pause, in seconds, that is cut; shorter ones stay.",
     )
     margin: float = Field(
-        default=0.2, ge=0.0, le=2.0, description="Seconds of the pause kept on each side of speech."
+        default=0.2,
+        strict=True,
+        ge=0.0,
+        le=2.0,
+        description="Seconds of the pause kept on each side of speech.",
     )
-    detect_highlights: bool = Field(default=True, description="Score highlight moments.")
+    detect_highlights: bool = Field(default=True, strict=True, description="Score highlight moments.")
     highlight_sensitivity: HighlightSensitivity = Field(
         default=HighlightSensitivity.MEDIUM, description="How many highlights survive: low keeps the fewest."
     )
@@ -46,9 +58,13 @@ class BatchSettings(BaseModel):
         default=CaptionsMode.OFF,
         description="Subtitles timed to the edited video: SRT + WebVTT files, burnt in, or a soft track.",
     )
-    cut_lists: bool = Field(default=False, description="EDL and FCPXML timelines of the kept parts.")
+    cut_lists: bool = Field(
+        default=False, strict=True, description="EDL and FCPXML timelines of the kept parts."
+    )
     removed_parts_preview: bool = Field(
-        default=False, description="A short video of what silence removal cut, to check the threshold."
+        default=False,
+        strict=True,
+        description="A short video of what silence removal cut, to check the threshold.",
     )
 
     @field_validator("keywords", mode="before")
@@ -56,10 +72,10 @@ class BatchSettings(BaseModel):
     def split_keywords(cls, value: object) -> object:
         if isinstance(value, str):
             value = value.split(",")
-        if isinstance(value, list):
-            cleaned = [k.strip().lower() if isinstance(k, str) else k for k in value]
+        if isinstance(value, list) and all(isinstance(k, str) for k in value):
+            cleaned = [k.strip().lower() for k in value]
             return list(dict.fromkeys(k for k in cleaned if k != ""))
-        return value
+        return value  # anything else is left to the type check (a 422, not a TypeError)
 
     @model_validator(mode="after")
     def check_combinations(self) -> Self:

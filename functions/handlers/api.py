@@ -6,6 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -15,18 +16,26 @@ from functions.domain.errors import DomainError
 from functions.domain.progress_events import openapi_components
 from functions.domain.schemas import ErrorResponse
 from functions.handlers.http import error_response
+from functions.handlers.request_guard import refusal
 from functions.handlers.resolver import DocumentedResolver
 from functions.handlers.routes import batches, control, exports, health, notifications, progress, uploads
 from functions.handlers.routes import usage as usage_routes
 from functions.observability import logger, metrics, tracer
 
 app = DocumentedResolver(enable_validation=True, extra_schemas=openapi_components)
-app.enable_swagger(
-    path="/api/docs",
-    title="reelflow API",
-    version="1.0.0",
-    description="Batch video processing: create a batch, upload, start, watch, export.",
-)
+OPENAPI: dict[str, Any] = {
+    "title": "reelflow API",
+    "version": "1.0.0",
+    "description": "Batch video processing: create a batch, upload, start, watch, export.",
+    "security_schemes": {
+        "bearerAuth": HTTPBearer(
+            bearerFormat="JWT",
+            description="A Cognito ID token (locally: `reelflow token`); it must carry exp and sub.",
+        )
+    },
+}
+app.configure_openapi(**OPENAPI)
+app.enable_swagger(path="/api/docs", **OPENAPI)
 app.include_router(health.router)
 app.include_router(batches.router)
 app.include_router(control.router)
@@ -69,4 +78,4 @@ def not_found(_: Exception) -> Response[ErrorResponse]:
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     register_lambda_context(context)
-    return app.resolve(event, context)
+    return refusal(event) or app.resolve(event, context)

@@ -7,6 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
+from pydantic import BaseModel
 
 from functions.domain.enums import Tier
 from functions.domain.errors import DomainError
@@ -16,19 +17,48 @@ from functions.services.batches import Caller
 
 TIER_CLAIMS = ("custom:tier", "tier")
 ERROR_STATUSES = {
-    400: "Invalid request",
+    400: "Invalid request: a rule of the use case, or a body that is not JSON (malformed, not UTF-8, deep)",
+    401: "Missing, invalid or expired bearer token",
     403: "Plan limit",
     404: "Batch job not found",
     409: "Conflict with the batch's state",
+    413: "Body larger than 1 MB",
+    415: "Body that is not application/json",
     422: "Malformed body or parameters",
     429: "Too many requests",
 }
-ERRORS: dict[int, OpenAPIResponse] = {
-    code: {"description": text, "content": {"application/json": {"model": ErrorResponse}}}
-    for code, text in ERROR_STATUSES.items()
-}
-BatchId = Annotated[str, Path(min_length=1, max_length=80)]
-VideoId = Annotated[str, Path(min_length=1, max_length=80)]
+BODY_ERRORS = (400, 413, 415)  # what request_guard answers for any request that carries a body
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
+
+
+def error_doc(status: int) -> OpenAPIResponse:
+    return {"description": ERROR_STATUSES[status], "content": {"application/json": {"model": ErrorResponse}}}
+
+
+ERRORS: dict[int, OpenAPIResponse] = {code: error_doc(code) for code in ERROR_STATUSES}
+
+
+def responses_for(
+    model: type[BaseModel] | None,
+    *errors: int,
+    status: int = 200,
+    description: str = "Success",
+    body: bool = False,
+) -> dict[int, OpenAPIResponse]:
+    """The `responses=` of a route that needs a token: its success body, 401 and 422 (every such route can
+    answer them), the body errors when it takes a body (`body=True`, any POST/PUT/PATCH), and `errors`.
+
+        @router.post("/api/x", security=BEARER, responses=responses_for(Thing, 404, 409, body=True))
+    """
+    success: OpenAPIResponse = {"description": description}
+    if model is not None:
+        success["content"] = {"application/json": {"model": model}}
+    codes = sorted({401, 422, *errors, *(BODY_ERRORS if body else ())})
+    return {status: success, **{code: error_doc(code) for code in codes}}
+
+
+BatchId = Annotated[str, Path(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_-]+$")]
+VideoId = Annotated[str, Path(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
 class Unauthorized(DomainError):

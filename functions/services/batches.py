@@ -2,9 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
 
 from functions.domain import batch_control, object_keys
+from functions.domain.batch_listing import SortField
 from functions.domain.enums import BatchStatus, Stage, Tier, UploadStatus, VideoStatus
 from functions.domain.errors import (
     Conflict,
@@ -31,12 +31,12 @@ from functions.domain.schemas import (
 from functions.domain.transitions import BatchAction
 from functions.domain.uploads import CheckedFile, check_file, safe_name
 from functions.observability import tracer
-from functions.services.access import require_batch
+from functions.services.access import batch_not_found, require_batch
 from functions.services.context import Services
 from functions.services.queue_view import position_in_queue
 from functions.services.uploads import prepare_upload, upload_target
 
-SortField = Literal["created_at", "priority", "status"]
+__all__ = ["SortField"]
 ALREADY_PROCESSING = "Batch is already processing"
 
 
@@ -113,6 +113,7 @@ def create_batch(ctx: Services, caller: Caller, request: BatchJobCreate) -> Batc
             video_id=video.id,
             position=position,
             original_name=video.original_name,
+            upload_status=UploadStatus.AWAITING_UPLOAD,
             current_stage=Stage.UPLOADING,
             created_at=now,
             updated_at=now,
@@ -135,15 +136,18 @@ def list_batches(
     limit: int,
     offset: int,
     sort: SortField,
+    next_token: str | None = None,
 ) -> BatchJobList:
-    batches = ctx.batches.list_for_user(caller.user_id, status)  # newest first
-    if sort == "priority":
-        batches.sort(key=lambda b: b.priority, reverse=True)  # stable: newest first within a priority
-    elif sort == "status":
-        batches.sort(key=lambda b: b.status.value)
-    page = batches[offset : offset + limit]
+    """One bounded read for the page (an offset is read and skipped: it costs what it skips; next_token
+    resumes where the last page ended) and, unless the first page holds them all, one COUNT for `total`."""
+    page = ctx.batches.page_for_user(caller.user_id, status, sort, limit, after=next_token, skip=offset)
+    everything = next_token is None and page.next_token is None and (page.items or offset == 0)
     return BatchJobList(
-        batch_jobs=[BatchJobResponse.of(b) for b in page], total=len(batches), limit=limit, offset=offset
+        batch_jobs=[BatchJobResponse.of(b) for b in page.items],
+        total=offset + len(page.items) if everything else ctx.batches.count_for_user(caller.user_id, status),
+        limit=limit,
+        offset=offset,
+        next_token=page.next_token,
     )
 
 
@@ -177,14 +181,21 @@ def artifact_urls(ctx: Services, batch_video: BatchVideo) -> dict[str, str]:
 
 @tracer.capture_method
 def get_batch_detail(ctx: Services, caller: Caller, batch_id: str) -> BatchJobDetail:
-    batch = require_batch(ctx, batch_id, caller.user_id)
-    videos = ctx.batch_videos.of_batch(batch_id)
+    """One read for the batch and its videos; the upload status is on each slot (slots written before it
+    was are completed by one batched read of their videos)."""
+    found = ctx.batches.get_with_videos(batch_id)
+    if found is None or found[0].user_id != caller.user_id:
+        raise batch_not_found(batch_id)
+    batch, videos = found
+    waiting = {VideoStatus.UPLOADING, VideoStatus.PENDING}
+    unknown = [bv.video_id for bv in videos if bv.status in waiting and bv.upload_status is None]
+    stored = ctx.videos.get_many(unknown) if unknown else {}
     responses = []
     for bv in videos:
         upload_status = None
-        if bv.status in {VideoStatus.UPLOADING, VideoStatus.PENDING}:
-            video = ctx.videos.get(bv.video_id)
-            upload_status = video.status if video else None
+        if bv.status in waiting:
+            video = stored.get(bv.video_id)
+            upload_status = bv.upload_status or (video.status if video else None)
         responses.append(
             BatchVideoResponse.of(bv, output_url(ctx, bv), upload_status, artifact_urls(ctx, bv))
         )
@@ -217,6 +228,7 @@ def _new_slots(
             position=1,  # placeholder: the position is given when the members are written
             original_name=video.original_name,
             status=VideoStatus.PENDING,
+            upload_status=video.status,
             duration=video.duration,
             error_message=video.error_message if video.status is UploadStatus.INVALID else None,
             created_at=now,

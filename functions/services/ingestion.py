@@ -83,8 +83,12 @@ def release_batches(ctx: Services, video_id: str, refresh: bool = False) -> None
     if video is None or video.status is UploadStatus.AWAITING_UPLOAD:
         return
     for slot in ctx.batch_videos.of_video(video_id):
-        fields: dict[str, object] = {"duration": video.duration, "current_stage": None}
-        fields["error_message"] = video.error_message if video.status is UploadStatus.INVALID else None
+        fields: dict[str, object] = {
+            "duration": video.duration,
+            "current_stage": None,
+            "upload_status": video.status.value,
+            "error_message": video.error_message if video.status is UploadStatus.INVALID else None,
+        }
         if slot.status is VideoStatus.PENDING and refresh:  # probed again before the start
             ctx.batch_videos.update(
                 slot.batch_job_id, video_id, ctx.clock(), set_fields=fields, only_if=VideoStatus.PENDING

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from functions.domain.batch_control import ExecutionStatus
+from functions.domain.batch_listing import BatchPage, SortField
 from functions.domain.enums import BatchStatus, Tier, VideoStatus
 from functions.domain.exports import ArchiveEntry, BatchExport, ExportProgress, ExportStatus
 from functions.domain.models import BatchJob, BatchVideo, Connection, TranscriptionJob, User, Video
@@ -40,6 +41,10 @@ class VideoStore(Protocol):
         """Put a video unless one with its id exists (False: it did; nothing changed)."""
         ...
 
+    def get_many(self, video_ids: Iterable[str]) -> dict[str, Video]:
+        """The videos that exist, by id, in one round trip per 100."""
+        ...
+
     def record_probe(self, video_id: str, etag: str, fields: Fields, now: datetime) -> Video | None:
         """Store what probing the object version `etag` found (and count the probe), once per version:
         None when that version was already recorded."""
@@ -59,6 +64,10 @@ class BatchStore(Protocol):
 
     def get(self, batch_id: str) -> BatchJob | None: ...
 
+    def get_with_videos(self, batch_id: str) -> tuple[BatchJob, list[BatchVideo]] | None:
+        """The batch and its members in position order, read together."""
+        ...
+
     def list_for_user(self, user_id: str, status: BatchStatus | None = None) -> list[BatchJob]:
         """Newest first."""
         ...
@@ -66,6 +75,23 @@ class BatchStore(Protocol):
     def list_for_user_since(self, user_id: str, since: datetime) -> list[BatchJob]:
         """The user's batches created at or after `since`, newest first (one Query, bounded by time)."""
         ...
+
+    def page_for_user(
+        self,
+        user_id: str,
+        status: BatchStatus | None,
+        sort: SortField,
+        limit: int,
+        *,
+        after: str | None = None,
+        skip: int = 0,
+    ) -> BatchPage:
+        """`limit` batches in `domain.batch_listing.order_batches` order, after the batch `after` (a
+        next_token) names and `skip` more; reads what the page needs, not every batch of the user.
+        InvalidPageToken for a token from another listing."""
+        ...
+
+    def count_for_user(self, user_id: str, status: BatchStatus | None = None) -> int: ...
 
     def list_by_status(self, status: BatchStatus, limit: int | None = None) -> list[BatchJob]:
         """Highest effective priority first, then oldest first."""

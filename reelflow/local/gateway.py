@@ -22,6 +22,7 @@ from reelflow.local.websocket_relay import relay
 
 API_HANDLER = "functions.handlers.api.handler"
 PUBLIC_PATHS = ("/api/health", "/api/docs")
+MAX_BODY_BYTES = 16 * 1024**2
 TEXT_TYPES = ("application/json", "text/", "application/xml", "application/x-www-form-urlencoded")
 
 
@@ -44,6 +45,10 @@ def build_event(
     for key, value in parse_qsl(query, keep_blank_values=True):
         params[key] = f"{params[key]},{value}" if key in params else value
     text = _is_text(lowered.get("content-type", "application/json"))
+    try:
+        decoded = body.decode() if text else None
+    except UnicodeDecodeError:  # not UTF-8 whatever it claims: passed on base64-encoded, as binary
+        text, decoded = False, None
     now = time.time()
     event: dict[str, Any] = {
         "version": "2.0",
@@ -74,7 +79,7 @@ def build_event(
     if params:
         event["queryStringParameters"] = params
     if body:
-        event["body"] = body.decode() if text else base64.b64encode(body).decode()
+        event["body"] = decoded if decoded is not None else base64.b64encode(body).decode()
     if claims is not None:
         event["requestContext"]["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
     return event
@@ -105,7 +110,15 @@ async def handle_api(request: web.Request) -> web.StreamResponse:
             claims = bearer_claims(request.headers.get("Authorization"))
         except InvalidToken as error:
             return unauthorized(str(error))
-    body = await request.read()
+    try:
+        body = await request.read()
+    except web.HTTPRequestEntityTooLarge:  # past the gateway's own cap, as API Gateway's 10 MB one
+        refused = web.json_response(
+            {"error": "Payload too large", "detail": f"the body is larger than {MAX_BODY_BYTES} bytes"},
+            status=413,
+        )
+        refused.force_close()  # the rest of the body is never read: the connection cannot be reused
+        return refused
     event = build_event(
         request.method,
         request.path,
@@ -202,7 +215,7 @@ async def handle_websocket(request: web.Request) -> web.StreamResponse:
 
 
 def build_app() -> web.Application:
-    app = web.Application(client_max_size=16 * 1024**2)
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[SOCKETS] = {}
     app.router.add_route("GET", "/ws", handle_websocket)
     app.router.add_route("*", "/api/{tail:.*}", handle_api)

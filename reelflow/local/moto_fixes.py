@@ -1,15 +1,17 @@
 """Small corrections to moto where it differs from AWS in ways reelflow depends on."""
 
 import copy
+import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from moto.core.responses import EmptyResult
+from moto.core.responses import ActionResult, EmptyResult
 from moto.dynamodb.comparisons import get_filter_expression
 from moto.dynamodb.exceptions import (
     ConditionalCheckFailed,
+    ItemSizeTooLarge,
     MockValidationException,
     MultipleTransactionsException,
     TooManyTransactionsException,
@@ -17,8 +19,10 @@ from moto.dynamodb.exceptions import (
     TransactWriteSingleOpException,
 )
 from moto.dynamodb.models import DynamoDBBackend
-from moto.dynamodb.models.dynamo_type import DynamoType, Item
+from moto.dynamodb.models import table as moto_table_module
+from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 from moto.dynamodb.models.table import StreamRecord, StreamShard, Table
+from moto.dynamodb.models.utilities import bytesize
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_ecs import (
     StateTaskServiceEcs,
 )
@@ -228,25 +232,127 @@ def _all_items(self: Table) -> list[Item]:
     scope = getattr(_query_scope, "value", None)
     if scope is None or scope[0] is not self:
         return _original_all_items(self)
-    _, hash_key = scope
-    if hash_key is None:  # an index query: it filters and sorts the result itself
-        return [item for partition in self.items.values() for item in partition.values()]
+    _, hash_key, index_key = scope
+    if hash_key is None:  # a global-index query: moto filters and sorts the result itself
+        items = (item for partition in self.items.values() for item in partition.values())
+        if index_key is None:
+            return list(items)
+        name, wanted = index_key  # the same test moto makes next, on plain values instead of DynamoType
+        return [
+            item
+            for item in items
+            if (value := item.attrs.get(name)) is not None
+            and value.type == wanted.type
+            and value.value == wanted.value
+        ]
     partition = self.items.get(hash_key) or {}
     return sorted(partition.values(), key=lambda item: item.range_key)
 
 
+class _CopyOutsideQueries:
+    """`copy` as moto's table module sees it. Table.query deep-copies every result before the response
+    serialises it and drops it (a third of a 50-item Query's time); within a Query the items are read,
+    never changed, so they are handed on as they are. Everywhere else (scans, backups) copies stay."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(copy, name)
+
+    @staticmethod
+    def deepcopy(value: Any, memo: dict[int, Any] | None = None) -> Any:
+        if getattr(_query_scope, "value", None) is not None:
+            return value
+        return copy.deepcopy(value, memo)
+
+
+_original_item_size = Item.size
+
+
+def _item_size(self: Item) -> int:
+    """moto sizes every candidate twice per Query (the 1 MB page limit), recursively each time; within one
+    Query an item's size is measured once."""
+    sizes: dict[int, int] | None = getattr(_query_scope, "sizes", None)
+    if sizes is None:
+        return int(_original_item_size(self))
+    if id(self) not in sizes:
+        sizes[id(self)] = int(_original_item_size(self))
+    return sizes[id(self)]
+
+
 def _query(self: Table, hash_key: DynamoType | None, *args: Any, **kwargs: Any) -> Any:
     """moto 5.2.5 answers every Query by sorting the whole table, then filtering it: a batch's GET
-    cost grew with every other batch stored. A table query now reads its one partition; an index
-    query still filters the table (moto keeps no index) but no longer sorts it first."""
+    cost grew with every other batch stored. A table or local-index query now reads its one partition; a
+    global-index query still reads the table (moto keeps no index) but picks its partition with a plain
+    comparison per item, and no longer sorts the table first."""
     index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
     if self.range_key_attr is None or (hash_key is None and not index_name):
         return _original_query(self, hash_key, *args, **kwargs)
-    _query_scope.value = (self, None if index_name else hash_key)
+    partition, index_key = hash_key, None
+    if index_name:  # a local index lives in the table's partition: read that one; a global one: all
+        local = any(index.name == index_name for index in self.indexes)
+        partition = hash_key if local and hash_key is not None else None
+        conditions = kwargs.get("hash_key_conditions") or []
+        if not local and len(conditions) == 1:
+            index_key = conditions[0]
+    _query_scope.value, _query_scope.sizes = (self, partition, index_key), {}
     try:
         return _original_query(self, hash_key, *args, **kwargs)
     finally:
-        _query_scope.value = None
+        _query_scope.value, _query_scope.sizes = None, None
+
+
+# ---- DynamoDB items ----------------------------------------------------------------------------------
+
+ITEM_SIZE_LIMIT = 405000  # moto's own figure: AWS's 400 KB as measured
+
+
+def _item_init(self: Item, hash_key: DynamoType, range_key: DynamoType | None, attrs: dict[str, Any]) -> None:
+    """moto 5.2.5 builds an item one attribute at a time and re-measures every attribute already in it at
+    each step (the 400 KB check): quadratic in attributes, the largest cost of a 50-video create. The
+    same check, once, on the whole item (sizes only add up, so it refuses exactly what moto refuses)."""
+    self.hash_key, self.range_key = hash_key, range_key
+    converted = {key: DynamoType(value) for key, value in attrs.items()}
+    if sum(bytesize(key) + value.size() for key, value in converted.items()) > ITEM_SIZE_LIMIT:
+        raise ItemSizeTooLarge
+    self.attrs = LimitedSizeDict()
+    dict.update(self.attrs, converted)
+
+
+# ---- DynamoDB read responses -------------------------------------------------------------------------
+
+FAST_READS = frozenset({"GetItem", "Query", "Scan", "BatchGetItem"})
+_original_execute_result = ActionResult.execute_result
+
+
+def _plain(value: Any) -> Any:
+    """The result without None members (the generic serializer skips them); TypeError on anything JSON
+    cannot carry as it is (bytes, datetimes), which sends the result to the generic serializer."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    raise TypeError(type(value).__name__)
+
+
+def _execute_result(self: ActionResult, context: Any) -> Any:
+    """moto 5.2.5 serialises every response by walking it against the service's shapes, attribute by
+    attribute: nine tenths of a 50-item Query's CPU. A DynamoDB read's result is already DynamoDB JSON,
+    so it is dumped as it is, with the headers and status the serializer would have given it."""
+    if (
+        context.service_model.service_name == "dynamodb"
+        and context.operation_model.name in FAST_READS
+        and isinstance(self.result, dict)
+    ):
+        try:
+            body = json.dumps(_plain(self.result), separators=(",", ":"), allow_nan=False)
+        except (TypeError, ValueError):
+            return _original_execute_result(self, context)
+        serializer = context.serializer_class(operation_model=context.operation_model)
+        response = serializer._create_default_response()
+        content_type = serializer._get_protocol_specific_content_type()
+        return response["status_code"], {"Content-Type": content_type}, body
+    return _original_execute_result(self, context)
 
 
 _installed: list[bool] = []
@@ -263,3 +369,7 @@ def install() -> None:
     StreamShard.add = _stream_add  # type: ignore[method-assign]
     Table.all_items = _all_items  # type: ignore[method-assign]
     Table.query = _query  # type: ignore[method-assign]
+    Item.size = _item_size  # type: ignore[method-assign]
+    ActionResult.execute_result = _execute_result  # type: ignore[method-assign]
+    Item.__init__ = _item_init  # type: ignore[method-assign]
+    moto_table_module.copy = _CopyOutsideQueries()  # type: ignore[assignment,attr-defined]

@@ -51,7 +51,12 @@ def issue_token(user_id: str, tier: Tier = Tier.FREE, ttl_seconds: int = 12 * 36
 def verify_token(token: str) -> dict[str, Any]:
     try:
         claims: dict[str, Any] = jwt.decode(
-            token, signing_secret(), algorithms=[ALGORITHM], audience=AUDIENCE, issuer=ISSUER
+            token,
+            signing_secret(),
+            algorithms=[ALGORITHM],
+            audience=AUDIENCE,
+            issuer=ISSUER,
+            options={"require": ["exp", "iat", "sub"]},  # like the JWT authorizer: no exp, no entry
         )
     except jwt.PyJWTError as error:
         raise InvalidToken(str(error)) from error

@@ -7,6 +7,14 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from functions.adapters import page_token
+from functions.domain.batch_listing import (
+    BatchPage,
+    InvalidPageToken,
+    SortField,
+    order_batches,
+    page_fingerprint,
+)
 from functions.domain.enums import BatchStatus, Tier, VideoStatus
 from functions.domain.errors import IllegalTransition, MembershipConflict
 from functions.domain.membership import reject_duplicate_members
@@ -102,6 +110,9 @@ class FakeVideoStore:
             self.t.videos[video.id] = video
             return True
 
+    def get_many(self, video_ids: Iterable[str]) -> dict[str, Video]:
+        return {i: self.t.videos[i] for i in video_ids if i in self.t.videos}
+
     def record_probe(
         self, video_id: str, etag: str, fields: Mapping[str, Any], now: datetime
     ) -> Video | None:
@@ -140,12 +151,45 @@ class FakeBatchStore:
     def get(self, batch_id: str) -> BatchJob | None:
         return self.t.batches.get(batch_id)
 
+    def get_with_videos(self, batch_id: str) -> tuple[BatchJob, list[BatchVideo]] | None:
+        with self.t.lock:
+            batch = self.t.batches.get(batch_id)
+            members = [bv for (b, _), bv in self.t.members.items() if b == batch_id]
+        return (batch, sorted(members, key=lambda bv: bv.position)) if batch else None
+
     def list_for_user(self, user_id: str, status: BatchStatus | None = None) -> list[BatchJob]:
         mine = [b for b in self.t.batches.values() if b.user_id == user_id and status in (None, b.status)]
         return sorted(mine, key=lambda b: (b.created_at, b.id), reverse=True)
 
     def list_for_user_since(self, user_id: str, since: datetime) -> list[BatchJob]:
         return [b for b in self.list_for_user(user_id) if b.created_at >= since]
+
+    def page_for_user(
+        self,
+        user_id: str,
+        status: BatchStatus | None,
+        sort: SortField,
+        limit: int,
+        *,
+        after: str | None = None,
+        skip: int = 0,
+    ) -> BatchPage:
+        ordered = order_batches(self.list_for_user(user_id, status), sort)
+        fingerprint = page_fingerprint(sort, status)
+        start = 0
+        if after is not None:
+            _, key = page_token.decode(after, fingerprint, {"id"})
+            ids = [b.id for b in ordered]
+            if key["id"] not in ids:
+                raise InvalidPageToken()
+            start = ids.index(key["id"]) + 1
+        shown = ordered[start + skip : start + skip + limit]
+        more = len(ordered) > start + skip + limit and bool(shown)
+        token = page_token.encode(fingerprint, 0, {"id": shown[-1].id}) if more else None
+        return BatchPage(shown, token)
+
+    def count_for_user(self, user_id: str, status: BatchStatus | None = None) -> int:
+        return len(self.list_for_user(user_id, status))
 
     def list_by_status(self, status: BatchStatus, limit: int | None = None) -> list[BatchJob]:
         found = sorted(

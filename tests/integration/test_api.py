@@ -68,10 +68,13 @@ def test_bad_bodies_are_422_with_a_readable_detail(user_id, body, fragment):
     assert fragment in reply["detail"]
 
 
-def test_malformed_json_is_422_not_500(user_id):
+def test_malformed_json_is_400_with_where_and_what(user_id):
     status, reply = api("POST", "/api/batch-jobs", user=user_id, raw_body=b"{not json")
-    assert status == 422
-    assert set(reply) == {"error", "detail"}
+    assert status == 400
+    assert reply == {
+        "error": "Malformed JSON",
+        "detail": "Expecting property name enclosed in double quotes at line 1 column 2",
+    }
 
 
 def test_unsupported_file_types_are_400(user_id):

@@ -168,3 +168,71 @@ def test_a_query_reads_its_partition_and_answers_as_before(
     assert query(ScanIndexForward=False, Limit=2) == ["v#4", "v#3"]
     assert examined and max(examined) == 5  # the partition, not the 305 items of the table
     assert len(dynamodb.scan(TableName=TABLE)["Items"]) == 305  # a scan still sees everything
+
+
+EVERY_TYPE = {
+    "pk": {"S": "types"},
+    "sk": {"S": "one"},
+    "text": {"S": 'ünï 🎬 "quoted" \\ \n'},
+    "whole": {"N": "12345678901234567890"},
+    "fraction": {"N": "-0.125"},
+    "yes": {"BOOL": True},
+    "nothing": {"NULL": True},
+    "map": {"M": {"inner": {"L": [{"S": "a"}, {"N": "1"}, {"M": {}}]}}},
+    "strings": {"SS": ["x", "y"]},
+    "numbers": {"NS": ["1", "2.5"]},
+    "blob": {"B": b"\x00\xff binary"},
+}
+
+
+def test_reads_answer_every_attribute_type_as_the_generic_serializer_does(
+    dynamodb: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dynamodb.put_item(TableName=TABLE, Item=EVERY_TYPE)
+    key = {"pk": EVERY_TYPE["pk"], "sk": EVERY_TYPE["sk"]}
+
+    def reads() -> list[Any]:
+        answers = [
+            dynamodb.get_item(TableName=TABLE, Key=key)["Item"],
+            dynamodb.query(
+                TableName=TABLE,
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues={":pk": EVERY_TYPE["pk"]},
+                Limit=1,
+            ),
+            dynamodb.batch_get_item(RequestItems={TABLE: {"Keys": [key]}})["Responses"][TABLE][0],
+        ]
+        answers[1].pop("ResponseMetadata")
+        return answers
+
+    fast = reads()
+
+    def normal(item: dict[str, Any]) -> dict[str, Any]:  # sets come back in any order
+        return {n: {t: sorted(v) if t in ("SS", "NS") else v for t, v in a.items()} for n, a in item.items()}
+
+    for read in fast[0], fast[1]["Items"][0], fast[2]:
+        assert normal(read) == normal(EVERY_TYPE)
+    assert fast[1]["Count"] == fast[1]["ScannedCount"] == 1
+    monkeypatch.setattr(moto_fixes, "FAST_READS", frozenset())  # moto's own serializer
+    assert reads() == fast
+
+
+def test_an_item_is_measured_once_and_the_400_kb_limit_still_holds(
+    dynamodb: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    measured: list[int] = []
+    size = moto_fixes.DynamoType.size
+
+    def counting(self: Any) -> int:
+        measured.append(1)
+        return int(size(self))
+
+    monkeypatch.setattr(moto_fixes.DynamoType, "size", counting)
+    wide = {"pk": {"S": "wide"}, "sk": {"S": "x"}, **{f"a{n}": {"S": "v"} for n in range(40)}}
+    dynamodb.put_item(TableName=TABLE, Item=wide)
+    assert len(measured) < 3 * len(wide)  # moto measured every attribute again for each one: ~ n² / 2
+    monkeypatch.undo()
+    big = {"pk": {"S": "big"}, "sk": {"S": "x"}, "a": {"S": "x" * 200_000}, "b": {"S": "y" * 210_000}}
+    with pytest.raises(ClientError, match="Item size has exceeded the maximum allowed size"):
+        dynamodb.put_item(TableName=TABLE, Item=big)
+    dynamodb.put_item(TableName=TABLE, Item={**big, "b": {"S": "y" * 190_000}})

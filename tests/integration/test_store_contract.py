@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from functions.domain.batch_listing import InvalidPageToken, order_batches
 from functions.domain.enums import BatchStatus, Tier, UploadStatus, VideoStatus
 from functions.domain.errors import Conflict, IllegalTransition, MembershipConflict
 from functions.domain.models import BatchJob, BatchVideo, TranscriptionJob, Video
@@ -291,3 +292,66 @@ def test_membership_changes_are_conditional_on_the_count_read_and_the_limit(stor
     started = stores.batches.transition(stores.batches.get(batch.id), BatchAction.START, now)
     with pytest.raises(MembershipConflict):  # only a pending batch changes its members
         stores.batches.reorder(started, [(current[2], 3), (current[0], 1)], now)
+
+
+def _listing_fixture(ctx: Services, now) -> tuple[str, list[BatchJob]]:
+    """Seven batches of one user: priorities with ties, four statuses, one minute apart."""
+    user = f"pages-{uuid.uuid4().hex[:8]}"
+    batches = []
+    for i, priority in enumerate([5, 9, 5, 0, 9, 5, 10]):
+        batch = BatchJob(
+            user_id=user,
+            name=f"b{i}",
+            priority=priority,
+            created_at=now + timedelta(minutes=i),
+            updated_at=now,
+        )
+        ctx.batches.create(batch, [])
+        if i % 4 >= 1:
+            batch = ctx.batches.transition(batch, BatchAction.START, now)
+        if i % 4 == 2:
+            batch = ctx.batches.transition(batch, BatchAction.COMPLETE, now)
+        if i % 4 == 3:
+            batch = ctx.batches.transition(batch, BatchAction.PAUSE, now)
+        batches.append(batch)
+    return user, batches
+
+
+@pytest.mark.parametrize("sort", ["created_at", "priority", "status"])
+def test_pages_follow_the_listing_order_by_token_and_by_offset(stores, now, sort):
+    user, batches = _listing_fixture(stores, now)
+    for status in (None, BatchStatus.PROCESSING):
+        expected = [b.id for b in order_batches([b for b in batches if status in (None, b.status)], sort)]
+        seen, token, pages = [], None, 0
+        while True:
+            page = stores.batches.page_for_user(user, status, sort, 2, after=token)
+            seen += [b.id for b in page.items]
+            pages += 1
+            token = page.next_token
+            if token is None:
+                break
+        assert seen == expected and pages == max(1, -(-len(expected) // 2))  # no empty last page
+        assert stores.batches.count_for_user(user, status) == len(expected)
+        skipped = stores.batches.page_for_user(user, status, sort, 2, skip=1)
+        assert [b.id for b in skipped.items] == expected[1:3]
+    first = stores.batches.page_for_user(user, None, sort, 3)
+    assert first.next_token is not None
+    other_sort = "priority" if sort != "priority" else "created_at"
+    for bad in (first.next_token[:-3] + "xyz", "not-a-token", first.next_token):
+        with pytest.raises(InvalidPageToken):
+            stores.batches.page_for_user(user, None, other_sort, 3, after=bad)
+    stranger, _ = _listing_fixture(stores, now)
+    with pytest.raises(InvalidPageToken):  # a token of another user's listing reads nothing of theirs
+        stores.batches.page_for_user(stranger, None, sort, 3, after=first.next_token)
+
+
+def test_a_batch_is_read_with_its_videos_in_position_order(stores, now):
+    batch, _ = new_batch(stores, now, videos=3)
+    found = stores.batches.get_with_videos(batch.id)
+    assert found is not None
+    assert found[0] == stores.batches.get(batch.id)
+    assert [m.position for m in found[1]] == [1, 2, 3]
+    assert [m.position for m in stores.batch_videos.of_batch(batch.id)] == [1, 2, 3]
+    assert stores.batches.get_with_videos("no-such-batch") is None
+    videos = stores.videos.get_many([m.video_id for m in found[1]] + ["missing"])
+    assert set(videos) == {m.video_id for m in found[1]}

@@ -153,3 +153,35 @@ def test_a_workflow_that_cannot_start_fails_the_batch(fake, alice):
     failed = fake.ctx.batches.get(created.batch_job.id)
     assert failed.status is BatchStatus.FAILED and "throttled" in failed.error_message
     assert fake.ctx.batches.slot_counts([alice.user_id]).running_by_user == {alice.user_id: 0}
+
+
+def test_the_upload_status_is_read_from_the_slot_or_for_older_slots_from_the_video(fake, alice):
+    created = create(fake, alice, count=2)
+    first, second = (u.video_id for u in created.uploads)
+    mark_uploaded(fake, first)
+    batch_id = created.batch_job.id
+    detail = batches.get_batch_detail(fake.ctx, alice, batch_id)
+    assert [(v.status, v.upload_status) for v in detail.videos] == [
+        (VideoStatus.PENDING, UploadStatus.UPLOADED),
+        (VideoStatus.UPLOADING, UploadStatus.AWAITING_UPLOAD),
+    ]
+    older = fake.ctx.batch_videos.get(batch_id, second).model_copy(update={"upload_status": None})
+    fake.table.members[(batch_id, second)] = older  # a slot written before slots kept it
+    fake.ctx.videos.record_probe(second, "etag-2", {"status": UploadStatus.INVALID.value}, fake.clock())
+    detail = batches.get_batch_detail(fake.ctx, alice, batch_id)
+    assert detail.videos[1].upload_status is UploadStatus.INVALID
+
+
+def test_list_pages_follow_next_token_and_a_foreign_token_is_refused(fake, alice):
+    ids = []
+    for _ in range(5):
+        ids.append(create(fake, alice, count=1).batch_job.id)
+        fake.clock.advance(60)
+    first = batches.list_batches(fake.ctx, alice, None, 2, 0, "created_at")
+    second = batches.list_batches(fake.ctx, alice, None, 2, 0, "created_at", first.next_token)
+    last = batches.list_batches(fake.ctx, alice, None, 2, 0, "created_at", second.next_token)
+    pages = [first, second, last]
+    assert [b.id for p in pages for b in p.batch_jobs] == ids[::-1]
+    assert last.next_token is None and {p.total for p in pages} == {5}
+    with pytest.raises(InvalidRequest, match="next_token"):
+        batches.list_batches(fake.ctx, alice, None, 2, 0, "priority", first.next_token)

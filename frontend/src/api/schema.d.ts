@@ -34,9 +34,27 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Add uploaded videos to a batch that has not started */
+        /** Add uploaded videos, or new files (with upload targets), to a batch that has not started */
         post: operations["add_videos_api_batch_jobs__batch_id__videos_post"];
         delete?: never;
+        options?: never;
+        head?: never;
+        /** Reorder the videos of a batch that has not started (the whole new order) */
+        patch: operations["reorder_videos_api_batch_jobs__batch_id__videos_patch"];
+        trace?: never;
+    };
+    "/api/batch-jobs/{batch_id}/videos/{video_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a pending video from a batch that has not started */
+        delete: operations["remove_video_api_batch_jobs__batch_id__videos__video_id__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -210,6 +228,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/batch-jobs/{batch_id}/uploads/{video_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A fresh upload target for a video (its size is signed): a first or corrected upload */
+        post: operations["request_upload_api_batch_jobs__batch_id__uploads__video_id__post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/batch-jobs/{batch_id}/uploads/{video_id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Finish a multipart upload with its parts' ETags */
+        post: operations["complete_upload_api_batch_jobs__batch_id__uploads__video_id__complete_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/batch-jobs/{batch_id}/uploads/{video_id}/abort": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Abort a multipart upload (its parts are dropped) */
+        post: operations["abort_upload_api_batch_jobs__batch_id__uploads__video_id__abort_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/batch-jobs/{batch_id}/uploads/{video_id}/parts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The parts S3 already holds, and the missing ones (with fresh URLs when urls=true) */
+        get: operations["upload_parts_api_batch_jobs__batch_id__uploads__video_id__parts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/health": {
         parameters: {
             query?: never;
@@ -234,7 +320,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List your batches, newest first */
+        /** List your batches, newest first (or by priority or status), a page at a time */
         get: operations["list_batches_api_batch_jobs_get"];
         put?: never;
         /** Create a batch and get one upload URL per video */
@@ -285,8 +371,16 @@ export interface components {
     schemas: {
         /** AddVideosRequest */
         AddVideosRequest: {
-            /** Video Ids */
-            video_ids: string[];
+            /**
+             * Video Ids
+             * @description Videos already uploaded.
+             */
+            video_ids?: string[] | null;
+            /**
+             * Files
+             * @description New files: the reply carries an upload target for each new slot.
+             */
+            files?: components["schemas"]["FileSpec"][] | null;
         };
         /** BatchCancelled */
         BatchCancelled: {
@@ -498,9 +592,9 @@ export interface components {
             batch_job: components["schemas"]["BatchJobResponse"];
             /**
              * Upload Urls
-             * @description One presigned PUT URL per video, in position order.
+             * @description One presigned PUT URL per video, in position order (null: see uploads[i]).
              */
-            upload_urls: string[];
+            upload_urls: (string | null)[];
             /** Uploads */
             uploads: components["schemas"]["UploadTarget"][];
         };
@@ -574,12 +668,20 @@ export interface components {
         BatchJobList: {
             /** Batch Jobs */
             batch_jobs: components["schemas"]["BatchJobResponse"][];
-            /** Total */
+            /**
+             * Total
+             * @description Batches matching the status filter (all pages).
+             */
             total: number;
             /** Limit */
             limit: number;
             /** Offset */
             offset: number;
+            /**
+             * Next Token
+             * @description Pass as next_token to get the page after this one; null on the last page.
+             */
+            next_token?: string | null;
         };
         /** BatchJobResponse */
         BatchJobResponse: {
@@ -1109,6 +1211,11 @@ export interface components {
          * @enum {string}
          */
         CaptionsMode: "off" | "sidecar" | "burn" | "soft";
+        /** CompleteUploadRequest */
+        CompleteUploadRequest: {
+            /** Parts */
+            parts: components["schemas"]["PartETag"][];
+        };
         /** EmailOptIn */
         EmailOptIn: {
             /**
@@ -1374,7 +1481,25 @@ export interface components {
             /** List Parts Url */
             list_parts_url: string;
         };
+        /** PartETag */
+        PartETag: {
+            /** Part Number */
+            part_number: number;
+            /**
+             * Etag
+             * @description The ETag header S3 returned for the part.
+             */
+            etag: string;
+        };
         ProgressEvent: components["schemas"]["VideoStarted"] | components["schemas"]["VideoProgress"] | components["schemas"]["VideoCompleted"] | components["schemas"]["VideoFailed"] | components["schemas"]["VideoCancelled"] | components["schemas"]["BatchProgress"] | components["schemas"]["BatchPaused"] | components["schemas"]["BatchResumed"] | components["schemas"]["BatchQueued"] | components["schemas"]["BatchCompleted"] | components["schemas"]["BatchFailed"] | components["schemas"]["BatchCancelled"] | components["schemas"]["BatchSnapshot"];
+        /** ReorderRequest */
+        ReorderRequest: {
+            /**
+             * Video Ids
+             * @description Every video of the batch, in the new order (position 1 first).
+             */
+            video_ids: string[];
+        };
         /** ResponseValidationError */
         ResponseValidationError: {
             /** Detail */
@@ -1426,6 +1551,52 @@ export interface components {
          * @enum {string}
          */
         Tier: "free" | "creator" | "pro";
+        /** UploadParts */
+        UploadParts: {
+            /** Video Id */
+            video_id: string;
+            /** Upload Id */
+            upload_id: string;
+            /** Size */
+            size: number;
+            /** Part Size */
+            part_size: number;
+            /**
+             * Uploaded
+             * @description The parts S3 already holds.
+             */
+            uploaded: components["schemas"]["UploadedPart"][];
+            /**
+             * Missing
+             * @description The parts still to send, each with a fresh URL when urls=true (else url is empty).
+             */
+            missing: components["schemas"]["MultipartPart"][];
+        };
+        /**
+         * UploadRequest
+         * @description Mint an upload target for a slot: its first upload (a batch created with video_count only) or a
+         *     corrected file replacing an invalid one.
+         */
+        UploadRequest: {
+            /**
+             * Size
+             * @description Size in bytes (2 GB at most); it is signed.
+             */
+            size: number;
+            /** Content Type */
+            content_type?: string | null;
+        };
+        /** UploadState */
+        UploadState: {
+            /** Video Id */
+            video_id: string;
+            /** File Name */
+            file_name: string;
+            /** @description awaiting_upload until the file is probed (locally it is probed before the reply). */
+            upload_status: components["schemas"]["UploadStatus"];
+            /** Error Message */
+            error_message: string | null;
+        };
         /**
          * UploadStatus
          * @description Status of an uploaded file (the Video entity), independent of any batch.
@@ -1448,8 +1619,11 @@ export interface components {
              * @constant
              */
             method: "PUT";
-            /** Url */
-            url: string;
+            /**
+             * Url
+             * @description The presigned single PUT; null when the file goes in parts (see multipart) or its size is not known yet (POST /api/batch-jobs/{id}/uploads/{video_id} with the size mints the URL).
+             */
+            url: string | null;
             /**
              * Headers
              * @description Headers the PUT must carry (they are part of the signature).
@@ -1463,6 +1637,15 @@ export interface components {
              */
             expires_at: string;
             multipart?: components["schemas"]["MultipartUpload"] | null;
+        };
+        /** UploadedPart */
+        UploadedPart: {
+            /** Part Number */
+            part_number: number;
+            /** Etag */
+            etag: string;
+            /** Size */
+            size: number;
         };
         /** UsagePeriod */
         UsagePeriod: {
@@ -1777,6 +1960,77 @@ export interface components {
          * @enum {string}
          */
         VideoStatus: "pending" | "uploading" | "processing" | "completed" | "failed" | "cancelled";
+        /** VideosAdded */
+        VideosAdded: {
+            /** Id */
+            id: string;
+            /** User Id */
+            user_id: string;
+            tier: components["schemas"]["Tier"];
+            /** Name */
+            name: string;
+            /** Description */
+            description: string | null;
+            settings: components["schemas"]["BatchSettings"];
+            status: components["schemas"]["BatchStatus"];
+            /** Total Videos */
+            total_videos: number;
+            /** Completed Videos */
+            completed_videos: number;
+            /** Failed Videos */
+            failed_videos: number;
+            /** Cancelled Videos */
+            cancelled_videos: number;
+            /**
+             * Progress Percentage
+             * @description Share of videos that finished (completed, failed or cancelled).
+             */
+            progress_percentage: number;
+            /** Total Duration Seconds */
+            total_duration_seconds: number;
+            /** Processed Duration Seconds */
+            processed_duration_seconds: number;
+            /** Estimated Time Remaining */
+            estimated_time_remaining: number | null;
+            /** Priority */
+            priority: number;
+            /** Execution Arn */
+            execution_arn: string | null;
+            /** Source */
+            source: string;
+            /** Summary */
+            summary: {
+                [key: string]: unknown;
+            } | null;
+            /** Error Message */
+            error_message: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Started At */
+            started_at: string | null;
+            /** Completed At */
+            completed_at: string | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Videos */
+            videos: components["schemas"]["BatchVideoResponse"][];
+            /**
+             * Queue Position
+             * @description A queued batch's 1-based place in the fair queue's order (null unless queued).
+             */
+            queue_position?: number | null;
+            /**
+             * Uploads
+             * @description Targets of the new files.
+             */
+            uploads?: components["schemas"]["UploadTarget"][];
+        };
     };
     responses: never;
     parameters: never;
@@ -1797,17 +2051,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Invalid request */
-            400: {
+            /** @description Success */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["BatchJobDetail"];
                 };
             };
-            /** @description Plan limit */
-            403: {
+            /** @description Missing, invalid or expired bearer token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1824,26 +2078,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict with the batch's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
             /** @description Malformed body or parameters */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1871,6 +2107,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": null;
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Batch job not found */
@@ -1917,8 +2162,26 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Invalid request */
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VideosAdded"];
+                };
+            };
+            /** @description Invalid request: a rule of the use case, or a body that is not JSON (malformed, not UTF-8, deep) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1953,6 +2216,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Body larger than 1 MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body that is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Malformed body or parameters */
             422: {
                 headers: {
@@ -1962,8 +2243,147 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests */
-            429: {
+        };
+    };
+    reorder_videos_api_batch_jobs__batch_id__videos_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batch_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReorderRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchJobDetail"];
+                };
+            };
+            /** @description Invalid request: a rule of the use case, or a body that is not JSON (malformed, not UTF-8, deep) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Batch job not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict with the batch's state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body that is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Malformed body or parameters */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    remove_video_api_batch_jobs__batch_id__videos__video_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batch_id: string;
+                video_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchJobDetail"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Batch job not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict with the batch's state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Malformed body or parameters */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1984,7 +2404,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Invalid request */
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StartResponse"];
+                };
+            };
+            /** @description Invalid request: a rule of the use case, or a body that is not JSON (malformed, not UTF-8, deep) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1993,8 +2422,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Plan limit */
-            403: {
+            /** @description Missing, invalid or expired bearer token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2020,8 +2449,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Malformed body or parameters */
-            422: {
+            /** @description Body larger than 1 MB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2029,8 +2458,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests */
-            429: {
+            /** @description Body that is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Malformed body or parameters */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2060,8 +2498,17 @@ export interface operations {
                     "application/json": components["schemas"]["BatchJobResponse"];
                 };
             };
-            /** @description Invalid request */
+            /** @description Invalid request: a rule of the use case, or a body that is not JSON (malformed, not UTF-8, deep) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2109,8 +2556,17 @@ export interface operations {
                     "application/json": components["schemas"]["BatchJobResponse"];
                 };
             };
-            /** @description Invalid request */
+            /** @description Invalid request: a rule of the use case, or a body that is not JSON (malformed, not UTF-8, deep) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2158,8 +2614,17 @@ export interface operations {
                     "application/json": components["schemas"]["CancelResponse"];
                 };
             };
-            /** @description Invalid request */
+            /** @description Invalid request: a rule of the use case, or a body that is not JSON (malformed, not UTF-8, deep) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2211,8 +2676,17 @@ export interface operations {
                     "application/json": components["schemas"]["RetryFailedResponse"];
                 };
             };
-            /** @description Invalid request */
+            /** @description Invalid request: a rule of the use case, or a body that is not JSON (malformed, not UTF-8, deep) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2222,6 +2696,24 @@ export interface operations {
             };
             /** @description Batch job not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body that is not application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2264,7 +2756,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExportAccepted"];
                 };
             };
-            /** @description Invalid request */
+            /** @description Invalid request: a rule of the use case, or a body that is not JSON (malformed, not UTF-8, deep) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2273,8 +2765,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Plan limit */
-            403: {
+            /** @description Missing, invalid or expired bearer token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2300,8 +2792,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Malformed body or parameters */
-            422: {
+            /** @description Body larger than 1 MB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2309,8 +2801,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests */
-            429: {
+            /** @description Body that is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Malformed body or parameters */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2332,17 +2833,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Invalid request */
-            400: {
+            /** @description Success */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ExportDetail"];
                 };
             };
-            /** @description Plan limit */
-            403: {
+            /** @description Missing, invalid or expired bearer token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2359,26 +2860,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict with the batch's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
             /** @description Malformed body or parameters */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2399,17 +2882,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Invalid request */
-            400: {
+            /** @description Success */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ExportHistory"];
                 };
             };
-            /** @description Plan limit */
-            403: {
+            /** @description Missing, invalid or expired bearer token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2426,26 +2909,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict with the batch's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
             /** @description Malformed body or parameters */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2466,8 +2931,80 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Invalid request */
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchSnapshot"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Batch job not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Malformed body or parameters */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    request_upload_api_batch_jobs__batch_id__uploads__video_id__post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batch_id: string;
+                video_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UploadRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadTarget"];
+                };
+            };
+            /** @description Invalid request: a rule of the use case, or a body that is not JSON (malformed, not UTF-8, deep) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2502,6 +3039,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Body larger than 1 MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body that is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Malformed body or parameters */
             422: {
                 headers: {
@@ -2511,8 +3066,227 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests */
-            429: {
+        };
+    };
+    complete_upload_api_batch_jobs__batch_id__uploads__video_id__complete_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batch_id: string;
+                video_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompleteUploadRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadState"];
+                };
+            };
+            /** @description Invalid request: a rule of the use case, or a body that is not JSON (malformed, not UTF-8, deep) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Batch job not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict with the batch's state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body that is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Malformed body or parameters */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    abort_upload_api_batch_jobs__batch_id__uploads__video_id__abort_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batch_id: string;
+                video_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadState"];
+                };
+            };
+            /** @description Invalid request: a rule of the use case, or a body that is not JSON (malformed, not UTF-8, deep) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Batch job not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict with the batch's state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Malformed body or parameters */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    upload_parts_api_batch_jobs__batch_id__uploads__video_id__parts_get: {
+        parameters: {
+            query?: {
+                urls?: boolean;
+            };
+            header?: never;
+            path: {
+                batch_id: string;
+                video_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadParts"];
+                };
+            };
+            /** @description Invalid request: a rule of the use case, or a body that is not JSON (malformed, not UTF-8, deep) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Batch job not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict with the batch's state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Malformed body or parameters */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2558,8 +3332,11 @@ export interface operations {
             query?: {
                 status?: components["schemas"]["BatchStatus"] | null;
                 limit?: number;
+                /** @description Batches to skip: read and dropped, so it costs what it skips. */
                 offset?: number;
                 sort?: "created_at" | "priority" | "status";
+                /** @description The next_token of the previous page: resumes right after it (same sort and status). */
+                next_token?: string | null;
             };
             header?: never;
             path?: never;
@@ -2567,7 +3344,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Invalid request */
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchJobList"];
+                };
+            };
+            /** @description Invalid request: a rule of the use case, or a body that is not JSON (malformed, not UTF-8, deep) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2576,26 +3362,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Plan limit */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Batch job not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Conflict with the batch's state */
-            409: {
+            /** @description Missing, invalid or expired bearer token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2605,15 +3373,6 @@ export interface operations {
             };
             /** @description Malformed body or parameters */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2648,8 +3407,17 @@ export interface operations {
                     "application/json": components["schemas"]["BatchJobCreated"];
                 };
             };
-            /** @description Invalid request */
+            /** @description Invalid request: a rule of the use case, or a body that is not JSON (malformed, not UTF-8, deep) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2666,8 +3434,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Batch job not found */
-            404: {
+            /** @description Conflict with the batch's state */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2675,8 +3443,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict with the batch's state */
-            409: {
+            /** @description Body larger than 1 MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body that is not application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2717,7 +3494,16 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Invalid request */
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailOptedIn"];
+                };
+            };
+            /** @description Invalid request: a rule of the use case, or a body that is not JSON (malformed, not UTF-8, deep) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2726,17 +3512,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Plan limit */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Batch job not found */
-            404: {
+            /** @description Missing, invalid or expired bearer token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2753,8 +3530,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Malformed body or parameters */
-            422: {
+            /** @description Body larger than 1 MB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2762,8 +3539,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests */
-            429: {
+            /** @description Body that is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Malformed body or parameters */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2784,35 +3570,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Invalid request */
-            400: {
+            /** @description Success */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["UsageReport"];
                 };
             };
-            /** @description Plan limit */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Batch job not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Conflict with the batch's state */
-            409: {
+            /** @description Missing, invalid or expired bearer token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2822,15 +3590,6 @@ export interface operations {
             };
             /** @description Malformed body or parameters */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };

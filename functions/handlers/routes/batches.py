@@ -18,7 +18,7 @@ from functions.domain.schemas import (
     StartResponse,
     VideosAdded,
 )
-from functions.handlers.http import ERRORS, BatchId, VideoId, caller_of
+from functions.handlers.http import BEARER, BatchId, VideoId, caller_of, responses_for
 from functions.observability import metrics
 from functions.services import batches
 from functions.services.batches import SortField
@@ -39,10 +39,10 @@ IdempotencyKey = Annotated[
 @router.post(
     "/api/batch-jobs",
     summary="Create a batch and get one upload URL per video",
-    responses={
-        201: {"description": "Batch created", "content": {"application/json": {"model": BatchJobCreated}}},
-        **ERRORS,
-    },
+    security=BEARER,
+    responses=responses_for(
+        BatchJobCreated, 403, 409, 429, status=201, description="Batch created", body=True
+    ),
 )
 def create_batch(
     request: BatchJobCreate, idempotency_key: IdempotencyKey = None
@@ -59,17 +59,39 @@ def create_batch(
     return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=created)
 
 
-@router.get("/api/batch-jobs", summary="List your batches, newest first", responses=ERRORS)
+@router.get(
+    "/api/batch-jobs",
+    summary="List your batches, newest first (or by priority or status), a page at a time",
+    security=BEARER,
+    responses=responses_for(BatchJobList, 400),
+)
 def list_batches(
     status: Annotated[BatchStatus | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[
+        int,
+        Query(ge=0, le=10_000, description="Batches to skip: read and dropped, so it costs what it skips."),
+    ] = 0,
     sort: Annotated[SortField, Query()] = "created_at",
+    next_token: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=2048,
+            description="The next_token of the previous page: resumes right after it (same sort and status).",
+        ),
+    ] = None,
 ) -> BatchJobList:
-    return batches.list_batches(services(), caller_of(router.current_event), status, limit, offset, sort)
+    caller = caller_of(router.current_event)
+    return batches.list_batches(services(), caller, status, limit, offset, sort, next_token)
 
 
-@router.get("/api/batch-jobs/<batch_id>", summary="A batch with its videos and progress", responses=ERRORS)
+@router.get(
+    "/api/batch-jobs/<batch_id>",
+    summary="A batch with its videos and progress",
+    security=BEARER,
+    responses=responses_for(BatchJobDetail, 404),
+)
 def get_batch(batch_id: BatchId) -> BatchJobDetail:
     return batches.get_batch_detail(services(), caller_of(router.current_event), batch_id)
 
@@ -77,7 +99,8 @@ def get_batch(batch_id: BatchId) -> BatchJobDetail:
 @router.post(
     "/api/batch-jobs/<batch_id>/videos",
     summary="Add uploaded videos, or new files (with upload targets), to a batch that has not started",
-    responses=ERRORS,
+    security=BEARER,
+    responses=responses_for(VideosAdded, 403, 404, 409, body=True),
 )
 def add_videos(batch_id: BatchId, request: AddVideosRequest) -> VideosAdded:
     caller = caller_of(router.current_event)
@@ -87,7 +110,8 @@ def add_videos(batch_id: BatchId, request: AddVideosRequest) -> VideosAdded:
 @router.patch(
     "/api/batch-jobs/<batch_id>/videos",
     summary="Reorder the videos of a batch that has not started (the whole new order)",
-    responses=ERRORS,
+    security=BEARER,
+    responses=responses_for(BatchJobDetail, 404, 409, body=True),
 )
 def reorder_videos(batch_id: BatchId, request: ReorderRequest) -> BatchJobDetail:
     return batches.reorder_videos(services(), caller_of(router.current_event), batch_id, request.video_ids)
@@ -96,7 +120,8 @@ def reorder_videos(batch_id: BatchId, request: ReorderRequest) -> BatchJobDetail
 @router.delete(
     "/api/batch-jobs/<batch_id>/videos/<video_id>",
     summary="Remove a pending video from a batch that has not started",
-    responses=ERRORS,
+    security=BEARER,
+    responses=responses_for(BatchJobDetail, 404, 409),
 )
 def remove_video(batch_id: BatchId, video_id: VideoId) -> BatchJobDetail:
     return batches.remove_video(services(), caller_of(router.current_event), batch_id, video_id)
@@ -105,7 +130,8 @@ def remove_video(batch_id: BatchId, video_id: VideoId) -> BatchJobDetail:
 @router.post(
     "/api/batch-jobs/<batch_id>/start",
     summary="Start processing (every video must be uploaded)",
-    responses=ERRORS,
+    security=BEARER,
+    responses=responses_for(StartResponse, 404, 409, body=True),
 )
 def start_batch(batch_id: BatchId) -> StartResponse:
     started = batches.start_batch(services(), caller_of(router.current_event), batch_id)

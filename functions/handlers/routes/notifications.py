@@ -4,7 +4,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel, ConfigDict, Field
 
 from functions.adapters.notifications import BatchNotifications
-from functions.handlers.http import ERRORS, caller_of
+from functions.handlers.http import BEARER, caller_of, responses_for
 from functions.services import notification_settings
 from functions.services.context import services
 
@@ -25,7 +25,8 @@ class EmailOptedIn(BaseModel):
 @router.put(
     "/api/me/notifications",
     summary="Opt in to an e-mail when each of your batches completes, fails or is cancelled",
-    responses=ERRORS,
+    security=BEARER,
+    responses=responses_for(EmailOptedIn, 409, body=True),
 )
 def opt_in(request: EmailOptIn) -> EmailOptedIn:
     caller = caller_of(router.current_event)

@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from functions.adapters.event_sequence import EventSequence
 from functions.domain.progress_events import BatchSnapshot
-from functions.handlers.http import ERRORS, BatchId, caller_of
+from functions.handlers.http import BEARER, BatchId, caller_of, responses_for
 from functions.services import subscriptions
 from functions.services.context import services
 
@@ -21,7 +21,8 @@ def _sequence(table_name: str) -> EventSequence:
 @router.get(
     "/api/batch-jobs/<batch_id>/progress",
     summary="The batch's whole progress state and the last event sequence number (as a batch_snapshot)",
-    responses=ERRORS,
+    security=BEARER,
+    responses=responses_for(BatchSnapshot, 404),
 )
 def batch_progress(batch_id: BatchId) -> BatchSnapshot:
     ctx = services()

@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from functions.domain.usage import Period, UsageReport
-from functions.handlers.http import ERRORS, caller_of
+from functions.handlers.http import BEARER, caller_of, responses_for
 from functions.services import usage
 from functions.services.context import services
 
@@ -16,7 +16,8 @@ router = Router()  # type: ignore[no-untyped-call]
 @router.get(
     "/api/usage",
     summary="Your usage per day (last 7), week (last 8) or month (last 6), newest first",
-    responses=ERRORS,
+    security=BEARER,
+    responses=responses_for(UsageReport),
 )
 def get_usage(period: Annotated[Period, Query()] = "week") -> UsageReport:
     return usage.get_usage(services(), caller_of(router.current_event), period)
