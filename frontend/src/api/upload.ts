@@ -137,8 +137,11 @@ export async function uploadBatchVideos(
         const onBytes = (loaded: number) => update(index, { loaded });
         if (target.multipart) {
           await putMultipart(file, target, { transport, batchJobId: options.batchJobId, signal }, onBytes);
-        } else {
+        } else if (target.url) {
           await transport(target.url, target.headers, file, onBytes, signal);
+        } else {
+          // The API signs a single PUT only for a declared size; the modal always declares it.
+          throw new Error("No upload URL for this file: create the batch with the file's size");
         }
         update(index, { status: "done", loaded: file.size });
         return;
