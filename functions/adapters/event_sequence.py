@@ -8,7 +8,10 @@ and `keys.sequence_claim_key`):
 
 One transaction writes the claim (only if absent) and moves the counter (only if it still holds what was
 read), so numbers are gap-free even when the function dies mid-way, and a redelivered record gets the
-numbers it got the first time. The counter lives outside the batch item on purpose: writing it does not
+numbers it got the first time. The same transaction checks that the batch item still exists: records
+that arrive after the batch was deleted get no numbers, so nothing is written back into the partition
+the delete has emptied (it deletes the batch item first, then every item of the partition).
+The counter lives outside the batch item on purpose: writing it does not
 change the batch (no extra events, no conflict with the batch's conditional transitions).
 """
 
@@ -19,7 +22,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from functions.adapters import aws
-from functions.adapters.keys import SEQUENCE_SK, batch_pk
+from functions.adapters.keys import BATCH_SK, SEQUENCE_SK, batch_pk
 from functions.adapters.keys import sequence_claim_sk as claim_sk
 
 CLAIM_TTL_SECONDS = 24 * 3600
@@ -57,10 +60,11 @@ class EventSequence:
         item = self._get(batch_pk(batch_id), SEQUENCE_SK)
         return int(item["event_seq"]["N"]) if item and "event_seq" in item else 0
 
-    def allocate(self, batch_id: str, event_id: str, count: int) -> int:
+    def allocate(self, batch_id: str, event_id: str, count: int) -> int | None:
         """The first of `count` consecutive numbers for stream record `event_id` of this batch.
 
-        The same record asking again gets the same first number and moves nothing.
+        The same record asking again gets the same first number and moves nothing. None when the batch
+        no longer exists (deleted): nothing is written.
         """
         if count < 1:
             raise ValueError("count must be at least 1")
@@ -100,12 +104,21 @@ class EventSequence:
                                 "ExpressionAttributeValues": {**values, ":type": {"S": "event_sequence"}},
                             }
                         },
+                        {
+                            "ConditionCheck": {
+                                "TableName": self.table_name,
+                                "Key": {"PK": {"S": pk}, "SK": {"S": BATCH_SK}},
+                                "ConditionExpression": "attribute_exists(PK)",
+                            }
+                        },
                     ]
                 )
             except ClientError as error:
                 if error.response["Error"]["Code"] != "TransactionCanceledException":
                     raise
                 reasons = error.response.get("CancellationReasons") or []
+                if len(reasons) > 2 and reasons[2].get("Code") == "ConditionalCheckFailed":
+                    return None  # the batch is gone
                 if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
                     existing = self._get(pk, claim_sk(event_id))
                     if existing is not None:

@@ -53,7 +53,13 @@ def admit(ctx: Services, batch: BatchJob, limits: SlotLimits) -> BatchJob | None
     now = ctx.clock()
     run = batch.execution_count + 1
     previous = execution_name(batch.id, batch.execution_count) if batch.execution_count else None
-    resumed = previous is not None and ctx.workflow.status(previous) == "RUNNING"
+    # A batch resumed into the queue keeps its execution's ARN; retry-failed clears it (its previous
+    # run may still be finishing, but it will not run the retried videos).
+    resumed = (
+        previous is not None
+        and batch.execution_arn is not None
+        and ctx.workflow.status(previous) == "RUNNING"
+    )
     fields: dict[str, object] = {"queued_at": None, "started_at": batch.started_at or now}
     if not resumed:
         fields["execution_arn"] = ctx.workflow.execution_arn(execution_name(batch.id, run))

@@ -17,6 +17,7 @@ from functions.domain.batch_control import (
     DELETE_PREFIXES,
     Control,
     check_control,
+    execution_name,
     plan_retry,
     refusal,
 )
@@ -28,8 +29,9 @@ from functions.domain.schemas import BatchJobResponse
 from functions.domain.transitions import BatchAction, VideoAction
 from functions.observability import logger, tracer
 from functions.services.access import BATCH_NOT_FOUND, require_batch
+from functions.services.admission import admit_waiting
 from functions.services.batch_lifecycle import mark_unfinished_videos
-from functions.services.batches import Caller, launch_execution
+from functions.services.batches import Caller
 from functions.services.context import Services
 from functions.services.slots import slot_freed
 
@@ -75,12 +77,13 @@ def pause_batch(ctx: Services, caller: Caller, batch_id: str) -> BatchJobRespons
 
 @tracer.capture_method
 def resume_batch(ctx: Services, caller: Caller, batch_id: str) -> BatchJobResponse:
-    """Back to processing; the parked videos continue where they stopped."""
+    """Back into the fair queue: when admitted (at once if the caps have room) the parked videos
+    continue where they stopped; until then they stay parked and the batch answers `queued`."""
     batch = require_batch(ctx, batch_id, caller.user_id)
     check_control(Control.RESUME, batch.status)
-    resumed = _transition(ctx, Control.RESUME, batch, BatchAction.RESUME)
-    release_parked(ctx, batch_id)
-    return BatchJobResponse.of(resumed)
+    _transition(ctx, Control.RESUME, batch, BatchAction.RESUME_TO_QUEUE, queued_at=ctx.clock())
+    admit_waiting(ctx)  # its admission sends the parked task tokens back to the live execution
+    return BatchJobResponse.of(require_batch(ctx, batch_id))
 
 
 def _cancel_cleanup(ctx: Services, batch_id: str, cancelled: list[BatchVideo]) -> int:
@@ -141,18 +144,25 @@ def retry_failed(
     plan = plan_retry(batch_id, batch.status, batch.execution_count, videos, video_ids)
     now = ctx.clock()
     try:
-        # The batch moves first: it is the write two concurrent retries race for.
-        retried = ctx.batches.transition(
+        # The batch moves first: it is the write two concurrent retries race for. No `execution_arn`
+        # while queued: admission then starts `{batch}-run{N}` even if the finished run has not
+        # quite ended yet, instead of taking it for a resumed batch's live execution.
+        ctx.batches.transition(
             batch,
-            BatchAction.RETRY,
+            BatchAction.RETRY_TO_QUEUE,
             now,
-            set_fields={"completed_at": None, "error_message": None, "estimated_time_remaining": None},
-            add_fields={"execution_count": 1},
+            set_fields={
+                "completed_at": None,
+                "error_message": None,
+                "estimated_time_remaining": None,
+                "execution_arn": None,
+                "queued_at": now,
+            },
         )
     except IllegalTransition as lost:
         raise _lost(Control.RETRY_FAILED, lost, batch_id) from lost
     by_id = {v.video_id: v for v in videos}
-    for video_id in plan.video_ids:
+    for video_id in plan.video_ids:  # reset before admission: the new run's prepare step lists them
         video = by_id[video_id]
         ctx.batch_videos.transition(
             batch_id,
@@ -168,12 +178,16 @@ def retry_failed(
             },
             batch_add={"failed_videos": -1},
         )
-    arn = launch_execution(ctx, retried)  # named `{batch}-run{N}`, N = retried.execution_count
+    admit_waiting(ctx)  # admission names the run `{batch}-run{N}`, N = execution_count + 1
+    current = require_batch(ctx, batch_id)
+    arn = current.execution_arn
+    if current.status is BatchStatus.QUEUED or arn is None:
+        arn = ctx.workflow.execution_arn(execution_name(batch_id, current.execution_count + 1))
     return RetryFailedResponse(
         job_id=arn,
         execution_name=arn.rsplit(":", 1)[-1],
         retried_video_ids=list(plan.video_ids),
-        batch_job=BatchJobResponse.of(require_batch(ctx, batch_id)),
+        batch_job=BatchJobResponse.of(current),
     )
 
 

@@ -54,7 +54,7 @@ class EventSink(Protocol):
 
 
 class SequenceSource(Protocol):
-    def allocate(self, batch_id: str, event_id: str, count: int) -> int:
+    def allocate(self, batch_id: str, event_id: str, count: int) -> int | None:
         """First of `count` consecutive numbers for stream record `event_id`; stable on redelivery."""
         ...
 
@@ -121,9 +121,10 @@ class ProgressFanout:
         if not events:
             return FanoutResult()
         batch_id = events[0].batch_id
-        events = numbered(
-            self._with_current_video(events), self.sequence.allocate(batch_id, change.event_id, len(events))
-        )
+        first = self.sequence.allocate(batch_id, change.event_id, len(events))
+        if first is None:  # a record that arrived after the batch was deleted: nobody to tell
+            return FanoutResult()
+        events = numbered(self._with_current_video(events), first)
         owner = self._owner(change, batch_id)
         connections = list(
             dict.fromkeys(

@@ -35,6 +35,9 @@ def sequence(monkeypatch: pytest.MonkeyPatch) -> Iterator[EventSequence]:
             ],
             BillingMode="PAY_PER_REQUEST",
         )
+        table = boto3.resource("dynamodb").Table(TABLE)
+        for batch_id in ("b1", "b2"):  # numbers are only given to batches that exist
+            table.put_item(Item={"PK": f"BATCH#{batch_id}", "SK": "BATCH"})
         yield EventSequence(TABLE, clock=lambda: 1_000_000.0)
     aws.reset_clients()
 
@@ -89,3 +92,16 @@ def test_a_counter_moved_by_another_writer_is_read_again_and_no_number_is_given_
 def test_a_count_below_one_is_refused(sequence: EventSequence):
     with pytest.raises(ValueError, match="at least 1"):
         sequence.allocate("b1", "e1", 0)
+
+
+def test_a_deleted_batch_gets_no_numbers_and_nothing_is_written_back(sequence: EventSequence):
+    """The stream delivers a batch's last records after its delete: they must not recreate items in
+    the partition the delete emptied."""
+    sequence.allocate("b1", "e1", 2)
+    table = boto3.resource("dynamodb").Table(TABLE)
+    for item in table.scan()["Items"]:
+        if item["PK"] == "BATCH#b1":
+            table.delete_item(Key={"PK": item["PK"], "SK": item["SK"]})
+    assert sequence.allocate("b1", "e2", 1) is None
+    assert sequence.allocate("gone", "e3", 1) is None
+    assert [i for i in table.scan()["Items"] if i["PK"] in {"BATCH#b1", "BATCH#gone"}] == []

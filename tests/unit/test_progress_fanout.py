@@ -216,6 +216,25 @@ def test_a_video_of_a_deleted_batch_reaches_only_batch_listeners():
     assert all(kind == "batch" for kind, _ in listeners.lookups)
 
 
+class DeletedBatches:
+    """What EventSequence answers once the batch item is gone: no number, nothing written."""
+
+    def last(self, batch_id: str) -> int:
+        return 0
+
+    def allocate(self, batch_id: str, event_id: str, count: int) -> int | None:
+        return None
+
+
+def test_a_record_arriving_after_the_batch_was_deleted_is_dropped():
+    publisher = Publisher()
+    fanout, sink, *_ = make(sequence=DeletedBatches(), publisher=publisher)
+    result = fanout.handle(
+        Change("e1", batch(status=BatchStatus.PROCESSING), batch(status=BatchStatus.COMPLETED))
+    )
+    assert (result.events, sink.inbox, publisher.published) == ([], {}, [])
+
+
 def test_finished_batches_are_published_to_the_owner():
     publisher = Publisher()
     fanout, *_ = make(publisher=publisher)
