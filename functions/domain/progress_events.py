@@ -274,6 +274,9 @@ def batch_events(old: BatchJob | None, new: BatchJob) -> list[ProgressEvent]:
         return events
     finished = {"error_message": new.error_message, "summary": new.summary}
     match new.status:
+        case BatchStatus.QUEUED if old is not None and old.status is BatchStatus.PAUSED:
+            # a resume goes through the fair queue: it runs as soon as a running slot is free
+            events.append(BatchResumed(**fields, message="resumed"))
         case BatchStatus.QUEUED:
             events.append(BatchQueued(**fields, message="queued"))
         case BatchStatus.PAUSED:

@@ -144,6 +144,8 @@ def test_status_changes_map_to_batch_events():
     assert types(batch(status=BatchStatus.PENDING), batch(status=BatchStatus.QUEUED)) == ["batch_queued"]
     assert types(batch(), batch(status=BatchStatus.PAUSED)) == ["batch_paused"]
     assert types(batch(status=BatchStatus.PAUSED), batch()) == ["batch_resumed"]
+    # a resume waits in the fair queue for a running slot: still announced as resumed, not as queued
+    assert types(batch(status=BatchStatus.PAUSED), batch(status=BatchStatus.QUEUED)) == ["batch_resumed"]
     assert types(batch(), batch(status=BatchStatus.CANCELLED)) == ["batch_cancelled"]
     assert types(batch(), batch(status=BatchStatus.FAILED, error_message="timeout")) == ["batch_failed"]
     # starting to process reports the (zero) progress so a watcher draws its bar
