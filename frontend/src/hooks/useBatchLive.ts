@@ -60,7 +60,9 @@ export function useBatchLive(batchId: string, onEvent?: (event: ProgressEvent, b
       onMessage: (message: BatchSocketMessage) => {
         const before = queryClient.getQueryData<BatchJobDetail>(batchKey(batchId));
         if (message.type === "batch_snapshot") {
-          queryClient.setQueryData(batchKey(batchId), message.batch);
+          // The snapshot holds states, not the full records (URLs, settings): lay it over what we hold.
+          if (before) queryClient.setQueryData(batchKey(batchId), applyMessage(before, message));
+          else void queryClient.invalidateQueries({ queryKey: batchKey(batchId) });
           return;
         }
         const after = before ? applyMessage(before, message) : undefined;
