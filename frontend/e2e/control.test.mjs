@@ -9,7 +9,7 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import AxeBuilder from "@axe-core/playwright";
-import { assetsBuilt, launchBrowser, makeClips, python, startServe } from "./harness.mjs";
+import { assetsBuilt, launchBrowser, makeClips, python, snap, startServe } from "./harness.mjs";
 
 const PIPELINE_TIMEOUT = 180_000;
 let serve;
@@ -94,10 +94,22 @@ test("pause at start, then watch live progress over the WebSocket while resuming
   // Free plan: one video at a time, so the pause lands while the other videos still wait.
   await header().getByRole("button", { name: "Pause" }).click();
   await header().locator("[data-status='paused']").waitFor({ timeout: 60_000 });
-  const paused = (await apiAs("GET", `/api/batch-jobs/${liveBatchId}`)).body;
+  let paused = (await apiAs("GET", `/api/batch-jobs/${liveBatchId}`)).body;
+  // The video running when the pause landed finishes; the ones not started wait.
+  while (paused.videos.some((v) => v.status === "processing")) {
+    await page.waitForResponse((r) => r.url().endsWith(`/api/batch-jobs/${liveBatchId}`));
+    paused = (await apiAs("GET", `/api/batch-jobs/${liveBatchId}`)).body;
+  }
   assert.equal(paused.status, "paused");
   assert.ok(paused.videos.some((v) => v.status === "pending"), `nothing left to resume: ${paused.videos.map((v) => v.status)}`);
   await expectAccessible("batch details paused");
+  const done = paused.videos.find((v) => v.status === "completed");
+  if (done) {
+    // The pipeline's poster frame reaches the row (after the page's next refresh: events carry no URLs).
+    assert.ok(done.artifacts.thumbnail && done.artifacts.poster, `artifacts: ${Object.keys(done.artifacts)}`);
+    await page.getByRole("table", { name: "Videos of this batch" }).locator("img").first().waitFor({ timeout: 15_000 });
+  }
+  await snap(page, "batch-details"); // the README's picture of a run in progress (paused after its first video)
 
   await openNav("Dashboard");
   const panel = page.getByRole("region", { name: "Progress of Live clips" });
