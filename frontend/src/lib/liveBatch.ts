@@ -81,6 +81,23 @@ export function applyMessage(batch: BatchJobDetail, message: BatchSocketMessage)
   return next;
 }
 
+/**
+ * Events carry states, not URLs: after a video completes, take its freshly signed output and artifact
+ * URLs (poster, thumbnail, captions…) and its result from the server's record, and keep every live state.
+ */
+export function withFreshUrls(batch: BatchJobDetail, fresh: BatchJobDetail, videoId: string): BatchJobDetail {
+  const source = fresh.videos.find((v) => v.video_id === videoId);
+  if (!source) return batch;
+  return {
+    ...batch,
+    videos: batch.videos.map((video) =>
+      video.video_id === videoId
+        ? { ...video, artifacts: source.artifacts, output_video_url: source.output_video_url, processing_result: source.processing_result }
+        : video,
+    ),
+  };
+}
+
 export function currentVideo(batch: BatchJobDetail): BatchVideo | undefined {
   return batch.videos.find((video) => video.status === "processing");
 }

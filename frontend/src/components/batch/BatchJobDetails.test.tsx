@@ -59,8 +59,11 @@ test("shows the header, four statistics, progress, settings, videos and failures
 test("applies live events to the statistics, the current video and the rows", async () => {
   const videos = [makeVideo({ position: 1, original_name: "one.mp4" }), makeVideo({ position: 2, original_name: "two.mp4" })];
   const batch = makeDetail({ status: "processing" }, videos);
-  serve(batch);
+  const api = serve(batch);
   await screen.findByRole("heading", { name: batch.name });
+  // What the server holds once one.mp4 is done (the fake answers it from now on).
+  const done = { ...videos[0]!, status: "completed" as const, artifacts: { thumbnail: "http://s3/one.jpg" } };
+  api.on(`GET /api/batch-jobs/${batch.id}`, () => ({ ...batch, videos: [done, videos[1]!] }));
   const socket = FakeSocket.latest();
   act(() => socket.open());
   act(() => socket.push(videoEvent("video_progress", batch, videos[0]!, 1, { progress: 70, current_stage: "exporting" })));
@@ -70,6 +73,10 @@ test("applies live events to the statistics, the current video and the rows", as
   await vi.waitFor(() => expect(stat("Completed")).toBe("1"));
   expect(screen.getByRole("progressbar", { name: "Batch progress" })).toHaveAttribute("aria-valuenow", "50");
   expect(screen.getByRole("progressbar", { name: "one.mp4 progress" })).toHaveAttribute("aria-valuenow", "100");
+  // The completed video's poster comes from the server's record (events carry no URLs); live states stay.
+  const row = screen.getByRole("row", { name: /one\.mp4/ });
+  await vi.waitFor(() => expect(row.querySelector("img")).toHaveAttribute("src", "http://s3/one.jpg"));
+  expect(stat("Completed")).toBe("1");
 });
 
 test("bulk retry sends the selected failed videos; a pending batch can be reordered", async () => {
