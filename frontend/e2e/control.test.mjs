@@ -64,6 +64,17 @@ async function apiAs(method, route) {
   return { status: response.status, body: text ? JSON.parse(text) : null };
 }
 
+/** Polls the API (a state wait, bounded) until `done(body)` holds. */
+async function untilApi(route, done, timeout = PIPELINE_TIMEOUT) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const { body } = await apiAs("GET", route);
+    if (done(body)) return body;
+    assert.ok(Date.now() < deadline, `still not there: ${JSON.stringify(body).slice(0, 500)}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 async function openNav(name) {
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name }).click();
 }
@@ -94,12 +105,8 @@ test("pause at start, then watch live progress over the WebSocket while resuming
   // Free plan: one video at a time, so the pause lands while the other videos still wait.
   await header().getByRole("button", { name: "Pause" }).click();
   await header().locator("[data-status='paused']").waitFor({ timeout: 60_000 });
-  let paused = (await apiAs("GET", `/api/batch-jobs/${liveBatchId}`)).body;
   // The video running when the pause landed finishes; the ones not started wait.
-  while (paused.videos.some((v) => v.status === "processing")) {
-    await page.waitForResponse((r) => r.url().endsWith(`/api/batch-jobs/${liveBatchId}`));
-    paused = (await apiAs("GET", `/api/batch-jobs/${liveBatchId}`)).body;
-  }
+  const paused = await untilApi(`/api/batch-jobs/${liveBatchId}`, (b) => b.videos.every((v) => v.status !== "processing"));
   assert.equal(paused.status, "paused");
   assert.ok(paused.videos.some((v) => v.status === "pending"), `nothing left to resume: ${paused.videos.map((v) => v.status)}`);
   await expectAccessible("batch details paused");
@@ -185,9 +192,10 @@ test("retry a video that failed (an upload that is not a video) and see Retry 1/
 
   await header().getByRole("button", { name: "Retry failed" }).click();
   await brokenRow.getByText("Retry 1/3").waitFor();
+  // The retried run ends (the page may render the request's answer before the run moves the batch).
+  const body = await untilApi(`/api/batch-jobs/${id}`, (b) => ["completed", "failed"].includes(b.status) && b.videos.every((v) => ["completed", "failed"].includes(v.status)));
   await finished.waitFor({ timeout: PIPELINE_TIMEOUT });
   await brokenRow.locator("[data-status='failed']").waitFor();
-  const { body } = await apiAs("GET", `/api/batch-jobs/${id}`);
   const retried = body.videos.find((v) => v.original_name === "broken.mp4");
   assert.equal(retried.status, "failed");
   assert.equal(retried.retry_count, 1);
