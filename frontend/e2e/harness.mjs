@@ -107,3 +107,11 @@ export function assetsBuilt() {
 export function readJson(file) {
   return JSON.parse(readFileSync(file, "utf8"));
 }
+
+/** REELFLOW_SCREENSHOTS=DIR saves the pages the README shows (nothing otherwise). */
+export async function snap(page, name) {
+  const dir = process.env.REELFLOW_SCREENSHOTS;
+  if (!dir) return;
+  await page.waitForTimeout(700); // progress bars animate for 500 ms: only for the picture, never a test wait
+  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+}

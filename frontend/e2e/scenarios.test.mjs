@@ -1,5 +1,5 @@
-// Browser scenarios of seed 5.2 that today's API supports, in Debian's Chromium against `reelflow serve`
-// with real uploads and the real pipeline: a batch of 5 videos with custom settings, watched (polling)
+// Browser scenarios of seed 5.2 of the batch lifecycle, in Debian's Chromium against `reelflow serve`
+// with real uploads and the real pipeline: a batch of 5 videos with custom settings, watched (live events)
 // until it completes; several batches managed side by side; filter and sort in the batch list. Each page
 // visited passes axe (no serious or critical violation). Waits are for states, never for time.
 import assert from "node:assert/strict";
@@ -77,7 +77,7 @@ async function createThroughUi(name, clips, configure = async () => {}) {
   return id;
 }
 
-/** The details page follows the pipeline by polling: record every progress value it shows until 100 %. */
+/** The details page follows the pipeline (WebSocket events; polling as a safety net): every progress value until 100 %. */
 async function watchUntilComplete() {
   const seen = await page.evaluate(
     (timeout) =>
@@ -105,7 +105,7 @@ async function watchUntilComplete() {
 }
 
 test(
-  "create a batch of 5 videos with custom settings and watch it complete (polling today)",
+  "create a batch of 5 videos with custom settings and watch it complete",
   { timeout: PIPELINE_TIMEOUT + 60_000 },
   async () => {
     const clips = makeClips(["intro.mp4", "part 2.mp4", "part-3.mov", "part_4.mp4", "outro.webm"], 1);

@@ -3,9 +3,8 @@
 // critical violation on the pages visited.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
-import { assetsBuilt, launchBrowser, makeClips, startServe } from "./harness.mjs";
+import { assetsBuilt, launchBrowser, makeClips, snap, startServe } from "./harness.mjs";
 
 let serve;
 let browser;
@@ -19,13 +18,6 @@ after(async () => {
   await browser?.close();
   await serve?.stop();
 });
-
-// REELFLOW_SCREENSHOTS=DIR saves the pages the README shows.
-async function snap(page, name) {
-  const dir = process.env.REELFLOW_SCREENSHOTS;
-  if (dir) await page.waitForTimeout(700); // progress bars animate for 500 ms
-  if (dir) await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
-}
 
 async function expectAccessible(page, label) {
   const results = await new AxeBuilder({ page }).analyze();
@@ -86,7 +78,6 @@ test("sign in, create a batch of real uploads, start it and find it in the list"
     null,
     { timeout: 120_000 },
   );
-  await snap(page, "batch-details");
 
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Batch jobs" }).click();
   const listed = page.getByRole("table", { name: "Batch jobs" }).getByRole("button", { name: "E2E smoke batch", exact: true });

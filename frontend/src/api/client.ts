@@ -3,13 +3,20 @@ import createClient from "openapi-fetch";
 import { authHeader } from "@/lib/auth";
 import { runtimeConfig } from "@/lib/runtimeConfig";
 import type {
+  BatchExport,
+  BatchExportSummary,
   BatchJob,
   BatchJobCreate,
   BatchJobCreated,
   BatchJobDetail,
   BatchJobList,
   BatchJobStatus,
+  CancelResult,
+  ExportAccepted,
+  ExportRequest,
   FileSpec,
+  RetryFailedResult,
+  SnapshotEvent,
   Usage,
   UsagePeriodKind,
 } from "@/types/batch";
@@ -88,6 +95,61 @@ export async function startBatchProcessing(batchJobId: string): Promise<{ job_id
 /** Seed 5.5: the caller's videos, minutes and success rate per day, week or month, newest first. */
 export async function getUsage(period: UsagePeriodKind): Promise<Usage> {
   return unwrap(await api().GET("/api/usage", { params: { query: { period } } }));
+}
+
+const batchPath = (batchJobId: string) => ({ params: { path: { batch_id: batchJobId } } });
+
+// Control (pause, resume, cancel, retry failed videos, delete a finished batch).
+export async function pauseBatchJob(batchJobId: string): Promise<BatchJob> {
+  return unwrap(await api().POST("/api/batch-jobs/{batch_id}/pause", batchPath(batchJobId)));
+}
+
+export async function resumeBatchJob(batchJobId: string): Promise<BatchJob> {
+  return unwrap(await api().POST("/api/batch-jobs/{batch_id}/resume", batchPath(batchJobId)));
+}
+
+export async function cancelBatchJob(batchJobId: string): Promise<CancelResult> {
+  return unwrap(await api().POST("/api/batch-jobs/{batch_id}/cancel", batchPath(batchJobId)));
+}
+
+/** All failed videos, or only `videoIds`. */
+export async function retryFailedVideos(batchJobId: string, videoIds?: string[]): Promise<RetryFailedResult> {
+  return unwrap(
+    await api().POST("/api/batch-jobs/{batch_id}/retry-failed", {
+      ...batchPath(batchJobId),
+      body: videoIds ? { video_ids: videoIds } : {},
+    }),
+  );
+}
+
+export async function deleteBatchJob(batchJobId: string): Promise<void> {
+  await unwrap(await api().DELETE("/api/batch-jobs/{batch_id}", batchPath(batchJobId)));
+}
+
+/** The snapshot a (re)connecting client starts from: the same shape as the socket's first message. */
+export async function getBatchProgress(batchJobId: string): Promise<SnapshotEvent> {
+  return unwrap(await api().GET("/api/batch-jobs/{batch_id}/progress", batchPath(batchJobId)));
+}
+
+// Exports.
+export async function exportBatch(batchJobId: string, body: ExportRequest): Promise<ExportAccepted> {
+  return unwrap(await api().POST("/api/batch-jobs/{batch_id}/export", { ...batchPath(batchJobId), body }));
+}
+
+/** An export's state, with a freshly signed download_url once completed. */
+export async function getExportStatus(batchJobId: string, exportId: string): Promise<BatchExport> {
+  return unwrap(
+    await api().GET("/api/batch-jobs/{batch_id}/export/{export_id}", {
+      params: { path: { batch_id: batchJobId, export_id: exportId } },
+    }),
+  );
+}
+
+export async function listExports(batchJobId: string): Promise<BatchExportSummary[]> {
+  const history = await unwrap<{ exports: BatchExportSummary[] }>(
+    await api().GET("/api/batch-jobs/{batch_id}/exports", batchPath(batchJobId)),
+  );
+  return history.exports;
 }
 
 export { ApiError, errorFrom };

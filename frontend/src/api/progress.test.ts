@@ -1,15 +1,14 @@
+import { batchEvent, snapshotOf, videoEvent } from "@/test/events";
 import { FakeSocket, fakeSocketFactory } from "@/test/fakeSocket";
+import { makeDetail } from "@/test/fixtures";
 import type { BatchSocketMessage } from "@/types/batch";
 import { subscribeToBatchProgress } from "./progress";
 
-const event = (sequence: number, type = "video_progress") => ({
-  type,
-  batch_id: "b1",
-  video_id: "v1",
-  progress: sequence * 10,
-  timestamp: "2026-01-01T00:00:00Z",
-  sequence,
-});
+const video = { video_id: "v1", position: 1, original_name: "a.mp4" };
+const event = (sequence: number, type: "video_progress" | "batch_completed" = "video_progress"): BatchSocketMessage =>
+  type === "video_progress"
+    ? videoEvent(type, { id: "b1" }, video, sequence, { progress: sequence * 10 })
+    : batchEvent(type, { id: "b1", status: "completed", total_videos: 1, completed_videos: 1, failed_videos: 0, cancelled_videos: 0, progress_percentage: 100 }, sequence);
 
 test("subscribes, drops duplicates, reconnects and catches up from the last sequence", async () => {
   vi.useFakeTimers();
@@ -41,7 +40,7 @@ test("subscribes, drops duplicates, reconnects and catches up from the last sequ
   expect(second).not.toBe(first);
   second.open();
   expect(second.sent).toEqual([{ action: "subscribe", batch_id: "b1", since: 2 }]);
-  second.push({ type: "batch_snapshot", batch_id: "b1", sequence: 5, batch: {} });
+  second.push(snapshotOf(makeDetail({ id: "b1" }), 5));
   second.push(event(4)); // older than the snapshot
   second.push(event(6, "batch_completed"));
   expect(received.map((m) => `${m.type}:${m.sequence}`)).toEqual([

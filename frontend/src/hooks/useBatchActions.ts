@@ -6,7 +6,7 @@ import {
   pauseBatchJob,
   resumeBatchJob,
   retryFailedVideos,
-} from "@/api/pending";
+} from "@/api/client";
 import { useToast } from "@/components/ui/toast";
 import type { BatchJob } from "@/types/batch";
 

@@ -3,7 +3,7 @@ import * as React from "react";
 import { getBatchJob } from "@/api/client";
 import { type SocketFactory, subscribeToBatchProgress } from "@/api/progress";
 import { loadSession } from "@/lib/auth";
-import { applyMessage, describeEvent } from "@/lib/liveBatch";
+import { applyMessage, describeEvent, withFreshUrls } from "@/lib/liveBatch";
 import type { BatchJobDetail, BatchSocketMessage, ProgressEvent } from "@/types/batch";
 import { TERMINAL_STATUSES } from "@/types/batch";
 
@@ -60,7 +60,9 @@ export function useBatchLive(batchId: string, onEvent?: (event: ProgressEvent, b
       onMessage: (message: BatchSocketMessage) => {
         const before = queryClient.getQueryData<BatchJobDetail>(batchKey(batchId));
         if (message.type === "batch_snapshot") {
-          queryClient.setQueryData(batchKey(batchId), message.batch);
+          // The snapshot holds states, not the full records (URLs, settings): lay it over what we hold.
+          if (before) queryClient.setQueryData(batchKey(batchId), applyMessage(before, message));
+          else void queryClient.invalidateQueries({ queryKey: batchKey(batchId) });
           return;
         }
         const after = before ? applyMessage(before, message) : undefined;
@@ -73,6 +75,14 @@ export function useBatchLive(batchId: string, onEvent?: (event: ProgressEvent, b
           ].slice(0, 50),
         );
         if (after) onEventRef.current?.(message, after);
+        if (message.type === "video_completed") {
+          const videoId = message.video_id;
+          void getBatchJob(batchId).then(
+            (fresh) =>
+              queryClient.setQueryData<BatchJobDetail>(batchKey(batchId), (held) => held && withFreshUrls(held, fresh, videoId)),
+            () => undefined, // the next poll brings them
+          );
+        }
         if (message.type.startsWith("batch_") && message.type !== "batch_progress") {
           void queryClient.invalidateQueries({ queryKey: ["batch-jobs"] });
         }

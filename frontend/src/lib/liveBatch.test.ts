@@ -1,24 +1,44 @@
 import { makeDetail, makeVideo } from "@/test/fixtures";
+import type { SnapshotEvent } from "@/types/batch";
 import { applyMessage, currentVideo, describeEvent } from "./liveBatch";
 
 const at = "2026-01-01T00:00:00Z";
+const counts = { total_videos: 2, completed_videos: 0, failed_videos: 0, cancelled_videos: 0 };
 
-test("events move videos and the batch through their states", () => {
+test("events (the document's ProgressEvent shapes) move videos and the batch through their states", () => {
   const videos = [makeVideo({ position: 1 }), makeVideo({ position: 2 })];
   let batch = makeDetail({ status: "pending" }, videos);
   const v1 = videos[0]!.video_id;
-  batch = applyMessage(batch, { type: "video_progress", batch_id: batch.id, video_id: v1, progress: 40, current_stage: "transcribing", timestamp: at, sequence: 1 });
+  const video = { batch_id: batch.id, video_id: v1, position: 1, name: videos[0]!.original_name, message: "", timestamp: at };
+  batch = applyMessage(batch, { ...video, type: "video_progress", progress: 40, current_stage: "transcribing", sequence: 1 });
   expect(batch.status).toBe("processing");
   expect(currentVideo(batch)).toMatchObject({ video_id: v1, progress_percentage: 40, current_stage: "transcribing" });
-  batch = applyMessage(batch, { type: "video_failed", batch_id: batch.id, video_id: v1, error_message: "corrupt", retry_count: 1, timestamp: at, sequence: 2 });
+  const failed = { ...video, type: "video_failed", progress: 40, error_message: "corrupt", retry_count: 1, sequence: 2 } as const;
+  batch = applyMessage(batch, failed);
   expect(batch.videos[0]).toMatchObject({ status: "failed", error_message: "corrupt", retry_count: 1, current_stage: null });
-  batch = applyMessage(batch, { type: "batch_progress", batch_id: batch.id, progress: 50, failed_videos: 1, estimated_time_remaining: 30, timestamp: at, sequence: 3 });
+  batch = applyMessage(batch, {
+    type: "batch_progress", batch_id: batch.id, progress: 50, status: "processing", ...counts, failed_videos: 1,
+    estimated_time_remaining: 30, message: "", timestamp: at, sequence: 3,
+  });
   expect(batch).toMatchObject({ progress_percentage: 50, failed_videos: 1, estimated_time_remaining: 30 });
-  batch = applyMessage(batch, { type: "batch_paused", batch_id: batch.id, timestamp: at, sequence: 4 });
+  batch = applyMessage(batch, { type: "batch_paused", batch_id: batch.id, progress: 50, status: "paused", ...counts, failed_videos: 1, message: "", timestamp: at, sequence: 4 });
   expect(batch.status).toBe("paused");
-  const snapshot = makeDetail({ id: batch.id, status: "completed" });
-  expect(applyMessage(batch, { type: "batch_snapshot", batch_id: batch.id, sequence: 9, batch: snapshot })).toBe(snapshot);
-  expect(describeEvent({ type: "video_failed", batch_id: batch.id, video_id: v1, error_message: "corrupt", timestamp: at, sequence: 2 }, batch)).toBe(
-    `Video 1 (${videos[0]!.original_name}): failed — corrupt`,
-  );
+  expect(describeEvent(failed, batch)).toBe(`Video 1 (${videos[0]!.original_name}): failed — corrupt`);
+});
+
+test("a snapshot lays the server's states over the batch held, keeping what it does not carry", () => {
+  const videos = [makeVideo({ position: 1, output_video_url: "http://s3/1.mp4" }), makeVideo({ position: 2 })];
+  const batch = makeDetail({ status: "processing" }, videos);
+  const snapshot: SnapshotEvent = {
+    type: "batch_snapshot", batch_id: batch.id, name: batch.name, status: "completed", progress: 100, message: "",
+    timestamp: at, sequence: 9, total_videos: 2, completed_videos: 1, failed_videos: 1, cancelled_videos: 0, videos_truncated: false,
+    videos: [
+      { video_id: videos[0]!.video_id, position: 1, name: "a", status: "completed", progress: 100, retry_count: 0 },
+      { video_id: videos[1]!.video_id, position: 2, name: "b", status: "failed", progress: 30, error_message: "bad", retry_count: 3 },
+    ],
+  };
+  const next = applyMessage(batch, snapshot);
+  expect(next).toMatchObject({ status: "completed", progress_percentage: 100, completed_videos: 1, failed_videos: 1 });
+  expect(next.videos[0]).toMatchObject({ status: "completed", output_video_url: "http://s3/1.mp4" });
+  expect(next.videos[1]).toMatchObject({ status: "failed", error_message: "bad", retry_count: 3 });
 });

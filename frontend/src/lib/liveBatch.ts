@@ -1,5 +1,5 @@
 /** Folds progress events into the batch the UI shows: one pure function, tested on its own. */
-import type { BatchJobDetail, BatchSocketMessage, BatchVideo, ProgressEvent } from "@/types/batch";
+import type { BatchJobDetail, BatchSocketMessage, BatchVideo, ProgressEvent, SnapshotEvent } from "@/types/batch";
 
 const VIDEO_STATUS: Partial<Record<ProgressEvent["type"], BatchVideo["status"]>> = {
   video_started: "processing",
@@ -18,8 +18,35 @@ const BATCH_STATUS: Partial<Record<ProgressEvent["type"], BatchJobDetail["status
   batch_cancelled: "cancelled",
 };
 
+/** The snapshot (first message of a subscription, or GET …/progress) laid over the batch we hold. */
+export function applySnapshot(batch: BatchJobDetail, snapshot: SnapshotEvent): BatchJobDetail {
+  const states = new Map((snapshot.videos ?? []).map((state) => [state.video_id, state]));
+  return {
+    ...batch,
+    status: snapshot.status,
+    progress_percentage: snapshot.progress,
+    total_videos: snapshot.total_videos,
+    completed_videos: snapshot.completed_videos,
+    failed_videos: snapshot.failed_videos,
+    cancelled_videos: snapshot.cancelled_videos,
+    estimated_time_remaining: snapshot.estimated_time_remaining ?? batch.estimated_time_remaining,
+    videos: batch.videos.map((video) => {
+      const state = states.get(video.video_id);
+      if (!state) return video;
+      return {
+        ...video,
+        status: state.status,
+        progress_percentage: state.progress,
+        current_stage: state.current_stage ?? null,
+        error_message: state.error_message ?? null,
+        retry_count: state.retry_count,
+      };
+    }),
+  };
+}
+
 export function applyMessage(batch: BatchJobDetail, message: BatchSocketMessage): BatchJobDetail {
-  if (message.type === "batch_snapshot") return message.batch;
+  if (message.type === "batch_snapshot") return applySnapshot(batch, message);
   const event = message;
   let next: BatchJobDetail = { ...batch };
   const videoStatus = VIDEO_STATUS[event.type];
@@ -29,26 +56,46 @@ export function applyMessage(batch: BatchJobDetail, message: BatchSocketMessage)
       return {
         ...video,
         status: videoStatus,
-        progress_percentage: videoStatus === "completed" ? 100 : (event.progress ?? video.progress_percentage),
+        progress_percentage: videoStatus === "completed" ? 100 : event.progress,
         current_stage: videoStatus === "processing" ? (event.current_stage ?? video.current_stage) : null,
-        error_message: videoStatus === "failed" ? (event.error_message ?? event.message ?? null) : video.error_message,
-        retry_count: event.retry_count ?? video.retry_count,
+        error_message: event.type === "video_failed" ? event.error_message || event.message : video.error_message,
+        retry_count: "retry_count" in event ? event.retry_count : video.retry_count,
       };
     });
     if (batch.status === "pending" || batch.status === "queued") next.status = "processing";
   }
-  if (event.type === "batch_progress") {
+  if ("total_videos" in event) {
+    // Every batch_* event carries the batch's counts and percentage.
     next = {
       ...next,
-      progress_percentage: event.progress ?? next.progress_percentage,
-      completed_videos: event.completed_videos ?? next.completed_videos,
-      failed_videos: event.failed_videos ?? next.failed_videos,
-      estimated_time_remaining: event.estimated_time_remaining ?? next.estimated_time_remaining,
+      progress_percentage: event.progress,
+      completed_videos: event.completed_videos,
+      failed_videos: event.failed_videos,
+      cancelled_videos: event.cancelled_videos,
+      estimated_time_remaining:
+        event.type === "batch_progress" ? (event.estimated_time_remaining ?? null) : next.estimated_time_remaining,
     };
   }
   const batchStatus = BATCH_STATUS[event.type];
   if (batchStatus) next.status = batchStatus;
   return next;
+}
+
+/**
+ * Events carry states, not URLs: after a video completes, take its freshly signed output and artifact
+ * URLs (poster, thumbnail, captions…) and its result from the server's record, and keep every live state.
+ */
+export function withFreshUrls(batch: BatchJobDetail, fresh: BatchJobDetail, videoId: string): BatchJobDetail {
+  const source = fresh.videos.find((v) => v.video_id === videoId);
+  if (!source) return batch;
+  return {
+    ...batch,
+    videos: batch.videos.map((video) =>
+      video.video_id === videoId
+        ? { ...video, artifacts: source.artifacts, output_video_url: source.output_video_url, processing_result: source.processing_result }
+        : video,
+    ),
+  };
 }
 
 export function currentVideo(batch: BatchJobDetail): BatchVideo | undefined {
@@ -65,7 +112,7 @@ export function describeEvent(event: ProgressEvent, batch?: BatchJobDetail): str
     case "video_started":
       return `${who}: started`;
     case "video_progress":
-      return `${who}: ${stage ?? "processing"} (${event.progress ?? 0} %)`;
+      return `${who}: ${stage ?? "processing"} (${event.progress} %)`;
     case "video_completed":
       return `${who}: completed`;
     case "video_failed":
@@ -73,7 +120,7 @@ export function describeEvent(event: ProgressEvent, batch?: BatchJobDetail): str
     case "video_cancelled":
       return `${who}: cancelled`;
     case "batch_progress":
-      return `Batch: ${event.progress ?? 0} % done`;
+      return `Batch: ${event.progress} % done`;
     default:
       return `Batch ${event.type.replace("batch_", "")}`;
   }

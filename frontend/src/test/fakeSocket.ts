@@ -1,3 +1,4 @@
+import type { BatchSocketMessage } from "@/types/batch";
 /** A WebSocket the test drives: it records what the client sends and delivers what the test pushes. */
 export class FakeSocket {
   static instances: FakeSocket[] = [];
@@ -17,7 +18,7 @@ export class FakeSocket {
     this.readyState = 1;
     this.onopen?.();
   }
-  push(message: unknown): void {
+  push(message: BatchSocketMessage | { status: number; message: string }): void {
     this.onmessage?.({ data: JSON.stringify(message) });
   }
   drop(): void {

@@ -55,70 +55,19 @@ export interface Plan {
   running_batches: number;
 }
 
-// ---- Shapes of endpoints that are not in docs/openapi.json yet (issues 9-12); see src/api/pending.ts.
+// ---- Exports and live progress: components of docs/openapi.json too.
 
-export type BatchExportFormat = "zip" | "merged" | "playlist";
+export type BatchExportFormat = Schemas["BatchExportKind"];
+export type ExportRequest = Schemas["ExportRequest"];
+export type ExportAccepted = Schemas["ExportAccepted"];
+export type BatchExport = Schemas["ExportDetail"];
+export type BatchExportSummary = Schemas["ExportSummary"];
+export type CancelResult = Schemas["CancelResponse"];
+export type RetryFailedResult = Schemas["RetryFailedResponse"];
 
-export interface ExportRequest {
-  format: BatchExportFormat;
-  include_failed: boolean;
-  use_original_names: boolean;
-  batch_name_prefix: boolean;
-  custom_naming?: string;
-}
-
-export interface BatchExport {
-  export_id: string;
-  batch_job_id?: string;
-  format: BatchExportFormat;
-  status: "pending" | "running" | "completed" | "failed";
-  progress: number;
-  current_operation?: string | null;
-  download_url?: string | null;
-  file_size?: number | null;
-  expires_at?: string | null;
-  created_at: string;
-  expired?: boolean;
-  error_message?: string | null;
-}
-
-export type ProgressEventType =
-  | "video_started"
-  | "video_progress"
-  | "video_completed"
-  | "video_failed"
-  | "video_cancelled"
-  | "batch_progress"
-  | "batch_paused"
-  | "batch_resumed"
-  | "batch_queued"
-  | "batch_completed"
-  | "batch_failed"
-  | "batch_cancelled";
-
-export interface ProgressEvent {
-  type: ProgressEventType;
-  batch_id: string;
-  video_id?: string | null;
-  progress?: number | null;
-  current_stage?: ProcessingStage | null;
-  message?: string | null;
-  error_message?: string | null;
-  retry_count?: number | null;
-  estimated_time_remaining?: number | null;
-  completed_videos?: number;
-  failed_videos?: number;
-  timestamp: string;
-  sequence: number;
-}
-
-export interface SnapshotEvent {
-  type: "batch_snapshot";
-  batch_id: string;
-  sequence: number;
-  batch: BatchJobDetail;
-  timestamp?: string;
-}
-
-export type BatchSocketMessage = ProgressEvent | SnapshotEvent;
-
+/** Every message the progress WebSocket sends for a subscribed batch (discriminated by `type`). */
+export type BatchSocketMessage = Schemas["ProgressEvent"];
+export type SnapshotEvent = Schemas["BatchSnapshot"];
+export type ProgressEvent = Exclude<BatchSocketMessage, SnapshotEvent>;
+export type ProgressEventType = ProgressEvent["type"];
+export type VideoState = Schemas["VideoState"];

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { FakeApi } from "@/test/fakeApi";
 import { makeDetail, makeVideo } from "@/test/fixtures";
 import { renderApp } from "@/test/render";
-import type { BatchExport } from "@/types/batch";
+import type { BatchExportSummary } from "@/types/batch";
 import { BatchExportDialog } from "./BatchExportDialog";
 
 const NOW = Date.parse("2026-01-01T12:00:00Z");
@@ -16,15 +16,16 @@ function setup() {
   ];
   const batch = makeDetail({ status: "completed", name: "Week 3" }, videos);
   const api = new FakeApi();
-  const history: BatchExport[] = [
-    { export_id: "old", format: "merged", status: "completed", progress: 100, file_size: 2048, created_at: "2026-01-01T09:00:00Z", expires_at: "2026-01-01T11:00:00Z" },
+  const options = { include_failed: false, use_original_names: true, batch_name_prefix: false, hls: false };
+  const history: BatchExportSummary[] = [
+    { export_id: "old", format: "merged", status: "completed", options, file_size: 2048, created_at: "2026-01-01T09:00:00Z", expires_at: "2026-01-01T11:00:00Z", expired: false },
   ];
   let polls = 0;
-  api.on(`GET /api/batch-jobs/${batch.id}/exports`, () => ({ exports: history }));
-  api.on(`POST /api/batch-jobs/${batch.id}/export`, () => ({ export_id: "e1", status: "pending" }));
+  api.on(`GET /api/batch-jobs/${batch.id}/exports`, () => ({ batch_id: batch.id, exports: history }));
+  api.on(`POST /api/batch-jobs/${batch.id}/export`, () => ({ export_id: "e1", status: "pending", reused: false }));
   api.on(`GET /api/batch-jobs/${batch.id}/export/e1`, () => {
     polls += 1;
-    if (polls < 2) return { export_id: "e1", format: "zip", status: "running", progress: 40, current_operation: "adding video 1/2", created_at: "2026-01-01T12:00:00Z" };
+    if (polls < 2) return { export_id: "e1", format: "zip", status: "processing", progress: 40, current_operation: "adding video 1/2", created_at: "2026-01-01T12:00:00Z" };
     return {
       export_id: "e1", format: "zip", status: "completed", progress: 100, download_url: "http://s3/e1.zip",
       file_size: 15 * 1024 ** 2, created_at: "2026-01-01T12:00:00Z", expires_at: "2026-01-02T11:45:00Z",
@@ -50,7 +51,7 @@ test("configures an export, previews it, follows its progress and offers the dow
   await user.type(screen.getByLabelText("Naming pattern"), "{{batch}-{{position}.{{ext}");
   await user.click(screen.getByRole("button", { name: "Export" }));
   expect(api.calls("POST", `/api/batch-jobs/${batch.id}/export`)[0]!.body).toEqual({
-    format: "zip", include_failed: true, use_original_names: true, batch_name_prefix: false, custom_naming: "{batch}-{position}.{ext}",
+    format: "zip", include_failed: true, use_original_names: true, batch_name_prefix: false, hls: false, custom_naming: "{batch}-{position}.{ext}",
   });
   expect(await screen.findByText(/adding video 1\/2 · 40%/)).toBeInTheDocument();
   const link = await screen.findByRole("link", { name: /Download/ });

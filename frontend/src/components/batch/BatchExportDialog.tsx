@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { ChevronDown, Download, RefreshCw } from "lucide-react";
 import * as React from "react";
-import { exportBatch, getExportStatus, listExports } from "@/api/pending";
+import { exportBatch, getExportStatus, listExports } from "@/api/client";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -18,7 +18,7 @@ import {
 } from "@/components/ui/form";
 import { Progress } from "@/components/ui/progress";
 import { formatBytes, relativeTime, timeUntil } from "@/lib/utils";
-import type { BatchExport, BatchExportFormat, BatchJobDetail, ExportRequest } from "@/types/batch";
+import type { BatchExport, BatchExportFormat, BatchExportSummary, BatchJobDetail, ExportRequest } from "@/types/batch";
 
 const FORMATS: { value: BatchExportFormat; label: string; description: string }[] = [
   { value: "zip", label: "Individual files (ZIP)", description: "Download all videos as a ZIP archive" },
@@ -50,6 +50,7 @@ export function BatchExportDialog({ batch, isOpen, onClose, pollIntervalMs = 150
     include_failed: false,
     use_original_names: true,
     batch_name_prefix: false,
+    hls: false,
     custom_naming: "",
   });
   const [exportId, setExportId] = React.useState<string | null>(null);
@@ -74,7 +75,7 @@ export function BatchExportDialog({ batch, isOpen, onClose, pollIntervalMs = 150
   const estimatedBytes = included.reduce((sum, v) => sum + Number(v.processing_result?.output_size ?? 0), 0);
   const naming = config.custom_naming ? namingProblem(config.custom_naming) : null;
   const current: BatchExport | undefined = status.data;
-  const running = Boolean(exportId) && (!current || current.status === "pending" || current.status === "running");
+  const running = Boolean(exportId) && (!current || current.status === "pending" || current.status === "processing");
 
   async function submit() {
     setError(null);
@@ -135,7 +136,7 @@ export function BatchExportDialog({ batch, isOpen, onClose, pollIntervalMs = 150
                 <Input
                   id={`${id}-naming`}
                   placeholder="{position}_{name}.{ext}"
-                  value={config.custom_naming}
+                  value={config.custom_naming ?? ""}
                   aria-describedby={`${id}-naming-help`}
                   aria-invalid={Boolean(naming)}
                   onChange={(event) => set("custom_naming", event.target.value)}
@@ -213,7 +214,7 @@ export function BatchExportDialog({ batch, isOpen, onClose, pollIntervalMs = 150
             <ChevronDown aria-hidden className="size-4" /> Export history ({history.data?.length ?? 0})
           </CollapsibleTrigger>
           <CollapsibleContent>
-            <ExportHistory exports={history.data ?? []} now={now} />
+            <ExportHistory batchId={batch.id} exports={history.data ?? []} now={now} />
           </CollapsibleContent>
         </Collapsible>
 
@@ -232,7 +233,18 @@ export function BatchExportDialog({ batch, isOpen, onClose, pollIntervalMs = 150
   );
 }
 
-export function ExportHistory({ exports, now = Date.now }: { exports: BatchExport[]; now?: () => number }) {
+export interface ExportHistoryProps {
+  batchId: string;
+  exports: BatchExportSummary[];
+  now?: () => number;
+}
+
+/** Past exports; a completed one downloads through a freshly signed URL (the history carries none). */
+export function ExportHistory({ batchId, exports, now = Date.now }: ExportHistoryProps) {
+  const download = async (exportId: string) => {
+    const detail = await getExportStatus(batchId, exportId);
+    if (detail.download_url) window.location.assign(detail.download_url);
+  };
   if (exports.length === 0) return <p className="py-2 text-sm text-muted-foreground">No exports yet.</p>;
   return (
     <ul className="grid gap-2 py-2" aria-label="Export history">
@@ -245,16 +257,16 @@ export function ExportHistory({ exports, now = Date.now }: { exports: BatchExpor
             </Badge>
             <time dateTime={item.created_at}>{relativeTime(item.created_at, now())}</time>
             {item.file_size != null && <span>{formatBytes(item.file_size)}</span>}
-            {item.status === "pending" || item.status === "running" ? (
+            {item.status === "pending" || item.status === "processing" ? (
               <Badge variant="blue">Generating…</Badge>
             ) : item.status === "failed" ? (
               <Badge variant="red">Failed</Badge>
             ) : expired ? (
               <Badge variant="gray">Expired</Badge>
-            ) : item.download_url ? (
-              <a className="text-primary underline" href={item.download_url} download>
+            ) : item.status === "completed" ? (
+              <Button variant="link" className="h-auto p-0" onClick={() => void download(item.export_id)}>
                 Download
-              </a>
+              </Button>
             ) : null}
           </li>
         );

@@ -1,6 +1,7 @@
 import { act, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { FakeApi } from "@/test/fakeApi";
+import { batchEvent, videoEvent } from "@/test/events";
 import { FakeSocket } from "@/test/fakeSocket";
 import { makeDetail, makeVideo } from "@/test/fixtures";
 import { renderApp } from "@/test/render";
@@ -58,18 +59,24 @@ test("shows the header, four statistics, progress, settings, videos and failures
 test("applies live events to the statistics, the current video and the rows", async () => {
   const videos = [makeVideo({ position: 1, original_name: "one.mp4" }), makeVideo({ position: 2, original_name: "two.mp4" })];
   const batch = makeDetail({ status: "processing" }, videos);
-  serve(batch);
+  const api = serve(batch);
   await screen.findByRole("heading", { name: batch.name });
+  // What the server holds once one.mp4 is done (the fake answers it from now on).
+  const done = { ...videos[0]!, status: "completed" as const, artifacts: { thumbnail: "http://s3/one.jpg" } };
+  api.on(`GET /api/batch-jobs/${batch.id}`, () => ({ ...batch, videos: [done, videos[1]!] }));
   const socket = FakeSocket.latest();
   act(() => socket.open());
-  const at = "2026-01-01T00:00:00Z";
-  act(() => socket.push({ type: "video_progress", batch_id: batch.id, video_id: videos[0]!.video_id, progress: 70, current_stage: "exporting", timestamp: at, sequence: 1 }));
+  act(() => socket.push(videoEvent("video_progress", batch, videos[0]!, 1, { progress: 70, current_stage: "exporting" })));
   expect(await screen.findByText(/Exporting \(70%\)/)).toBeInTheDocument();
-  act(() => socket.push({ type: "video_completed", batch_id: batch.id, video_id: videos[0]!.video_id, timestamp: at, sequence: 2 }));
-  act(() => socket.push({ type: "batch_progress", batch_id: batch.id, progress: 50, completed_videos: 1, timestamp: at, sequence: 3 }));
+  act(() => socket.push(videoEvent("video_completed", batch, videos[0]!, 2)));
+  act(() => socket.push(batchEvent("batch_progress", batch, 3, { progress: 50, completed_videos: 1 })));
   await vi.waitFor(() => expect(stat("Completed")).toBe("1"));
   expect(screen.getByRole("progressbar", { name: "Batch progress" })).toHaveAttribute("aria-valuenow", "50");
   expect(screen.getByRole("progressbar", { name: "one.mp4 progress" })).toHaveAttribute("aria-valuenow", "100");
+  // The completed video's poster comes from the server's record (events carry no URLs); live states stay.
+  const row = screen.getByRole("row", { name: /one\.mp4/ });
+  await vi.waitFor(() => expect(row.querySelector("img")).toHaveAttribute("src", "http://s3/one.jpg"));
+  expect(stat("Completed")).toBe("1");
 });
 
 test("bulk retry sends the selected failed videos; a pending batch can be reordered", async () => {

@@ -1,7 +1,8 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { CheckCircle2, ChevronDown, Clock, Download, Film, Pause, Play, RotateCcw, Trash2, XCircle } from "lucide-react";
 import * as React from "react";
-import { listExports, removeBatchVideo, reorderBatchVideos, retryFailedVideos } from "@/api/pending";
+import { listExports, retryFailedVideos } from "@/api/client";
+import { removeBatchVideo, reorderBatchVideos } from "@/api/pending";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -316,7 +317,7 @@ export function BatchJobDetails({ batchJobId, onDeleted }: BatchJobDetailsProps)
               <Download aria-hidden /> Export all
             </Button>
           </div>
-          <ExportHistory exports={exports.data ?? []} />
+          <ExportHistory batchId={batch.id} exports={exports.data ?? []} />
         </section>
       )}
 

@@ -1,12 +1,11 @@
 import { act, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { FakeApi } from "@/test/fakeApi";
+import { batchEvent, snapshotOf, videoEvent } from "@/test/events";
 import { FakeSocket } from "@/test/fakeSocket";
 import { makeDetail, makeVideo } from "@/test/fixtures";
 import { renderApp } from "@/test/render";
 import { BatchProgressPanel } from "./BatchProgressPanel";
-
-const at = "2026-01-01T14:32:00Z";
 
 function setup(compact = false) {
   FakeSocket.instances = [];
@@ -29,15 +28,14 @@ test("subscribes over the WebSocket, shows live progress, activity, queue and to
   act(() => socket.open());
   expect(screen.queryByText("Disconnected")).not.toBeInTheDocument();
   expect(socket.sent[0]).toEqual({ action: "subscribe", batch_id: batch.id });
-  const v1 = videos[0]!.video_id;
-  act(() => socket.push({ type: "video_progress", batch_id: batch.id, video_id: v1, progress: 40, current_stage: "transcribing", timestamp: at, sequence: 1 }));
+  act(() => socket.push(videoEvent("video_progress", batch, videos[0]!, 1, { progress: 40, current_stage: "transcribing" })));
   const current = await screen.findByRole("region", { name: "Current video" });
   expect(within(current).getByText("talk-1.mp4")).toBeInTheDocument();
   expect(within(current).getByText("Transcribing…")).toBeInTheDocument();
   const next = screen.getByRole("region", { name: "Up next" });
   expect(within(next).getAllByRole("listitem").map((li) => li.textContent)).toEqual(["#2 talk-2.mp4", "#3 talk-3.mp4", "#4 talk-4.mp4"]);
-  act(() => socket.push({ type: "video_completed", batch_id: batch.id, video_id: v1, timestamp: at, sequence: 2 }));
-  act(() => socket.push({ type: "batch_progress", batch_id: batch.id, progress: 25, completed_videos: 1, estimated_time_remaining: 90, timestamp: at, sequence: 3 }));
+  act(() => socket.push(videoEvent("video_completed", batch, videos[0]!, 2)));
+  act(() => socket.push(batchEvent("batch_progress", batch, 3, { progress: 25, completed_videos: 1, estimated_time_remaining: 90 })));
   expect(await screen.findByText("1 of 4 videos completed")).toBeInTheDocument();
   expect(screen.getByText(/25% · about 2 min left/)).toBeInTheDocument();
   expect(screen.getByRole("progressbar", { name: "Week 12 overall progress" })).toHaveAttribute("aria-valuenow", "25");
@@ -46,9 +44,9 @@ test("subscribes over the WebSocket, shows live progress, activity, queue and to
   const activity = screen.getByRole("region", { name: "Activity" });
   expect(within(activity).getByText("Video 1 (talk-1.mp4): completed")).toBeInTheDocument();
   expect(within(activity).getByText("Video 1 (talk-1.mp4): transcribing (40 %)")).toBeInTheDocument();
-  act(() => socket.push({ type: "video_failed", batch_id: batch.id, video_id: videos[1]!.video_id, error_message: "No audio", timestamp: at, sequence: 4 }));
+  act(() => socket.push(videoEvent("video_failed", batch, videos[1]!, 4, { error_message: "No audio", retry_count: 1 })));
   expect(await screen.findByText("talk-2.mp4 failed")).toBeInTheDocument();
-  act(() => socket.push({ type: "batch_completed", batch_id: batch.id, timestamp: at, sequence: 5 }));
+  act(() => socket.push(batchEvent("batch_completed", batch, 5, { status: "completed", progress: 100 })));
   expect(completed).toEqual([batch.id]);
 });
 
@@ -57,14 +55,14 @@ test("a dropped connection shows Disconnected and reconnects with the last seque
   await screen.findByText("Week 12");
   const first = FakeSocket.latest();
   act(() => first.open());
-  act(() => first.push({ type: "batch_progress", batch_id: batch.id, progress: 10, timestamp: at, sequence: 7 }));
+  act(() => first.push(batchEvent("batch_progress", batch, 7, { progress: 10 })));
   act(() => first.drop());
   expect(screen.getByText("Disconnected")).toBeInTheDocument();
   await vi.waitFor(() => expect(FakeSocket.instances.length).toBe(2));
   const second = FakeSocket.latest();
   act(() => second.open());
   expect(second.sent[0]).toEqual({ action: "subscribe", batch_id: batch.id, since: 7 });
-  act(() => second.push({ type: "batch_snapshot", batch_id: batch.id, sequence: 9, batch: { ...batch, progress_percentage: 60, completed_videos: 2 } }));
+  act(() => second.push(snapshotOf({ ...batch, progress_percentage: 60, completed_videos: 2 }, 9)));
   expect(await screen.findByText("2 of 4 videos completed")).toBeInTheDocument();
   expect(screen.queryByText("Disconnected")).not.toBeInTheDocument();
 });
