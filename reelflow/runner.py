@@ -215,14 +215,17 @@ def collect_results(
         result = video.get("processing_result") or {}
         published = set((result.get("exporting") or {}).get("outputs") or {})
         extras: dict[str, str] = {}
+        completed = video["status"] == "completed"  # a cancelled video's files were removed with it
         for name, artifact_url in (video.pop("artifacts", None) or {}).items():
-            if name in published:  # captions, poster, thumbnail, cut lists: files beside the video
+            if name in published and completed:  # captions, poster, thumbnail, cut lists: beside the video
                 file_name = artifact_url.split("?", 1)[0].rsplit("/", 1)[-1]
                 extras[name] = str(
                     download(artifact_url, outputs_dir / unquote(file_name)).relative_to(out_dir)
                 )
-            elif isinstance(result.get(name), dict):  # a stage's full data, inlined
-                result[name]["data"] = requests.get(artifact_url, timeout=60).json()
+            elif isinstance(result.get(name), dict):  # a stage's full data, inlined when it still exists
+                response = requests.get(artifact_url, timeout=60)
+                if response.ok:
+                    result[name]["data"] = response.json()
         if extras:
             video["output_files"] = extras
     execution = execution_history(stack.cloud, batch.get("execution_arn"))
