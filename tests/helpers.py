@@ -2,7 +2,13 @@
 
 import json
 import os
+import re
+import signal
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -99,3 +105,32 @@ def user_env(home: Path, columns: int = 120) -> dict[str, str]:
     env = {"REELFLOW_HOME": str(home), "PATH": "/usr/bin:/bin", "HOME": str(home), "COLUMNS": str(columns)}
     env.update({name: value for name, value in os.environ.items() if name.startswith("COVERAGE")})
     return env
+
+
+@contextmanager
+def serving(home: Path, *extra: str, kill: signal.Signals = signal.SIGINT) -> Iterator[dict[str, str]]:
+    """`reelflow serve` in a fresh process for a user whose home is `home`: yields the fields its banner
+    prints (api_url, ws_url, …) once it is ready; stopped with `kill` on exit."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "reelflow.cli", "serve", "--port", "0", *extra],
+        env=user_env(home, columns=200),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert server.stdout is not None
+    try:
+        printed: list[str] = []
+        deadline = time.monotonic() + 60
+        while not any("Press Ctrl+C" in line for line in printed) and time.monotonic() < deadline:
+            line = server.stdout.readline()
+            if not line and server.poll() is not None:
+                break
+            printed.append(line)
+        output = "".join(printed)
+        fields = dict(re.findall(r"^\s+(\w+)\s+(.+?)\s*$", output, re.M))
+        assert "api_url" in fields, output
+        yield fields
+    finally:
+        server.send_signal(kill)
+        server.wait(timeout=30)

@@ -1,10 +1,6 @@
 """`reelflow run --export` and `reelflow export` as a user runs them, in fresh processes."""
 
 import json
-import re
-import signal
-import subprocess
-import sys
 import time
 import zipfile
 from pathlib import Path
@@ -13,7 +9,7 @@ import requests
 
 from tests.conftest import make_clip
 from tests.e2e.test_cli import reelflow
-from tests.helpers import user_env
+from tests.helpers import serving
 
 QUICK_FLAGS = ("--no-transcribe", "--no-remove-silence", "--no-detect-highlights", "--export-quality", "720p")
 
@@ -37,20 +33,8 @@ def test_run_with_export_writes_the_zip_into_the_output_folder(tmp_path):
 def test_export_downloads_a_playlist_from_a_running_serve(tmp_path: Path):
     home = tmp_path / "home"
     home.mkdir()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "reelflow.cli", "serve", "--port", "0"],
-        env=user_env(home, columns=200),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        printed: list[str] = []
-        deadline = time.monotonic() + 60
-        while not any("Press Ctrl+C" in line for line in printed) and time.monotonic() < deadline:
-            assert server.stdout is not None
-            printed.append(server.stdout.readline())
-        api = dict(re.findall(r"^\s+(\w+)\s+(\S+)$", "".join(printed), re.M))["api_url"]
+    with serving(home) as fields:
+        api = fields["api_url"]
         token = reelflow("token", "--user", "local-user", "--tier", "pro", home=home).stdout.strip()
         headers = {"Authorization": f"Bearer {token}"}
         clip = make_clip(tmp_path / "talk.mp4", seconds=1.5)
@@ -81,6 +65,3 @@ def test_export_downloads_a_playlist_from_a_running_serve(tmp_path: Path):
         assert result.returncode == 0, result.stdout + result.stderr
         playlist = (tmp_path / "x" / "served.m3u8").read_text()
         assert playlist.startswith("#EXTM3U") and "#EXTINF:1.5" in playlist
-    finally:
-        server.send_signal(signal.SIGINT)
-        server.wait(timeout=30)

@@ -4,45 +4,14 @@ starts empty; a stale address file is reported in one line."""
 
 import re
 import signal
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import requests
 
 from tests.conftest import make_clip
 from tests.e2e.test_cli import reelflow
-from tests.helpers import user_env
-
-
-@contextmanager
-def serving(home: Path, *extra: str, kill: signal.Signals = signal.SIGINT) -> Iterator[dict[str, str]]:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "reelflow.cli", "serve", "--port", "0", *extra],
-        env=user_env(home, columns=200),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert server.stdout is not None
-    try:
-        printed: list[str] = []
-        deadline = time.monotonic() + 60
-        while not any("Press Ctrl+C" in line for line in printed) and time.monotonic() < deadline:
-            line = server.stdout.readline()
-            if not line and server.poll() is not None:
-                break
-            printed.append(line)
-        output = "".join(printed)
-        fields = dict(re.findall(r"^\s+(\w+)\s+(.+?)\s*$", output, re.M))
-        assert "api_url" in fields, output
-        yield fields
-    finally:
-        server.send_signal(kill)
-        server.wait(timeout=30)
+from tests.helpers import serving
 
 
 def _token(home: Path) -> dict[str, str]:
