@@ -13,6 +13,7 @@ from rich.console import Console
 from functions.domain.enums import Tier
 from functions.domain.settings import BatchSettings
 from reelflow.bench_export import add_arguments as add_bench_export_arguments
+from reelflow.bench_long import add_arguments as add_bench_long_arguments
 
 console = Console()
 
@@ -170,6 +171,10 @@ def cmd_openapi(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     if args.target == "export":
         return cmd_bench_export(args)
+    if args.target == "long":
+        from reelflow.bench_long import run_long_benchmark
+
+        return run_long_benchmark(console, args)
     if args.target == "local":
         from reelflow.bench_local import run_local_benchmark
 
@@ -269,7 +274,7 @@ def _tool_commands(sub: Subparsers) -> None:
     bench.add_argument(
         "target",
         nargs="?",
-        choices=["media", "local", "export"],
+        choices=["media", "local", "export", "long"],
         default="media",
         help="What to measure (media)",
     )
@@ -281,6 +286,7 @@ def _tool_commands(sub: Subparsers) -> None:
     bench.add_argument("--dir", type=Path, default=Path("bench-out"), help="Where media is generated/reused")
     bench.add_argument("--skip-transcription", action="store_true", help="Leave out the speech model")
     add_bench_export_arguments(bench)  # export: --counts, --video-mb
+    add_bench_long_arguments(bench)  # long: --lengths, --s3-mbps, --scale-to, --json
     bench.set_defaults(func=cmd_bench)
 
     bench_export = sub.add_parser("bench-export", help="Same as `reelflow bench export` (kept as an alias)")
