@@ -26,7 +26,7 @@ def measured(**changes: object) -> Measured:
         "whisper_rate": 30.0,
     }
     values.update(changes)
-    return Measured(**values)  # type: ignore[arg-type]
+    return Measured(**values)
 
 
 def test_the_bench_uses_the_renders_part_length():
