@@ -46,10 +46,7 @@ def path(start: str, stop_at: str | None = None, fail_at: str | None = None) -> 
             if name == fail_at:
                 return visited + path(state["Catch"][0]["Next"], stop_at="Wait before retry")
             return visited
-        if state["Type"] == "Choice":
-            name = choice(name, state)
-        else:
-            name = state.get("Next", "")
+        name = choice(name, state) if state["Type"] == "Choice" else state.get("Next", "")
     return visited
 
 
@@ -75,8 +72,8 @@ def video_events(parts: int, fan_out: str | None) -> int:
     return total
 
 
-def batch_events(fan_out: str | None) -> int:
-    parts = round(MINUTES * 60 / PART_SECONDS)
+def batch_events(fan_out: str | None, minutes: float = MINUTES) -> int:
+    parts = round(minutes * 60 / PART_SECONDS)
     outer = ["Prepare batch", "Process videos", "Complete batch"]
     return 2 + sum(events(ASL["States"][n]) for n in outer) + VIDEOS * video_events(parts, fan_out)
 
@@ -94,14 +91,8 @@ def test_fifty_hour_long_videos_with_three_retries_stay_under_the_history_limit(
 
 
 def test_history_does_not_grow_with_length():
-    global MINUTES
-    saved = MINUTES
-    try:
-        MINUTES = 1
-        short = batch_events(None)
-    finally:
-        MINUTES = saved
-    assert batch_events(None) == short
+    assert batch_events(None, minutes=1) == batch_events(None, minutes=MINUTES)
+    assert batch_events("distributed", minutes=1) == batch_events("distributed", minutes=MINUTES)
 
 
 def test_the_batch_state_stays_far_under_256_kb():
