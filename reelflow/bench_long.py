@@ -106,6 +106,63 @@ def fresh_run(source: Path, work: Path) -> float:
         return time.perf_counter() - started
 
 
+WRAPPER = """#!/bin/sh
+echo "start $(date +%s.%N)" >> "{log}"
+"{binary}" "$@"
+status=$?
+echo "end $(date +%s.%N)" >> "{log}"
+exit $status
+"""
+
+
+@dataclass
+class Overhead:
+    wall: float
+    before_first: float  # from the command to the first ffmpeg/ffprobe
+    after_last: float  # from the end of the last one to the end of the command
+    media: float  # wall seconds with at least one ffmpeg running
+
+
+def overhead(folder: Path, clip_seconds: float = 2.0) -> Overhead:
+    """`reelflow run` of a short clip in a fresh process, ffmpeg and ffprobe wrapped to log when each
+    starts and ends: the time before the first, after the last, and spent in them."""
+    from functions.media.binaries import ffmpeg, ffprobe
+    from reelflow.local.samples import Segment as Piece
+    from reelflow.local.samples import make_sample
+
+    work = folder / "overhead"
+    clip_dir = work / "in"
+    clip = clip_dir / "clip.mp4"
+    if not clip.exists():
+        make_sample(clip, [Piece("tone", clip_seconds), Piece("silence", 0.5)], fps=30)
+    log = work / "calls.log"
+    log.unlink(missing_ok=True)
+    env = dict(os.environ)
+    for name, binary in (("ffmpeg", ffmpeg()), ("ffprobe", ffprobe())):
+        wrapper = work / name
+        wrapper.write_text(WRAPPER.format(log=log, binary=binary))
+        wrapper.chmod(0o755)
+        env[f"REELFLOW_{name.upper()}"] = str(wrapper)
+    with tempfile.TemporaryDirectory(prefix="reelflow-bench-home-") as home:
+        env["REELFLOW_HOME"] = home
+        command = [str(Path(sys.executable).with_name("reelflow")), "run", str(clip_dir)]
+        started = time.time()
+        subprocess.run([*command, "--out", str(work / "out")], check=True, capture_output=True, env=env)
+        ended = time.time()
+    marks = [(kind, float(stamp)) for kind, stamp in (line.split() for line in log.read_text().splitlines())]
+    busy, running, since = 0.0, 0, 0.0
+    for kind, stamp in sorted(marks, key=lambda m: m[1]):
+        if kind == "start":
+            since = stamp if running == 0 else since
+            running += 1
+        else:
+            running -= 1
+            busy += stamp - since if running == 0 else 0.0
+    first = min(stamp for kind, stamp in marks if kind == "start")
+    last = max(stamp for kind, stamp in marks if kind == "end")
+    return Overhead(ended - started, first - started, ended - last, busy)
+
+
 def parts_one_by_one(plan: "RenderPlan", folder: Path) -> tuple[list[Path], list[float]]:
     """Each part rendered alone, one after another: its wall time is what one Lambda would take."""
     from functions.media.ffmpeg_run import run_ffmpeg
@@ -281,6 +338,13 @@ def report(console: Console, results: list[Measured], s3_mbps: float, scale_to: 
 
 def run_long_benchmark(console: Console, args: argparse.Namespace) -> int:
     lengths = [float(x) for x in str(args.lengths).split(",") if x.strip()]
+    with console.status("reelflow run of a 2.5 s clip in a fresh process…"):
+        cost = overhead(args.dir)
+    console.print(
+        f"reelflow run, 2.5 s clip, fresh process: {cost.wall:.2f} s wall; first ffmpeg after "
+        f"[bold]{cost.before_first:.2f} s[/] (target ≤ 1 s), exit [bold]{cost.after_last:.2f} s[/] after the "
+        f"last (target ≤ 0.3 s); ffmpeg/ffprobe running {cost.media:.2f} s"
+    )
     results = [measure(console, args.dir, minutes, not args.skip_transcription) for minutes in lengths]
     report(console, results, args.s3_mbps, args.scale_to)
     if args.json:

@@ -123,34 +123,64 @@ def _seconds(value: float) -> str:
     return f"{max(0.0, value):.6f}"
 
 
+MERGE_GAP = 2.0  # seconds: decoding through a short cut costs less than seeking again (a keyframe away)
+MAX_GROUP = 8  # pieces read from one input: each frame visits at most this many trims
+
+
+def input_groups(pieces: Sequence[Interval]) -> list[list[Interval]]:
+    """Consecutive pieces read from one input: a new input (a seek) only after a long cut."""
+    groups: list[list[Interval]] = []
+    for piece in pieces:
+        if groups and piece[0] - groups[-1][-1][1] <= MERGE_GAP and len(groups[-1]) < MAX_GROUP:
+            groups[-1].append(piece)
+        else:
+            groups.append([piece])
+    return groups
+
+
 def part_args(plan: RenderPlan, part: Part, destination: Path) -> list[str]:
-    """One part's picture: an input per kept interval, seeking straight to it (decoding from the
-    keyframe before it), concatenated, scaled and encoded. Each input is cut a quarter frame early,
-    so frame k (at k/fps, give or take timestamp rounding) is in [a, b) exactly when a ≤ k/fps < b."""
+    """One part's picture: an input per group of kept intervals, seeking straight to it (decoding from
+    the keyframe before it) and trimmed to its pieces, all concatenated, scaled and encoded. Every cut
+    point sits a quarter frame early, so frame k (at k/fps, give or take timestamp rounding) is kept
+    exactly when a ≤ k/fps < b."""
     fps = plan.frame_rate if plan.frame_rate > 0 else 30.0
     early = 0.25 / fps
     source_end = plan.source_duration or float("inf")
     inputs: list[str] = []
-    for start, end in part.pieces:
-        inputs += ["-ss", _seconds(start - early) if start > 0 else "0"]
-        if end < source_end - 0.5 / fps:
-            inputs += ["-t", _seconds(end - start)]
+    chains: list[str] = []
+    labels: list[str] = []
+    for i, group in enumerate(input_groups(part.pieces)):
+        first, last = group[0][0], group[-1][1]
+        inputs += ["-ss", _seconds(first - early) if first > 0 else "0"]
+        if last < source_end - 0.5 / fps:
+            inputs += ["-t", _seconds(last - first)]
         inputs += ["-an", "-sn", "-dn", "-i", plan.source]
+        # the input's first frame sits a quarter frame after its seek point: restart its clock at zero
+        # (else the offsets add up to a dropped frame slot every few cuts)
+        if len(group) == 1:
+            chains.append(f"[{i}:v:0]setpts=PTS-STARTPTS[p{len(labels)}]")
+            labels.append(f"[p{len(labels)}]")
+            continue
+        chains.append(
+            f"[{i}:v:0]setpts=PTS-STARTPTS,split={len(group)}"
+            + "".join(f"[g{i}s{m}]" for m in range(len(group)))
+        )
+        for m, (a, b) in enumerate(group):
+            trim = f"start={_seconds(a - first - early)}:end={_seconds(b - first - early)}"
+            chains.append(f"[g{i}s{m}]trim={trim},setpts=PTS-STARTPTS[p{len(labels)}]")
+            labels.append(f"[p{len(labels)}]")
     finish = f"scale={plan.width}:{plan.height}:flags=bicubic,setsar=1,format=yuv420p"
     if plan.subtitles is not None and plan.subtitles.mode == "burn":
         # the captions are timed on the output timeline: the part is drawn at its place in it
         finish += (
             f",setpts=PTS-STARTPTS+{part.offset:.6f}/TB,{burn_filter(plan.subtitles)},setpts=PTS-STARTPTS"
         )
-    n = len(part.pieces)
-    # each piece's first frame sits a quarter frame after its seek point: restart its clock at zero,
-    # or the offsets add up to a dropped frame slot every few cuts
-    starts = [f"[{i}:v:0]setpts=PTS-STARTPTS[p{i}]" for i in range(n)]
-    joined = "".join(f"[p{i}]" for i in range(n)) + (f"concat=n={n}:v=1:a=0," if n > 1 else "null,")
+    n = len(labels)
+    joined = "".join(labels) + (f"concat=n={n}:v=1:a=0," if n > 1 else "null,")
     return [
         *inputs,
         "-filter_complex",
-        ";".join(starts) + f";{joined}{finish}[vout]",
+        ";".join(chains) + f";{joined}{finish}[vout]",
         "-map",
         "[vout]",
         *video_codec_args(plan.export_format),

@@ -18,8 +18,9 @@ from functions.media.render import plan_render, render
 FPS, BITS, BIT_WIDTH, HEIGHT = 25, 12, 16, 32
 SECONDS = 16.0
 CLICK_EVERY = 7  # frames: clicks fall on many different phases of the cut and part boundaries
-# source intervals kept (frame-aligned): nine pieces, so several joins land on cuts and others inside
-KEEP = [(0.0, 1.2), (1.8, 3.0), (3.4, 5.6), (6.0, 6.48), (7.0, 9.4), (9.8, 11.0), (11.6, 12.8), (13.2, 14.4)]
+# source intervals kept (frame-aligned): nine pieces, so several joins land on cuts and others inside;
+# short cuts are decoded through, the 2.4 s one is sought past
+KEEP = [(0.0, 1.2), (1.8, 3.0), (3.4, 5.6), (6.0, 6.48), (7.0, 9.4), (9.8, 10.2), (12.6, 12.8), (13.2, 14.4)]
 KEEP.append((15.0, SECONDS))
 CSV, PCM = ["-of", "csv=p=0"], ["-f", "s16le"]
 

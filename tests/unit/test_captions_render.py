@@ -24,7 +24,7 @@ KEEP = [(0.0, 4.0), (5.0, 10.0)]
 
 
 def args_for(track: SubtitleTrack | None, export_format: ExportFormat = ExportFormat.MP4) -> list[str]:
-    """The picture part's arguments, then the stitch's."""
+    """The picture part's arguments (one input: the 1 s cut is decoded through), then the stitch's."""
     plan = plan_render("in.mp4", Path("out"), INFO, export_format, ExportQuality.Q720P, KEEP, track)
     (part,) = plan.parts()
     soft = track if track is not None and track.mode == "soft" else None
@@ -35,7 +35,7 @@ def args_for(track: SubtitleTrack | None, export_format: ExportFormat = ExportFo
 
 def test_without_captions_the_render_is_unchanged():
     plain = args_for(None)
-    assert plain.count("-i") == 2 + 2 and "-c:s" not in plain and "subtitles=" not in " ".join(plain)
+    assert plain.count("-i") == 1 + 2 and "-c:s" not in plain and "subtitles=" not in " ".join(plain)
 
 
 def test_a_burn_draws_after_scaling_in_the_same_graph():
@@ -44,7 +44,7 @@ def test_a_burn_draws_after_scaling_in_the_same_graph():
     # the file name escaped twice (option value, then graph): ' becomes \\\' and , becomes \,
     assert r",subtitles=filename=/work/it\\\'s.srt:force_style=FontName=DejaVu Sans\,Font" in graph
     assert "setpts=PTS-STARTPTS+0.000000/TB,subtitles=" in graph  # the part at its place in the output
-    assert args.count("-i") == 2 + 2
+    assert args.count("-i") == 1 + 2
 
 
 def test_a_soft_track_uses_the_containers_text_codec():

@@ -53,18 +53,21 @@ def test_plan_without_cuts_renders_the_whole_video():
     assert args.count("-i") == 1 and "-t" not in args
 
 
-def test_plan_with_cuts_seeks_each_kept_piece_and_concatenates_the_picture_once():
-    plan = plan_render(
-        "in.mp4", Path("out.mp4"), PROBE, ExportFormat.WEBM, ExportQuality.Q1080P, [(0, 2), (4, 6), (8, 10)]
-    )
-    assert plan.expected_duration == 6.0
+def test_plan_with_cuts_seeks_after_long_cuts_and_trims_through_short_ones():
+    keep = [(0, 2), (4.6, 6), (8, 10)]  # a 2.6 s cut (seek past it), then a 2 s one (decode through it)
+    plan = plan_render("in.mp4", Path("out.mp4"), PROBE, ExportFormat.WEBM, ExportQuality.Q1080P, keep)
+    assert plan.expected_duration == 5.4
     (part,) = plan.parts()
     args = part_args(plan, part, Path("p.webm"))
-    assert args.count("-i") == 3
-    # a quarter frame early (25 fps: 0.01 s), for exactly the piece's length; the last runs to the end
-    assert args[args.index("-ss", 1) : args.index("-ss", 1) + 4] == ["-ss", "3.990000", "-t", "2.000000"]
-    assert args.count("-t") == 2
-    assert "concat=n=3:v=1:a=0" in graph_of(args) and "atrim" not in graph_of(args)
+    assert args.count("-i") == 2
+    # cut points a quarter frame early (25 fps: 0.01 s); the second input runs to the end: no -t
+    assert args[: args.index("-i")] == ["-ss", "0", "-t", "2.000000", "-an", "-sn", "-dn"]
+    second = args[args.index("-i") + 2 :]
+    assert second[: second.index("-i")] == ["-ss", "4.590000", "-an", "-sn", "-dn"]
+    graph = graph_of(args)
+    assert "[1:v:0]setpts=PTS-STARTPTS,split=2[g1s0][g1s1]" in graph
+    assert "trim=start=0.000000:end=1.390000" in graph and "trim=start=3.390000:end=5.390000" in graph
+    assert "concat=n=3:v=1:a=0" in graph and "atrim" not in graph
     assert "-an" in args[args.index("-map") :] and "libvpx-vp9" in args
 
 
