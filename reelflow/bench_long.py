@@ -345,10 +345,18 @@ def run_long_benchmark(console: Console, args: argparse.Namespace) -> int:
         f"[bold]{cost.before_first:.2f} s[/] (target ≤ 1 s), exit [bold]{cost.after_last:.2f} s[/] after the "
         f"last (target ≤ 0.3 s); ffmpeg/ffprobe running {cost.media:.2f} s"
     )
-    results = [measure(console, args.dir, minutes, not args.skip_transcription) for minutes in lengths]
+    results = []
+    for minutes in lengths:
+        results.append(measure(console, args.dir, minutes, not args.skip_transcription))
+        latest = results[-1]
+        console.print(
+            f"{minutes:g} min: run {latest.run:.1f} s / plain {latest.baseline:.1f} s = "
+            f"{latest.run / latest.baseline:.2f} (kept {latest.kept:.2f}); split CPU {latest.split_cpu:.1f} s / "
+            f"one {latest.one_cpu:.1f} s; parts {', '.join(f'{p:.1f}' for p in latest.part_seconds)} s"
+        )
+        if args.json:
+            args.json.write_text(json.dumps([m.__dict__ for m in results], indent=2))
     report(console, results, args.s3_mbps, args.scale_to)
-    if args.json:
-        args.json.write_text(json.dumps([m.__dict__ for m in results], indent=2))
     return 0
 
 
