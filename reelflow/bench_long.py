@@ -349,10 +349,11 @@ def run_long_benchmark(console: Console, args: argparse.Namespace) -> int:
     for minutes in lengths:
         results.append(measure(console, args.dir, minutes, not args.skip_transcription))
         latest = results[-1]
+        parts = ", ".join(f"{p:.1f}" for p in latest.part_seconds)
         console.print(
             f"{minutes:g} min: run {latest.run:.1f} s / plain {latest.baseline:.1f} s = "
-            f"{latest.run / latest.baseline:.2f} (kept {latest.kept:.2f}); split CPU {latest.split_cpu:.1f} s / "
-            f"one {latest.one_cpu:.1f} s; parts {', '.join(f'{p:.1f}' for p in latest.part_seconds)} s"
+            f"{latest.run / latest.baseline:.2f} (kept {latest.kept:.2f}); "
+            f"split CPU {latest.split_cpu:.1f} s / one {latest.one_cpu:.1f} s; parts {parts} s"
         )
         if args.json:
             args.json.write_text(json.dumps([m.__dict__ for m in results], indent=2))
