@@ -192,3 +192,8 @@ def user_slots_key(user_id: str) -> dict[str, str]:
 def global_slots_key() -> dict[str, str]:
     """The one item counting running batches across every user (the fair queue's global cap)."""
     return key("SCHEDULER", SLOTS_SK)
+
+
+def capacity_key() -> dict[str, str]:
+    """The config item with the service's global caps (read by every admission)."""
+    return key("CONFIG", "CAPACITY")

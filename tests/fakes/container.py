@@ -11,6 +11,7 @@ from tests.fakes.export_store import FakeExportStore
 from tests.fakes.stores import (
     FakeBatchStore,
     FakeBatchVideoStore,
+    FakeCapacityStore,
     FakeConnectionStore,
     FakeTaskTokenStore,
     FakeTranscriptionJobStore,
@@ -75,6 +76,7 @@ def fake_services(root: Path, **config: object) -> FakeServices:
         transcriber=transcriber,
         exports=FakeExportStore(table),
         export_workflow=export_workflow,
+        capacity=FakeCapacityStore(table),
         clock=clock,
     )
     return FakeServices(ctx, table, storage, workflow, transcriber, clock, export_workflow)

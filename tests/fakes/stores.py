@@ -15,12 +15,13 @@ from functions.domain.batch_listing import (
     order_batches,
     page_fingerprint,
 )
+from functions.domain.capacity import CapacitySetting
 from functions.domain.enums import BatchStatus, Tier, VideoStatus
 from functions.domain.errors import IllegalTransition, MembershipConflict
 from functions.domain.membership import reject_duplicate_members
 from functions.domain.models import BatchJob, BatchVideo, Connection, TranscriptionJob, User, Video
 from functions.domain.quotas import effective_priority
-from functions.domain.scheduling import slot_delta
+from functions.domain.scheduling import batch_videos, slot_delta
 from functions.domain.slots import NoRunningSlot, SlotCounts, SlotLimits
 from functions.domain.transitions import BatchAction, VideoAction, next_batch_status, next_video_status
 
@@ -49,6 +50,38 @@ def apply(
     return type(model).model_validate(data)
 
 
+class Members(dict[tuple[str, str], BatchVideo]):
+    """Batch members by (batch id, video id), with the two lookups DynamoDB answers with a Query (a
+    batch's members, a video's batches) kept as indexes, so a fake table of thousands of batches (the
+    capacity simulation's) answers them without walking every member."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by_batch: dict[str, set[str]] = {}
+        self.by_video: dict[str, set[str]] = {}
+
+    def __setitem__(self, key: tuple[str, str], value: BatchVideo) -> None:
+        super().__setitem__(key, value)
+        self.by_batch.setdefault(key[0], set()).add(key[1])
+        self.by_video.setdefault(key[1], set()).add(key[0])
+
+    def __delitem__(self, key: tuple[str, str]) -> None:
+        super().__delitem__(key)
+        self.by_batch[key[0]].discard(key[1])
+        self.by_video[key[1]].discard(key[0])
+
+    def clear(self) -> None:
+        super().clear()
+        self.by_batch.clear()
+        self.by_video.clear()
+
+    def of_batch(self, batch_id: str) -> list[BatchVideo]:
+        return [self[(batch_id, v)] for v in self.by_batch.get(batch_id, ())]
+
+    def of_video(self, video_id: str) -> list[BatchVideo]:
+        return [self[(b, video_id)] for b in self.by_video.get(video_id, ())]
+
+
 class Table:
     """Shared by every fake store, as the single DynamoDB table is shared by every adapter."""
 
@@ -58,7 +91,7 @@ class Table:
         self.rates: dict[tuple[str, str], int] = {}
         self.videos: dict[str, Video] = {}
         self.batches: dict[str, BatchJob] = {}
-        self.members: dict[tuple[str, str], BatchVideo] = {}
+        self.members = Members()
         self.tokens: dict[tuple[str, str], str] = {}
         self.jobs: dict[str, TranscriptionJob] = {}
         self.connections: dict[str, Connection] = {}
@@ -66,6 +99,8 @@ class Table:
         self.running: dict[str, int] = {}  # running slots per user
         self.last_admitted: dict[str, datetime] = {}
         self.global_running = 0
+        self.global_videos = 0  # videos in flight of the running batches
+        self.capacity: CapacitySetting | None = None
 
 
 class FakeUserStore:
@@ -154,7 +189,7 @@ class FakeBatchStore:
     def get_with_videos(self, batch_id: str) -> tuple[BatchJob, list[BatchVideo]] | None:
         with self.t.lock:
             batch = self.t.batches.get(batch_id)
-            members = [bv for (b, _), bv in self.t.members.items() if b == batch_id]
+            members = self.t.members.of_batch(batch_id)
         return (batch, sorted(members, key=lambda bv: bv.position)) if batch else None
 
     def list_for_user(self, user_id: str, status: BatchStatus | None = None) -> list[BatchJob]:
@@ -215,10 +250,15 @@ class FakeBatchStore:
             target = next_batch_status(stored.status, action)  # the stored status decides, not `batch`
             delta = slot_delta(stored.status, target)
             user_running = self.t.running.get(stored.user_id, 0)
+            videos = batch_videos(stored.tier, stored.total_videos)
             if (
                 delta > 0
                 and slots is not None
-                and (user_running >= slots.user_limit or self.t.global_running >= slots.global_cap)
+                and (
+                    user_running >= slots.user_limit
+                    or self.t.global_running >= slots.global_cap
+                    or (slots.videos_cap is not None and self.t.global_videos + videos > slots.videos_cap)
+                )
             ):
                 raise NoRunningSlot("No running slot is free")
             changed = apply(stored, now, {"status": target.value, **(set_fields or {})}, add_fields)
@@ -226,6 +266,7 @@ class FakeBatchStore:
             if delta:
                 self.t.running[stored.user_id] = user_running + delta
                 self.t.global_running += delta
+                self.t.global_videos += delta * videos
                 if delta > 0:
                     self.t.last_admitted[stored.user_id] = now
             return changed
@@ -237,6 +278,7 @@ class FakeBatchStore:
                 {u: max(self.t.running.get(u, 0), 0) for u in users},
                 {u: self.t.last_admitted[u] for u in users if u in self.t.last_admitted},
                 max(self.t.global_running, 0),
+                max(self.t.global_videos, 0),
             )
 
     def update(
@@ -284,9 +326,10 @@ class FakeBatchStore:
             if stored is None or stored.status not in set(only_if):
                 return None
             del self.t.batches[batch_id]
-            for members in (self.t.members, self.t.tokens):
-                for key in [k for k in members if k[0] == batch_id]:
-                    del members[key]
+            for key in [(batch_id, v) for v in self.t.members.by_batch.get(batch_id, ())]:
+                del self.t.members[key]
+            for token in [k for k in self.t.tokens if k[0] == batch_id]:
+                del self.t.tokens[token]
             return stored
 
     def _movable(self, member: BatchVideo) -> BatchVideo:
@@ -328,12 +371,10 @@ class FakeBatchVideoStore:
         return self.t.members.get((batch_id, video_id))
 
     def of_batch(self, batch_id: str) -> list[BatchVideo]:
-        return sorted(
-            (bv for (b, _), bv in self.t.members.items() if b == batch_id), key=lambda bv: bv.position
-        )
+        return sorted(self.t.members.of_batch(batch_id), key=lambda bv: bv.position)
 
     def of_video(self, video_id: str) -> list[BatchVideo]:
-        return [bv for (_, v), bv in self.t.members.items() if v == video_id]
+        return self.t.members.of_video(video_id)
 
     def transition(
         self,
@@ -434,3 +475,15 @@ class FakeConnectionStore:
         self.t.connections.pop(connection_id, None)
         for listeners in self.t.subscriptions.values():
             listeners.discard(connection_id)
+
+
+class FakeCapacityStore:
+    def __init__(self, table: Table) -> None:
+        self.t = table
+
+    def get(self) -> CapacitySetting | None:
+        return self.t.capacity
+
+    def put(self, setting: CapacitySetting) -> None:
+        with self.t.lock:
+            self.t.capacity = setting
