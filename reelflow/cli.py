@@ -160,6 +160,12 @@ def cmd_capacity(args: argparse.Namespace) -> int:
     return run_capacity(console, args.endpoint, args.table, {cap: getattr(args, cap) for cap in CAPS})
 
 
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from reelflow.simulate import run_simulate
+
+    return run_simulate(console, args)
+
+
 def cmd_openapi(args: argparse.Namespace) -> int:
     from functions.handlers.api import app
 
@@ -267,6 +273,14 @@ def _serve_commands(sub: Subparsers) -> None:
     capacity.add_argument("--endpoint", help="AWS endpoint (the running serve's by default)")
     capacity.add_argument("--table", help="Table name (the running serve's by default; on AWS: the stack's)")
     capacity.set_defaults(func=cmd_capacity)
+
+    from reelflow.simulate import add_arguments as add_simulate_arguments
+
+    simulate = sub.add_parser(
+        "simulate", help="Simulate a day of thousands of users on the real admission code"
+    )
+    add_simulate_arguments(simulate)
+    simulate.set_defaults(func=cmd_simulate)
 
 
 def _tool_commands(sub: Subparsers) -> None:

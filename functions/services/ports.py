@@ -1,5 +1,5 @@
 """The ports the use cases depend on. Adapters (DynamoDB, S3, Step Functions, Transcribe) implement them;
-tests/fakes implements them in memory. Status changes name a domain action (`BatchAction`,
+reelflow/fakes implements them in memory. Status changes name a domain action (`BatchAction`,
 `VideoAction`): the store applies `domain.transitions` as a conditional write and raises
 `IllegalTransition` when the stored status does not allow it."""
 
