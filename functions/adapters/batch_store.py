@@ -1,5 +1,6 @@
 """Batches: created with their members in one transaction, status changes as conditional writes."""
 
+import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,7 +31,7 @@ from functions.adapters.keys import (
     batch_video_key,
     batch_video_keys,
     global_slots_key,
-    status_pk,
+    status_pks,
     user_batches_created_between,
     user_pk,
     user_slots_key,
@@ -201,9 +202,13 @@ class DynamoBatchStore(DynamoTable):
         return (batch, members) if batch else None
 
     def list_by_status(self, status: BatchStatus, limit: int | None = None) -> list[BatchJob]:
-        """GSI3: highest effective priority first, then oldest first."""
+        """GSI3, every shard of the status merged: highest effective priority first, then oldest first."""
+        shards = [
+            self.query(IndexName="GSI3", KeyConditionExpression=Key("GSI3PK").eq(partition))
+            for partition in status_pks(status)
+        ]
         batches = []
-        for item in self.query(IndexName="GSI3", KeyConditionExpression=Key("GSI3PK").eq(status_pk(status))):
+        for item in heapq.merge(*shards, key=lambda item: str(item["GSI3SK"])):
             batches.append(item_to_model(item, BatchJob))
             if limit is not None and len(batches) >= limit:
                 break
