@@ -12,6 +12,7 @@ import type {
   BatchJobList,
   BatchJobStatus,
   CancelResult,
+  EmailOptedIn,
   ExportAccepted,
   ExportRequest,
   FileSpec,
@@ -95,6 +96,11 @@ export async function startBatchProcessing(batchJobId: string): Promise<{ job_id
 /** Seed 5.5: the caller's videos, minutes and success rate per day, week or month, newest first. */
 export async function getUsage(period: UsagePeriodKind): Promise<Usage> {
   return unwrap(await api().GET("/api/usage", { params: { query: { period } } }));
+}
+
+/** Seed 5.8: e-mail the caller when each of their batches completes, fails or is cancelled (SNS confirms). */
+export async function optInToEmail(email: string): Promise<EmailOptedIn> {
+  return unwrap(await api().PUT("/api/me/notifications", { body: { email } }));
 }
 
 const batchPath = (batchJobId: string) => ({ params: { path: { batch_id: batchJobId } } });
