@@ -259,7 +259,7 @@ export function BatchJobDetails({ batchJobId, onDeleted }: BatchJobDetailsProps)
             </div>
           </div>
         </div>
-        <Table aria-label="Videos of this batch">
+        <Table cards aria-label="Videos of this batch">
           <TableHeader>
             <TableRow>
               <TableHead>#</TableHead>
