@@ -83,9 +83,12 @@ class DropIdentity(Construct):
             identity_pool_id=self.identity_pool.ref,
             roles={"authenticated": self.creator_role.role_arn},
         )
+        bucket = ingest.node.default_child
+        assert isinstance(bucket, cdk.CfnElement)
+        logical = cdk.Stack.of(self).resolve(bucket.logical_id)
         acknowledge(
             self.creator_role,
-            "AwsSolutions-IAM5",
+            f"AwsSolutions-IAM5[Resource::<{logical}.Arn>/dropbox/<aws:PrincipalTag/{USER_ID_TAG}>/*]",
             "The resource is the caller's own drop folder, dropbox/${aws:PrincipalTag/user_id}/*: objects "
             "are named by the creator (folder and file names); the tag is set by the identity pool.",
         )
