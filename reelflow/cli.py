@@ -392,6 +392,15 @@ def _drop_commands(sub: Subparsers) -> None:
     drop.add_argument("--tier", choices=[t.value for t in Tier], default=Tier.PRO.value, help="for the API")
     drop.add_argument("--start", action="store_true", help="Add a _start marker: start once complete")
     drop.add_argument("--timeout", type=float, default=600, help="Seconds to wait for the start (600)")
+    aws = drop.add_argument_group("AWS mode (docs/drop-folder.md): your own drop folder on a deployment")
+    aws.add_argument("--aws", action="store_true", help="Sign in with Cognito and upload to the deployment")
+    aws.add_argument(
+        "--outputs", default="outputs.json", help="The stack's outputs (cdk deploy --outputs-file)"
+    )
+    aws.add_argument(
+        "--username", help="Your user name (e-mail); the password is asked, or $REELFLOW_PASSWORD"
+    )
+    aws.add_argument("--endpoint", help=argparse.SUPPRESS)  # tests: local mode's Cognito stand-in
     drop.set_defaults(func=cmd_drop)
 
 
