@@ -21,7 +21,7 @@ from functions.handlers.request_guard import refusal
 from functions.handlers.resolver import DocumentedResolver
 from functions.handlers.routes import batches, control, exports, health, notifications, progress, uploads
 from functions.handlers.routes import usage as usage_routes
-from functions.observability import logger, metrics, tracer
+from functions.observability import lambda_logging, logger, metrics, tracer
 
 app = DocumentedResolver(enable_validation=True, extra_schemas=openapi_components)
 OPENAPI: dict[str, Any] = {
@@ -84,7 +84,7 @@ def not_found(_: Exception) -> Response[ErrorResponse]:
     return error_response(404, "Not found", f"No route for {event.http_method} {event.path}")
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@lambda_logging(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -647,7 +647,15 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
-            /** Started At */
+            /**
+             * Queued At
+             * @description When a queued batch entered the fair queue (null unless queued).
+             */
+            queued_at?: string | null;
+            /**
+             * Started At
+             * @description When processing began (admission from the queue), not when the batch was queued.
+             */
             started_at: string | null;
             /** Completed At */
             completed_at: string | null;
@@ -732,7 +740,15 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
-            /** Started At */
+            /**
+             * Queued At
+             * @description When a queued batch entered the fair queue (null unless queued).
+             */
+            queued_at?: string | null;
+            /**
+             * Started At
+             * @description When processing began (admission from the queue), not when the batch was queued.
+             */
             started_at: string | null;
             /** Completed At */
             completed_at: string | null;
@@ -1363,6 +1379,12 @@ export interface components {
              * @default false
              */
             hls: boolean;
+            /**
+             * Include Extras
+             * @description ZIP exports: put each video's captions, poster, thumbnail, cut lists and highlight clips beside it, named like its entry (false: the videos only).
+             * @default true
+             */
+            include_extras: boolean;
         };
         /**
          * ExportQuality
@@ -1404,6 +1426,12 @@ export interface components {
              * @default false
              */
             hls: boolean;
+            /**
+             * Include Extras
+             * @description ZIP exports: put each video's captions, poster, thumbnail, cut lists and highlight clips beside it, named like its entry (false: the videos only).
+             * @default true
+             */
+            include_extras: boolean;
             /** @description zip (every output), merged (one video) or playlist (M3U8). */
             format: components["schemas"]["BatchExportKind"];
         };
@@ -2019,7 +2047,15 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
-            /** Started At */
+            /**
+             * Queued At
+             * @description When a queued batch entered the fair queue (null unless queued).
+             */
+            queued_at?: string | null;
+            /**
+             * Started At
+             * @description When processing began (admission from the queue), not when the batch was queued.
+             */
             started_at: string | null;
             /** Completed At */
             completed_at: string | null;
