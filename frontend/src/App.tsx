@@ -15,6 +15,7 @@ import { runtimeConfig } from "@/lib/runtimeConfig";
 import { Link, useRouter } from "@/lib/router";
 import { SignInPage } from "@/pages/SignInPage";
 import { UsagePage } from "@/pages/UsagePage";
+import { DropFolderPanel } from "@/components/batch/DropFolderPanel";
 import { getBatchJob } from "@/api/client";
 import type { BatchJob } from "@/types/batch";
 
@@ -137,6 +138,7 @@ function Dashboard({ onUpload, onExport }: { onUpload: () => void; onExport: (b:
           <Upload aria-hidden /> Batch upload
         </Button>
       </section>
+      <DropFolderPanel />
       <section aria-labelledby="active-heading" className="grid gap-3">
         <h2 id="active-heading" className="text-lg font-semibold">
           Active batches
