@@ -59,6 +59,7 @@ class ReelflowStack(cdk.Stack):
                 batch_timeout_seconds=str(config.batch_timeout_seconds),
                 cognito_issuer=self.identity.issuer,
                 cognito_client_id=self.identity.client.user_pool_client_id,
+                **config.capacity_environment,
             ),
             "POWERTOOLS_METRICS_NAMESPACE": "reelflow",
             "POWERTOOLS_LOG_LEVEL": "INFO",

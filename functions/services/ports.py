@@ -1,5 +1,5 @@
 """The ports the use cases depend on. Adapters (DynamoDB, S3, Step Functions, Transcribe) implement them;
-tests/fakes implements them in memory. Status changes name a domain action (`BatchAction`,
+reelflow/fakes implements them in memory. Status changes name a domain action (`BatchAction`,
 `VideoAction`): the store applies `domain.transitions` as a conditional write and raises
 `IllegalTransition` when the stored status does not allow it."""
 
@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from functions.domain.batch_control import ExecutionStatus
 from functions.domain.batch_listing import BatchPage, SortField
+from functions.domain.capacity import CapacitySetting
 from functions.domain.enums import BatchStatus, Tier, VideoStatus
 from functions.domain.exports import ArchiveEntry, BatchExport, ExportProgress, ExportStatus
 from functions.domain.links import Link
@@ -361,3 +362,11 @@ class Transcriber(Protocol):
     def wait(self, job_name: str, delay_seconds: int, max_attempts: int) -> dict[str, Any]:
         """Block until the job ends (COMPLETED or FAILED) and return its description."""
         ...
+
+
+class CapacityStore(Protocol):
+    """The one config item holding the service's global caps (functions/domain/capacity.py)."""
+
+    def get(self) -> CapacitySetting | None: ...
+
+    def put(self, setting: CapacitySetting) -> None: ...

@@ -19,7 +19,7 @@ import {
 import { Progress } from "@/components/ui/progress";
 import { LinkExpiry, refreshDelay } from "./LinkExpiry";
 import { formatBytes, relativeTime, timeUntil } from "@/lib/utils";
-import type { BatchExport, BatchExportFormat, BatchExportSummary, BatchJobDetail, ExportRequest } from "@/types/batch";
+import type { BatchExport, BatchExportFormat, BatchExportSummary, BatchJobDetail, BatchVideo, ExportRequest } from "@/types/batch";
 
 const FORMATS: { value: BatchExportFormat; label: string; description: string }[] = [
   { value: "zip", label: "Individual files (ZIP)", description: "Download all videos as a ZIP archive" },
@@ -41,6 +41,12 @@ export interface BatchExportDialogProps {
   onClose: () => void;
   pollIntervalMs?: number;
   now?: () => number;
+}
+
+/** The size of a video's rendered output, as its export stage recorded it (processing_result.exporting). */
+function renderedSize(video: BatchVideo): number {
+  const rendered = video.processing_result?.exporting as { size?: unknown } | undefined;
+  return typeof rendered?.size === "number" ? rendered.size : 0;
 }
 
 export function BatchExportDialog({ batch, isOpen, onClose, pollIntervalMs = 1500, now = Date.now }: BatchExportDialogProps) {
@@ -77,7 +83,7 @@ export function BatchExportDialog({ batch, isOpen, onClose, pollIntervalMs = 150
   }, [status.data?.status, batch.id, queryClient]);
 
   const included = batch.videos.filter((v) => v.status === "completed" || (config.include_failed && v.status === "failed"));
-  const estimatedBytes = included.reduce((sum, v) => sum + Number(v.processing_result?.output_size ?? 0), 0);
+  const estimatedBytes = included.reduce((sum, v) => sum + renderedSize(v), 0);
   const naming = config.custom_naming ? namingProblem(config.custom_naming) : null;
   const current: BatchExport | undefined = status.data;
   const running = Boolean(exportId) && (!current || current.status === "pending" || current.status === "processing");
