@@ -31,9 +31,10 @@ function setup() {
     // The first link is about to end (a minute and a bit): the dialog asks again before it does.
     const fresh = polls > 2;
     return build<BatchExport>("ExportDetail", {
-      ...detail, status: "completed", progress: 100, file_size: 15 * 1024 ** 2,
+      ...detail, status: "completed", progress: 100,
       download_url: fresh ? "http://s3/e1.zip?fresh" : "http://s3/e1.zip",
       links_expire_at: fresh ? "2026-01-01T12:45:00Z" : "2026-01-01T12:01:00.010Z",
+      file_size: 15 * 1024 ** 2,
     });
   });
   api.install();
