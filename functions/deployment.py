@@ -191,7 +191,7 @@ class StateMachineSubstitutions:
 
     control_function_arn: str
     media_function_arn: str
-    retry_delays_seconds: str
+    retry_delays_seconds: tuple[int, ...]  # a JSON list in the file: States.StringToJson reads it
     cluster_arn: str
     worker_task_definition_arn: str
     worker_container_name: str
@@ -200,7 +200,9 @@ class StateMachineSubstitutions:
     assign_public_ip: str
 
     def as_dict(self) -> dict[str, str]:
-        return {_pascal(name): value for name, value in asdict(self).items()}
+        values = asdict(self)
+        values["retry_delays_seconds"] = json.dumps([int(d) for d in self.retry_delays_seconds])
+        return {_pascal(name): value for name, value in values.items()}
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ new execution).
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from functions.domain.enums import BatchStatus, VideoStatus
 from functions.domain.errors import Conflict, DomainError, InvalidRequest
@@ -139,6 +139,14 @@ def control_target(control: Control, status: BatchStatus, *, admitted: bool) -> 
 
 
 GateAction = Literal["run", "wait", "stop"]
+
+
+class ParkedToken(NamedTuple):
+    """A video waiting at the gate (`wait`): its task token, sent back on resume."""
+
+    batch_id: str
+    video_id: str
+    token: str
 
 
 def gate_action(batch_status: BatchStatus, video_status: VideoStatus | None) -> GateAction:

@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from functions.domain.batch_control import execution_name
 from functions.domain.enums import BatchStatus
 from functions.domain.errors import NotFound
+from functions.domain.pipeline_contract import TaskError, dump
 from functions.observability import logger, tracer
 from functions.services.batch_lifecycle import fail_batch
 from functions.services.context import services
@@ -49,11 +50,12 @@ def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
     if recovered(str(detail.get("name", "")), batch_id, status):
         return {"batch_id": batch_id, "status": "recovered"}
     try:
-        result = fail_batch(
-            services(), batch_id, {"Error": f"Execution{status.title()}", "Cause": str(cause)}
+        outcome = fail_batch(
+            services(), batch_id, TaskError(error=f"Execution{status.title()}", cause=str(cause))
         )
     except NotFound:
         return {"batch_id": batch_id, "status": "unknown"}
+    result = dump(outcome)
     logger.info(
         "Execution ended abnormally", extra={"batch_id": batch_id, "execution_status": status, **result}
     )

@@ -43,11 +43,10 @@ def test_every_reelflow_variable_is_a_runtime_config_field(resources):
 
 
 def test_substitutions_are_exactly_the_placeholders_of_the_state_machine_file():
-    declared = set(
-        deployment.StateMachineSubstitutions(
-            *(f.name for f in fields(deployment.StateMachineSubstitutions))
-        ).as_dict()
-    )
+    names = {f.name: f.name for f in fields(deployment.StateMachineSubstitutions)}
+    substitutions = deployment.StateMachineSubstitutions(**{**names, "retry_delays_seconds": (60, 300)})
+    declared = set(substitutions.as_dict())
+    assert substitutions.as_dict()["RetryDelaysSeconds"] == "[60, 300]"  # States.StringToJson reads it
     assert deployment.placeholders(deployment.STATE_MACHINE_FILE.read_text()) == declared
     assert set(deployment.STATE_MACHINE_FUNCTIONS) <= declared
 
