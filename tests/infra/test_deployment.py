@@ -81,3 +81,16 @@ def test_export_substitutions_are_exactly_the_placeholders_of_the_export_state_m
         if r["Type"] == "AWS::StepFunctions::StateMachine" and n.startswith("ExportsExportStateMachine")
     ]
     assert set(machine["Properties"]["DefinitionSubstitutions"]) == declared
+
+
+def test_every_function_is_deployed_with_the_environment_it_declares_it_needs(resources):
+    """What functions/startup.py checks at cold start is what the template sets."""
+    by_handler = {
+        r["Properties"]["Handler"]: r["Properties"].get("Environment", {}).get("Variables", {})
+        for r in resources.values()
+        if r["Type"] == "AWS::Lambda::Function"
+    }
+    for spec in deployment.FUNCTIONS:
+        variables = by_handler[spec.handler]
+        for field in spec.needs:
+            assert variables.get(deployment.ENV_PREFIX + field.upper()), f"{spec.id} lacks {field}"
