@@ -102,7 +102,7 @@ def probe(source: str) -> ProbeResult:
     The frame count comes from the container when it states one (MP4, MOV); otherwise, for a file
     suspiciously small for its declared length, the video packets are counted."""
     report = _ffprobe(source)
-    video = next((s for s in report.get("streams", []) if s.get("codec_type") == "video"), {})
+    video: dict[str, Any] = next((s for s in report.get("streams", []) if s.get("codec_type") == "video"), {})
     fmt = report.get("format", {})
     declared, size = _number(fmt.get("duration")), _number(fmt.get("size"))
     if (
