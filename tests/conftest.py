@@ -14,6 +14,8 @@ from functions.media.binaries import ffmpeg
 from functions.services.batches import Caller
 from reelflow.local.samples import Segment, Truth, make_sample, sync_sample
 
+pytest_plugins = ["tests.process_guard"]  # no process a test started outlives the session
+
 
 @pytest.fixture(scope="session")
 def local_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator["object"]:

@@ -28,10 +28,11 @@ def child_pids(parent: int | None = None) -> list[int]:
 
 def stop_children(grace_seconds: float = 2.0) -> list[int]:
     """SIGTERM every child, SIGKILL those still there after `grace_seconds`; returns the pids."""
-    return _terminate(child_pids(), grace_seconds)
+    return terminate(child_pids(), grace_seconds)
 
 
-def _terminate(pids: list[int], grace_seconds: float) -> list[int]:
+def terminate(pids: list[int], grace_seconds: float = 2.0) -> list[int]:
+    """SIGTERM `pids`, SIGKILL those still there after `grace_seconds`."""
     for pid in pids:
         _signal(pid, signal.SIGTERM)
     deadline = time.monotonic() + grace_seconds
@@ -100,4 +101,4 @@ def orphans_of(home: Path) -> list[int]:
 
 def reap_orphans(home: Path, grace_seconds: float = 2.0) -> list[int]:
     """Stop what a server on `home` killed with -9 left running (SIGTERM, then SIGKILL)."""
-    return _terminate(orphans_of(home), grace_seconds)
+    return terminate(orphans_of(home), grace_seconds)
