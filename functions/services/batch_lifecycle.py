@@ -10,7 +10,7 @@ from contextlib import suppress
 from typing import Any
 
 from functions.domain import object_keys
-from functions.domain.batch_control import batch_outcome, gate_action, outcome_message
+from functions.domain.batch_control import batch_outcome, gate_action, outcome_message, unfinished_videos
 from functions.domain.batch_progress import estimate_time_remaining
 from functions.domain.enums import BatchStatus, Stage, VideoStatus
 from functions.domain.errors import IllegalTransition
@@ -266,9 +266,7 @@ def mark_unfinished_videos(ctx: Services, batch: BatchJob, action: VideoAction, 
     """Fail or cancel every video of the batch that has not reached a terminal status."""
     counter = "failed_videos" if action is VideoAction.FAIL else "cancelled_videos"
     changed = 0
-    for video in ctx.batch_videos.of_batch(batch.id):
-        if video.status.is_terminal:
-            continue
+    for video in unfinished_videos(ctx.batch_videos.of_batch(batch.id)):
         try:
             ctx.batch_videos.transition(
                 batch.id,
