@@ -34,8 +34,10 @@ class Sweep(Construct):
         super().__init__(scope, construct_id)
         self.function = factory.create(deployment.SWEEP)
         if reserved_concurrency:
-            # Optional: new accounts (quota 10) refuse any reservation. Without one, two overlapping
-            # sweeps stay correct because every recovery is a conditional transition.
+            # Optional: new accounts (quota 10) refuse any reservation. Without one, sweeps overlap only
+            # when one runs past the minute; both recoveries then compute the same run name, and
+            # StartExecution with an existing name and the same input starts nothing new (only the
+            # batch's execution and recovery counters move twice).
             cfn_function = self.function.node.default_child
             assert isinstance(cfn_function, lambda_.CfnFunction)
             cfn_function.reserved_concurrent_executions = reserved_concurrency
