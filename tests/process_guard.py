@@ -12,8 +12,9 @@ import pytest
 from reelflow.local.children import child_pids, terminate
 
 LEFT_RUNNING = "processes left running by the tests (now stopped)"
-# The CDK's jsii kernel: one node process that lives as long as the Python process, by design.
-EXPECTED = ("jsii-runtime.js",)
+# The CDK's jsii kernel: a node process (jsii-runtime.js, which runs lib/program.js from a temporary
+# folder) that lives as long as the Python process, by design.
+EXPECTED = ("jsii-runtime.js", "/lib/program.js")
 
 
 def descendants(parent: int) -> list[int]:
