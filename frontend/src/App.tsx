@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { BarChart3, LayoutDashboard, List, LogOut, Upload } from "lucide-react";
+import { BarChart3, CircleHelp, LayoutDashboard, List, LogOut, Upload } from "lucide-react";
 import * as React from "react";
 import { getBatchJobs } from "@/api/client";
 import { BatchJobsList } from "@/components/batch/BatchJobsList";
@@ -21,6 +21,7 @@ const BatchJobDetails = lazyNamed(() => import("@/components/batch/BatchJobDetai
 const BatchUploadModal = lazyNamed(() => import("@/components/batch/BatchUploadModal"), "BatchUploadModal");
 const SignInPage = lazyNamed(() => import("@/pages/SignInPage"), "SignInPage");
 const UsagePage = lazyNamed(() => import("@/pages/UsagePage"), "UsagePage");
+const HelpPage = lazyNamed(() => import("@/pages/HelpPage"), "HelpPage");
 
 const PLAN_LIMIT = { free: 3, creator: 20, pro: 50 } as const;
 
@@ -44,6 +45,7 @@ export function App() {
     { to: "/", label: "Dashboard", icon: <LayoutDashboard aria-hidden /> },
     { to: "/batches", label: "Batch jobs", icon: <List aria-hidden /> },
     { to: "/usage", label: "Usage", icon: <BarChart3 aria-hidden /> },
+    { to: "/help", label: "Help", icon: <CircleHelp aria-hidden /> },
   ];
 
   return (
@@ -107,6 +109,8 @@ export function App() {
           </>
         ) : path === "/usage" ? (
           <UsagePage />
+        ) : path === "/help" ? (
+          <HelpPage />
         ) : (
           <Dashboard onUpload={() => setUploadOpen(true)} onExport={setExporting} />
         )}

@@ -15,6 +15,7 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { formatBytes, formatDuration, formatEta } from "@/lib/utils";
 import type { BatchJobCreated, BatchSettings, UploadProgress } from "@/types/batch";
 import { BatchSettingsForm } from "./BatchSettingsForm";
+import { HelpLink } from "@/components/HelpLink";
 
 export const MAX_FILE_BYTES = 2 * 1024 ** 3;
 export const CONTENT_TYPES: Record<string, string> = {
@@ -359,7 +360,9 @@ export function BatchUploadModal({
               <AlertDescription>
                 <ul className="list-disc pl-5">
                   {rejected.map((problem) => (
-                    <li key={problem}>{problem}</li>
+                    <li key={problem}>
+                      {problem} <HelpLink message={problem} />
+                    </li>
                   ))}
                 </ul>
               </AlertDescription>
@@ -369,7 +372,9 @@ export function BatchUploadModal({
           {error && (
             <Alert variant="destructive">
               <AlertTitle>Something went wrong</AlertTitle>
-              <AlertDescription>{error}</AlertDescription>
+              <AlertDescription>
+                {error} <HelpLink message={error} />
+              </AlertDescription>
             </Alert>
           )}
           <DialogFooter>
