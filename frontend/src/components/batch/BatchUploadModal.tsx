@@ -177,7 +177,8 @@ export function BatchUploadModal({
   async function retry(index: number) {
     if (!created) return;
     setBusy("uploading");
-    await uploadBatchVideos([files[index]!.file], [created.uploads[index]!], {
+    // Only the slot: the URL it was given may have expired or been refused, so a fresh one is asked for.
+    await uploadBatchVideos([files[index]!.file], [{ video_id: created.uploads[index]!.video_id }], {
       batchJobId: created.batch_job.id,
       transport,
       retryDelayMs,
