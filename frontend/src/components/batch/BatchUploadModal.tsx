@@ -16,6 +16,7 @@ import { formatBytes, formatDuration, formatEta } from "@/lib/utils";
 import type { BatchJobCreated, BatchSettings, UploadProgress } from "@/types/batch";
 import { BatchSettingsForm } from "./BatchSettingsForm";
 import { HelpLink } from "@/components/HelpLink";
+import { UploadTour } from "./UploadTour";
 
 export const MAX_FILE_BYTES = 2 * 1024 ** 3;
 export const CONTENT_TYPES: Record<string, string> = {
@@ -224,6 +225,7 @@ export function BatchUploadModal({
           </DialogDescription>
         </DialogHeader>
 
+        {!created && <UploadTour />}
         <form id={`${id}-form`} className="grid gap-4" onSubmit={form.handleSubmit(upload)} noValidate>
           {!created && (
             <div
