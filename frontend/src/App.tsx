@@ -63,7 +63,7 @@ export function App() {
               <Link
                 key={item.to}
                 to={item.to}
-                className="flex items-center gap-1 rounded-md px-3 py-2 text-sm font-medium hover:bg-muted focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring aria-[current=page]:bg-muted [&_svg]:size-4"
+                className="flex items-center gap-1 whitespace-nowrap rounded-md px-2 py-2 text-sm font-medium hover:bg-muted focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring aria-[current=page]:bg-muted sm:px-3 [&_svg]:hidden [&_svg]:size-4 sm:[&_svg]:block"
               >
                 {item.icon}
                 {item.label}
