@@ -38,8 +38,8 @@ test("charts videos, minutes and success rate oldest first, and shows the plan's
     "GET /api/usage",
     makeUsage(
       [
-        makeUsagePeriod({ period: "2026-11-24", videos_processed: 4, minutes_processed: 2, success_rate: 0.5 }),
-        makeUsagePeriod({ period: "2026-11-23", videos_processed: 0, minutes_processed: 0, success_rate: null }),
+        makeUsagePeriod({ period: "2026-11-24", videos_processed: 4, videos_completed: 2, videos_failed: 2, minutes_processed: 2, success_rate: 0.5 }),
+        makeUsagePeriod({ period: "2026-11-23", videos_processed: 0, videos_completed: 0, videos_failed: 0, minutes_processed: 0, success_rate: null }),
       ],
       {
         tier: "free",
