@@ -61,7 +61,7 @@ def test_a_measured_1080p_part_sets_the_slowest_part_and_the_sizes():
     plain, scaled = aws_model(measured(), 80.0, 60), aws_model(measured(), 80.0, 60, hd)
     transfers = (60 * 60 + 2 * 30 * 60 * 0.8 / 24 + 2 * 30 * 60 * 0.8) / 80
     assert scaled.transfers == pytest.approx(transfers)
-    # the slowest part 16 → 40 s; the stitch (a remux) follows the bytes: 0.5 s × 6 for 240 MB → × 6 for 1,440 MB
+    # the slowest part 16 → 40 s; the stitch (a remux) follows the bytes: 240 MB → 1,440 MB
     stitch_growth = 0.5 * 6 * (1440 / 240) - 0.5 * 6
     assert scaled.critical - scaled.transfers == pytest.approx(
         plain.critical - plain.transfers + 24.0 + stitch_growth
