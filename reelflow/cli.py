@@ -155,6 +155,18 @@ def cmd_executions(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_capacity(args: argparse.Namespace) -> int:
+    from reelflow.capacity_cli import CAPS, run_capacity
+
+    return run_capacity(console, args.endpoint, args.table, {cap: getattr(args, cap) for cap in CAPS})
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from reelflow.simulate import run_simulate
+
+    return run_simulate(console, args)
+
+
 def cmd_openapi(args: argparse.Namespace) -> int:
     from functions.handlers.api import app
 
@@ -259,6 +271,21 @@ def _serve_commands(sub: Subparsers) -> None:
         "--endpoint", help="Embedded AWS endpoint (read from the running serve by default)"
     )
     executions.set_defaults(func=cmd_executions)
+
+    capacity = sub.add_parser("capacity", help="Show or change the service's global caps (no redeploy)")
+    for cap in ("running-batches", "videos-in-flight", "transcribe-jobs", "fargate-tasks"):
+        capacity.add_argument(f"--{cap}", type=int, help=f"New cap: {cap.replace('-', ' ')} at once")
+    capacity.add_argument("--endpoint", help="AWS endpoint (the running serve's by default)")
+    capacity.add_argument("--table", help="Table name (the running serve's by default; on AWS: the stack's)")
+    capacity.set_defaults(func=cmd_capacity)
+
+    from reelflow.simulate import add_arguments as add_simulate_arguments
+
+    simulate = sub.add_parser(
+        "simulate", help="Simulate a day of thousands of users on the real admission code"
+    )
+    add_simulate_arguments(simulate)
+    simulate.set_defaults(func=cmd_simulate)
 
 
 def _tool_commands(sub: Subparsers) -> None:
@@ -365,6 +392,15 @@ def _drop_commands(sub: Subparsers) -> None:
     drop.add_argument("--tier", choices=[t.value for t in Tier], default=Tier.PRO.value, help="for the API")
     drop.add_argument("--start", action="store_true", help="Add a _start marker: start once complete")
     drop.add_argument("--timeout", type=float, default=600, help="Seconds to wait for the start (600)")
+    aws = drop.add_argument_group("AWS mode (docs/drop-folder.md): your own drop folder on a deployment")
+    aws.add_argument("--aws", action="store_true", help="Sign in with Cognito and upload to the deployment")
+    aws.add_argument(
+        "--outputs", default="outputs.json", help="The stack's outputs (cdk deploy --outputs-file)"
+    )
+    aws.add_argument(
+        "--username", help="Your user name (e-mail); the password is asked, or $REELFLOW_PASSWORD"
+    )
+    aws.add_argument("--endpoint", help=argparse.SUPPRESS)  # tests: local mode's Cognito stand-in
     drop.set_defaults(func=cmd_drop)
 
 
