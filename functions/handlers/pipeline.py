@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from functions.domain import pipeline_contract as contract
 from functions.domain.enums import Stage, VideoStatus
-from functions.observability import logger, metrics, tracer
+from functions.observability import lambda_logging, metrics, request_keys, tracer
 from functions.services import batch_lifecycle
 from functions.services.context import Services, services
 from functions.services.stages import STAGE_RUNNERS, StageRunner
@@ -62,11 +62,11 @@ CONTROL_TASKS: dict[str, Task] = {
 def _dispatch(tasks: dict[str, Task], name: Any, event: dict[str, Any]) -> dict[str, Any]:
     if name not in tasks:
         raise ValueError(f"Unknown task {name!r}; expected one of {sorted(tasks)}")
-    logger.append_keys(task=name, batch_id=event.get("batch_id"), video_id=event.get("video_id"))
+    request_keys(task=name, batch_id=event.get("batch_id"), video_id=event.get("video_id"))
     return tasks[name](services(), event)
 
 
-@logger.inject_lambda_context
+@lambda_logging
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def control_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
@@ -91,7 +91,7 @@ MEDIA_TASKS[Stage.TRANSCRIBING.value] = _task(
 )
 
 
-@logger.inject_lambda_context
+@lambda_logging
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def media_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -399,8 +399,7 @@ def start_checked(ctx: Services, batch: BatchJob) -> StartResponse:
             BatchAction.ENQUEUE,
             now,
             set_fields={
-                "queued_at": now,
-                "started_at": now,
+                "queued_at": now,  # started_at is set on admission, when processing begins
                 "total_duration_seconds": sum(bv.duration or 0.0 for bv in videos),
             },
         )
