@@ -29,6 +29,7 @@ from typing import Any
 from rich.console import Console
 
 from functions.adapters import keys
+from functions.domain.batch_cost import Footprint
 from functions.domain.capacity import (
     NEW_ACCOUNT,
     RAISED_ACCOUNT,
@@ -59,7 +60,7 @@ TERMINAL = [s for s in BatchStatus if s.is_terminal]
 class Workload:
     users: int = 10_000
     hours: float = 24.0
-    batches_per_user_per_day: float = 0.5
+    batches_per_user_per_day: float = 0.25
     plan_mix: tuple[float, float, float] = (0.70, 0.25, 0.05)  # free, creator, pro
     videos: tuple[int, int] = (3, 50)
     minutes: tuple[float, float] = (1.0, 60.0)
@@ -74,16 +75,8 @@ class Speeds:
     fargate_media_x: float = 3.0
     overhead_seconds: float = 20.0  # cold start, gate, downloads
     lambda_max_seconds: float = 900.0  # estimated processing above which a video runs on Fargate
-    media_memory_gb: float = 4.0  # functions/deployment.py MEDIA
-    control_memory_gb: float = 0.5
-    control_calls_per_video: int = 5  # gate, begin, finish, progress, ETA
-    control_call_seconds: float = 0.2
-    worker_vcpus: float = 2.0
-    worker_memory_gb: float = 8.0
-    transitions_per_video: int = 14
-    transitions_per_batch: int = 6
+    footprint: Footprint = field(default_factory=Footprint)  # memory, calls, transitions (batch_cost.py)
     bytes_per_media_minute: int = 8 * 1024**2  # 720p H.264 talk
-    kept_seconds: float = 7 * 24 * 3600  # uploads and outputs kept a week
     output_ratio: float = 0.7  # silence removed
 
 
@@ -426,20 +419,20 @@ class Simulation:
             self._next_video(batch)
 
     def _account(self, video: _Video) -> None:
-        s, u = self.speeds, self.usage
+        s, f, u = self.speeds, self.speeds.footprint, self.usage
         if video.fargate:
-            u.fargate_vcpu_seconds += s.worker_vcpus * video.processing_seconds
-            u.fargate_gb_seconds += s.worker_memory_gb * video.processing_seconds
+            u.fargate_vcpu_seconds += f.worker_vcpus * video.processing_seconds
+            u.fargate_gb_seconds += f.worker_memory_gb * video.processing_seconds
         else:
             media = u.lambda_gb_seconds.get("media", 0.0)
-            u.lambda_gb_seconds["media"] = media + s.media_memory_gb * video.processing_seconds
-        control = s.control_calls_per_video * s.control_call_seconds * s.control_memory_gb
+            u.lambda_gb_seconds["media"] = media + f.media_memory_gb * video.processing_seconds
+        control = f.control_calls_per_video * f.control_call_seconds * f.control_memory_gb
         u.lambda_gb_seconds["control"] = u.lambda_gb_seconds.get("control", 0.0) + control
-        u.lambda_requests += s.control_calls_per_video + (0 if video.fargate else 4)
+        u.lambda_requests += f.control_calls_per_video + (0 if video.fargate else 4)
         u.transcribe_seconds += max(video.media_seconds, 15.0)
-        u.state_transitions += s.transitions_per_video
+        u.state_transitions += f.transitions_per_video
         size = video.media_seconds / 60 * s.bytes_per_media_minute
-        u.s3_byte_seconds += size * (1 + s.output_ratio) * s.kept_seconds
+        u.s3_byte_seconds += size * (1 + s.output_ratio) * f.kept_seconds
         u.s3_bytes_sent += int(size * s.output_ratio)
         self.media_seconds_done += video.media_seconds
         if self.t <= self.workload.hours * 3600:
@@ -448,7 +441,7 @@ class Simulation:
 
     def _complete(self, batch: _Batch) -> None:
         complete_batch(self.ctx, batch.id)
-        self.usage.state_transitions += self.speeds.transitions_per_batch
+        self.usage.state_transitions += self.speeds.footprint.transitions_per_batch
         concurrency = batch_videos(batch.tier, len(batch.videos))
         ideal = ideal_seconds([v.processing_seconds for v in batch.videos], concurrency)
         self.done.append((batch, self.t - batch.requested_at, ideal))
