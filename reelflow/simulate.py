@@ -560,5 +560,5 @@ def run_simulate(console: Console, args: argparse.Namespace) -> int:
     )
     report = simulate(workload, capacity)
     for line in report.lines():
-        console.print(line, highlight=False)
+        console.print(line, highlight=False, soft_wrap=True)
     return 0 if report.caps_held else 1
