@@ -13,6 +13,7 @@ from rich.console import Console
 from functions.domain.enums import Tier
 from functions.domain.settings import BatchSettings
 from reelflow.bench_export import add_arguments as add_bench_export_arguments
+from reelflow.bench_long import add_arguments as add_bench_long_arguments
 
 console = Console()
 
@@ -182,6 +183,10 @@ def cmd_openapi(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     if args.target == "export":
         return cmd_bench_export(args)
+    if args.target == "long":
+        from reelflow.bench_long import run_long_benchmark
+
+        return run_long_benchmark(console, args)
     if args.target == "local":
         from reelflow.bench_local import run_local_benchmark
 
@@ -296,7 +301,7 @@ def _tool_commands(sub: Subparsers) -> None:
     bench.add_argument(
         "target",
         nargs="?",
-        choices=["media", "local", "export"],
+        choices=["media", "local", "export", "long"],
         default="media",
         help="What to measure (media)",
     )
@@ -308,6 +313,7 @@ def _tool_commands(sub: Subparsers) -> None:
     bench.add_argument("--dir", type=Path, default=Path("bench-out"), help="Where media is generated/reused")
     bench.add_argument("--skip-transcription", action="store_true", help="Leave out the speech model")
     add_bench_export_arguments(bench)  # export: --counts, --video-mb
+    add_bench_long_arguments(bench)  # long: --lengths, --s3-mbps, --scale-to, --json
     bench.set_defaults(func=cmd_bench)
 
     bench_export = sub.add_parser("bench-export", help="Same as `reelflow bench export` (kept as an alias)")
@@ -386,6 +392,15 @@ def _drop_commands(sub: Subparsers) -> None:
     drop.add_argument("--tier", choices=[t.value for t in Tier], default=Tier.PRO.value, help="for the API")
     drop.add_argument("--start", action="store_true", help="Add a _start marker: start once complete")
     drop.add_argument("--timeout", type=float, default=600, help="Seconds to wait for the start (600)")
+    aws = drop.add_argument_group("AWS mode (docs/drop-folder.md): your own drop folder on a deployment")
+    aws.add_argument("--aws", action="store_true", help="Sign in with Cognito and upload to the deployment")
+    aws.add_argument(
+        "--outputs", default="outputs.json", help="The stack's outputs (cdk deploy --outputs-file)"
+    )
+    aws.add_argument(
+        "--username", help="Your user name (e-mail); the password is asked, or $REELFLOW_PASSWORD"
+    )
+    aws.add_argument("--endpoint", help=argparse.SUPPRESS)  # tests: local mode's Cognito stand-in
     drop.set_defaults(func=cmd_drop)
 
 

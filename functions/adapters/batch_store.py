@@ -10,7 +10,7 @@ from boto3.dynamodb.conditions import Attr, ConditionBase, Key
 from botocore.exceptions import ClientError
 
 from functions.adapters import page_token
-from functions.adapters.dynamo_codec import item_to_model, model_to_attributes
+from functions.adapters.dynamo_codec import item_to_model, model_to_attributes, readable, readable_all
 from functions.adapters.dynamo_table import (
     ConditionFailed,
     DynamoTable,
@@ -122,14 +122,14 @@ class DynamoBatchStore(DynamoTable):
         else:
             by_status = Key("GSI2PK").eq(user_status_pk(user_id, status))
             items = self.query(IndexName="GSI2", KeyConditionExpression=by_status, ScanIndexForward=False)
-        return [item_to_model(item, BatchJob) for item in items]
+        return readable_all(items, BatchJob)
 
     def list_for_user_since(self, user_id: str, since: datetime) -> list[BatchJob]:
         """GSI1 between the batch prefix at `since` and the prefix's end: only the batches of the window."""
         lower, upper = user_batches_created_between(since)
         window = Key("GSI1PK").eq(user_pk(user_id)) & Key("GSI1SK").between(lower, upper)
         items = self.query(IndexName="GSI1", KeyConditionExpression=window, ScanIndexForward=False)
-        return [item_to_model(item, BatchJob) for item in items]
+        return readable_all(items, BatchJob)
 
     def page_for_user(
         self,
@@ -171,7 +171,7 @@ class DynamoBatchStore(DynamoTable):
         if len(found) > skip + limit and shown:
             number, last = shown[-1]
             next_token = page_token.encode(fingerprint, number, segments[number].resume_key(last))
-        return BatchPage([item_to_model(item, BatchJob) for _, item in shown], next_token)
+        return BatchPage(readable_all((item for _, item in shown), BatchJob), next_token)
 
     def count_for_user(self, user_id: str, status: BatchStatus | None = None) -> int:
         """Select=COUNT: no item comes back, but DynamoDB bills it by the data it reads."""
@@ -197,8 +197,8 @@ class DynamoBatchStore(DynamoTable):
             )
         )
         head = items[0] if items and items[0].get("LSI1SK") == BATCH_HEAD_POSITION else None
-        members = [item_to_model(item, BatchVideo) for item in items[1 if head else 0 :]]
-        batch = item_to_model(head, BatchJob) if head else self.get(batch_id)
+        members = readable_all(items[1 if head else 0 :], BatchVideo)
+        batch = readable(head, BatchJob) if head else self.get(batch_id)
         return (batch, members) if batch else None
 
     def list_by_status(self, status: BatchStatus, limit: int | None = None) -> list[BatchJob]:
@@ -209,7 +209,9 @@ class DynamoBatchStore(DynamoTable):
         ]
         batches = []
         for item in heapq.merge(*shards, key=lambda item: str(item["GSI3SK"])):
-            batches.append(item_to_model(item, BatchJob))
+            batch = readable(item, BatchJob)
+            if batch is not None:
+                batches.append(batch)
             if limit is not None and len(batches) >= limit:
                 break
         return batches
@@ -365,10 +367,7 @@ class DynamoBatchStore(DynamoTable):
         self, batch: BatchJob, batch_videos: list[BatchVideo], now: datetime, limit: int | None = None
     ) -> None:
         reject_duplicate_members(batch_videos)
-        counters = {
-            "total_videos": len(batch_videos),
-            "total_duration_seconds": sum(bv.duration or 0.0 for bv in batch_videos),
-        }
+        counters = {"total_videos": len(batch_videos)}
         pin = self._pin(batch, now, counters, limit)
         if not self.transact([pin, *(self._put_member(bv) for bv in batch_videos)]):
             raise MembershipConflict()
@@ -378,7 +377,7 @@ class DynamoBatchStore(DynamoTable):
     ) -> None:
         key = batch_video_key(removed.batch_job_id, removed.video_id)
         delete = {"Delete": transaction_item(self.table_name, status_in(MOVABLE), Key=key)}
-        counters = {"total_videos": -1, "total_duration_seconds": -(removed.duration or 0.0)}
+        counters = {"total_videos": -1}
         moves = [self._move(member, member.position - 1, now) for member in after]
         if not self.transact([self._pin(batch, now, counters), delete, *moves]):
             raise MembershipConflict()

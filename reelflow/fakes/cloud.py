@@ -5,7 +5,7 @@ import json
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import quote
@@ -13,6 +13,7 @@ from urllib.parse import quote
 from functions.domain.batch_control import ExecutionStatus
 from functions.domain.errors import InvalidRequest, NotFound
 from functions.domain.exports import ArchiveEntry, ExportProgress, adding
+from functions.domain.links import Link
 from functions.domain.stored_objects import StoredObject
 from functions.domain.upload_limits import CompletedPart
 
@@ -26,6 +27,7 @@ class FakeObjectStore:
         self.uploads: dict[str, _Upload] = {}
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
         self.modified: dict[tuple[str, str], datetime] = {}
+        self.credentials_expire: datetime | None = None
 
     def _path(self, bucket: str, key: str) -> Path:
         return self.root / bucket / key
@@ -42,6 +44,15 @@ class FakeObjectStore:
 
     def presigned_get(self, bucket: str, key: str, expires_in: int, download_name: str | None = None) -> str:
         return str(self._path(bucket, key))
+
+    def signed_link(self, bucket: str, key: str, expires_in: int, download_name: str | None = None) -> Link:
+        return Link(
+            self.presigned_get(bucket, key, expires_in, download_name),
+            self.clock() + timedelta(seconds=expires_in),
+        )
+
+    def signing_credentials_expire(self) -> datetime | None:
+        return self.credentials_expire
 
     def head(self, bucket: str, key: str) -> dict[str, Any] | None:
         path = self._path(bucket, key)
@@ -63,7 +74,7 @@ class FakeObjectStore:
     def get_json(self, bucket: str, key: str) -> Any:
         return json.loads(self._path(bucket, key).read_bytes())
 
-    def put_bytes(self, bucket: str, key: str, body: bytes) -> None:
+    def put_bytes(self, bucket: str, key: str, body: bytes, content_type: str | None = None) -> None:
         """Also what a test uses to play the client's upload."""
         path = self._path(bucket, key)
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -312,11 +312,7 @@ class FakeBatchStore:
             stored = self._pinned(batch, len(batch_videos), limit)
             if any((bv.batch_job_id, bv.video_id) in self.t.members for bv in batch_videos):
                 raise MembershipConflict()
-            added = {
-                "total_videos": len(batch_videos),
-                "total_duration_seconds": sum(bv.duration or 0.0 for bv in batch_videos),
-            }
-            self.t.batches[batch.id] = apply(stored, now, None, added)
+            self.t.batches[batch.id] = apply(stored, now, None, {"total_videos": len(batch_videos)})
             for bv in batch_videos:
                 self.t.members[(bv.batch_job_id, bv.video_id)] = bv
 
@@ -345,8 +341,7 @@ class FakeBatchStore:
             stored = self._pinned(batch)
             for member in [removed, *after]:
                 self._movable(member)
-            counters = {"total_videos": -1, "total_duration_seconds": -(removed.duration or 0.0)}
-            self.t.batches[batch.id] = apply(stored, now, None, counters)
+            self.t.batches[batch.id] = apply(stored, now, None, {"total_videos": -1})
             del self.t.members[(removed.batch_job_id, removed.video_id)]
             for member in after:
                 key = (member.batch_job_id, member.video_id)
