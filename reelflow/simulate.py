@@ -37,10 +37,11 @@ from functions.domain.capacity import (
     derived_capacity,
     with_overrides,
 )
-from functions.domain.enums import BatchStatus, Tier, UploadStatus
+from functions.domain.enums import BatchStatus, ExportFormat, ExportQuality, Tier, UploadStatus
 from functions.domain.models import BatchJob
 from functions.domain.pricing import Usage, cost_of
 from functions.domain.quotas import limits_for
+from functions.domain.routing import choose_route
 from functions.domain.scheduling import batch_videos
 from functions.domain.schemas import BatchJobCreate
 from functions.observability import logger
@@ -64,6 +65,7 @@ class Workload:
     plan_mix: tuple[float, float, float] = (0.70, 0.25, 0.05)  # free, creator, pro
     videos: tuple[int, int] = (3, 50)
     minutes: tuple[float, float] = (1.0, 60.0)
+    share_1080p: float = 0.2  # batches asking for 1080p exports (the others 720p), from 1080p sources
     seed: int = 7
 
 
@@ -74,7 +76,6 @@ class Speeds:
     lambda_media_x: float = 4.0  # media seconds per second, every stage on Lambda (long ones in parts)
     fargate_media_x: float = 3.0
     overhead_seconds: float = 20.0  # cold start, gate, downloads
-    lambda_max_seconds: float = 900.0  # estimated processing above which a video runs on Fargate
     footprint: Footprint = field(default_factory=Footprint)  # memory, calls, transitions (batch_cost.py)
     bytes_per_media_minute: int = 8 * 1024**2  # 720p H.264 talk
     output_ratio: float = 0.7  # silence removed
@@ -283,6 +284,23 @@ def ideal_seconds(durations: list[float], concurrency: int) -> float:
     return max(lanes)
 
 
+def _jain_by_arrival_hour(done: list[tuple["_Batch", float, float]]) -> float:
+    """Jain's index of the users' shares among users who asked in the same hour (they competed for the
+    same capacity), averaged over the hours weighted by their users. A share is the time the user's
+    batches would take alone over the time they took."""
+    by_hour: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0.0, 0.0]))
+    for batch, took, ideal in done:
+        entry = by_hour[int(batch.requested_at // 3600)][batch.user]
+        entry[0] += ideal
+        entry[1] += took
+    weighted = users = 0.0
+    for per_user in by_hour.values():
+        shares = [ideal / took for ideal, took in per_user.values() if took > 0]
+        weighted += jain(shares) * len(shares)
+        users += len(shares)
+    return weighted / users if users else 1.0
+
+
 def _percentile(values: list[float], fraction: float) -> float:
     if not values:
         return 0.0
@@ -357,7 +375,10 @@ class Simulation:
         count = min(self.random.randint(*w.videos), limits_for(tier).max_videos_per_batch)
         caller = Caller(user, tier)
         self.ctx.users.upsert(user, tier, self.fake.clock())
-        request = BatchJobCreate(name=f"{user} batch", video_count=count)
+        quality = ExportQuality.Q1080P if self.random.random() < w.share_1080p else ExportQuality.Q720P
+        request = BatchJobCreate.model_validate(
+            {"name": f"{user} batch", "video_count": count, "settings": {"export_quality": quality.value}}
+        )
         created = batches.create_batch(self.ctx, caller, request)
         videos = []
         for upload in created.uploads:
@@ -365,18 +386,25 @@ class Simulation:
             fields = {"status": UploadStatus.UPLOADED.value, "duration": media}
             self.ctx.videos.set_upload(upload.video_id, self.fake.clock(), fields)
             release_batches(self.ctx, upload.video_id)
-            videos.append(
-                self._video(VideoRef(batch_id=created.batch_job.id, video_id=upload.video_id), media)
-            )
+            ref = VideoRef(batch_id=created.batch_job.id, video_id=upload.video_id)
+            videos.append(self._video(ref, media, quality))
         batch_id = created.batch_job.id
         self.live[batch_id] = _Batch(batch_id, user, tier, self.t, videos, waiting=list(videos))
         batches.start_batch(self.ctx, caller, batch_id)
 
-    def _video(self, ref: VideoRef, media: float) -> _Video:
-        s = self.speeds
-        on_lambda = s.overhead_seconds + media / s.lambda_media_x
-        if on_lambda <= s.lambda_max_seconds:
-            return _Video(ref, media, on_lambda, fargate=False)
+    def _video(self, ref: VideoRef, media: float, quality: ExportQuality) -> _Video:
+        s, config = self.speeds, self.ctx.config
+        route = choose_route(  # the probing stage's own rule
+            duration=media,
+            size=int(media / 60 * s.bytes_per_media_minute),
+            height=quality.height,
+            quality=quality,
+            fmt=ExportFormat.MP4,
+            lambda_max_seconds=config.lambda_max_media_seconds,
+            lambda_max_bytes=config.lambda_max_file_bytes,
+        )
+        if route == "lambda":
+            return _Video(ref, media, s.overhead_seconds + media / s.lambda_media_x, fargate=False)
         return _Video(ref, media, s.overhead_seconds + media / s.fargate_media_x, fargate=True)
 
     def _launch_started(self) -> None:
@@ -480,18 +508,14 @@ class Simulation:
         for tier in PLANS:
             done = [(b, took, ideal) for b, took, ideal in self.done if b.tier is tier]
             minutes = [took / 60 for _, took, _ in done]
-            per_user: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
-            for b, took, ideal in done:
-                per_user[b.user][0] += ideal
-                per_user[b.user][1] += took
-            shares = [ideal / took for ideal, took in per_user.values() if took > 0]
+            plans_jain = _jain_by_arrival_hour(done)
             plans[tier] = PlanFigures(
                 batches=len(done),
                 unfinished=unfinished[tier],
                 p50_minutes=statistics.median(minutes) if minutes else 0.0,
                 p95_minutes=_percentile(minutes, 0.95),
                 max_minutes=max(minutes, default=0.0),
-                jain=jain(shares),
+                jain=plans_jain,
             )
         cost = cost_of(self.usage)
         media_minutes = self.media_seconds_done / 60
