@@ -46,6 +46,9 @@ class RuntimeConfig(BaseSettings):
     export_lambda_budget_seconds: float = Field(
         default=600.0, ge=0, description="Estimated export seconds above which an export runs on Fargate."
     )
+    export_max_seconds: float = Field(
+        default=4 * 3600.0, gt=0, description="Total media seconds a merged or HLS export may encode."
+    )
     # The deployment's global caps (CDK context `reelflow:capacity_*`); unset: derived from a new account's
     # quotas (functions/domain/capacity.py). The table's capacity item, editable without a redeploy,
     # is what admission reads; these seed it, and a deployment with other values replaces it.

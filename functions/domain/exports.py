@@ -32,6 +32,7 @@ __all__ = [
     "RuntimeLimits",
     "cache_key",
     "entry_names",
+    "export_length_refusal",
     "export_refusal",
     "export_runtime",
     "results_document",
@@ -199,6 +200,26 @@ def export_refusal(status: BatchStatus, include_failed: bool) -> str | None:
             "set include_failed to export a finished batch with failed videos"
         )
     return f"Batch is {status.value}: it can be exported once it has finished"
+
+
+def _hours(seconds: float) -> str:
+    return f"{seconds / 3600:.2f} h ({seconds:,.0f} s)"
+
+
+def export_length_refusal(
+    kind: BatchExportKind, hls: bool, total_seconds: float, cap_seconds: float
+) -> str | None:
+    """Why an export that encodes `total_seconds` of media is refused (None when it is not): a merged
+    video or an HLS rendition encodes every second of every video, so their total is capped; a ZIP or a
+    plain playlist copies or names the files and is not."""
+    encodes = kind is BatchExportKind.MERGED or (kind is BatchExportKind.PLAYLIST and hls)
+    if not encodes or total_seconds <= cap_seconds:
+        return None
+    what = "merged video" if kind is BatchExportKind.MERGED else "HLS rendition"
+    return (
+        f"The {what} would last {_hours(total_seconds)}, above the cap of {_hours(cap_seconds)} "
+        "(REELFLOW_EXPORT_MAX_SECONDS): export fewer videos, or a ZIP or plain playlist instead"
+    )
 
 
 FILE_EXTENSIONS = {BatchExportKind.ZIP: "zip", BatchExportKind.PLAYLIST: "m3u8"}

@@ -2,6 +2,7 @@
 `run` produces the export, `fail` records why an export ended without a file (a Lambda timeout, the
 Fargate task dying)."""
 
+import time
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -10,6 +11,8 @@ from functions.observability import lambda_logging, metrics, request_keys, trace
 from functions.services.context import services
 from functions.services.export_runner import run_export
 from functions.services.exports import fail_export
+
+DEADLINE_MARGIN_SECONDS = 10.0
 
 
 def _cause(error: dict[str, Any]) -> str:
@@ -28,6 +31,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return {"export_id": export_id, "status": "failed", "changed": changed}
     if event.get("task") != "run":
         raise ValueError(f"Unknown task {event.get('task')!r}; expected 'run' or 'fail'")
-    record = run_export(ctx, batch_id, export_id)
+    # Stop the encode a little before Lambda would freeze it, so the failure is recorded with its reason.
+    seconds_left = context.get_remaining_time_in_millis() / 1000 - DEADLINE_MARGIN_SECONDS
+    record = run_export(ctx, batch_id, export_id, deadline=time.monotonic() + max(0.0, seconds_left))
     metrics.add_metric(name="ExportsCompleted", unit="Count", value=1)
     return {"export_id": record.id, "status": record.status.value, "file_size": record.file_size}

@@ -16,7 +16,7 @@ from typing import IO
 from functions.domain.enums import ExportFormat
 from functions.domain.media_values import Interval
 from functions.media.binaries import ffmpeg
-from functions.media.ffmpeg_run import FfmpegError
+from functions.media.ffmpeg_run import FfmpegError, guarded, kill_group
 
 RATE = 48_000
 CHANNELS = 2
@@ -84,21 +84,21 @@ def render_kept_audio(
     ]
     encode += ["-i", "pipe:0", *audio_codec_args(export_format), str(destination)]
     with tempfile.TemporaryFile() as decode_log, tempfile.TemporaryFile() as encode_log:
-        reader = subprocess.Popen(decode, stdout=subprocess.PIPE, stderr=decode_log)
-        writer = subprocess.Popen(encode, stdin=subprocess.PIPE, stderr=encode_log)
+        reader = subprocess.Popen(decode, stdout=subprocess.PIPE, stderr=decode_log, start_new_session=True)
+        writer = subprocess.Popen(encode, stdin=subprocess.PIPE, stderr=encode_log, start_new_session=True)
         assert reader.stdout is not None and writer.stdin is not None
-        try:
-            copy_kept(reader.stdout, writer.stdin, sample_ranges(keep))
-            writer.stdin.close()
-            reader.stdout.close()
-            reader.kill()  # the kept ranges may end before the source does
-            reader.wait()
-            writer.wait()
-        except BaseException:
-            for process in (reader, writer):
-                process.kill()
-                process.wait()
-            raise
+        with guarded(reader, writer):
+            try:
+                copy_kept(reader.stdout, writer.stdin, sample_ranges(keep))
+                writer.stdin.close()
+                reader.stdout.close()
+                reader.kill()  # the kept ranges may end before the source does
+                reader.wait()
+                writer.wait()
+            except BaseException:
+                for process in (reader, writer):
+                    kill_group(process)
+                raise
         if writer.returncode != 0:
             encode_log.seek(0)
             raise FfmpegError(f"audio encode failed: {encode_log.read().decode(errors='replace')[-500:]}")

@@ -17,7 +17,7 @@ from pathlib import Path
 from functions.domain.enums import ExportFormat, ExportQuality
 from functions.domain.media_values import Interval, ProbeResult
 from functions.media.audio_track import render_kept_audio
-from functions.media.ffmpeg_run import ProgressCallback, run_ffmpeg
+from functions.media.ffmpeg_run import ProgressCallback, in_context, run_ffmpeg
 from functions.media.parts import PART_SECONDS, Part, split_parts
 from functions.media.stitch import stitch
 from functions.media.subtitles import SubtitleTrack, burn_filter
@@ -209,13 +209,13 @@ def render(
     pool_size = max(1, min(len(parts) + 1, workers or os.cpu_count() or 1))
     with ThreadPoolExecutor(pool_size, thread_name_prefix="render") as pool:
         audio = (
-            pool.submit(render_kept_audio, plan.source, plan.kept(), folder, plan.export_format)
+            pool.submit(in_context(render_kept_audio), plan.source, plan.kept(), folder, plan.export_format)
             if plan.has_audio
             else None
         )
         jobs = [
             pool.submit(
-                run_ffmpeg,
+                in_context(run_ffmpeg),
                 part_args(plan, part, file),
                 expected_seconds=part.duration,
                 on_progress=tracker.callback(part.index),

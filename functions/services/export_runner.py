@@ -20,10 +20,12 @@ from functions.domain.exports import (
     ExportProgress,
     ExportStatus,
     entry_names,
+    export_length_refusal,
     results_document,
     safe_file_name,
 )
 from functions.domain.models import BatchJob
+from functions.media.ffmpeg_run import watched
 from functions.media.merge import MergeClip, merge, merge_target
 from functions.media.playlist import PLAYLIST_NAME, PlaylistEntry, build_hls, extended_m3u, object_uri
 from functions.media.probe import probe
@@ -65,10 +67,24 @@ def _seconds_left(record: BatchExport, now: datetime) -> int:
     return max(60, int((record.expires_at - now).total_seconds()))
 
 
+def _stop_check(ctx: Services, batch_id: str, export_id: str) -> Callable[[], str | None]:
+    def reason() -> str | None:
+        record = ctx.exports.get(batch_id, export_id)
+        if record is None:
+            return "the export no longer exists"
+        if record.status is not ExportStatus.PROCESSING:
+            return f"the export was marked {record.status.value}"
+        return None
+
+    return reason
+
+
 @tracer.capture_method
-def run_export(ctx: Services, batch_id: str, export_id: str) -> BatchExport:
+def run_export(ctx: Services, batch_id: str, export_id: str, deadline: float | None = None) -> BatchExport:
     """Produce the export's file(s) under exports/{batch}/{export}/ and complete the record. A record
-    already completed is left alone (a redelivered task); any error marks it failed and is raised."""
+    already completed is left alone (a redelivered task); any error marks it failed and is raised.
+    Its ffmpeg is killed at `deadline` (time.monotonic()) or once the record leaves processing (marked
+    failed by a timeout, or by anything else), so no encode outlives its export."""
     record = ctx.exports.get(batch_id, export_id)
     if record is None:
         raise NotFound(f"No export {export_id} of batch {batch_id}")
@@ -89,7 +105,10 @@ def run_export(ctx: Services, batch_id: str, export_id: str) -> BatchExport:
     work_root = Path(ctx.config.work_dir)
     work_root.mkdir(parents=True, exist_ok=True)
     try:
-        with tempfile.TemporaryDirectory(prefix=f"export-{export_id}-", dir=work_root) as tmp:
+        with (
+            watched(deadline=deadline, should_stop=_stop_check(ctx, batch_id, export_id)),
+            tempfile.TemporaryDirectory(prefix=f"export-{export_id}-", dir=work_root) as tmp,
+        ):
             runners: dict[BatchExportKind, Callable[..., dict[str, object]]] = {
                 BatchExportKind.ZIP: _zip,
                 BatchExportKind.MERGED: _merged,
@@ -187,6 +206,15 @@ def _clips(ctx: Services, record: BatchExport, items: list[LocatedItem]) -> list
     return [clip for _, clip in _readable(ctx, record, items)]
 
 
+def _within_cap(ctx: Services, record: BatchExport, clips: list[MergeClip]) -> None:
+    """The request was checked against the recorded durations; this checks what the files really hold
+    (probed) before any encoding starts."""
+    total = sum(clip.probe.duration for clip in clips)
+    refusal = export_length_refusal(record.format, record.options.hls, total, ctx.config.export_max_seconds)
+    if refusal:
+        raise InvalidMediaError(refusal)
+
+
 def _merged(
     ctx: Services,
     batch: BatchJob,
@@ -197,6 +225,7 @@ def _merged(
 ) -> dict[str, object]:
     progress(0, "reading videos")
     clips = _clips(ctx, record, items)
+    _within_cap(ctx, record, clips)
     settings = batch.settings
     target = merge_target([c.probe for c in clips], settings.export_quality, settings.export_format)
     extension = settings.export_format.value
@@ -218,6 +247,7 @@ def _playlist(
 ) -> dict[str, object]:
     progress(0, "reading videos")
     readable = _readable(ctx, record, items)
+    _within_cap(ctx, record, [clip for _, clip in readable])
     # Object references, not links: links are signed when the playlist is downloaded (services/exports.py).
     entries = [
         PlaylistEntry(object_uri(located.bucket, located.item.key), clip.title, clip.probe.duration)

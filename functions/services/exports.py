@@ -15,6 +15,7 @@ from functions.domain.exports import (
     ExportRequest,
     ExportStatus,
     RuntimeLimits,
+    export_length_refusal,
     export_refusal,
     export_runtime,
     safe_file_name,
@@ -93,12 +94,18 @@ def request_export(ctx: Services, caller: Caller, batch_id: str, request: Export
     items = export_items(ctx, batch, request.include_failed)
     if not items:
         raise Conflict("No video of this batch has a file to export", title="Batch cannot be exported")
+    total_seconds = sum(x.item.duration or 0.0 for x in items)
+    too_long = export_length_refusal(
+        request.format, request.hls, total_seconds, ctx.config.export_max_seconds
+    )
+    if too_long:
+        raise Conflict(too_long, title="Export too long")
     now = ctx.clock()
     record = BatchExport.create(new_id(), batch.id, caller.user_id, request, now, lifetime(ctx))
     record.runtime = export_runtime(
         request.format,
         sum(x.item.size or 0 for x in items),
-        sum(x.item.duration or 0.0 for x in items),
+        total_seconds,
         batch.settings.export_quality.height,
         hls=request.hls,
         limits=RuntimeLimits(budget_seconds=ctx.config.export_lambda_budget_seconds),

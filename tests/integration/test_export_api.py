@@ -311,3 +311,21 @@ def test_a_large_export_runs_on_the_worker_through_fargate(mixed, local_cloud, c
     assert entered == ["Export on Fargate"]
     with zipfile.ZipFile(io.BytesIO(requests.get(done["download_url"], timeout=30).content)) as archive:
         assert archive.namelist()[0] == "Intro Привет-001.mp4"
+
+
+@pytest.mark.parametrize(
+    ("request_fields", "what"),
+    [({"format": "merged"}, "merged video"), ({"format": "playlist", "hls": True}, "HLS rendition")],
+)
+def test_an_export_longer_than_the_cap_is_refused_with_its_length_and_the_cap(
+    mixed, ctx, monkeypatch, request_fields, what
+):
+    monkeypatch.setattr(ctx.config, "export_max_seconds", 3.0)  # the four clips last 5.7 s
+    batch_id, user = mixed["batch_id"], mixed["user"]
+    _, before = api("GET", f"/api/batch-jobs/{batch_id}/exports", user=user)
+    status, body = api("POST", f"/api/batch-jobs/{batch_id}/export", request_fields, user=user)
+    assert status == 409, body
+    assert body["error"] == "Export too long"
+    assert what in body["detail"] and "(3 s)" in body["detail"] and "(6 s)" in body["detail"]
+    _, after = api("GET", f"/api/batch-jobs/{batch_id}/exports", user=user)
+    assert after == before  # nothing was recorded or started

@@ -160,6 +160,35 @@ def test_a_failed_run_marks_the_record_and_releases_the_cache(fake):
     )
 
 
+@pytest.mark.parametrize(
+    ("request_fields", "refused"),
+    [
+        ({"format": "merged"}, "merged video"),
+        ({"format": "playlist", "hls": True}, "HLS rendition"),
+        ({"format": "playlist"}, None),
+        ({"format": "zip"}, None),
+    ],
+)
+def test_merged_and_hls_exports_above_the_length_cap_are_refused_before_anything_starts(
+    fake, monkeypatch, request_fields, refused
+):
+    batch_id = finished_batch(fake)  # three videos of 2 s
+    monkeypatch.setattr(fake.ctx.config, "export_max_seconds", 5.0)
+    request = ExportRequest(**request_fields)
+    if refused is None:
+        assert exports.request_export(fake.ctx, ALICE, batch_id, request).status is ExportStatus.PENDING
+        return
+    with pytest.raises(Conflict) as caught:
+        exports.request_export(fake.ctx, ALICE, batch_id, request)
+    assert caught.value.http_status == 409 and caught.value.title == "Export too long"
+    assert refused in caught.value.detail
+    assert "(6 s)" in caught.value.detail and "(5 s)" in caught.value.detail  # the total and the cap
+    assert fake.export_workflow.executions == {}
+    assert exports.list_exports(fake.ctx, ALICE, batch_id).exports == []
+    monkeypatch.setattr(fake.ctx.config, "export_max_seconds", 6.0)  # the cap itself is allowed
+    assert exports.request_export(fake.ctx, ALICE, batch_id, request).status is ExportStatus.PENDING
+
+
 def test_progress_writes_are_throttled(fake, monkeypatch):
     batch_id = finished_batch(fake)
     accepted = exports.request_export(fake.ctx, ALICE, batch_id, ExportRequest(format="zip"))

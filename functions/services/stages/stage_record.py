@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from functions.domain import object_keys
 from functions.domain.pipeline_contract import VideoRef
 from functions.domain.stage_results import ProbeSummary, Skipped, StageOutcome, Summary
+from functions.media.ffmpeg_run import StopCheck, watched
 from functions.services.batch_lifecycle import record_stage_result
 from functions.services.context import Services
 from functions.services.stages.stage_context import StageContext
@@ -29,13 +30,30 @@ def store_stage(
     return summary
 
 
+def video_stop_check(ctx: Services, ref: VideoRef) -> StopCheck:
+    """Why a stage's ffmpeg should stop: its video was cancelled, failed (a timeout is recorded as a
+    failure) or removed while the stage ran."""
+
+    def reason() -> str | None:
+        member = ctx.batch_videos.get(ref.batch_id, ref.video_id)
+        if member is None:
+            return "the video is no longer part of its batch"
+        if member.status.is_terminal:
+            return f"the video was marked {member.status.value}"
+        return None
+
+    return reason
+
+
 def timed_stage(name: str, work: StageWork) -> StageRunner:
-    """Run one stage, store its summary (and artifact), and time it."""
+    """Run one stage, store its summary (and artifact), and time it. The stage's ffmpeg is killed once
+    its video is marked cancelled or failed."""
 
     def run(ctx: Services, ref: VideoRef) -> StageOutcome:
         stage_ctx = StageContext(ctx, ref)
         started = time.monotonic()
-        summary, artifact = work(stage_ctx)
+        with watched(should_stop=video_stop_check(ctx, ref)):
+            summary, artifact = work(stage_ctx)
         summary = store_stage(ctx, ref, name, summary, artifact, time.monotonic() - started)
         return StageOutcome(
             stage=name,
