@@ -18,6 +18,7 @@ import { currentVideo } from "@/lib/liveBatch";
 import { describeSettings, withDefaults } from "@/lib/settings";
 import { formatEta } from "@/lib/utils";
 import type { BatchJobDetail, BatchVideo } from "@/types/batch";
+import { BatchCost } from "./BatchCost";
 import { BatchExportDialog, ExportHistory } from "./BatchExportDialog";
 import { BatchVideoRow, type VideoAction } from "./BatchVideoRow";
 import { STAGE_LABEL, StatusBadge } from "./status";
@@ -190,6 +191,8 @@ export function BatchJobDetails({ batchJobId, onDeleted }: BatchJobDetailsProps)
           )}
         </CardContent>
       </Card>
+
+      <BatchCost batch={batch} />
 
       <Collapsible>
         <Card>
