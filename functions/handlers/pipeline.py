@@ -19,6 +19,7 @@ from functions.services.batch_lifecycle import VideoRef
 from functions.services.context import Services, services
 from functions.services.stages import STAGE_RUNNERS, StageRunner
 from functions.services.transcription import start_transcription
+from functions.services.workspace import invocation_scratch
 
 Task = Callable[[Services, dict[str, Any]], Any]
 
@@ -75,7 +76,8 @@ MEDIA_TASKS[Stage.TRANSCRIBING.value] = lambda ctx, e: start_transcription(
 def media_handler(event: dict[str, Any], context: LambdaContext) -> Any:
     event = {**event, "task": event.get("stage", event.get("task"))}
     started = time.monotonic()
-    result = _dispatch(MEDIA_TASKS, event)
+    with invocation_scratch():  # a warm sandbox keeps /tmp: leave nothing in it
+        result = _dispatch(MEDIA_TASKS, event)
     if is_metrics_disabled():  # single_metric does not check this itself
         return result
     # A metric of its own, so its stage dimension never leaks into the handler's other metrics.
