@@ -5,6 +5,7 @@ Routes live in functions/handlers/routes/, one Router per feature: a new feature
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.exceptions import ServiceError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.logging import correlation_paths
@@ -65,6 +66,16 @@ def validation_error(error: RequestValidationError) -> Response[ErrorResponse]:
         )
         messages.append(f"{location}: {item.get('msg', 'invalid')}" if location else str(item.get("msg")))
     return error_response(422, "Validation failed", "; ".join(messages))
+
+
+@app.exception_handler(Exception)  # type: ignore[untyped-decorator]
+def unexpected(error: Exception) -> Response[ErrorResponse]:
+    """Every 500 is logged with its cause (the traceback) and the route it came from."""
+    if isinstance(error, ServiceError):
+        return error_response(error.status_code, type(error).__name__, error.msg)
+    event = app.current_event
+    logger.exception("Unexpected error", extra={"method": event.http_method, "path": event.path})
+    return error_response(500, "Internal error", "Something went wrong on our side; it has been logged")
 
 
 @app.not_found

@@ -21,6 +21,7 @@ from functions.services.context import reset_services
 from reelflow.local import (
     access_control,
     fargate,
+    identity_pool,
     moto_patches,
     persistence,
     roles,
@@ -28,6 +29,7 @@ from reelflow.local import (
     stream_mapping,
 )
 from reelflow.local.drop_sweeper import DropSweeper
+from reelflow.local.identity_pool import DropFolderGuard
 from reelflow.local.provisioning import Names, provision
 from reelflow.local.signed_uploads import PresignedUploadCheck
 
@@ -48,7 +50,7 @@ class QuickStopMotoServer(ThreadedMotoServer):
 
     def _server_entry(self) -> None:  # ThreadedMotoServer's own, with a shorter poll interval
         secrets = access_control.KnownSecrets(LOCAL_KEY, LOCAL_KEY, ACCOUNT)
-        app = PresignedUploadCheck(DomainDispatcherApplication(create_backend_app), secrets)
+        app = DropFolderGuard(PresignedUploadCheck(DomainDispatcherApplication(create_backend_app), secrets))
         self._server = make_server(
             self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
         )
@@ -102,6 +104,7 @@ class LocalCloud:
         self.restored = (0, 0)  # (items, objects) read back from data_dir
         self._clients: dict[str, Any] = {}
         self.sweeper: DropSweeper | None = None
+        self.drop_identity: identity_pool.DropIdentityConfig | None = None
 
     @property
     def endpoint(self) -> str:
@@ -133,6 +136,7 @@ class LocalCloud:
         self._configure_environment()
         default_user_config["stepfunctions"]["execute_state_machine"] = True
         sandboxes.current[0] = sandboxes.Sandboxes(self.settings.work_dir / "sandboxes")
+        identity_pool.reset()
         provisioned = provision(
             self,
             self.names,
@@ -144,6 +148,9 @@ class LocalCloud:
         fargate.time_scale[0] = self.settings.time_scale
         assert provisioned.state_machine_arn == self.state_machine_arn
         assert provisioned.export_state_machine_arn == self.export_state_machine_arn
+        self.drop_identity = identity_pool.provision(
+            self.endpoint, ACCOUNT, LOCAL_KEY, REGION, self.ingest_bucket
+        )
         self.cluster_arn = provisioned.worker.cluster_arn
         self.worker_task_definition_arn = provisioned.worker.task_definition_arn
         self.function_arns = provisioned.function_arns

@@ -91,6 +91,17 @@ REGISTRY: tuple[Patch, ...] = (
     Patch("moto.s3.models:S3Backend.put_object", "persistence", "write objects through to files"),
     Patch("moto.s3.models:S3Backend.delete_object", "persistence", "delete their files"),
     Patch("moto.s3.models:S3Backend.delete_objects", "persistence", "delete their files"),
+    # the drop folder's identity pool (identity_pool.py)
+    Patch(
+        "moto.cognitoidentity.responses:CognitoIdentityResponse.get_id",
+        "identity_pool",
+        "GetId requires an ID token of the user pool",
+    ),
+    Patch(
+        "moto.cognitoidentity.responses:CognitoIdentityResponse.get_credentials_for_identity",
+        "identity_pool",
+        "real STS credentials of the creator's role",
+    ),
     # IAM enforcement (access_control.py, roles.py)
     Patch(
         "moto.core.authorization:ActionAuthenticatorMixin._authenticate_and_authorize_action",
@@ -140,7 +151,16 @@ def check(installed: str | None = None) -> None:
 
 
 _installed: list[bool] = []
-ORDER = ("invoker", "moto_fixes", "moto_stop_fix", "fargate", "websocket_relay", "access_control", "roles")
+ORDER = (
+    "invoker",
+    "moto_fixes",
+    "moto_stop_fix",
+    "fargate",
+    "websocket_relay",
+    "identity_pool",
+    "access_control",
+    "roles",
+)
 
 
 def install_all() -> None:
