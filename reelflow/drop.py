@@ -14,6 +14,7 @@ import getpass
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -27,13 +28,20 @@ from botocore.exceptions import ClientError
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
-from functions.domain.drop_folder import START_MARKER, drop_batch_id, folder_prefix
+from functions.domain.drop_folder import (
+    DEFAULT_QUIET_SECONDS,
+    DEFAULT_SETTLE_SECONDS,
+    START_MARKER,
+    drop_batch_id,
+    folder_prefix,
+)
 from functions.domain.enums import Tier
 from functions.domain.upload_limits import DEFAULT_PART_SIZE, MULTIPART_THRESHOLD
 from reelflow.client import ApiClient, ApiError
+from reelflow.errors import CliError
 from reelflow.local.cloud import LOCAL_KEY, REGION
-from reelflow.local.home import read_state
 from reelflow.local.tokens import issue_token
+from reelflow.serving import running_address
 
 TRANSFER = TransferConfig(multipart_threshold=MULTIPART_THRESHOLD, multipart_chunksize=DEFAULT_PART_SIZE)
 
@@ -152,10 +160,15 @@ def upload_folder(
     return keys
 
 
-def wait_for_start(client: ApiClient, batch_id: str, timeout: float) -> dict[str, Any] | None:
-    """The batch once it has left `pending` (started, queued or failed), or None after `timeout`."""
-    deadline = time.monotonic() + timeout
+def wait_for_start(
+    client: ApiClient, batch_id: str, timeout: float, tick: Callable[[float], None] = lambda _: None
+) -> dict[str, Any] | None:
+    """The batch once it has left `pending` (started, queued or failed), or None after `timeout`;
+    `tick` gets the seconds waited so far."""
+    began = time.monotonic()
+    deadline = began + timeout
     while time.monotonic() < deadline:
+        tick(time.monotonic() - began)
         try:
             batch: dict[str, Any] = client.batch(batch_id)
         except ApiError as error:
@@ -234,15 +247,48 @@ def run_drop_aws(console: Console, args: argparse.Namespace) -> int:
     return 0
 
 
+@dataclass(frozen=True)
+class StartWait:
+    """Why `drop` waits, and for how long: the serve's settle time after a start request, otherwise its
+    quiet period without new files."""
+
+    seconds: float
+    reason: str
+    after: str
+
+    def line(self, waited: float) -> str:
+        left = max(0.0, self.seconds - waited)
+        return f"Waiting for the batch to start: {left:.0f} s of {self.seconds:.0f} s left ({self.after})"
+
+
+def start_wait(state: dict[str, Any], start: bool) -> StartWait:
+    if start:
+        settle = float(state.get("drop_settle_seconds", DEFAULT_SETTLE_SECONDS))
+        return StartWait(
+            settle,
+            f"the _start marker is in; it starts once no new file arrived for {settle:g} s",
+            f"{settle:g} s after the last file",
+        )
+    quiet = float(state.get("drop_quiet_period_seconds", DEFAULT_QUIET_SECONDS))
+    return StartWait(
+        quiet,
+        f"no start request, so it starts after a quiet period of {quiet:g} s without new files "
+        "(--start starts it sooner)",
+        f"after {quiet:g} s without new files",
+    )
+
+
 def run_drop(console: Console, args: argparse.Namespace) -> int:
     if getattr(args, "aws", False):
         return run_drop_aws(console, args)
-    state = read_state("serve")
-    if state is None:
-        raise SystemExit("No running `reelflow serve` found; start one first")
     folder = Path(args.dir)
+    if not folder.exists():
+        raise CliError(f"{folder}: no such folder; `reelflow drop DIR` takes a folder of videos")
     if not folder.is_dir():
-        raise SystemExit(f"{folder} is not a folder")
+        raise CliError(f"{folder} is a file; `reelflow drop` takes the folder that holds it")
+    if not any(p.is_file() for p in folder.rglob("*")):
+        raise CliError(f"{folder} is empty: nothing to drop (put videos in it first)")
+    state = running_address("")
     name = args.name or folder.resolve().name
     s3 = boto3.client(
         "s3",
@@ -257,10 +303,17 @@ def run_drop(console: Console, args: argparse.Namespace) -> int:
     )
     batch_id = drop_batch_id(args.user, name)
     client = ApiClient(state["api_url"].removesuffix("/api"), issue_token(args.user, Tier(args.tier)))
-    console.print(f"[bold]Batch[/] {batch_id} ('{name}'): waiting for it to start…")
-    batch = wait_for_start(client, batch_id, args.timeout)
+    wait = start_wait(state, args.start)
+    console.print(f"[bold]Batch[/] {batch_id} ('{name}'): {wait.reason}")
+    with console.status(wait.line(0)) as status:
+        batch = wait_for_start(
+            client, batch_id, args.timeout, lambda waited: status.update(wait.line(waited))
+        )
     if batch is None:
-        console.print("[yellow]Not started yet[/]: it starts after the quiet period (or drop a _start file)")
+        console.print(
+            f"[yellow]Not started after {args.timeout:g} s[/]: it starts {wait.after} "
+            "(add --start, or drop a _start file)"
+        )
         return 1
     console.print(f"[bold]{batch['name']}[/] is {batch['status']}: {batch['total_videos']} videos")
     for video in batch.get("videos", []):

@@ -14,11 +14,14 @@ from urllib.parse import urlparse
 
 from rich.console import Console
 
+from reelflow.errors import default_user
+from reelflow.local.children import mark_children, reap_orphans
 from reelflow.local.home import clear_state, home, read_state, state_path, write_state
 from reelflow.local.notification_feed import FILE_NAME, Notification, NotificationFeed
 from reelflow.local.webapp import dist_dir
 
 ADDRESS = "serve"
+WORK_PREFIX = "reelflow-serve-"
 NOT_RUNNING = "no reelflow serve is running"
 
 
@@ -37,6 +40,7 @@ def interrupt_on_sigterm() -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGHUP, interrupt)  # a closed terminal stops it the same way
 
 
 def serve(console: Console, port: int, moto_port: int, data_dir: Path | None, fresh: bool) -> int:
@@ -48,15 +52,17 @@ def serve(console: Console, port: int, moto_port: int, data_dir: Path | None, fr
             f"reelflow serve is already running at {running.get('api_url')} (pid {running.get('pid')})"
         )
     interrupt_on_sigterm()
+    _clean_after_crash(console, running)
+    mark_children(home())
     folder = data_folder(data_dir)
     if fresh:
         shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="reelflow-serve-"))
+    work = Path(tempfile.mkdtemp(prefix=WORK_PREFIX))
     try:
         with LocalStack(work, port=port, moto_port=moto_port, data_dir=folder) as stack:
             feed = _notifications(console, stack, folder).start()
-            _announce(console, stack, folder)
+            _announce(console, stack, folder, work)
             try:
                 while True:
                     time.sleep(3600)
@@ -80,7 +86,17 @@ def _notifications(console: Console, stack: Any, folder: Path) -> NotificationFe
     return NotificationFeed(cloud.client("sqs"), cloud.notifications_queue_url, folder / FILE_NAME, show)
 
 
-def _announce(console: Console, stack: Any, folder: Path) -> None:
+def _clean_after_crash(console: Console, stale: dict[str, Any] | None) -> None:
+    """A server stopped with kill -9 ran no cleanup: stop the processes it left and remove its work folder."""
+    reaped = reap_orphans(home())
+    work = Path(str((stale or {}).get("work_dir") or ""))
+    if work.name.startswith(WORK_PREFIX) and work.is_dir():
+        shutil.rmtree(work, ignore_errors=True)
+    if reaped or stale:
+        console.print(f"Cleaned up after a server that did not stop: {len(reaped)} process(es) stopped.")
+
+
+def _announce(console: Console, stack: Any, folder: Path, work: Path) -> None:
     cloud = stack.cloud
     info = {
         "api_url": f"{stack.gateway.base_url}/api",
@@ -93,8 +109,9 @@ def _announce(console: Console, stack: Any, folder: Path) -> None:
         "state_machine_arn": cloud.state_machine_arn,
         "data_dir": str(folder),
         "notifications": str(folder / FILE_NAME),
+        **drop_timing(),
     }
-    write_state(ADDRESS, {**info, "pid": os.getpid()})
+    write_state(ADDRESS, {**info, "pid": os.getpid(), "work_dir": str(work)})
     console.print("[bold green]reelflow is serving on the embedded local AWS[/]")
     for key, value in info.items():
         console.print(f"  {key:<18} {value}", soft_wrap=True)
@@ -103,19 +120,33 @@ def _announce(console: Console, stack: Any, folder: Path) -> None:
     if stack.recovered is not None and stack.recovered.settled:
         settled = ", ".join(f"{b} {what}" for b, what in stack.recovered.settled.items())
         console.print(f"  recovered          {settled}", soft_wrap=True)
-    console.print("  token              reelflow token --user alice --tier creator")
+    user = default_user()
+    console.print(f"  token              reelflow token (as {user}; --user ID --tier TIER for others)")
     console.print("  API docs           " + f"{stack.gateway.base_url}/api/docs", soft_wrap=True)
-    console.print("  live progress      reelflow watch BATCH_ID --user alice; notifications: reelflow events")
+    console.print("  live progress      reelflow watch BATCH_ID; notifications: reelflow events")
     console.print(f"  web app            {stack.gateway.base_url}/" + web_app_note(), soft_wrap=True)
     console.print("Press Ctrl+C to stop.")
 
 
-def running_address() -> dict[str, Any]:
+def drop_timing() -> dict[str, float]:
+    """How long a drop folder waits before it starts (read by `reelflow drop` to explain its wait)."""
+    from functions.config import get_config
+
+    config = get_config()
+    return {
+        "drop_quiet_period_seconds": config.drop_quiet_period_seconds,
+        "drop_settle_seconds": config.drop_settle_seconds,
+    }
+
+
+def running_address(flag: str = "--endpoint URL") -> dict[str, Any]:
     """The address of the running `reelflow serve`; a stale file (its process gone) is removed and
     reported in one line."""
     state = read_state(ADDRESS)
     if not state:
-        raise SystemExit(f"{NOT_RUNNING}: start one with `reelflow serve` (or pass --endpoint URL)")
+        raise SystemExit(
+            f"{NOT_RUNNING}: start one with `reelflow serve`" + (f" (or pass {flag})" if flag else "")
+        )
     if not _alive(state):
         clear_state(ADDRESS)
         raise SystemExit(f"{NOT_RUNNING} (removed the stale address file {state_path(ADDRESS)})")

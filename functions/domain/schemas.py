@@ -159,7 +159,12 @@ class BatchJobResponse(BaseModel):
     summary: dict[str, Any] | None
     error_message: str | None
     created_at: datetime
-    started_at: datetime | None
+    queued_at: datetime | None = Field(
+        default=None, description="When a queued batch entered the fair queue (null unless queued)."
+    )
+    started_at: datetime | None = Field(
+        description="When processing began (admission from the queue), not when the batch was queued."
+    )
     completed_at: datetime | None
     updated_at: datetime
 

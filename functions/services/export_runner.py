@@ -134,10 +134,18 @@ def _zip(
     progress: ProgressWriter,
 ) -> dict[str, object]:
     names = entry_names([x.item for x in items], record.options, batch.name)
-    results = results_document(batch.id, batch.name, batch.summary or {}, [x.item for x in items], names)
-    entries = [
-        ArchiveEntry(x.bucket, x.item.key, name, x.item.size) for x, name in zip(items, names, strict=True)
-    ]
+    extras = record.options.include_extras
+    results = results_document(
+        batch.id, batch.name, batch.summary or {}, [x.item for x in items], names, with_extras=extras
+    )
+    entries = []
+    for located, name in zip(items, names, strict=True):
+        entries.append(ArchiveEntry(located.bucket, located.item.key, name, located.item.size))
+        if extras:  # captions, poster, cut lists, clips: beside the video, named like it
+            entries.extend(
+                ArchiveEntry(located.bucket, key, entry, None)
+                for _, key, entry in located.item.extra_entries(name)
+            )
     key = _target_key(batch, record, "zip")
     size = ctx.storage.write_zip(
         entries,

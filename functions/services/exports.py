@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 
-from functions.domain.enums import BatchExportKind, VideoStatus
+from functions.domain.enums import BatchExportKind, Stage, VideoStatus
 from functions.domain.errors import Conflict, NotFound
 from functions.domain.export_views import ExportAccepted, ExportDetail, ExportHistory, ExportSummary
 from functions.domain.exports import (
@@ -21,7 +21,7 @@ from functions.domain.exports import (
     select_items,
 )
 from functions.domain.links import Link, earliest
-from functions.domain.models import BatchJob, new_id
+from functions.domain.models import BatchJob, BatchVideo, new_id
 from functions.media.playlist import entry_target, note_expiry, rewrite_uris
 from functions.observability import logger, tracer
 from functions.services.access import require_batch
@@ -40,6 +40,13 @@ class LocatedItem:
 
     item: ExportItem
     bucket: str
+
+
+def published_extras(member: BatchVideo) -> tuple[tuple[str, str], ...]:
+    """The files the render published beside a video (captions, poster, cut lists, clips), by name."""
+    exported = (member.processing_result or {}).get(Stage.EXPORTING.value)
+    outputs = exported.get("outputs") if isinstance(exported, dict) else None
+    return tuple((str(name), str(key)) for name, key in sorted((outputs or {}).items()))
 
 
 def export_items(ctx: Services, batch: BatchJob, include_failed: bool) -> list[LocatedItem]:
@@ -65,6 +72,7 @@ def export_items(ctx: Services, batch: BatchJob, include_failed: bool) -> list[L
             size=int(head["ContentLength"]) if head else None,
             duration=member.duration,
             error_message=member.error_message,
+            extras=published_extras(member) if member.status is VideoStatus.COMPLETED else (),
         )
         located.append(LocatedItem(item, bucket))
     chosen = {id(i) for i in select_items([x.item for x in located], include_failed)}

@@ -69,7 +69,11 @@ def outputs(local_cloud: Any, batch: dict[str, Any]) -> list[bytes]:
 
 def test_a_zip_holds_the_outputs_numbered_and_named_by_the_pattern(mixed, local_cloud):
     done = export(
-        mixed["batch_id"], mixed["user"], format="zip", custom_naming="{batch} - {position} - {name}.{ext}"
+        mixed["batch_id"],
+        mixed["user"],
+        format="zip",
+        custom_naming="{batch} - {position} - {name}.{ext}",
+        include_extras=False,
     )
     assert done["progress"] == 100 and done["file_size"] > 0
     assert "X-Amz-Signature" in done["download_url"]
@@ -92,6 +96,31 @@ def test_a_zip_holds_the_outputs_numbered_and_named_by_the_pattern(mixed, local_
         Bucket=local_cloud.media_bucket, Prefix=f"exports/{mixed['batch_id']}/{done['export_id']}/"
     )["Contents"]
     assert [o["Key"].rsplit("/", 1)[1] for o in key] == ["run.zip"]
+
+
+def test_a_zip_holds_each_videos_captions_poster_and_cut_lists_beside_it(talk, local_cloud):
+    user = "zip-extras"
+    settings = {"captions": "sidecar", "cut_lists": True, "remove_silence": True, "detect_highlights": False}
+    batch_id, _, _ = start_batch(user, [talk[0]], settings)
+    batch = wait_for_batch(batch_id, user, timeout=300)
+    assert batch["status"] == "completed", [v["error_message"] for v in batch["videos"]]
+    done = export(batch_id, user, format="zip")
+    with zipfile.ZipFile(io.BytesIO(requests.get(done["download_url"], timeout=30).content)) as archive:
+        names = archive.namelist()
+        beside = {"srt", "vtt", "poster.jpg", "thumb.jpg", "edl", "fcpxml"}
+        assert names[0] == "001_talk.mp4" and names[-1] == "results.json", names
+        assert set(names[1:-1]) == {f"001_talk.{suffix}" for suffix in beside}, names
+        srt = archive.read("001_talk.srt").decode()
+        assert "important" in srt.lower() and "-->" in srt
+        assert archive.read("001_talk.poster.jpg")[:3] == b"\xff\xd8\xff"  # a JPEG
+        assert "talk" in archive.read("001_talk.edl").decode()
+        results = json.loads(archive.read("results.json"))
+    files = results["entries"][0]["files"]
+    assert files["captions_srt"] == "001_talk.srt" and files["edl"] == "001_talk.edl"
+    assert set(files.values()) <= set(names)
+    lean = export(batch_id, user, format="zip", include_extras=False)
+    with zipfile.ZipFile(io.BytesIO(requests.get(lean["download_url"], timeout=30).content)) as archive:
+        assert archive.namelist() == ["001_talk.mp4", "results.json"]
 
 
 def output_durations(local_cloud: Any, batch: dict[str, Any], folder: Path) -> list[float]:
@@ -253,8 +282,8 @@ def test_include_failed_adds_the_failed_videos_originals(local_cloud, user_id, c
     statuses = sorted(v["status"] for v in batch["videos"])
     assert statuses == ["completed", "failed"], batch
     assert batch["status"] == "completed"
-    plain = export(batch_id, user_id, format="zip")
-    with_failed = export(batch_id, user_id, format="zip", include_failed=True)
+    plain = export(batch_id, user_id, format="zip", include_extras=False)
+    with_failed = export(batch_id, user_id, format="zip", include_failed=True, include_extras=False)
     assert plain["export_id"] != with_failed["export_id"]
     names = []
     for done in (plain, with_failed):

@@ -365,6 +365,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/drop-folder": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your drop folder: where a folder of videos becomes a batch, and the command that puts it there */
+        get: operations["get_drop_folder_api_drop_folder_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -647,7 +664,15 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
-            /** Started At */
+            /**
+             * Queued At
+             * @description When a queued batch entered the fair queue (null unless queued).
+             */
+            queued_at?: string | null;
+            /**
+             * Started At
+             * @description When processing began (admission from the queue), not when the batch was queued.
+             */
             started_at: string | null;
             /** Completed At */
             completed_at: string | null;
@@ -732,7 +757,15 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
-            /** Started At */
+            /**
+             * Queued At
+             * @description When a queued batch entered the fair queue (null unless queued).
+             */
+            queued_at?: string | null;
+            /**
+             * Started At
+             * @description When processing began (admission from the queue), not when the batch was queued.
+             */
             started_at: string | null;
             /** Completed At */
             completed_at: string | null;
@@ -1221,6 +1254,32 @@ export interface components {
             /** Parts */
             parts: components["schemas"]["PartETag"][];
         };
+        /**
+         * DropFolderAddress
+         * @description Where the caller's folders go to become batches, and how to put them there.
+         */
+        DropFolderAddress: {
+            /**
+             * Bucket
+             * @description The ingest bucket.
+             */
+            bucket: string;
+            /**
+             * Prefix
+             * @description dropbox/{your user id}/: the only place your credentials may write.
+             */
+            prefix: string;
+            /**
+             * S3 Uri
+             * @example s3://reelflow-ingest/dropbox/3f2c…/
+             */
+            s3_uri: string;
+            /**
+             * Command
+             * @description The CLI command that uploads a folder DIR there (AWS mode).
+             */
+            command: string;
+        };
         /** EmailOptIn */
         EmailOptIn: {
             /**
@@ -1363,6 +1422,12 @@ export interface components {
              * @default false
              */
             hls: boolean;
+            /**
+             * Include Extras
+             * @description ZIP exports: put each video's captions, poster, thumbnail, cut lists and highlight clips beside it, named like its entry (false: the videos only).
+             * @default true
+             */
+            include_extras: boolean;
         };
         /**
          * ExportQuality
@@ -1404,6 +1469,12 @@ export interface components {
              * @default false
              */
             hls: boolean;
+            /**
+             * Include Extras
+             * @description ZIP exports: put each video's captions, poster, thumbnail, cut lists and highlight clips beside it, named like its entry (false: the videos only).
+             * @default true
+             */
+            include_extras: boolean;
             /** @description zip (every output), merged (one video) or playlist (M3U8). */
             format: components["schemas"]["BatchExportKind"];
         };
@@ -1500,6 +1571,36 @@ export interface components {
              * @description The ETag header S3 returned for the part.
              */
             etag: string;
+        };
+        /**
+         * PlanAllowance
+         * @description The caller's plan limits and what is left of the hourly one (the usage page shows both).
+         */
+        PlanAllowance: {
+            /** Max Videos Per Batch */
+            max_videos_per_batch: number;
+            /**
+             * Videos In Flight
+             * @description Videos of one batch processed at once.
+             */
+            videos_in_flight: number;
+            /**
+             * Running Batches
+             * @description Batches of one user processing at once.
+             */
+            running_batches: number;
+            /**
+             * Batch Creations Per Hour
+             * @description null: no hourly cap.
+             */
+            batch_creations_per_hour: number | null;
+            /** Batches Created Last Hour */
+            batches_created_last_hour: number;
+            /**
+             * Batch Creations Left
+             * @description This hour; null when there is no cap.
+             */
+            batch_creations_left: number | null;
         };
         ProgressEvent: components["schemas"]["VideoStarted"] | components["schemas"]["VideoProgress"] | components["schemas"]["VideoCompleted"] | components["schemas"]["VideoFailed"] | components["schemas"]["VideoCancelled"] | components["schemas"]["BatchProgress"] | components["schemas"]["BatchPaused"] | components["schemas"]["BatchResumed"] | components["schemas"]["BatchQueued"] | components["schemas"]["BatchCompleted"] | components["schemas"]["BatchFailed"] | components["schemas"]["BatchCancelled"] | components["schemas"]["BatchSnapshot"];
         /** ReorderRequest */
@@ -1711,6 +1812,7 @@ export interface components {
              */
             periods: components["schemas"]["UsagePeriod"][];
             total: components["schemas"]["UsagePeriod"];
+            plan: components["schemas"]["PlanAllowance"];
         };
         /** ValidationError */
         ValidationError: {
@@ -2019,7 +2121,15 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
-            /** Started At */
+            /**
+             * Queued At
+             * @description When a queued batch entered the fair queue (null unless queued).
+             */
+            queued_at?: string | null;
+            /**
+             * Started At
+             * @description When processing began (admission from the queue), not when the batch was queued.
+             */
             started_at: string | null;
             /** Completed At */
             completed_at: string | null;
@@ -3587,6 +3697,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UsageReport"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Malformed body or parameters */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_drop_folder_api_drop_folder_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DropFolderAddress"];
                 };
             };
             /** @description Missing, invalid or expired bearer token */
