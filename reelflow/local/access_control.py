@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
-from botocore.credentials import Credentials, ReadOnlyCredentials
+from botocore.credentials import Credentials
 from moto.iam.access_control import (
     AssumedRoleAccessKey,
     CreateAccessKeyFailure,
@@ -53,9 +53,6 @@ class Identity:
 
     def credentials(self) -> Credentials:
         return Credentials(self.access_key, self.secret_key, self.token)
-
-    def frozen(self) -> ReadOnlyCredentials:
-        return ReadOnlyCredentials(self.access_key, self.secret_key, self.token)
 
 
 # ---- who is calling: a thread acts as one identity -------------------------------------------------

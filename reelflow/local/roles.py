@@ -54,14 +54,6 @@ def local_values(cloud: Cloud, env: Environment) -> dict[str, str]:
     return values
 
 
-def statements_for(
-    principal: str, values: dict[str, str], declared: dict[str, list[Statement]] | None = None
-) -> list[Statement]:
-    """The statements `principal` gets in the synthesized template, with local ARNs."""
-    declared = grants.load() if declared is None else declared
-    return grants.render(declared.get(principal, []), values)
-
-
 def _state_machine_of_token(token: str) -> str | None:
     from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
