@@ -91,5 +91,13 @@ export function useBatchLive(batchId: string, onEvent?: (event: ProgressEvent, b
     return () => subscription.close();
   }, [batchId, config.socketFactory, config.url, config.reconnectDelayMs, queryClient]);
 
-  return { batch: query.data, isLoading: query.isLoading, error: query.error, connected, activity };
+  return {
+    batch: query.data,
+    isLoading: query.isLoading,
+    error: query.error,
+    refetch: query.refetch,
+    isFetching: query.isFetching,
+    connected,
+    activity,
+  };
 }

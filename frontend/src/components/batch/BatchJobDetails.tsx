@@ -1,6 +1,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { CheckCircle2, ChevronDown, Clock, Download, Film, Pause, Play, RotateCcw, Trash2, XCircle } from "lucide-react";
+import { CheckCircle2, ChevronDown, Clock, Download, Film, Pause, Play, Plus, RotateCcw, Trash2, XCircle } from "lucide-react";
 import * as React from "react";
+import type { Transport } from "@/api/upload";
 import { listExports, removeBatchVideo, reorderBatchVideos, retryFailedVideos } from "@/api/client";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
@@ -12,7 +13,7 @@ import { Progress } from "@/components/ui/progress";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Table, TableBody, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { useToast } from "@/components/ui/toast";
-import { type BatchAction, actionsFor, useBatchActions } from "@/hooks/useBatchActions";
+import { type BatchAction, actionsFor } from "@/hooks/useBatchActions";
 import { batchKey, useBatchLive } from "@/hooks/useBatchLive";
 import { currentVideo } from "@/lib/liveBatch";
 import { describeSettings, withDefaults } from "@/lib/settings";
@@ -20,6 +21,8 @@ import { formatEta } from "@/lib/utils";
 import type { BatchJobDetail, BatchVideo } from "@/types/batch";
 import { BatchExportDialog, ExportHistory } from "./BatchExportDialog";
 import { BatchVideoRow, type VideoAction } from "./BatchVideoRow";
+import { useConfirmedBatchActions } from "./ConfirmBatchAction";
+import { usePendingFiles } from "./usePendingFiles";
 import { STAGE_LABEL, StatusBadge } from "./status";
 
 type VideoSort = "position" | "status" | "progress";
@@ -27,6 +30,8 @@ type VideoSort = "position" | "status" | "progress";
 export interface BatchJobDetailsProps {
   batchJobId: string;
   onDeleted?: () => void;
+  /** How files are PUT to S3 (tests stand in for the network here). */
+  transport?: Transport;
 }
 
 const ACTION_BUTTON: Partial<Record<BatchAction, { label: string; icon: React.ReactNode; variant?: "destructive" | "outline" }>> = {
@@ -42,11 +47,12 @@ function formatTime(iso: string | null | undefined): string {
   return iso ? new Date(iso).toLocaleString([], { dateStyle: "medium", timeStyle: "short" }) : "—";
 }
 
-export function BatchJobDetails({ batchJobId, onDeleted }: BatchJobDetailsProps) {
-  const { batch, isLoading, error, connected } = useBatchLive(batchJobId);
+export function BatchJobDetails({ batchJobId, onDeleted, transport }: BatchJobDetailsProps) {
+  const { batch, isLoading, error, refetch, isFetching, connected } = useBatchLive(batchJobId);
   const queryClient = useQueryClient();
   const toast = useToast();
-  const actions = useBatchActions();
+  const actions = useConfirmedBatchActions();
+  const files = usePendingFiles(batchJobId, transport);
   const [selected, setSelected] = React.useState<Set<string>>(new Set());
   const [sort, setSort] = React.useState<VideoSort>("position");
   const [exportOpen, setExportOpen] = React.useState(false);
@@ -69,11 +75,16 @@ export function BatchJobDetails({ batchJobId, onDeleted }: BatchJobDetailsProps)
       </div>
     );
   }
-  if (error || !batch) {
+  if (!batch) {
     return (
       <Alert variant="destructive">
         <AlertTitle>Could not load this batch</AlertTitle>
-        <AlertDescription>{String((error as Error | null)?.message ?? "Not found")}</AlertDescription>
+        <AlertDescription className="grid justify-items-start gap-2">
+          {String((error as Error | null)?.message ?? "Not found")}
+          <Button size="sm" variant="outline" disabled={isFetching} onClick={() => void refetch()}>
+            <RotateCcw aria-hidden /> Try again
+          </Button>
+        </AlertDescription>
       </Alert>
     );
   }
@@ -114,11 +125,26 @@ export function BatchJobDetails({ batchJobId, onDeleted }: BatchJobDetailsProps)
     if (action === "retry") void run(() => retryFailedVideos(batchJobId, [video.video_id]), `Retrying ${video.original_name}`);
     if (action === "remove") void run(() => removeBatchVideo(batchJobId, video.video_id), `Removed ${video.original_name}`);
     if (action === "view-error") setErrorOf(video);
+    if (action === "upload") files.chooseFor(video);
     if ((action === "download" || action === "view") && video.output_video_url) window.open(video.output_video_url, "_blank", "noopener");
   };
 
   return (
     <div className="grid gap-4">
+      {actions.dialog}
+      {files.inputs}
+      {error && (
+        // The page keeps what it loaded; polling goes on and clears this once the API answers again.
+        <Alert role="status" className="border-amber-300 bg-amber-50">
+          <AlertTitle>Connection lost</AlertTitle>
+          <AlertDescription className="flex flex-wrap items-center gap-2">
+            Showing the batch as it was last loaded ({(error as Error).message}).
+            <Button size="sm" variant="outline" disabled={isFetching} onClick={() => void refetch()}>
+              <RotateCcw aria-hidden /> Retry now
+            </Button>
+          </AlertDescription>
+        </Alert>
+      )}
       <header className="flex flex-wrap items-start justify-between gap-3">
         <div className="grid min-w-0 gap-1">
           <div className="flex flex-wrap items-center gap-2">
@@ -135,14 +161,17 @@ export function BatchJobDetails({ batchJobId, onDeleted }: BatchJobDetailsProps)
               <Button
                 key={action}
                 variant={look.variant}
-                onClick={() =>
-                  actions.mutate({ action, id: batch.id }, { onSuccess: () => action === "delete" && onDeleted?.() })
-                }
+                onClick={() => actions.request(action, batch, () => action === "delete" && onDeleted?.())}
               >
                 {look.icon} {look.label}
               </Button>
             );
           })}
+          {batch.status === "pending" && (
+            <Button variant="outline" onClick={files.chooseNew} disabled={files.busy}>
+              <Plus aria-hidden /> Add videos
+            </Button>
+          )}
           {batch.status === "completed" && (
             <Button onClick={() => setExportOpen(true)}>
               <Download aria-hidden /> Export
@@ -150,6 +179,12 @@ export function BatchJobDetails({ batchJobId, onDeleted }: BatchJobDetailsProps)
           )}
         </div>
       </header>
+
+      {files.status && (
+        <p role="status" className="text-sm">
+          {files.status}
+        </p>
+      )}
 
       <section aria-label="Statistics" className="grid grid-cols-2 gap-3 md:grid-cols-4">
         <Stat label="Total videos" value={batch.total_videos} icon={<Film aria-hidden />} />
