@@ -97,6 +97,7 @@ export function useBatchLive(batchId: string, onEvent?: (event: ProgressEvent, b
     error: query.error,
     refetch: query.refetch,
     isFetching: query.isFetching,
+    offline: query.fetchStatus === "paused", // the browser is offline: the query waits for the network
     connected,
     activity,
   };

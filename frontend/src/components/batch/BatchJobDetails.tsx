@@ -48,7 +48,7 @@ function formatTime(iso: string | null | undefined): string {
 }
 
 export function BatchJobDetails({ batchJobId, onDeleted, transport }: BatchJobDetailsProps) {
-  const { batch, isLoading, error, refetch, isFetching, connected } = useBatchLive(batchJobId);
+  const { batch, isLoading, error, refetch, isFetching, offline, connected } = useBatchLive(batchJobId);
   const queryClient = useQueryClient();
   const toast = useToast();
   const actions = useConfirmedBatchActions();
@@ -133,12 +133,12 @@ export function BatchJobDetails({ batchJobId, onDeleted, transport }: BatchJobDe
     <div className="grid gap-4">
       {actions.dialog}
       {files.inputs}
-      {error && (
+      {(error || offline) && (
         // The page keeps what it loaded; polling goes on and clears this once the API answers again.
         <Alert role="status" className="border-amber-300 bg-amber-50">
           <AlertTitle>Connection lost</AlertTitle>
           <AlertDescription className="flex flex-wrap items-center gap-2">
-            Showing the batch as it was last loaded ({(error as Error).message}).
+            Showing the batch as it was last loaded ({offline ? "you are offline" : (error as Error).message}).
             <Button size="sm" variant="outline" disabled={isFetching} onClick={() => void refetch()}>
               <RotateCcw aria-hidden /> Retry now
             </Button>
