@@ -2,7 +2,8 @@
 // uploads to the local S3, the real probe and pipeline), at 1280 px: a missing file uploaded, a bad file
 // replaced (no Retry offered for it), videos added, reordered with buttons and by dragging, removed (each
 // change saved: read back from the API), a refused upload URL renewed, the network cut and restored on
-// the details page, cancel and delete confirmed, and the repaired batch processed to the end.
+// the details page, cancel and delete confirmed, the repaired batch processed to the end, and a multipart
+// upload resumed after a reload.
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
@@ -185,3 +186,26 @@ async function assertEventually(check, timeout = 30_000) {
     }
   }
 }
+
+test("a multipart upload cut short resumes after a reload: only the missing part is sent", async () => {
+  const { readFileSync } = await import("node:fs");
+  const big = path.join(path.dirname(clips[0]), "big.mp4");
+  const clip = readFileSync(clips[0]);
+  writeFileSync(big, Buffer.concat([clip, Buffer.alloc(101 * 1024 * 1024 - clip.length)])); // over the 100 MiB threshold
+  const created = await apiAs("POST", "/api/batch-jobs", { name: "Big one", files: [{ name: "big.mp4", size: await sizeOf(big) }] });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const { video_id: videoId, multipart } = created.body.uploads[0];
+  assert.ok(multipart && multipart.parts.length === 2, JSON.stringify(multipart));
+  // The first part went up before the page was closed.
+  const first = readFileSync(big).subarray(0, multipart.part_size);
+  assert.equal((await fetch(multipart.parts[0].url, { method: "PUT", body: first })).status, 200);
+
+  await openBatch(created.body.batch_job.id, "Big one"); // a fresh page: nothing of the first upload in memory
+  const puts = [];
+  page.on("request", (r) => r.method() === "PUT" && puts.push(new URL(r.url()).searchParams.get("partNumber")));
+  await choose(page.getByRole("button", { name: "Upload file for big.mp4" }), big);
+  await page.getByRole("button", { name: "Upload file for big.mp4" }).waitFor({ state: "detached", timeout: 120_000 });
+  assert.deepEqual(puts, ["2"]);
+  const slot = (await apiAs("GET", `/api/batch-jobs/${created.body.batch_job.id}`)).body.videos.find((v) => v.video_id === videoId);
+  assert.notEqual(slot.upload_status, "awaiting_upload");
+});
