@@ -50,9 +50,12 @@ test("shows the header, four statistics, progress, settings, videos and failures
   expect(await screen.findByRole("heading", { name: "Spring talks" })).toBeInTheDocument();
   expect(screen.getByText("Conference")).toBeInTheDocument();
   expect([stat("Total videos"), stat("Completed"), stat("Failed"), stat("Pending")]).toEqual(["4", "1", "1", "1"]);
-  expect(screen.getByRole("progressbar", { name: "Batch progress" })).toHaveAttribute("aria-valuenow", "50");
+  // Two finished videos and one 30 % through of four: 57 %, not the 50 % that counts finished ones only.
+  expect(screen.getByRole("progressbar", { name: "Batch progress" })).toHaveAttribute("aria-valuenow", "57");
   expect(screen.getByText("2 min")).toBeInTheDocument();
-  expect(screen.getByText(/Transcribing \(30%\)/)).toBeInTheDocument();
+  const current = screen.getByRole("region", { name: "Current video" });
+  expect(within(current).getByText("now.mp4")).toBeInTheDocument();
+  expect(within(current).getByText("Transcribing…")).toBeInTheDocument();
   expect(screen.getByRole("alert")).toHaveTextContent("#2 bad.mov failed");
   expect(screen.getByRole("alert")).toHaveTextContent("Audio stream missing");
   expect(screen.getByRole("button", { name: /Pause/ })).toBeInTheDocument();
@@ -77,7 +80,9 @@ test("applies live events to the statistics, the current video and the rows", as
   const socket = FakeSocket.latest();
   act(() => socket.open());
   act(() => socket.push(videoEvent("video_progress", batch, videos[0]!, 1, { progress: 70, current_stage: "exporting" })));
-  expect(await screen.findByText(/Exporting \(70%\)/)).toBeInTheDocument();
+  const current = await screen.findByRole("region", { name: "Current video" });
+  expect(await within(current).findByText("Exporting…")).toBeInTheDocument();
+  expect(within(current).getByRole("progressbar", { name: "one.mp4 stage progress" })).toHaveAttribute("aria-valuenow", "70");
   act(() => socket.push(videoEvent("video_completed", batch, videos[0]!, 2)));
   act(() => socket.push(batchEvent("batch_progress", batch, 3, { progress: 50, completed_videos: 1 })));
   await vi.waitFor(() => expect(stat("Completed")).toBe("1"));

@@ -4,7 +4,6 @@ import * as React from "react";
 import type { Transport } from "@/api/upload";
 import { listExports, removeBatchVideo, reorderBatchVideos, retryFailedVideos } from "@/api/client";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
-import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
@@ -14,16 +13,17 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { Table, TableBody, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { useToast } from "@/components/ui/toast";
 import { type BatchAction, actionsFor } from "@/hooks/useBatchActions";
-import { batchKey, useBatchLive } from "@/hooks/useBatchLive";
-import { currentVideo } from "@/lib/liveBatch";
+import { batchKey } from "@/hooks/useBatchLive";
+import { livePercent } from "@/lib/liveBatch";
 import { describeSettings, withDefaults } from "@/lib/settings";
 import { formatEta } from "@/lib/utils";
 import type { BatchJobDetail, BatchVideo } from "@/types/batch";
 import { BatchExportDialog, ExportHistory } from "./BatchExportDialog";
+import { ProgressPanelView, useLiveBatchWithToasts } from "./BatchProgressPanel";
 import { BatchVideoRow, type VideoAction } from "./BatchVideoRow";
 import { useConfirmedBatchActions } from "./ConfirmBatchAction";
 import { usePendingFiles } from "./usePendingFiles";
-import { STAGE_LABEL, StatusBadge } from "./status";
+import { StatusBadge } from "./status";
 
 type VideoSort = "position" | "status" | "progress";
 
@@ -48,7 +48,8 @@ function formatTime(iso: string | null | undefined): string {
 }
 
 export function BatchJobDetails({ batchJobId, onDeleted, transport }: BatchJobDetailsProps) {
-  const { batch, isLoading, error, refetch, isFetching, offline, connected } = useBatchLive(batchJobId);
+  const live = useLiveBatchWithToasts(batchJobId);
+  const { batch, isLoading, error, refetch, isFetching, offline } = live;
   const queryClient = useQueryClient();
   const toast = useToast();
   const actions = useConfirmedBatchActions();
@@ -104,7 +105,6 @@ export function BatchJobDetails({ batchJobId, onDeleted, transport }: BatchJobDe
   );
   const pending = batch.videos.filter((v) => v.status === "pending").length;
   const failures = batch.videos.filter((v) => v.status === "failed");
-  const running = currentVideo(batch);
   const reorderable = batch.status === "pending";
   const chosen = batch.videos.filter((v) => selected.has(v.video_id));
 
@@ -150,7 +150,6 @@ export function BatchJobDetails({ batchJobId, onDeleted, transport }: BatchJobDe
           <div className="flex flex-wrap items-center gap-2">
             <h1 className="truncate text-2xl font-bold">{batch.name}</h1>
             <StatusBadge status={batch.status} />
-            {!connected && batch.status === "processing" && <Badge variant="yellow">Disconnected</Badge>}
           </div>
           {batch.description && <p className="text-muted-foreground">{batch.description}</p>}
         </div>
@@ -197,9 +196,9 @@ export function BatchJobDetails({ batchJobId, onDeleted, transport }: BatchJobDe
         <CardContent className="grid gap-2 p-4 sm:p-4">
           <div className="flex items-center justify-between text-sm">
             <span className="font-medium">Progress</span>
-            <span className="tabular-nums">{batch.progress_percentage}%</span>
+            <span className="tabular-nums">{livePercent(batch)}%</span>
           </div>
-          <Progress value={batch.progress_percentage} className="h-3" aria-label="Batch progress" />
+          <Progress value={livePercent(batch)} className="h-3" aria-label="Batch progress" />
           <dl className="grid grid-cols-1 gap-1 text-sm sm:grid-cols-3">
             <div>
               <dt className="inline text-muted-foreground">Created: </dt>
@@ -214,14 +213,10 @@ export function BatchJobDetails({ batchJobId, onDeleted, transport }: BatchJobDe
               <dd className="inline">{batch.completed_at ? formatTime(batch.completed_at) : formatEta(batch.estimated_time_remaining)}</dd>
             </div>
           </dl>
-          {running && (
-            <p className="text-sm" aria-live="polite">
-              Now: <span className="font-medium">{running.original_name}</span>
-              {running.current_stage && ` — ${STAGE_LABEL[running.current_stage]} (${running.progress_percentage}%)`}
-            </p>
-          )}
         </CardContent>
       </Card>
+
+      {batch.status !== "pending" && <ProgressPanelView live={live} embedded />}
 
       <Collapsible>
         <Card>
