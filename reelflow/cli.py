@@ -2,10 +2,12 @@
 
 import argparse
 import json
+import re
 import sys
+import typing
 from enum import Enum
 from pathlib import Path
-from typing import Any, TypeAlias, get_args
+from typing import Any, TypeAlias, cast, get_args
 
 from pydantic import ValidationError
 from rich.console import Console
@@ -13,8 +15,24 @@ from rich.console import Console
 from functions.domain.enums import Tier
 from functions.domain.settings import BatchSettings
 from reelflow.bench_export import add_arguments as add_bench_export_arguments
+from reelflow.bench_long import add_arguments as add_bench_long_arguments
+from reelflow.errors import CliError, ExitCode, default_user, describe, suggestion
 
 console = Console()
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports a mistake as one line, with the closest flag or command when one is near
+    (argparse's own `suggest_on_error` arrives only in Python 3.14)."""
+
+    def error(self, message: str) -> "typing.NoReturn":
+        invalid = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if invalid:
+            message += suggestion(invalid.group(1), re.findall(r"'([^']*)'", invalid.group(2)))
+        raise CliError(f"{message} (see `{self.prog} --help`)", ExitCode.USAGE)
+
+    def flags(self) -> list[str]:
+        return [flag for action in self._actions for flag in action.option_strings]
 
 
 def _flag(name: str) -> str:
@@ -56,7 +74,7 @@ def add_settings_flags(parser: argparse.ArgumentParser) -> None:
 def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
     data: dict[str, Any] = {}
     if args.settings:
-        data.update(json.loads(args.settings.read_text()))
+        data.update(read_settings_file(args.settings))
     for name in BatchSettings.model_fields:
         value = getattr(args, name, None)
         if value is not None:
@@ -67,11 +85,36 @@ def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
         problems = "; ".join(
             f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in error.errors()
         )
-        raise SystemExit(f"Invalid settings: {problems}") from error
+        raise CliError(f"invalid settings: {problems}", ExitCode.USAGE) from error
+
+
+def read_settings_file(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError as error:
+        raise CliError(
+            f"{path}: no such settings file (--settings takes a JSON file)", ExitCode.USAGE
+        ) from error
+    except (OSError, UnicodeDecodeError) as error:
+        raise CliError(f"{path}: cannot read the settings file ({error})", ExitCode.USAGE) from error
+    except ValueError as error:
+        raise CliError(f"{path}: not valid JSON ({error})", ExitCode.USAGE) from error
+    if not isinstance(data, dict):
+        raise CliError(f"{path}: settings must be a JSON object of setting names", ExitCode.USAGE)
+    return data
+
+
+def announce_logs(args: argparse.Namespace) -> None:
+    """The functions run in this process: their logs go to a file (printed) unless --verbose."""
+    from reelflow.cli_logging import route_logs
+
+    path = route_logs(args.command, args.verbose)
+    if path is not None:
+        console.print(f"[dim]Logs: {path} (--verbose prints them here)[/]", soft_wrap=True, highlight=False)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from reelflow.runner import RunOptions, run_folder
+    from reelflow.runner import RunOptions, exit_code, run_folder
     from reelflow.serving import interrupt_on_sigterm
 
     interrupt_on_sigterm()
@@ -84,22 +127,24 @@ def cmd_run(args: argparse.Namespace) -> int:
                 name=args.name,
                 tier=Tier(args.tier),
                 export=args.export,
+                before_start=lambda: announce_logs(args),
             ),
             console,
         )
     except KeyboardInterrupt:
         console.print("Stopped.")
-        return 130
+        return ExitCode.INTERRUPTED
     console.print(f"Results: {args.out / 'results.json'}")
-    if results["batch"]["status"] == "cancelled":  # Ctrl-C cancelled the batch: the shell's 128 + SIGINT
-        return 130
-    return 0 if results["batch"]["status"] == "completed" else 1
+    if results["batch"]["status"] == "cancelled":  # only Ctrl-C cancels a run's batch
+        return ExitCode.INTERRUPTED
+    return exit_code(results)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from reelflow.local.samples import demo_samples, have_espeak
-    from reelflow.runner import RunOptions, run_folder
+    from reelflow.runner import RunOptions, exit_code, run_folder
 
+    announce_logs(args)
     samples = args.out / "samples"
     with console.status("Generating sample videos (mp4, mov, webm)…"):
         demo_samples(samples, include_broken=args.with_broken)
@@ -116,13 +161,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         RunOptions(input_dir=samples, out_dir=args.out, settings=settings, name="reelflow demo"), console
     )
     console.print(f"Outputs in {args.out / 'outputs'}, summary in {args.out / 'results.json'}")
-    return 0 if results["batch"]["status"] == "completed" else 1
+    return exit_code(results)
 
 
 def demo_extras(args: argparse.Namespace, settings: dict[str, Any]) -> dict[str, Any]:
     """The demo shows what the export publishes beside each video: captions (when there is a transcript)
     and the cut lists, unless a flag or the settings file chose otherwise."""
-    chosen = json.loads(args.settings.read_text()) if args.settings else {}
+    chosen = read_settings_file(args.settings) if args.settings else {}
     extras: dict[str, Any] = {}
     if args.captions is None and "captions" not in chosen and settings.get("transcribe", True):
         extras["captions"] = "sidecar"
@@ -134,6 +179,7 @@ def demo_extras(args: argparse.Namespace, settings: dict[str, Any]) -> dict[str,
 def cmd_serve(args: argparse.Namespace) -> int:
     from reelflow.serving import serve
 
+    announce_logs(args)
     return serve(console, args.port, args.moto_port, args.data_dir, args.fresh)
 
 
@@ -154,6 +200,18 @@ def cmd_executions(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_capacity(args: argparse.Namespace) -> int:
+    from reelflow.capacity_cli import CAPS, run_capacity
+
+    return run_capacity(console, args.endpoint, args.table, {cap: getattr(args, cap) for cap in CAPS})
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from reelflow.simulate import run_simulate
+
+    return run_simulate(console, args)
+
+
 def cmd_openapi(args: argparse.Namespace) -> int:
     from functions.handlers.api import app
 
@@ -170,6 +228,10 @@ def cmd_openapi(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     if args.target == "export":
         return cmd_bench_export(args)
+    if args.target == "long":
+        from reelflow.bench_long import run_long_benchmark
+
+        return run_long_benchmark(console, args)
     if args.target == "local":
         from reelflow.bench_local import run_local_benchmark
 
@@ -241,7 +303,9 @@ def _serve_commands(sub: Subparsers) -> None:
     serve.set_defaults(func=cmd_serve)
 
     token = sub.add_parser("token", help="Print a bearer token the local gateway accepts")
-    token.add_argument("--user", required=True)
+    token.add_argument(
+        "--user", default=default_user(), help=f"User id ({default_user()}, or $REELFLOW_USER)"
+    )
     token.add_argument("--tier", choices=[t.value for t in Tier], default=Tier.FREE.value)
     token.add_argument("--ttl", type=int, default=12 * 3600, help="Lifetime in seconds (12 h)")
     token.set_defaults(func=cmd_token)
@@ -254,6 +318,21 @@ def _serve_commands(sub: Subparsers) -> None:
         "--endpoint", help="Embedded AWS endpoint (read from the running serve by default)"
     )
     executions.set_defaults(func=cmd_executions)
+
+    capacity = sub.add_parser("capacity", help="Show or change the service's global caps (no redeploy)")
+    for cap in ("running-batches", "videos-in-flight", "transcribe-jobs", "fargate-tasks"):
+        capacity.add_argument(f"--{cap}", type=int, help=f"New cap: {cap.replace('-', ' ')} at once")
+    capacity.add_argument("--endpoint", help="AWS endpoint (the running serve's by default)")
+    capacity.add_argument("--table", help="Table name (the running serve's by default; on AWS: the stack's)")
+    capacity.set_defaults(func=cmd_capacity)
+
+    from reelflow.simulate import add_arguments as add_simulate_arguments
+
+    simulate = sub.add_parser(
+        "simulate", help="Simulate a day of thousands of users on the real admission code"
+    )
+    add_simulate_arguments(simulate)
+    simulate.set_defaults(func=cmd_simulate)
 
 
 def _tool_commands(sub: Subparsers) -> None:
@@ -269,7 +348,7 @@ def _tool_commands(sub: Subparsers) -> None:
     bench.add_argument(
         "target",
         nargs="?",
-        choices=["media", "local", "export"],
+        choices=["media", "local", "export", "long"],
         default="media",
         help="What to measure (media)",
     )
@@ -281,6 +360,7 @@ def _tool_commands(sub: Subparsers) -> None:
     bench.add_argument("--dir", type=Path, default=Path("bench-out"), help="Where media is generated/reused")
     bench.add_argument("--skip-transcription", action="store_true", help="Leave out the speech model")
     add_bench_export_arguments(bench)  # export: --counts, --video-mb
+    add_bench_long_arguments(bench)  # long: --lengths, --s3-mbps, --scale-to, --json
     bench.set_defaults(func=cmd_bench)
 
     bench_export = sub.add_parser("bench-export", help="Same as `reelflow bench export` (kept as an alias)")
@@ -303,20 +383,16 @@ def _tool_commands(sub: Subparsers) -> None:
     watch.add_argument("batch_id")
     watch.add_argument("--url", help="WebSocket URL (read from the running serve by default)")
     watch.add_argument("--token", help="Bearer token (by default one is issued for --user)")
-    watch.add_argument("--user", default="local-user", help="User the batch belongs to (local-user)")
+    watch.add_argument("--user", default=default_user(), help=f"User the batch belongs to ({default_user()})")
     watch.add_argument("--tier", choices=[t.value for t in Tier], default=Tier.PRO.value)
     watch.add_argument("--timeout", type=float, default=None, help="Give up after this many seconds")
     watch.set_defaults(func=cmd_watch)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from reelflow.client import ApiError
     from reelflow.export_client import run_export_command
 
-    try:
-        return run_export_command(console, args)
-    except ApiError as error:
-        raise SystemExit(str(error)) from error
+    return run_export_command(console, args)
 
 
 def _export_commands(sub: Subparsers) -> None:
@@ -331,7 +407,9 @@ def _export_commands(sub: Subparsers) -> None:
     export.add_argument("--out", type=Path, default=Path("."), help="Folder the export is written to (.)")
     export.add_argument("--api-url", help="API base URL (read from the running serve by default)")
     export.add_argument("--token", help="Bearer token (by default one is issued for --user)")
-    export.add_argument("--user", default="local-user", help="User the batch belongs to (local-user)")
+    export.add_argument(
+        "--user", default=default_user(), help=f"User the batch belongs to ({default_user()})"
+    )
     export.add_argument("--tier", choices=[t.value for t in Tier], default=Tier.PRO.value)
     export.add_argument("--timeout", type=float, default=3600.0, help="Give up after this many seconds")
     export.set_defaults(func=cmd_export)
@@ -355,18 +433,33 @@ def _drop_commands(sub: Subparsers) -> None:
     )
     drop.add_argument("dir", help="The folder: videos, an optional batch.json, anything else is skipped")
     drop.add_argument("--name", help="The folder name in the drop folder (default: DIR's name)")
-    drop.add_argument("--user", default="local-user", help="Whose drop folder (local-user)")
+    drop.add_argument("--user", default=default_user(), help=f"Whose drop folder ({default_user()})")
     drop.add_argument("--tier", choices=[t.value for t in Tier], default=Tier.PRO.value, help="for the API")
     drop.add_argument("--start", action="store_true", help="Add a _start marker: start once complete")
     drop.add_argument("--timeout", type=float, default=600, help="Seconds to wait for the start (600)")
+    aws = drop.add_argument_group("AWS mode (docs/drop-folder.md): your own drop folder on a deployment")
+    aws.add_argument("--aws", action="store_true", help="Sign in with Cognito and upload to the deployment")
+    aws.add_argument(
+        "--outputs", default="outputs.json", help="The stack's outputs (cdk deploy --outputs-file)"
+    )
+    aws.add_argument(
+        "--username", help="Your user name (e-mail); the password is asked, or $REELFLOW_PASSWORD"
+    )
+    aws.add_argument("--endpoint", help=argparse.SUPPRESS)  # tests: local mode's Cognito stand-in
     drop.set_defaults(func=cmd_drop)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="reelflow", description="Batch video processing, locally or on AWS."
+def _global_flags(parser: argparse.ArgumentParser, default: Any) -> None:
+    parser.add_argument("--debug", action="store_true", default=default, help="Show tracebacks of errors")
+    parser.add_argument(
+        "--verbose", action="store_true", default=default, help="Print the functions' logs on the terminal"
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="reelflow", description="Batch video processing, locally or on AWS.")
+    _global_flags(parser, False)
+    sub = cast(Subparsers, parser.add_subparsers(dest="command", required=True, metavar="COMMAND"))
     _batch_commands(sub)
     _serve_commands(sub)
     _tool_commands(sub)
@@ -374,6 +467,8 @@ def build_parser() -> argparse.ArgumentParser:
     _progress_commands(sub)
     _control_commands(sub)
     _drop_commands(sub)
+    for command in sub.choices.values():  # after the command too: `reelflow run DIR --debug`
+        _global_flags(command, argparse.SUPPRESS)
     return parser
 
 
@@ -394,10 +489,75 @@ def cmd_events(args: argparse.Namespace) -> int:
     return run_events(console, args)
 
 
+def commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return cast(dict[str, argparse.ArgumentParser], action.choices)
+
+
+def _mistyped_flag(command: argparse.ArgumentParser | None, argv: list[str]) -> CliError | None:
+    if not isinstance(command, Parser):
+        return None
+    flags = command.flags()
+    for word in argv:
+        flag = word.split("=", 1)[0]
+        if flag.startswith("--") and flag not in flags and not any(f.startswith(flag) for f in flags):
+            return CliError(
+                f"unrecognized argument: {flag}{suggestion(flag, flags)} (see `{command.prog} --help`)",
+                ExitCode.USAGE,
+            )
+    return None
+
+
+def _unknown(parser: Parser, args: argparse.Namespace, extras: list[str]) -> CliError:
+    command = commands(parser)[args.command]
+    flags = command.flags() if isinstance(command, Parser) else []
+    first = extras[0].split("=", 1)[0]
+    hint = suggestion(first, flags) if first.startswith("-") else ""
+    return CliError(
+        f"unrecognized arguments: {' '.join(extras)}{hint} (see `reelflow {args.command} --help`)",
+        ExitCode.USAGE,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    result: int = args.func(args)
-    return result
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    parser = build_parser()
+    known = commands(parser)
+    command = next((a for a in argv if not a.startswith("-")), "")
+    command = command if command in known else ""
+    try:
+        try:
+            args, extras = parser.parse_known_args(argv)
+        except CliError:
+            typo = _mistyped_flag(known.get(command), argv)  # e.g. --fromat reported as "--format missing"
+            if typo is not None:
+                raise typo from None
+            raise
+        if extras:
+            raise _unknown(parser, args, extras)
+        result: int = args.func(args)
+        return result
+    except SystemExit as exit_:
+        if exit_.code is None or isinstance(exit_.code, int):
+            raise
+        if debug:
+            raise
+        return _fail(command, CliError(str(exit_.code)))
+    except KeyboardInterrupt:
+        print("Stopped.", file=sys.stderr)
+        return ExitCode.INTERRUPTED
+    except Exception as error:
+        if debug:
+            raise
+        return _fail(command, error)
+
+
+def _fail(command: str, error: BaseException) -> int:
+    line, code = describe(error)
+    prefix = f"reelflow {command}" if command else "reelflow"
+    print(f"{prefix}: error: {line}", file=sys.stderr)
+    return int(code)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from rich.console import Console
 
 from functions.domain.enums import Tier
 from reelflow.client import ApiClient, ApiError
+from reelflow.errors import CliError, api_error_line, default_user
 from reelflow.local.tokens import issue_token
 
 ACTIONS = {"pause": "pause", "resume": "resume", "cancel": "cancel", "retry": "retry-failed"}
@@ -45,9 +46,7 @@ def run_control(console: Console, args: argparse.Namespace) -> int:
             body = {"video_ids": args.video_ids} if getattr(args, "video_ids", None) else None
             reply = client.control(args.batch_id, ACTIONS[args.command], body)
     except ApiError as refused:
-        body = refused.body if isinstance(refused.body, dict) else {}
-        console.print(f"[red]{body.get('error', 'Refused')}[/]: {body.get('detail', refused)}")
-        return 1
+        raise CliError(api_error_line(refused, f"batch {args.batch_id}", args.user)) from refused
     console.print(_describe(args.command, reply, args.batch_id))
     return 0
 
@@ -63,7 +62,9 @@ def add_control_commands(sub: "argparse._SubParsersAction[argparse.ArgumentParse
     for command, text in helps.items():
         parser = sub.add_parser(command, help=f"{text} (calls a running `reelflow serve`)")
         parser.add_argument("batch_id")
-        parser.add_argument("--user", default="local-user", help="User the batch belongs to (local-user)")
+        parser.add_argument(
+            "--user", default=default_user(), help=f"User the batch belongs to ({default_user()})"
+        )
         parser.add_argument("--tier", choices=[t.value for t in Tier], default=Tier.PRO.value)
         parser.add_argument("--endpoint", help="API base URL (read from the running serve by default)")
         if command == "retry":

@@ -2,6 +2,7 @@
 
 import argparse
 import itertools
+import os
 import tempfile
 from pathlib import Path
 
@@ -9,10 +10,29 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from functions.domain.errors import MediaError
+from functions.domain.media_values import ProbeResult
 from functions.domain.settings import BatchSettings
 from functions.media.audio import extract_audio, loudness_frames
 from functions.media.probe import probe
 from functions.media.silence import plan_cuts
+from reelflow.errors import CliError, ExitCode
+
+
+def probe_file(path: Path) -> ProbeResult:
+    """The file's probe, or one line saying why it is not a video `cuts` can read."""
+    if not path.exists():
+        raise CliError(f"{path}: no such file")
+    if path.is_dir():
+        raise CliError(f"{path} is a folder; `reelflow cuts` takes one video file")
+    if path.stat().st_size == 0:
+        raise CliError(f"{path} is empty (0 bytes): nothing to cut")
+    if not os.access(path, os.R_OK):
+        raise CliError(f"{path}: cannot be read (permission denied)")
+    try:
+        return probe(str(path))
+    except MediaError as error:
+        raise CliError(f"{path}: {error}") from error
 
 
 def print_cuts(console: Console, args: argparse.Namespace) -> int:
@@ -23,10 +43,10 @@ def print_cuts(console: Console, args: argparse.Namespace) -> int:
             margin=args.margin,
         )
     except ValidationError as error:
-        raise SystemExit(f"Invalid settings: {error.errors()[0]['msg']}") from error
-    info = probe(str(args.file))
+        raise CliError(f"invalid settings: {error.errors()[0]['msg']}", ExitCode.USAGE) from error
+    info = probe_file(args.file)
     if not info.has_audio:
-        raise SystemExit(f"{args.file} has no audio: nothing to cut")
+        raise CliError(f"{args.file} has no audio: nothing to cut")
     with tempfile.TemporaryDirectory() as tmp:
         frames = loudness_frames(extract_audio(str(args.file), Path(tmp) / "a.wav", info.duration))
     plan = plan_cuts(

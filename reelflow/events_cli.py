@@ -16,7 +16,7 @@ def notifications_file(args: Any) -> Path:
         return Path(args.file)
     from reelflow.serving import data_folder, running_address
 
-    state = running_address()
+    state = running_address("--file FILE")
     return Path(state.get("notifications") or data_folder(None) / FILE_NAME)
 
 

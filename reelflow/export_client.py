@@ -7,7 +7,8 @@ from urllib.parse import unquote, urlparse
 
 from rich.console import Console
 
-from reelflow.client import ApiClient, download
+from reelflow.client import ApiClient, ApiError, download
+from reelflow.errors import CliError, ExitCode, api_error_line
 
 FORMATS = ("zip", "merged", "playlist")
 
@@ -42,10 +43,12 @@ def export_batch(
             if state["status"] in {"completed", "failed"}:
                 break
             if time.monotonic() > deadline:
-                raise SystemExit(f"Export {export_id} did not finish within {timeout_seconds:.0f} s")
+                raise CliError(
+                    f"export {export_id} did not finish within {timeout_seconds:.0f} s", ExitCode.TIMED_OUT
+                )
             time.sleep(poll_seconds)
     if state["status"] == "failed":
-        raise SystemExit(f"Export {export_id} failed: {state.get('error_message')}")
+        raise CliError(f"export {export_id} failed: {state.get('error_message')}", ExitCode.SOME_FAILED)
     url = state["download_url"]
     path = download(url, out_dir / export_file_name(url))
     state["file"] = str(path)
@@ -56,17 +59,18 @@ def export_batch(
 def run_export_command(console: Console, args: Any) -> int:
     """`reelflow export BATCH_ID --format …` against the running `reelflow serve`."""
     from functions.domain.enums import Tier
-    from reelflow.local.home import read_state
     from reelflow.local.tokens import issue_token
+    from reelflow.serving import running_address
 
-    api_url = args.api_url or (read_state("serve") or {}).get("api_url")
-    if not api_url:
-        raise SystemExit("No running `reelflow serve` found; start one or pass --api-url")
+    api_url = args.api_url or str(running_address("--api-url URL")["api_url"])
     client = ApiClient(api_url.removesuffix("/api"), args.token or issue_token(args.user, Tier(args.tier)))
     request: dict[str, Any] = {"format": args.format, "include_failed": args.include_failed}
     if args.naming:
         request["custom_naming"] = args.naming
     if args.hls:
         request["hls"] = True
-    export_batch(client, args.batch_id, request, args.out, console, timeout_seconds=args.timeout)
+    try:
+        export_batch(client, args.batch_id, request, args.out, console, timeout_seconds=args.timeout)
+    except ApiError as refused:
+        raise CliError(api_error_line(refused, f"batch {args.batch_id}", args.user)) from refused
     return 0

@@ -4,10 +4,12 @@ from datetime import datetime
 from typing import Any
 
 import boto3
+from botocore.exceptions import ClientError
 from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from reelflow.errors import CliError
 from reelflow.serving import running_address
 
 
@@ -76,7 +78,15 @@ def show_execution(console: Console, name_or_arn: str, endpoint: str | None) -> 
             for m in _state_machine_arns(sfn)
         ]
         arn = arns[0] if arns else name_or_arn
-    described = sfn.describe_execution(executionArn=arn)
+    try:
+        described = sfn.describe_execution(executionArn=arn)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in {"ExecutionDoesNotExist", "InvalidArn"}:
+            raise CliError(
+                f"no execution named {name_or_arn} on the running serve "
+                "(an execution is named after its batch id; `reelflow executions` lists them)"
+            ) from error
+        raise
     console.print(
         f"[bold]{described['name']}[/] {described['status']} started {_time(described['startDate'])}",
         soft_wrap=True,

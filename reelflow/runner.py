@@ -4,6 +4,7 @@ import json
 import mimetypes
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,11 @@ from rich.table import Table
 
 from functions.domain.enums import Tier
 from functions.domain.quotas import limits_for
-from functions.domain.uploads import is_video_name
+from functions.domain.uploads import ACCEPTED
 from functions.services.sweep import SweepReport
 from reelflow.client import ApiClient, ApiError, download, upload_file
+from reelflow.errors import CliError, ExitCode, default_user
+from reelflow.folder_scan import FolderScan, prepare, scan_folder
 from reelflow.local.children import stop_children
 from reelflow.local.cloud import LocalCloud, LocalSettings
 from reelflow.local.gateway import Gateway
@@ -27,7 +30,6 @@ from reelflow.local.sweeper import Sweeper, interval_from_env, recover_lost_exec
 from reelflow.local.tokens import issue_token
 
 TERMINAL = {"completed", "failed", "cancelled"}
-LOCAL_USER = "local-user"
 
 
 @dataclass
@@ -40,10 +42,7 @@ class RunOptions:
     poll_seconds: float = 0.2
     timeout_seconds: float = 3600.0
     export: str | None = None  # zip | merged | playlist: also written into out_dir
-
-
-def find_videos(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.iterdir() if p.is_file() and is_video_name(p.name))
+    before_start: Callable[[], None] | None = None  # once the folder is checked, before the stack starts
 
 
 class LocalStack:
@@ -88,49 +87,100 @@ def _video_status(video: dict[str, Any]) -> str:
 
 def run_folder(options: RunOptions, console: Console | None = None) -> dict[str, Any]:
     console = console or Console()
-    if not options.input_dir.exists():
-        raise SystemExit(f"{options.input_dir}: no such folder")
-    if not options.input_dir.is_dir():
-        raise SystemExit(f"{options.input_dir} is a file; `reelflow run` takes a folder of videos")
-    videos = find_videos(options.input_dir)
+    folder = options.input_dir
+    if not folder.exists():
+        raise CliError(f"{folder}: no such folder; `reelflow run DIR` takes a folder of videos")
+    if not folder.is_dir():
+        raise CliError(f"{folder} is a file; `reelflow run` takes the folder that holds it: {folder.parent}")
+    try:
+        scan = scan_folder(folder)
+    except PermissionError as error:
+        raise CliError(f"{folder}: cannot list the folder (permission denied)") from error
     limit = limits_for(options.tier).max_videos_per_batch
-    if not videos:
-        raise SystemExit(f"No videos (mp4, mov, avi, webm) in {options.input_dir}")
-    if len(videos) > limit:
-        raise SystemExit(f"{len(videos)} videos found; a batch holds at most {limit}")
-    options.out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="reelflow-work-") as work, LocalStack(Path(work)) as stack:
-        client = ApiClient(stack.gateway.base_url, issue_token(LOCAL_USER, options.tier))
-        created = client.create_batch(
-            {
-                "name": options.name or options.input_dir.resolve().name[:100] or "batch",
-                "settings": options.settings,
-                "files": [
-                    {
-                        "name": p.name,
-                        "size": p.stat().st_size,
-                        "content_type": mimetypes.guess_type(p.name)[0],
-                    }
-                    for p in videos
-                ],
-            }
+    count = len(scan.videos) + len(scan.to_remux)
+    if count > limit:
+        raise CliError(
+            f"{folder}: {count} videos; a {options.tier.value} batch holds at most {limit} "
+            "(split the folder, or use `reelflow drop` for an archive import)",
+            ExitCode.USAGE,
         )
-        batch_id = created["batch_job"]["id"]
-        console.print(f"[bold]Batch[/] {batch_id}: {len(videos)} videos, execution name = batch id")
-        with console.status("Uploading with presigned URLs…"):
-            for target, path in zip(created["uploads"], videos, strict=True):
-                upload_file(target, path, client=client)
-        started = client.start(batch_id)
-        console.print(f"[bold]Execution[/] {started['job_id']}")
-        try:
-            batch = watch(client, batch_id, options, console)
-        except KeyboardInterrupt:
-            batch = cancel_on_interrupt(client, batch_id, console)
-        results = collect_results(client, stack, batch, options.out_dir)
-        if options.export:
-            export_into_results(client, batch, options, results, console)
+    options.out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="reelflow-work-") as work:
+        remuxed = Path(work) / "remuxed"
+        remuxed.mkdir()
+        with console.status(f"Remuxing {len(scan.to_remux)} MKV into MP4 (no re-encode)…"):
+            videos = prepare(scan, remuxed)
+        report_passed(console, scan)
+        if not videos:
+            raise CliError(
+                f"{folder}: no video to run ({ACCEPTED} or MKV)"
+                + (
+                    f"; {len(scan.passed)} files left out, listed above"
+                    if scan.passed
+                    else ": the folder is empty"
+                )
+            )
+        if options.before_start is not None:
+            options.before_start()
+        with LocalStack(Path(work)) as stack:
+            results = _run_batch(stack, options, videos, console)
+    results["not_processed"] = [p.as_json() for p in scan.passed]
+    write_results(options.out_dir, results)
     print_summary(console, results)
     return results
+
+
+def report_passed(console: Console, scan: FolderScan) -> None:
+    """Every file left out of the batch, one line each, before the batch starts."""
+    for passed in scan.passed:
+        label = "[red]Cannot process[/]" if passed.failed else "[dim]Skipped[/]"
+        console.print(f"{label} {passed.name}: {passed.reason}", soft_wrap=True, highlight=False)
+
+
+def _run_batch(
+    stack: "LocalStack", options: RunOptions, videos: list[tuple[Path, str]], console: Console
+) -> dict[str, Any]:
+    client = ApiClient(stack.gateway.base_url, issue_token(default_user(), options.tier))
+    created = client.create_batch(
+        {
+            "name": options.name or options.input_dir.resolve().name[:100] or "batch",
+            "settings": options.settings,
+            "files": [
+                {"name": name, "size": path.stat().st_size, "content_type": mimetypes.guess_type(name)[0]}
+                for path, name in videos
+            ],
+        }
+    )
+    batch_id = created["batch_job"]["id"]
+    console.print(f"[bold]Batch[/] {batch_id}: {len(videos)} videos, execution name = batch id")
+    with console.status("Uploading with presigned URLs…"):
+        for target, (path, _name) in zip(created["uploads"], videos, strict=True):
+            upload_file(target, path, client=client)
+    started = client.start(batch_id)
+    console.print(f"[bold]Execution[/] {started['job_id']}")
+    try:
+        batch = watch(client, batch_id, options, console)
+    except KeyboardInterrupt:
+        batch = cancel_on_interrupt(client, batch_id, console)
+    results = collect_results(client, stack, batch, options.out_dir)
+    if options.export:
+        export_into_results(client, batch, options, results, console)
+    return results
+
+
+def write_results(out_dir: Path, results: dict[str, Any]) -> None:
+    (out_dir / "results.json").write_text(json.dumps(results, indent=2, default=str))
+
+
+def exit_code(results: dict[str, Any]) -> ExitCode:
+    """0 when every video completed and every file was used; see ExitCode for the others."""
+    batch = results["batch"]
+    if batch["status"] == "cancelled":
+        return ExitCode.CANCELLED
+    failed = batch["status"] != "completed" or batch.get("failed_videos") or batch.get("cancelled_videos")
+    if failed or any(p["status"] == "failed" for p in results.get("not_processed", [])):
+        return ExitCode.SOME_FAILED
+    return ExitCode.OK
 
 
 def export_into_results(
@@ -143,7 +193,7 @@ def export_into_results(
     request = {"format": options.export, "include_failed": batch["status"] != "completed"}
     try:
         state = export_batch(client, batch["id"], request, options.out_dir, console)
-    except (ApiError, SystemExit) as error:
+    except (ApiError, CliError) as error:
         console.print(f"[red]Export failed:[/] {error}")
         results["export"] = {"error": str(error)}
     else:
@@ -198,7 +248,10 @@ def watch(client: ApiClient, batch_id: str, options: RunOptions, console: Consol
             if batch["status"] in TERMINAL:
                 return batch
             if time.monotonic() > deadline:
-                raise SystemExit(f"Batch {batch_id} did not finish within {options.timeout_seconds:.0f} s")
+                raise CliError(
+                    f"batch {batch_id} did not finish within {options.timeout_seconds:.0f} s",
+                    ExitCode.TIMED_OUT,
+                )
             time.sleep(options.poll_seconds)
 
 
@@ -207,7 +260,7 @@ def collect_results(
 ) -> dict[str, Any]:
     outputs_dir = out_dir / "outputs"
     for video in batch["videos"]:
-        url = video.get("output_video_url")
+        url = video.pop("output_video_url", None)  # the embedded S3 is gone after the run: a local path
         if url and video["status"] == "completed":  # a cancelled video's stage may have left a URL
             name = url.split("?", 1)[0].rsplit("/", 1)[-1]
             path = download(url, outputs_dir / name)

@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 
 from rich.console import Console
 
+from reelflow.errors import default_user
 from reelflow.local.home import clear_state, home, read_state, state_path, write_state
 from reelflow.local.notification_feed import FILE_NAME, Notification, NotificationFeed
 from reelflow.local.webapp import dist_dir
@@ -93,6 +94,7 @@ def _announce(console: Console, stack: Any, folder: Path) -> None:
         "state_machine_arn": cloud.state_machine_arn,
         "data_dir": str(folder),
         "notifications": str(folder / FILE_NAME),
+        **drop_timing(),
     }
     write_state(ADDRESS, {**info, "pid": os.getpid()})
     console.print("[bold green]reelflow is serving on the embedded local AWS[/]")
@@ -103,19 +105,33 @@ def _announce(console: Console, stack: Any, folder: Path) -> None:
     if stack.recovered is not None and stack.recovered.settled:
         settled = ", ".join(f"{b} {what}" for b, what in stack.recovered.settled.items())
         console.print(f"  recovered          {settled}", soft_wrap=True)
-    console.print("  token              reelflow token --user alice --tier creator")
+    user = default_user()
+    console.print(f"  token              reelflow token (as {user}; --user ID --tier TIER for others)")
     console.print("  API docs           " + f"{stack.gateway.base_url}/api/docs", soft_wrap=True)
-    console.print("  live progress      reelflow watch BATCH_ID --user alice; notifications: reelflow events")
+    console.print("  live progress      reelflow watch BATCH_ID; notifications: reelflow events")
     console.print(f"  web app            {stack.gateway.base_url}/" + web_app_note(), soft_wrap=True)
     console.print("Press Ctrl+C to stop.")
 
 
-def running_address() -> dict[str, Any]:
+def drop_timing() -> dict[str, float]:
+    """How long a drop folder waits before it starts (read by `reelflow drop` to explain its wait)."""
+    from functions.config import get_config
+
+    config = get_config()
+    return {
+        "drop_quiet_period_seconds": config.drop_quiet_period_seconds,
+        "drop_settle_seconds": config.drop_settle_seconds,
+    }
+
+
+def running_address(flag: str = "--endpoint URL") -> dict[str, Any]:
     """The address of the running `reelflow serve`; a stale file (its process gone) is removed and
     reported in one line."""
     state = read_state(ADDRESS)
     if not state:
-        raise SystemExit(f"{NOT_RUNNING}: start one with `reelflow serve` (or pass --endpoint URL)")
+        raise SystemExit(
+            f"{NOT_RUNNING}: start one with `reelflow serve`" + (f" (or pass {flag})" if flag else "")
+        )
     if not _alive(state):
         clear_state(ADDRESS)
         raise SystemExit(f"{NOT_RUNNING} (removed the stale address file {state_path(ADDRESS)})")

@@ -25,6 +25,7 @@ from functions.domain.progress_events import (
     VideoStarted,
     VideoState,
 )
+from reelflow.errors import CliError, ExitCode
 from reelflow.runner import _video_label, _video_status
 
 VIDEO_STATUS = {
@@ -230,23 +231,40 @@ def watch_batch(options: WatchOptions, console: Console) -> BatchView:
         try:
             return asyncio.run(asyncio.wait_for(coroutine, options.timeout_seconds))
         except TimeoutError as timeout:
-            raise SystemExit(f"Batch {options.batch_id} did not finish in time") from timeout
+            raise CliError(
+                f"batch {options.batch_id} did not finish within {options.timeout_seconds:g} s",
+                ExitCode.TIMED_OUT,
+            ) from timeout
         except WatchRefused as refused:
-            raise SystemExit(str(refused)) from refused
+            raise CliError(f"batch {options.batch_id}: {refused}") from refused
 
 
 def run_watch(console: Console, args: Any) -> int:
     """The `watch` command: the URL of the running `serve` (or --url) and a token for --user."""
     from functions.domain.enums import Tier
-    from reelflow.local.home import read_state
     from reelflow.local.tokens import issue_token
+    from reelflow.serving import running_address
 
-    url = args.url or (read_state("serve") or {}).get("websocket_url")
-    if not url:
-        raise SystemExit("No running `reelflow serve` found; start one or pass --url")
+    url = args.url or str(running_address("--url URL")["websocket_url"])
     token = args.token or issue_token(args.user, Tier(args.tier))
-    view = watch_batch(
-        WatchOptions(ws_url=url, token=token, batch_id=args.batch_id, timeout_seconds=args.timeout),
-        console,
-    )
-    return 0 if view.status is BatchStatus.COMPLETED else 1
+    try:
+        view = watch_batch(
+            WatchOptions(ws_url=url, token=token, batch_id=args.batch_id, timeout_seconds=args.timeout),
+            console,
+        )
+    except CliError as error:
+        if error.code is ExitCode.NOT_FOUND and "not found" in str(error).lower():
+            raise CliError(
+                f"batch {args.batch_id} not found for user '{args.user}'; "
+                "check the id, or pass --user for the user it belongs to"
+            ) from error
+        raise
+    return int(watch_exit_code(view))
+
+
+def watch_exit_code(view: BatchView) -> ExitCode:
+    """As `reelflow run`'s: 0 only when every video completed."""
+    if view.status is BatchStatus.CANCELLED:
+        return ExitCode.CANCELLED
+    failed = any(v.status is not VideoStatus.COMPLETED for v in view.videos.values())
+    return ExitCode.SOME_FAILED if failed or view.status is not BatchStatus.COMPLETED else ExitCode.OK

@@ -1,5 +1,6 @@
 """Batches: created with their members in one transaction, status changes as conditional writes."""
 
+import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,7 +31,7 @@ from functions.adapters.keys import (
     batch_video_key,
     batch_video_keys,
     global_slots_key,
-    status_pk,
+    status_pks,
     user_batches_created_between,
     user_pk,
     user_slots_key,
@@ -47,10 +48,12 @@ from functions.domain.enums import BatchStatus, VideoStatus
 from functions.domain.errors import IllegalTransition, MembershipConflict
 from functions.domain.membership import reject_duplicate_members
 from functions.domain.models import BatchJob, BatchVideo
+from functions.domain.scheduling import batch_videos
 from functions.domain.slots import NoRunningSlot, SlotCounts, SlotLimits, slot_sources
 from functions.domain.transitions import BatchAction, batch_transition
 
 RUNNING = "running"
+VIDEOS = "videos"  # videos in flight of the running batches, on the global counter item
 LAST_ADMITTED = "last_admitted_at"
 _ANY = Attr("PK").not_exists() | Attr("PK").exists()  # a transaction item needs a condition
 _ATTEMPTS = 4  # a transition whose source group changed under it is tried again (see `transition`)
@@ -199,9 +202,13 @@ class DynamoBatchStore(DynamoTable):
         return (batch, members) if batch else None
 
     def list_by_status(self, status: BatchStatus, limit: int | None = None) -> list[BatchJob]:
-        """GSI3: highest effective priority first, then oldest first."""
+        """GSI3, every shard of the status merged: highest effective priority first, then oldest first."""
+        shards = [
+            self.query(IndexName="GSI3", KeyConditionExpression=Key("GSI3PK").eq(partition))
+            for partition in status_pks(status)
+        ]
         batches = []
-        for item in self.query(IndexName="GSI3", KeyConditionExpression=Key("GSI3PK").eq(status_pk(status))):
+        for item in heapq.merge(*shards, key=lambda item: str(item["GSI3SK"])):
             batch = readable(item, BatchJob)
             if batch is not None:
                 batches.append(batch)
@@ -269,10 +276,15 @@ class DynamoBatchStore(DynamoTable):
                 return False
             return True
         user_set: dict[str, Any] = {LAST_ADMITTED: now} if delta > 0 else {}
-        user_condition = global_condition = _ANY  # freeing a slot, or counting one without caps
+        videos = batch_videos(batch.tier, batch.total_videos)  # neither changes once a batch is started
+        user_condition: ConditionBase = _ANY  # freeing a slot, or counting one without caps
+        global_condition: ConditionBase = _ANY
         if delta > 0 and slots is not None:
             user_condition = Attr(RUNNING).not_exists() | Attr(RUNNING).lt(slots.user_limit)
             global_condition = Attr(RUNNING).not_exists() | Attr(RUNNING).lt(slots.global_cap)
+            if slots.videos_cap is not None:
+                room = slots.videos_cap - videos
+                global_condition &= Attr(VIDEOS).not_exists() | Attr(VIDEOS).lte(room)
         return self.transact(
             [
                 {"Update": transaction_item(self.table_name, condition, update, Key=batch_key(batch.id))},
@@ -288,7 +300,7 @@ class DynamoBatchStore(DynamoTable):
                     "Update": transaction_item(
                         self.table_name,
                         global_condition,
-                        Update(add={RUNNING: delta}),
+                        Update(add={RUNNING: delta, VIDEOS: delta * videos}),
                         Key=global_slots_key(),
                     )
                 },
@@ -305,7 +317,12 @@ class DynamoBatchStore(DynamoTable):
             if item.get(LAST_ADMITTED):
                 admitted[user_id] = datetime.fromisoformat(str(item[LAST_ADMITTED]))
         item = self.get_item(global_slots_key()) or {}
-        return SlotCounts(running, admitted, max(int(str(item.get(RUNNING, 0))), 0))
+        return SlotCounts(
+            running,
+            admitted,
+            max(int(str(item.get(RUNNING, 0))), 0),
+            max(int(str(item.get(VIDEOS, 0))), 0),
+        )
 
     def update(
         self,
@@ -398,6 +415,6 @@ def _no_room(slots: SlotLimits | None) -> str:
     if slots is None:
         return "No running slot is free"
     return (
-        f"Your plan runs {slots.user_limit} batch(es) at once and the service {slots.global_cap}; "
-        "one of them is full"
+        f"Your plan runs {slots.user_limit} batch(es) at once and the service {slots.global_cap} "
+        f"(and {slots.videos_cap} videos in flight); one of them is full"
     )

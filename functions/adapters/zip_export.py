@@ -17,12 +17,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools import Logger
 from botocore.exceptions import BotoCoreError, ClientError
 from zipstream import ZipStream
 
 from functions.adapters import aws
 from functions.domain.exports import ExportProgress, adding
+from functions.observability import logger
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -37,7 +37,6 @@ UPLOAD_CONCURRENCY = 2
 READ_ATTEMPTS = 3
 
 ProgressCallback = Callable[[ExportProgress], None]
-logger = Logger(child=True)
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ PLACEHOLDERS = ("position", "name", "ext", "batch")
 DEFAULT_NAMING = "{position}_{name}.{ext}"
 RESULTS_ENTRY = "results.json"
 EXPORT_LIFETIME = timedelta(hours=24)
-CACHE_KEY_VERSION = 1  # bump when the same request would produce a different file
+CACHE_KEY_VERSION = 2  # bump when the same request would produce a different file
 MAX_NAME_BYTES = 200  # well under the 255-byte limit of common file systems, leaving room for " (n)"
 MAX_PATTERN_LENGTH = 200
 
@@ -121,6 +121,11 @@ class ExportOptions(BaseModel):
     )
     hls: bool = Field(
         default=False, description="Playlist exports only: also build an HLS rendition (segments)."
+    )
+    include_extras: bool = Field(
+        default=True,
+        description="ZIP exports: put each video's captions, poster, thumbnail, cut lists and highlight "
+        "clips beside it, named like its entry (false: the videos only).",
     )
 
     @field_validator("custom_naming")
@@ -222,10 +227,19 @@ class ExportItem:
     size: int | None = None
     duration: float | None = None
     error_message: str | None = None
+    extras: tuple[tuple[str, str], ...] = ()  # (output name, key) of the files published beside it
 
     @property
     def extension(self) -> str:
         return PurePosixPath(self.key).suffix.lstrip(".").lower()
+
+    def extra_entries(self, entry_name: str) -> list[tuple[str, str, str]]:
+        """(output name, key, ZIP entry name) of each file beside the video: the entry's stem with the
+        file's own suffix (`001_talk.mp4` → `001_talk.srt`, `001_talk.poster.jpg`)."""
+        stem, entry_stem = PurePosixPath(self.key).stem, PurePosixPath(entry_name).stem
+        return [
+            (name, key, entry_stem + PurePosixPath(key).name.removeprefix(stem)) for name, key in self.extras
+        ]
 
 
 def select_items(items: Sequence[ExportItem], include_failed: bool) -> list[ExportItem]:
@@ -289,6 +303,7 @@ def cache_key(batch_id: str, request: ExportRequest) -> str:
         "use_original_names": options.use_original_names,  # {name}, chapter names and titles
         "naming": options.naming if request.format is BatchExportKind.ZIP else None,  # entry names
         "hls": options.hls,
+        "extras": options.include_extras if request.format is BatchExportKind.ZIP else None,
     }
     canonical = json.dumps(document, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -322,8 +337,10 @@ def results_document(
     summary: Mapping[str, Any],
     items: Sequence[ExportItem],
     names: Sequence[str],
+    with_extras: bool = False,
 ) -> dict[str, Any]:
-    """The `results.json` put in a ZIP: the batch summary and what each entry is."""
+    """The `results.json` put in a ZIP: the batch summary and what each entry is; with `with_extras`,
+    each entry's `files` names the files beside it by their path in the ZIP."""
     return {
         "batch_id": batch_id,
         "batch_name": batch_name,
@@ -337,6 +354,11 @@ def results_document(
                 "size": item.size,
                 "duration": item.duration,
                 **({"error": item.error_message} if item.error_message else {}),
+                **(
+                    {"files": {output: entry for output, _, entry in item.extra_entries(name)}}
+                    if with_extras and item.extras
+                    else {}
+                ),
             }
             for item, name in zip(items, names, strict=True)
         ],

@@ -20,8 +20,9 @@ from functions.handlers.http import error_response
 from functions.handlers.request_guard import refusal
 from functions.handlers.resolver import DocumentedResolver
 from functions.handlers.routes import batches, control, exports, health, notifications, progress, uploads
+from functions.handlers.routes import drop_folder as drop_folder_routes
 from functions.handlers.routes import usage as usage_routes
-from functions.observability import logger, metrics, tracer
+from functions.observability import lambda_logging, logger, metrics, tracer
 
 app = DocumentedResolver(enable_validation=True, extra_schemas=openapi_components)
 OPENAPI: dict[str, Any] = {
@@ -45,6 +46,7 @@ app.include_router(progress.router)
 app.include_router(notifications.router)
 app.include_router(usage_routes.router)
 app.include_router(uploads.router)
+app.include_router(drop_folder_routes.router)
 
 
 @app.exception_handler(DomainError)  # type: ignore[untyped-decorator]
@@ -84,7 +86,7 @@ def not_found(_: Exception) -> Response[ErrorResponse]:
     return error_response(404, "Not found", f"No route for {event.http_method} {event.path}")
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@lambda_logging(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -6,12 +6,12 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.observability import logger, tracer
+from functions.observability import lambda_logging, logger, tracer
 from functions.services.context import services
 from functions.services.drop_folder import sweep
 
 
-@logger.inject_lambda_context
+@lambda_logging
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     outcomes = sweep(services())

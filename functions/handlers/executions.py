@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from functions.domain.batch_control import execution_name
 from functions.domain.enums import BatchStatus
 from functions.domain.errors import NotFound
-from functions.observability import logger, tracer
+from functions.observability import lambda_logging, logger, tracer
 from functions.services.batch_lifecycle import fail_batch
 from functions.services.context import services
 from functions.services.sweep import sweep_batch
@@ -38,7 +38,7 @@ def recovered(name: str, batch_id: str, status: str) -> bool:
     return outcome == "recovered"
 
 
-@logger.inject_lambda_context
+@lambda_logging
 @tracer.capture_lambda_handler
 @event_source(data_class=EventBridgeEvent)
 def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.observability import logger, metrics, tracer
+from functions.observability import lambda_logging, metrics, request_keys, tracer
 from functions.services.context import services
 from functions.services.export_runner import run_export
 from functions.services.exports import fail_export
@@ -16,12 +16,12 @@ def _cause(error: dict[str, Any]) -> str:
     return f"{error.get('Error', 'Error')}: {error.get('Cause', '')}".strip(": ")[:1000]
 
 
-@logger.inject_lambda_context
+@lambda_logging
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     batch_id, export_id = event["batch_id"], event["export_id"]
-    logger.append_keys(task=event.get("task"), batch_id=batch_id, export_id=export_id)
+    request_keys(task=event.get("task"), batch_id=batch_id, export_id=export_id)
     ctx = services()
     if event.get("task") == "fail":
         changed = fail_export(ctx, batch_id, export_id, _cause(event.get("error") or {}))

@@ -7,7 +7,7 @@ from aws_lambda_powertools.utilities.data_classes import S3Event, S3EventBridgeN
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.domain.drop_folder import parse_drop_key
-from functions.observability import logger, tracer
+from functions.observability import lambda_logging, logger, tracer
 from functions.services.context import services
 from functions.services.drop_folder import note_object
 from functions.services.ingestion import ObjectCreated, handle_upload
@@ -29,7 +29,7 @@ def objects_in(event: dict[str, Any]) -> list[ObjectCreated]:
     return found
 
 
-@logger.inject_lambda_context
+@lambda_logging
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     outcomes = {}

@@ -13,7 +13,7 @@ from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.domain.enums import Stage
-from functions.observability import logger, metrics, tracer
+from functions.observability import lambda_logging, metrics, request_keys, tracer
 from functions.services import batch_lifecycle
 from functions.services.batch_lifecycle import VideoRef
 from functions.services.context import Services, services
@@ -42,11 +42,11 @@ def _dispatch(tasks: dict[str, Task], event: dict[str, Any]) -> Any:
     name = event.get("task")
     if name not in tasks:
         raise ValueError(f"Unknown task {name!r}; expected one of {sorted(tasks)}")
-    logger.append_keys(task=name, batch_id=event.get("batch_id"), video_id=event.get("video_id"))
+    request_keys(task=name, batch_id=event.get("batch_id"), video_id=event.get("video_id"))
     return tasks[name](services(), event)
 
 
-@logger.inject_lambda_context
+@lambda_logging
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def control_handler(event: dict[str, Any], context: LambdaContext) -> Any:
@@ -69,7 +69,7 @@ MEDIA_TASKS[Stage.TRANSCRIBING.value] = lambda ctx, e: start_transcription(
 )
 
 
-@logger.inject_lambda_context
+@lambda_logging
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def media_handler(event: dict[str, Any], context: LambdaContext) -> Any:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
@@ -23,10 +23,10 @@ from functions.adapters.event_sequence import EventSequence
 from functions.adapters.notifications import BatchNotifications
 from functions.adapters.stream_images import decode_image
 from functions.config import RuntimeConfig
+from functions.observability import lambda_logging, logger
 from functions.services.context import Services, services
 from functions.services.progress_fanout import Change, ProgressFanout
 
-logger = Logger(service="reelflow-progress")
 tracer = Tracer(service="reelflow-progress")
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
@@ -107,7 +107,7 @@ def _handle(record: DynamoDBRecord) -> None:
         )
 
 
-@logger.inject_lambda_context
+@lambda_logging
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     _invocation.failed = False

@@ -21,7 +21,7 @@ from functions.adapters.event_sequence import EventSequence
 from functions.adapters.identity import TokenRejected, verify_id_token
 from functions.config import RuntimeConfig
 from functions.domain.errors import NotFound
-from functions.observability import logger, tracer
+from functions.observability import lambda_logging, logger, tracer
 from functions.services import subscriptions
 from functions.services.context import services
 
@@ -38,7 +38,7 @@ def _notifier() -> ConnectionNotifier:
     return ConnectionNotifier(config.websocket_endpoint, max_workers=1)
 
 
-@logger.inject_lambda_context
+@lambda_logging
 def authorizer(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     config = services().config
     token = (event.get("queryStringParameters") or {}).get("token", "")
@@ -62,7 +62,7 @@ def _reply(status: int, body: str = "") -> dict[str, Any]:
     return {"statusCode": status, "body": body}
 
 
-@logger.inject_lambda_context
+@lambda_logging
 @tracer.capture_lambda_handler
 @event_source(data_class=APIGatewayWebSocketEvent)
 def connect(event: APIGatewayWebSocketEvent, context: LambdaContext) -> dict[str, Any]:
@@ -74,7 +74,7 @@ def connect(event: APIGatewayWebSocketEvent, context: LambdaContext) -> dict[str
     return _reply(200)
 
 
-@logger.inject_lambda_context
+@lambda_logging
 @tracer.capture_lambda_handler
 @event_source(data_class=APIGatewayWebSocketEvent)
 def disconnect(event: APIGatewayWebSocketEvent, context: LambdaContext) -> dict[str, Any]:
@@ -82,7 +82,7 @@ def disconnect(event: APIGatewayWebSocketEvent, context: LambdaContext) -> dict[
     return _reply(200)
 
 
-@logger.inject_lambda_context
+@lambda_logging
 @tracer.capture_lambda_handler
 @event_source(data_class=APIGatewayWebSocketEvent)
 def subscribe(event: APIGatewayWebSocketEvent, context: LambdaContext) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import requests
 
+from reelflow.errors import ExitCode
 from tests.conftest import make_clip
 from tests.e2e.test_cli import reelflow
 from tests.helpers import user_env
@@ -60,16 +61,17 @@ def test_control_subcommands_steer_a_batch_of_the_running_serve(tmp_path: Path) 
         paused = control("pause")
         assert paused.returncode == 0 and f"Batch {batch_id}: paused" in paused.stdout, paused
         again = control("pause")
-        assert again.returncode == 1 and "Batch is not running" in again.stdout
+        assert again.returncode == ExitCode.NOT_FOUND and "Batch is not running" in again.stderr  # refused
         assert f"Batch {batch_id}: processing" in control("resume").stdout
         refused = control("delete")
-        assert refused.returncode == 1 and "Batch is still active" in refused.stdout
+        assert refused.returncode == ExitCode.NOT_FOUND and "Batch is still active" in refused.stderr
+        assert len(refused.stderr.strip().splitlines()) == 1 and batch_id in refused.stderr
         cancelled = control("cancel")
         assert cancelled.returncode == 0 and "cancelled" in cancelled.stdout, cancelled
         batch = requests.get(f"{api}/batch-jobs/{batch_id}", headers=headers, timeout=30).json()
         assert batch["status"] == "cancelled"
         assert batch["completed_videos"] + batch["cancelled_videos"] == 3
-        assert control("retry").returncode == 1  # nothing failed
+        assert control("retry").returncode == ExitCode.NOT_FOUND  # refused: nothing failed
         deleted = control("delete")
         assert deleted.returncode == 0 and "deleted" in deleted.stdout
         assert requests.get(f"{api}/batch-jobs/{batch_id}", headers=headers, timeout=30).status_code == 404

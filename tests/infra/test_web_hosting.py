@@ -72,6 +72,13 @@ def test_config_json_and_index_are_never_cached_and_every_response_carries_secur
     assert headers["ContentTypeOptions"]["Override"] is True
 
 
+def test_every_behavior_sends_compressed_responses(resources):
+    _, distribution = only(resources, "AWS::CloudFront::Distribution")
+    config = distribution["Properties"]["DistributionConfig"]
+    behaviors = [config["DefaultCacheBehavior"], *config["CacheBehaviors"]]
+    assert [b.get("Compress") for b in behaviors] == [True] * len(behaviors)
+
+
 def test_the_deployment_writes_config_json_with_the_deploy_time_urls_and_cognito_ids(resources):
     _, deployment = only(resources, "Custom::CDKBucketDeployment")
     props = deployment["Properties"]
@@ -91,7 +98,11 @@ def test_the_deployment_writes_config_json_with_the_deploy_time_urls_and_cognito
 def test_the_hosted_ui_signs_in_on_the_client_the_api_trusts_and_returns_to_the_distribution(resources):
     _, domain = only(resources, "AWS::Cognito::UserPoolDomain")
     assert "reelflow-dev-" in json.dumps(domain["Properties"]["Domain"])
-    (client,) = of_type(resources, "AWS::Cognito::UserPoolClient").values()
+    (client,) = [
+        c
+        for c in of_type(resources, "AWS::Cognito::UserPoolClient").values()
+        if "AllowedOAuthFlows" in c["Properties"]
+    ]  # the web app's (the CLI's client signs in with a password, docs/drop-folder.md)
     props = client["Properties"]
     assert props["AllowedOAuthFlows"] == ["code"] and "openid" in props["AllowedOAuthScopes"]
     assert "GenerateSecret" not in props  # a public client: the browser holds no secret (PKCE instead)

@@ -12,6 +12,7 @@ import type {
   BatchJobList,
   BatchJobStatus,
   CancelResult,
+  EmailOptedIn,
   ExportAccepted,
   ExportRequest,
   FileSpec,
@@ -138,6 +139,10 @@ export async function getUsage(period: UsagePeriodKind): Promise<Usage> {
   return unwrap(await api().GET("/api/usage", { params: { query: { period } } }));
 }
 
+/** Seed 5.8: e-mail the caller when each of their batches completes, fails or is cancelled (SNS confirms). */
+export async function optInToEmail(email: string): Promise<EmailOptedIn> {
+  return unwrap(await api().PUT("/api/me/notifications", { body: { email } }));
+}
 
 // Control (pause, resume, cancel, retry failed videos, delete a finished batch).
 export async function pauseBatchJob(batchJobId: string): Promise<BatchJob> {

@@ -365,6 +365,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/drop-folder": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your drop folder: where a folder of videos becomes a batch, and the command that puts it there */
+        get: operations["get_drop_folder_api_drop_folder_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -647,7 +664,15 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
-            /** Started At */
+            /**
+             * Queued At
+             * @description When a queued batch entered the fair queue (null unless queued).
+             */
+            queued_at?: string | null;
+            /**
+             * Started At
+             * @description When processing began (admission from the queue), not when the batch was queued.
+             */
             started_at: string | null;
             /** Completed At */
             completed_at: string | null;
@@ -732,7 +757,15 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
-            /** Started At */
+            /**
+             * Queued At
+             * @description When a queued batch entered the fair queue (null unless queued).
+             */
+            queued_at?: string | null;
+            /**
+             * Started At
+             * @description When processing began (admission from the queue), not when the batch was queued.
+             */
             started_at: string | null;
             /** Completed At */
             completed_at: string | null;
@@ -1173,6 +1206,11 @@ export interface components {
             /** Output Video Url */
             output_video_url: string | null;
             /**
+             * Links Expire At
+             * @description When the first of output_video_url and the artifacts' URLs stops working (null: no link). Each is valid until at least this time; read the batch again before it for fresh ones.
+             */
+            links_expire_at?: string | null;
+            /**
              * Created At
              * Format: date-time
              */
@@ -1215,6 +1253,32 @@ export interface components {
         CompleteUploadRequest: {
             /** Parts */
             parts: components["schemas"]["PartETag"][];
+        };
+        /**
+         * DropFolderAddress
+         * @description Where the caller's folders go to become batches, and how to put them there.
+         */
+        DropFolderAddress: {
+            /**
+             * Bucket
+             * @description The ingest bucket.
+             */
+            bucket: string;
+            /**
+             * Prefix
+             * @description dropbox/{your user id}/: the only place your credentials may write.
+             */
+            prefix: string;
+            /**
+             * S3 Uri
+             * @example s3://reelflow-ingest/dropbox/3f2c…/
+             */
+            s3_uri: string;
+            /**
+             * Command
+             * @description The CLI command that uploads a folder DIR there (AWS mode).
+             */
+            command: string;
         };
         /** EmailOptIn */
         EmailOptIn: {
@@ -1303,6 +1367,11 @@ export interface components {
              * @description Playlist exports with hls: the HLS playlist.
              */
             hls_url?: string | null;
+            /**
+             * Links Expire At
+             * @description When the first link of this answer stops working: download_url, hls_url and, for a playlist, every entry in it. Links are short-lived (they cannot outlive the credentials that sign them); ask again before this time for fresh ones, until expires_at.
+             */
+            links_expire_at?: string | null;
             /** Error Message */
             error_message?: string | null;
         };
@@ -1353,6 +1422,12 @@ export interface components {
              * @default false
              */
             hls: boolean;
+            /**
+             * Include Extras
+             * @description ZIP exports: put each video's captions, poster, thumbnail, cut lists and highlight clips beside it, named like its entry (false: the videos only).
+             * @default true
+             */
+            include_extras: boolean;
         };
         /**
          * ExportQuality
@@ -1394,6 +1469,12 @@ export interface components {
              * @default false
              */
             hls: boolean;
+            /**
+             * Include Extras
+             * @description ZIP exports: put each video's captions, poster, thumbnail, cut lists and highlight clips beside it, named like its entry (false: the videos only).
+             * @default true
+             */
+            include_extras: boolean;
             /** @description zip (every output), merged (one video) or playlist (M3U8). */
             format: components["schemas"]["BatchExportKind"];
         };
@@ -2009,7 +2090,15 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
-            /** Started At */
+            /**
+             * Queued At
+             * @description When a queued batch entered the fair queue (null unless queued).
+             */
+            queued_at?: string | null;
+            /**
+             * Started At
+             * @description When processing began (admission from the queue), not when the batch was queued.
+             */
             started_at: string | null;
             /** Completed At */
             completed_at: string | null;
@@ -3577,6 +3666,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UsageReport"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Malformed body or parameters */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_drop_folder_api_drop_folder_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DropFolderAddress"];
                 };
             };
             /** @description Missing, invalid or expired bearer token */

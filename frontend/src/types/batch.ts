@@ -30,6 +30,7 @@ export type Language = Schemas["Language"];
 export type Usage = Schemas["UsageReport"];
 export type UsagePeriod = Schemas["UsagePeriod"];
 export type UsagePeriodKind = Usage["period"];
+export type EmailOptedIn = Schemas["EmailOptedIn"];
 
 export const BATCH_STATUSES: BatchJobStatus[] = [
   "pending",

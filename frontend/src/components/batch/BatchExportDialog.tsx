@@ -17,6 +17,7 @@ import {
   RadioGroupItem,
 } from "@/components/ui/form";
 import { Progress } from "@/components/ui/progress";
+import { LinkExpiry, refreshDelay } from "./LinkExpiry";
 import { formatBytes, relativeTime, timeUntil } from "@/lib/utils";
 import type { BatchExport, BatchExportFormat, BatchExportSummary, BatchJobDetail, BatchVideo, ExportRequest } from "@/types/batch";
 
@@ -67,7 +68,11 @@ export function BatchExportDialog({ batch, isOpen, onClose, pollIntervalMs = 150
     queryKey: ["export", batch.id, exportId],
     queryFn: () => getExportStatus(batch.id, exportId!),
     enabled: Boolean(exportId),
-    refetchInterval: (q) => (q.state.data && ["completed", "failed"].includes(q.state.data.status) ? false : pollIntervalMs),
+    refetchInterval: (q) => {
+      const data = q.state.data;
+      if (!data || !["completed", "failed"].includes(data.status)) return pollIntervalMs;
+      return data.status === "completed" ? refreshDelay(data.links_expire_at, now(), pollIntervalMs) : false;
+    },
   });
   const history = useQuery({ queryKey: ["exports", batch.id], queryFn: () => listExports(batch.id), enabled: isOpen });
 
@@ -204,11 +209,7 @@ export function BatchExportDialog({ batch, isOpen, onClose, pollIntervalMs = 150
                 <Download aria-hidden /> Download
               </a>
             </Button>
-            {current.expires_at && (
-              <p className="text-sm text-muted-foreground">
-                {timeUntil(current.expires_at, now()) ? `Link expires in ${timeUntil(current.expires_at, now())}` : "Link expired"}
-              </p>
-            )}
+            <LinkExpiry linksExpireAt={current.links_expire_at} exportExpiresAt={current.expires_at} now={now} />
             <Button variant="link" onClick={() => setExportId(null)}>
               New export with different settings
             </Button>

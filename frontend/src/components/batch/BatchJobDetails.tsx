@@ -289,7 +289,7 @@ export function BatchJobDetails({ batchJobId, onDeleted, transport }: BatchJobDe
             </div>
           </div>
         </div>
-        <Table aria-label="Videos of this batch">
+        <Table cards aria-label="Videos of this batch">
           <TableHeader>
             <TableRow>
               <TableHead>#</TableHead>

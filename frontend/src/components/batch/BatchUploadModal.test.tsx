@@ -7,6 +7,7 @@ import { makeBatch } from "@/test/fixtures";
 import { renderApp } from "@/test/render";
 import type { BatchJobCreate, UploadTarget } from "@/types/batch";
 import { BatchUploadModal, fileProblem } from "./BatchUploadModal";
+import { choose } from "@/test/choose";
 
 const video = (name: string, size = 1000) => new File([new Uint8Array(size)], name, { type: "" });
 
@@ -105,7 +106,7 @@ test("requires a name, sends the settings, uploads with progress, retries a fail
   expect(api.calls("POST", "/api/batch-jobs")).toHaveLength(0);
 
   await user.type(screen.getByLabelText("Batch name"), "Week 1");
-  await user.selectOptions(screen.getByLabelText("Quality"), "720p");
+  await choose(user, "Quality", "720p");
   await user.click(screen.getByRole("button", { name: "Upload 2 videos" }));
   expect(await screen.findByText("Retry b.mov", { exact: false })).toBeInTheDocument();
   const body = api.calls("POST", "/api/batch-jobs")[0]!.body as BatchJobCreate;

@@ -241,19 +241,6 @@ export function BatchUploadModal({
             </div>
           )}
 
-          {rejected.length > 0 && (
-            <Alert variant="warning">
-              <AlertTitle>Some files were not added</AlertTitle>
-              <AlertDescription>
-                <ul className="list-disc pl-5">
-                  {rejected.map((problem) => (
-                    <li key={problem}>{problem}</li>
-                  ))}
-                </ul>
-              </AlertDescription>
-            </Alert>
-          )}
-
           {files.length > 0 && (
             <Table aria-label="Selected videos">
               <TableHeader>
@@ -357,12 +344,6 @@ export function BatchUploadModal({
             </>
           )}
 
-          {error && (
-            <Alert variant="destructive">
-              <AlertTitle>Something went wrong</AlertTitle>
-              <AlertDescription>{error}</AlertDescription>
-            </Alert>
-          )}
           {allDone && (
             <Alert variant="success">
               <AlertTitle>Batch created successfully</AlertTitle>
@@ -371,20 +352,42 @@ export function BatchUploadModal({
           )}
         </form>
 
-        <DialogFooter>
-          <Button variant="outline" onClick={onClose}>
-            {created ? "Close" : "Cancel"}
-          </Button>
-          {!created ? (
-            <Button type="submit" form={`${id}-form`} disabled={!canUpload}>
-              <UploadCloud aria-hidden /> Upload {files.length} video{files.length === 1 ? "" : "s"}
-            </Button>
-          ) : (
-            <Button onClick={() => void start()} disabled={!allDone || Boolean(busy)}>
-              Start processing
-            </Button>
+        {/* Sticky: the warnings and the Upload button stay in view however long the settings are. */}
+        <div className="sticky -bottom-4 -mx-4 -mb-4 grid gap-2 border-t border-border bg-background p-4 sm:-bottom-6 sm:-mx-6 sm:-mb-6 sm:px-6">
+          {rejected.length > 0 && (
+            <Alert variant="warning" className="max-h-32 overflow-y-auto" tabIndex={0}>
+              <AlertTitle>Some files were not added</AlertTitle>
+              <AlertDescription>
+                <ul className="list-disc pl-5">
+                  {rejected.map((problem) => (
+                    <li key={problem}>{problem}</li>
+                  ))}
+                </ul>
+              </AlertDescription>
+            </Alert>
           )}
-        </DialogFooter>
+
+          {error && (
+            <Alert variant="destructive">
+              <AlertTitle>Something went wrong</AlertTitle>
+              <AlertDescription>{error}</AlertDescription>
+            </Alert>
+          )}
+          <DialogFooter>
+            <Button variant="outline" onClick={onClose}>
+              {created ? "Close" : "Cancel"}
+            </Button>
+            {!created ? (
+              <Button type="submit" form={`${id}-form`} disabled={!canUpload}>
+                <UploadCloud aria-hidden /> Upload {files.length} video{files.length === 1 ? "" : "s"}
+              </Button>
+            ) : (
+              <Button onClick={() => void start()} disabled={!allDone || Boolean(busy)}>
+                Start processing
+              </Button>
+            )}
+          </DialogFooter>
+        </div>
       </DialogContent>
     </Dialog>
   );
