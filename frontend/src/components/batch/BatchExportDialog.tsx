@@ -54,6 +54,7 @@ export function BatchExportDialog({ batch, isOpen, onClose, pollIntervalMs = 150
   const queryClient = useQueryClient();
   const [config, setConfig] = React.useState<ExportRequest>({
     format: "zip",
+    include_extras: true,
     include_failed: false,
     use_original_names: true,
     batch_name_prefix: false,
