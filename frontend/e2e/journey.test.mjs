@@ -152,7 +152,8 @@ test("the network cut on the details page keeps the batch on screen, then recove
   await page.getByText("Connection lost").waitFor({ timeout: 30_000 });
   await page.getByRole("heading", { name: "Offline", exact: true }).waitFor();
   await context.setOffline(false);
-  await page.getByRole("button", { name: /Retry now/ }).click();
+  // Back online the page recovers by itself (a paused query resumes); Retry now is there until it has.
+  await page.getByRole("button", { name: /Retry now/ }).click({ timeout: 2_000 }).catch(() => undefined);
   await page.getByText("Connection lost").waitFor({ state: "detached", timeout: 30_000 });
   await page.getByRole("heading", { name: "Offline", exact: true }).waitFor();
 });
