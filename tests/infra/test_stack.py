@@ -189,7 +189,8 @@ def test_state_machine_definition_is_inline_with_every_placeholder_substituted(s
     assert definition["TimeoutSeconds"] == 21600
     assert definition["StartAt"] == "Prepare batch"
     video = definition["States"]["Process videos"]["ItemProcessor"]["States"]
-    assert video["Handle video failure"]["Parameters"]["Payload"]["retry_delays_seconds"] == "60,300,900"
+    payload = video["Handle video failure"]["Parameters"]["Payload"]
+    assert payload["retry_delays_seconds.$"] == "States.StringToJson('[60, 300, 900]')"
     props = machine_properties(resources)
     assert props["StateMachineType"] == "STANDARD"
     assert props["TracingConfiguration"] == {"Enabled": True}

@@ -24,6 +24,7 @@ import { BatchVideoRow, type VideoAction } from "./BatchVideoRow";
 import { useConfirmedBatchActions } from "./ConfirmBatchAction";
 import { usePendingFiles } from "./usePendingFiles";
 import { StatusBadge } from "./status";
+import { HelpLink } from "@/components/HelpLink";
 
 type VideoSort = "position" | "status" | "progress";
 
@@ -81,7 +82,9 @@ export function BatchJobDetails({ batchJobId, onDeleted, transport }: BatchJobDe
       <Alert variant="destructive">
         <AlertTitle>Could not load this batch</AlertTitle>
         <AlertDescription className="grid justify-items-start gap-2">
-          {String((error as Error | null)?.message ?? "Not found")}
+          <span>
+            {String((error as Error | null)?.message ?? "Not found")} <HelpLink message={(error as Error | null)?.message} />
+          </span>
           <Button size="sm" variant="outline" disabled={isFetching} onClick={() => void refetch()}>
             <RotateCcw aria-hidden /> Try again
           </Button>
@@ -245,7 +248,9 @@ export function BatchJobDetails({ batchJobId, onDeleted, transport }: BatchJobDe
               <AlertTitle>
                 #{video.position} {video.original_name} failed
               </AlertTitle>
-              <AlertDescription>{video.error_message ?? "No reason given"}</AlertDescription>
+              <AlertDescription>
+                {video.error_message ?? "No reason given"} <HelpLink message={video.error_message} />
+              </AlertDescription>
             </Alert>
           ))}
         </div>
@@ -360,6 +365,7 @@ export function BatchJobDetails({ batchJobId, onDeleted, transport }: BatchJobDe
             </DialogDescription>
           </DialogHeader>
           <pre className="whitespace-pre-wrap rounded-md bg-muted p-3 text-sm">{errorOf?.error_message}</pre>
+          <HelpLink message={errorOf?.error_message} />
         </DialogContent>
       </Dialog>
     </div>
