@@ -6,6 +6,7 @@ from pathlib import Path
 
 from functions.domain.enums import ExportFormat, ExportQuality
 from functions.domain.media_values import Interval, ProbeResult
+from functions.media.burn import finish_label, overlay_input
 from functions.media.ffmpeg_run import ProgressCallback, run_ffmpeg
 from functions.media.subtitles import SubtitleTrack, burn_filter, soft_track_input, soft_track_output
 
@@ -100,10 +101,11 @@ def _codec_args(export_format: ExportFormat, has_audio: bool) -> list[str]:
 def build_filtergraph(plan: RenderPlan) -> tuple[str, list[str]]:
     """A filter_complex and the -map arguments for its outputs."""
     finish = f"scale={plan.width}:{plan.height}:flags=bicubic,setsar=1,format=yuv420p"
-    if plan.subtitles is not None and plan.subtitles.mode == "burn":
+    bands = plan.subtitles.bands if plan.subtitles is not None and plan.subtitles.mode == "burn" else None
+    if plan.subtitles is not None and plan.subtitles.mode == "burn" and bands is None:
         finish += "," + burn_filter(plan.subtitles)
     if not plan.keep:
-        graph = f"[0:v:0]{finish}[vout]"
+        graph = f"[0:v:0]{finish}{finish_label(bands)}"
         maps = ["-map", "[vout]"] + (["-map", "0:a:0"] if plan.has_audio else [])
         return graph, maps
     n = len(plan.keep)
@@ -120,7 +122,7 @@ def build_filtergraph(plan: RenderPlan) -> tuple[str, list[str]]:
     audio_count = 1 if plan.has_audio else 0
     outputs = "[vc][aout]" if plan.has_audio else "[vc]"
     parts.append("".join(concat_inputs) + f"concat=n={n}:v=1:a={audio_count}{outputs}")
-    parts.append(f"[vc]{finish}[vout]")
+    parts.append(f"[vc]{finish}{finish_label(bands)}")
     maps = ["-map", "[vout]"] + (["-map", "[aout]"] if plan.has_audio else [])
     return ";".join(parts), maps
 
@@ -128,10 +130,12 @@ def build_filtergraph(plan: RenderPlan) -> tuple[str, list[str]]:
 def render_args(plan: RenderPlan) -> list[str]:
     graph, maps = build_filtergraph(plan)
     soft = plan.subtitles if plan.subtitles is not None and plan.subtitles.mode == "soft" else None
+    bands = plan.subtitles.bands if plan.subtitles is not None else None
     return [
         "-i",
         plan.source,
         *(soft_track_input(soft) if soft else []),
+        *(overlay_input(bands) if bands else []),
         "-filter_complex",
         graph,
         *maps,
