@@ -3,6 +3,8 @@ export default {
   content: ["./index.html", "./src/**/*.{ts,tsx}"],
   theme: {
     extend: {
+      // Self-hosted (@fontsource-variable/inter): the same letters everywhere, no third-party font host.
+      fontFamily: { sans: ['"Inter Variable"', "ui-sans-serif", "system-ui", "sans-serif"] },
       colors: {
         background: "#ffffff",
         foreground: "#0f172a",

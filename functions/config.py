@@ -46,9 +46,13 @@ class RuntimeConfig(BaseSettings):
     export_lambda_budget_seconds: float = Field(
         default=600.0, ge=0, description="Estimated export seconds above which an export runs on Fargate."
     )
-    global_running_cap: int = Field(
-        default=20, ge=1, description="Batches processing at once across every user (the fair queue's cap)."
-    )
+    # The deployment's global caps (CDK context `reelflow:capacity_*`); unset: derived from a new account's
+    # quotas (functions/domain/capacity.py). The table's capacity item, editable without a redeploy,
+    # is what admission reads; these seed it, and a deployment with other values replaces it.
+    capacity_running_batches: int | None = Field(default=None, ge=1, description="Batches running at once.")
+    capacity_videos_in_flight: int | None = Field(default=None, ge=1, description="Videos running at once.")
+    capacity_transcribe_jobs: int | None = Field(default=None, ge=1, description="Transcribe jobs at once.")
+    capacity_fargate_tasks: int | None = Field(default=None, ge=1, description="Fargate tasks at once.")
     execution_start_grace_seconds: int = Field(
         default=300, ge=0, description="How long the sweep waits for a batch's execution to appear."
     )

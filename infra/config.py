@@ -26,6 +26,12 @@ class DeployConfig:
     worker_cpu: int = 2048
     worker_memory_mb: int = 8192
     worker_ephemeral_gib: int = 60
+    # Global caps (functions/domain/capacity.py); 0: derived from a new account's quotas. Seeds the
+    # table's capacity item at first admission; `reelflow capacity` changes it without a redeploy.
+    capacity_running_batches: int = 0
+    capacity_videos_in_flight: int = 0
+    capacity_transcribe_jobs: int = 0
+    capacity_fargate_tasks: int = 0
     failure_rate_alarm_percent: int = 25
     alarm_email: str = ""
     cors_origins: tuple[str, ...] = ("*",)
@@ -33,6 +39,17 @@ class DeployConfig:
     retain_data: bool = False
     self_sign_up: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def capacity_environment(self) -> dict[str, str]:
+        """The caps set in context, as `RuntimeConfig` field values (unset ones stay derived)."""
+        caps = {
+            "capacity_running_batches": self.capacity_running_batches,
+            "capacity_videos_in_flight": self.capacity_videos_in_flight,
+            "capacity_transcribe_jobs": self.capacity_transcribe_jobs,
+            "capacity_fargate_tasks": self.capacity_fargate_tasks,
+        }
+        return {name: str(value) for name, value in caps.items() if value > 0}
 
     @property
     def prefix(self) -> str:

@@ -43,7 +43,13 @@ class Exports(Construct):
                 principal, ingest, Prefix.UPLOADS, READ, "failed videos' originals (include_failed)."
             )
             object_access(principal, media, Prefix.EXPORTS, READ + WRITE, "the export files (multipart).")
-        object_access(api_function, media, Prefix.EXPORTS, READ, "presigned download URLs of exports.")
+        object_access(  # a playlist is written when it is downloaded, its entries signed then
+            api_function,
+            media,
+            Prefix.EXPORTS,
+            [*READ, "s3:PutObject"],
+            "download links and signed playlists.",
+        )
         object_access(api_function, ingest, Prefix.UPLOADS, READ, "sizes of failed videos' originals.")
         api_function.add_to_role_policy(
             iam.PolicyStatement(actions=["states:StartExecution"], resources=[state_machine_arn])

@@ -11,6 +11,7 @@ from infra.api import Api, Identity
 from infra.config import DeployConfig
 from infra.control_access import grant_batch_control
 from infra.drop_folder import DropFolder
+from infra.drop_identity import DropIdentity
 from infra.exports import Exports
 from infra.functions import FunctionFactory, acknowledge
 from infra.observability import Observability
@@ -58,6 +59,7 @@ class ReelflowStack(cdk.Stack):
                 batch_timeout_seconds=str(config.batch_timeout_seconds),
                 cognito_issuer=self.identity.issuer,
                 cognito_client_id=self.identity.client.user_pool_client_id,
+                **config.capacity_environment,
             ),
             "POWERTOOLS_METRICS_NAMESPACE": "reelflow",
             "POWERTOOLS_LOG_LEVEL": "INFO",
@@ -106,6 +108,14 @@ class ReelflowStack(cdk.Stack):
             state_machine_arn,
             video_readers=[self.pipeline.media_function, self.pipeline.task_definition.task_role],
         )
+        self.drop_identity = DropIdentity(
+            self,
+            "DropIdentity",
+            config,
+            self.identity.user_pool,
+            self.identity.client,
+            self.storage.ingest,
+        )
         self.observability = Observability(
             self, "Observability", config, self.pipeline.state_machine, self.functions.functions
         )
@@ -129,6 +139,7 @@ class ReelflowStack(cdk.Stack):
             "StateMachineArn": (self.pipeline.state_machine.state_machine_arn, "One execution per batch"),
             "UserPoolId": (self.identity.user_pool.user_pool_id, "Cognito user pool"),
             "UserPoolClientId": (self.identity.client.user_pool_client_id, "Cognito app client (ID tokens)"),
+            **self.drop_identity.outputs(),
             "DashboardName": (self.observability.dashboard.dashboard_name, "CloudWatch dashboard"),
         }
         for name, (value, description) in outputs.items():

@@ -141,12 +141,14 @@ class WebHosting(Construct):
                     viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
                     cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
                     response_headers_policy=headers,
+                    compress=True,
                 ),
                 "/index.html": cloudfront.BehaviorOptions(
                     origin=origin,
                     viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
                     cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
                     response_headers_policy=headers,
+                    compress=True,
                 ),
             },
             # Client-side routes (/batches/…) are not objects: S3 answers 403 through OAC; serve the app.
@@ -208,7 +210,8 @@ class WebHosting(Construct):
         )
         sources = [s3deploy.Source.json_data(CONFIG_FILE, self.config_values)]
         if (dist / "index.html").is_file():
-            sources.insert(0, s3deploy.Source.asset(str(dist)))
+            # The build's .br/.gz siblings are for `reelflow serve`; CloudFront compresses by itself.
+            sources.insert(0, s3deploy.Source.asset(str(dist), exclude=["*.br", "*.gz"]))
         else:
             cdk.Annotations.of(self).add_warning_v2(
                 "reelflow:web-not-built",

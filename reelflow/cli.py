@@ -15,6 +15,7 @@ from rich.console import Console
 from functions.domain.enums import Tier
 from functions.domain.settings import BatchSettings
 from reelflow.bench_export import add_arguments as add_bench_export_arguments
+from reelflow.bench_long import add_arguments as add_bench_long_arguments
 from reelflow.errors import CliError, ExitCode, default_user, describe, suggestion
 
 console = Console()
@@ -199,6 +200,18 @@ def cmd_executions(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_capacity(args: argparse.Namespace) -> int:
+    from reelflow.capacity_cli import CAPS, run_capacity
+
+    return run_capacity(console, args.endpoint, args.table, {cap: getattr(args, cap) for cap in CAPS})
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from reelflow.simulate import run_simulate
+
+    return run_simulate(console, args)
+
+
 def cmd_openapi(args: argparse.Namespace) -> int:
     from functions.handlers.api import app
 
@@ -215,6 +228,10 @@ def cmd_openapi(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     if args.target == "export":
         return cmd_bench_export(args)
+    if args.target == "long":
+        from reelflow.bench_long import run_long_benchmark
+
+        return run_long_benchmark(console, args)
     if args.target == "local":
         from reelflow.bench_local import run_local_benchmark
 
@@ -302,6 +319,21 @@ def _serve_commands(sub: Subparsers) -> None:
     )
     executions.set_defaults(func=cmd_executions)
 
+    capacity = sub.add_parser("capacity", help="Show or change the service's global caps (no redeploy)")
+    for cap in ("running-batches", "videos-in-flight", "transcribe-jobs", "fargate-tasks"):
+        capacity.add_argument(f"--{cap}", type=int, help=f"New cap: {cap.replace('-', ' ')} at once")
+    capacity.add_argument("--endpoint", help="AWS endpoint (the running serve's by default)")
+    capacity.add_argument("--table", help="Table name (the running serve's by default; on AWS: the stack's)")
+    capacity.set_defaults(func=cmd_capacity)
+
+    from reelflow.simulate import add_arguments as add_simulate_arguments
+
+    simulate = sub.add_parser(
+        "simulate", help="Simulate a day of thousands of users on the real admission code"
+    )
+    add_simulate_arguments(simulate)
+    simulate.set_defaults(func=cmd_simulate)
+
 
 def _tool_commands(sub: Subparsers) -> None:
     openapi = sub.add_parser("openapi", help="Write the OpenAPI document generated from the code")
@@ -316,7 +348,7 @@ def _tool_commands(sub: Subparsers) -> None:
     bench.add_argument(
         "target",
         nargs="?",
-        choices=["media", "local", "export"],
+        choices=["media", "local", "export", "long"],
         default="media",
         help="What to measure (media)",
     )
@@ -328,6 +360,7 @@ def _tool_commands(sub: Subparsers) -> None:
     bench.add_argument("--dir", type=Path, default=Path("bench-out"), help="Where media is generated/reused")
     bench.add_argument("--skip-transcription", action="store_true", help="Leave out the speech model")
     add_bench_export_arguments(bench)  # export: --counts, --video-mb
+    add_bench_long_arguments(bench)  # long: --lengths, --s3-mbps, --scale-to, --json
     bench.set_defaults(func=cmd_bench)
 
     bench_export = sub.add_parser("bench-export", help="Same as `reelflow bench export` (kept as an alias)")
@@ -404,6 +437,15 @@ def _drop_commands(sub: Subparsers) -> None:
     drop.add_argument("--tier", choices=[t.value for t in Tier], default=Tier.PRO.value, help="for the API")
     drop.add_argument("--start", action="store_true", help="Add a _start marker: start once complete")
     drop.add_argument("--timeout", type=float, default=600, help="Seconds to wait for the start (600)")
+    aws = drop.add_argument_group("AWS mode (docs/drop-folder.md): your own drop folder on a deployment")
+    aws.add_argument("--aws", action="store_true", help="Sign in with Cognito and upload to the deployment")
+    aws.add_argument(
+        "--outputs", default="outputs.json", help="The stack's outputs (cdk deploy --outputs-file)"
+    )
+    aws.add_argument(
+        "--username", help="Your user name (e-mail); the password is asked, or $REELFLOW_PASSWORD"
+    )
+    aws.add_argument("--endpoint", help=argparse.SUPPRESS)  # tests: local mode's Cognito stand-in
     drop.set_defaults(func=cmd_drop)
 
 

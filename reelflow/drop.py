@@ -1,16 +1,32 @@
-"""`reelflow drop DIR`: put a folder into the drop folder of a running `reelflow serve` with boto3, as a
-user would with `aws s3 cp --recursive` (multipart for large files), and print the batch it became."""
+"""`reelflow drop DIR`: put a folder into a drop folder with boto3, as a user would with `aws s3 cp
+--recursive` (multipart for large files, with progress), and print the batch it became.
+
+Local mode (default): into the drop folder of a running `reelflow serve`, as `--user`.
+AWS mode (`--aws`): sign in to the deployment's Cognito user pool (USER_PASSWORD_AUTH through the CLI's
+app client), exchange the ID token for the creator role's credentials at the identity pool (`GetId`,
+`GetCredentialsForIdentity`) and upload under `dropbox/{your sub}/`: the only place the role may write.
+The deployment is described by the stack's outputs (`cdk deploy --outputs-file outputs.json`).
+"""
 
 import argparse
+import base64
+import getpass
+import json
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import boto3
 from boto3.s3.transfer import TransferConfig
+from botocore import UNSIGNED
+from botocore.config import Config
+from botocore.exceptions import ClientError
 from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
 from functions.domain.drop_folder import (
     DEFAULT_QUIET_SECONDS,
@@ -30,14 +46,114 @@ from reelflow.serving import running_address
 TRANSFER = TransferConfig(multipart_threshold=MULTIPART_THRESHOLD, multipart_chunksize=DEFAULT_PART_SIZE)
 
 
-def upload_folder(s3: Any, bucket: str, folder: Path, user_id: str, name: str, start: bool) -> list[str]:
-    """Every file directly in `folder` (and its sub-folders, which the batch lists as skipped)."""
+@dataclass(frozen=True)
+class CreatorCredentials:
+    """The creator role's temporary credentials, and whose drop folder they open (the token's sub)."""
+
+    user_id: str
+    access_key: str
+    secret_key: str
+    token: str
+    expiration: datetime
+
+
+@dataclass(frozen=True)
+class CreatorSession:
+    credentials: CreatorCredentials
+    region: str
+
+    def client(self, service: str, endpoint_url: str | None = None) -> Any:
+        return boto3.client(
+            service,  # type: ignore[call-overload]
+            region_name=self.region,
+            endpoint_url=endpoint_url,
+            aws_access_key_id=self.credentials.access_key,
+            aws_secret_access_key=self.credentials.secret_key,
+            aws_session_token=self.credentials.token,
+        )
+
+
+def _unsigned(service: str, region: str, endpoint: str | None) -> Any:
+    """Cognito's sign-in and identity calls take no AWS credentials."""
+    return boto3.client(
+        service,  # type: ignore[call-overload]
+        region_name=region,
+        endpoint_url=endpoint,
+        config=Config(signature_version=UNSIGNED),
+    )
+
+
+def sign_in(region: str, client_id: str, username: str, password: str, endpoint: str | None = None) -> str:
+    """An ID token of the user pool (USER_PASSWORD_AUTH); a challenge (new password, MFA) is refused
+    with what to do."""
+    idp = _unsigned("cognito-idp", region, endpoint)
+    answer = idp.initiate_auth(
+        ClientId=client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": username, "PASSWORD": password},
+    )
+    if "AuthenticationResult" not in answer:
+        challenge = answer.get("ChallengeName", "an unknown challenge")
+        raise SystemExit(f"Sign-in needs {challenge}: finish it in the web app once, then retry")
+    return str(answer["AuthenticationResult"]["IdToken"])
+
+
+def token_subject(id_token: str) -> str:
+    payload = id_token.split(".")[1]
+    return str(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["sub"])
+
+
+def creator_session(
+    region: str,
+    user_pool_id: str,
+    client_id: str,
+    identity_pool_id: str,
+    id_token: str,
+    endpoint: str | None = None,
+) -> CreatorSession:
+    """The identity pool's credentials for the signed-in user (an hour; sign in again after)."""
+    del client_id  # the token names its client; kept so callers pass the deployment's outputs as they are
+    identity = _unsigned("cognito-identity", region, endpoint)
+    logins = {f"cognito-idp.{region}.amazonaws.com/{user_pool_id}": id_token}
+    identity_id = identity.get_id(IdentityPoolId=identity_pool_id, Logins=logins)["IdentityId"]
+    issued = identity.get_credentials_for_identity(IdentityId=identity_id, Logins=logins)["Credentials"]
+    credentials = CreatorCredentials(
+        token_subject(id_token),
+        issued["AccessKeyId"],
+        issued["SecretKey"],
+        issued["SessionToken"],
+        issued["Expiration"],
+    )
+    return CreatorSession(credentials, region)
+
+
+def upload_folder(
+    s3: Any, bucket: str, folder: Path, user_id: str, name: str, start: bool, console: Console | None = None
+) -> list[str]:
+    """Every file directly in `folder` (and its sub-folders, which the batch lists as skipped); files
+    over the multipart threshold go in parts. With a console, a progress bar per file."""
     prefix = folder_prefix(user_id, name)
     keys = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        key = prefix + path.relative_to(folder).as_posix()
-        s3.upload_file(str(path), bucket, key, Config=TRANSFER)
-        keys.append(key)
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        console=console,
+        disable=console is None,
+    ) as progress:
+        for path in files:
+            key = prefix + path.relative_to(folder).as_posix()
+            task = progress.add_task(path.name, total=path.stat().st_size)
+            s3.upload_file(
+                str(path),
+                bucket,
+                key,
+                Config=TRANSFER,
+                Callback=lambda sent, task=task: progress.advance(task, sent),
+            )
+            keys.append(key)
     if start:
         s3.put_object(Bucket=bucket, Key=prefix + START_MARKER, Body=b"")
         keys.append(prefix + START_MARKER)
@@ -96,7 +212,75 @@ def start_wait(state: dict[str, Any], start: bool) -> StartWait:
     )
 
 
+@dataclass(frozen=True)
+class Deployment:
+    """What `reelflow drop --aws` needs from the stack's outputs."""
+
+    region: str
+    user_pool_id: str
+    client_id: str
+    identity_pool_id: str
+    bucket: str
+
+    @classmethod
+    def from_outputs(cls, path: Path) -> "Deployment":
+        """`cdk deploy --outputs-file` writes {stack: {output: value}}; a flat {output: value} also works."""
+        data = json.loads(path.read_text())
+        outputs = (
+            next(iter(data.values()))
+            if len(data) == 1 and isinstance(next(iter(data.values())), dict)
+            else data
+        )
+        try:
+            return cls(
+                outputs["Region"],
+                outputs["UserPoolId"],
+                outputs["CliClientId"],
+                outputs["IdentityPoolId"],
+                outputs["IngestBucketName"],
+            )
+        except KeyError as missing:
+            raise SystemExit(f"{path} has no {missing} output: deploy the current stack") from None
+
+
+def run_drop_aws(console: Console, args: argparse.Namespace) -> int:
+    """Sign in, get the creator role's credentials, upload under dropbox/{sub}/{name}/."""
+    folder = Path(args.dir)
+    if not folder.is_dir():
+        raise SystemExit(f"{folder} is not a folder")
+    deployment = Deployment.from_outputs(Path(args.outputs))
+    username = args.username or input("Username (e-mail): ")
+    password = os.environ.get("REELFLOW_PASSWORD") or getpass.getpass("Password: ")
+    endpoint = args.endpoint
+    try:
+        token = sign_in(deployment.region, deployment.client_id, username, password, endpoint)
+        session = creator_session(
+            deployment.region,
+            deployment.user_pool_id,
+            deployment.client_id,
+            deployment.identity_pool_id,
+            token,
+            endpoint,
+        )
+    except ClientError as error:
+        raise SystemExit(f"Sign-in refused: {error.response['Error'].get('Message', error)}") from None
+    name = args.name or folder.resolve().name
+    user_id = session.credentials.user_id
+    s3 = session.client("s3", endpoint_url=endpoint)
+    try:
+        keys = upload_folder(s3, deployment.bucket, folder, user_id, name, args.start, console)
+    except ClientError as error:
+        raise SystemExit(f"Upload refused: {error.response['Error'].get('Message', error)}") from None
+    console.print(f"Uploaded {len(keys)} files to s3://{deployment.bucket}/{folder_prefix(user_id, name)}")
+    console.print(
+        f"[bold]Batch[/] {drop_batch_id(user_id, name)} ('{name}'): see it with the web app or the API"
+    )
+    return 0
+
+
 def run_drop(console: Console, args: argparse.Namespace) -> int:
+    if getattr(args, "aws", False):
+        return run_drop_aws(console, args)
     folder = Path(args.dir)
     if not folder.exists():
         raise CliError(f"{folder}: no such folder; `reelflow drop DIR` takes a folder of videos")
@@ -113,7 +297,7 @@ def run_drop(console: Console, args: argparse.Namespace) -> int:
         aws_access_key_id=LOCAL_KEY,
         aws_secret_access_key=LOCAL_KEY,
     )
-    keys = upload_folder(s3, state["ingest_bucket"], folder, args.user, name, args.start)
+    keys = upload_folder(s3, state["ingest_bucket"], folder, args.user, name, args.start, console)
     console.print(
         f"Uploaded {len(keys)} files to s3://{state['ingest_bucket']}/{folder_prefix(args.user, name)}"
     )

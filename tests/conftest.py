@@ -14,6 +14,12 @@ from functions.media.binaries import ffmpeg
 from functions.services.batches import Caller
 from reelflow.local.samples import Segment, Truth, make_sample, sync_sample
 
+UNCAPPED = {  # global caps no test reaches unless it sets its own
+    "REELFLOW_CAPACITY_RUNNING_BATCHES": "10000",
+    "REELFLOW_CAPACITY_VIDEOS_IN_FLIGHT": "100000",
+    "REELFLOW_CAPACITY_TRANSCRIBE_JOBS": "100000",
+}
+
 
 @pytest.fixture(scope="session")
 def local_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator["object"]:
@@ -26,7 +32,7 @@ def local_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator["object"]:
         work_dir=work,
         progress_write_interval_seconds=0.0,
         drop_sweep_interval_seconds=0.5,
-        extra_env={**drop_timing, "REELFLOW_GLOBAL_RUNNING_CAP": "10000"},
+        extra_env={**drop_timing, **UNCAPPED},
     )
     cloud = LocalCloud(settings).start()
     yield cloud

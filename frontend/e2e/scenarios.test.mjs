@@ -114,8 +114,10 @@ test(
       await dialog.getByRole("checkbox", { name: "Transcribe" }).click();
       await dialog.getByRole("checkbox", { name: "Detect highlights" }).click();
       await dialog.getByLabel("Minimum silence (s)", { exact: true }).fill("1.5");
-      await dialog.getByLabel("Format", { exact: true }).selectOption("mov");
-      await dialog.getByLabel("Quality", { exact: true }).selectOption("720p");
+      await dialog.getByRole("combobox", { name: "Format", exact: true }).click();
+      await page.getByRole("option", { name: "MOV" }).click();
+      await dialog.getByRole("combobox", { name: "Quality", exact: true }).click();
+      await page.getByRole("option", { name: "720p" }).click();
       await dialog.getByRole("checkbox", { name: "Cut lists (EDL, FCPXML)" }).click();
       await expectAccessible("upload modal with custom settings");
     });

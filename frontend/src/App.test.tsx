@@ -10,6 +10,8 @@ import { FakeApi } from "./test/fakeApi";
 import { fakeSocketFactory } from "./test/fakeSocket";
 import { makeBatch, makeDetail, makeUsage, makeUsagePeriod } from "./test/fixtures";
 
+const LAZY = { timeout: 15_000 }; // routes are chunks loaded on first visit (slow on a busy machine)
+
 function renderShell() {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   render(
@@ -50,7 +52,7 @@ test("signs in locally with a chosen plan, then navigates dashboard, list, detai
   api.install();
   renderShell();
 
-  await user.click(await screen.findByRole("radio", { name: /pro/i }));
+  await user.click(await screen.findByRole("radio", { name: /pro/i }, LAZY));
   await user.clear(screen.getByLabelText("User name"));
   await user.type(screen.getByLabelText("User name"), "bob");
   await user.click(screen.getByRole("button", { name: "Sign in" }));
@@ -66,11 +68,15 @@ test("signs in locally with a chosen plan, then navigates dashboard, list, detai
   expect(window.location.pathname).toBe("/batches");
   await user.click(await screen.findByRole("button", { name: "Live one" }));
   expect(window.location.pathname).toBe(`/batches/${running.id}`);
-  expect(await screen.findByRole("heading", { name: "Live one" })).toBeInTheDocument();
+  expect(await screen.findByRole("heading", { name: "Live one" }, LAZY)).toBeInTheDocument();
 
   await user.click(within(nav).getByRole("link", { name: /Usage/ }));
-  const row = await screen.findByRole("row", { name: /2026-W01/ });
+  const row = await screen.findByRole("row", { name: /2026-W01/ }, LAZY);
   expect(row).toHaveTextContent("75%");
-  await user.click(screen.getByRole("button", { name: "Batch upload" }));
-  expect(await screen.findByRole("dialog", { name: "Batch upload" })).toHaveTextContent("Up to 50 videos");
+  expect(screen.getAllByRole("button", { name: "Batch upload" })).toHaveLength(1);
+  const opener = screen.getByRole("button", { name: "Batch upload" });
+  await user.click(opener);
+  expect(await screen.findByRole("dialog", { name: "Batch upload" }, LAZY)).toHaveTextContent("Up to 50 videos");
+  await user.keyboard("{Escape}");
+  expect(opener).toHaveFocus(); // back to the button that opened the dialog, not <body>
 });

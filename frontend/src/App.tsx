@@ -2,21 +2,25 @@ import { useQuery } from "@tanstack/react-query";
 import { BarChart3, LayoutDashboard, List, LogOut, Upload } from "lucide-react";
 import * as React from "react";
 import { getBatchJobs } from "@/api/client";
-import { BatchExportDialog } from "@/components/batch/BatchExportDialog";
-import { BatchJobDetails } from "@/components/batch/BatchJobDetails";
 import { BatchJobsList } from "@/components/batch/BatchJobsList";
 import { BatchProgressPanel } from "@/components/batch/BatchProgressPanel";
-import { BatchUploadModal } from "@/components/batch/BatchUploadModal";
+import { NotificationCenter } from "@/components/notifications/NotificationCenter";
 import { Button } from "@/components/ui/button";
 import { batchKey } from "@/hooks/useBatchLive";
 import { clearSession, loadSession, type Session } from "@/lib/auth";
 import { signOutUrl } from "@/lib/cognito";
 import { runtimeConfig } from "@/lib/runtimeConfig";
+import { lazyNamed } from "@/lib/lazy";
 import { Link, useRouter } from "@/lib/router";
-import { SignInPage } from "@/pages/SignInPage";
-import { UsagePage } from "@/pages/UsagePage";
 import { getBatchJob } from "@/api/client";
 import type { BatchJob } from "@/types/batch";
+
+// Each route (and the upload and export dialogs) is its own chunk: the first script stays small.
+const BatchExportDialog = lazyNamed(() => import("@/components/batch/BatchExportDialog"), "BatchExportDialog");
+const BatchJobDetails = lazyNamed(() => import("@/components/batch/BatchJobDetails"), "BatchJobDetails");
+const BatchUploadModal = lazyNamed(() => import("@/components/batch/BatchUploadModal"), "BatchUploadModal");
+const SignInPage = lazyNamed(() => import("@/pages/SignInPage"), "SignInPage");
+const UsagePage = lazyNamed(() => import("@/pages/UsagePage"), "UsagePage");
 
 const PLAN_LIMIT = { free: 3, creator: 20, pro: 50 } as const;
 
@@ -24,9 +28,16 @@ export function App() {
   const [session, setSession] = React.useState<Session | null>(() => loadSession());
   const { path, navigate } = useRouter();
   const [uploadOpen, setUploadOpen] = React.useState(false);
+  const uploadUsed = React.useRef(false); // once opened, the modal stays mounted: its uploads outlive it
+  uploadUsed.current ||= uploadOpen;
   const [exporting, setExporting] = React.useState<BatchJob | null>(null);
 
-  if (!session) return <SignInPage onSignedIn={setSession} />;
+  if (!session)
+    return (
+      <React.Suspense fallback={<PageLoading />}>
+        <SignInPage onSignedIn={setSession} />
+      </React.Suspense>
+    );
 
   const batchMatch = /^\/batches\/([^/]+)$/.exec(path);
   const nav = [
@@ -64,6 +75,7 @@ export function App() {
             <Button size="sm" onClick={() => setUploadOpen(true)}>
               <Upload aria-hidden /> Batch upload
             </Button>
+            <NotificationCenter userId={session.user_id} />
             <Button
               size="icon"
               variant="ghost"
@@ -81,6 +93,7 @@ export function App() {
         </div>
       </header>
       <main id="main" className="mx-auto grid max-w-6xl gap-6 p-3 sm:p-6">
+        <React.Suspense fallback={<PageLoading />}>
         {batchMatch ? (
           <BatchJobDetails batchJobId={decodeURIComponent(batchMatch[1]!)} onDeleted={() => navigate("/batches")} />
         ) : path === "/batches" ? (
@@ -97,14 +110,19 @@ export function App() {
         ) : (
           <Dashboard onUpload={() => setUploadOpen(true)} onExport={setExporting} />
         )}
+        </React.Suspense>
       </main>
-      <BatchUploadModal
-        isOpen={uploadOpen}
-        onClose={() => setUploadOpen(false)}
-        maxFiles={PLAN_LIMIT[session.tier]}
-        onComplete={(id) => navigate(`/batches/${id}`)}
-      />
-      {exporting && <ExportFromList batch={exporting} onClose={() => setExporting(null)} />}
+      <React.Suspense>
+        {uploadUsed.current && (
+          <BatchUploadModal
+            isOpen={uploadOpen}
+            onClose={() => setUploadOpen(false)}
+            maxFiles={PLAN_LIMIT[session.tier]}
+            onComplete={(id) => navigate(`/batches/${id}`)}
+          />
+        )}
+        {exporting && <ExportFromList batch={exporting} onClose={() => setExporting(null)} />}
+      </React.Suspense>
     </div>
   );
 }
@@ -112,6 +130,14 @@ export function App() {
 function ExportFromList({ batch, onClose }: { batch: BatchJob; onClose: () => void }) {
   const detail = useQuery({ queryKey: batchKey(batch.id), queryFn: () => getBatchJob(batch.id) });
   return detail.data ? <BatchExportDialog batch={detail.data} isOpen onClose={onClose} /> : null;
+}
+
+function PageLoading() {
+  return (
+    <p role="status" className="text-sm text-muted-foreground">
+      Loading…
+    </p>
+  );
 }
 
 function Dashboard({ onUpload, onExport }: { onUpload: () => void; onExport: (b: BatchJob) => void }) {
@@ -128,14 +154,11 @@ function Dashboard({ onUpload, onExport }: { onUpload: () => void; onExport: (b:
   });
   return (
     <>
-      <section className="flex flex-wrap items-center justify-between gap-3">
-        <div>
-          <h1 className="text-2xl font-bold">Dashboard</h1>
-          <p className="text-muted-foreground">Upload a folder of videos and let every one be edited the same way.</p>
-        </div>
-        <Button size="lg" onClick={onUpload}>
-          <Upload aria-hidden /> Batch upload
-        </Button>
+      <section>
+        <h1 className="text-2xl font-bold">Dashboard</h1>
+        <p className="text-muted-foreground">
+          Upload a folder of videos with <b>Batch upload</b> and let every one be edited the same way.
+        </p>
       </section>
       <section aria-labelledby="active-heading" className="grid gap-3">
         <h2 id="active-heading" className="text-lg font-semibold">

@@ -4,6 +4,7 @@ import { createRoot } from "react-dom/client";
 import { App } from "./App";
 import { Toaster } from "./components/ui/toast";
 import { TooltipProvider } from "./components/ui/tooltip";
+import "@fontsource-variable/inter";
 import "./index.css";
 import { RouterProvider } from "./lib/router";
 import { loadRuntimeConfig } from "./lib/runtimeConfig";

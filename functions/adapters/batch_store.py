@@ -1,5 +1,6 @@
 """Batches: created with their members in one transaction, status changes as conditional writes."""
 
+import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,7 +10,7 @@ from boto3.dynamodb.conditions import Attr, ConditionBase, Key
 from botocore.exceptions import ClientError
 
 from functions.adapters import page_token
-from functions.adapters.dynamo_codec import item_to_model, model_to_attributes
+from functions.adapters.dynamo_codec import item_to_model, model_to_attributes, readable, readable_all
 from functions.adapters.dynamo_table import (
     ConditionFailed,
     DynamoTable,
@@ -30,7 +31,7 @@ from functions.adapters.keys import (
     batch_video_key,
     batch_video_keys,
     global_slots_key,
-    status_pk,
+    status_pks,
     user_batches_created_between,
     user_pk,
     user_slots_key,
@@ -47,10 +48,12 @@ from functions.domain.enums import BatchStatus, VideoStatus
 from functions.domain.errors import IllegalTransition, MembershipConflict
 from functions.domain.membership import reject_duplicate_members
 from functions.domain.models import BatchJob, BatchVideo
+from functions.domain.scheduling import batch_videos
 from functions.domain.slots import NoRunningSlot, SlotCounts, SlotLimits, slot_sources
 from functions.domain.transitions import BatchAction, batch_transition
 
 RUNNING = "running"
+VIDEOS = "videos"  # videos in flight of the running batches, on the global counter item
 LAST_ADMITTED = "last_admitted_at"
 _ANY = Attr("PK").not_exists() | Attr("PK").exists()  # a transaction item needs a condition
 _ATTEMPTS = 4  # a transition whose source group changed under it is tried again (see `transition`)
@@ -119,14 +122,14 @@ class DynamoBatchStore(DynamoTable):
         else:
             by_status = Key("GSI2PK").eq(user_status_pk(user_id, status))
             items = self.query(IndexName="GSI2", KeyConditionExpression=by_status, ScanIndexForward=False)
-        return [item_to_model(item, BatchJob) for item in items]
+        return readable_all(items, BatchJob)
 
     def list_for_user_since(self, user_id: str, since: datetime) -> list[BatchJob]:
         """GSI1 between the batch prefix at `since` and the prefix's end: only the batches of the window."""
         lower, upper = user_batches_created_between(since)
         window = Key("GSI1PK").eq(user_pk(user_id)) & Key("GSI1SK").between(lower, upper)
         items = self.query(IndexName="GSI1", KeyConditionExpression=window, ScanIndexForward=False)
-        return [item_to_model(item, BatchJob) for item in items]
+        return readable_all(items, BatchJob)
 
     def page_for_user(
         self,
@@ -168,7 +171,7 @@ class DynamoBatchStore(DynamoTable):
         if len(found) > skip + limit and shown:
             number, last = shown[-1]
             next_token = page_token.encode(fingerprint, number, segments[number].resume_key(last))
-        return BatchPage([item_to_model(item, BatchJob) for _, item in shown], next_token)
+        return BatchPage(readable_all((item for _, item in shown), BatchJob), next_token)
 
     def count_for_user(self, user_id: str, status: BatchStatus | None = None) -> int:
         """Select=COUNT: no item comes back, but DynamoDB bills it by the data it reads."""
@@ -194,15 +197,21 @@ class DynamoBatchStore(DynamoTable):
             )
         )
         head = items[0] if items and items[0].get("LSI1SK") == BATCH_HEAD_POSITION else None
-        members = [item_to_model(item, BatchVideo) for item in items[1 if head else 0 :]]
-        batch = item_to_model(head, BatchJob) if head else self.get(batch_id)
+        members = readable_all(items[1 if head else 0 :], BatchVideo)
+        batch = readable(head, BatchJob) if head else self.get(batch_id)
         return (batch, members) if batch else None
 
     def list_by_status(self, status: BatchStatus, limit: int | None = None) -> list[BatchJob]:
-        """GSI3: highest effective priority first, then oldest first."""
+        """GSI3, every shard of the status merged: highest effective priority first, then oldest first."""
+        shards = [
+            self.query(IndexName="GSI3", KeyConditionExpression=Key("GSI3PK").eq(partition))
+            for partition in status_pks(status)
+        ]
         batches = []
-        for item in self.query(IndexName="GSI3", KeyConditionExpression=Key("GSI3PK").eq(status_pk(status))):
-            batches.append(item_to_model(item, BatchJob))
+        for item in heapq.merge(*shards, key=lambda item: str(item["GSI3SK"])):
+            batch = readable(item, BatchJob)
+            if batch is not None:
+                batches.append(batch)
             if limit is not None and len(batches) >= limit:
                 break
         return batches
@@ -267,10 +276,15 @@ class DynamoBatchStore(DynamoTable):
                 return False
             return True
         user_set: dict[str, Any] = {LAST_ADMITTED: now} if delta > 0 else {}
-        user_condition = global_condition = _ANY  # freeing a slot, or counting one without caps
+        videos = batch_videos(batch.tier, batch.total_videos)  # neither changes once a batch is started
+        user_condition: ConditionBase = _ANY  # freeing a slot, or counting one without caps
+        global_condition: ConditionBase = _ANY
         if delta > 0 and slots is not None:
             user_condition = Attr(RUNNING).not_exists() | Attr(RUNNING).lt(slots.user_limit)
             global_condition = Attr(RUNNING).not_exists() | Attr(RUNNING).lt(slots.global_cap)
+            if slots.videos_cap is not None:
+                room = slots.videos_cap - videos
+                global_condition &= Attr(VIDEOS).not_exists() | Attr(VIDEOS).lte(room)
         return self.transact(
             [
                 {"Update": transaction_item(self.table_name, condition, update, Key=batch_key(batch.id))},
@@ -286,7 +300,7 @@ class DynamoBatchStore(DynamoTable):
                     "Update": transaction_item(
                         self.table_name,
                         global_condition,
-                        Update(add={RUNNING: delta}),
+                        Update(add={RUNNING: delta, VIDEOS: delta * videos}),
                         Key=global_slots_key(),
                     )
                 },
@@ -303,7 +317,12 @@ class DynamoBatchStore(DynamoTable):
             if item.get(LAST_ADMITTED):
                 admitted[user_id] = datetime.fromisoformat(str(item[LAST_ADMITTED]))
         item = self.get_item(global_slots_key()) or {}
-        return SlotCounts(running, admitted, max(int(str(item.get(RUNNING, 0))), 0))
+        return SlotCounts(
+            running,
+            admitted,
+            max(int(str(item.get(RUNNING, 0))), 0),
+            max(int(str(item.get(VIDEOS, 0))), 0),
+        )
 
     def update(
         self,
@@ -348,10 +367,7 @@ class DynamoBatchStore(DynamoTable):
         self, batch: BatchJob, batch_videos: list[BatchVideo], now: datetime, limit: int | None = None
     ) -> None:
         reject_duplicate_members(batch_videos)
-        counters = {
-            "total_videos": len(batch_videos),
-            "total_duration_seconds": sum(bv.duration or 0.0 for bv in batch_videos),
-        }
+        counters = {"total_videos": len(batch_videos)}
         pin = self._pin(batch, now, counters, limit)
         if not self.transact([pin, *(self._put_member(bv) for bv in batch_videos)]):
             raise MembershipConflict()
@@ -361,7 +377,7 @@ class DynamoBatchStore(DynamoTable):
     ) -> None:
         key = batch_video_key(removed.batch_job_id, removed.video_id)
         delete = {"Delete": transaction_item(self.table_name, status_in(MOVABLE), Key=key)}
-        counters = {"total_videos": -1, "total_duration_seconds": -(removed.duration or 0.0)}
+        counters = {"total_videos": -1}
         moves = [self._move(member, member.position - 1, now) for member in after]
         if not self.transact([self._pin(batch, now, counters), delete, *moves]):
             raise MembershipConflict()
@@ -399,6 +415,6 @@ def _no_room(slots: SlotLimits | None) -> str:
     if slots is None:
         return "No running slot is free"
     return (
-        f"Your plan runs {slots.user_limit} batch(es) at once and the service {slots.global_cap}; "
-        "one of them is full"
+        f"Your plan runs {slots.user_limit} batch(es) at once and the service {slots.global_cap} "
+        f"(and {slots.videos_cap} videos in flight); one of them is full"
     )

@@ -6,7 +6,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
 
-from functions.adapters.dynamo_codec import item_to_model
+from functions.adapters.dynamo_codec import item_to_model, readable_all
 from functions.adapters.dynamo_table import (
     ConditionFailed,
     DynamoTable,
@@ -35,12 +35,12 @@ class DynamoBatchVideoStore(DynamoTable):
             & Key("LSI1SK").between(position_key(1), position_key(9999)),  # position 0 is the batch item
             ConsistentRead=True,
         )
-        return [item_to_model(item, BatchVideo) for item in items]
+        return readable_all(items, BatchVideo)
 
     def of_video(self, video_id: str) -> list[BatchVideo]:
         """GSI1: every batch a video belongs to."""
         items = self.query(IndexName="GSI1", KeyConditionExpression=Key("GSI1PK").eq(video_pk(video_id)))
-        return [item_to_model(item, BatchVideo) for item in items]
+        return readable_all(items, BatchVideo)
 
     def transition(
         self,

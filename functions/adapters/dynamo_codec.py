@@ -4,15 +4,18 @@ Going in: floats become Decimal, datetimes ISO-8601 strings, enums their values,
 fields, and None values are dropped from maps. Coming out: Decimal becomes int or float, sets lists.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from functions.observability import logger
 
 M = TypeVar("M", bound=BaseModel)
+ESSENTIAL = frozenset({"status"})  # a record shown in a state it is not in would mislead: it is skipped
 _DATETIME = TypeAdapter(datetime)
 
 
@@ -56,3 +59,47 @@ def from_dynamo(value: Any) -> Any:
 
 def item_to_model(item: dict[str, Any], model_type: type[M]) -> M:
     return model_type.model_validate(from_dynamo(item))
+
+
+def readable(item: dict[str, Any], model_type: type[M]) -> M | None:
+    """A stored item as a model, for reads that serve many records: one bad record must not break them.
+
+    An item that fails validation is served degraded (the failing fields take their defaults) when its
+    model can do without them and its status reads, else skipped; either way it is logged with its key,
+    as a warning."""
+    data = from_dynamo(item)
+    key = {"PK": item.get("PK"), "SK": item.get("SK")}
+    try:
+        return model_type.model_validate(data)
+    except ValidationError as error:
+        failing = {str(e["loc"][0]) for e in error.errors() if e["loc"]}
+        reasons = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()]
+    fields = model_type.model_fields
+    if failing and all(
+        name in fields and not fields[name].is_required() and name not in ESSENTIAL for name in failing
+    ):
+        try:
+            degraded = model_type.model_validate({k: v for k, v in data.items() if k not in failing})
+        except ValidationError:
+            pass
+        else:
+            logger.warning(
+                "Unreadable fields served with their defaults",
+                extra={
+                    "key": key,
+                    "model": model_type.__name__,
+                    "fields": sorted(failing),
+                    "errors": reasons,
+                },
+            )
+            return degraded
+    logger.warning(
+        "Unreadable record skipped",
+        extra={"key": key, "model": model_type.__name__, "errors": reasons},
+    )
+    return None
+
+
+def readable_all(items: Iterable[dict[str, Any]], model_type: type[M]) -> list[M]:
+    """Every item that reads (see `readable`), in order."""
+    return [model for item in items if (model := readable(item, model_type)) is not None]

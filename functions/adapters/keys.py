@@ -1,5 +1,6 @@
 """Key layout of the single table (see docs/data-model.md). Every key string is built here, and only here."""
 
+import zlib
 from datetime import datetime
 from typing import Any
 
@@ -119,13 +120,36 @@ def user_status_pk(user_id: str, status: BatchStatus) -> str:
     return f"{user_pk(user_id)}#STATUS#{status.value}"
 
 
-def status_pk(status: BatchStatus) -> str:
+# Every write to a batch item also writes its GSI3 entry, so one `STATUS#processing` partition would take a
+# write per video event of every running batch. Write sharding spreads each status over a few partitions
+# (the shard from the batch id: stable while the batch lives); a read queries every shard and merges.
+STATUS_SHARDS = 8
+
+
+def status_shard(batch_id: str) -> int:
+    return zlib.crc32(batch_id.encode()) % STATUS_SHARDS
+
+
+def status_pk(status: BatchStatus, shard: int) -> str:
+    return f"STATUS#{status.value}#{shard}"
+
+
+def legacy_status_pk(status: BatchStatus) -> str:
+    """The unsharded partition of batches written before sharding: read until they have moved on."""
     return f"STATUS#{status.value}"
+
+
+def status_pks(status: BatchStatus) -> list[str]:
+    """Every partition of one status (read them all, merged by the sort key)."""
+    return [status_pk(status, shard) for shard in range(STATUS_SHARDS)] + [legacy_status_pk(status)]
 
 
 def batch_status_keys(batch: BatchJob, status: BatchStatus) -> dict[str, str]:
     """The index keys that move when a batch changes status."""
-    return {"GSI2PK": user_status_pk(batch.user_id, status), "GSI3PK": status_pk(status)}
+    return {
+        "GSI2PK": user_status_pk(batch.user_id, status),
+        "GSI3PK": status_pk(status, status_shard(batch.id)),
+    }
 
 
 def batch_keys(batch: BatchJob) -> dict[str, Any]:
@@ -192,3 +216,8 @@ def user_slots_key(user_id: str) -> dict[str, str]:
 def global_slots_key() -> dict[str, str]:
     """The one item counting running batches across every user (the fair queue's global cap)."""
     return key("SCHEDULER", SLOTS_SK)
+
+
+def capacity_key() -> dict[str, str]:
+    """The config item with the service's global caps (read by every admission)."""
+    return key("CONFIG", "CAPACITY")

@@ -13,6 +13,7 @@ from functions.adapters import aws
 from functions.adapters.zip_export import ZipSource, export_zip
 from functions.domain.errors import InvalidRequest, NotFound
 from functions.domain.exports import ArchiveEntry, ExportProgress
+from functions.domain.links import Link, presigned_expiry
 from functions.domain.stored_objects import StoredObject
 from functions.domain.upload_limits import CompletedPart
 
@@ -50,6 +51,22 @@ class S3ObjectStore:
         if download_name:
             params["ResponseContentDisposition"] = content_disposition(download_name)
         return self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
+
+    def signed_link(self, bucket: str, key: str, expires_in: int, download_name: str | None = None) -> Link:
+        """A presigned GET and when it stops working, read from its own signature (`X-Amz-Date` is
+        whole seconds, so a time taken before signing could be later than the URL's real end)."""
+        url = self.presigned_get(bucket, key, expires_in, download_name)
+        expires = presigned_expiry(url)
+        if expires is None:
+            raise ValueError(f"not a presigned URL: {url}")
+        return Link(url, expires)
+
+    def signing_credentials_expire(self) -> datetime | None:
+        """When the credentials that sign links expire, when botocore knows it (assumed-role and
+        container credentials do; a Lambda's environment credentials do not)."""
+        credentials = getattr(getattr(self.client, "_request_signer", None), "_credentials", None)
+        expiry = getattr(credentials, "_expiry_time", None)
+        return expiry if isinstance(expiry, datetime) else None
 
     def head(self, bucket: str, key: str) -> dict[str, Any] | None:
         try:
@@ -106,6 +123,12 @@ class S3ObjectStore:
     def get_bytes(self, bucket: str, key: str) -> bytes:
         body: bytes = self.client.get_object(Bucket=bucket, Key=key)["Body"].read()
         return body
+
+    def put_bytes(self, bucket: str, key: str, body: bytes, content_type: str | None = None) -> None:
+        if content_type:
+            self.client.put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type)
+        else:
+            self.client.put_object(Bucket=bucket, Key=key, Body=body)
 
     def list_objects(self, bucket: str, prefix: str) -> list[StoredObject]:
         found = []

@@ -50,6 +50,12 @@ class ExportDetail(ExportSummary):
         default=None, description="Presigned, minted on each request; set once completed and not expired."
     )
     hls_url: str | None = Field(default=None, description="Playlist exports with hls: the HLS playlist.")
+    links_expire_at: datetime | None = Field(
+        default=None,
+        description="When the first link of this answer stops working: download_url, hls_url and, for a "
+        "playlist, every entry in it. Links are short-lived (they cannot outlive the credentials that sign "
+        "them); ask again before this time for fresh ones, until expires_at.",
+    )
     error_message: str | None = None
 
 

@@ -3,7 +3,12 @@
 Rules (issue 9, seed 2.5–2.6):
 
 - A batch runs only while its user's plan has room (`TierLimits.running_batches`: free 1, creator 2,
-  pro 3) and the whole service has room (`global_cap`, configurable).
+  pro 3) and the whole service has room: a running-batch slot (`global_cap`) and room for the videos the
+  batch runs at once (`batch_videos`: its plan's Map concurrency, at most its videos) under the
+  videos-in-flight cap (`videos_cap`). Both caps come from the deployment (`domain/capacity.py`).
+- Admission by videos keeps the queue's order: when the next batch in the fair order does not fit the
+  videos left, admission stops there (a smaller batch behind it does not jump ahead), so a pro batch
+  waiting for five video slots is never starved by a stream of free batches needing one.
 - Effective priority = `BatchJob.priority` (0–10) + the plan's `priority_bonus` (free 0, creator 1, pro 2;
   see `functions/domain/quotas.py`). A pro batch at priority 5 (7) goes before a free one at 6 (6); a
   free batch at 10 still beats a pro batch at 5. The bonus orders the queue; it never lifts a plan cap.
@@ -28,8 +33,8 @@ admission is one `TransactWriteItems` of three updates:
    the same write, as every transition does);
 2. the user's counter (on the user's profile item): `ADD running_batches :one` with
    `attribute_not_exists(running_batches) OR running_batches < :plan_limit`;
-3. a global counter item (one scheduler item): `ADD running :one` with
-   `attribute_not_exists(running) OR running < :global_cap`.
+3. a global counter item (one scheduler item): `ADD running :one, videos :n` with
+   `running < :global_cap AND videos <= :videos_cap - :n` (either attribute may be missing).
 
 If any condition fails the whole transaction is cancelled: the batch stays `queued` and no counter moves,
 so two concurrent starts or a start racing a completion can never exceed a cap (20 concurrent starts of
@@ -47,10 +52,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from functions.domain.capacity import DEFAULT_CAPACITY
 from functions.domain.enums import BatchStatus, Tier
 from functions.domain.quotas import limits_for
-
-DEFAULT_GLOBAL_CAP = 20  # running batches across all users; configurable per deployment
 
 
 def effective_priority(priority: int, tier: Tier) -> int:
@@ -61,6 +65,11 @@ def effective_priority(priority: int, tier: Tier) -> int:
 def plan_limit(tier: Tier) -> int:
     """How many batches of one user of this plan may be `processing` at once."""
     return limits_for(tier).running_batches
+
+
+def batch_videos(tier: Tier, total_videos: int) -> int:
+    """Videos one running batch keeps in flight at most: its plan's Map concurrency, at most its videos."""
+    return max(min(limits_for(tier).videos_in_flight, total_videos), 1)
 
 
 def holds_slot(status: BatchStatus) -> bool:
@@ -82,6 +91,7 @@ class QueuedBatch:
     tier: Tier  # the plan the batch was created under (BatchJob.tier): its cap and bonus apply
     priority: int  # BatchJob.priority, 0–10
     queued_at: datetime
+    videos: int = 1  # videos in flight while it runs (`batch_videos`)
 
     @property
     def effective_priority(self) -> int:
@@ -95,7 +105,9 @@ class QueueSnapshot:
     queued: Sequence[QueuedBatch]
     running_by_user: Mapping[str, int] = field(default_factory=dict)
     global_running: int = 0
-    global_cap: int = DEFAULT_GLOBAL_CAP
+    global_cap: int = DEFAULT_CAPACITY.running_batches
+    global_videos: int = 0  # videos in flight across every running batch
+    videos_cap: int = DEFAULT_CAPACITY.admission_videos
     last_admitted_at: Mapping[str, datetime] = field(default_factory=dict)
     # The user's current plan (profile item). Without it, the most generous plan among the user's queued
     # batches applies (BatchJob.tier is the plan at creation; an upgrade should not wait for new batches).
@@ -130,11 +142,13 @@ def _fair_order(
     last_admitted_at: Mapping[str, datetime],
     room: Mapping[str, int] | None,
     slots: int | None,
+    videos: int | None = None,
 ) -> list[QueuedBatch]:
     """Admit one batch at a time by (priority, user recency, age, id), honouring the rooms given.
 
-    `room` maps users to free plan slots (None: no plan caps); `slots` is the free global slots (None: no
-    global cap).
+    `room` maps users to free plan slots (None: no plan caps); `slots` is the free global slots and
+    `videos` the free videos in flight (None: no global cap). The first batch in order that does not fit
+    the videos left ends the round.
     """
     waiting = sorted(set(queued), key=lambda b: (b.queued_at, b.batch_id))
     user_room = dict(room) if room is not None else None
@@ -153,6 +167,10 @@ def _fair_order(
                 b.batch_id,
             ),
         )
+        if videos is not None:
+            if best.videos > videos:
+                break
+            videos -= best.videos
         waiting.remove(best)
         admitted.append(best)
         round_seq[best.user_id] = len(admitted)
@@ -173,7 +191,8 @@ def user_room(snapshot: QueueSnapshot) -> dict[str, int]:
 def plan_admissions(snapshot: QueueSnapshot) -> list[Admission]:
     """The queued batches that fit the caps now, in admission order (highest priority, then round-robin)."""
     free = max(snapshot.global_cap - snapshot.global_running, 0)
-    order = _fair_order(snapshot.queued, snapshot.last_admitted_at, user_room(snapshot), free)
+    videos = max(snapshot.videos_cap - snapshot.global_videos, 0)
+    order = _fair_order(snapshot.queued, snapshot.last_admitted_at, user_room(snapshot), free, videos)
     return [Admission(b.batch_id, b.user_id, b.tier, b.effective_priority) for b in order]
 
 

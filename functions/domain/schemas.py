@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from functions.domain.batch_progress import batch_progress_percentage
 from functions.domain.enums import BatchStatus, Stage, Tier, UploadStatus, VideoStatus
+from functions.domain.links import Link, earliest
 from functions.domain.models import DEFAULT_PRIORITY, BatchJob, BatchVideo
 from functions.domain.quotas import TIER_LIMITS
 from functions.domain.settings import BatchSettings
@@ -105,6 +106,11 @@ class BatchVideoResponse(BaseModel):
         "by name (captions_srt, captions_vtt, poster, thumbnail, edl, fcpxml, removed_parts).",
     )
     output_video_url: str | None
+    links_expire_at: datetime | None = Field(
+        default=None,
+        description="When the first of output_video_url and the artifacts' URLs stops working (null: no "
+        "link). Each is valid until at least this time; read the batch again before it for fresh ones.",
+    )
     created_at: datetime
     started_at: datetime | None
     completed_at: datetime | None
@@ -114,13 +120,18 @@ class BatchVideoResponse(BaseModel):
     def of(
         cls,
         batch_video: BatchVideo,
-        output_url: str | None = None,
+        output: Link | None = None,
         upload_status: UploadStatus | None = None,
-        artifacts: dict[str, str] | None = None,
+        artifacts: dict[str, Link] | None = None,
     ) -> "BatchVideoResponse":
         data = batch_video.model_dump(exclude={"output_key", "output_video_url", "upload_status"})
+        links = artifacts or {}
         return cls(
-            **data, output_video_url=output_url, upload_status=upload_status, artifacts=artifacts or {}
+            **data,
+            output_video_url=output.url if output else None,
+            links_expire_at=earliest([output, *links.values()]),
+            upload_status=upload_status,
+            artifacts={name: link.url for name, link in links.items()},
         )
 
 

@@ -1,6 +1,7 @@
 """Running slots: the counters the fair queue's caps are checked against (see scheduling.py).
 
-A batch holds one slot of its user and one of the whole service exactly while it is `processing`. The
+A batch holds one slot of its user and one of the whole service, plus its videos in flight
+(`scheduling.batch_videos`) of the service's videos cap, exactly while it is `processing`. The
 counters move in the same DynamoDB transaction as the status change that takes or frees the slot, so
 they stay exact; a change that takes a slot is conditioned on the counters being below the limits
 given (`SlotLimits`), so concurrent admissions never exceed a cap.
@@ -17,10 +18,12 @@ from functions.domain.scheduling import holds_slot
 
 @dataclass(frozen=True)
 class SlotLimits:
-    """The caps a slot-taking transition is conditioned on: the user's plan and the global cap."""
+    """The caps a slot-taking transition is conditioned on: the user's plan, the global running batches and
+    the global videos in flight (None: videos are counted but not capped)."""
 
     user_limit: int
     global_cap: int
+    videos_cap: int | None = None
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,7 @@ class SlotCounts:
     running_by_user: Mapping[str, int] = field(default_factory=dict)
     last_admitted_at: Mapping[str, datetime] = field(default_factory=dict)
     global_running: int = 0
+    global_videos: int = 0
 
 
 class NoRunningSlot(DomainError):

@@ -5,6 +5,7 @@ Routes live in functions/handlers/routes/, one Router per feature: a new feature
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.exceptions import ServiceError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.logging import correlation_paths
@@ -20,7 +21,7 @@ from functions.handlers.request_guard import refusal
 from functions.handlers.resolver import DocumentedResolver
 from functions.handlers.routes import batches, control, exports, health, notifications, progress, uploads
 from functions.handlers.routes import usage as usage_routes
-from functions.observability import lambda_logging, metrics, tracer
+from functions.observability import lambda_logging, logger, metrics, tracer
 
 app = DocumentedResolver(enable_validation=True, extra_schemas=openapi_components)
 OPENAPI: dict[str, Any] = {
@@ -65,6 +66,16 @@ def validation_error(error: RequestValidationError) -> Response[ErrorResponse]:
         )
         messages.append(f"{location}: {item.get('msg', 'invalid')}" if location else str(item.get("msg")))
     return error_response(422, "Validation failed", "; ".join(messages))
+
+
+@app.exception_handler(Exception)  # type: ignore[untyped-decorator]
+def unexpected(error: Exception) -> Response[ErrorResponse]:
+    """Every 500 is logged with its cause (the traceback) and the route it came from."""
+    if isinstance(error, ServiceError):
+        return error_response(error.status_code, type(error).__name__, error.msg)
+    event = app.current_event
+    logger.exception("Unexpected error", extra={"method": event.http_method, "path": event.path})
+    return error_response(500, "Internal error", "Something went wrong on our side; it has been logged")
 
 
 @app.not_found

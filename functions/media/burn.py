@@ -129,12 +129,14 @@ def overlay_input(bands: CaptionBands) -> list[str]:
     return ["-f", "concat", "-safe", "0", "-i", str(bands.script)]
 
 
-def finish_label(bands: CaptionBands | None, input_index: int = 1) -> str:
-    """What follows the finished picture's filters in the graph: the `[vout]` label, or the overlay of
-    the caption stream (input `input_index`) that ends in `[vout]`."""
+def finish_label(bands: CaptionBands | None, input_index: int, offset: float = 0.0) -> str:
+    """What follows a part's finished picture in its graph: the `[vout]` label, or the overlay of the
+    caption stream (input `input_index`, timed on the output) on the part placed at `offset` seconds
+    of the output, ending in `[vout]`."""
     if bands is None:
         return "[vout]"
     return (
-        f"[vbase];[{input_index}:v]format=rgba[bands];"
-        f"[vbase][bands]overlay=x=0:y={bands.y}:eof_action=pass:format=auto,format=yuv420p[vout]"
+        f",setpts=PTS-STARTPTS+{offset:.6f}/TB[vbase];[{input_index}:v]format=rgba[bands];"
+        f"[vbase][bands]overlay=x=0:y={bands.y}:eof_action=pass:format=auto,"
+        "setpts=PTS-STARTPTS,format=yuv420p[vout]"
     )

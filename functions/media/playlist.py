@@ -1,8 +1,10 @@
 """Playlist export: an extended M3U of the outputs, and optionally an HLS rendition of them.
 
 The extended M3U (`#EXTM3U` + `#EXTINF:<seconds>,<title>` + URL) is a player playlist: VLC, mpv and
-most players walk it; the URLs are whatever the caller passes (presigned URLs that live as long as
-the export). It is not HLS: an HLS player needs segments. The HLS rendition encodes every output into
+most players walk it. What the export stores is a *template*: its entries are object references
+(`s3://bucket/key`) and the HLS playlist's segments are names relative to it; links are written into a
+copy when someone downloads it (`rewrite_uris`, `note_expiry`), so every entry lives as long as the
+download link. It is not HLS: an HLS player needs segments. The HLS rendition encodes every output into
 H.264/AAC MPEG-TS segments on one canvas with a keyframe every 2 s (`-g 2*fps -sc_threshold 0`, so
 segments cut on time) and joins the outputs' segment lists with `#EXT-X-DISCONTINUITY` between them
 (timestamps restart at each output) and `#EXT-X-ENDLIST` at the end.
@@ -12,7 +14,9 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
 
 from functions.media.ffmpeg_run import run_ffmpeg
 from functions.media.merge import SAMPLE_RATE, MergeClip, MergeTarget, normalise_filters
@@ -42,6 +46,30 @@ def extended_m3u(entries: Sequence[PlaylistEntry], title: str = "") -> str:
     for entry in entries:
         lines += [f"#EXTINF:{entry.duration:.3f},{_one_line(entry.title)}", _one_line(entry.url)]
     return "\n".join(lines) + "\n"
+
+
+def object_uri(bucket: str, key: str) -> str:
+    """A template entry: the object, not a link to it (links are signed at download time)."""
+    return f"s3://{bucket}/{quote(key)}"
+
+
+def entry_target(uri: str, base: str, bucket: str) -> tuple[str, str] | None:
+    """The (bucket, key) a template line names: an `s3://` reference, or a name relative to the
+    template's folder `base` in `bucket` (HLS segments); None for a URL that is already a link."""
+    line = uri.strip()
+    parts = urlsplit(line)
+    if parts.scheme == "s3":
+        return parts.netloc, unquote(parts.path.lstrip("/"))
+    if parts.scheme:
+        return None
+    return bucket, f"{base}/{line}"
+
+
+def note_expiry(playlist: str, expires_at: datetime) -> str:
+    """A comment after `#EXTM3U` saying how long the playlist's links live (players skip `#` lines
+    that are not tags)."""
+    head, _, rest = playlist.partition("\n")
+    return f"{head}\n# reelflow: links valid until {expires_at.isoformat().replace('+00:00', 'Z')}\n{rest}"
 
 
 @dataclass(frozen=True)

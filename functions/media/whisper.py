@@ -1,11 +1,10 @@
 """The local speech engine: faster-whisper with a model shipped in a package (no download at run time).
 
-Used in local mode and on Fargate (model and runtime are ~500 MB, too big for a Lambda zip). Audio is
-fed in chunks split at the quietest moment near each boundary, so memory stays bounded however long
-the video is.
+Used in local mode and on Fargate (model and runtime are ~500 MB, too big for a Lambda zip). The engine
+hears the speech only, in parts (`speech_parts.py`): long silences are left out and the parts are cut
+inside them, so memory stays bounded however long the video is and no second is spent on quiet.
 """
 
-import itertools
 import os
 import threading
 import wave
@@ -17,12 +16,10 @@ import numpy as np
 
 from functions.domain.errors import UnsupportedSettingError
 from functions.domain.media_values import Segment, Transcript, Word
-from functions.media.audio import FRAME_SECONDS
 from functions.media.ffmpeg_run import ProgressCallback
+from functions.media.speech_parts import PART_SECONDS, SpeechPart, quiet_split, speech_parts
 from functions.media.whisper_models import AUTO, EnglishModel, english_model_path, model_path_for
 
-CHUNK_SECONDS = 300.0
-SEARCH_SECONDS = 15.0  # look this far back from a chunk boundary for a quiet moment
 _lock = threading.Lock()  # one transcription at a time per process: the model already uses every core
 
 
@@ -35,20 +32,19 @@ def load_model(path: str) -> Any:
 
 
 def chunk_boundaries(
-    frames_db: np.ndarray, duration: float, chunk_seconds: float = CHUNK_SECONDS
+    frames_db: np.ndarray, duration: float, chunk_seconds: float = PART_SECONDS
 ) -> list[float]:
     """Split points near every `chunk_seconds`, moved to the quietest frame shortly before."""
-    boundaries = [0.0]
-    target = chunk_seconds
-    while target < duration - 1.0:
-        lo = max(boundaries[-1] + 1.0, target - SEARCH_SECONDS)
-        a, b = int(lo / FRAME_SECONDS), int(target / FRAME_SECONDS)
-        window = frames_db[a:b]
-        point = (a + int(np.argmin(window))) * FRAME_SECONDS if window.size else target
-        boundaries.append(round(point, 2))
-        target = point + chunk_seconds
-    boundaries.append(duration)
-    return boundaries
+    pieces = quiet_split(frames_db, 0.0, duration, chunk_seconds)
+    return [pieces[0][0], *(end for _, end in pieces)]
+
+
+LEAD_SECONDS = 0.5  # quiet before and after each part: a first word right at the start is otherwise missed
+
+
+def heard_samples(wav_path: Path, part: SpeechPart, rate: int = 16_000) -> np.ndarray:
+    quiet = np.zeros(round(LEAD_SECONDS * rate), dtype=np.float32)
+    return np.concatenate([quiet, *(read_span(wav_path, start, end) for start, end in part.spans), quiet])
 
 
 def read_span(wav_path: Path, start: float, end: float) -> np.ndarray:
@@ -64,9 +60,12 @@ def read_span(wav_path: Path, start: float, end: float) -> np.ndarray:
 class WhisperEngine:
     name = "faster-whisper"
 
-    def __init__(self, model_path: str | None = None, beam_size: int = 5) -> None:
+    def __init__(
+        self, model_path: str | None = None, beam_size: int = 5, part_seconds: float = PART_SECONDS
+    ) -> None:
         self.model_path = str(model_path or english_model_path())
         self.beam_size = beam_size
+        self.part_seconds = part_seconds
 
     @classmethod
     def for_language(
@@ -107,12 +106,13 @@ class WhisperEngine:
         model = load_model(self.model_path)
         segments: list[Segment] = []
         spoken: str | None = None if language == AUTO else language
+        parts = speech_parts(frames_db, duration, self.part_seconds)
+        heard_total = sum(part.seconds for part in parts) or 1.0
+        heard_done = 0.0
         with _lock:
-            boundaries = chunk_boundaries(frames_db, duration)
-            for offset, end in itertools.pairwise(boundaries):
-                samples = read_span(wav_path, offset, end)
+            for part in parts:
                 pieces, info = model.transcribe(
-                    samples,
+                    heard_samples(wav_path, part),
                     language=spoken,
                     beam_size=self.beam_size,
                     word_timestamps=True,
@@ -121,24 +121,32 @@ class WhisperEngine:
                 )
                 spoken = spoken or str(info.language)
                 for piece in pieces:
-                    words = [
-                        Word(
-                            word=w.word.strip(),
-                            start=round(offset + w.start, 3),
-                            end=round(offset + w.end, 3),
-                            probability=round(float(w.probability), 3),
-                        )
-                        for w in (piece.words or [])
-                    ]
-                    segments.append(
-                        Segment(
-                            start=round(offset + piece.start, 3),
-                            end=round(offset + piece.end, 3),
-                            text=piece.text.strip(),
-                            words=words,
-                        )
-                    )
-                    if on_progress and duration > 0:
-                        on_progress(min(1.0, (offset + piece.end) / duration))
+                    segments.append(_segment(piece, part))
+                    if on_progress:
+                        on_progress(min(1.0, (heard_done + piece.end - LEAD_SECONDS) / heard_total))
+                heard_done += part.seconds
         detected = spoken or language
         return Transcript(engine=self.name, language=detected, duration=duration, segments=segments)
+
+
+def _segment(piece: Any, part: SpeechPart) -> Segment:
+    """A segment heard in `part`, its times mapped back to the source."""
+    words = []
+
+    def source(heard: float) -> float:
+        return part.source_time(heard - LEAD_SECONDS)
+
+    for w in piece.words or []:
+        start = source(w.start)
+        words.append(
+            Word(
+                word=w.word.strip(),
+                start=start,
+                end=max(start, source(w.end)),
+                probability=round(float(w.probability), 3),
+            )
+        )
+    start = part.source_time(piece.start)
+    return Segment(
+        start=start, end=max(start, part.source_time(piece.end)), text=piece.text.strip(), words=words
+    )

@@ -1,5 +1,6 @@
 """The fair queue, wired: started batches wait in `queued` and are admitted to `processing` while the
-user's plan and the global cap have room (rules: functions/domain/scheduling.py).
+user's plan and the global caps (running batches, videos in flight; `services/capacity.py`) have room
+(rules: functions/domain/scheduling.py).
 
 `admit_waiting` reads a snapshot (queued batches from the status index, the running counters), lets
 `plan_admissions` propose an order and admits each proposal with one conditional transaction
@@ -12,6 +13,7 @@ from the scheduled sweep (`services/sweep.py`), so a lost call is made up within
 from collections.abc import Sequence
 
 from functions.domain.batch_control import execution_name
+from functions.domain.capacity import Capacity
 from functions.domain.errors import IllegalTransition
 from functions.domain.models import BatchJob
 from functions.domain.scheduling import (
@@ -26,10 +28,11 @@ from functions.services.context import Services
 from functions.services.queue_view import read_queue
 
 
-def slot_limits(ctx: Services, batches: Sequence[BatchJob], user_id: str) -> SlotLimits:
-    """The user's plan limit (the most generous plan among their queued batches) and the global cap."""
+def slot_limits(capacity: Capacity, batches: Sequence[BatchJob], user_id: str) -> SlotLimits:
+    """The user's plan limit (the most generous plan among their queued batches) and the global caps."""
     tiers = [b.tier for b in batches if b.user_id == user_id]
-    return SlotLimits(max((plan_limit(t) for t in tiers), default=1), ctx.config.global_running_cap)
+    user_limit = max((plan_limit(t) for t in tiers), default=1)
+    return SlotLimits(user_limit, capacity.running_batches, capacity.admission_videos)
 
 
 @tracer.capture_method
@@ -42,7 +45,7 @@ def admit_waiting(ctx: Services) -> list[str]:
     queued = list(queue.batches.values())
     for proposal in plan_admissions(queue.snapshot):
         batch = queue.batches[proposal.batch_id]
-        if admit(ctx, batch, slot_limits(ctx, queued, batch.user_id)) is not None:
+        if admit(ctx, batch, slot_limits(queue.capacity, queued, batch.user_id)) is not None:
             admitted.append(batch.id)
     return admitted
 

@@ -15,6 +15,7 @@ from functions.domain.errors import (
     QuotaExceeded,
     RateLimited,
 )
+from functions.domain.links import Link
 from functions.domain.models import BatchJob, BatchVideo, Video, new_id
 from functions.domain.quotas import limits_for
 from functions.domain.schemas import (
@@ -33,6 +34,7 @@ from functions.domain.uploads import CheckedFile, check_file, safe_name
 from functions.observability import tracer
 from functions.services.access import batch_not_found, require_batch
 from functions.services.context import Services
+from functions.services.links import mint_link
 from functions.services.queue_view import position_in_queue
 from functions.services.uploads import prepare_upload, upload_target
 
@@ -151,32 +153,28 @@ def list_batches(
     )
 
 
-def output_url(ctx: Services, batch_video: BatchVideo) -> str | None:
-    """Download URLs are minted on every read: a URL signed by a Lambda role dies with its session."""
+def output_link(ctx: Services, batch_video: BatchVideo) -> Link | None:
+    """Download links are minted on every read: a URL signed by a Lambda role dies with its session."""
     if not batch_video.output_key:
         return None
     name = batch_video.output_key.rsplit("/", 1)[-1]
-    return ctx.storage.presigned_get(
-        ctx.config.media_bucket, batch_video.output_key, ctx.config.download_url_expiry_seconds, name
-    )
+    return mint_link(ctx, ctx.config.media_bucket, batch_video.output_key, download_name=name)
 
 
-def artifact_urls(ctx: Services, batch_video: BatchVideo) -> dict[str, str]:
-    """Download URLs of each stage's full data (by stage name) and of each file the export published
+def artifact_links(ctx: Services, batch_video: BatchVideo) -> dict[str, Link]:
+    """Download links of each stage's full data (by stage name) and of each file the export published
     beside the video (by output name: captions_srt, poster, thumbnail, edl, …), minted on every read."""
-    urls = {}
-    expiry = ctx.config.download_url_expiry_seconds
+    links = {}
+    bucket = ctx.config.media_bucket
     for stage, summary in (batch_video.processing_result or {}).items():
         if isinstance(summary, dict) and summary.get("artifact_key"):
-            urls[stage] = ctx.storage.presigned_get(
-                ctx.config.media_bucket, str(summary["artifact_key"]), expiry
-            )
+            links[stage] = mint_link(ctx, bucket, str(summary["artifact_key"]))
     exported = (batch_video.processing_result or {}).get(Stage.EXPORTING.value)
     outputs = exported.get("outputs") if isinstance(exported, dict) else None
     for name, key in (outputs or {}).items():
         file_name = None if str(key).endswith(".jpg") else str(key).rsplit("/", 1)[-1]  # images show inline
-        urls[name] = ctx.storage.presigned_get(ctx.config.media_bucket, str(key), expiry, file_name)
-    return urls
+        links[name] = mint_link(ctx, bucket, str(key), download_name=file_name)
+    return links
 
 
 @tracer.capture_method
@@ -197,7 +195,7 @@ def get_batch_detail(ctx: Services, caller: Caller, batch_id: str) -> BatchJobDe
             video = stored.get(bv.video_id)
             upload_status = bv.upload_status or (video.status if video else None)
         responses.append(
-            BatchVideoResponse.of(bv, output_url(ctx, bv), upload_status, artifact_urls(ctx, bv))
+            BatchVideoResponse.of(bv, output_link(ctx, bv), upload_status, artifact_links(ctx, bv))
         )
     position = position_in_queue(ctx, batch_id) if batch.status is BatchStatus.QUEUED else None
     return BatchJobDetail(

@@ -9,6 +9,7 @@ from functools import cache
 from functions.adapters import aws, idempotency
 from functions.adapters.batch_store import DynamoBatchStore
 from functions.adapters.batch_video_store import DynamoBatchVideoStore
+from functions.adapters.capacity_store import DynamoCapacityStore
 from functions.adapters.connection_store import DynamoConnectionStore
 from functions.adapters.export_store import DynamoExportStore
 from functions.adapters.object_store import S3ObjectStore
@@ -22,6 +23,7 @@ from functions.config import RuntimeConfig, get_config
 from functions.services.ports import (
     BatchStore,
     BatchVideoStore,
+    CapacityStore,
     ConnectionStore,
     ExportStore,
     ObjectStore,
@@ -53,6 +55,7 @@ class Services:
     transcriber: Transcriber
     exports: ExportStore
     export_workflow: WorkflowEngine
+    capacity: CapacityStore
     clock: Callable[[], datetime] = utc_now
 
 
@@ -74,6 +77,7 @@ def services() -> Services:
         transcriber=AmazonTranscribe(),
         exports=DynamoExportStore(table),
         export_workflow=Workflow(config.export_state_machine_arn),
+        capacity=DynamoCapacityStore(table),
     )
 
 

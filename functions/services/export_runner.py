@@ -1,6 +1,7 @@
 """Runs one export (in the export Lambda or the Fargate worker, as the export state machine chose):
-the ZIP streamed S3 → S3, the merged video from presigned GET URLs, or the playlist of presigned URLs
-(and its HLS rendition). Progress goes to the `BatchExport` record, throttled."""
+the ZIP streamed S3 → S3, the merged video from presigned GET URLs, or the playlist template (object
+references, signed at download time) and its HLS rendition. Progress goes to the `BatchExport`
+record, throttled."""
 
 import json
 import tempfile
@@ -24,13 +25,13 @@ from functions.domain.exports import (
 )
 from functions.domain.models import BatchJob
 from functions.media.merge import MergeClip, merge, merge_target
-from functions.media.playlist import PLAYLIST_NAME, PlaylistEntry, build_hls, extended_m3u, rewrite_uris
+from functions.media.playlist import PLAYLIST_NAME, PlaylistEntry, build_hls, extended_m3u, object_uri
 from functions.media.probe import probe
 from functions.observability import logger, tracer
 from functions.services.context import Services
-from functions.services.exports import ACTIVE, LocatedItem, export_items, fail_export
+from functions.services.exports import ACTIVE, PLAYLIST_CONTENT_TYPE, LocatedItem, export_items, fail_export
 
-CONTENT_TYPES = {"zip": "application/zip", "m3u8": "application/vnd.apple.mpegurl", "ts": "video/mp2t"}
+CONTENT_TYPES = {"zip": "application/zip", "m3u8": PLAYLIST_CONTENT_TYPE, "ts": "video/mp2t"}
 
 
 class ProgressWriter:
@@ -161,11 +162,13 @@ def _title(record: BatchExport, located: LocatedItem) -> str:
     return Path(name).stem or name
 
 
-def _clips(ctx: Services, record: BatchExport, items: list[LocatedItem]) -> list[MergeClip]:
+def _readable(
+    ctx: Services, record: BatchExport, items: list[LocatedItem]
+) -> list[tuple[LocatedItem, MergeClip]]:
     """Each item as ffmpeg reads it: a presigned GET URL and its probe. A failed video whose original
     cannot be decoded is left out of a merged or playlist export (a ZIP still carries it)."""
     seconds = _seconds_left(record, ctx.clock())
-    clips = []
+    readable = []
     for located in items:
         url = ctx.storage.presigned_get(located.bucket, located.item.key, seconds)
         try:
@@ -174,10 +177,14 @@ def _clips(ctx: Services, record: BatchExport, items: list[LocatedItem]) -> list
             if located.item.status is VideoStatus.FAILED:
                 continue
             raise
-        clips.append(MergeClip(url, _title(record, located), found))
-    if not clips:
+        readable.append((located, MergeClip(url, _title(record, located), found)))
+    if not readable:
         raise ValueError("none of the batch's videos can be decoded")
-    return clips
+    return readable
+
+
+def _clips(ctx: Services, record: BatchExport, items: list[LocatedItem]) -> list[MergeClip]:
+    return [clip for _, clip in _readable(ctx, record, items)]
 
 
 def _merged(
@@ -210,13 +217,18 @@ def _playlist(
     progress: ProgressWriter,
 ) -> dict[str, object]:
     progress(0, "reading videos")
-    clips = _clips(ctx, record, items)
-    entries = [PlaylistEntry(c.source, c.title, c.probe.duration) for c in clips]
+    readable = _readable(ctx, record, items)
+    # Object references, not links: links are signed when the playlist is downloaded (services/exports.py).
+    entries = [
+        PlaylistEntry(object_uri(located.bucket, located.item.key), clip.title, clip.probe.duration)
+        for located, clip in readable
+    ]
     playlist = work / "playlist.m3u8"
     playlist.write_text(extended_m3u(entries, batch.name), encoding="utf-8")
     key = _target_key(batch, record, "m3u8")
     fields: dict[str, object] = {"s3_key": key, "file_size": playlist.stat().st_size}
     if record.options.hls:
+        clips = [clip for _, clip in readable]
         fields["hls_key"] = _hls(ctx, batch, record, clips, work / "hls", progress)
     ctx.storage.upload(playlist, ctx.config.media_bucket, key, content_type=CONTENT_TYPES["m3u8"])
     return fields
@@ -230,23 +242,16 @@ def _hls(
     folder: Path,
     progress: ProgressWriter,
 ) -> str:
-    """Segments uploaded under exports/{batch}/{export}/hls/, and a media playlist whose segment URIs
-    are presigned for as long as the export lives (the bucket is private)."""
+    """Segments uploaded under exports/{batch}/{export}/hls/ and a media playlist naming them relative
+    to itself; links to the segments are signed when the playlist is downloaded (the bucket is private)."""
     settings = batch.settings
     target = merge_target([c.probe for c in clips], settings.export_quality, settings.export_format)
     playlist = build_hls(clips, target, folder, on_progress=lambda f, op: progress.fraction(0.95 * f, op))
-    bucket, seconds = ctx.config.media_bucket, _seconds_left(record, ctx.clock())
+    bucket = ctx.config.media_bucket
     progress(96, "uploading segments")
-    segment_keys = {}
     for segment in sorted(folder.glob("*.ts")):
         key = object_keys.export_object_key(batch.id, record.id, f"hls/{segment.name}")
         ctx.storage.upload(segment, bucket, key, content_type=CONTENT_TYPES["ts"])
-        segment_keys[segment.name] = key
-    signed = rewrite_uris(
-        playlist.read_text(),
-        lambda uri: ctx.storage.presigned_get(bucket, segment_keys[uri.strip()], seconds),
-    )
-    playlist.write_text(signed)
     key = object_keys.export_object_key(batch.id, record.id, f"hls/{PLAYLIST_NAME}")
     ctx.storage.upload(playlist, bucket, key, content_type=CONTENT_TYPES["m3u8"])
     return key

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 
-from functions.domain.enums import Stage, VideoStatus
+from functions.domain.enums import BatchExportKind, Stage, VideoStatus
 from functions.domain.errors import Conflict, NotFound
 from functions.domain.export_views import ExportAccepted, ExportDetail, ExportHistory, ExportSummary
 from functions.domain.exports import (
@@ -20,14 +20,18 @@ from functions.domain.exports import (
     safe_file_name,
     select_items,
 )
+from functions.domain.links import Link, earliest
 from functions.domain.models import BatchJob, BatchVideo, new_id
+from functions.media.playlist import entry_target, note_expiry, rewrite_uris
 from functions.observability import logger, tracer
 from functions.services.access import require_batch
 from functions.services.batches import Caller
 from functions.services.context import Services
+from functions.services.links import mint_link
 
 EXPORT_NOT_FOUND = "Export not found"
 ACTIVE = (ExportStatus.PENDING, ExportStatus.PROCESSING)
+PLAYLIST_CONTENT_TYPE = "application/vnd.apple.mpegurl"
 
 
 @dataclass(frozen=True)
@@ -149,28 +153,63 @@ def download_name(batch: BatchJob, record: BatchExport) -> str:
     return safe_file_name(batch.name, extension, fallback="export")
 
 
-def _url(ctx: Services, key: str | None, now: datetime, record: BatchExport, name: str | None) -> str | None:
-    if key is None or record.status is not ExportStatus.COMPLETED or record.is_expired(now):
-        return None
-    seconds = max(
-        60, min(ctx.config.download_url_expiry_seconds, int((record.expires_at - now).total_seconds()))
-    )
-    return ctx.storage.presigned_get(ctx.config.media_bucket, key, seconds, download_name=name)
+def _signed_playlist(ctx: Services, record: BatchExport, template_key: str, name: str | None) -> list[Link]:
+    """A playlist written now from its template (services/export_runner.py), its entries linked for
+    as long as its own link lives: the entries' links, then the written playlist's link (last)."""
+    bucket = ctx.config.media_bucket
+    base = str(PurePosixPath(template_key).parent)
+    links: list[Link] = []
+
+    def sign(uri: str) -> str:
+        target = entry_target(uri, base, bucket)
+        if target is None:
+            return uri  # an export made before playlists were templates: its links are as they were
+        links.append(mint_link(ctx, *target, until=record.expires_at))
+        return links[-1].url
+
+    body = rewrite_uris(ctx.storage.get_bytes(bucket, template_key).decode("utf-8"), sign)
+    stated = earliest(links)
+    if stated is not None:
+        body = note_expiry(body, stated)
+    stamp = int(stated.timestamp()) if stated else 0
+    key = f"{base}/links/{stamp}/{PurePosixPath(template_key).name}"
+    ctx.storage.put_bytes(bucket, key, body.encode("utf-8"), PLAYLIST_CONTENT_TYPE)
+    return [*links, mint_link(ctx, bucket, key, until=record.expires_at, download_name=name)]
+
+
+def _download_links(
+    ctx: Services, batch: BatchJob, record: BatchExport, now: datetime
+) -> tuple[Link | None, Link | None, datetime | None]:
+    """The download link, the HLS link, and when the first link the answer holds stops working."""
+    if record.s3_key is None or record.status is not ExportStatus.COMPLETED or record.is_expired(now):
+        return None, None, None
+    name = download_name(batch, record)
+    if record.format is not BatchExportKind.PLAYLIST:
+        link = mint_link(
+            ctx, ctx.config.media_bucket, record.s3_key, until=record.expires_at, download_name=name
+        )
+        return link, None, link.expires_at
+    playlist = _signed_playlist(ctx, record, record.s3_key, name)
+    hls = _signed_playlist(ctx, record, record.hls_key, None) if record.hls_key else []
+    return playlist[-1], (hls[-1] if hls else None), earliest([*playlist, *hls])
 
 
 @tracer.capture_method
 def get_export(ctx: Services, caller: Caller, batch_id: str, export_id: str) -> ExportDetail:
-    """Status and progress; a download URL minted now, while the export lives."""
+    """Status and progress; download links minted now, while the export lives (a playlist is written
+    now, its entries linked as long as it is), and when the first of them stops working."""
     batch, record = _require_export(ctx, caller, batch_id, export_id)
     now = ctx.clock()
     summary = ExportSummary.of(record, now)
+    download, hls, links_expire_at = _download_links(ctx, batch, record, now)
     return ExportDetail(
         **summary.model_dump(),
         batch_id=batch_id,
         progress=record.progress,
         current_operation=record.current_operation,
-        download_url=_url(ctx, record.s3_key, now, record, download_name(batch, record)),
-        hls_url=_url(ctx, record.hls_key, now, record, None),
+        download_url=download.url if download else None,
+        hls_url=hls.url if hls else None,
+        links_expire_at=links_expire_at,
         error_message=record.error_message,
     )
 

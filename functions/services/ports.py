@@ -1,5 +1,5 @@
 """The ports the use cases depend on. Adapters (DynamoDB, S3, Step Functions, Transcribe) implement them;
-tests/fakes implements them in memory. Status changes name a domain action (`BatchAction`,
+reelflow/fakes implements them in memory. Status changes name a domain action (`BatchAction`,
 `VideoAction`): the store applies `domain.transitions` as a conditional write and raises
 `IllegalTransition` when the stored status does not allow it."""
 
@@ -10,8 +10,10 @@ from typing import Any, Protocol
 
 from functions.domain.batch_control import ExecutionStatus
 from functions.domain.batch_listing import BatchPage, SortField
+from functions.domain.capacity import CapacitySetting
 from functions.domain.enums import BatchStatus, Tier, VideoStatus
 from functions.domain.exports import ArchiveEntry, BatchExport, ExportProgress, ExportStatus
+from functions.domain.links import Link
 from functions.domain.models import BatchJob, BatchVideo, Connection, TranscriptionJob, User, Video
 from functions.domain.slots import SlotCounts, SlotLimits
 from functions.domain.stored_objects import StoredObject
@@ -258,6 +260,14 @@ class ObjectStore(Protocol):
         self, bucket: str, key: str, expires_in: int, download_name: str | None = None
     ) -> str: ...
 
+    def signed_link(self, bucket: str, key: str, expires_in: int, download_name: str | None = None) -> Link:
+        """A GET link for a user and the time it stops working (what the API states)."""
+        ...
+
+    def signing_credentials_expire(self) -> datetime | None:
+        """When the credentials that sign links expire, if known: no link may outlive them."""
+        ...
+
     def head(self, bucket: str, key: str) -> dict[str, Any] | None: ...
 
     def download(self, bucket: str, key: str, destination: Path) -> Path: ...
@@ -283,6 +293,8 @@ class ObjectStore(Protocol):
         """Delete every object whose key starts with `prefix`; how many were deleted."""
 
     def get_bytes(self, bucket: str, key: str) -> bytes: ...
+
+    def put_bytes(self, bucket: str, key: str, body: bytes, content_type: str | None = None) -> None: ...
 
     def list_objects(self, bucket: str, prefix: str) -> list[StoredObject]: ...
 
@@ -350,3 +362,11 @@ class Transcriber(Protocol):
     def wait(self, job_name: str, delay_seconds: int, max_attempts: int) -> dict[str, Any]:
         """Block until the job ends (COMPLETED or FAILED) and return its description."""
         ...
+
+
+class CapacityStore(Protocol):
+    """The one config item holding the service's global caps (functions/domain/capacity.py)."""
+
+    def get(self) -> CapacitySetting | None: ...
+
+    def put(self, setting: CapacitySetting) -> None: ...

@@ -2,23 +2,31 @@
 
 from dataclasses import dataclass
 
+from functions.domain.capacity import Capacity
 from functions.domain.enums import BatchStatus
 from functions.domain.models import BatchJob
-from functions.domain.scheduling import QueuedBatch, QueueSnapshot, queue_position
+from functions.domain.scheduling import QueuedBatch, QueueSnapshot, batch_videos, queue_position
+from functions.services.capacity import current_capacity
 from functions.services.context import Services
 
 
 @dataclass(frozen=True)
 class Queue:
-    """The queued batches and the snapshot the scheduler orders them by."""
+    """The queued batches, the snapshot the scheduler orders them by, and the caps in force."""
 
     batches: dict[str, BatchJob]
     snapshot: QueueSnapshot
+    capacity: Capacity
 
 
 def _queued(batch: BatchJob) -> QueuedBatch:
     return QueuedBatch(
-        batch.id, batch.user_id, batch.tier, batch.priority, batch.queued_at or batch.updated_at
+        batch.id,
+        batch.user_id,
+        batch.tier,
+        batch.priority,
+        batch.queued_at or batch.updated_at,
+        batch_videos(batch.tier, batch.total_videos),
     )
 
 
@@ -26,14 +34,17 @@ def read_queue(ctx: Services) -> Queue:
     """Queued batches (a Query on the status index, never a Scan) and the counters of their users."""
     batches = {b.id: b for b in ctx.batches.list_by_status(BatchStatus.QUEUED)}
     counts = ctx.batches.slot_counts(b.user_id for b in batches.values())
+    capacity = current_capacity(ctx)
     snapshot = QueueSnapshot(
         queued=[_queued(b) for b in batches.values()],
         running_by_user=counts.running_by_user,
         global_running=counts.global_running,
-        global_cap=ctx.config.global_running_cap,
+        global_cap=capacity.running_batches,
+        global_videos=counts.global_videos,
+        videos_cap=capacity.admission_videos,
         last_admitted_at=counts.last_admitted_at,
     )
-    return Queue(batches, snapshot)
+    return Queue(batches, snapshot, capacity)
 
 
 def position_in_queue(ctx: Services, batch_id: str) -> int | None:

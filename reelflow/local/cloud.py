@@ -20,6 +20,7 @@ from functions.deployment import DROP_SWEEP, export_state_machine_name, runtime_
 from functions.services.context import reset_services
 from reelflow.local import (
     fargate,
+    identity_pool,
     invoker,
     moto_fixes,
     moto_stop_fix,
@@ -28,6 +29,7 @@ from reelflow.local import (
     websocket_relay,
 )
 from reelflow.local.drop_sweeper import DropSweeper
+from reelflow.local.identity_pool import DropFolderGuard
 from reelflow.local.provisioning import Names, provision
 from reelflow.local.signed_uploads import PresignedUploadCheck
 
@@ -47,7 +49,9 @@ class QuickStopMotoServer(ThreadedMotoServer):
     mode (at the end of every `reelflow run`) no longer waits half a second."""
 
     def _server_entry(self) -> None:  # ThreadedMotoServer's own, with a shorter poll interval
-        app = PresignedUploadCheck(DomainDispatcherApplication(create_backend_app), {LOCAL_KEY: LOCAL_KEY})
+        app = DropFolderGuard(
+            PresignedUploadCheck(DomainDispatcherApplication(create_backend_app), {LOCAL_KEY: LOCAL_KEY})
+        )
         self._server = make_server(
             self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
         )
@@ -94,6 +98,7 @@ class LocalCloud:
         self.restored = (0, 0)  # (items, objects) read back from data_dir
         self._clients: dict[str, Any] = {}
         self.sweeper: DropSweeper | None = None
+        self.drop_identity: identity_pool.DropIdentityConfig | None = None
 
     @property
     def endpoint(self) -> str:
@@ -128,6 +133,8 @@ class LocalCloud:
         moto_stop_fix.install()
         fargate.install()
         websocket_relay.install()
+        identity_pool.reset()
+        identity_pool.install()
         provisioned = provision(
             self,
             self.names,
@@ -137,6 +144,9 @@ class LocalCloud:
         )
         assert provisioned.state_machine_arn == self.state_machine_arn
         assert provisioned.export_state_machine_arn == self.export_state_machine_arn
+        self.drop_identity = identity_pool.provision(
+            self.endpoint, ACCOUNT, LOCAL_KEY, REGION, self.ingest_bucket
+        )
         self.cluster_arn = provisioned.worker.cluster_arn
         self.function_arns = provisioned.function_arns
         if self.settings.data_dir is not None:

@@ -16,6 +16,7 @@ from functions.domain.enums import Tier
 from functions.domain.quotas import limits_for
 from reelflow.local.tokens import issue_token
 
+COMPRESSIBLE = {".js", ".css", ".html", ".svg", ".json", ".map", ".txt"}
 DEFAULT_DIST = Path(__file__).resolve().parents[2] / "frontend" / "dist"
 USER_ID = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
 NOT_BUILT = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>reelflow</title></head>
@@ -61,6 +62,15 @@ async def runtime_config(request: web.Request) -> web.Response:
     )
 
 
+def _file(path: Path, cache: str) -> web.FileResponse:
+    """A built file, compressed for browsers that accept it: the build's `.br`/`.gz` sibling when it
+    wrote one (aiohttp picks it), otherwise gzip on the fly for text."""
+    response = web.FileResponse(path, headers={"Cache-Control": cache})
+    if path.suffix in COMPRESSIBLE:
+        response.enable_compression()
+    return response
+
+
 async def serve_asset(request: web.Request) -> web.StreamResponse:
     root = dist_dir().resolve()
     index = root / "index.html"
@@ -70,10 +80,10 @@ async def serve_asset(request: web.Request) -> web.StreamResponse:
     if candidate.is_file() and candidate.is_relative_to(root):
         immutable = candidate.parent.name == "assets"  # Vite puts a content hash in these names
         cache = "public, max-age=31536000, immutable" if immutable else "no-cache"
-        return web.FileResponse(candidate, headers={"Cache-Control": cache})
+        return _file(candidate, cache)
     if Path(request.match_info["tail"]).suffix:  # a missing file, not a client-side route
         return web.json_response({"error": "Not Found", "detail": request.path}, status=404)
-    return web.FileResponse(index, headers={"Cache-Control": "no-cache"})
+    return _file(index, "no-cache")
 
 
 def register_webapp(app: web.Application) -> None:

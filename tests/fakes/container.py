@@ -1,80 +1,13 @@
-"""A `Services` container wired with the in-memory fakes."""
+"""Moved to `reelflow/fakes/` (the capacity simulation runs on them); kept for the tests' imports."""
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
-
-from functions.config import RuntimeConfig
-from functions.services.context import Services
-from tests.fakes.cloud import FakeObjectStore, FakeTranscriber, FakeWorkflow
-from tests.fakes.export_store import FakeExportStore
-from tests.fakes.stores import (
-    FakeBatchStore,
-    FakeBatchVideoStore,
-    FakeConnectionStore,
-    FakeTaskTokenStore,
-    FakeTranscriptionJobStore,
-    FakeUserStore,
-    FakeVideoStore,
-    Table,
+from reelflow.fakes.container import (
+    Clock,
+    FakeServices,
+    fake_services,
 )
 
-
-@dataclass
-class Clock:
-    """A clock tests move by hand."""
-
-    now: datetime = datetime(2026, 11, 23, 12, 0, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> datetime:
-        self.now += timedelta(seconds=seconds)
-        return self.now
-
-
-@dataclass
-class FakeServices:
-    ctx: Services
-    table: Table
-    storage: FakeObjectStore
-    workflow: FakeWorkflow
-    transcriber: FakeTranscriber
-    clock: Clock
-    export_workflow: FakeWorkflow
-
-
-def fake_services(root: Path, **config: object) -> FakeServices:
-    table, storage, workflow, transcriber, clock = (
-        Table(),
-        FakeObjectStore(root / "s3"),
-        FakeWorkflow(),
-        FakeTranscriber(),
-        Clock(),
-    )
-    export_workflow = FakeWorkflow("arn:aws:states:us-east-1:1:stateMachine:export")
-    settings = RuntimeConfig(
-        state_machine_arn=workflow.state_machine_arn,
-        export_state_machine_arn=export_workflow.state_machine_arn,
-        work_dir=str(root / "work"),
-        **config,
-    )
-    storage.clock = clock  # objects are stamped with the test's time, as S3 stamps LastModified
-    ctx = Services(
-        config=settings,
-        users=FakeUserStore(table),
-        videos=FakeVideoStore(table),
-        batches=FakeBatchStore(table),
-        batch_videos=FakeBatchVideoStore(table),
-        task_tokens=FakeTaskTokenStore(table),
-        transcription_jobs=FakeTranscriptionJobStore(table),
-        connections=FakeConnectionStore(table),
-        storage=storage,
-        workflow=workflow,
-        transcriber=transcriber,
-        exports=FakeExportStore(table),
-        export_workflow=export_workflow,
-        clock=clock,
-    )
-    return FakeServices(ctx, table, storage, workflow, transcriber, clock, export_workflow)
+__all__ = [
+    "Clock",
+    "FakeServices",
+    "fake_services",
+]

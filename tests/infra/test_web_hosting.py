@@ -72,6 +72,13 @@ def test_config_json_and_index_are_never_cached_and_every_response_carries_secur
     assert headers["ContentTypeOptions"]["Override"] is True
 
 
+def test_every_behavior_sends_compressed_responses(resources):
+    _, distribution = only(resources, "AWS::CloudFront::Distribution")
+    config = distribution["Properties"]["DistributionConfig"]
+    behaviors = [config["DefaultCacheBehavior"], *config["CacheBehaviors"]]
+    assert [b.get("Compress") for b in behaviors] == [True] * len(behaviors)
+
+
 def test_the_deployment_writes_config_json_with_the_deploy_time_urls_and_cognito_ids(resources):
     _, deployment = only(resources, "Custom::CDKBucketDeployment")
     props = deployment["Properties"]

@@ -2,8 +2,14 @@
 limit or share a position."""
 
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+import pytest
+import requests
+
+from functions.adapters.keys import batch_key
 from functions.domain.enums import Tier
 from functions.domain.quotas import limits_for
 from tests.helpers import api
@@ -69,3 +75,78 @@ def test_remove_and_reorder_pending_videos(ctx: Any, user_id: str) -> None:
         "POST", f"/api/batch-jobs/{batch_id}/videos", {"files": files(1), "video_ids": ids[:1]}, user=user_id
     )
     assert status == 422 and "either video_ids or files" in str(both["detail"])
+
+
+def test_removing_an_uploaded_pending_video_keeps_every_list_readable(
+    ctx: Any, user_id: str, clips: dict[str, Path]
+) -> None:
+    """The probe gives the slot a duration the pending batch never counted: removing it once drove the
+    batch's total duration below zero, and from then on the batch failed to read in every list (500)."""
+    clip = clips[".mp4"].read_bytes()
+    _, created = api(
+        "POST",
+        "/api/batch-jobs",
+        {"name": "rm", "files": [{"name": "a.mp4", "size": len(clip)}] * 2},
+        user=user_id,
+    )
+    batch_id, target = created["batch_job"]["id"], created["uploads"][0]
+    assert requests.put(target["url"], data=clip, headers=target["headers"], timeout=60).status_code == 200
+    status, removed = api("DELETE", f"/api/batch-jobs/{batch_id}/videos/{target['video_id']}", user=user_id)
+    assert status == 200, removed
+    assert removed["total_videos"] == 1 and removed["total_duration_seconds"] >= 0
+    for query in ("", "status=pending"):
+        status, listed = api("GET", "/api/batch-jobs", user=user_id, query=query)
+        assert status == 200, listed
+        assert [b["id"] for b in listed["batch_jobs"]] == [batch_id]
+    assert api("GET", f"/api/batch-jobs/{batch_id}", user=user_id)[0] == 200
+
+
+def test_a_record_that_no_longer_reads_is_served_degraded_or_skipped_never_a_500(
+    ctx: Any, user_id: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    ids = [
+        api("POST", "/api/batch-jobs", {"name": f"b{n}", "files": files(2)}, user=user_id)[1]
+        for n in range(3)
+    ]
+    degraded, skipped, fine = (created["batch_job"]["id"] for created in ids)
+    table = ctx.batches.table
+    # A figure out of its range (served with its default), and a status no version of the code wrote.
+    table.update_item(
+        Key=batch_key(degraded),
+        UpdateExpression="SET total_duration_seconds = :v",
+        ExpressionAttributeValues={":v": Decimal("-5")},
+    )
+    table.update_item(
+        Key=batch_key(skipped),
+        UpdateExpression="SET #s = :v",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":v": "exploded"},
+    )
+    status, listed = api("GET", "/api/batch-jobs", user=user_id)
+    assert status == 200, listed
+    assert {b["id"] for b in listed["batch_jobs"]} == {degraded, fine}
+    assert next(b for b in listed["batch_jobs"] if b["id"] == degraded)["total_duration_seconds"] == 0
+    status, detail = api("GET", f"/api/batch-jobs/{degraded}", user=user_id)
+    assert status == 200 and len(detail["videos"]) == 2
+    warned = {
+        (r.getMessage(), r.__dict__["key"]["PK"]): r.__dict__ for r in caplog.records if "key" in r.__dict__
+    }
+    assert f"BATCH#{skipped}" in str(warned[("Unreadable record skipped", f"BATCH#{skipped}")]["key"])
+    served = warned[("Unreadable fields served with their defaults", f"BATCH#{degraded}")]
+    assert served["fields"] == ["total_duration_seconds"]
+
+
+def test_an_unexpected_error_is_logged_with_its_cause_and_answers_500(
+    ctx: Any, user_id: str, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from functions.services import batches
+
+    def broken(*_: Any, **__: Any) -> None:
+        raise RuntimeError("the disk is on fire")
+
+    monkeypatch.setattr(batches, "list_batches", broken)
+    status, body = api("GET", "/api/batch-jobs", user=user_id)
+    assert status == 500 and body["error"] == "Internal error"
+    [logged] = [r for r in caplog.records if r.getMessage() == "Unexpected error"]
+    assert logged.exc_info and "the disk is on fire" in str(logged.exc_info[1])
+    assert logged.__dict__["path"] == "/api/batch-jobs"

@@ -6,9 +6,10 @@ import json
 import subprocess
 import time
 import zipfile
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -106,7 +107,7 @@ def test_a_zip_holds_each_videos_captions_poster_and_cut_lists_beside_it(talk, l
     done = export(batch_id, user, format="zip")
     with zipfile.ZipFile(io.BytesIO(requests.get(done["download_url"], timeout=30).content)) as archive:
         names = archive.namelist()
-        beside = {"srt", "vtt", "poster.jpg", "thumb.jpg", "edl", "fcpxml"}
+        beside = {"srt", "vtt", "poster.jpg", "thumb.jpg", "edl", "fcpxml", "chapters.txt"}
         assert names[0] == "001_talk.mp4" and names[-1] == "results.json", names
         assert set(names[1:-1]) == {f"001_talk.{suffix}" for suffix in beside}, names
         srt = archive.read("001_talk.srt").decode()
@@ -163,9 +164,38 @@ def extinf(text: str) -> list[tuple[float, str]]:
     ]
 
 
+def signed_until(url: str) -> datetime:
+    """When S3 stops honouring a presigned URL, read from the URL itself (X-Amz-Date + X-Amz-Expires)."""
+    query = parse_qs(urlsplit(url).query)
+    signed = datetime.strptime(query["X-Amz-Date"][0], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    return signed + timedelta(seconds=int(query["X-Amz-Expires"][0]))
+
+
+def test_no_link_the_api_returns_expires_before_the_time_it_states(mixed, local_cloud):
+    batch_id, user = mixed["batch_id"], mixed["user"]
+    status, batch = api("GET", f"/api/batch-jobs/{batch_id}", user=user)
+    assert status == 200
+    for video in batch["videos"]:
+        stated = datetime.fromisoformat(video["links_expire_at"])
+        links = [video["output_video_url"], *video["artifacts"].values()]
+        assert links[0] and all(signed_until(link) >= stated for link in links)
+        assert stated >= datetime.now(UTC) + timedelta(minutes=50)  # the hour the configuration asks
+    done = export(batch_id, user, format="zip")
+    stated = datetime.fromisoformat(done["links_expire_at"])
+    assert signed_until(done["download_url"]) >= stated
+    assert stated <= datetime.fromisoformat(done["expires_at"])
+
+
 def test_a_playlist_lists_every_output_with_its_duration_and_an_hls_rendition(mixed, local_cloud, tmp_path):
     done = export(mixed["batch_id"], mixed["user"], format="playlist", hls=True)
     text = requests.get(done["download_url"], timeout=30).text
+    # Written when downloaded: every entry lives at least as long as the playlist says (and its link).
+    stated = datetime.fromisoformat(done["links_expire_at"])
+    assert f"# reelflow: links valid until {done['links_expire_at'].replace('+00:00', 'Z')}" in text
+    assert signed_until(done["download_url"]) >= stated and signed_until(done["hls_url"]) >= stated
+    entries_until = [signed_until(line) for line in text.splitlines() if line.startswith("http")]
+    assert len(entries_until) == 4 and min(entries_until) == stated
+    text = "\n".join(line for line in text.splitlines() if not line.startswith("# reelflow"))
     assert text.startswith("#EXTM3U\n#PLAYLIST:run\n")
     entries = extinf(text)
     assert [title for _, title in entries] == ["Intro Привет", "talk", "b-roll", "silent"]
@@ -177,6 +207,8 @@ def test_a_playlist_lists_every_output_with_its_duration_and_an_hls_rendition(mi
     # The HLS rendition: segments under exports/{batch}/{export}/hls/, presigned in the media playlist.
     hls = requests.get(done["hls_url"], timeout=30).text
     assert "#EXT-X-ENDLIST" in hls and hls.count("#EXT-X-DISCONTINUITY") == 3
+    segments = [line for line in hls.splitlines() if line.startswith("http")]
+    assert segments and all(signed_until(segment) >= stated for segment in segments)
     decoded = subprocess.run(
         [ffmpeg(), "-v", "error", "-i", done["hls_url"], "-f", "null", "-"],
         capture_output=True,

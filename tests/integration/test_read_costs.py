@@ -1,6 +1,7 @@
 """What a read costs in DynamoDB calls: a batch's GET is one Query, a list page does not grow with the
 number of batches the user owns."""
 
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,9 +17,11 @@ from functions.services.batches import Caller
 def dynamodb_calls() -> Iterator[Counter[str]]:
     calls: Counter[str] = Counter()
     events = aws.dynamodb().meta.client.meta.events
+    reader = threading.get_ident()  # the local cloud's sweepers share the client: count only this thread
 
     def count(model: object, **_: object) -> None:
-        calls[getattr(model, "name", "?")] += 1
+        if threading.get_ident() == reader:
+            calls[getattr(model, "name", "?")] += 1
 
     events.register("before-call.dynamodb.*", count)
     try:

@@ -198,6 +198,38 @@ def test_running_slots_move_with_the_status_and_caps_hold(stores, now):
     assert counts.running_by_user == {user: 0} and counts.global_running == before
 
 
+def test_videos_in_flight_are_counted_per_batch_and_capped(stores, now):
+    from functions.domain.slots import NoRunningSlot, SlotLimits
+
+    pro, _ = new_batch(stores, now, videos=12, tier=Tier.PRO)  # runs 5 videos at once
+    small, _ = new_batch(stores, now, videos=2, tier=Tier.FREE)  # runs 1
+    for batch in (pro, small):
+        stores.batches.transition(batch, BatchAction.ENQUEUE, now)
+    before = stores.batches.slot_counts([])
+    room = SlotLimits(5, before.global_running + 10, before.global_videos + 5)
+    stores.batches.transition(pro, BatchAction.LAUNCH, now, slots=room)
+    assert stores.batches.slot_counts([]).global_videos == before.global_videos + 5
+    with pytest.raises(NoRunningSlot):  # one more video would pass the videos cap
+        stores.batches.transition(small, BatchAction.LAUNCH, now, slots=room)
+    assert stores.batches.get(small.id).status is BatchStatus.QUEUED
+    stores.batches.transition(pro, BatchAction.COMPLETE, now)
+    stores.batches.transition(small, BatchAction.LAUNCH, now, slots=room)
+    assert stores.batches.slot_counts([]).global_videos == before.global_videos + 1
+    stores.batches.transition(small, BatchAction.FAIL, now)
+    assert stores.batches.slot_counts([]).global_videos == before.global_videos
+
+
+def test_the_capacity_item_round_trips(stores, now):
+    from functions.domain.capacity import DEFAULT_CAPACITY, CapacitySetting, edited
+
+    seeded = CapacitySetting(capacity=DEFAULT_CAPACITY, deployed=DEFAULT_CAPACITY, updated_at=now)
+    stores.capacity.put(seeded)
+    assert stores.capacity.get() == seeded
+    changed = edited(seeded, {"videos_in_flight": 40}, now)
+    stores.capacity.put(changed)
+    assert stores.capacity.get() == changed and changed.capacity.videos_in_flight == 40
+
+
 def _race(attempt, threads: int = 8) -> list[object]:
     barrier, outcomes = threading.Barrier(threads), []
 

@@ -17,7 +17,7 @@ class NetworkBlocked(RuntimeError):
 
 class _NoSocket(socket.socket):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        raise NetworkBlocked("unit tests must not open sockets; use the fakes in tests/fakes")
+        raise NetworkBlocked("unit tests must not open sockets; use the fakes in reelflow/fakes")
 
 
 @pytest.fixture(autouse=True)

@@ -1,11 +1,13 @@
-"""Captions in the render plan: a burn adds the subtitles filter to the one graph, a soft track adds an
-input, a map and the container's subtitle codec; without captions the arguments are unchanged."""
+"""Captions in the render plan: a burn adds the subtitles filter to each part's graph (drawn at the part's
+place on the output timeline), a soft track is muxed at the stitch with the container's subtitle codec;
+without captions the arguments are unchanged."""
 
 from pathlib import Path
 
 from functions.domain.enums import ExportFormat, ExportQuality
 from functions.domain.media_values import ProbeResult
-from functions.media.render import plan_render, render_args
+from functions.media.render import part_args, plan_render
+from functions.media.stitch import stitch_args
 from functions.media.subtitles import SubtitleTrack
 
 INFO = ProbeResult(
@@ -22,31 +24,39 @@ KEEP = [(0.0, 4.0), (5.0, 10.0)]
 
 
 def args_for(track: SubtitleTrack | None, export_format: ExportFormat = ExportFormat.MP4) -> list[str]:
+    """The picture part's arguments (one input: the 1 s cut is decoded through), then the stitch's."""
     plan = plan_render("in.mp4", Path("out"), INFO, export_format, ExportQuality.Q720P, KEEP, track)
-    return render_args(plan)
+    (part,) = plan.parts()
+    soft = track if track is not None and track.mode == "soft" else None
+    return part_args(plan, part, Path("part")) + stitch_args(
+        Path("list.txt"), Path("audio.m4a"), Path("out"), export_format, soft
+    )
 
 
 def test_without_captions_the_render_is_unchanged():
     plain = args_for(None)
-    assert plain.count("-i") == 1 and "-c:s" not in plain and "subtitles=" not in " ".join(plain)
+    assert plain.count("-i") == 1 + 2 and "-c:s" not in plain and "subtitles=" not in " ".join(plain)
 
 
 def test_a_burn_draws_after_scaling_in_the_same_graph():
     args = args_for(SubtitleTrack(Path("/work/it's.srt"), "burn"))
     graph = args[args.index("-filter_complex") + 1]
     # the file name escaped twice (option value, then graph): ' becomes \\\' and , becomes \,
-    assert (
-        r"format=yuv420p,subtitles=filename=/work/it\\\'s.srt:force_style=FontName=DejaVu Sans\,Font" in graph
-    )
-    assert args.count("-i") == 1
+    assert r",subtitles=filename=/work/it\\\'s.srt:force_style=FontName=DejaVu Sans\,Font" in graph
+    assert "setpts=PTS-STARTPTS+0.000000/TB,subtitles=" in graph  # the part at its place in the output
+    assert args.count("-i") == 1 + 2
 
 
 def test_a_soft_track_uses_the_containers_text_codec():
     for export_format, codec in ((ExportFormat.MP4, "mov_text"), (ExportFormat.WEBM, "webvtt")):
         args = args_for(SubtitleTrack(Path("c.srt"), "soft", language="de"), export_format)
-        assert args[:4] == ["-i", "in.mp4", "-i", "c.srt"]
-        assert args[args.index("-c:s") + 1] == codec
-        assert "1:s:0" in args and "language=deu" in args
+        stitching = args[args.index("concat") - 1 :]
+        assert stitching[stitching.index("audio.m4a") + 1 : stitching.index("audio.m4a") + 3] == [
+            "-i",
+            "c.srt",
+        ]
+        assert stitching[stitching.index("-c:s") + 1] == codec
+        assert "2:s:0" in stitching and "language=deu" in stitching
 
 
 def test_captions_with_no_words_stay_files_and_keep_the_render_plain(tmp_path):

@@ -42,7 +42,7 @@ def test_a_free_users_resumed_batch_waits_while_another_of_theirs_runs(fake):
 
 
 def test_a_retry_under_a_full_global_cap_waits_then_runs_when_a_slot_frees(tmp_path: Path):
-    fake = fake_services(tmp_path, global_running_cap=1)
+    fake = fake_services(tmp_path, capacity_running_batches=1)
     retried_id, refs = started_batch(fake, videos=2)
     finish(fake, refs[0])
     fail(fake, refs[1])

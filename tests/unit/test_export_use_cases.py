@@ -3,6 +3,8 @@ record's lifetime, failures releasing the cache, and a ZIP run end to end on the
 
 import json
 import zipfile
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +12,7 @@ from functions.domain.enums import BatchStatus, ExportStatus, Tier, VideoStatus
 from functions.domain.errors import Conflict, NotFound
 from functions.domain.exports import ExportRequest
 from functions.domain.schemas import BatchJobCreate
+from functions.media.playlist import PlaylistEntry, extended_m3u, object_uri
 from functions.services import exports
 from functions.services.batches import Caller, create_batch
 from functions.services.export_runner import ProgressWriter, run_export
@@ -188,3 +191,58 @@ def test_identical_requests_at_the_same_moment_create_one_export(fake):
     assert len({a.export_id for a in answers}) == 1
     assert sum(not a.reused for a in answers) == 1
     assert len(fake.export_workflow.executions) == 1 and len(fake.ctx.exports.of_batch(batch_id)) == 1
+
+
+def completed(fake: FakeServices, batch_id: str, export_id: str, **fields: object) -> None:
+    fake.ctx.exports.update(
+        batch_id,
+        export_id,
+        fake.clock(),
+        set_fields={"status": ExportStatus.COMPLETED, "progress": 100, **fields},
+        only_if=exports.ACTIVE,
+    )
+
+
+def test_a_download_link_states_its_own_expiry_cut_to_the_export_and_the_signer(fake):
+    batch_id = finished_batch(fake)
+    accepted = exports.request_export(fake.ctx, ALICE, batch_id, ExportRequest(format="zip"))
+    assert exports.get_export(fake.ctx, ALICE, batch_id, accepted.export_id).links_expire_at is None
+    run_export(fake.ctx, batch_id, accepted.export_id)
+    view = exports.get_export(fake.ctx, ALICE, batch_id, accepted.export_id)
+    hour = timedelta(seconds=fake.ctx.config.download_url_expiry_seconds)
+    assert view.links_expire_at == fake.clock() + hour < view.expires_at
+    fake.clock.advance(24 * 3600 - 600)  # ten minutes left: the link ends with the export
+    view = exports.get_export(fake.ctx, ALICE, batch_id, accepted.export_id)
+    assert view.links_expire_at == view.expires_at
+    fake.storage.credentials_expire = fake.clock() + timedelta(minutes=5)  # a session about to end
+    view = exports.get_export(fake.ctx, ALICE, batch_id, accepted.export_id)
+    assert view.links_expire_at == fake.clock() + timedelta(minutes=4)
+
+
+def test_a_playlist_is_written_when_downloaded_with_entries_that_live_as_long_as_its_link(fake):
+    batch_id = finished_batch(fake)
+    accepted = exports.request_export(fake.ctx, ALICE, batch_id, ExportRequest(format="playlist"))
+    media = fake.ctx.config.media_bucket
+    outputs = sorted(k for k in fake.storage.keys(media) if k.startswith("outputs/"))
+    template_key = f"exports/{batch_id}/{accepted.export_id}/Trip.m3u8"
+    entries = [PlaylistEntry(object_uri(media, key), f"clip {i}", 2.0) for i, key in enumerate(outputs, 1)]
+    fake.storage.put_bytes(media, template_key, extended_m3u(entries, "Trip").encode())
+    completed(fake, batch_id, accepted.export_id, s3_key=template_key, file_size=10)
+    view = exports.get_export(fake.ctx, ALICE, batch_id, accepted.export_id)
+    assert view.links_expire_at == fake.clock() + timedelta(hours=1)
+    text = Path(view.download_url or "").read_text()
+    lines = text.splitlines()
+    assert lines[:3] == [
+        "#EXTM3U",
+        f"# reelflow: links valid until {view.links_expire_at.isoformat().replace('+00:00', 'Z')}",
+        "#PLAYLIST:Trip",
+    ]
+    linked = [line for line in lines if not line.startswith("#")]
+    assert linked == [str(fake.storage.root / media / key) for key in outputs]
+    # The stored template is unchanged (object references); the signed copy is a new object.
+    assert "s3://" in fake.storage.get_bytes(media, template_key).decode()
+    fake.clock.advance(1800)
+    again = exports.get_export(fake.ctx, ALICE, batch_id, accepted.export_id)
+    assert (
+        again.links_expire_at == fake.clock() + timedelta(hours=1) and again.download_url != view.download_url
+    )

@@ -57,7 +57,7 @@ class CheckedBatchStore(FakeBatchStore):
 
 @pytest.fixture
 def queue(tmp_path: Path) -> FakeServices:
-    fake = fake_services(tmp_path, global_running_cap=GLOBAL_CAP)
+    fake = fake_services(tmp_path, capacity_running_batches=GLOBAL_CAP)
     store = CheckedBatchStore(fake.table)
     store.admissions = []
     fake.ctx.batches = store

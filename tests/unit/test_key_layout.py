@@ -28,7 +28,23 @@ def test_the_queue_key_orders_by_priority_plus_plan_bonus(now):
     batch = BatchJob(user_id="u", name="b", tier=Tier.PRO, priority=5, created_at=now, updated_at=now)
     built = keys.batch_keys(batch)
     assert built["GSI3SK"].startswith("92#")  # 99 - (5 + pro bonus 2)
-    assert built["GSI3PK"] == keys.status_pk(BatchStatus.PENDING)
+    assert built["GSI3PK"] == keys.status_pk(BatchStatus.PENDING, keys.status_shard(batch.id))
     assert keys.batch_status_keys(batch, BatchStatus.QUEUED)["GSI2PK"] == keys.user_status_pk(
         "u", BatchStatus.QUEUED
     )
+
+
+def test_status_partitions_are_sharded_and_every_shard_is_read(now):
+    made = [BatchJob(user_id="u", name="b", created_at=now, updated_at=now) for _ in range(200)]
+    partitions = {keys.batch_status_keys(b, BatchStatus.PROCESSING)["GSI3PK"] for b in made}
+    assert partitions == set(keys.status_pks(BatchStatus.PROCESSING)[: keys.STATUS_SHARDS])
+    counts = [
+        sum(keys.batch_status_keys(b, BatchStatus.PROCESSING)["GSI3PK"] == pk for b in made)
+        for pk in partitions
+    ]
+    assert min(counts) >= 10  # 200 batches spread over 8 shards, none nearly empty
+    # a batch keeps its shard whatever its status
+    batch = made[0]
+    shard = keys.status_shard(batch.id)
+    assert all(keys.batch_status_keys(batch, s)["GSI3PK"].endswith(f"#{shard}") for s in BatchStatus)
+    assert keys.legacy_status_pk(BatchStatus.QUEUED) in keys.status_pks(BatchStatus.QUEUED)

@@ -5,7 +5,7 @@ import pytest
 from functions.domain.enums import ExportFormat, ExportQuality
 from functions.domain.media_values import ProbeResult
 from functions.media.ffmpeg_run import parse_progress_line
-from functions.media.render import build_filtergraph, output_size, plan_render, snap_to_frames
+from functions.media.render import output_size, part_args, plan_render, snap_to_frames
 
 PROBE = ProbeResult(
     duration=10.0,
@@ -39,22 +39,36 @@ def test_cuts_snap_to_frame_boundaries_and_drop_slivers():
     assert snapped == ((0.0, 1.0), (3.0, 10.0))
 
 
+def graph_of(args: list[str]) -> str:
+    return args[args.index("-filter_complex") + 1]
+
+
 def test_plan_without_cuts_renders_the_whole_video():
     plan = plan_render("in.mp4", Path("out.mp4"), PROBE, ExportFormat.MP4, ExportQuality.Q720P, None)
     assert plan.keep == () and plan.expected_duration == 10.0
-    graph, maps = build_filtergraph(plan)
-    assert "scale=1280:720" in graph and "trim" not in graph
-    assert maps == ["-map", "[vout]", "-map", "0:a:0"]
+    (part,) = plan.parts()
+    args = part_args(plan, part, Path("p.mp4"))
+    assert "scale=1280:720" in graph_of(args) and "concat" not in graph_of(args)
+    assert args[:3] == ["-ss", "0", "-an"]  # from the start to the end: no -t
+    assert args.count("-i") == 1 and "-t" not in args
 
 
-def test_plan_with_cuts_trims_both_streams_and_concatenates_once():
-    plan = plan_render(
-        "in.mp4", Path("out.mp4"), PROBE, ExportFormat.WEBM, ExportQuality.Q1080P, [(0, 2), (4, 6), (8, 10)]
-    )
-    assert plan.expected_duration == 6.0
-    graph, _ = build_filtergraph(plan)
-    assert graph.count("atrim=") == 3 and graph.count("[vs") >= 3
-    assert "concat=n=3:v=1:a=1" in graph
+def test_plan_with_cuts_seeks_after_long_cuts_and_trims_through_short_ones():
+    keep = [(0, 2), (4.6, 6), (8, 10)]  # a 2.6 s cut (seek past it), then a 2 s one (decode through it)
+    plan = plan_render("in.mp4", Path("out.mp4"), PROBE, ExportFormat.WEBM, ExportQuality.Q1080P, keep)
+    assert plan.expected_duration == 5.4
+    (part,) = plan.parts()
+    args = part_args(plan, part, Path("p.webm"))
+    assert args.count("-i") == 2
+    # cut points a quarter frame early (25 fps: 0.01 s); the second input runs to the end: no -t
+    assert args[: args.index("-i")] == ["-ss", "0", "-t", "2.000000", "-an", "-sn", "-dn"]
+    second = args[args.index("-i") + 2 :]
+    assert second[: second.index("-i")] == ["-ss", "4.590000", "-an", "-sn", "-dn"]
+    graph = graph_of(args)
+    assert "[1:v:0]setpts=PTS-STARTPTS,split=2[g1s0][g1s1]" in graph
+    assert "trim=start=0.000000:end=1.390000" in graph and "trim=start=3.390000:end=5.390000" in graph
+    assert "concat=n=3:v=1:a=0" in graph and "atrim" not in graph
+    assert "-an" in args[args.index("-map") :] and "libvpx-vp9" in args
 
 
 def test_plan_that_keeps_everything_is_a_plain_render():

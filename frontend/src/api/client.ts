@@ -12,13 +12,20 @@ import type {
   BatchJobList,
   BatchJobStatus,
   CancelResult,
+  EmailOptedIn,
   ExportAccepted,
   ExportRequest,
   FileSpec,
+  PartETag,
   RetryFailedResult,
   SnapshotEvent,
+  UploadParts,
+  UploadRequest,
+  UploadState,
+  UploadTarget,
   Usage,
   UsagePeriodKind,
+  VideosAdded,
 } from "@/types/batch";
 import { ApiError, errorFrom } from "./errors";
 import type { paths } from "./schema";
@@ -54,6 +61,11 @@ async function unwrap<T>(result: { data?: unknown; error?: unknown; response: Re
   throw new ApiError(result.response.status, body.error ?? result.response.statusText, detail);
 }
 
+const batchPath = (batchJobId: string) => ({ params: { path: { batch_id: batchJobId } } });
+const videoPath = (batchJobId: string, videoId: string) => ({
+  params: { path: { batch_id: batchJobId, video_id: videoId } },
+});
+
 export interface ListParams {
   status?: BatchJobStatus;
   sort?: string;
@@ -73,17 +85,47 @@ export async function createBatchJob(data: BatchJobCreate): Promise<BatchJobCrea
   return unwrap(await api().POST("/api/batch-jobs", { body: data }));
 }
 
-/** `video_ids` today; `files` (new upload slots) once issue 10 lands. */
+/** Uploaded videos (`video_ids`) or new files (`files`: the reply carries an upload target for each). */
 export async function addVideosToBatch(
   batchJobId: string,
   body: { video_ids: string[] } | { files: FileSpec[] },
-): Promise<BatchJobDetail> {
+): Promise<VideosAdded> {
+  return unwrap(await api().POST("/api/batch-jobs/{batch_id}/videos", { ...batchPath(batchJobId), body }));
+}
+
+// Pending videos: remove one, or give them all a new order.
+export async function removeBatchVideo(batchJobId: string, videoId: string): Promise<BatchJobDetail> {
+  return unwrap(await api().DELETE("/api/batch-jobs/{batch_id}/videos/{video_id}", videoPath(batchJobId, videoId)));
+}
+
+/** `videoIds` is the whole new order, position 1 first. */
+export async function reorderBatchVideos(batchJobId: string, videoIds: string[]): Promise<BatchJobDetail> {
   return unwrap(
-    await api().POST("/api/batch-jobs/{batch_id}/videos", {
-      params: { path: { batch_id: batchJobId } },
-      body: body as { video_ids: string[] },
-    }),
+    await api().PATCH("/api/batch-jobs/{batch_id}/videos", { ...batchPath(batchJobId), body: { video_ids: videoIds } }),
   );
+}
+
+// Uploads: a fresh target (first upload, expired URL, retry, replaced file), multipart resume and finish.
+export async function requestUpload(batchJobId: string, videoId: string, body: UploadRequest): Promise<UploadTarget> {
+  return unwrap(await api().POST("/api/batch-jobs/{batch_id}/uploads/{video_id}", { ...videoPath(batchJobId, videoId), body }));
+}
+
+/** What S3 already holds of a multipart upload, and the missing parts with fresh URLs. */
+export async function listUploadedParts(batchJobId: string, videoId: string): Promise<UploadParts> {
+  const { params } = videoPath(batchJobId, videoId);
+  return unwrap(
+    await api().GET("/api/batch-jobs/{batch_id}/uploads/{video_id}/parts", { params: { ...params, query: { urls: true } } }),
+  );
+}
+
+export async function completeMultipartUpload(batchJobId: string, videoId: string, parts: PartETag[]): Promise<UploadState> {
+  return unwrap(
+    await api().POST("/api/batch-jobs/{batch_id}/uploads/{video_id}/complete", { ...videoPath(batchJobId, videoId), body: { parts } }),
+  );
+}
+
+export async function abortMultipartUpload(batchJobId: string, videoId: string): Promise<UploadState> {
+  return unwrap(await api().POST("/api/batch-jobs/{batch_id}/uploads/{video_id}/abort", videoPath(batchJobId, videoId)));
 }
 
 export async function startBatchProcessing(batchJobId: string): Promise<{ job_id: string; batch_job: BatchJob }> {
@@ -97,7 +139,10 @@ export async function getUsage(period: UsagePeriodKind): Promise<Usage> {
   return unwrap(await api().GET("/api/usage", { params: { query: { period } } }));
 }
 
-const batchPath = (batchJobId: string) => ({ params: { path: { batch_id: batchJobId } } });
+/** Seed 5.8: e-mail the caller when each of their batches completes, fails or is cancelled (SNS confirms). */
+export async function optInToEmail(email: string): Promise<EmailOptedIn> {
+  return unwrap(await api().PUT("/api/me/notifications", { body: { email } }));
+}
 
 // Control (pause, resume, cancel, retry failed videos, delete a finished batch).
 export async function pauseBatchJob(batchJobId: string): Promise<BatchJob> {

@@ -1,6 +1,8 @@
 /**
  * Live progress over the WebSocket API: subscribe to one batch, reconnect with backoff, and catch up
  * with `since` (the last sequence number seen), so nothing is missed across a dropped connection.
+ * Without a `batchId` it subscribes to all the caller's batches (sequence numbers are per batch, so
+ * there is no catching up: the notification center listens this way).
  */
 import { runtimeConfig } from "@/lib/runtimeConfig";
 import type { BatchSocketMessage } from "@/types/batch";
@@ -12,7 +14,7 @@ export interface ProgressSubscription {
 }
 
 export interface SubscribeOptions {
-  batchId: string;
+  batchId?: string;
   token: string;
   url?: string;
   onMessage: (message: BatchSocketMessage) => void;
@@ -49,8 +51,9 @@ export function subscribeToBatchProgress(options: SubscribeOptions): ProgressSub
     socket.onopen = () => {
       attempts = 0;
       onConnection?.(true);
-      const subscribe: Record<string, unknown> = { action: "subscribe", batch_id: batchId };
-      if (lastSequence !== null) subscribe.since = lastSequence;
+      const subscribe: Record<string, unknown> = { action: "subscribe" };
+      if (batchId !== undefined) subscribe.batch_id = batchId;
+      if (batchId !== undefined && lastSequence !== null) subscribe.since = lastSequence;
       socket?.send(JSON.stringify(subscribe));
     };
     socket.onmessage = (event: MessageEvent) => {
@@ -62,6 +65,7 @@ export function subscribeToBatchProgress(options: SubscribeOptions): ProgressSub
       }
       if (!data || typeof data !== "object" || !("type" in data)) return; // subscribe acknowledgements
       const message = data as BatchSocketMessage;
+      if (batchId === undefined) return onMessage(message);
       if (message.batch_id !== batchId) return;
       if (message.type === "batch_snapshot") {
         lastSequence = message.sequence;

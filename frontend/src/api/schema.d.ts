@@ -1189,6 +1189,11 @@ export interface components {
             /** Output Video Url */
             output_video_url: string | null;
             /**
+             * Links Expire At
+             * @description When the first of output_video_url and the artifacts' URLs stops working (null: no link). Each is valid until at least this time; read the batch again before it for fresh ones.
+             */
+            links_expire_at?: string | null;
+            /**
              * Created At
              * Format: date-time
              */
@@ -1319,6 +1324,11 @@ export interface components {
              * @description Playlist exports with hls: the HLS playlist.
              */
             hls_url?: string | null;
+            /**
+             * Links Expire At
+             * @description When the first link of this answer stops working: download_url, hls_url and, for a playlist, every entry in it. Links are short-lived (they cannot outlive the credentials that sign them); ask again before this time for fresh ones, until expires_at.
+             */
+            links_expire_at?: string | null;
             /** Error Message */
             error_message?: string | null;
         };

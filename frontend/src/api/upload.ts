@@ -1,6 +1,10 @@
-/** Browser uploads to presigned S3 URLs: 5 files at a time, per-file progress, retries, multipart. */
-import type { UploadProgress, UploadTarget } from "@/types/batch";
-import { completeMultipartUpload, listUploadedParts, type UploadedPart } from "./pending";
+/**
+ * Browser uploads to presigned S3 URLs: 5 files at a time, per-file progress, retries, multipart.
+ * A URL is never used past its expiry or after it failed: the API signs a fresh one (POST …/uploads/{id}),
+ * and a multipart upload resumes from the parts S3 already holds (GET …/parts) instead of starting over.
+ */
+import type { MultipartPart, PartETag, UploadProgress, UploadTarget, UploadedPart } from "@/types/batch";
+import { ApiError, completeMultipartUpload, listUploadedParts, requestUpload } from "./client";
 
 export interface PutResult {
   etag: string | null;
@@ -41,66 +45,88 @@ export interface UploadOptions {
   transport?: Transport;
   signal?: AbortSignal;
   onProgress?: (progress: UploadProgress[]) => void;
+  /** Milliseconds before its expiry at which a signed URL counts as expired (a PUT takes time). */
+  expiryMarginMs?: number;
+  now?: () => number;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Where a file goes: the target the API gave, or only the slot (after a reload, a retry, a replacement). */
+export type UploadSlot = UploadTarget | { video_id: string };
 
-async function putMultipart(
-  file: File,
-  target: UploadTarget,
-  options: Required<Pick<UploadOptions, "transport" | "batchJobId">> & { signal?: AbortSignal },
-  onProgress: (loaded: number) => void,
-): Promise<void> {
-  const multipart = target.multipart!;
-  // What S3 already has (a retry resumes instead of starting over); a fresh upload has nothing yet.
-  let done: UploadedPart[] = [];
-  const urls = new Map(multipart.parts.map((p) => [p.part_number, p.url]));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const isTarget = (slot: UploadSlot): slot is UploadTarget => "expires_at" in slot;
+const contentTypeOf = (file: File) => file.type || null;
+
+interface Sender {
+  batchJobId: string;
+  transport: Transport;
+  signal?: AbortSignal;
+  onBytes: (loaded: number) => void;
+}
+
+/** What S3 holds of the slot's open multipart upload, or null when there is none for this file. */
+async function openParts(file: File, videoId: string, sender: Sender) {
   try {
-    const listed = await listUploadedParts(options.batchJobId, target.video_id);
-    done = listed.parts.map(({ part_number, etag }) => ({ part_number, etag }));
-    for (const fresh of listed.urls ?? []) urls.set(fresh.part_number, fresh.url);
-  } catch {
-    done = [];
+    const listed = await listUploadedParts(sender.batchJobId, videoId);
+    return listed.size === file.size ? listed : null;
+  } catch (error) {
+    if (error instanceof ApiError && error.status < 500) return null; // no multipart upload is open
+    throw error;
   }
-  const finished = new Map(done.map((p) => [p.part_number, p.etag]));
-  const sentPerPart = new Map<number, number>();
-  for (const part of finished.keys()) {
-    sentPerPart.set(part, Math.min(multipart.part_size, file.size - (part - 1) * multipart.part_size));
-  }
-  const report = () => onProgress([...sentPerPart.values()].reduce((a, b) => a + b, 0));
+}
+
+async function putParts(
+  file: File,
+  videoId: string,
+  partSize: number,
+  uploaded: UploadedPart[],
+  missing: MultipartPart[],
+  sender: Sender,
+): Promise<void> {
+  const finished = new Map(uploaded.map((p) => [p.part_number, p.etag]));
+  const sentPerPart = new Map(uploaded.map((p) => [p.part_number, p.size]));
+  const report = () => sender.onBytes([...sentPerPart.values()].reduce((a, b) => a + b, 0));
   report();
-  for (const part of multipart.parts) {
-    if (finished.has(part.part_number)) continue;
-    const start = (part.part_number - 1) * multipart.part_size;
-    const chunk = file.slice(start, Math.min(file.size, start + multipart.part_size));
-    const { etag } = await options.transport(
-      urls.get(part.part_number) ?? part.url,
-      {},
-      chunk,
-      (loaded) => {
-        sentPerPart.set(part.part_number, loaded);
-        report();
-      },
-      options.signal,
-    );
+  for (const part of missing) {
+    const start = (part.part_number - 1) * partSize;
+    const chunk = file.slice(start, Math.min(file.size, start + partSize));
+    const onPart = (loaded: number) => {
+      sentPerPart.set(part.part_number, loaded);
+      report();
+    };
+    const { etag } = await sender.transport(part.url, {}, chunk, onPart, sender.signal);
     if (!etag) throw new Error("S3 did not return an ETag for a part (bucket CORS must expose ETag)");
     finished.set(part.part_number, etag);
-    sentPerPart.set(part.part_number, chunk.size);
-    report();
+    onPart(chunk.size);
   }
-  const parts = [...finished.entries()]
+  const parts: PartETag[] = [...finished.entries()]
     .sort(([a], [b]) => a - b)
     .map(([part_number, etag]) => ({ part_number, etag }));
-  await completeMultipartUpload(options.batchJobId, target.video_id, parts);
+  await completeMultipartUpload(sender.batchJobId, videoId, parts);
+}
+
+/** One attempt at one file. `stale`: the target must not be trusted (it failed, or it expires). */
+async function sendFile(file: File, slot: UploadSlot, stale: boolean, sender: Sender): Promise<void> {
+  let target = isTarget(slot) && !(stale && !slot.multipart) ? slot : null;
+  if (target === null || (stale && target.multipart)) {
+    const open = await openParts(file, slot.video_id, sender);
+    if (open) return putParts(file, slot.video_id, open.part_size, open.uploaded, open.missing, sender);
+    target = await requestUpload(sender.batchJobId, slot.video_id, { size: file.size, content_type: contentTypeOf(file) });
+  }
+  if (target.multipart) {
+    return putParts(file, target.video_id, target.multipart.part_size, [], target.multipart.parts, sender);
+  }
+  if (!target.url) throw new Error("The API gave no upload URL for this file");
+  await sender.transport(target.url, target.headers, file, sender.onBytes, sender.signal);
 }
 
 /**
- * Uploads `files[i]` to `targets[i]`. Resolves with the final state of each file (never rejects for
+ * Uploads `files[i]` to `slots[i]`. Resolves with the final state of each file (never rejects for
  * one file's failure: a failed file is reported so the UI can offer "Retry" for it alone).
  */
 export async function uploadBatchVideos(
   files: File[],
-  targets: UploadTarget[],
+  slots: UploadSlot[],
   options: UploadOptions,
 ): Promise<UploadProgress[]> {
   const {
@@ -110,6 +136,8 @@ export async function uploadBatchVideos(
     transport = xhrTransport,
     signal,
     onProgress,
+    expiryMarginMs = 60_000,
+    now = Date.now,
   } = options;
   const state: UploadProgress[] = files.map((file, file_index) => ({
     file_index,
@@ -127,32 +155,26 @@ export async function uploadBatchVideos(
     current.progress = current.total ? Math.min(100, Math.round((current.loaded / current.total) * 100)) : 100;
     emit();
   };
+  const expires = (slot: UploadSlot) => isTarget(slot) && Date.parse(slot.expires_at) - now() < expiryMarginMs;
 
   async function uploadOne(index: number): Promise<void> {
     const file = files[index]!;
-    const target = targets[index]!;
+    const slot = slots[index]!;
     for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
       update(index, { status: "uploading", attempts: attempt, error: undefined });
       try {
-        const onBytes = (loaded: number) => update(index, { loaded });
-        if (target.multipart) {
-          await putMultipart(file, target, { transport, batchJobId: options.batchJobId, signal }, onBytes);
-        } else if (target.url) {
-          await transport(target.url, target.headers, file, onBytes, signal);
-        } else {
-          // The API signs a single PUT only for a declared size; the modal always declares it.
-          throw new Error("No upload URL for this file: create the batch with the file's size");
-        }
+        const sender = { batchJobId: options.batchJobId, transport, signal, onBytes: (loaded: number) => update(index, { loaded }) };
+        await sendFile(file, slot, attempt > 1 || expires(slot), sender);
         update(index, { status: "done", loaded: file.size });
         return;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        const aborted = signal?.aborted ?? false;
-        if (attempt === maxAttempts || aborted) {
+        const refused = error instanceof ApiError && error.status < 500; // the API said no: trying again changes nothing
+        if (attempt === maxAttempts || signal?.aborted || refused) {
           update(index, { status: "failed", error: message });
           return;
         }
-        update(index, { loaded: target.multipart ? state[index]!.loaded : 0, error: message });
+        update(index, { error: message });
         await sleep(retryDelayMs * 2 ** (attempt - 1));
       }
     }

@@ -78,8 +78,14 @@ export function toSettings(values: SettingsFormValues): Required<BatchSettings> 
   return { ...values, keywords: splitKeywords(values.keywords) };
 }
 
+/** Stored settings with the defaults filled in: the API sends null for a field it left unset (keywords). */
+export function withDefaults(settings: Partial<BatchSettings> = {}): Required<BatchSettings> {
+  const given = Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== null && value !== undefined));
+  return { ...DEFAULT_SETTINGS, ...given } as Required<BatchSettings>;
+}
+
 export function toFormValues(settings: Partial<BatchSettings> = {}): SettingsFormValues {
-  const merged = { ...DEFAULT_SETTINGS, ...settings };
+  const merged = withDefaults(settings);
   return { ...merged, keywords: merged.keywords.join(", ") };
 }
 

@@ -1,11 +1,14 @@
-import { DEFAULT_SETTINGS } from "@/lib/settings";
-import type { BatchJob, BatchJobDetail, BatchVideo, Usage, UsagePeriod } from "@/types/batch";
+import type { BatchJob, BatchJobDetail, BatchSettings, BatchVideo, Usage, UsagePeriod } from "@/types/batch";
+import { build, conforming, sampleOf } from "./contract";
+
+/** Fixtures start from docs/openapi.json (every required field, the documented defaults) and check the
+ * result against it: a fixture the API could never send fails where it is made. */
 
 let counter = 0;
 
 export function makeVideo(overrides: Partial<BatchVideo> = {}): BatchVideo {
   counter += 1;
-  return {
+  return build<BatchVideo>("BatchVideoResponse", {
     id: `bv${counter}`,
     batch_job_id: "b1",
     video_id: `v${counter}`,
@@ -27,18 +30,18 @@ export function makeVideo(overrides: Partial<BatchVideo> = {}): BatchVideo {
     completed_at: null,
     updated_at: "2026-01-01T10:00:00Z",
     ...overrides,
-  };
+  });
 }
 
 export function makeBatch(overrides: Partial<BatchJob> = {}): BatchJob {
   counter += 1;
-  return {
+  return build<BatchJob>("BatchJobResponse", {
     id: `b${counter}`,
     user_id: "alice",
     tier: "creator",
     name: `Batch ${counter}`,
     description: null,
-    settings: DEFAULT_SETTINGS,
+    settings: sampleOf({ $ref: "#/components/schemas/BatchSettings" }) as BatchSettings,
     status: "pending",
     total_videos: 3,
     completed_videos: 0,
@@ -58,18 +61,18 @@ export function makeBatch(overrides: Partial<BatchJob> = {}): BatchJob {
     completed_at: null,
     updated_at: "2026-01-01T10:00:00Z",
     ...overrides,
-  };
+  });
 }
 
 export function makeDetail(overrides: Partial<BatchJobDetail> = {}, videos?: BatchVideo[]): BatchJobDetail {
   const batch = makeBatch(overrides);
   const list =
     videos ?? [1, 2, 3].map((position) => makeVideo({ batch_job_id: batch.id, position }));
-  return { ...batch, total_videos: list.length, videos: list, ...overrides };
+  return conforming("BatchJobDetail", { ...batch, total_videos: list.length, videos: list, ...overrides });
 }
 
 export function makeUsagePeriod(overrides: Partial<UsagePeriod> = {}): UsagePeriod {
-  return {
+  return build<UsagePeriod>("UsagePeriod", {
     period: "2026-W48",
     start: "2026-11-23T00:00:00Z",
     end: "2026-11-30T00:00:00Z",
@@ -80,14 +83,14 @@ export function makeUsagePeriod(overrides: Partial<UsagePeriod> = {}): UsagePeri
     minutes_processed: 30.5,
     success_rate: 0.75,
     ...overrides,
-  };
+  });
 }
 
 export function makeUsage(periods: UsagePeriod[], overrides: Partial<Usage> = {}): Usage {
   const sum = (field: "batches" | "videos_processed" | "videos_completed" | "videos_failed" | "minutes_processed") =>
     periods.reduce((total, row) => total + row[field], 0);
   const processed = sum("videos_processed");
-  return {
+  return build<Usage>("UsageReport", {
     tier: "pro",
     period: "week",
     periods,
@@ -101,5 +104,5 @@ export function makeUsage(periods: UsagePeriod[], overrides: Partial<Usage> = {}
       success_rate: processed ? sum("videos_completed") / processed : null,
     }),
     ...overrides,
-  };
+  });
 }

@@ -1,6 +1,7 @@
 import "@testing-library/jest-dom/vitest";
 import { cleanup } from "@testing-library/react";
 import { afterEach } from "vitest";
+import { drainViolations } from "./fakeApi";
 
 afterEach(() => {
   cleanup();
@@ -27,3 +28,9 @@ window.matchMedia ??= ((query: string) => ({
   removeEventListener: () => {},
   dispatchEvent: () => false,
 })) as unknown as typeof window.matchMedia;
+
+// A fake that saw a request the API refuses, or gave an answer the API never gives, fails the test.
+afterEach(() => {
+  const violations = drainViolations();
+  if (violations.length) throw new Error(`The API contract was broken:\n${violations.join("\n")}`);
+});

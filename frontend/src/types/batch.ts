@@ -15,6 +15,13 @@ export type ProcessingStage = Schemas["Stage"];
 export type UploadTarget = Schemas["UploadTarget"];
 export type MultipartUpload = Schemas["MultipartUpload"];
 export type FileSpec = Schemas["FileSpec"];
+export type UploadRequest = Schemas["UploadRequest"];
+export type UploadParts = Schemas["UploadParts"];
+export type UploadState = Schemas["UploadState"];
+export type PartETag = Schemas["PartETag"];
+export type UploadedPart = Schemas["UploadedPart"];
+export type MultipartPart = Schemas["MultipartPart"];
+export type VideosAdded = Schemas["VideosAdded"];
 export type Tier = Schemas["Tier"];
 export type HighlightSensitivity = Schemas["HighlightSensitivity"];
 export type ExportFormat = Schemas["ExportFormat"];
@@ -23,6 +30,7 @@ export type Language = Schemas["Language"];
 export type Usage = Schemas["UsageReport"];
 export type UsagePeriod = Schemas["UsagePeriod"];
 export type UsagePeriodKind = Usage["period"];
+export type EmailOptedIn = Schemas["EmailOptedIn"];
 
 export const BATCH_STATUSES: BatchJobStatus[] = [
   "pending",

@@ -44,6 +44,25 @@ def test_assets_are_served_with_long_caching_and_routes_fall_back_to_index(gatew
     assert requests.get(f"{gateway.base_url}/assets/missing.js", timeout=5).status_code == 404
 
 
+def test_text_assets_are_sent_compressed_preferring_the_builds_precompressed_files(gateway, dist):
+    script = "console.log('reelflow');\n" * 400
+    (dist / "assets" / "big-abc.js").write_text(script)
+    (dist / "assets" / "pre-abc.js").write_text(script)
+    (dist / "assets" / "pre-abc.js.br").write_bytes(b"brotli bytes from the build")
+    url = f"{gateway.base_url}/assets"
+
+    on_the_fly = requests.get(f"{url}/big-abc.js", headers={"Accept-Encoding": "gzip"}, timeout=5)
+    assert on_the_fly.headers["Content-Encoding"] == "gzip" and on_the_fly.text == script
+    assert "immutable" in on_the_fly.headers["Cache-Control"]
+
+    built = requests.get(f"{url}/pre-abc.js", headers={"Accept-Encoding": "br, gzip"}, stream=True, timeout=5)
+    assert built.headers["Content-Encoding"] == "br"
+    assert built.raw.read(decode_content=False) == b"brotli bytes from the build"
+
+    plain = requests.get(f"{url}/pre-abc.js", headers={"Accept-Encoding": "identity"}, timeout=5)
+    assert "Content-Encoding" not in plain.headers and plain.text == script
+
+
 def test_paths_outside_the_assets_folder_are_not_served(gateway, dist):
     answer = requests.get(f"{gateway.base_url}/%2e%2e/secret.txt", timeout=5)
     assert "outside" not in answer.text

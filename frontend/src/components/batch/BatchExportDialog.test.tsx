@@ -3,15 +3,16 @@ import userEvent from "@testing-library/user-event";
 import { FakeApi } from "@/test/fakeApi";
 import { makeDetail, makeVideo } from "@/test/fixtures";
 import { renderApp } from "@/test/render";
-import type { BatchExportSummary } from "@/types/batch";
+import { build } from "@/test/contract";
+import type { BatchExport, BatchExportSummary } from "@/types/batch";
 import { BatchExportDialog } from "./BatchExportDialog";
 
 const NOW = Date.parse("2026-01-01T12:00:00Z");
 
 function setup() {
   const videos = [
-    makeVideo({ status: "completed", processing_result: { output_size: 10 * 1024 ** 2 } }),
-    makeVideo({ status: "completed", processing_result: { output_size: 5 * 1024 ** 2 } }),
+    makeVideo({ status: "completed", processing_result: { exporting: { size: 10 * 1024 ** 2 } } }),
+    makeVideo({ status: "completed", processing_result: { exporting: { size: 5 * 1024 ** 2 } } }),
     makeVideo({ status: "failed", processing_result: null }),
   ];
   const batch = makeDetail({ status: "completed", name: "Week 3" }, videos);
@@ -25,11 +26,16 @@ function setup() {
   api.on(`POST /api/batch-jobs/${batch.id}/export`, () => ({ export_id: "e1", status: "pending", reused: false }));
   api.on(`GET /api/batch-jobs/${batch.id}/export/e1`, () => {
     polls += 1;
-    if (polls < 2) return { export_id: "e1", format: "zip", status: "processing", progress: 40, current_operation: "adding video 1/2", created_at: "2026-01-01T12:00:00Z" };
-    return {
-      export_id: "e1", format: "zip", status: "completed", progress: 100, download_url: "http://s3/e1.zip",
-      file_size: 15 * 1024 ** 2, created_at: "2026-01-01T12:00:00Z", expires_at: "2026-01-02T11:45:00Z",
-    };
+    const detail = { export_id: "e1", batch_id: batch.id, format: "zip", options, created_at: "2026-01-01T12:00:00Z", expires_at: "2026-01-02T11:45:00Z", expired: false } as const;
+    if (polls < 2) return build<BatchExport>("ExportDetail", { ...detail, status: "processing", progress: 40, current_operation: "adding video 1/2" });
+    // The first link is about to end (a minute and a bit): the dialog asks again before it does.
+    const fresh = polls > 2;
+    return build<BatchExport>("ExportDetail", {
+      ...detail, status: "completed", progress: 100,
+      download_url: fresh ? "http://s3/e1.zip?fresh" : "http://s3/e1.zip",
+      links_expire_at: fresh ? "2026-01-01T12:45:00Z" : "2026-01-01T12:01:00.010Z",
+      file_size: 15 * 1024 ** 2,
+    });
   });
   api.install();
   renderApp(<BatchExportDialog batch={batch} isOpen onClose={() => {}} pollIntervalMs={20} now={() => NOW} />);
@@ -54,10 +60,11 @@ test("configures an export, previews it, follows its progress and offers the dow
     format: "zip", include_failed: true, use_original_names: true, batch_name_prefix: false, hls: false, custom_naming: "{batch}-{position}.{ext}",
   });
   expect(await screen.findByText(/adding video 1\/2 · 40%/)).toBeInTheDocument();
-  const link = await screen.findByRole("link", { name: /Download/ });
-  expect(link).toHaveAttribute("href", "http://s3/e1.zip");
+  await screen.findByRole("link", { name: /Download/ });
   expect(screen.getByText("15 MB")).toBeInTheDocument();
-  expect(screen.getByText("Link expires in 23 hours 45 minutes")).toBeInTheDocument();
+  // The timer shows the link's own expiry, not the export's; a fresh link replaces it before it ends.
+  await vi.waitFor(() => expect(screen.getByRole("link", { name: /Download/ })).toHaveAttribute("href", "http://s3/e1.zip?fresh"));
+  expect(screen.getByText(/^Link expires in 45 minutes/)).toHaveTextContent("the export is kept 23 hours 45 minutes");
 });
 
 test("the history lists previous exports and marks expired ones", async () => {

@@ -17,8 +17,9 @@ import {
   RadioGroupItem,
 } from "@/components/ui/form";
 import { Progress } from "@/components/ui/progress";
+import { LinkExpiry, refreshDelay } from "./LinkExpiry";
 import { formatBytes, relativeTime, timeUntil } from "@/lib/utils";
-import type { BatchExport, BatchExportFormat, BatchExportSummary, BatchJobDetail, ExportRequest } from "@/types/batch";
+import type { BatchExport, BatchExportFormat, BatchExportSummary, BatchJobDetail, BatchVideo, ExportRequest } from "@/types/batch";
 
 const FORMATS: { value: BatchExportFormat; label: string; description: string }[] = [
   { value: "zip", label: "Individual files (ZIP)", description: "Download all videos as a ZIP archive" },
@@ -42,6 +43,12 @@ export interface BatchExportDialogProps {
   now?: () => number;
 }
 
+/** The size of a video's rendered output, as its export stage recorded it (processing_result.exporting). */
+function renderedSize(video: BatchVideo): number {
+  const rendered = video.processing_result?.exporting as { size?: unknown } | undefined;
+  return typeof rendered?.size === "number" ? rendered.size : 0;
+}
+
 export function BatchExportDialog({ batch, isOpen, onClose, pollIntervalMs = 1500, now = Date.now }: BatchExportDialogProps) {
   const id = React.useId();
   const queryClient = useQueryClient();
@@ -61,7 +68,11 @@ export function BatchExportDialog({ batch, isOpen, onClose, pollIntervalMs = 150
     queryKey: ["export", batch.id, exportId],
     queryFn: () => getExportStatus(batch.id, exportId!),
     enabled: Boolean(exportId),
-    refetchInterval: (q) => (q.state.data && ["completed", "failed"].includes(q.state.data.status) ? false : pollIntervalMs),
+    refetchInterval: (q) => {
+      const data = q.state.data;
+      if (!data || !["completed", "failed"].includes(data.status)) return pollIntervalMs;
+      return data.status === "completed" ? refreshDelay(data.links_expire_at, now(), pollIntervalMs) : false;
+    },
   });
   const history = useQuery({ queryKey: ["exports", batch.id], queryFn: () => listExports(batch.id), enabled: isOpen });
 
@@ -72,7 +83,7 @@ export function BatchExportDialog({ batch, isOpen, onClose, pollIntervalMs = 150
   }, [status.data?.status, batch.id, queryClient]);
 
   const included = batch.videos.filter((v) => v.status === "completed" || (config.include_failed && v.status === "failed"));
-  const estimatedBytes = included.reduce((sum, v) => sum + Number(v.processing_result?.output_size ?? 0), 0);
+  const estimatedBytes = included.reduce((sum, v) => sum + renderedSize(v), 0);
   const naming = config.custom_naming ? namingProblem(config.custom_naming) : null;
   const current: BatchExport | undefined = status.data;
   const running = Boolean(exportId) && (!current || current.status === "pending" || current.status === "processing");
@@ -198,11 +209,7 @@ export function BatchExportDialog({ batch, isOpen, onClose, pollIntervalMs = 150
                 <Download aria-hidden /> Download
               </a>
             </Button>
-            {current.expires_at && (
-              <p className="text-sm text-muted-foreground">
-                {timeUntil(current.expires_at, now()) ? `Link expires in ${timeUntil(current.expires_at, now())}` : "Link expired"}
-              </p>
-            )}
+            <LinkExpiry linksExpireAt={current.links_expire_at} exportExpiresAt={current.expires_at} now={now} />
             <Button variant="link" onClick={() => setExportId(null)}>
               New export with different settings
             </Button>

@@ -5,17 +5,26 @@ import { batchEvent, videoEvent } from "@/test/events";
 import { FakeSocket } from "@/test/fakeSocket";
 import { makeDetail, makeVideo } from "@/test/fixtures";
 import { renderApp } from "@/test/render";
-import type { BatchJobDetail } from "@/types/batch";
+import { build } from "@/test/contract";
+import type { BatchJobDetail, RetryFailedResult } from "@/types/batch";
 import { BatchJobDetails } from "./BatchJobDetails";
 
 function serve(batch: BatchJobDetail) {
   FakeSocket.instances = [];
   const api = new FakeApi();
   api.on(`GET /api/batch-jobs/${batch.id}`, () => batch);
-  api.on(`GET /api/batch-jobs/${batch.id}/exports`, () => ({ exports: [] }));
-  api.on(`POST /api/batch-jobs/${batch.id}/retry-failed`, () => batch);
+  api.on(`GET /api/batch-jobs/${batch.id}/exports`, () => ({ batch_id: batch.id, exports: [] }));
+  api.on(`POST /api/batch-jobs/${batch.id}/retry-failed`, (request) =>
+    build<RetryFailedResult>("RetryFailedResponse", {
+      retried_video_ids: (request.body as { video_ids: string[] }).video_ids,
+      batch_job: { ...batch, videos: undefined } as never,
+    }),
+  );
   api.on(`PATCH /api/batch-jobs/${batch.id}/videos`, () => batch);
-  api.on(`DELETE /api/batch-jobs/${batch.id}/videos/:video`, () => undefined);
+  api.on(`DELETE /api/batch-jobs/${batch.id}/videos/:video`, (_, { video }) => ({
+    ...batch,
+    videos: batch.videos.filter((v) => v.video_id !== video),
+  }));
   api.install();
   renderApp(<BatchJobDetails batchJobId={batch.id} />);
   return api;
@@ -104,7 +113,7 @@ test("moving a video of a pending batch saves the new order", async () => {
   await screen.findByRole("heading", { name: batch.name });
   await user.click(screen.getByRole("button", { name: "Move p1.mp4 down" }));
   await vi.waitFor(() => expect(api.calls("PATCH", `/api/batch-jobs/${batch.id}/videos`)).toHaveLength(1));
-  const ids = (api.calls("PATCH", `/api/batch-jobs/${batch.id}/videos`)[0]!.body as { positions: { video_id: string }[] }).positions.map((p) => p.video_id);
+  const ids = (api.calls("PATCH", `/api/batch-jobs/${batch.id}/videos`)[0]!.body as { video_ids: string[] }).video_ids;
   expect(ids).toEqual([videos[1]!.video_id, videos[0]!.video_id, videos[2]!.video_id]);
   expect(screen.getByRole("button", { name: /Start processing/ })).toBeInTheDocument();
 });

@@ -1,8 +1,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { CheckCircle2, ChevronDown, Clock, Download, Film, Pause, Play, RotateCcw, Trash2, XCircle } from "lucide-react";
 import * as React from "react";
-import { listExports, retryFailedVideos } from "@/api/client";
-import { removeBatchVideo, reorderBatchVideos } from "@/api/pending";
+import { listExports, removeBatchVideo, reorderBatchVideos, retryFailedVideos } from "@/api/client";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -16,8 +15,7 @@ import { useToast } from "@/components/ui/toast";
 import { type BatchAction, actionsFor, useBatchActions } from "@/hooks/useBatchActions";
 import { batchKey, useBatchLive } from "@/hooks/useBatchLive";
 import { currentVideo } from "@/lib/liveBatch";
-import { describeSettings } from "@/lib/settings";
-import { DEFAULT_SETTINGS } from "@/lib/settings";
+import { describeSettings, withDefaults } from "@/lib/settings";
 import { formatEta } from "@/lib/utils";
 import type { BatchJobDetail, BatchVideo } from "@/types/batch";
 import { BatchExportDialog, ExportHistory } from "./BatchExportDialog";
@@ -201,7 +199,7 @@ export function BatchJobDetails({ batchJobId, onDeleted }: BatchJobDetailsProps)
           <CollapsibleContent>
             <CardContent className="p-4 pt-0 sm:p-4 sm:pt-0">
               <ul className="list-disc pl-5 text-sm">
-                {describeSettings({ ...DEFAULT_SETTINGS, ...batch.settings }).map((line) => (
+                {describeSettings(withDefaults(batch.settings)).map((line) => (
                   <li key={line}>{line}</li>
                 ))}
               </ul>
@@ -261,7 +259,7 @@ export function BatchJobDetails({ batchJobId, onDeleted }: BatchJobDetailsProps)
             </div>
           </div>
         </div>
-        <Table aria-label="Videos of this batch">
+        <Table cards aria-label="Videos of this batch">
           <TableHeader>
             <TableRow>
               <TableHead>#</TableHead>

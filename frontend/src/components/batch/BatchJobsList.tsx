@@ -124,7 +124,7 @@ export function BatchJobsList({ onJobClick, onCreate, onExport, refreshInterval 
           )}
         </div>
       ) : (
-        <Table aria-label="Batch jobs" aria-busy={query.isLoading}>
+        <Table cards aria-label="Batch jobs" aria-busy={query.isLoading}>
           <TableHeader>
             <TableRow>
               <TableHead>Name</TableHead>

@@ -1,6 +1,7 @@
 import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { TooltipProvider } from "@/components/ui/tooltip";
+import { choose } from "@/test/choose";
 import type { BatchSettings } from "@/types/batch";
 import { BatchSettingsForm } from "./BatchSettingsForm";
 
@@ -18,7 +19,7 @@ test("every change is reported and the summary follows it", async () => {
   const user = userEvent.setup();
   const { last } = setup();
   expect(last().settings.export_quality).toBe("1080p");
-  await user.selectOptions(screen.getByLabelText("Quality"), "720p");
+  await choose(user, "Quality", "720p");
   await user.click(screen.getByRole("radio", { name: "high" }));
   await user.click(screen.getByRole("checkbox", { name: "Transcribe" }));
   expect(last().settings).toMatchObject({ export_quality: "720p", highlight_sensitivity: "high", transcribe: false });
@@ -58,13 +59,28 @@ test("every option explains itself in a tooltip reachable by keyboard", async ()
 test("built-in presets load, and a saved template survives in localStorage", async () => {
   const user = userEvent.setup();
   const { last } = setup({ showTemplates: true });
-  await user.selectOptions(screen.getByLabelText("Preset or template"), "preset:YouTube uploads");
+  await choose(user, "Preset or template", "YouTube uploads");
   expect(last().settings).toMatchObject({ min_silence_duration: 0.5, margin: 0.1, highlight_sensitivity: "high" });
   await user.type(screen.getByLabelText("Template name"), "Shorts");
   await user.click(screen.getByRole("button", { name: /Save as template/ }));
   expect(JSON.parse(localStorage.getItem("reelflow.settings-templates")!)[0].name).toBe("Shorts");
   await user.click(screen.getByRole("button", { name: /Reset to defaults/ }));
   expect(last().settings.min_silence_duration).toBe(1);
-  await user.selectOptions(screen.getByLabelText("Preset or template"), "template:Shorts");
+  await choose(user, "Preset or template", "Shorts");
   expect(last().settings.min_silence_duration).toBe(0.5);
+});
+
+test("the silence threshold is a slider moved by keyboard, read out in dBFS", async () => {
+  const user = userEvent.setup();
+  const { last } = setup();
+  const slider = screen.getByRole("slider", { name: /Silence threshold: -35 dBFS/ });
+  expect(slider).toHaveAttribute("aria-valuetext", "-35 dBFS");
+  slider.focus();
+  await user.keyboard("{ArrowRight}{ArrowRight}");
+  expect(last().settings.silence_threshold).toBe(-33);
+  await user.keyboard("{End}");
+  expect(last().settings.silence_threshold).toBe(-20);
+  expect(screen.getByRole("slider")).toHaveAttribute("aria-valuetext", "-20 dBFS");
+  await choose(user, "Format", "WebM");
+  expect(last().settings.export_format).toBe("webm");
 });

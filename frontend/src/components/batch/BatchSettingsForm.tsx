@@ -14,9 +14,9 @@ import {
   Label,
   RadioGroup,
   RadioGroupItem,
-  Select,
   Textarea,
 } from "@/components/ui/form";
+import { ChoiceSelect, Slider } from "@/components/ui/choice";
 import {
   CAPTIONS,
   DEFAULT_SETTINGS,
@@ -54,6 +54,17 @@ export const HELP = {
   removed_parts_preview: "A short video of what silence removal cut, to check the threshold.",
 } as const;
 
+const FORMATS = [
+  { value: "mp4", label: "MP4" },
+  { value: "mov", label: "MOV" },
+  { value: "webm", label: "WebM" },
+] as const;
+const QUALITIES = [
+  { value: "720p", label: "720p" },
+  { value: "1080p", label: "1080p" },
+  { value: "4k", label: "4K" },
+] as const;
+
 export interface BatchSettingsFormProps {
   initialSettings?: Partial<BatchSettings>;
   onChange?: (settings: Required<BatchSettings>, valid: boolean) => void;
@@ -90,34 +101,24 @@ export function BatchSettingsForm({ initialSettings, onChange, showTemplates = f
         <div className="flex flex-wrap items-end gap-2">
           <div className="grid gap-1.5">
             <Label htmlFor={f("preset")}>Preset or template</Label>
-            <Select
+            <ChoiceSelect
               id={f("preset")}
               value=""
-              onChange={(event) => {
+              placeholder="Load…"
+              className="w-48"
+              onValueChange={(chosenValue) => {
                 const chosen =
-                  PRESETS.find((p) => `preset:${p.name}` === event.target.value)?.settings ??
-                  templates.find((t) => `template:${t.name}` === event.target.value)?.settings;
+                  PRESETS.find((p) => `preset:${p.name}` === chosenValue)?.settings ??
+                  templates.find((t) => `template:${t.name}` === chosenValue)?.settings;
                 if (chosen) apply(chosen);
               }}
-            >
-              <option value="">Load…</option>
-              <optgroup label="Presets">
-                {PRESETS.map((p) => (
-                  <option key={p.name} value={`preset:${p.name}`}>
-                    {p.name}
-                  </option>
-                ))}
-              </optgroup>
-              {templates.length > 0 && (
-                <optgroup label="My templates">
-                  {templates.map((t) => (
-                    <option key={t.name} value={`template:${t.name}`}>
-                      {t.name}
-                    </option>
-                  ))}
-                </optgroup>
-              )}
-            </Select>
+              choices={[
+                { label: "Presets", choices: PRESETS.map((p) => ({ value: `preset:${p.name}`, label: p.name })) },
+                ...(templates.length > 0
+                  ? [{ label: "My templates", choices: templates.map((t) => ({ value: `template:${t.name}`, label: t.name })) }]
+                  : []),
+              ]}
+            />
           </div>
           <div className="grid gap-1.5">
             <Label htmlFor={f("template-name")}>Template name</Label>
@@ -151,24 +152,24 @@ export function BatchSettingsForm({ initialSettings, onChange, showTemplates = f
         {settings.transcribe && (
           <div className="grid gap-1.5">
             <LabelWithHelp htmlFor={f("language")} label="Language" help={HELP.language} />
-            <Select id={f("language")} {...register("language")}>
-              {LANGUAGES.map((l) => (
-                <option key={l.value} value={l.value}>
-                  {l.label}
-                </option>
-              ))}
-            </Select>
+  <Controller
+              control={control}
+              name="language"
+              render={({ field }) => (
+                <ChoiceSelect id={f("language")} value={field.value} onValueChange={field.onChange} choices={LANGUAGES} />
+              )}
+            />
           </div>
         )}
         <div className="grid gap-1.5">
           <LabelWithHelp htmlFor={f("captions")} label="Captions" help={HELP.captions} />
-          <Select id={f("captions")} {...register("captions")}>
-            {CAPTIONS.map((c) => (
-              <option key={c.value} value={c.value}>
-                {c.label}
-              </option>
-            ))}
-          </Select>
+<Controller
+            control={control}
+            name="captions"
+            render={({ field }) => (
+              <ChoiceSelect id={f("captions")} value={field.value} onValueChange={field.onChange} choices={CAPTIONS} />
+            )}
+          />
         </div>
       </fieldset>
 
@@ -176,21 +177,26 @@ export function BatchSettingsForm({ initialSettings, onChange, showTemplates = f
         <legend className="px-1 text-sm font-semibold">Silence removal</legend>
         <CheckboxField control={control} name="remove_silence" label="Remove silence" help={HELP.remove_silence} />
         <div className="grid gap-1.5">
-          <LabelWithHelp
-            htmlFor={f("threshold")}
-            label={`Silence threshold: ${settings.silence_threshold} dBFS`}
-            help={HELP.silence_threshold}
-          />
-          <input
-            id={f("threshold")}
-            type="range"
-            min={-60}
-            max={-20}
-            step={1}
-            disabled={!settings.remove_silence}
-            className="accent-primary focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring"
-            aria-valuetext={`${settings.silence_threshold} dBFS`}
-            {...register("silence_threshold", { valueAsNumber: true })}
+          <span className="flex items-center gap-1">
+            <Label id={f("threshold")}>{`Silence threshold: ${settings.silence_threshold} dBFS`}</Label>
+            <FieldHelp label="Silence threshold" text={HELP.silence_threshold} />
+          </span>
+          <Controller
+            control={control}
+            name="silence_threshold"
+            render={({ field }) => (
+              <Slider
+                min={-60}
+                max={-20}
+                step={1}
+                value={[Number(field.value)]}
+                onValueChange={([next]) => field.onChange(next)}
+                disabled={!settings.remove_silence}
+                aria-labelledby={f("threshold")}
+                aria-valuetext={`${settings.silence_threshold} dBFS`}
+                className="py-2"
+              />
+            )}
           />
         </div>
         <div className="grid gap-3 sm:grid-cols-2">
@@ -266,19 +272,23 @@ export function BatchSettingsForm({ initialSettings, onChange, showTemplates = f
         <legend className="px-1 text-sm font-semibold">Export</legend>
         <div className="grid gap-1.5">
           <LabelWithHelp htmlFor={f("format")} label="Format" help={HELP.export_format} />
-          <Select id={f("format")} {...register("export_format")}>
-            <option value="mp4">MP4</option>
-            <option value="mov">MOV</option>
-            <option value="webm">WebM</option>
-          </Select>
+<Controller
+            control={control}
+            name="export_format"
+            render={({ field }) => (
+              <ChoiceSelect id={f("format")} value={field.value} onValueChange={field.onChange} choices={FORMATS} />
+            )}
+          />
         </div>
         <div className="grid gap-1.5">
           <LabelWithHelp htmlFor={f("quality")} label="Quality" help={HELP.export_quality} />
-          <Select id={f("quality")} {...register("export_quality")}>
-            <option value="720p">720p</option>
-            <option value="1080p">1080p</option>
-            <option value="4k">4K</option>
-          </Select>
+<Controller
+            control={control}
+            name="export_quality"
+            render={({ field }) => (
+              <ChoiceSelect id={f("quality")} value={field.value} onValueChange={field.onChange} choices={QUALITIES} />
+            )}
+          />
         </div>
         <p className="text-xs text-muted-foreground sm:col-span-2">{QUALITY_INFO[settings.export_quality]}</p>
         <CheckboxField control={control} name="cut_lists" label="Cut lists (EDL, FCPXML)" help={HELP.cut_lists} />

@@ -2,10 +2,12 @@ import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import type { Transport } from "@/api/upload";
 import { FakeApi } from "@/test/fakeApi";
+import { build } from "@/test/contract";
 import { makeBatch } from "@/test/fixtures";
 import { renderApp } from "@/test/render";
 import type { BatchJobCreate, UploadTarget } from "@/types/batch";
 import { BatchUploadModal, fileProblem } from "./BatchUploadModal";
+import { choose } from "@/test/choose";
 
 const video = (name: string, size = 1000) => new File([new Uint8Array(size)], name, { type: "" });
 
@@ -25,6 +27,23 @@ function serveCreate() {
       expires_at: "2030-01-01T00:00:00Z",
     }));
     return Response.json({ batch_job: { ...batch, name: body.name }, upload_urls: uploads.map((u) => u.url), uploads }, { status: 201 });
+  });
+  let minted = 0;
+  api.on(`GET /api/batch-jobs/${batch.id}/uploads/:video/parts`, () =>
+    Response.json({ error: "Conflict", detail: "No multipart upload is open for this video" }, { status: 409 }),
+  );
+  api.on(`POST /api/batch-jobs/${batch.id}/uploads/:video`, (request, { video }) => {
+    minted += 1;
+    const name = ["a.mp4", "b.mov"][Number(video!.slice(1))]!;
+    return build<UploadTarget>("UploadTarget", {
+      video_id: video!,
+      position: 1,
+      file_name: name,
+      key: video!,
+      url: `http://s3/fresh-${minted}/${name}`,
+      headers: { "Content-Type": (request.body as { content_type: string }).content_type },
+      expires_at: "2030-01-01T00:00:00Z",
+    });
   });
   api.on(`POST /api/batch-jobs/${batch.id}/start`, () => ({ job_id: "arn", batch_job: { ...batch, status: "processing" } }));
   api.install();
@@ -87,7 +106,7 @@ test("requires a name, sends the settings, uploads with progress, retries a fail
   expect(api.calls("POST", "/api/batch-jobs")).toHaveLength(0);
 
   await user.type(screen.getByLabelText("Batch name"), "Week 1");
-  await user.selectOptions(screen.getByLabelText("Quality"), "720p");
+  await choose(user, "Quality", "720p");
   await user.click(screen.getByRole("button", { name: "Upload 2 videos" }));
   expect(await screen.findByText("Retry b.mov", { exact: false })).toBeInTheDocument();
   const body = api.calls("POST", "/api/batch-jobs")[0]!.body as BatchJobCreate;
@@ -105,6 +124,13 @@ test("requires a name, sends the settings, uploads with progress, retries a fail
   failOnce = false;
   await user.click(screen.getByRole("button", { name: /Retry b.mov/ }));
   expect(await screen.findByText("All 2 videos uploaded")).toBeInTheDocument();
+  // Every attempt after the first, and the Retry, used a URL signed for it (never the refused one again).
+  expect(puts.filter((put) => put.includes("b.mov"))).toEqual([
+    "http://s3/b.mov video/quicktime",
+    "http://s3/fresh-1/b.mov video/quicktime",
+    "http://s3/fresh-2/b.mov video/quicktime",
+    "http://s3/fresh-3/b.mov video/quicktime",
+  ]);
   expect(screen.getByText("Batch created successfully")).toBeInTheDocument();
   await user.click(screen.getByRole("button", { name: "Start processing" }));
   await vi.waitFor(() => expect(completed).toEqual([batch.id]));

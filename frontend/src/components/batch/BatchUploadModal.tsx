@@ -176,7 +176,8 @@ export function BatchUploadModal({
   async function retry(index: number) {
     if (!created) return;
     setBusy("uploading");
-    await uploadBatchVideos([files[index]!.file], [created.uploads[index]!], {
+    // Only the slot: the URL it was given may have expired or been refused, so a fresh one is asked for.
+    await uploadBatchVideos([files[index]!.file], [{ video_id: created.uploads[index]!.video_id }], {
       batchJobId: created.batch_job.id,
       transport,
       retryDelayMs,
@@ -238,19 +239,6 @@ export function BatchUploadModal({
                 {dropzone.isDragActive ? "Drop the videos here" : "Drag videos here, or click to choose files"}
               </p>
             </div>
-          )}
-
-          {rejected.length > 0 && (
-            <Alert variant="warning">
-              <AlertTitle>Some files were not added</AlertTitle>
-              <AlertDescription>
-                <ul className="list-disc pl-5">
-                  {rejected.map((problem) => (
-                    <li key={problem}>{problem}</li>
-                  ))}
-                </ul>
-              </AlertDescription>
-            </Alert>
           )}
 
           {files.length > 0 && (
@@ -356,12 +344,6 @@ export function BatchUploadModal({
             </>
           )}
 
-          {error && (
-            <Alert variant="destructive">
-              <AlertTitle>Something went wrong</AlertTitle>
-              <AlertDescription>{error}</AlertDescription>
-            </Alert>
-          )}
           {allDone && (
             <Alert variant="success">
               <AlertTitle>Batch created successfully</AlertTitle>
@@ -370,20 +352,42 @@ export function BatchUploadModal({
           )}
         </form>
 
-        <DialogFooter>
-          <Button variant="outline" onClick={onClose}>
-            {created ? "Close" : "Cancel"}
-          </Button>
-          {!created ? (
-            <Button type="submit" form={`${id}-form`} disabled={!canUpload}>
-              <UploadCloud aria-hidden /> Upload {files.length} video{files.length === 1 ? "" : "s"}
-            </Button>
-          ) : (
-            <Button onClick={() => void start()} disabled={!allDone || Boolean(busy)}>
-              Start processing
-            </Button>
+        {/* Sticky: the warnings and the Upload button stay in view however long the settings are. */}
+        <div className="sticky -bottom-4 -mx-4 -mb-4 grid gap-2 border-t border-border bg-background p-4 sm:-bottom-6 sm:-mx-6 sm:-mb-6 sm:px-6">
+          {rejected.length > 0 && (
+            <Alert variant="warning" className="max-h-32 overflow-y-auto" tabIndex={0}>
+              <AlertTitle>Some files were not added</AlertTitle>
+              <AlertDescription>
+                <ul className="list-disc pl-5">
+                  {rejected.map((problem) => (
+                    <li key={problem}>{problem}</li>
+                  ))}
+                </ul>
+              </AlertDescription>
+            </Alert>
           )}
-        </DialogFooter>
+
+          {error && (
+            <Alert variant="destructive">
+              <AlertTitle>Something went wrong</AlertTitle>
+              <AlertDescription>{error}</AlertDescription>
+            </Alert>
+          )}
+          <DialogFooter>
+            <Button variant="outline" onClick={onClose}>
+              {created ? "Close" : "Cancel"}
+            </Button>
+            {!created ? (
+              <Button type="submit" form={`${id}-form`} disabled={!canUpload}>
+                <UploadCloud aria-hidden /> Upload {files.length} video{files.length === 1 ? "" : "s"}
+              </Button>
+            ) : (
+              <Button onClick={() => void start()} disabled={!allDone || Boolean(busy)}>
+                Start processing
+              </Button>
+            )}
+          </DialogFooter>
+        </div>
       </DialogContent>
     </Dialog>
   );

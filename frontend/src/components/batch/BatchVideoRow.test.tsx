@@ -65,3 +65,28 @@ test("shows progress, stage, duration and thumbnail; selection and reordering re
   expect(selected).toEqual([true]);
   expect(moves).toEqual([1]);
 });
+
+test("a finished video's captions, cut lists, removed-parts preview and poster download from its menu", async () => {
+  const user = userEvent.setup();
+  const video = makeVideo({
+    status: "completed",
+    original_name: "talk.mp4",
+    artifacts: {
+      captions_srt: "https://s3/talk.srt",
+      edl: "https://s3/talk.edl",
+      removed_parts: "https://s3/talk-removed.mp4",
+      poster: "https://s3/talk.jpg",
+      transcribing: "https://s3/stage-data.json", // stage data, not a file for the creator
+    },
+  });
+  renderRow(video);
+  await user.click(screen.getByRole("button", { name: "Actions for talk.mp4" }));
+  const links = await screen.findAllByRole("menuitem");
+  const files = links.filter((item) => item.tagName === "A").map((a) => [a.textContent?.trim(), a.getAttribute("href")]);
+  expect(files).toEqual([
+    ["Captions (SRT)", "https://s3/talk.srt"],
+    ["Cut list (EDL)", "https://s3/talk.edl"],
+    ["Preview of the removed parts", "https://s3/talk-removed.mp4"],
+    ["Poster", "https://s3/talk.jpg"],
+  ]);
+});

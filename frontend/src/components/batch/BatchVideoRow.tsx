@@ -24,6 +24,7 @@ import { TableCell, TableRow } from "@/components/ui/table";
 import { Tooltip } from "@/components/ui/tooltip";
 import { cn, formatDuration } from "@/lib/utils";
 import type { BatchVideo } from "@/types/batch";
+import { ArtifactMenuItems } from "./artifacts";
 import { STAGE_LABEL, StatusBadge } from "./status";
 
 export type VideoAction = "view" | "retry" | "remove" | "download" | "view-error";
@@ -184,6 +185,7 @@ export function BatchVideoRow({
                   <Download aria-hidden /> Download
                 </DropdownMenuItem>
               )}
+              <ArtifactMenuItems video={video} />
             </DropdownMenuContent>
           </DropdownMenu>
         </div>

@@ -1,13 +1,15 @@
 import { X } from "lucide-react";
 import { Dialog as D } from "radix-ui";
-import type * as React from "react";
+import * as React from "react";
 import { cn } from "@/lib/utils";
 
 export const Dialog = D.Root;
 export const DialogTrigger = D.Trigger;
 export const DialogClose = D.Close;
 
-export function DialogContent({ className, children, ...props }: React.ComponentProps<typeof D.Content>) {
+export function DialogContent({ className, children, onCloseAutoFocus, ...props }: React.ComponentProps<typeof D.Content>) {
+  // Opened from a button outside a Radix Trigger, focus would drop to <body> on close: give it back.
+  const [opener] = React.useState(() => (typeof document === "undefined" ? null : (document.activeElement as HTMLElement | null)));
   return (
     <D.Portal>
       <D.Overlay className="fixed inset-0 z-50 bg-black/50" />
@@ -16,6 +18,12 @@ export function DialogContent({ className, children, ...props }: React.Component
           "fixed left-1/2 top-1/2 z-50 grid max-h-[95vh] w-[calc(100vw-1rem)] max-w-3xl -translate-x-1/2 -translate-y-1/2 gap-4 overflow-y-auto rounded-lg border border-border bg-background p-4 shadow-lg sm:p-6",
           className,
         )}
+        onCloseAutoFocus={(event) => {
+          onCloseAutoFocus?.(event);
+          if (event.defaultPrevented || !opener?.isConnected || opener === document.body) return;
+          event.preventDefault();
+          opener.focus();
+        }}
         {...props}
       >
         {children}

@@ -30,3 +30,6 @@ export function DropdownMenuItem({ className, ...props }: React.ComponentProps<t
 export function DropdownMenuSeparator({ className, ...props }: React.ComponentProps<typeof M.Separator>) {
   return <M.Separator className={cn("my-1 h-px bg-border", className)} {...props} />;
 }
+export function DropdownMenuLabel({ className, ...props }: React.ComponentProps<typeof M.Label>) {
+  return <M.Label className={cn("px-2 py-1 text-xs font-semibold text-muted-foreground", className)} {...props} />;
+}

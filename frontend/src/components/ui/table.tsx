@@ -1,10 +1,11 @@
 import type * as React from "react";
 import { cn } from "@/lib/utils";
 
-export function Table({ className, ...props }: React.HTMLAttributes<HTMLTableElement>) {
+/** `cards`: below 640 px each row becomes a card (its last cell, the actions, at the top right). */
+export function Table({ className, cards, ...props }: React.HTMLAttributes<HTMLTableElement> & { cards?: boolean }) {
   return (
     <div className="relative w-full overflow-x-auto">
-      <table className={cn("w-full caption-bottom text-sm", className)} {...props} />
+      <table className={cn("w-full caption-bottom text-sm", cards && "table-cards", className)} {...props} />
     </div>
   );
 }

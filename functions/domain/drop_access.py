@@ -1,0 +1,45 @@
+"""Who may write where in the drop folder: the policy of the role creators get from the Cognito identity
+pool. One home for it: the CDK app deploys it (infra/drop_identity.py), local mode's identity-pool
+stand-in enforces it (reelflow/local/identity_pool.py), and docs/drop-folder.md shows it.
+
+The caller's own id is the principal tag `user_id`, which the identity pool maps from the user pool
+token's `sub` (the id the API uses); the caller cannot choose it. Without the tag nothing matches.
+"""
+
+from typing import Any
+
+from functions.domain.object_keys import Prefix
+
+USER_ID_TAG = "user_id"
+TOKEN_CLAIM = "sub"
+OWN_ID = "${aws:PrincipalTag/" + USER_ID_TAG + "}"
+# Multipart: CreateMultipartUpload, UploadPart and CompleteMultipartUpload are authorised as s3:PutObject.
+WRITE_ACTIONS = ("s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts")
+
+
+def own_prefix(user_id: str = OWN_ID) -> str:
+    """The drop folder a creator may write under: `dropbox/{user_id}/`."""
+    return f"{Prefix.DROPBOX}/{user_id}/"
+
+
+def creator_policy(bucket_arn: str, user_id: str = OWN_ID) -> dict[str, Any]:
+    """The creator role's policy on the ingest bucket. `user_id` stays the policy variable on AWS; a
+    stand-in whose evaluator has no principal tags passes the caller's id (docs/local-mode.md)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "WriteOwnDropFolder",
+                "Effect": "Allow",
+                "Action": list(WRITE_ACTIONS),
+                "Resource": f"{bucket_arn}/{own_prefix(user_id)}*",
+            },
+            {
+                "Sid": "ListOwnDropFolder",
+                "Effect": "Allow",
+                "Action": "s3:ListBucket",
+                "Resource": bucket_arn,
+                "Condition": {"StringLike": {"s3:prefix": [f"{own_prefix(user_id)}*"]}},
+            },
+        ],
+    }

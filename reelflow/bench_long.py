@@ -1,0 +1,372 @@
+"""`reelflow bench long`: long talks, run the way a user runs them, and what the split render buys.
+
+For each length (minutes), on a generated 720p30 talk cached in `--dir`:
+
+- **run / plain re-encode**: the wall time of `reelflow run` (a fresh process: silence removal and the
+  720p export, the way a user runs it) against a plain ffmpeg 720p re-encode of the same file, compared
+  with the kept fraction × 1.10 (a run should cost what the media it keeps costs);
+- **CPU of the split render against one render**: the CPU seconds of the ffmpeg children of both;
+- **AWS critical path** from the measured time of each part rendered alone (as one Lambda would):
+  analysis + transcription of the slowest speech part + the slowest part + stitch + S3 transfers at
+  `--s3-mbps`; and the same model scaled to a 60-minute talk with the measured rates;
+- **cost per media minute** at list prices: Lambda GB-seconds for the analysis, the parts, the stitch
+  and whisper on Lambda, or Amazon Transcribe per minute instead of whisper.
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from rich.console import Console
+from rich.table import Table
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from functions.media.render import RenderPlan
+
+T = TypeVar("T")
+
+# List prices, us-east-1 (x86): Lambda per GB-second and per request; Transcribe standard per minute;
+# Step Functions standard per state transition; S3 PUT/GET per request.
+LAMBDA_GB_SECOND = 0.0000166667
+LAMBDA_REQUEST = 0.0000002
+TRANSCRIBE_MINUTE = 0.024
+SFN_TRANSITION = 0.000025
+S3_PUT, S3_GET = 0.000005, 0.0000004
+PART_SECONDS = 120.0  # functions.media.parts.PART_SECONDS (checked by the bench's test); kept light here
+PART_MEMORY_GB = 3.5  # 2 vCPU (Lambda gives one vCPU per 1,769 MB): the 2 cores measured here
+WHISPER_MEMORY_GB = 3.0
+TRANSITIONS_PER_PART = 4  # Map iteration: enter, task, succeed, leave
+FIXED_TRANSITIONS = 20
+
+
+@dataclass
+class Measured:
+    minutes: float
+    duration: float
+    kept: float
+    baseline: float
+    run: float
+    analysis: float
+    one_cpu: float
+    split_cpu: float
+    split_wall: float
+    part_seconds: list[float]
+    part_media: list[float]
+    stitch: float
+    output_mb: float
+    source_mb: float
+    whisper_rate: float | None  # media seconds per wall second on one part
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def cpu_and_wall(work: Callable[[], T]) -> tuple[T, float, float]:
+    cpu, wall = children_cpu(), time.perf_counter()
+    result = work()
+    return result, children_cpu() - cpu, time.perf_counter() - wall
+
+
+def fresh_run(source: Path, work: Path) -> float:
+    """`reelflow run` in a new process on a folder holding only `source`: wall seconds."""
+    folder = work / "run-in"
+    folder.mkdir(exist_ok=True)
+    link = folder / source.name
+    if not link.exists():
+        link.symlink_to(source.resolve())
+    settings = ["--no-transcribe", "--no-detect-highlights", "--remove-silence", "--export-quality", "720p"]
+    with tempfile.TemporaryDirectory(prefix="reelflow-bench-home-") as home:
+        started = time.perf_counter()
+        subprocess.run(
+            [
+                str(Path(sys.executable).with_name("reelflow")),
+                "run",
+                str(folder),
+                "--out",
+                str(work / "run-out"),
+                *settings,
+            ],
+            check=True,
+            capture_output=True,
+            env={**os.environ, "REELFLOW_HOME": home},
+        )
+        return time.perf_counter() - started
+
+
+WRAPPER = """#!/bin/sh
+echo "start $(date +%s.%N)" >> "{log}"
+"{binary}" "$@"
+status=$?
+echo "end $(date +%s.%N)" >> "{log}"
+exit $status
+"""
+
+
+@dataclass
+class Overhead:
+    wall: float
+    before_first: float  # from the command to the first ffmpeg/ffprobe
+    after_last: float  # from the end of the last one to the end of the command
+    media: float  # wall seconds with at least one ffmpeg running
+
+
+def overhead(folder: Path, clip_seconds: float = 2.0) -> Overhead:
+    """`reelflow run` of a short clip in a fresh process, ffmpeg and ffprobe wrapped to log when each
+    starts and ends: the time before the first, after the last, and spent in them."""
+    from functions.media.binaries import ffmpeg, ffprobe
+    from reelflow.local.samples import Segment as Piece
+    from reelflow.local.samples import make_sample
+
+    work = folder / "overhead"
+    clip_dir = work / "in"
+    clip = clip_dir / "clip.mp4"
+    if not clip.exists():
+        make_sample(clip, [Piece("tone", clip_seconds), Piece("silence", 0.5)], fps=30)
+    log = work / "calls.log"
+    log.unlink(missing_ok=True)
+    env = dict(os.environ)
+    for name, binary in (("ffmpeg", ffmpeg()), ("ffprobe", ffprobe())):
+        wrapper = work / name
+        wrapper.write_text(WRAPPER.format(log=log, binary=binary))
+        wrapper.chmod(0o755)
+        env[f"REELFLOW_{name.upper()}"] = str(wrapper)
+    with tempfile.TemporaryDirectory(prefix="reelflow-bench-home-") as home:
+        env["REELFLOW_HOME"] = home
+        command = [str(Path(sys.executable).with_name("reelflow")), "run", str(clip_dir)]
+        started = time.time()
+        subprocess.run([*command, "--out", str(work / "out")], check=True, capture_output=True, env=env)
+        ended = time.time()
+    marks = [(kind, float(stamp)) for kind, stamp in (line.split() for line in log.read_text().splitlines())]
+    busy, running, since = 0.0, 0, 0.0
+    for kind, stamp in sorted(marks, key=lambda m: m[1]):
+        if kind == "start":
+            since = stamp if running == 0 else since
+            running += 1
+        else:
+            running -= 1
+            busy += stamp - since if running == 0 else 0.0
+    first = min(stamp for kind, stamp in marks if kind == "start")
+    last = max(stamp for kind, stamp in marks if kind == "end")
+    return Overhead(ended - started, first - started, ended - last, busy)
+
+
+def parts_one_by_one(plan: "RenderPlan", folder: Path) -> tuple[list[Path], list[float]]:
+    """Each part rendered alone, one after another: its wall time is what one Lambda would take."""
+    from functions.media.ffmpeg_run import run_ffmpeg
+    from functions.media.render import part_args
+
+    files, seconds = [], []
+    for part in plan.parts():
+        file = folder / f"part{part.index:04d}.mp4"
+        started = time.perf_counter()
+        run_ffmpeg(part_args(plan, part, file), expected_seconds=part.duration)
+        seconds.append(time.perf_counter() - started)
+        files.append(file)
+    return files, seconds
+
+
+def whisper_speed(audio: Path, seconds: float, frames: "np.ndarray") -> float | None:
+    """x realtime of faster-whisper (tiny.en int8, beam 1) on the first `seconds` of the talk."""
+    from functions.media.ffmpeg_run import run_ffmpeg
+
+    try:
+        from functions.media.whisper import WhisperEngine
+    except ImportError:
+        return None
+    clip = audio.with_name("whisper-part.wav")
+    run_ffmpeg(["-i", str(audio), "-t", f"{seconds}", str(clip)])
+    started = time.perf_counter()
+    WhisperEngine(beam_size=1).transcribe(clip, "en", seconds, frames[: round(seconds * 100)])
+    return seconds / (time.perf_counter() - started)
+
+
+def measure(console: Console, folder: Path, minutes: float, with_whisper: bool) -> Measured:
+    from functions.domain.enums import ExportFormat, ExportQuality
+    from functions.media.probe import probe
+    from functions.media.render import plan_render, render
+    from functions.media.stitch import stitch
+    from reelflow.bench import analyse, baseline_encode, talk_video
+
+    with console.status(f"Generating (or reusing) a {minutes:g}-minute 720p talk in {folder}…"):
+        video, _ = talk_video(folder, minutes)
+    info = probe(str(video))
+    work = folder / f"long-{minutes:g}"
+    work.mkdir(exist_ok=True)
+    with console.status(f"{minutes:g} min: plain re-encode (baseline)…"):
+        started = time.perf_counter()
+        baseline_encode(video, work / "baseline.mp4")
+        baseline = time.perf_counter() - started
+    with console.status(f"{minutes:g} min: reelflow run, fresh process…"):
+        run = fresh_run(video, work)
+    with console.status(f"{minutes:g} min: analysis…"):
+        started = time.perf_counter()
+        cut_plan, frames = analyse(video, work, info.duration)
+        analysis = time.perf_counter() - started
+    plan = plan_render(
+        str(video), work / "one.mp4", info, ExportFormat.MP4, ExportQuality.Q720P, cut_plan.keep
+    )
+    with console.status(f"{minutes:g} min: one render…"):
+        _, one_cpu, _ = cpu_and_wall(lambda: render(plan, part_seconds=1e9, workers=1))
+    split_plan = plan_render(
+        str(video), work / "split.mp4", info, ExportFormat.MP4, ExportQuality.Q720P, cut_plan.keep
+    )
+    with console.status(f"{minutes:g} min: split render ({len(split_plan.parts())} parts, pool of cores)…"):
+        _, split_cpu, split_wall = cpu_and_wall(lambda: render(split_plan))
+    with console.status(f"{minutes:g} min: each part alone (one Lambda each)…"):
+        parts_dir = work / "parts"
+        parts_dir.mkdir(exist_ok=True)
+        files, part_seconds = parts_one_by_one(split_plan, parts_dir)
+        started = time.perf_counter()
+        stitch(files, None, work / "stitched.mp4", ExportFormat.MP4)
+        stitch_seconds = time.perf_counter() - started
+    whisper_rate = None
+    if with_whisper:
+        with console.status(f"{minutes:g} min: whisper on one 2-minute speech part…"):
+            whisper_rate = whisper_speed(work / "audio.wav", min(PART_SECONDS, info.duration), frames)
+    return Measured(
+        minutes=minutes,
+        duration=info.duration,
+        kept=plan.expected_duration / info.duration,
+        baseline=baseline,
+        run=run,
+        analysis=analysis,
+        one_cpu=one_cpu,
+        split_cpu=split_cpu,
+        split_wall=split_wall,
+        part_seconds=part_seconds,
+        part_media=[p.duration for p in split_plan.parts()],
+        stitch=stitch_seconds,
+        output_mb=(work / "split.mp4").stat().st_size / 1e6,
+        source_mb=(info.size or 0) / 1e6,
+        whisper_rate=whisper_rate,
+    )
+
+
+@dataclass
+class AwsModel:
+    critical: float
+    transfers: float
+    cost_whisper: float
+    cost_transcribe: float
+
+
+def aws_model(m: Measured, s3_mbps: float, scale_minutes: float | None = None) -> AwsModel:
+    """The wall time with one Lambda per part, and the cost per media minute, from measured rates.
+    With `scale_minutes`, the same rates applied to a talk of that length (parts stay the same size)."""
+    factor = (scale_minutes * 60 / m.duration) if scale_minutes else 1.0
+    duration = m.duration * factor
+    part_count = max(1, round(len(m.part_seconds) * factor))
+    analysis = m.analysis * factor
+    stitch_s = m.stitch * factor
+    slowest = max(m.part_seconds)
+    # the analysis Lambda reads the source; each part reads only its ranges (ranged GETs) and writes
+    # its part; the stitch reads the parts and writes the output
+    part_mb = m.output_mb * factor / part_count
+    transfers = (m.source_mb * factor + 2 * part_mb + 2 * m.output_mb * factor) / s3_mbps
+    whisper_wall = (PART_SECONDS / m.whisper_rate) if m.whisper_rate else 0.0
+    critical = analysis + whisper_wall + slowest + stitch_s + transfers
+    minutes = duration / 60
+    render_gb_s = sum(m.part_seconds) * factor * PART_MEMORY_GB
+    fixed_gb_s = (analysis + stitch_s + transfers) * PART_MEMORY_GB
+    whisper_gb_s = (duration * m.kept / m.whisper_rate) * WHISPER_MEMORY_GB if m.whisper_rate else 0.0
+    base = (render_gb_s + fixed_gb_s) * LAMBDA_GB_SECOND + (part_count + 3) * LAMBDA_REQUEST
+    base += (FIXED_TRANSITIONS + TRANSITIONS_PER_PART * part_count * 2) * SFN_TRANSITION
+    base += (2 * part_count + 4) * (S3_PUT + S3_GET)
+    with_whisper = base + whisper_gb_s * LAMBDA_GB_SECOND + part_count * LAMBDA_REQUEST
+    with_transcribe = base + duration * m.kept / 60 * TRANSCRIBE_MINUTE
+    return AwsModel(critical, transfers, with_whisper / minutes, with_transcribe / minutes)
+
+
+def report(console: Console, results: list[Measured], s3_mbps: float, scale_to: float) -> None:
+    table = Table(title=f"reelflow bench long: 720p30 talks, {os.cpu_count()} cores, S3 at {s3_mbps:g} MB/s")
+    columns = ["minutes", "kept", "plain s", "run s", "run/plain", "≤ kept×1.10", "one CPU s", "split CPU s"]
+    columns += [
+        "split/one",
+        "parts",
+        "slowest part s",
+        "stitch s",
+        "AWS path s",
+        "$/min whisper",
+        "$/min Transcribe",
+    ]
+    for column in columns:
+        table.add_column(column)
+    for m in results:
+        model = aws_model(m, s3_mbps)
+        ratio = m.run / m.baseline
+        table.add_row(
+            f"{m.minutes:g}",
+            f"{m.kept:.2f}",
+            f"{m.baseline:.1f}",
+            f"{m.run:.1f}",
+            f"{ratio:.2f}",
+            f"{m.kept * 1.10:.2f} {'met' if ratio <= m.kept * 1.10 else 'NOT met'}",
+            f"{m.one_cpu:.1f}",
+            f"{m.split_cpu:.1f}",
+            f"{m.split_cpu / m.one_cpu:.2f}",
+            str(len(m.part_seconds)),
+            f"{max(m.part_seconds):.1f}",
+            f"{m.stitch:.2f}",
+            f"{model.critical:.0f}",
+            f"{model.cost_whisper:.4f}",
+            f"{model.cost_transcribe:.4f}",
+        )
+    console.print(table)
+    longest = max(results, key=lambda r: r.duration)
+    scaled = aws_model(longest, s3_mbps, scale_to)
+    console.print(
+        f"{scale_to:g}-minute talk on AWS from the {longest.minutes:g}-minute rates (parts of "
+        f"{PART_SECONDS:g} s, one Lambda of {PART_MEMORY_GB:g} GB each): critical path "
+        f"[bold]{scaled.critical:.0f} s[/] (of which transfers {scaled.transfers:.0f} s); "
+        f"cost per media minute [bold]${scaled.cost_whisper:.4f}[/] with whisper on Lambda, "
+        f"${scaled.cost_transcribe:.4f} with Amazon Transcribe"
+    )
+
+
+def run_long_benchmark(console: Console, args: argparse.Namespace) -> int:
+    lengths = [float(x) for x in str(args.lengths).split(",") if x.strip()]
+    with console.status("reelflow run of a 2.5 s clip in a fresh process…"):
+        cost = overhead(args.dir)
+    console.print(
+        f"reelflow run, 2.5 s clip, fresh process: {cost.wall:.2f} s wall; first ffmpeg after "
+        f"[bold]{cost.before_first:.2f} s[/] (target ≤ 1 s), exit [bold]{cost.after_last:.2f} s[/] after the "
+        f"last (target ≤ 0.3 s); ffmpeg/ffprobe running {cost.media:.2f} s"
+    )
+    results = []
+    for minutes in lengths:
+        results.append(measure(console, args.dir, minutes, not args.skip_transcription))
+        latest = results[-1]
+        parts = ", ".join(f"{p:.1f}" for p in latest.part_seconds)
+        console.print(
+            f"{minutes:g} min: run {latest.run:.1f} s / plain {latest.baseline:.1f} s = "
+            f"{latest.run / latest.baseline:.2f} (kept {latest.kept:.2f}); "
+            f"split CPU {latest.split_cpu:.1f} s / one {latest.one_cpu:.1f} s; parts {parts} s"
+        )
+        if args.json:
+            args.json.write_text(json.dumps([m.__dict__ for m in results], indent=2))
+    report(console, results, args.s3_mbps, args.scale_to)
+    return 0
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lengths", default="10,30,60", help="long: talk lengths in minutes (10,30,60)")
+    parser.add_argument(
+        "--s3-mbps", type=float, default=80.0, help="long: S3 throughput per Lambda, MB/s (80)"
+    )
+    parser.add_argument(
+        "--scale-to", type=float, default=60.0, help="long: minutes of the modelled talk (60)"
+    )
+    parser.add_argument("--json", type=Path, default=None, help="long: also write the measurements here")

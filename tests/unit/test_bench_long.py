@@ -1,0 +1,54 @@
+"""The AWS model of `reelflow bench long`: critical path and cost from measured part times."""
+
+import pytest
+
+from functions.media import parts
+from reelflow import bench_long
+from reelflow.bench_long import Measured, aws_model
+
+
+def measured(**changes: object) -> Measured:
+    values: dict[str, object] = {
+        "minutes": 10.0,
+        "duration": 600.0,
+        "kept": 0.8,
+        "baseline": 70.0,
+        "run": 60.0,
+        "analysis": 1.0,
+        "one_cpu": 120.0,
+        "split_cpu": 125.0,
+        "split_wall": 62.0,
+        "part_seconds": [14.0, 15.0, 16.0, 13.0],
+        "part_media": [120.0, 120.0, 120.0, 120.0],
+        "stitch": 0.5,
+        "output_mb": 40.0,
+        "source_mb": 80.0,
+        "whisper_rate": 30.0,
+    }
+    values.update(changes)
+    return Measured(**values)
+
+
+def test_the_bench_uses_the_renders_part_length():
+    assert bench_long.PART_SECONDS == parts.PART_SECONDS
+
+
+def test_critical_path_is_analysis_slowest_speech_part_slowest_render_part_stitch_and_transfers():
+    model = aws_model(measured(), s3_mbps=80.0)
+    transfers = (80 + 2 * 10 + 2 * 40) / 80
+    assert model.transfers == pytest.approx(transfers)
+    assert model.critical == pytest.approx(1.0 + 120 / 30 + 16.0 + 0.5 + transfers)
+
+
+def test_scaling_to_a_longer_talk_adds_parts_not_part_time():
+    short, long = aws_model(measured(), 80.0), aws_model(measured(), 80.0, scale_minutes=60)
+    assert long.critical > short.critical
+    assert long.critical - long.transfers < 6 * (short.critical - short.transfers)  # parts run side by side
+    assert long.cost_whisper == pytest.approx(short.cost_whisper, rel=0.1)  # cost per minute stays flat
+
+
+def test_transcribe_costs_its_list_price_per_kept_minute_on_top():
+    model = aws_model(measured(), 80.0)
+    assert model.cost_transcribe - model.cost_whisper == pytest.approx(
+        0.8 * 0.024 - (600 * 0.8 / 30) * 3.0 * 0.0000166667 / 10 - 4 * 0.0000002 / 10, rel=1e-6
+    )
