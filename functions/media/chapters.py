@@ -7,23 +7,16 @@ chapters of a fifth of their length, at least 2 s). Its title is the first words
 
 import subprocess
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from functions.domain.media_values import Word
 from functions.media.binaries import ffmpeg
 from functions.media.captions import SENTENCE_END, Interval, TimeMap
+from functions.media.merge import Chapter, ffmetadata  # one FFMETADATA writer for merged videos and outputs
 
 YOUTUBE_MIN_SECONDS = 10.0
 TITLE_WORDS = 6
 PAUSE_SECONDS = 0.7  # a sentence after a pause this long may open a chapter
-
-
-@dataclass(frozen=True)
-class Chapter:
-    start: float  # seconds of the output
-    end: float
-    title: str
 
 
 def min_chapter_seconds(duration: float) -> float:
@@ -81,7 +74,7 @@ def plan_chapters(
             starts.append(t)
     ends = [*starts[1:], duration]
     return [
-        Chapter(round(a, 3), round(b, 3), _title(shown, a, b, n))
+        Chapter(_title(shown, a, b, n), round(a, 3), round(b, 3))
         for n, (a, b) in enumerate(zip(starts, ends, strict=True), start=1)
     ]
 
@@ -95,23 +88,6 @@ def clock(seconds: float) -> str:
 def youtube_list(chapters: Sequence[Chapter]) -> str:
     """`0:00 Title` lines; YouTube shows them as chapters when there are 3+, each 10 s or longer."""
     return "".join(f"{clock(c.start)} {c.title}\n" for c in chapters)
-
-
-def _escape(text: str) -> str:
-    return "".join("\\" + ch if ch in "=;#\\\n" else ch for ch in text)
-
-
-def ffmetadata(chapters: Sequence[Chapter]) -> str:
-    lines = [";FFMETADATA1"]
-    for chapter in chapters:
-        lines += [
-            "[CHAPTER]",
-            "TIMEBASE=1/1000",
-            f"START={round(chapter.start * 1000)}",
-            f"END={round(chapter.end * 1000)}",
-            f"title={_escape(chapter.title)}",
-        ]
-    return "\n".join(lines) + "\n"
 
 
 def write_chapters(video: Path, chapters: Sequence[Chapter]) -> None:
