@@ -300,6 +300,10 @@ def execution_history(cloud: LocalCloud, execution_arn: str | None) -> dict[str,
         return {}
     sfn = cloud.client("stepfunctions")
     described = sfn.describe_execution(executionArn=execution_arn)
+    deadline = time.monotonic() + 60  # the batch record settles a moment before its execution ends
+    while described["status"] == "RUNNING" and time.monotonic() < deadline:
+        time.sleep(0.2)
+        described = sfn.describe_execution(executionArn=execution_arn)
     events = sfn.get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
     return {
         "name": described["name"],
