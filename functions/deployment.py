@@ -28,6 +28,9 @@ class FunctionSpec:
     memory_mb: int = 512
     timeout_seconds: int = 30
     ffmpeg: bool = False
+    # RuntimeConfig fields this function cannot run without: checked at cold start (functions/startup.py)
+    # and held to the template's environment by the infra tests.
+    needs: tuple[str, ...] = ()
 
     @property
     def slug(self) -> str:
@@ -43,8 +46,16 @@ class FunctionSpec:
         return f"reelflow-{self.slug}"
 
 
+# What every function that reads or writes batches needs.
+STORE = ("table_name", "ingest_bucket", "media_bucket")
+
 API = FunctionSpec(
-    "Api", "functions.handlers.api.handler", "The reelflow HTTP API (Powertools resolver).", 512, 29
+    "Api",
+    "functions.handlers.api.handler",
+    "The reelflow HTTP API (Powertools resolver).",
+    512,
+    29,
+    needs=(*STORE, "state_machine_arn", "export_state_machine_arn", "cognito_issuer", "cognito_client_id"),
 )
 INGEST = FunctionSpec(
     "Ingest",
@@ -53,6 +64,7 @@ INGEST = FunctionSpec(
     1024,
     300,
     ffmpeg=True,
+    needs=STORE,
 )
 CONTROL = FunctionSpec(
     "Control",
@@ -60,6 +72,7 @@ CONTROL = FunctionSpec(
     "Batch state machine bookkeeping: prepare, gate, begin, finish, failures, complete.",
     512,
     60,
+    needs=(*STORE, "state_machine_arn"),
 )
 MEDIA = FunctionSpec(
     "Media",
@@ -68,6 +81,7 @@ MEDIA = FunctionSpec(
     4096,
     900,
     ffmpeg=True,
+    needs=(*STORE, "state_machine_arn"),
 )
 TRANSCRIPTION = FunctionSpec(
     "Transcription",
@@ -75,6 +89,7 @@ TRANSCRIPTION = FunctionSpec(
     "Amazon Transcribe job finished: store the transcript and answer the waiting task.",
     512,
     120,
+    needs=STORE,
 )
 EXECUTIONS = FunctionSpec(
     "Executions",
@@ -82,6 +97,7 @@ EXECUTIONS = FunctionSpec(
     "Fails the batch of an execution that failed, timed out or was aborted.",
     512,
     120,
+    needs=(*STORE, "state_machine_arn"),
 )
 SWEEP = FunctionSpec(
     "Sweep",
@@ -89,6 +105,7 @@ SWEEP = FunctionSpec(
     "Every minute: recovers or settles batches whose execution died, admits queued batches.",
     512,
     300,
+    needs=(*STORE, "state_machine_arn"),
 )
 SWEEP_SCHEDULE = "rate(1 minute)"
 DROP_SWEEP = FunctionSpec(
@@ -98,20 +115,31 @@ DROP_SWEEP = FunctionSpec(
     1024,
     300,
     ffmpeg=True,
+    needs=(*STORE, "state_machine_arn"),
 )
 WS_AUTHORIZER = FunctionSpec(
     "WsAuthorizer",
     "functions.handlers.websocket.authorizer",
     "Checks the Cognito ID token of a WebSocket connect.",
+    needs=("cognito_issuer", "cognito_client_id"),
 )
 WS_CONNECT = FunctionSpec(
-    "WsConnect", "functions.handlers.websocket.connect", "Records a WebSocket connection."
+    "WsConnect",
+    "functions.handlers.websocket.connect",
+    "Records a WebSocket connection.",
+    needs=("table_name",),
 )
 WS_DISCONNECT = FunctionSpec(
-    "WsDisconnect", "functions.handlers.websocket.disconnect", "Forgets a WebSocket connection."
+    "WsDisconnect",
+    "functions.handlers.websocket.disconnect",
+    "Forgets a WebSocket connection.",
+    needs=("table_name",),
 )
 WS_SUBSCRIBE = FunctionSpec(
-    "WsSubscribe", "functions.handlers.websocket.subscribe", "Subscribes a connection to a batch or to all."
+    "WsSubscribe",
+    "functions.handlers.websocket.subscribe",
+    "Subscribes a connection to a batch or to all.",
+    needs=("table_name",),
 )
 EXPORT = FunctionSpec(
     "Export",
@@ -120,6 +148,7 @@ EXPORT = FunctionSpec(
     3008,
     900,
     ffmpeg=True,
+    needs=(*STORE, "export_state_machine_arn"),
 )
 
 PROGRESS_STREAM = FunctionSpec(
@@ -128,6 +157,7 @@ PROGRESS_STREAM = FunctionSpec(
     "The table's stream: progress events to WebSocket listeners, finished batches to EventBridge/SNS.",
     512,
     60,
+    needs=("table_name", "websocket_endpoint"),
 )
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
@@ -191,7 +221,7 @@ class StateMachineSubstitutions:
 
     control_function_arn: str
     media_function_arn: str
-    retry_delays_seconds: str
+    retry_delays_seconds: tuple[int, ...]  # a JSON list in the file: States.StringToJson reads it
     cluster_arn: str
     worker_task_definition_arn: str
     worker_container_name: str
@@ -200,7 +230,9 @@ class StateMachineSubstitutions:
     assign_public_ip: str
 
     def as_dict(self) -> dict[str, str]:
-        return {_pascal(name): value for name, value in asdict(self).items()}
+        values = asdict(self)
+        values["retry_delays_seconds"] = json.dumps([int(d) for d in self.retry_delays_seconds])
+        return {_pascal(name): value for name, value in values.items()}
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Identity (Cognito), the HTTP API with its JWT authorizer, and the WebSocket API."""
 
 import aws_cdk as cdk
+from aws_cdk import aws_apigateway as apigw_v1
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_apigatewayv2_integrations as integrations
@@ -52,7 +53,8 @@ class Identity(Construct):
             mfa_second_factor=cognito.MfaSecondFactor(sms=False, otp=True),
             custom_attributes={"tier": cognito.StringAttribute(min_len=3, max_len=16, mutable=True)},
             account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
-            removal_policy=cdk.RemovalPolicy.RETAIN if config.retain_data else cdk.RemovalPolicy.DESTROY,
+            removal_policy=config.data_removal_policy,
+            deletion_protection=config.retains_data,
         )
         standard = cognito.ClientAttributes().with_standard_attributes(email=True)
         self.client = self.user_pool.add_client(
@@ -189,13 +191,46 @@ class Api(Construct):
         self.websocket_stage = apigw.WebSocketStage(
             self, "LiveStage", web_socket_api=self.websocket_api, stage_name="live", auto_deploy=True
         )
-        _access_logs(self, "WebSocketAccessLogs", self.websocket_stage, WS_ACCESS_LOG_FORMAT)
+        self._websocket_access_logs(config)
         for route_id in ("$disconnect-Route", "subscribe-Route"):
             acknowledge(
                 self.websocket_api.node.find_child(route_id),
                 "AwsSolutions-APIG4",
                 "Only $connect can carry an authorizer; later messages run on the authorized connection.",
             )
+
+    def _websocket_access_logs(self, config: DeployConfig) -> None:
+        """WebSocket stages log through the account's API Gateway CloudWatch role; without it the first
+        deploy fails, so logs are on only when the role exists or this stack creates it."""
+        if config.api_gateway_account_role == "none":
+            acknowledge(
+                self.websocket_stage,
+                "AwsSolutions-APIG1",
+                "WebSocket access logs need the account's API Gateway CloudWatch role; deploy with "
+                "-c reelflow:api_gateway_account_role=existing (or =create) to turn them on.",
+            )
+            return
+        _access_logs(self, "WebSocketAccessLogs", self.websocket_stage, WS_ACCESS_LOG_FORMAT)
+        if config.api_gateway_account_role == "create":
+            role = iam.Role(
+                self,
+                "ApiGatewayCloudWatchRole",
+                assumed_by=iam.ServicePrincipal("apigateway.amazonaws.com"),
+                managed_policies=[
+                    iam.ManagedPolicy.from_aws_managed_policy_name(
+                        "service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+                    )
+                ],
+            )
+            acknowledge(
+                role,
+                "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+                "AmazonAPIGatewayPushToCloudWatchLogs]",
+                "The AWS-managed policy API Gateway documents for its account logging role.",
+            )
+            account = apigw_v1.CfnAccount(self, "ApiGatewayAccount", cloud_watch_role_arn=role.role_arn)
+            account.apply_removal_policy(cdk.RemovalPolicy.RETAIN)  # an account setting outlives the stack
+            self.websocket_stage.node.add_dependency(account)
 
     @property
     def api_url(self) -> str:

@@ -15,7 +15,7 @@ class DeployConfig:
     architecture: Literal["arm64", "x86_64"] = "arm64"
     python_version: str = "3.14"  # the Lambda runtime; the layer is built for it
     # Video retries: seconds to wait before each retry (1, 5, 15 minutes).
-    retry_delays_seconds: str = "60,300,900"
+    retry_delays_seconds: tuple[int, ...] = (60, 300, 900)
     batch_timeout_seconds: int = 6 * 3600
     api_memory_mb: int = API.memory_mb  # overrides of the declared memory (functions/deployment.py)
     media_memory_mb: int = MEDIA.memory_mb
@@ -36,7 +36,15 @@ class DeployConfig:
     alarm_email: str = ""
     cors_origins: tuple[str, ...] = ("*",)
     log_retention_days: int = 30
+    # Keep the table, user pool and data buckets on teardown (always on for stage `prod`).
     retain_data: bool = False
+    # Reserved concurrency of the sweep; 0 reserves none (new accounts have a quota of 10, and Lambda
+    # refuses a reservation that leaves fewer than 10 unreserved).
+    sweep_reserved_concurrency: int = 0
+    # WebSocket access logs need the account's API Gateway CloudWatch role ("CloudWatch Logs role ARN
+    # must be set in account settings"): `none` logs nothing, `existing` says the account has the role,
+    # `create` makes the role and sets it on the account (an account-wide, per-region setting).
+    api_gateway_account_role: Literal["none", "existing", "create"] = "none"
     self_sign_up: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -54,6 +62,15 @@ class DeployConfig:
     @property
     def prefix(self) -> str:
         return f"reelflow-{self.stage}"
+
+    @property
+    def retains_data(self) -> bool:
+        """Production data outlives the stack: Retain, and deletion protection where AWS has it."""
+        return self.retain_data or self.stage == "prod"
+
+    @property
+    def data_removal_policy(self) -> cdk.RemovalPolicy:
+        return cdk.RemovalPolicy.RETAIN if self.retains_data else cdk.RemovalPolicy.DESTROY
 
     @classmethod
     def from_app(cls, app: cdk.App) -> "DeployConfig":
@@ -77,5 +94,7 @@ def _coerce(default: Any, value: Any) -> Any:
     if isinstance(default, int):
         return int(value)
     if isinstance(default, tuple):
-        return tuple(value.split(",")) if isinstance(value, str) else tuple(value)
+        items = tuple(value.split(",")) if isinstance(value, str) else tuple(value)
+        # A tuple of numbers (retry delays) stays numbers, however the context spelled them.
+        return tuple(int(item) for item in items) if default and isinstance(default[0], int) else items
     return value

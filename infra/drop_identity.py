@@ -34,6 +34,12 @@ class DropIdentity(Construct):
             user_pool=user_pool,
             auth_flows=cognito.AuthFlow(user_password=True, user_srp=True),
             generate_secret=False,
+            disable_o_auth=True,  # no hosted UI, no callback URLs: InitiateAuth only
+            # Users may never write their plan (`custom:tier`): only e-mail, as on the web client.
+            read_attributes=cognito.ClientAttributes()
+            .with_standard_attributes(email=True)
+            .with_custom_attributes("tier"),
+            write_attributes=cognito.ClientAttributes().with_standard_attributes(email=True),
             id_token_validity=cdk.Duration.hours(1),
             prevent_user_existence_errors=True,
         )

@@ -51,6 +51,9 @@ class Exports(Construct):
             "download links and signed playlists.",
         )
         object_access(api_function, ingest, Prefix.UPLOADS, READ, "sizes of failed videos' originals.")
+        object_access(  # a drop-folder batch's originals stay under dropbox/ (docs/drop-folder.md)
+            api_function, ingest, Prefix.DROPBOX, READ, "failed drop-folder originals: sizes, playlist links."
+        )
         api_function.add_to_role_policy(
             iam.PolicyStatement(actions=["states:StartExecution"], resources=[state_machine_arn])
         )

@@ -89,6 +89,7 @@ class ReelflowStack(cdk.Stack):
             state_machine_arn,
             [self.api.function, self.pipeline.control_function, self.pipeline.executions_function],
             settling=[self.pipeline.executions_function],
+            reserved_concurrency=config.sweep_reserved_concurrency,
         )
         self.progress = Progress(self, "Progress", config, self.storage, self.functions, self.api)
         grant_batch_control(

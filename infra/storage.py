@@ -24,7 +24,6 @@ class Storage(Construct):
     def __init__(self, scope: Construct, construct_id: str, config: DeployConfig) -> None:
         super().__init__(scope, construct_id)
         self.config = config
-        removal = cdk.RemovalPolicy.RETAIN if config.retain_data else cdk.RemovalPolicy.DESTROY
 
         self.access_logs = self._bucket(
             "AccessLogs",
@@ -89,7 +88,8 @@ class Storage(Construct):
             stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
             time_to_live_attribute=spec["ttl_attribute"],
             encryption=dynamodb.TableEncryption.AWS_MANAGED,
-            removal_policy=removal,
+            removal_policy=config.data_removal_policy,
+            deletion_protection=config.retains_data,
         )
         for index in spec["global_secondary_indexes"]:
             self.table.add_global_secondary_index(
@@ -107,14 +107,14 @@ class Storage(Construct):
 
     def _bucket(self, construct_id: str, **properties: Any) -> s3.Bucket:
         """Private, encrypted, TLS-only; emptied on destroy unless the deployment retains data."""
-        retain = self.config.retain_data
+        retain = self.config.retains_data
         return s3.Bucket(
             self,
             construct_id,
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             encryption=s3.BucketEncryption.S3_MANAGED,
             enforce_ssl=True,
-            removal_policy=cdk.RemovalPolicy.RETAIN if retain else cdk.RemovalPolicy.DESTROY,
+            removal_policy=self.config.data_removal_policy,
             auto_delete_objects=not retain,
             **properties,
         )

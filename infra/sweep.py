@@ -29,13 +29,18 @@ class Sweep(Construct):
         state_machine_arn: str,
         admitting: Sequence[lambda_.Function],
         settling: Sequence[lambda_.Function] = (),
+        reserved_concurrency: int = 0,
     ) -> None:
         super().__init__(scope, construct_id)
-        # One sweep at a time: two overlapping sweeps could both recover the same batch.
         self.function = factory.create(deployment.SWEEP)
-        cfn_function = self.function.node.default_child
-        assert isinstance(cfn_function, lambda_.CfnFunction)
-        cfn_function.reserved_concurrent_executions = 1
+        if reserved_concurrency:
+            # Optional: new accounts (quota 10) refuse any reservation. Without one, sweeps overlap only
+            # when one runs past the minute; both recoveries then compute the same run name, and
+            # StartExecution with an existing name and the same input starts nothing new (only the
+            # batch's execution and recovery counters move twice).
+            cfn_function = self.function.node.default_child
+            assert isinstance(cfn_function, lambda_.CfnFunction)
+            cfn_function.reserved_concurrent_executions = reserved_concurrency
         table_access(self.function, storage.table)
         for function in (self.function, *settling):  # settling a batch writes its summary report
             object_access(function, storage.media, Prefix.REPORTS, WRITE, "the summary of a settled batch.")

@@ -182,37 +182,6 @@ def wait_for_start(
 
 
 @dataclass(frozen=True)
-class StartWait:
-    """Why `drop` waits, and for how long: the serve's settle time after a start request, otherwise its
-    quiet period without new files."""
-
-    seconds: float
-    reason: str
-    after: str
-
-    def line(self, waited: float) -> str:
-        left = max(0.0, self.seconds - waited)
-        return f"Waiting for the batch to start: {left:.0f} s of {self.seconds:.0f} s left ({self.after})"
-
-
-def start_wait(state: dict[str, Any], start: bool) -> StartWait:
-    if start:
-        settle = float(state.get("drop_settle_seconds", DEFAULT_SETTLE_SECONDS))
-        return StartWait(
-            settle,
-            f"the _start marker is in; it starts once no new file arrived for {settle:g} s",
-            f"{settle:g} s after the last file",
-        )
-    quiet = float(state.get("drop_quiet_period_seconds", DEFAULT_QUIET_SECONDS))
-    return StartWait(
-        quiet,
-        f"no start request, so it starts after a quiet period of {quiet:g} s without new files "
-        "(--start starts it sooner)",
-        f"after {quiet:g} s without new files",
-    )
-
-
-@dataclass(frozen=True)
 class Deployment:
     """What `reelflow drop --aws` needs from the stack's outputs."""
 
@@ -276,6 +245,37 @@ def run_drop_aws(console: Console, args: argparse.Namespace) -> int:
         f"[bold]Batch[/] {drop_batch_id(user_id, name)} ('{name}'): see it with the web app or the API"
     )
     return 0
+
+
+@dataclass(frozen=True)
+class StartWait:
+    """Why `drop` waits, and for how long: the serve's settle time after a start request, otherwise its
+    quiet period without new files."""
+
+    seconds: float
+    reason: str
+    after: str
+
+    def line(self, waited: float) -> str:
+        left = max(0.0, self.seconds - waited)
+        return f"Waiting for the batch to start: {left:.0f} s of {self.seconds:.0f} s left ({self.after})"
+
+
+def start_wait(state: dict[str, Any], start: bool) -> StartWait:
+    if start:
+        settle = float(state.get("drop_settle_seconds", DEFAULT_SETTLE_SECONDS))
+        return StartWait(
+            settle,
+            f"the _start marker is in; it starts once no new file arrived for {settle:g} s",
+            f"{settle:g} s after the last file",
+        )
+    quiet = float(state.get("drop_quiet_period_seconds", DEFAULT_QUIET_SECONDS))
+    return StartWait(
+        quiet,
+        f"no start request, so it starts after a quiet period of {quiet:g} s without new files "
+        "(--start starts it sooner)",
+        f"after {quiet:g} s without new files",
+    )
 
 
 def run_drop(console: Console, args: argparse.Namespace) -> int:

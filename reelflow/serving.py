@@ -15,11 +15,13 @@ from urllib.parse import urlparse
 from rich.console import Console
 
 from reelflow.errors import default_user
+from reelflow.local.children import mark_children, reap_orphans
 from reelflow.local.home import clear_state, home, read_state, state_path, write_state
 from reelflow.local.notification_feed import FILE_NAME, Notification, NotificationFeed
 from reelflow.local.webapp import dist_dir
 
 ADDRESS = "serve"
+WORK_PREFIX = "reelflow-serve-"
 NOT_RUNNING = "no reelflow serve is running"
 
 
@@ -38,6 +40,7 @@ def interrupt_on_sigterm() -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGHUP, interrupt)  # a closed terminal stops it the same way
 
 
 def serve(console: Console, port: int, moto_port: int, data_dir: Path | None, fresh: bool) -> int:
@@ -49,15 +52,17 @@ def serve(console: Console, port: int, moto_port: int, data_dir: Path | None, fr
             f"reelflow serve is already running at {running.get('api_url')} (pid {running.get('pid')})"
         )
     interrupt_on_sigterm()
+    _clean_after_crash(console, running)
+    mark_children(home())
     folder = data_folder(data_dir)
     if fresh:
         shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="reelflow-serve-"))
+    work = Path(tempfile.mkdtemp(prefix=WORK_PREFIX))
     try:
         with LocalStack(work, port=port, moto_port=moto_port, data_dir=folder) as stack:
             feed = _notifications(console, stack, folder).start()
-            _announce(console, stack, folder)
+            _announce(console, stack, folder, work)
             try:
                 while True:
                     time.sleep(3600)
@@ -81,7 +86,17 @@ def _notifications(console: Console, stack: Any, folder: Path) -> NotificationFe
     return NotificationFeed(cloud.client("sqs"), cloud.notifications_queue_url, folder / FILE_NAME, show)
 
 
-def _announce(console: Console, stack: Any, folder: Path) -> None:
+def _clean_after_crash(console: Console, stale: dict[str, Any] | None) -> None:
+    """A server stopped with kill -9 ran no cleanup: stop the processes it left and remove its work folder."""
+    reaped = reap_orphans(home())
+    work = Path(str((stale or {}).get("work_dir") or ""))
+    if work.name.startswith(WORK_PREFIX) and work.is_dir():
+        shutil.rmtree(work, ignore_errors=True)
+    if reaped or stale:
+        console.print(f"Cleaned up after a server that did not stop: {len(reaped)} process(es) stopped.")
+
+
+def _announce(console: Console, stack: Any, folder: Path, work: Path) -> None:
     cloud = stack.cloud
     info = {
         "api_url": f"{stack.gateway.base_url}/api",
@@ -96,7 +111,7 @@ def _announce(console: Console, stack: Any, folder: Path) -> None:
         "notifications": str(folder / FILE_NAME),
         **drop_timing(),
     }
-    write_state(ADDRESS, {**info, "pid": os.getpid()})
+    write_state(ADDRESS, {**info, "pid": os.getpid(), "work_dir": str(work)})
     console.print("[bold green]reelflow is serving on the embedded local AWS[/]")
     for key, value in info.items():
         console.print(f"  {key:<18} {value}", soft_wrap=True)

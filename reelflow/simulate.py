@@ -38,13 +38,14 @@ from functions.domain.capacity import (
 )
 from functions.domain.enums import BatchStatus, Tier, UploadStatus
 from functions.domain.models import BatchJob
+from functions.domain.pipeline_contract import VideoRef
 from functions.domain.pricing import Usage, cost_of
 from functions.domain.quotas import limits_for
 from functions.domain.scheduling import batch_videos
 from functions.domain.schemas import BatchJobCreate
 from functions.observability import logger
 from functions.services import batches
-from functions.services.batch_lifecycle import VideoRef, begin_video, complete_batch, finish_video
+from functions.services.batch_lifecycle import begin_video, complete_batch, finish_video
 from functions.services.batches import Caller
 from functions.services.capacity import change_capacity
 from functions.services.ingestion import release_batches

@@ -14,6 +14,7 @@ from functions.media.binaries import ffmpeg
 from functions.services.batches import Caller
 from reelflow.local.samples import Segment, Truth, make_sample, sync_sample
 
+pytest_plugins = ["tests.process_guard"]  # no process a test started outlives the session
 UNCAPPED = {  # global caps no test reaches unless it sets its own
     "REELFLOW_CAPACITY_RUNNING_BATCHES": "10000",
     "REELFLOW_CAPACITY_VIDEOS_IN_FLIGHT": "100000",

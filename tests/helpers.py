@@ -121,7 +121,7 @@ def serving(home: Path, *extra: str, kill: signal.Signals = signal.SIGINT) -> It
     assert server.stdout is not None
     try:
         printed: list[str] = []
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 300  # a busy machine starts slowly
         while not any("Press Ctrl+C" in line for line in printed) and time.monotonic() < deadline:
             line = server.stdout.readline()
             if not line and server.poll() is not None:

@@ -12,6 +12,7 @@ import { signOutUrl } from "@/lib/cognito";
 import { runtimeConfig } from "@/lib/runtimeConfig";
 import { lazyNamed } from "@/lib/lazy";
 import { Link, useRouter } from "@/lib/router";
+import { DropFolderPanel } from "@/components/batch/DropFolderPanel";
 import { getBatchJob } from "@/api/client";
 import type { BatchJob } from "@/types/batch";
 
@@ -160,6 +161,7 @@ function Dashboard({ onUpload, onExport }: { onUpload: () => void; onExport: (b:
           Upload a folder of videos with <b>Batch upload</b> and let every one be edited the same way.
         </p>
       </section>
+      <DropFolderPanel />
       <section aria-labelledby="active-heading" className="grid gap-3">
         <h2 id="active-heading" className="text-lg font-semibold">
           Active batches

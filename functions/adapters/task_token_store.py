@@ -2,10 +2,12 @@
 
 from datetime import datetime
 
-from boto3.dynamodb.conditions import Key
+from boto3.dynamodb.conditions import Attr, Key
+from botocore.exceptions import ClientError
 
 from functions.adapters.dynamo_table import DynamoTable, status_in, transaction_item
 from functions.adapters.keys import TOKEN_PREFIX, batch_key, batch_pk, sortable_time, token_key
+from functions.domain.batch_control import ParkedToken
 from functions.domain.enums import BatchStatus
 
 WAITING_STATUSES = (BatchStatus.PAUSED, BatchStatus.QUEUED)  # the gate's `wait` (batch_control.gate_action)
@@ -29,16 +31,27 @@ class DynamoTaskTokenStore(DynamoTable):
             ]
         )
 
-    def take_all(self, batch_id: str) -> list[str]:
-        """Remove and return the parked tokens; each token is returned to one caller only."""
+    def parked(self, batch_id: str) -> list[ParkedToken]:
         items = self.query(
             KeyConditionExpression=Key("PK").eq(batch_pk(batch_id)) & Key("SK").begins_with(TOKEN_PREFIX)
         )
-        tokens = []
-        for item in items:
-            deleted = self.table.delete_item(
-                Key={"PK": item["PK"], "SK": item["SK"]}, ReturnValues="ALL_OLD"
-            ).get("Attributes")
-            if deleted:
-                tokens.append(str(deleted["token"]))
-        return tokens
+        return [
+            ParkedToken(batch_id, str(item["SK"]).removeprefix(TOKEN_PREFIX), str(item["token"]))
+            for item in items
+        ]
+
+    def remove(self, parked: ParkedToken) -> bool:
+        """Only this token: a video that parked again meanwhile keeps its new one."""
+        try:
+            self.table.delete_item(
+                Key=token_key(parked.batch_id, parked.video_id),
+                ConditionExpression=Attr("token").eq(parked.token),
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def drop_all(self, batch_id: str) -> int:
+        return sum(self.remove(parked) for parked in self.parked(batch_id))

@@ -17,8 +17,9 @@ class DynamoTranscriptionJobStore(DynamoTable):
             }
         )
 
-    def take(self, job_name: str) -> TranscriptionJob | None:
-        deleted = self.table.delete_item(Key=transcription_key(job_name), ReturnValues="ALL_OLD").get(
-            "Attributes"
-        )
-        return item_to_model(deleted, TranscriptionJob) if deleted else None
+    def get(self, job_name: str) -> TranscriptionJob | None:
+        item = self.table.get_item(Key=transcription_key(job_name), ConsistentRead=True).get("Item")
+        return item_to_model(item, TranscriptionJob) if item else None
+
+    def remove(self, job_name: str) -> None:
+        self.table.delete_item(Key=transcription_key(job_name))

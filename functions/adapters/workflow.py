@@ -1,12 +1,15 @@
 """Step Functions: start batch executions and answer task tokens."""
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from functions.adapters import aws
 from functions.domain.batch_control import ExecutionStatus
+from functions.domain.errors import TaskNotAwaited
 from functions.observability import logger
 
 
@@ -43,10 +46,12 @@ class Workflow:
         return status
 
     def send_success(self, token: str, output: dict[str, Any]) -> None:
-        self.client.send_task_success(taskToken=token, output=json.dumps(output))
+        with _awaited(token):
+            self.client.send_task_success(taskToken=token, output=json.dumps(output))
 
     def send_failure(self, token: str, error: str, cause: str) -> None:
-        self.client.send_task_failure(taskToken=token, error=error[:256], cause=cause[:32768])
+        with _awaited(token):
+            self.client.send_task_failure(taskToken=token, error=error[:256], cause=cause[:32768])
 
     def send_heartbeat(self, token: str) -> None:
         self.client.send_task_heartbeat(taskToken=token)
@@ -97,3 +102,18 @@ def ecs_tasks(run_task_output: str) -> list[tuple[str, str]]:
         if arn and cluster:
             pairs.append((str(cluster), str(arn)))
     return pairs
+
+
+NOT_AWAITED_CODES = frozenset({"TaskTimedOut", "TaskDoesNotExist", "InvalidToken"})
+
+
+@contextmanager
+def _awaited(token: str) -> Iterator[None]:
+    """A token nobody waits on any more is TaskNotAwaited; any other failure (throttling, network)
+    propagates, so the caller keeps the token and tries again."""
+    try:
+        yield
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in NOT_AWAITED_CODES:
+            raise TaskNotAwaited(token[:40]) from error
+        raise

@@ -22,7 +22,7 @@ new execution).
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from functions.domain.enums import BatchStatus, VideoStatus
 from functions.domain.errors import Conflict, DomainError, InvalidRequest
@@ -116,29 +116,17 @@ def check_uploaded(videos: Sequence[BatchVideo]) -> None:
         )
 
 
-# ---- where a control leads -------------------------------------------------------------------------
-
-_ADMITTED_TARGET: dict[Control, BatchStatus] = {
-    Control.PAUSE: B.PAUSED,
-    Control.CANCEL: B.CANCELLED,
-}
-
-
-def control_target(control: Control, status: BatchStatus, *, admitted: bool) -> BatchStatus | None:
-    """The status a control moves the batch to (None for delete, which removes it).
-
-    Start, resume and retry-failed need a running slot: `processing` when the fair queue admits the
-    batch (`admitted`: the counter transaction succeeded), else `queued`. Refuses what `status` forbids.
-    """
-    check_control(control, status)
-    if control is Control.DELETE:
-        return None
-    if control in _ADMITTED_TARGET:
-        return _ADMITTED_TARGET[control]
-    return B.PROCESSING if admitted else B.QUEUED
-
+# ---- the gate --------------------------------------------------------------------------------------
 
 GateAction = Literal["run", "wait", "stop"]
+
+
+class ParkedToken(NamedTuple):
+    """A video waiting at the gate (`wait`): its task token, sent back on resume."""
+
+    batch_id: str
+    video_id: str
+    token: str
 
 
 def gate_action(batch_status: BatchStatus, video_status: VideoStatus | None) -> GateAction:
@@ -163,8 +151,8 @@ CANCEL_CLEANUP_PREFIXES: tuple[Prefix, ...] = (Prefix.WORK,)  # outputs of compl
 DELETE_PREFIXES: tuple[Prefix, ...] = BATCH_SCOPED_PREFIXES  # plus the uploads only this batch uses
 
 
-def videos_to_cancel(videos: Iterable[BatchVideo]) -> list[BatchVideo]:
-    """Cancel marks every video that has not finished `cancelled` (and counts it in cancelled_videos)."""
+def unfinished_videos(videos: Iterable[BatchVideo]) -> list[BatchVideo]:
+    """The videos cancel marks `cancelled` and a failed batch marks `failed` (each counted once)."""
     return [v for v in videos if v.status in CANCELLABLE_VIDEO_STATUSES]
 
 

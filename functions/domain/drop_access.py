@@ -8,6 +8,8 @@ token's `sub` (the id the API uses); the caller cannot choose it. Without the ta
 
 from typing import Any
 
+from pydantic import BaseModel, Field
+
 from functions.domain.object_keys import Prefix
 
 USER_ID_TAG = "user_id"
@@ -43,3 +45,22 @@ def creator_policy(bucket_arn: str, user_id: str = OWN_ID) -> dict[str, Any]:
             },
         ],
     }
+
+
+class DropFolderAddress(BaseModel):
+    """Where the caller's folders go to become batches, and how to put them there."""
+
+    bucket: str = Field(description="The ingest bucket.")
+    prefix: str = Field(description="dropbox/{your user id}/: the only place your credentials may write.")
+    s3_uri: str = Field(examples=["s3://reelflow-ingest/dropbox/3f2c…/"])
+    command: str = Field(description="The CLI command that uploads a folder DIR there (AWS mode).")
+
+    @classmethod
+    def of(cls, bucket: str, user_id: str) -> "DropFolderAddress":
+        prefix = own_prefix(user_id)
+        return cls(
+            bucket=bucket,
+            prefix=prefix,
+            s3_uri=f"s3://{bucket}/{prefix}",
+            command="reelflow drop DIR --aws --outputs outputs.json --start",
+        )

@@ -58,6 +58,10 @@ class IllegalTransition(Conflict):
         super().__init__(f"Cannot {action} a {entity} in {state}", title=f"Illegal {entity} transition")
 
 
+class TaskNotAwaited(Exception):
+    """The workflow no longer waits on this task token (its execution ended, or it was answered)."""
+
+
 class MediaError(Exception):
     """A video cannot be processed. `retryable` says whether trying again could help."""
 

@@ -37,6 +37,13 @@ class ProbeResult(MediaValue):
     container: str
     frame_rate: float
     size: int | None = None
+    frame_count: int | None = None  # video frames the file really holds (None: not counted)
+    video_duration: float | None = None  # each stream's own duration, as it ends
+    audio_duration: float | None = None
+
+    omitted_when_none: ClassVar[frozenset[str]] = frozenset(
+        {"frame_count", "video_duration", "audio_duration"}
+    )
 
     @property
     def has_audio(self) -> bool:

@@ -20,6 +20,7 @@ from functions.handlers.http import error_response
 from functions.handlers.request_guard import refusal
 from functions.handlers.resolver import DocumentedResolver
 from functions.handlers.routes import batches, control, exports, health, notifications, progress, uploads
+from functions.handlers.routes import drop_folder as drop_folder_routes
 from functions.handlers.routes import usage as usage_routes
 from functions.observability import lambda_logging, logger, metrics, tracer
 
@@ -45,6 +46,7 @@ app.include_router(progress.router)
 app.include_router(notifications.router)
 app.include_router(usage_routes.router)
 app.include_router(uploads.router)
+app.include_router(drop_folder_routes.router)
 
 
 @app.exception_handler(DomainError)  # type: ignore[untyped-decorator]

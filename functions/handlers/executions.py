@@ -2,25 +2,19 @@
 timed out outside reelflow is recovered with a new run while it has recoveries left (as the sweep
 would); otherwise the batch is failed cleanly, so nothing stays "processing" forever."""
 
-import re
 from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.domain.batch_control import execution_name
+from functions.domain.batch_control import batch_id_of_execution, execution_name
 from functions.domain.enums import BatchStatus
 from functions.domain.errors import NotFound
+from functions.domain.pipeline_contract import TaskError, dump
 from functions.observability import lambda_logging, logger, tracer
 from functions.services.batch_lifecycle import fail_batch
 from functions.services.context import services
 from functions.services.sweep import sweep_batch
-
-RUN_SUFFIX = re.compile(r"-run\d+$")
-
-
-def batch_id_of(execution_name: str) -> str:
-    return RUN_SUFFIX.sub("", execution_name)
 
 
 def recovered(name: str, batch_id: str, status: str) -> bool:
@@ -44,16 +38,17 @@ def recovered(name: str, batch_id: str, status: str) -> bool:
 def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
     detail = event.detail or {}
     status = str(detail.get("status", ""))
-    batch_id = batch_id_of(str(detail.get("name", "")))
+    batch_id = batch_id_of_execution(str(detail.get("name", "")))
     cause = detail.get("cause") or detail.get("error") or f"The batch's execution ended {status}"
     if recovered(str(detail.get("name", "")), batch_id, status):
         return {"batch_id": batch_id, "status": "recovered"}
     try:
-        result = fail_batch(
-            services(), batch_id, {"Error": f"Execution{status.title()}", "Cause": str(cause)}
+        outcome = fail_batch(
+            services(), batch_id, TaskError(error=f"Execution{status.title()}", cause=str(cause))
         )
     except NotFound:
         return {"batch_id": batch_id, "status": "unknown"}
+    result = dump(outcome)
     logger.info(
         "Execution ended abnormally", extra={"batch_id": batch_id, "execution_status": status, **result}
     )

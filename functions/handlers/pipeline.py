@@ -1,4 +1,6 @@
-"""Tasks of the batch state machine. `task` in the payload names the step; see statemachines/batch.asl.json.
+"""Tasks of the batch state machine. `task` (control) or `stage` (media) in the payload names the step;
+each payload is parsed into its model of `functions/domain/pipeline_contract.py` with Powertools' parser,
+and each reply is that contract's output model. See statemachines/batch.asl.json.
 
 Two functions share this module: `control_handler` (bookkeeping, small and quick) and `media_handler`
 (probe and the media stages, with ffmpeg and a large /tmp).
@@ -6,40 +8,58 @@ Two functions share this module: `control_handler` (bookkeeping, small and quick
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.metrics.functions import is_metrics_disabled
+from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
 
-from functions.domain.enums import Stage
+from functions.domain import pipeline_contract as contract
+from functions.domain.enums import Stage, VideoStatus
 from functions.observability import lambda_logging, metrics, request_keys, tracer
 from functions.services import batch_lifecycle
-from functions.services.batch_lifecycle import VideoRef
 from functions.services.context import Services, services
 from functions.services.stages import STAGE_RUNNERS, StageRunner
 from functions.services.transcription import start_transcription
 
-Task = Callable[[Services, dict[str, Any]], Any]
+# A task takes the raw payload (parsed inside, so tests may wrap a task) and returns the JSON reply.
+Task = Callable[[Services, dict[str, Any]], dict[str, Any]]
+In = TypeVar("In", bound=BaseModel)
+
+
+def _task(model: type[In], run: Callable[[Services, In], BaseModel | None]) -> Task:
+    def task(ctx: Services, event: dict[str, Any]) -> dict[str, Any]:
+        return contract.dump(run(ctx, parse(event=event, model=model)))
+
+    return task
+
 
 CONTROL_TASKS: dict[str, Task] = {
-    "prepare_batch": lambda ctx, e: batch_lifecycle.prepare_batch(ctx, e["batch_id"]),
-    "check_gate": lambda ctx, e: batch_lifecycle.check_gate(ctx, VideoRef.model_validate(e)),
-    "park_until_resumed": lambda ctx, e: batch_lifecycle.park_until_resumed(
-        ctx, VideoRef.model_validate(e), e["task_token"]
+    "prepare_batch": _task(
+        contract.PrepareBatchInput, lambda ctx, e: batch_lifecycle.prepare_batch(ctx, e.batch_id)
     ),
-    "begin_video": lambda ctx, e: batch_lifecycle.begin_video(ctx, VideoRef.model_validate(e)),
-    "finish_video": lambda ctx, e: batch_lifecycle.finish_video(ctx, VideoRef.model_validate(e)),
-    "handle_failure": lambda ctx, e: batch_lifecycle.handle_failure(
-        ctx, VideoRef.model_validate(e), e.get("error") or {}, str(e.get("retry_delays_seconds", "0"))
+    "check_gate": _task(contract.CheckGateInput, batch_lifecycle.check_gate),
+    "park_until_resumed": _task(
+        contract.ParkInput, lambda ctx, e: batch_lifecycle.park_until_resumed(ctx, e, e.task_token)
     ),
-    "complete_batch": lambda ctx, e: batch_lifecycle.complete_batch(ctx, e["batch_id"]),
-    "fail_batch": lambda ctx, e: batch_lifecycle.fail_batch(ctx, e["batch_id"], e.get("error") or {}),
+    "begin_video": _task(contract.BeginVideoInput, batch_lifecycle.begin_video),
+    "finish_video": _task(contract.FinishVideoInput, batch_lifecycle.finish_video),
+    "handle_failure": _task(
+        contract.HandleFailureInput,
+        lambda ctx, e: batch_lifecycle.handle_failure(ctx, e, e.error, e.retry_delays_seconds),
+    ),
+    "complete_batch": _task(
+        contract.CompleteBatchInput, lambda ctx, e: batch_lifecycle.complete_batch(ctx, e.batch_id)
+    ),
+    "fail_batch": _task(
+        contract.FailBatchInput, lambda ctx, e: batch_lifecycle.fail_batch(ctx, e.batch_id, e.error)
+    ),
 }
 
 
-def _dispatch(tasks: dict[str, Task], event: dict[str, Any]) -> Any:
-    name = event.get("task")
+def _dispatch(tasks: dict[str, Task], name: Any, event: dict[str, Any]) -> dict[str, Any]:
     if name not in tasks:
         raise ValueError(f"Unknown task {name!r}; expected one of {sorted(tasks)}")
     request_keys(task=name, batch_id=event.get("batch_id"), video_id=event.get("video_id"))
@@ -49,33 +69,35 @@ def _dispatch(tasks: dict[str, Task], event: dict[str, Any]) -> Any:
 @lambda_logging
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-def control_handler(event: dict[str, Any], context: LambdaContext) -> Any:
-    result = _dispatch(CONTROL_TASKS, event)
-    if event["task"] == "finish_video" and result.get("status") == "completed":
+def control_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    name = event.get("task")
+    result = _dispatch(CONTROL_TASKS, name, event)
+    if name == "finish_video" and result.get("status") == VideoStatus.COMPLETED.value:
         metrics.add_metric(name="VideosCompleted", unit=MetricUnit.Count, value=1)
-    if event["task"] == "handle_failure" and not result.get("retry"):
+    if name == "handle_failure" and not result.get("retry"):
         metrics.add_metric(name="VideosFailed", unit=MetricUnit.Count, value=1)
     return result
 
 
 def _stage_task(stage: StageRunner) -> Task:
-    return lambda ctx, event: stage(ctx, VideoRef.model_validate(event)).as_output()
+    return _task(contract.StageInput, lambda ctx, e: stage(ctx, e.video()))
 
 
 MEDIA_TASKS: dict[str, Task] = {name: _stage_task(stage) for name, stage in STAGE_RUNNERS.items()}
 # The Transcribe state waits for a task token: answered now (local engine) or by the job's event.
-MEDIA_TASKS[Stage.TRANSCRIBING.value] = lambda ctx, e: start_transcription(
-    ctx, VideoRef.model_validate(e), e["task_token"]
+MEDIA_TASKS[Stage.TRANSCRIBING.value] = _task(
+    contract.TranscribeInput,
+    lambda ctx, e: start_transcription(ctx, e.video(), e.task_token),
 )
 
 
 @lambda_logging
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-def media_handler(event: dict[str, Any], context: LambdaContext) -> Any:
-    event = {**event, "task": event.get("stage", event.get("task"))}
+def media_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    name = event.get("stage")
     started = time.monotonic()
-    result = _dispatch(MEDIA_TASKS, event)
+    result = _dispatch(MEDIA_TASKS, name, event)
     if is_metrics_disabled():  # single_metric does not check this itself
         return result
     # A metric of its own, so its stage dimension never leaks into the handler's other metrics.
@@ -83,5 +105,5 @@ def media_handler(event: dict[str, Any], context: LambdaContext) -> Any:
         name="StageSeconds", unit=MetricUnit.Seconds, value=time.monotonic() - started, namespace="reelflow"
     ) as metric:
         metric.add_dimension(name="service", value="reelflow-pipeline")
-        metric.add_dimension(name="stage", value=str(event["task"]))
+        metric.add_dimension(name="stage", value=str(name))
     return result

@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from aws_lambda_powertools import Logger
 
 from functions.domain.enums import Stage
+from functions.domain.pipeline_contract import VideoRef
 from functions.domain.stage_plan import MEDIA_STAGES
-from functions.services.batch_lifecycle import VideoRef
 from functions.services.context import Services, services
 from functions.services.stages import STAGE_RUNNERS
 from functions.services.transcription import transcribe_and_wait

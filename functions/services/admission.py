@@ -25,6 +25,7 @@ from functions.domain.transitions import BatchAction
 from functions.observability import logger, tracer
 from functions.services.batches import launch_execution
 from functions.services.context import Services
+from functions.services.parked_tokens import release_parked
 from functions.services.queue_view import read_queue
 
 
@@ -79,8 +80,7 @@ def admit(ctx: Services, batch: BatchJob, limits: SlotLimits) -> BatchJob | None
         return None
     if resumed:
         # A batch resumed into the queue keeps its execution: its parked videos go on.
-        for token in ctx.task_tokens.take_all(batch.id):
-            ctx.workflow.send_success(token, {"resumed": True})
+        release_parked(ctx, batch.id)
         return running
     try:
         launch_execution(ctx, running)

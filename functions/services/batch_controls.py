@@ -33,6 +33,7 @@ from functions.services.admission import admit_waiting
 from functions.services.batch_lifecycle import mark_unfinished_videos
 from functions.services.batches import Caller
 from functions.services.context import Services
+from functions.services.parked_tokens import release_parked
 from functions.services.slots import slot_freed
 
 CANCELLED_BY_USER = "Cancelled by the user"
@@ -52,17 +53,6 @@ def _transition(
         return ctx.batches.transition(batch, action, ctx.clock(), set_fields=fields or None)
     except IllegalTransition as lost:
         raise _lost(control, lost, batch.id) from lost
-
-
-def release_parked(ctx: Services, batch_id: str) -> int:
-    """Send every parked task token back: each waiting video goes back through the gate."""
-    tokens = ctx.task_tokens.take_all(batch_id)
-    for token in tokens:
-        try:
-            ctx.workflow.send_success(token, {"resumed": True})
-        except Exception:  # the execution ended (stopped or timed out): nobody waits on this token
-            logger.warning("A parked task token was no longer awaited", extra={"batch_id": batch_id})
-    return len(tokens)
 
 
 @tracer.capture_method
@@ -121,7 +111,7 @@ def cancel_batch(ctx: Services, caller: Caller, batch_id: str) -> CancelResponse
     videos = ctx.batch_videos.of_batch(batch_id)
     now_cancelled = [v for v in videos if v.status is VideoStatus.CANCELLED and v.video_id not in before]
     if stopped:
-        ctx.task_tokens.take_all(batch_id)  # their execution is gone: just drop them
+        ctx.task_tokens.drop_all(batch_id)  # their execution is gone: just drop them
     else:
         release_parked(ctx, batch_id)  # waiting iterations see `cancelled` at the gate and stop
     removed = _cancel_cleanup(ctx, batch_id, [v for v in videos if v.status is VideoStatus.CANCELLED])

@@ -5,17 +5,26 @@ conditional write already done and changes nothing.
 """
 
 import json
+from collections.abc import Sequence
 from contextlib import suppress
 from typing import Any
 
-from pydantic import BaseModel
-
 from functions.domain import object_keys
-from functions.domain.batch_control import batch_outcome, gate_action, outcome_message
+from functions.domain.batch_control import batch_outcome, gate_action, outcome_message, unfinished_videos
 from functions.domain.batch_progress import estimate_time_remaining
 from functions.domain.enums import BatchStatus, Stage, VideoStatus
 from functions.domain.errors import IllegalTransition
 from functions.domain.models import BatchJob, BatchVideo
+from functions.domain.pipeline_contract import (
+    BatchOutcome,
+    BeginVideoOutput,
+    FailureDecision,
+    GateOutput,
+    PrepareBatchOutput,
+    TaskError,
+    VideoOutcome,
+    VideoRef,
+)
 from functions.domain.quotas import limits_for
 from functions.domain.summary import build_summary
 from functions.domain.transitions import BatchAction, VideoAction
@@ -26,37 +35,30 @@ from functions.services.slots import slot_freed
 from functions.services.workspace import Workspace
 
 NON_RETRYABLE_ERRORS = frozenset({"InvalidMediaError", "UnsupportedSettingError"})
-
-
-class VideoRef(BaseModel):
-    batch_id: str
-    video_id: str
-    position: int = 0
+UNRECORDED_FAILURE = "Processing stopped and its error could not be recorded; retry the video"
 
 
 @tracer.capture_method
-def prepare_batch(ctx: Services, batch_id: str) -> dict[str, Any]:
+def prepare_batch(ctx: Services, batch_id: str) -> PrepareBatchOutput:
     """The Map's items: every video still waiting to run, and how many may run at once."""
     batch = require_batch(ctx, batch_id)
     videos = ctx.batch_videos.of_batch(batch_id)
     items = [
-        VideoRef(batch_id=batch_id, video_id=bv.video_id, position=bv.position).model_dump()
+        VideoRef(batch_id=batch_id, video_id=bv.video_id, position=bv.position)
         for bv in videos
         if bv.status in {VideoStatus.PENDING, VideoStatus.PROCESSING}
     ]
-    return {
-        "batch_id": batch_id,
-        "videos": items,
-        "max_concurrency": limits_for(batch.tier).videos_in_flight,
-    }
+    return PrepareBatchOutput(
+        batch_id=batch_id, videos=items, max_concurrency=limits_for(batch.tier).videos_in_flight
+    )
 
 
 @tracer.capture_method
-def check_gate(ctx: Services, ref: VideoRef) -> dict[str, str]:
+def check_gate(ctx: Services, ref: VideoRef) -> GateOutput:
     """run: go on; wait: the batch is paused (or resumed into the queue); stop: no longer wanted."""
     batch = require_batch(ctx, ref.batch_id)
     video = ctx.batch_videos.get(ref.batch_id, ref.video_id)
-    return {"action": gate_action(batch.status, video.status if video else None)}
+    return GateOutput(action=gate_action(batch.status, video.status if video else None))
 
 
 @tracer.capture_method
@@ -68,7 +70,7 @@ def park_until_resumed(ctx: Services, ref: VideoRef, task_token: str) -> None:
 
 
 @tracer.capture_method
-def begin_video(ctx: Services, ref: VideoRef) -> dict[str, Any]:
+def begin_video(ctx: Services, ref: VideoRef) -> BeginVideoOutput:
     now = ctx.clock()
     video = ctx.batch_videos.get(ref.batch_id, ref.video_id)
     fields: dict[str, Any] = {"current_stage": None, "progress_percentage": 0, "error_message": None}
@@ -77,7 +79,7 @@ def begin_video(ctx: Services, ref: VideoRef) -> dict[str, Any]:
     if video is not None and video.processing_result is None:
         fields["processing_result"] = {"timings": {}}
     ctx.batch_videos.transition(ref.batch_id, ref.video_id, VideoAction.START, now, set_fields=fields)
-    return {"attempt": (video.retry_count if video else 0) + 1}
+    return BeginVideoOutput(attempt=(video.retry_count if video else 0) + 1)
 
 
 def _stage_timings(video: BatchVideo) -> dict[str, float]:
@@ -87,11 +89,11 @@ def _stage_timings(video: BatchVideo) -> dict[str, float]:
 
 
 @tracer.capture_method
-def finish_video(ctx: Services, ref: VideoRef) -> dict[str, Any]:
+def finish_video(ctx: Services, ref: VideoRef) -> VideoOutcome:
     """Mark the video completed and move the batch's counters in the same transaction."""
     video = ctx.batch_videos.get(ref.batch_id, ref.video_id)
     if video is None:
-        return {"status": "missing"}
+        return VideoOutcome(status="missing")
     now = ctx.clock()
     wall = sum(_stage_timings(video).values())
     duration = video.duration or 0.0
@@ -114,10 +116,10 @@ def finish_video(ctx: Services, ref: VideoRef) -> dict[str, Any]:
             },
         )
     except IllegalTransition as already:
-        return {"status": already.current or "missing"}
+        return VideoOutcome(status=already.current or "missing")
     refresh_eta(ctx, ref.batch_id)
     Workspace(ctx, ref.batch_id, ref.video_id).clear()
-    return {"status": VideoStatus.COMPLETED.value}
+    return VideoOutcome(status=VideoStatus.COMPLETED)
 
 
 def refresh_eta(ctx: Services, batch_id: str) -> None:
@@ -132,10 +134,10 @@ def refresh_eta(ctx: Services, batch_id: str) -> None:
     ctx.batches.update(batch_id, ctx.clock(), set_fields={"estimated_time_remaining": eta})
 
 
-def _describe_error(error: dict[str, Any]) -> tuple[str, str]:
+def _describe_error(error: TaskError) -> tuple[str, str]:
     """(error type, message a user can act on) from a Catch's {Error, Cause}."""
-    error_type = str(error.get("Error") or "Error")
-    cause = error.get("Cause") or ""
+    error_type = error.error or "Error"
+    cause = error.cause
     message = cause
     try:
         parsed = json.loads(cause)
@@ -149,34 +151,30 @@ def _describe_error(error: dict[str, Any]) -> tuple[str, str]:
     return error_type, (message or error_type)[:2000]
 
 
-def parse_delays(spec: str) -> list[int]:
-    delays = [int(float(part)) for part in str(spec).split(",") if part.strip()]
-    return delays or [0]
-
-
 @tracer.capture_method
-def handle_failure(ctx: Services, ref: VideoRef, error: dict[str, Any], retry_delays: str) -> dict[str, Any]:
+def handle_failure(
+    ctx: Services, ref: VideoRef, error: TaskError, retry_delays: Sequence[int]
+) -> FailureDecision:
     """Decide whether a failed attempt is tried again (after a backoff) or the video fails for good."""
     error_type, message = _describe_error(error)
     video = ctx.batch_videos.get(ref.batch_id, ref.video_id)
     batch = require_batch(ctx, ref.batch_id)
     now = ctx.clock()
-    if video is None or video.status.is_terminal:
-        return {"retry": False, "wait_seconds": 0, "error_type": error_type}
-    if batch.status is BatchStatus.CANCELLED:
-        return {"retry": False, "wait_seconds": 0, "error_type": error_type}
+    give_up = FailureDecision(retry=False, wait_seconds=0, error_type=error_type)
+    if video is None or video.status.is_terminal or batch.status is BatchStatus.CANCELLED:
+        return give_up
     retryable = error_type not in NON_RETRYABLE_ERRORS
     if retryable and video.retry_count < video.max_retries:
-        delays = parse_delays(retry_delays)
+        delays = list(retry_delays) or [0]
         wait = delays[min(video.retry_count, len(delays) - 1)]
         ctx.batch_videos.update(
             ref.batch_id,
             ref.video_id,
             now,
             set_fields={"retry_count": video.retry_count + 1, "error_message": f"Retrying after: {message}"},
-            only_if=VideoStatus.PROCESSING,
+            only_if=video.status,  # pending too: a gate error happens before begin
         )
-        return {"retry": True, "wait_seconds": wait, "error_type": error_type}
+        return FailureDecision(retry=True, wait_seconds=wait, error_type=error_type)
     if retryable:
         message = f"{message} (gave up after {video.retry_count} retries)"
     with suppress(IllegalTransition):  # already failed or cancelled by a concurrent request
@@ -189,11 +187,11 @@ def handle_failure(ctx: Services, ref: VideoRef, error: dict[str, Any], retry_de
             batch_add={"failed_videos": 1},
         )
     Workspace(ctx, ref.batch_id, ref.video_id).clear()
-    return {"retry": False, "wait_seconds": 0, "error_type": error_type}
+    return give_up
 
 
 @tracer.capture_method
-def complete_batch(ctx: Services, batch_id: str) -> dict[str, Any]:
+def complete_batch(ctx: Services, batch_id: str) -> BatchOutcome:
     """Every video is terminal: write the summary report and give the batch its outcome.
 
     `completed` when at least one video completed (the failures are listed in the summary), `failed`
@@ -201,11 +199,16 @@ def complete_batch(ctx: Services, batch_id: str) -> dict[str, Any]:
     status; the summary report is still written so it says what happened.
     """
     batch = require_batch(ctx, batch_id)
+    if not batch.status.is_terminal:
+        # The Map has ended, so a video still unfinished is one whose failure could not be recorded
+        # ("Failure not recorded"): it fails alone, and the batch ends as its other videos decide.
+        mark_unfinished_videos(ctx, batch, VideoAction.FAIL, UNRECORDED_FAILURE)
+        batch = require_batch(ctx, batch_id)
     videos = ctx.batch_videos.of_batch(batch_id)
     statuses = [v.status for v in videos]
     outcome = batch_outcome(statuses, cancelled=batch.status is BatchStatus.CANCELLED)
     message = outcome_message(statuses) if outcome is not BatchStatus.COMPLETED else None
-    if outcome is None:  # the Map ended with a video unfinished: only a broken execution does that
+    if outcome is None:  # a video's status changed under us after it was marked: nothing to settle
         outcome, message = BatchStatus.FAILED, "The execution ended before every video finished"
     now = ctx.clock()
     summary = {**(batch.summary or {}), **build_summary(batch, videos, now)}  # keeps e.g. drop_folder
@@ -215,7 +218,7 @@ def complete_batch(ctx: Services, batch_id: str) -> dict[str, Any]:
     ctx.storage.put_json(ctx.config.media_bucket, report_key, summary)
     summary["report_key"] = report_key
     if batch.status.is_terminal:
-        return {"status": batch.status.value}
+        return BatchOutcome(status=batch.status)
     action = BatchAction.COMPLETE if outcome is BatchStatus.COMPLETED else BatchAction.FAIL
     try:
         done = ctx.batches.transition(
@@ -230,13 +233,13 @@ def complete_batch(ctx: Services, batch_id: str) -> dict[str, Any]:
             },
         )
     except IllegalTransition as lost:
-        return {"status": lost.current or "missing"}
+        return BatchOutcome(status=lost.current or "missing")
     slot_freed(ctx, batch_id)
-    return {"status": done.status.value}
+    return BatchOutcome(status=done.status)
 
 
 @tracer.capture_method
-def fail_batch(ctx: Services, batch_id: str, error: dict[str, Any]) -> dict[str, Any]:
+def fail_batch(ctx: Services, batch_id: str, error: TaskError) -> BatchOutcome:
     """The execution itself broke (not one video): fail the batch and the videos it left behind."""
     batch = require_batch(ctx, batch_id)
     _, message = _describe_error(error)
@@ -254,18 +257,16 @@ def fail_batch(ctx: Services, batch_id: str, error: dict[str, Any]) -> dict[str,
             },
         )
     except IllegalTransition as lost:
-        return {"status": lost.current or "missing"}
+        return BatchOutcome(status=lost.current or "missing")
     slot_freed(ctx, batch_id)
-    return {"status": BatchStatus.FAILED.value}
+    return BatchOutcome(status=BatchStatus.FAILED)
 
 
 def mark_unfinished_videos(ctx: Services, batch: BatchJob, action: VideoAction, message: str) -> int:
     """Fail or cancel every video of the batch that has not reached a terminal status."""
     counter = "failed_videos" if action is VideoAction.FAIL else "cancelled_videos"
     changed = 0
-    for video in ctx.batch_videos.of_batch(batch.id):
-        if video.status.is_terminal:
-            continue
+    for video in unfinished_videos(ctx.batch_videos.of_batch(batch.id)):
         try:
             ctx.batch_videos.transition(
                 batch.id,

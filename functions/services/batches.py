@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from functions.domain import batch_control, object_keys
+from functions.domain.batch_control import Control
 from functions.domain.batch_listing import SortField
 from functions.domain.enums import BatchStatus, Stage, Tier, UploadStatus, VideoStatus
 from functions.domain.errors import (
@@ -39,7 +40,6 @@ from functions.services.queue_view import position_in_queue
 from functions.services.uploads import prepare_upload, upload_target
 
 __all__ = ["SortField"]
-ALREADY_PROCESSING = "Batch is already processing"
 
 
 @dataclass(frozen=True)
@@ -382,22 +382,9 @@ def start_batch(ctx: Services, caller: Caller, batch_id: str) -> StartResponse:
 def start_checked(ctx: Services, batch: BatchJob) -> StartResponse:
     """Start a pending batch whose every file is uploaded and checked (the API's start, a drop folder's)."""
     batch_id = batch.id
-    if batch.status is not BatchStatus.PENDING:
-        if batch.status.is_terminal:
-            raise InvalidRequest(
-                f"Batch has already finished ({batch.status.value})", title="Batch already finished"
-            )
-        raise InvalidRequest(f"Batch status is '{batch.status.value}'", title=ALREADY_PROCESSING)
+    batch_control.check_control(Control.START, batch.status)
     videos = ctx.batch_videos.of_batch(batch_id)
-    if not videos:
-        raise InvalidRequest("The batch has no videos; add some before starting it")
-    waiting = [bv.original_name for bv in videos if bv.status is VideoStatus.UPLOADING]
-    if waiting:
-        raise Conflict(
-            f"{len(waiting)} of {len(videos)} videos are not uploaded yet: {', '.join(waiting[:5])}"
-            + ("…" if len(waiting) > 5 else ""),
-            title="Videos not uploaded",
-        )
+    batch_control.check_uploaded(videos)  # the seed's 400 "All videos must be uploaded before starting"
     unchecked = unchecked_files(ctx, videos)
     if unchecked:
         raise Conflict(
@@ -417,7 +404,7 @@ def start_checked(ctx: Services, batch: BatchJob) -> StartResponse:
             },
         )
     except IllegalTransition as lost:
-        raise InvalidRequest(f"Batch status is '{lost.current}'", title=ALREADY_PROCESSING) from lost
+        raise batch_control.refusal(Control.START, BatchStatus(lost.current or "processing")) from lost
     # Every start goes through the fair queue: admitted now if the caps have room and nobody waiting
     # goes first, else it stays queued (GET shows its position).
     from functions.services.admission import admit_waiting

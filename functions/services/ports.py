@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from functions.domain.batch_control import ExecutionStatus
+from functions.domain.batch_control import ExecutionStatus, ParkedToken
 from functions.domain.batch_listing import BatchPage, SortField
 from functions.domain.capacity import CapacitySetting
 from functions.domain.enums import BatchStatus, Tier, VideoStatus
@@ -193,14 +193,24 @@ class TaskTokenStore(Protocol):
         """False (nothing kept) when the batch is no longer paused."""
         ...
 
-    def take_all(self, batch_id: str) -> list[str]: ...
+    def parked(self, batch_id: str) -> list[ParkedToken]: ...
+
+    def remove(self, parked: ParkedToken) -> bool:
+        """Delete this token once it has been answered; False when it is gone or was replaced."""
+        ...
+
+    def drop_all(self, batch_id: str) -> int:
+        """Forget every parked token (their execution is gone, nobody awaits them)."""
+        ...
 
 
 class TranscriptionJobStore(Protocol):
     def park(self, job: TranscriptionJob) -> None: ...
 
-    def take(self, job_name: str) -> TranscriptionJob | None:
-        """The parked job, removed: a redelivered event finds nothing."""
+    def get(self, job_name: str) -> TranscriptionJob | None: ...
+
+    def remove(self, job_name: str) -> None:
+        """Called once the job's event was acted on, so an error before that leaves it for the retry."""
         ...
 
 

@@ -15,6 +15,7 @@ from functions.domain.batch_control import ExecutionStatus, execution_name
 from functions.domain.enums import BatchStatus
 from functions.domain.errors import IllegalTransition
 from functions.domain.models import BatchJob
+from functions.domain.pipeline_contract import TaskError
 from functions.domain.recovery import Recovery, sweep_action
 from functions.domain.transitions import BatchAction
 from functions.observability import logger, tracer
@@ -22,6 +23,7 @@ from functions.services.admission import admit_waiting
 from functions.services.batch_lifecycle import complete_batch, fail_batch
 from functions.services.batches import launch_execution
 from functions.services.context import Services
+from functions.services.parked_tokens import release_parked
 
 Outcome = Literal["recovered", "completed", "failed"]
 _ACTIVE = (BatchStatus.PROCESSING, BatchStatus.PAUSED)
@@ -79,12 +81,14 @@ def sweep_batch(
         start_grace_seconds=0 if executions_lost else ctx.config.execution_start_grace_seconds,
     )
     if action is None:
+        if batch.status is BatchStatus.PROCESSING:  # a resume whose sends failed left tokens parked
+            release_parked(ctx, batch.id)
         return None
     if isinstance(action, Recovery):
         return "recovered" if recover(ctx, batch, action.reason) else None
     if action.status is BatchStatus.COMPLETED:
-        return "completed" if complete_batch(ctx, batch.id)["status"] == "completed" else None
-    fail_batch(ctx, batch.id, {"Error": "ExecutionLost", "Cause": action.reason or "Execution lost"})
+        return "completed" if complete_batch(ctx, batch.id).status == BatchStatus.COMPLETED else None
+    fail_batch(ctx, batch.id, TaskError(error="ExecutionLost", cause=action.reason or "Execution lost"))
     return "failed"
 
 
@@ -96,7 +100,7 @@ def recover(ctx: Services, batch: BatchJob, reason: str) -> bool:
     nothing is counted twice. Task tokens parked by the dead execution answer nothing: dropped.
     """
     action = BatchAction.RECOVER if batch.status is BatchStatus.PROCESSING else BatchAction.RECOVER_PAUSED
-    ctx.task_tokens.take_all(batch.id)
+    ctx.task_tokens.drop_all(batch.id)
     run = batch.execution_count + 1
     try:
         recovered = ctx.batches.transition(

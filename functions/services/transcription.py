@@ -11,11 +11,13 @@ from typing import Any
 
 from functions.domain import object_keys
 from functions.domain.enums import Stage
+from functions.domain.errors import TaskNotAwaited
 from functions.domain.models import TranscriptionJob
+from functions.domain.pipeline_contract import VideoRef
+from functions.domain.stage_results import StageOutcome
 from functions.media import audio as audio_media
 from functions.media.transcript import Transcript, from_amazon_transcribe
 from functions.observability import tracer
-from functions.services.batch_lifecycle import VideoRef
 from functions.services.context import Services
 from functions.services.stages import StageContext, record_transcript, transcribe_video, transcription_blocker
 
@@ -31,12 +33,12 @@ def transcript_key(ref: VideoRef, name: str) -> str:
 
 
 @tracer.capture_method
-def start_transcription(ctx: Services, ref: VideoRef, task_token: str) -> dict[str, Any]:
+def start_transcription(ctx: Services, ref: VideoRef, task_token: str) -> StageOutcome:
     sc = StageContext(ctx, ref)
     reason = transcription_blocker(sc)
     if reason is not None or ctx.config.transcription_engine == "local":
-        result = transcribe_video(ctx, ref).as_output()
-        ctx.workflow.send_success(task_token, result)
+        result = transcribe_video(ctx, ref)
+        ctx.workflow.send_success(task_token, result.as_output())
         return result
     sc.progress(Stage.TRANSCRIBING).begin()
     audio_uri = _upload_audio(sc)
@@ -52,7 +54,7 @@ def start_transcription(ctx: Services, ref: VideoRef, task_token: str) -> dict[s
         )
     )
     _start_job(sc, name, audio_uri)
-    return {"stage": Stage.TRANSCRIBING.value, "pending": True, "job": name}
+    return StageOutcome(stage=Stage.TRANSCRIBING.value, pending=True, job=name)
 
 
 def _upload_audio(sc: StageContext) -> str:
@@ -81,21 +83,31 @@ def _read_transcript(sc: StageContext, name: str, job: dict[str, Any]) -> Transc
 @tracer.capture_method
 def finish_transcription(ctx: Services, name: str, status: str) -> str:
     """Handle a 'Transcribe Job State Change' event. Returns what happened (for logs and tests)."""
-    parked = ctx.transcription_jobs.take(name)
+    parked = ctx.transcription_jobs.get(name)
     if parked is None:
         return "unknown-or-already-handled"
+    outcome = _answer_transcription(ctx, parked, name, status)
+    # Removed only now: an error above leaves the record, so the event's retry finds it.
+    ctx.transcription_jobs.remove(name)
+    return outcome
+
+
+def _answer_transcription(ctx: Services, parked: TranscriptionJob, name: str, status: str) -> str:
     ref = VideoRef(batch_id=parked.batch_id, video_id=parked.video_id)
     job = ctx.transcriber.job(name)
-    if status != "COMPLETED":
-        reason = str(job.get("FailureReason") or f"Amazon Transcribe ended with status {status}")
-        ctx.workflow.send_failure(parked.token, "TranscriptionFailed", reason)
-        return "failed"
-    sc = StageContext(ctx, ref)
-    transcript = _read_transcript(sc, name, job)
-    started, finished = job.get("StartTime"), job.get("CompletionTime")
-    seconds = (finished - started).total_seconds() if started and finished else 0.0
-    record_transcript(ctx, ref, transcript, seconds, requested=sc.settings.language.value)
-    ctx.workflow.send_success(parked.token, {"stage": Stage.TRANSCRIBING.value})
+    try:
+        if status != "COMPLETED":
+            reason = str(job.get("FailureReason") or f"Amazon Transcribe ended with status {status}")
+            ctx.workflow.send_failure(parked.token, "TranscriptionFailed", reason)
+            return "failed"
+        sc = StageContext(ctx, ref)
+        transcript = _read_transcript(sc, name, job)
+        started, finished = job.get("StartTime"), job.get("CompletionTime")
+        seconds = (finished - started).total_seconds() if started and finished else 0.0
+        record_transcript(ctx, ref, transcript, seconds, requested=sc.settings.language.value)
+        ctx.workflow.send_success(parked.token, {"stage": Stage.TRANSCRIBING.value})
+    except TaskNotAwaited:  # answered by an earlier delivery, or the execution ended
+        return "no-longer-awaited"
     return "completed"
 
 

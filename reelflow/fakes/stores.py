@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from functions.adapters import page_token
+from functions.domain.batch_control import ParkedToken
 from functions.domain.batch_listing import (
     BatchPage,
     InvalidPageToken,
@@ -425,10 +426,19 @@ class FakeTaskTokenStore:
             self.t.tokens[(batch_id, video_id)] = token
             return True
 
-    def take_all(self, batch_id: str) -> list[str]:
+    def parked(self, batch_id: str) -> list[ParkedToken]:
         with self.t.lock:
-            keys = [k for k in self.t.tokens if k[0] == batch_id]
-            return [self.t.tokens.pop(k) for k in keys]
+            return [ParkedToken(b, v, token) for (b, v), token in self.t.tokens.items() if b == batch_id]
+
+    def remove(self, parked: ParkedToken) -> bool:
+        with self.t.lock:
+            if self.t.tokens.get((parked.batch_id, parked.video_id)) != parked.token:
+                return False
+            del self.t.tokens[(parked.batch_id, parked.video_id)]
+            return True
+
+    def drop_all(self, batch_id: str) -> int:
+        return sum(self.remove(parked) for parked in self.parked(batch_id))
 
 
 class FakeTranscriptionJobStore:
@@ -439,9 +449,13 @@ class FakeTranscriptionJobStore:
         with self.t.lock:
             self.t.jobs[job.job_name] = job
 
-    def take(self, job_name: str) -> TranscriptionJob | None:
+    def get(self, job_name: str) -> TranscriptionJob | None:
         with self.t.lock:
-            return self.t.jobs.pop(job_name, None)
+            return self.t.jobs.get(job_name)
+
+    def remove(self, job_name: str) -> None:
+        with self.t.lock:
+            self.t.jobs.pop(job_name, None)
 
 
 class FakeConnectionStore:

@@ -1,5 +1,6 @@
 """The processes this one started (ffmpeg, ffprobe): found through /proc and stopped on shutdown, so a
-stopped `reelflow serve` or `reelflow run` leaves no orphan encoding."""
+stopped `reelflow serve` or `reelflow run` leaves no orphan encoding; after a kill -9, the next start
+finds them by the variable they inherited and stops them."""
 
 import contextlib
 import os
@@ -27,7 +28,11 @@ def child_pids(parent: int | None = None) -> list[int]:
 
 def stop_children(grace_seconds: float = 2.0) -> list[int]:
     """SIGTERM every child, SIGKILL those still there after `grace_seconds`; returns the pids."""
-    pids = child_pids()
+    return terminate(child_pids(), grace_seconds)
+
+
+def terminate(pids: list[int], grace_seconds: float = 2.0) -> list[int]:
+    """SIGTERM `pids`, SIGKILL those still there after `grace_seconds`."""
     for pid in pids:
         _signal(pid, signal.SIGTERM)
     deadline = time.monotonic() + grace_seconds
@@ -54,3 +59,46 @@ def _alive(pid: int) -> bool:
 def _signal(pid: int, number: signal.Signals) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, number)
+
+
+# Every process a local server starts inherits this variable, naming the server (`<home>|<pid>`): after
+# a kill -9 the orphans are found by it on the next start, since their parent is gone.
+OWNER_VARIABLE = "REELFLOW_CHILD_OF"
+
+
+def owner_key(home: Path, pid: int | None = None) -> str:
+    return f"{home.resolve()}|{os.getpid() if pid is None else pid}"
+
+
+def mark_children(home: Path) -> None:
+    """Children started from now on carry this process's owner key."""
+    os.environ[OWNER_VARIABLE] = owner_key(home)
+
+
+def orphans_of(home: Path) -> list[int]:
+    """Processes started by an earlier server on `home` that is no longer alive."""
+    prefix = f"{home.resolve()}|"
+    found = []
+    for entry in PROC.glob("[0-9]*/environ") if PROC.is_dir() else []:
+        try:
+            environ = entry.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        marker = next((v for v in environ if v.startswith(OWNER_VARIABLE.encode() + b"=")), None)
+        if marker is None:
+            continue
+        key = marker.split(b"=", 1)[1].decode(errors="replace")
+        owner = key.removeprefix(prefix)
+        if (
+            key.startswith(prefix)
+            and owner.isdigit()
+            and int(owner) != os.getpid()
+            and not _alive(int(owner))
+        ):
+            found.append(int(entry.parent.name))
+    return found
+
+
+def reap_orphans(home: Path, grace_seconds: float = 2.0) -> list[int]:
+    """Stop what a server on `home` killed with -9 left running (SIGTERM, then SIGKILL)."""
+    return terminate(orphans_of(home), grace_seconds)

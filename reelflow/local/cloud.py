@@ -62,7 +62,7 @@ class QuickStopMotoServer(ThreadedMotoServer):
 @dataclass
 class LocalSettings:
     work_dir: Path
-    retry_delays_seconds: str = "0,0,0"
+    retry_delays_seconds: tuple[int, ...] = (0, 0, 0)
     progress_write_interval_seconds: float = 0.25
     batch_timeout_seconds: int = 6 * 3600
     lambda_max_media_seconds: float = 24 * 3600.0

@@ -59,7 +59,7 @@ def provision(
     aws: Clients,
     names: Names,
     environment: dict[str, str],
-    retry_delays_seconds: str,
+    retry_delays_seconds: tuple[int, ...],
     batch_timeout_seconds: int,
 ) -> Provisioned:
     """Everything, in dependency order."""

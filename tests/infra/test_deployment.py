@@ -43,11 +43,10 @@ def test_every_reelflow_variable_is_a_runtime_config_field(resources):
 
 
 def test_substitutions_are_exactly_the_placeholders_of_the_state_machine_file():
-    declared = set(
-        deployment.StateMachineSubstitutions(
-            *(f.name for f in fields(deployment.StateMachineSubstitutions))
-        ).as_dict()
-    )
+    names = {f.name: f.name for f in fields(deployment.StateMachineSubstitutions)}
+    substitutions = deployment.StateMachineSubstitutions(**{**names, "retry_delays_seconds": (60, 300)})
+    declared = set(substitutions.as_dict())
+    assert substitutions.as_dict()["RetryDelaysSeconds"] == "[60, 300]"  # States.StringToJson reads it
     assert deployment.placeholders(deployment.STATE_MACHINE_FILE.read_text()) == declared
     assert set(deployment.STATE_MACHINE_FUNCTIONS) <= declared
 
@@ -82,3 +81,16 @@ def test_export_substitutions_are_exactly_the_placeholders_of_the_export_state_m
         if r["Type"] == "AWS::StepFunctions::StateMachine" and n.startswith("ExportsExportStateMachine")
     ]
     assert set(machine["Properties"]["DefinitionSubstitutions"]) == declared
+
+
+def test_every_function_is_deployed_with_the_environment_it_declares_it_needs(resources):
+    """What functions/startup.py checks at cold start is what the template sets."""
+    by_handler = {
+        r["Properties"]["Handler"]: r["Properties"].get("Environment", {}).get("Variables", {})
+        for r in resources.values()
+        if r["Type"] == "AWS::Lambda::Function"
+    }
+    for spec in deployment.FUNCTIONS:
+        variables = by_handler[spec.handler]
+        for field in spec.needs:
+            assert variables.get(deployment.ENV_PREFIX + field.upper()), f"{spec.id} lacks {field}"

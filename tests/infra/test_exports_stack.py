@@ -50,6 +50,8 @@ def test_the_api_starts_exports_and_signs_their_downloads(resources):
     # A playlist is written when it is downloaded, its entries signed then (docs/exports.md).
     writes = json.dumps([s for s in api if "s3:PutObject" in json.dumps(s["Action"])])
     assert "/exports/*" in writes
+    # A playlist with failed originals links them where they are, drop-folder ones included.
+    assert "/dropbox/*" in reads and "/uploads/*" in reads
 
 
 def test_export_items_live_in_the_batch_partition():

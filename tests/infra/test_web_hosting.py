@@ -98,7 +98,11 @@ def test_the_deployment_writes_config_json_with_the_deploy_time_urls_and_cognito
 def test_the_hosted_ui_signs_in_on_the_client_the_api_trusts_and_returns_to_the_distribution(resources):
     _, domain = only(resources, "AWS::Cognito::UserPoolDomain")
     assert "reelflow-dev-" in json.dumps(domain["Properties"]["Domain"])
-    (client,) = of_type(resources, "AWS::Cognito::UserPoolClient").values()
+    (client,) = [
+        c
+        for c in of_type(resources, "AWS::Cognito::UserPoolClient").values()
+        if "AllowedOAuthFlows" in c["Properties"]
+    ]  # the web app's (the CLI's client signs in with a password, docs/drop-folder.md)
     props = client["Properties"]
     assert props["AllowedOAuthFlows"] == ["code"] and "openid" in props["AllowedOAuthScopes"]
     assert "GenerateSecret" not in props  # a public client: the browser holds no secret (PKCE instead)

@@ -147,7 +147,7 @@ def test_detail_lists_videos_with_progress(user_id):
 def test_start_requires_every_video_uploaded(user_id):
     _, body = create(user_id, count=2)
     status, reply = api("POST", f"/api/batch-jobs/{body['batch_job']['id']}/start", user=user_id)
-    assert status == 409
+    assert status == 400 and reply["error"] == "All videos must be uploaded before starting"
     assert "2 of 2 videos are not uploaded yet" in reply["detail"]
 
 

@@ -13,6 +13,7 @@ from botocore.exceptions import ClientError
 
 from reelflow.drop import creator_session, sign_in
 from reelflow.local import identity_pool
+from tests.helpers import api
 
 pytestmark = pytest.mark.usefixtures("local_cloud")
 PASSWORD = "Correct-Horse-9-battery"
@@ -191,3 +192,11 @@ def test_reelflow_drop_aws_signs_in_and_uploads_the_folder_under_the_users_own_p
     monkeypatch.setenv("REELFLOW_PASSWORD", "Wrong-password-1!")
     with pytest.raises(SystemExit, match="Sign-in refused"):
         run_drop(console, args)
+
+
+def test_the_api_tells_a_creator_their_drop_folder_address(local_cloud):
+    status, address = api("GET", "/api/drop-folder", user="creator-7")
+    assert status == 200, address
+    assert address["prefix"] == "dropbox/creator-7/"
+    assert address["s3_uri"] == f"s3://{local_cloud.ingest_bucket}/dropbox/creator-7/"
+    assert "--aws" in address["command"]

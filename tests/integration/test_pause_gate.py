@@ -7,6 +7,7 @@ import pytest
 
 from functions.domain.enums import BatchStatus, VideoStatus
 from functions.domain.transitions import BatchAction
+from functions.services.parked_tokens import release_parked
 from tests.helpers import api, files_payload, upload, wait_for_batch
 
 pytestmark = pytest.mark.usefixtures("local_cloud")
@@ -48,10 +49,8 @@ def test_a_paused_batch_waits_on_task_tokens_until_resumed(ctx, user_id, clips, 
 
     resumed = ctx.batches.transition(batch, BatchAction.RESUME, ctx.clock())
     assert resumed.status is BatchStatus.PROCESSING
-    tokens = ctx.task_tokens.take_all(batch.id)
-    assert len(tokens) == 2 and ctx.task_tokens.take_all(batch.id) == []  # each token handed out once
-    for token in tokens:
-        ctx.workflow.send_success(token, {"resumed": True})
+    assert release_parked(ctx, batch.id) == 2
+    assert ctx.task_tokens.parked(batch.id) == []  # each sent once, then deleted
 
     finished = wait_for_batch(batch.id, user_id)
     assert finished["status"] == "completed" and finished["completed_videos"] == 2

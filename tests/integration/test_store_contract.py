@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from functions.domain.batch_control import ParkedToken
 from functions.domain.batch_listing import InvalidPageToken, order_batches
 from functions.domain.enums import BatchStatus, Tier, UploadStatus, VideoStatus
 from functions.domain.errors import Conflict, IllegalTransition, MembershipConflict
@@ -114,12 +115,17 @@ def test_queue_order_quota_tokens_probe_and_jobs(stores, now):
     assert [stores.users.consume_creation_quota(user, "w", 2, 0) for _ in range(3)] == [1, 2, None]
 
     assert stores.task_tokens.park(low.id, "v", "t0", now) is True  # queued: the gate waits for a slot
-    assert stores.task_tokens.take_all(low.id) == ["t0"]
+    (parked,) = stores.task_tokens.parked(low.id)
+    assert parked == ParkedToken(low.id, "v", "t0")
+    assert stores.task_tokens.remove(parked) is True and stores.task_tokens.remove(parked) is False
     stores.batches.transition(low, BatchAction.LAUNCH, now)
     assert stores.task_tokens.park(low.id, "v", "t1", now) is False  # processing: answered at once
     stores.batches.transition(low, BatchAction.PAUSE, now)
     assert stores.task_tokens.park(low.id, "v", "t1", now) is True
-    assert stores.task_tokens.take_all(low.id) == ["t1"] and stores.task_tokens.take_all(low.id) == []
+    assert stores.task_tokens.park(low.id, "v", "t2", now) is True  # parked again: the newest token
+    assert stores.task_tokens.remove(ParkedToken(low.id, "v", "t1")) is False  # never a newer token
+    assert [p.token for p in stores.task_tokens.parked(low.id)] == ["t2"]
+    assert stores.task_tokens.drop_all(low.id) == 1 and stores.task_tokens.parked(low.id) == []
 
     video = Video(user_id=user, original_name="a.mp4", s3_key="k", created_at=now, updated_at=now)
     stores.videos.put_many([video])
@@ -137,8 +143,10 @@ def test_queue_order_quota_tokens_probe_and_jobs(stores, now):
 
     job = TranscriptionJob(job_name=f"j-{user}", batch_id=low.id, video_id="v", token="t", expires_at=now)
     stores.transcription_jobs.park(job)
-    assert stores.transcription_jobs.take(job.job_name) == job
-    assert stores.transcription_jobs.take(job.job_name) is None
+    assert stores.transcription_jobs.get(job.job_name) == job
+    assert stores.transcription_jobs.get(job.job_name) == job  # reading leaves it for a retry
+    stores.transcription_jobs.remove(job.job_name)
+    assert stores.transcription_jobs.get(job.job_name) is None
 
 
 def test_an_identical_export_request_claims_one_export_until_it_fails_or_expires(stores, now):
@@ -274,7 +282,7 @@ def test_delete_is_conditional_won_once_and_removes_the_partition(stores, now):
     outcomes = _race(lambda: stores.batches.delete(batch.id, terminal), threads=4)
     assert [o.id for o in outcomes if isinstance(o, BatchJob)] == [batch.id]
     assert stores.batches.get(batch.id) is None and stores.batch_videos.of_batch(batch.id) == []
-    assert stores.task_tokens.take_all(batch.id) == []
+    assert stores.task_tokens.parked(batch.id) == []
     assert stores.batch_videos.of_video(members[0].video_id) == []
     assert len(stores.batch_videos.of_batch(other.id)) == 2  # another batch's partition is untouched
     stores.videos.delete(members[0].video_id)

@@ -90,7 +90,7 @@ def transcription_event(name: str, status: str) -> dict:
 
 
 def wait_for_job(ctx, batch_id: str, video_id: str, attempt: int, timeout: float = 60) -> str:
-    from functions.services.batch_lifecycle import VideoRef
+    from functions.domain.pipeline_contract import VideoRef
     from functions.services.transcription import job_name
 
     name = job_name(VideoRef(batch_id=batch_id, video_id=video_id), attempt)
@@ -143,7 +143,7 @@ def test_a_batch_waits_for_the_transcription_event_then_goes_on(
     assert ctx.storage.head(local_cloud.media_bucket, f"work/{batch_id}/{video_id}/audio.flac")
     assert api("GET", f"/api/batch-jobs/{batch_id}", user=user_id)[1]["status"] == "processing"
 
-    from functions.services.batch_lifecycle import VideoRef
+    from functions.domain.pipeline_contract import VideoRef
 
     ctx.storage.put_json(
         local_cloud.media_bucket,
@@ -161,7 +161,7 @@ def test_a_batch_waits_for_the_transcription_event_then_goes_on(
 
 
 def test_with_auto_the_language_amazon_identified_is_recorded(ctx, user_id, clips, local_cloud, monkeypatch):
-    from functions.services.batch_lifecycle import VideoRef
+    from functions.domain.pipeline_contract import VideoRef
     from functions.services.transcription import transcript_key
 
     monkeypatch.setattr(ctx.config, "transcription_engine", "aws")

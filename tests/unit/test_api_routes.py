@@ -37,7 +37,8 @@ def test_create_read_and_the_error_shapes(call):
         {"error": "Batch job not found", "detail": f"No batch job with id '{batch_id}' exists for this user"},
     )
     status, reply = call("POST", f"/api/batch-jobs/{batch_id}/start")
-    assert status == 409 and reply["error"] == "Videos not uploaded"
+    assert status == 400 and reply["error"] == "All videos must be uploaded before starting"
+    assert reply["detail"].startswith("2 of 2 videos are not uploaded yet: ")  # the files, by name
     assert call("GET", "/api/batch-jobs", user=None)[0] == 401
     status, reply = call("POST", "/api/batch-jobs", {"name": ""})
     assert status == 422 and reply["error"] == "Validation failed"

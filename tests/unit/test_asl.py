@@ -69,7 +69,36 @@ def test_lambda_tasks_retry_service_errors_and_media_errors_are_caught():
         "Export video",
         "Process on Fargate",
     ):
-        assert states[name]["Catch"][0]["Next"] == "Handle video failure"
+        assert states[name]["Catch"][-1] == {
+            "ErrorEquals": ["States.ALL"],
+            "ResultPath": "$.error",
+            "Next": "Handle video failure",
+        }
+
+
+def test_every_task_of_a_video_catches_so_its_failure_stays_its_own():
+    """A bookkeeping error (throttling past the quick retries) in any state of one video's iteration
+    ends that iteration, never the Map and with it the whole batch."""
+    video = json.loads(ASL.read_text())["States"]["Process videos"]["ItemProcessor"]["States"]
+    tasks = {name: state for name, state in video.items() if state["Type"] == "Task"}
+    assert {"Check batch state", "Wait for resume", "Begin video", "Finish video"} <= set(tasks)
+    for name, state in tasks.items():
+        catch_all = [c for c in state.get("Catch", []) if c["ErrorEquals"] == ["States.ALL"]]
+        assert catch_all, f"{name} has no Catch: one video's error would fail the batch"
+        expected = "Failure not recorded" if name == "Handle video failure" else "Handle video failure"
+        assert catch_all[0]["Next"] == expected, name
+    assert video["Failure not recorded"]["Type"] == "Succeed"
+
+
+def test_a_video_that_outruns_lambda_moves_to_fargate():
+    video = json.loads(ASL.read_text())["States"]["Process videos"]["ItemProcessor"]["States"]
+    for name in ("Probe video", "Remove silence", "Detect highlights", "Export video"):
+        first = video[name]["Catch"][0]
+        assert first["ErrorEquals"] == ["States.Timeout", "Sandbox.Timedout"], name
+        assert first["Next"] == "Process on Fargate", name
+    # The Transcribe task's own States.Timeout is the wait for the transcript, not Lambda's limit.
+    assert video["Transcribe"]["Catch"][0]["ErrorEquals"] == ["Sandbox.Timedout"]
+    assert video["Transcribe"]["Catch"][0]["Next"] == "Process on Fargate"
 
 
 @pytest.mark.skipif(

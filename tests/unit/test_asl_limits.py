@@ -44,7 +44,8 @@ def path(start: str, stop_at: str | None = None, fail_at: str | None = None) -> 
         visited.append(name)
         if name in (stop_at, fail_at):
             if name == fail_at:
-                return visited + path(state["Catch"][0]["Next"], stop_at="Wait before retry")
+                caught = next(c for c in state["Catch"] if c["ErrorEquals"] == ["States.ALL"])
+                return visited + path(caught["Next"], stop_at="Wait before retry")
             return visited
         name = choice(name, state) if state["Type"] == "Choice" else state.get("Next", "")
     return visited

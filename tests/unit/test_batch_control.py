@@ -20,14 +20,13 @@ from functions.domain.batch_control import (
     batch_outcome,
     check_control,
     check_uploaded,
-    control_target,
     execution_name,
     gate_action,
     is_allowed,
     outcome_message,
     plan_retry,
     reconcile,
-    videos_to_cancel,
+    unfinished_videos,
 )
 from functions.domain.enums import BatchStatus, VideoStatus
 from functions.domain.errors import Conflict, DomainError, InvalidRequest
@@ -122,28 +121,6 @@ def test_rules_agree_with_the_transition_table(control, action):
     assert CONTROL_RULES[control].allowed == BATCH_TRANSITIONS[action].sources
 
 
-def test_control_targets():
-    assert control_target(Control.START, B.PENDING, admitted=True) is B.PROCESSING
-    assert control_target(Control.START, B.PENDING, admitted=False) is B.QUEUED
-    assert control_target(Control.RESUME, B.PAUSED, admitted=False) is B.QUEUED
-    assert control_target(Control.RETRY_FAILED, B.FAILED, admitted=True) is B.PROCESSING
-    assert control_target(Control.PAUSE, B.QUEUED, admitted=False) is B.PAUSED
-    assert control_target(Control.CANCEL, B.PROCESSING, admitted=False) is B.CANCELLED
-    assert control_target(Control.DELETE, B.CANCELLED, admitted=False) is None
-    with pytest.raises(InvalidRequest):
-        control_target(Control.RESUME, B.PROCESSING, admitted=True)
-
-
-def test_every_control_move_is_a_transition():
-    existing = {(source, t.target) for t in BATCH_TRANSITIONS.values() for source in t.sources}
-    for control, rule in CONTROL_RULES.items():
-        for source in rule.allowed:
-            for admitted in (True, False):
-                target = control_target(control, source, admitted=admitted)
-                if target is not None:
-                    assert (source, target) in existing, (control, source, target)
-
-
 @pytest.mark.parametrize(
     ("batch_status", "video_status", "action"),
     [
@@ -182,7 +159,7 @@ def test_cancel_marks_unfinished_videos_and_cleans_only_work_files():
         video("run", V.PROCESSING, 5),
         video("gone", V.CANCELLED, 6),
     ]
-    assert [v.video_id for v in videos_to_cancel(videos)] == ["up", "wait", "run"]
+    assert [v.video_id for v in unfinished_videos(videos)] == ["up", "wait", "run"]
     assert CANCEL_CLEANUP_PREFIXES == (Prefix.WORK,)
     assert Prefix.OUTPUTS in DELETE_PREFIXES and Prefix.REPORTS in DELETE_PREFIXES
 

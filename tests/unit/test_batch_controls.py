@@ -16,13 +16,13 @@ from functions.domain.batch_control import (
 )
 from functions.domain.enums import BatchStatus, Tier, VideoStatus
 from functions.domain.errors import Conflict, InvalidRequest, NotFound
+from functions.domain.pipeline_contract import TaskError, VideoRef
 from functions.domain.transitions import BatchAction
 from functions.handlers import api as api_module
 from functions.handlers.routes import batches as batch_routes
 from functions.handlers.routes import control as control_routes
 from functions.services import batch_controls as controls
 from functions.services import batch_lifecycle as lifecycle
-from functions.services.batch_lifecycle import VideoRef
 from functions.services.batches import Caller
 from reelflow.local.gateway import build_event
 from reelflow.local.invoker import LocalLambdaContext
@@ -35,7 +35,9 @@ ALICE = Caller("alice", Tier.CREATOR)
 
 def fail(fake: FakeServices, ref: VideoRef, error_type: str = "InvalidMediaError") -> None:
     lifecycle.begin_video(fake.ctx, ref)
-    lifecycle.handle_failure(fake.ctx, ref, {"Error": error_type, "Cause": "broken"}, "0")
+    lifecycle.handle_failure(
+        fake.ctx, ref, TaskError.model_validate({"Error": error_type, "Cause": "broken"}), [0]
+    )
 
 
 def finish(fake: FakeServices, ref: VideoRef) -> None:
@@ -51,7 +53,7 @@ def test_pause_then_resume_sends_the_parked_tokens_back(fake):
     batch_id, refs = started_batch(fake, videos=3)
     paused = controls.pause_batch(fake.ctx, ALICE, batch_id)
     assert paused.status is B.PAUSED
-    assert lifecycle.check_gate(fake.ctx, refs[1]) == {"action": "wait"}
+    assert lifecycle.check_gate(fake.ctx, refs[1]).action == "wait"
     lifecycle.park_until_resumed(fake.ctx, refs[1], "token-2")
     lifecycle.park_until_resumed(fake.ctx, refs[2], "token-3")
     assert fake.workflow.successes == []  # parked, nobody polls
@@ -62,7 +64,7 @@ def test_pause_then_resume_sends_the_parked_tokens_back(fake):
     resumed = controls.resume_batch(fake.ctx, ALICE, batch_id)
     assert resumed.status is B.PROCESSING
     assert sorted(t for t, _ in fake.workflow.successes) == ["token-2", "token-3"]
-    assert fake.ctx.task_tokens.take_all(batch_id) == []
+    assert fake.ctx.task_tokens.parked(batch_id) == []
     with pytest.raises(InvalidRequest) as refused:
         controls.resume_batch(fake.ctx, ALICE, batch_id)
     assert refused.value.title == NOT_PAUSED
@@ -72,7 +74,7 @@ def test_a_queued_batch_can_be_paused_and_its_gate_waits(fake):
     batch_id, refs = started_batch(fake)
     stored = fake.ctx.batches.get(batch_id)
     fake.table.batches[batch_id] = stored.model_copy(update={"status": B.QUEUED})
-    assert lifecycle.check_gate(fake.ctx, refs[0]) == {"action": "wait"}
+    assert lifecycle.check_gate(fake.ctx, refs[0]).action == "wait"
     assert controls.pause_batch(fake.ctx, ALICE, batch_id).status is B.PAUSED
 
 
@@ -81,7 +83,7 @@ def test_pause_racing_the_last_video_still_completes_the_batch(fake):
     lifecycle.begin_video(fake.ctx, refs[0])
     controls.pause_batch(fake.ctx, ALICE, batch_id)  # the only video is already running
     lifecycle.finish_video(fake.ctx, refs[0])
-    assert lifecycle.complete_batch(fake.ctx, batch_id) == {"status": "completed"}
+    assert lifecycle.complete_batch(fake.ctx, batch_id).status == "completed"
     batch = fake.ctx.batches.get(batch_id)
     assert (batch.status, batch.completed_videos) == (B.COMPLETED, 1)
 
@@ -112,9 +114,9 @@ def test_cancel_stops_the_execution_counts_videos_and_removes_work_files(fake):
     )
     assert cancelled.removed_objects == 3
     # The finishing video loses to the cancel: counters stay exact.
-    assert lifecycle.finish_video(fake.ctx, refs[1]) == {"status": "cancelled"}
-    assert lifecycle.check_gate(fake.ctx, refs[2]) == {"action": "stop"}
-    assert lifecycle.complete_batch(fake.ctx, batch_id) == {"status": "cancelled"}
+    assert lifecycle.finish_video(fake.ctx, refs[1]).status == "cancelled"
+    assert lifecycle.check_gate(fake.ctx, refs[2]).action == "stop"
+    assert lifecycle.complete_batch(fake.ctx, batch_id).status == "cancelled"
     assert fake.ctx.batches.get(batch_id).cancelled_videos == 2
     with pytest.raises(InvalidRequest) as refused:
         controls.cancel_batch(fake.ctx, ALICE, batch_id)
@@ -146,7 +148,7 @@ def test_retry_failed_reruns_only_failed_videos_as_run_two(fake):
     finish(fake, refs[0])
     fail(fake, refs[1])
     fail(fake, refs[2])
-    assert lifecycle.complete_batch(fake.ctx, batch_id) == {"status": "completed"}
+    assert lifecycle.complete_batch(fake.ctx, batch_id).status == "completed"
 
     retried = controls.retry_failed(fake.ctx, ALICE, batch_id)
 
@@ -160,7 +162,7 @@ def test_retry_failed_reruns_only_failed_videos_as_run_two(fake):
         video = fake.ctx.batch_videos.get(batch_id, ref.video_id)
         assert (video.status, video.retry_count, video.error_message) == (V.PENDING, 1, None)
     prepared = lifecycle.prepare_batch(fake.ctx, batch_id)
-    assert [item["video_id"] for item in prepared["videos"]] == [r.video_id for r in refs[1:]]
+    assert [item.video_id for item in prepared.videos] == [r.video_id for r in refs[1:]]
 
 
 def test_retry_failed_of_chosen_videos_and_the_reasons_for_nothing_to_retry(fake):
@@ -184,8 +186,10 @@ def test_retry_failed_when_every_failure_used_its_retries(fake):
     batch_id, refs = started_batch(fake, videos=1)
     lifecycle.begin_video(fake.ctx, refs[0])
     fake.ctx.batch_videos.update(batch_id, refs[0].video_id, fake.clock(), set_fields={"retry_count": 3})
-    lifecycle.handle_failure(fake.ctx, refs[0], {"Error": "MediaProcessingError", "Cause": "x"}, "0")
-    assert lifecycle.complete_batch(fake.ctx, batch_id) == {"status": "failed"}
+    lifecycle.handle_failure(
+        fake.ctx, refs[0], TaskError.model_validate({"Error": "MediaProcessingError", "Cause": "x"}), [0]
+    )
+    assert lifecycle.complete_batch(fake.ctx, batch_id).status == "failed"
     with pytest.raises(InvalidRequest) as refused:
         controls.retry_failed(fake.ctx, ALICE, batch_id)
     assert refused.value.title == NOTHING_TO_RETRY and "(3/3)" in refused.value.detail
@@ -195,7 +199,7 @@ def test_every_video_failed_ends_failed_with_the_reason_in_the_summary(fake):
     batch_id, refs = started_batch(fake, videos=2)
     for ref in refs:
         fail(fake, ref)
-    assert lifecycle.complete_batch(fake.ctx, batch_id) == {"status": "failed"}
+    assert lifecycle.complete_batch(fake.ctx, batch_id).status == "failed"
     batch = fake.ctx.batches.get(batch_id)
     assert batch.error_message == "Every video failed (2 of 2)"
     assert batch.summary["outcome"] == "failed" and len(batch.summary["failures"]) == 2
@@ -207,7 +211,7 @@ def test_mixed_results_end_completed_with_the_failures_listed(fake):
     batch_id, refs = started_batch(fake, videos=2)
     finish(fake, refs[0])
     fail(fake, refs[1])
-    assert lifecycle.complete_batch(fake.ctx, batch_id) == {"status": "completed"}
+    assert lifecycle.complete_batch(fake.ctx, batch_id).status == "completed"
     summary = fake.ctx.batches.get(batch_id).summary
     assert summary["outcome"] == "completed" and summary["error_message"] is None
     assert [f["position"] for f in summary["failures"]] == [2]
@@ -350,3 +354,31 @@ def test_retry_failed_without_a_body(fake, call):
     lifecycle.complete_batch(fake.ctx, batch_id)
     status, retried = call("POST", f"/api/batch-jobs/{batch_id}/retry-failed")
     assert status == 200 and retried["retried_video_ids"] == [refs[0].video_id]
+
+
+def test_a_parked_token_whose_send_fails_stays_parked_and_is_sent_later(fake, monkeypatch):
+    """Deleted only after its send succeeds: a throttled send keeps it for the next release."""
+    from functions.domain.errors import TaskNotAwaited
+    from functions.services.parked_tokens import release_parked
+
+    batch_id, refs = started_batch(fake, videos=3)
+    controls.pause_batch(fake.ctx, ALICE, batch_id)
+    for ref, token in zip(refs, ("t-ok", "t-throttled", "t-gone"), strict=True):
+        lifecycle.park_until_resumed(fake.ctx, ref, token)
+    send = fake.workflow.send_success
+
+    def flaky(token: str, output: dict[str, Any]) -> None:
+        if token == "t-throttled":
+            raise ConnectionError("Rate exceeded")
+        if token == "t-gone":
+            raise TaskNotAwaited(token)
+        send(token, output)
+
+    monkeypatch.setattr(fake.workflow, "send_success", flaky)
+    controls.resume_batch(fake.ctx, ALICE, batch_id)
+    assert [t for t, _ in fake.workflow.successes] == ["t-ok"]
+    assert [p.token for p in fake.ctx.task_tokens.parked(batch_id)] == ["t-throttled"]  # kept, not lost
+    monkeypatch.setattr(fake.workflow, "send_success", send)
+    assert release_parked(fake.ctx, batch_id) == 1
+    assert sorted(t for t, _ in fake.workflow.successes) == ["t-ok", "t-throttled"]
+    assert fake.ctx.task_tokens.parked(batch_id) == []

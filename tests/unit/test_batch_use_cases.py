@@ -120,9 +120,9 @@ def test_add_videos_checks_ownership_uploads_and_duplicates(fake, alice):
 def test_start_needs_every_upload_then_starts_one_execution(fake, alice):
     created = create(fake, alice)
     batch_id = created.batch_job.id
-    with pytest.raises(Conflict) as waiting:
+    with pytest.raises(InvalidRequest) as waiting:
         batches.start_batch(fake.ctx, alice, batch_id)
-    assert waiting.value.title == "Videos not uploaded"
+    assert waiting.value.title == "All videos must be uploaded before starting"
     for upload in created.uploads:
         mark_uploaded(fake, upload.video_id)
     started = batches.start_batch(fake.ctx, alice, batch_id)

@@ -32,10 +32,10 @@ def test_a_free_users_resumed_batch_waits_while_another_of_theirs_runs(fake):
     assert resumed.status is B.QUEUED
     assert running(fake) == [second]
     assert fake.workflow.successes == []  # still parked
-    assert lifecycle.check_gate(fake.ctx, first_refs[1]) == {"action": "wait"}
+    assert lifecycle.check_gate(fake.ctx, first_refs[1]).action == "wait"
 
     finish(fake, second_refs[0])
-    assert lifecycle.complete_batch(fake.ctx, second) == {"status": "completed"}
+    assert lifecycle.complete_batch(fake.ctx, second).status == "completed"
     assert running(fake) == [first]
     assert fake.workflow.successes == [("token-2", {"resumed": True})]  # the same execution goes on
     assert sorted(fake.workflow.executions) == sorted([first, second])  # no new run
@@ -46,7 +46,7 @@ def test_a_retry_under_a_full_global_cap_waits_then_runs_when_a_slot_frees(tmp_p
     retried_id, refs = started_batch(fake, videos=2)
     finish(fake, refs[0])
     fail(fake, refs[1])
-    assert lifecycle.complete_batch(fake.ctx, retried_id) == {"status": "completed"}
+    assert lifecycle.complete_batch(fake.ctx, retried_id).status == "completed"
     other, other_refs = started_batch(fake, videos=1)
     assert running(fake) == [other]
 
@@ -58,19 +58,19 @@ def test_a_retry_under_a_full_global_cap_waits_then_runs_when_a_slot_frees(tmp_p
     assert running(fake) == [other]
 
     finish(fake, other_refs[0])
-    assert lifecycle.complete_batch(fake.ctx, other) == {"status": "completed"}
+    assert lifecycle.complete_batch(fake.ctx, other).status == "completed"
 
     batch = fake.ctx.batches.get(retried_id)
     assert (batch.status, batch.execution_count, batch.execution_arn) == (B.PROCESSING, 2, retried.job_id)
     assert f"{retried_id}-run2" in fake.workflow.executions
     prepared = lifecycle.prepare_batch(fake.ctx, retried_id)
-    assert [item["video_id"] for item in prepared["videos"]] == [refs[1].video_id]
+    assert [item.video_id for item in prepared.videos] == [refs[1].video_id]
 
 
 def test_a_retry_while_the_finished_run_is_still_ending_starts_a_new_run(fake):
     batch_id, refs = started_batch(fake, videos=1)
     fail(fake, refs[0])
-    assert lifecycle.complete_batch(fake.ctx, batch_id) == {"status": "failed"}
+    assert lifecycle.complete_batch(fake.ctx, batch_id).status == "failed"
     assert fake.workflow.status(batch_id) == "RUNNING"  # the run's last states have not finished yet
 
     retried = controls.retry_failed(fake.ctx, Caller("alice", Tier.CREATOR), batch_id)

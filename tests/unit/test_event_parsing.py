@@ -1,6 +1,6 @@
 """Handlers read their events with Powertools' event classes; keys are URL-decoded exactly once."""
 
-from functions.handlers.executions import batch_id_of
+from functions.domain.batch_control import batch_id_of_execution as batch_id_of
 from functions.handlers.ingest import objects_in
 from functions.services.ingestion import ObjectCreated
 

@@ -8,11 +8,11 @@ import pytest
 from functions.domain import object_keys
 from functions.domain.enums import BatchStatus, Tier, VideoStatus
 from functions.domain.errors import IllegalTransition
+from functions.domain.pipeline_contract import FailureDecision, TaskError, VideoRef
 from functions.domain.schemas import BatchJobCreate
 from functions.domain.transitions import BatchAction, VideoAction
 from functions.services import batch_lifecycle as lifecycle
 from functions.services import batches
-from functions.services.batch_lifecycle import VideoRef
 from functions.services.batches import Caller
 from tests.fakes.container import FakeServices
 from tests.unit.test_batch_use_cases import mark_uploaded
@@ -38,19 +38,19 @@ def status_of(fake: FakeServices, ref: VideoRef) -> VideoStatus:
 def test_prepare_lists_waiting_videos_and_the_plans_concurrency(fake):
     batch_id, refs = started_batch(fake, videos=3, tier=Tier.PRO)
     prepared = lifecycle.prepare_batch(fake.ctx, batch_id)
-    assert [item["video_id"] for item in prepared["videos"]] == [r.video_id for r in refs]
-    assert prepared["max_concurrency"] == 5
+    assert [item.video_id for item in prepared.videos] == [r.video_id for r in refs]
+    assert prepared.max_concurrency == 5
 
 
 def test_the_gate_runs_waits_and_stops(fake):
     batch_id, refs = started_batch(fake)
-    assert lifecycle.check_gate(fake.ctx, refs[0]) == {"action": "run"}
+    assert lifecycle.check_gate(fake.ctx, refs[0]).action == "run"
     batch = fake.ctx.batches.get(batch_id)
     paused = fake.ctx.batches.transition(batch, BatchAction.PAUSE, fake.clock())
-    assert lifecycle.check_gate(fake.ctx, refs[0]) == {"action": "wait"}
+    assert lifecycle.check_gate(fake.ctx, refs[0]).action == "wait"
     fake.ctx.batches.transition(paused, BatchAction.CANCEL, fake.clock())
-    assert lifecycle.check_gate(fake.ctx, refs[0]) == {"action": "stop"}
-    assert lifecycle.check_gate(fake.ctx, VideoRef(batch_id=batch_id, video_id="nope")) == {"action": "stop"}
+    assert lifecycle.check_gate(fake.ctx, refs[0]).action == "stop"
+    assert lifecycle.check_gate(fake.ctx, VideoRef(batch_id=batch_id, video_id="nope")).action == "stop"
 
 
 def test_a_token_is_parked_only_while_paused(fake):
@@ -60,18 +60,17 @@ def test_a_token_is_parked_only_while_paused(fake):
     fake.ctx.batches.transition(fake.ctx.batches.get(batch_id), BatchAction.PAUSE, fake.clock())
     lifecycle.park_until_resumed(fake.ctx, refs[1], "t-paused")
     assert len(fake.workflow.successes) == 1
-    assert fake.ctx.task_tokens.take_all(batch_id) == ["t-paused"]
-    assert fake.ctx.task_tokens.take_all(batch_id) == []
+    assert [p.token for p in fake.ctx.task_tokens.parked(batch_id)] == ["t-paused"]
 
 
 def test_begin_then_finish_counts_once_even_when_redelivered(fake):
     batch_id, refs = started_batch(fake)
-    assert lifecycle.begin_video(fake.ctx, refs[0]) == {"attempt": 1}
-    assert lifecycle.begin_video(fake.ctx, refs[0]) == {"attempt": 1}  # a redelivered begin is harmless
+    assert lifecycle.begin_video(fake.ctx, refs[0]).attempt == 1
+    assert lifecycle.begin_video(fake.ctx, refs[0]).attempt == 1  # a redelivered begin is harmless
     assert status_of(fake, refs[0]) is VideoStatus.PROCESSING
     lifecycle.record_stage_result(fake.ctx, refs[0], "probe", {"duration": 10.0}, 2.5)
-    assert lifecycle.finish_video(fake.ctx, refs[0]) == {"status": "completed"}
-    assert lifecycle.finish_video(fake.ctx, refs[0]) == {"status": "completed"}  # already completed
+    assert lifecycle.finish_video(fake.ctx, refs[0]).status == "completed"
+    assert lifecycle.finish_video(fake.ctx, refs[0]).status == "completed"  # already completed
     batch = fake.ctx.batches.get(batch_id)
     assert batch.completed_videos == 1
     assert batch.processed_duration_seconds == 10.0 and batch.processing_seconds == 2.5
@@ -83,25 +82,27 @@ def test_begin_then_finish_counts_once_even_when_redelivered(fake):
 def test_a_failure_is_retried_with_backoff_then_given_up(fake):
     batch_id, refs = started_batch(fake)
     lifecycle.begin_video(fake.ctx, refs[0])
-    error = {"Error": "MediaProcessingError", "Cause": json.dumps({"errorMessage": "ffmpeg crashed"})}
-    waits = [lifecycle.handle_failure(fake.ctx, refs[0], error, "1,5") for _ in range(3)]
-    assert [(w["retry"], w["wait_seconds"]) for w in waits] == [(True, 1), (True, 5), (True, 5)]
-    given_up = lifecycle.handle_failure(fake.ctx, refs[0], error, "1,5")
-    assert given_up["retry"] is False and given_up["error_type"] == "MediaProcessingError"
+    error = TaskError(error="MediaProcessingError", cause=json.dumps({"errorMessage": "ffmpeg crashed"}))
+    waits = [lifecycle.handle_failure(fake.ctx, refs[0], error, [1, 5]) for _ in range(3)]
+    assert [(w.retry, w.wait_seconds) for w in waits] == [(True, 1), (True, 5), (True, 5)]
+    given_up = lifecycle.handle_failure(fake.ctx, refs[0], error, [1, 5])
+    assert given_up.retry is False and given_up.error_type == "MediaProcessingError"
     video = fake.ctx.batch_videos.get(batch_id, refs[0].video_id)
     assert (
         video.status is VideoStatus.FAILED
         and video.error_message == "ffmpeg crashed (gave up after 3 retries)"
     )
-    lifecycle.handle_failure(fake.ctx, refs[0], error, "1,5")  # redelivered: counted once
+    lifecycle.handle_failure(fake.ctx, refs[0], error, [1, 5])  # redelivered: counted once
     assert fake.ctx.batches.get(batch_id).failed_videos == 1
 
 
 def test_invalid_media_is_never_retried(fake):
     batch_id, refs = started_batch(fake)
     lifecycle.begin_video(fake.ctx, refs[0])
-    outcome = lifecycle.handle_failure(fake.ctx, refs[0], {"Error": "InvalidMediaError", "Cause": "bad"}, "1")
-    assert outcome == {"retry": False, "wait_seconds": 0, "error_type": "InvalidMediaError"}
+    outcome = lifecycle.handle_failure(
+        fake.ctx, refs[0], TaskError.model_validate({"Error": "InvalidMediaError", "Cause": "bad"}), [1]
+    )
+    assert outcome == FailureDecision(retry=False, wait_seconds=0, error_type="InvalidMediaError")
     assert fake.ctx.batch_videos.get(batch_id, refs[0].video_id).error_message == "bad"
 
 
@@ -110,22 +111,24 @@ def test_complete_writes_the_report_and_completes_once(fake):
     for ref in refs:
         lifecycle.begin_video(fake.ctx, ref)
         lifecycle.finish_video(fake.ctx, ref)
-    assert lifecycle.complete_batch(fake.ctx, batch_id) == {"status": "completed"}
+    assert lifecycle.complete_batch(fake.ctx, batch_id).status == "completed"
     report = fake.storage.get_json(fake.ctx.config.media_bucket, object_keys.report_key(batch_id))
     assert report["counts"]["completed"] == 2
     done = fake.ctx.batches.get(batch_id)
     assert done.status is BatchStatus.COMPLETED and done.summary["report_key"] == object_keys.report_key(
         batch_id
     )
-    assert lifecycle.complete_batch(fake.ctx, batch_id) == {"status": "completed"}
+    assert lifecycle.complete_batch(fake.ctx, batch_id).status == "completed"
 
 
 def test_fail_batch_fails_what_is_left_and_counts_it(fake):
     batch_id, refs = started_batch(fake, videos=3)
     lifecycle.begin_video(fake.ctx, refs[0])
     lifecycle.finish_video(fake.ctx, refs[0])
-    outcome = lifecycle.fail_batch(fake.ctx, batch_id, {"Error": "States.Runtime", "Cause": "boom"})
-    assert outcome == {"status": "failed"}
+    outcome = lifecycle.fail_batch(
+        fake.ctx, batch_id, TaskError.model_validate({"Error": "States.Runtime", "Cause": "boom"})
+    )
+    assert outcome.status == "failed"
     batch = fake.ctx.batches.get(batch_id)
     assert batch.status is BatchStatus.FAILED and batch.error_message == "boom"
     assert (batch.completed_videos, batch.failed_videos) == (1, 2)
@@ -134,7 +137,10 @@ def test_fail_batch_fails_what_is_left_and_counts_it(fake):
         VideoStatus.FAILED,
         VideoStatus.FAILED,
     ]
-    assert lifecycle.fail_batch(fake.ctx, batch_id, {"Error": "again"}) == {"status": "failed"}
+    assert (
+        lifecycle.fail_batch(fake.ctx, batch_id, TaskError.model_validate({"Error": "again"})).status
+        == "failed"
+    )
     assert fake.ctx.batches.get(batch_id).failed_videos == 2
 
 

@@ -1,7 +1,10 @@
 """Amazon Transcribe's completion event answers the parked task token, once."""
 
+import pytest
+
 from functions.domain.models import TranscriptionJob
-from functions.services.batch_lifecycle import VideoRef, begin_video, record_stage_result
+from functions.domain.pipeline_contract import VideoRef
+from functions.services.batch_lifecycle import begin_video, record_stage_result
 from functions.services.transcription import finish_transcription, job_name, transcript_key
 from tests.unit.test_lifecycle_use_cases import started_batch
 
@@ -68,3 +71,24 @@ def test_a_failed_job_fails_the_task_with_transcribes_reason(fake):
     fake.transcriber.finish(name, "FAILED", "The media format is not supported")
     assert finish_transcription(fake.ctx, name, "FAILED") == "failed"
     assert fake.workflow.failures == [("tok", "TranscriptionFailed", "The media format is not supported")]
+
+
+def test_an_error_after_the_event_arrives_leaves_the_job_for_the_events_retry(fake, monkeypatch):
+    """The parked record is removed only once acted on: a failure on the way (here the token's send)
+    leaves it, and the retried event answers the task instead of leaving it for the 4-hour timeout."""
+    ref, name = parked(fake)
+    fake.storage.put_json(fake.ctx.config.media_bucket, transcript_key(ref, name), AMAZON_RESULT)
+    fake.transcriber.finish(name, "COMPLETED")
+    send = fake.workflow.send_success
+
+    def throttled(token, output):
+        raise ConnectionError("throttled")
+
+    monkeypatch.setattr(fake.workflow, "send_success", throttled)
+    with pytest.raises(ConnectionError):
+        finish_transcription(fake.ctx, name, "COMPLETED")
+    assert fake.ctx.transcription_jobs.get(name) is not None
+    monkeypatch.setattr(fake.workflow, "send_success", send)
+    assert finish_transcription(fake.ctx, name, "COMPLETED") == "completed"
+    assert fake.workflow.successes == [("tok", {"stage": "transcribing"})]
+    assert fake.ctx.transcription_jobs.get(name) is None

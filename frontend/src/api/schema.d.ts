@@ -365,6 +365,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/drop-folder": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your drop folder: where a folder of videos becomes a batch, and the command that puts it there */
+        get: operations["get_drop_folder_api_drop_folder_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1236,6 +1253,32 @@ export interface components {
         CompleteUploadRequest: {
             /** Parts */
             parts: components["schemas"]["PartETag"][];
+        };
+        /**
+         * DropFolderAddress
+         * @description Where the caller's folders go to become batches, and how to put them there.
+         */
+        DropFolderAddress: {
+            /**
+             * Bucket
+             * @description The ingest bucket.
+             */
+            bucket: string;
+            /**
+             * Prefix
+             * @description dropbox/{your user id}/: the only place your credentials may write.
+             */
+            prefix: string;
+            /**
+             * S3 Uri
+             * @example s3://reelflow-ingest/dropbox/3f2c…/
+             */
+            s3_uri: string;
+            /**
+             * Command
+             * @description The CLI command that uploads a folder DIR there (AWS mode).
+             */
+            command: string;
         };
         /** EmailOptIn */
         EmailOptIn: {
@@ -3623,6 +3666,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UsageReport"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Malformed body or parameters */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_drop_folder_api_drop_folder_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DropFolderAddress"];
                 };
             };
             /** @description Missing, invalid or expired bearer token */

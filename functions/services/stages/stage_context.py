@@ -12,12 +12,12 @@ from functions.domain.enums import Stage
 from functions.domain.errors import InvalidMediaError
 from functions.domain.media_values import ProbeResult
 from functions.domain.models import BatchJob, BatchVideo, Video
+from functions.domain.pipeline_contract import VideoRef
 from functions.domain.settings import BatchSettings
 from functions.domain.stage_plan import stage_spans
 from functions.domain.stage_results import ProcessingResult
 from functions.media import audio as audio_media
 from functions.services.access import require_batch
-from functions.services.batch_lifecycle import VideoRef
 from functions.services.context import Services
 from functions.services.stages.stage_progress import StageProgress
 from functions.services.workspace import Workspace

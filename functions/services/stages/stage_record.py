@@ -6,8 +6,9 @@ from collections.abc import Callable
 from pydantic import BaseModel
 
 from functions.domain import object_keys
+from functions.domain.pipeline_contract import VideoRef
 from functions.domain.stage_results import ProbeSummary, Skipped, StageOutcome, Summary
-from functions.services.batch_lifecycle import VideoRef, record_stage_result
+from functions.services.batch_lifecycle import record_stage_result
 from functions.services.context import Services
 from functions.services.stages.stage_context import StageContext
 

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 from functions.domain.enums import Stage
 from functions.domain.errors import UnsupportedSettingError
 from functions.domain.media_values import Transcript, Word
+from functions.domain.pipeline_contract import VideoRef
 from functions.domain.stage_results import TranscriptSummary
-from functions.services.batch_lifecycle import VideoRef
 from functions.services.context import Services
 from functions.services.stages.stage_context import StageContext
 from functions.services.stages.stage_record import StageResult, skipped, store_stage, timed_stage
