@@ -9,7 +9,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -52,12 +51,26 @@ def _uv_platform(architecture: str) -> str:
 
 
 def runtime_requirements() -> list[str]:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    return [
-        r
-        for r in project["dependencies"]
-        if r.split(">")[0].split("=")[0].split("[")[0] not in PROVIDED_BY_RUNTIME
-    ]
+    """The runtime dependencies pinned by uv.lock (`pkg==version ; markers`), minus what the Lambda
+    runtime provides: two machines synthesizing the same commit build the same layer."""
+    exported = subprocess.run(
+        [
+            _uv(),
+            "export",
+            "--frozen",
+            "--no-dev",
+            "--no-emit-project",
+            "--no-hashes",
+            "--no-header",
+            "--no-annotate",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    pins = [line.strip() for line in exported.splitlines() if line.strip() and not line.startswith("#")]
+    return [pin for pin in pins if pin.split("==")[0] not in PROVIDED_BY_RUNTIME]
 
 
 def _uv() -> str:
@@ -106,6 +119,7 @@ def build_dependencies(output: Path, architecture: str, python_version: str) -> 
                 _uv_platform(architecture),
                 "--only-binary",
                 ":all:",
+                "--no-deps",  # the lock's list is complete
                 *runtime_requirements(),
             ],
             check=True,

@@ -26,6 +26,7 @@ VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".webm")
 WORKER_IMAGE_FILES = [
     "*",
     "!pyproject.toml",
+    "!uv.lock",
     "!README.md",
     "!functions/**",
     "!reelflow/**",

@@ -256,6 +256,49 @@ def measure(console: Console, folder: Path, minutes: float, with_whisper: bool) 
 
 
 @dataclass
+class HdPart:
+    """One 120-second part rendered at 1080p from a 1080p source, as one Lambda would."""
+
+    seconds: float
+    source_mb_per_minute: float
+    output_mb_per_minute: float
+
+
+def hd_part(folder: Path) -> HdPart:
+    from functions.domain.enums import ExportFormat, ExportQuality
+    from functions.media.ffmpeg_run import run_ffmpeg
+    from functions.media.probe import probe
+    from functions.media.render import part_args, plan_render
+
+    source = folder / "part-1080p.mp4"
+    if not source.exists():
+        size = f"1920x1080:rate=30:duration={PART_SECONDS:g}"
+        sources = ["-f", "lavfi", "-i", f"testsrc2=size={size}", "-f", "lavfi", "-i", "sine=f=300:d=120"]
+        codecs = [
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-crf",
+            "23",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+        ]
+        run_ffmpeg([*sources, *codecs, "-shortest", str(source)])
+    info = probe(str(source))
+    output = folder / "part-1080p-out.mp4"
+    plan = plan_render(str(source), output, info, ExportFormat.MP4, ExportQuality.Q1080P, None)
+    (part,) = plan.parts(PART_SECONDS + 1)
+    started = time.perf_counter()
+    run_ffmpeg(part_args(plan, part, output), expected_seconds=part.duration)
+    seconds = time.perf_counter() - started
+    minutes = info.duration / 60
+    return HdPart(seconds, (info.size or 0) / 1e6 / minutes, output.stat().st_size / 1e6 / minutes)
+
+
+@dataclass
 class AwsModel:
     critical: float
     transfers: float
@@ -263,23 +306,34 @@ class AwsModel:
     cost_transcribe: float
 
 
-def aws_model(m: Measured, s3_mbps: float, scale_minutes: float | None = None) -> AwsModel:
+def aws_model(
+    m: Measured, s3_mbps: float, scale_minutes: float | None = None, hd: HdPart | None = None
+) -> AwsModel:
     """The wall time with one Lambda per part, and the cost per media minute, from measured rates.
-    With `scale_minutes`, the same rates applied to a talk of that length (parts stay the same size)."""
+    With `scale_minutes`, the same rates applied to a talk of that length (parts stay the same size);
+    with `hd`, its parts and sizes are those of the measured 1080p part."""
     factor = (scale_minutes * 60 / m.duration) if scale_minutes else 1.0
     duration = m.duration * factor
     part_count = max(1, round(len(m.part_seconds) * factor))
     analysis = m.analysis * factor
     stitch_s = m.stitch * factor
     slowest = max(m.part_seconds)
+    part_times = [t * factor for t in m.part_seconds]
+    source_mb, output_mb = m.source_mb * factor, m.output_mb * factor
+    if hd is not None:
+        slowest = max(slowest, hd.seconds)
+        part_times = [hd.seconds * (media / PART_SECONDS) * factor for media in m.part_media]
+        source_mb = hd.source_mb_per_minute * duration / 60
+        output_mb = hd.output_mb_per_minute * duration * m.kept / 60
+        stitch_s *= output_mb / (m.output_mb * factor)  # a remux: its time follows the bytes
     # the analysis Lambda reads the source; each part reads only its ranges (ranged GETs) and writes
     # its part; the stitch reads the parts and writes the output
-    part_mb = m.output_mb * factor / part_count
-    transfers = (m.source_mb * factor + 2 * part_mb + 2 * m.output_mb * factor) / s3_mbps
+    part_mb = output_mb / part_count
+    transfers = (source_mb + 2 * part_mb + 2 * output_mb) / s3_mbps
     whisper_wall = (PART_SECONDS / m.whisper_rate) if m.whisper_rate else 0.0
     critical = analysis + whisper_wall + slowest + stitch_s + transfers
     minutes = duration / 60
-    render_gb_s = sum(m.part_seconds) * factor * PART_MEMORY_GB
+    render_gb_s = sum(part_times) * PART_MEMORY_GB
     fixed_gb_s = (analysis + stitch_s + transfers) * PART_MEMORY_GB
     whisper_gb_s = (duration * m.kept / m.whisper_rate) * WHISPER_MEMORY_GB if m.whisper_rate else 0.0
     base = (render_gb_s + fixed_gb_s) * LAMBDA_GB_SECOND + (part_count + 3) * LAMBDA_REQUEST
@@ -290,7 +344,9 @@ def aws_model(m: Measured, s3_mbps: float, scale_minutes: float | None = None) -
     return AwsModel(critical, transfers, with_whisper / minutes, with_transcribe / minutes)
 
 
-def report(console: Console, results: list[Measured], s3_mbps: float, scale_to: float) -> None:
+def report(
+    console: Console, results: list[Measured], s3_mbps: float, scale_to: float, hd: HdPart | None
+) -> None:
     table = Table(title=f"reelflow bench long: 720p30 talks, {os.cpu_count()} cores, S3 at {s3_mbps:g} MB/s")
     columns = ["minutes", "kept", "plain s", "run s", "run/plain", "≤ kept×1.10", "one CPU s", "split CPU s"]
     columns += [
@@ -334,6 +390,16 @@ def report(console: Console, results: list[Measured], s3_mbps: float, scale_to: 
         f"cost per media minute [bold]${scaled.cost_whisper:.4f}[/] with whisper on Lambda, "
         f"${scaled.cost_transcribe:.4f} with Amazon Transcribe"
     )
+    if hd is not None:
+        model = aws_model(longest, s3_mbps, scale_to, hd)
+        console.print(
+            f"{scale_to:g}-minute [bold]1080p[/] talk on AWS, with a 120-second 1080p part measured at "
+            f"{hd.seconds:.1f} s ({hd.source_mb_per_minute:.0f} MB/min in, "
+            f"{hd.output_mb_per_minute:.0f} MB/min out): critical path [bold]{model.critical:.0f} s[/] "
+            f"(target ≤ 120 s; transfers "
+            f"{model.transfers:.0f} s); cost per media minute [bold]${model.cost_whisper:.4f}[/] with "
+            f"whisper on Lambda (target ≤ $0.005), ${model.cost_transcribe:.4f} with Amazon Transcribe"
+        )
 
 
 def run_long_benchmark(console: Console, args: argparse.Namespace) -> int:
@@ -357,7 +423,11 @@ def run_long_benchmark(console: Console, args: argparse.Namespace) -> int:
         )
         if args.json:
             args.json.write_text(json.dumps([m.__dict__ for m in results], indent=2))
-    report(console, results, args.s3_mbps, args.scale_to)
+    hd = None
+    if not args.skip_hd:
+        with console.status("a 120-second 1080p part, as one Lambda would render it…"):
+            hd = hd_part(args.dir)
+    report(console, results, args.s3_mbps, args.scale_to, hd)
     return 0
 
 
@@ -370,3 +440,4 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--scale-to", type=float, default=60.0, help="long: minutes of the modelled talk (60)"
     )
     parser.add_argument("--json", type=Path, default=None, help="long: also write the measurements here")
+    parser.add_argument("--skip-hd", action="store_true", help="long: leave out the 1080p part")

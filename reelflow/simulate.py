@@ -29,6 +29,7 @@ from typing import Any
 from rich.console import Console
 
 from functions.adapters import keys
+from functions.domain.batch_cost import Footprint
 from functions.domain.capacity import (
     NEW_ACCOUNT,
     RAISED_ACCOUNT,
@@ -36,11 +37,12 @@ from functions.domain.capacity import (
     derived_capacity,
     with_overrides,
 )
-from functions.domain.enums import BatchStatus, Tier, UploadStatus
+from functions.domain.enums import BatchStatus, ExportFormat, ExportQuality, Tier, UploadStatus
 from functions.domain.models import BatchJob
 from functions.domain.pipeline_contract import VideoRef
 from functions.domain.pricing import Usage, cost_of
 from functions.domain.quotas import limits_for
+from functions.domain.routing import choose_route
 from functions.domain.scheduling import batch_videos
 from functions.domain.schemas import BatchJobCreate
 from functions.observability import logger
@@ -60,10 +62,11 @@ TERMINAL = [s for s in BatchStatus if s.is_terminal]
 class Workload:
     users: int = 10_000
     hours: float = 24.0
-    batches_per_user_per_day: float = 0.5
+    batches_per_user_per_day: float = 0.25
     plan_mix: tuple[float, float, float] = (0.70, 0.25, 0.05)  # free, creator, pro
     videos: tuple[int, int] = (3, 50)
     minutes: tuple[float, float] = (1.0, 60.0)
+    share_1080p: float = 0.2  # batches asking for 1080p exports (the others 720p), from 1080p sources
     seed: int = 7
 
 
@@ -74,17 +77,8 @@ class Speeds:
     lambda_media_x: float = 4.0  # media seconds per second, every stage on Lambda (long ones in parts)
     fargate_media_x: float = 3.0
     overhead_seconds: float = 20.0  # cold start, gate, downloads
-    lambda_max_seconds: float = 900.0  # estimated processing above which a video runs on Fargate
-    media_memory_gb: float = 4.0  # functions/deployment.py MEDIA
-    control_memory_gb: float = 0.5
-    control_calls_per_video: int = 5  # gate, begin, finish, progress, ETA
-    control_call_seconds: float = 0.2
-    worker_vcpus: float = 2.0
-    worker_memory_gb: float = 8.0
-    transitions_per_video: int = 14
-    transitions_per_batch: int = 6
+    footprint: Footprint = field(default_factory=Footprint)  # memory, calls, transitions (batch_cost.py)
     bytes_per_media_minute: int = 8 * 1024**2  # 720p H.264 talk
-    kept_seconds: float = 7 * 24 * 3600  # uploads and outputs kept a week
     output_ratio: float = 0.7  # silence removed
 
 
@@ -291,6 +285,23 @@ def ideal_seconds(durations: list[float], concurrency: int) -> float:
     return max(lanes)
 
 
+def _jain_by_arrival_hour(done: list[tuple["_Batch", float, float]]) -> float:
+    """Jain's index of the users' shares among users who asked in the same hour (they competed for the
+    same capacity), averaged over the hours weighted by their users. A share is the time the user's
+    batches would take alone over the time they took."""
+    by_hour: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0.0, 0.0]))
+    for batch, took, ideal in done:
+        entry = by_hour[int(batch.requested_at // 3600)][batch.user]
+        entry[0] += ideal
+        entry[1] += took
+    weighted = users = 0.0
+    for per_user in by_hour.values():
+        shares = [ideal / took for ideal, took in per_user.values() if took > 0]
+        weighted += jain(shares) * len(shares)
+        users += len(shares)
+    return weighted / users if users else 1.0
+
+
 def _percentile(values: list[float], fraction: float) -> float:
     if not values:
         return 0.0
@@ -365,7 +376,10 @@ class Simulation:
         count = min(self.random.randint(*w.videos), limits_for(tier).max_videos_per_batch)
         caller = Caller(user, tier)
         self.ctx.users.upsert(user, tier, self.fake.clock())
-        request = BatchJobCreate(name=f"{user} batch", video_count=count)
+        quality = ExportQuality.Q1080P if self.random.random() < w.share_1080p else ExportQuality.Q720P
+        request = BatchJobCreate.model_validate(
+            {"name": f"{user} batch", "video_count": count, "settings": {"export_quality": quality.value}}
+        )
         created = batches.create_batch(self.ctx, caller, request)
         videos = []
         for upload in created.uploads:
@@ -373,18 +387,25 @@ class Simulation:
             fields = {"status": UploadStatus.UPLOADED.value, "duration": media}
             self.ctx.videos.set_upload(upload.video_id, self.fake.clock(), fields)
             release_batches(self.ctx, upload.video_id)
-            videos.append(
-                self._video(VideoRef(batch_id=created.batch_job.id, video_id=upload.video_id), media)
-            )
+            ref = VideoRef(batch_id=created.batch_job.id, video_id=upload.video_id)
+            videos.append(self._video(ref, media, quality))
         batch_id = created.batch_job.id
         self.live[batch_id] = _Batch(batch_id, user, tier, self.t, videos, waiting=list(videos))
         batches.start_batch(self.ctx, caller, batch_id)
 
-    def _video(self, ref: VideoRef, media: float) -> _Video:
-        s = self.speeds
-        on_lambda = s.overhead_seconds + media / s.lambda_media_x
-        if on_lambda <= s.lambda_max_seconds:
-            return _Video(ref, media, on_lambda, fargate=False)
+    def _video(self, ref: VideoRef, media: float, quality: ExportQuality) -> _Video:
+        s, config = self.speeds, self.ctx.config
+        route = choose_route(  # the probing stage's own rule
+            duration=media,
+            size=int(media / 60 * s.bytes_per_media_minute),
+            height=quality.height,
+            quality=quality,
+            fmt=ExportFormat.MP4,
+            lambda_max_seconds=config.lambda_max_media_seconds,
+            lambda_max_bytes=config.lambda_max_file_bytes,
+        )
+        if route == "lambda":
+            return _Video(ref, media, s.overhead_seconds + media / s.lambda_media_x, fargate=False)
         return _Video(ref, media, s.overhead_seconds + media / s.fargate_media_x, fargate=True)
 
     def _launch_started(self) -> None:
@@ -427,20 +448,20 @@ class Simulation:
             self._next_video(batch)
 
     def _account(self, video: _Video) -> None:
-        s, u = self.speeds, self.usage
+        s, f, u = self.speeds, self.speeds.footprint, self.usage
         if video.fargate:
-            u.fargate_vcpu_seconds += s.worker_vcpus * video.processing_seconds
-            u.fargate_gb_seconds += s.worker_memory_gb * video.processing_seconds
+            u.fargate_vcpu_seconds += f.worker_vcpus * video.processing_seconds
+            u.fargate_gb_seconds += f.worker_memory_gb * video.processing_seconds
         else:
             media = u.lambda_gb_seconds.get("media", 0.0)
-            u.lambda_gb_seconds["media"] = media + s.media_memory_gb * video.processing_seconds
-        control = s.control_calls_per_video * s.control_call_seconds * s.control_memory_gb
+            u.lambda_gb_seconds["media"] = media + f.media_memory_gb * video.processing_seconds
+        control = f.control_calls_per_video * f.control_call_seconds * f.control_memory_gb
         u.lambda_gb_seconds["control"] = u.lambda_gb_seconds.get("control", 0.0) + control
-        u.lambda_requests += s.control_calls_per_video + (0 if video.fargate else 4)
+        u.lambda_requests += f.control_calls_per_video + (0 if video.fargate else 4)
         u.transcribe_seconds += max(video.media_seconds, 15.0)
-        u.state_transitions += s.transitions_per_video
+        u.state_transitions += f.transitions_per_video
         size = video.media_seconds / 60 * s.bytes_per_media_minute
-        u.s3_byte_seconds += size * (1 + s.output_ratio) * s.kept_seconds
+        u.s3_byte_seconds += size * (1 + s.output_ratio) * f.kept_seconds
         u.s3_bytes_sent += int(size * s.output_ratio)
         self.media_seconds_done += video.media_seconds
         if self.t <= self.workload.hours * 3600:
@@ -449,7 +470,7 @@ class Simulation:
 
     def _complete(self, batch: _Batch) -> None:
         complete_batch(self.ctx, batch.id)
-        self.usage.state_transitions += self.speeds.transitions_per_batch
+        self.usage.state_transitions += self.speeds.footprint.transitions_per_batch
         concurrency = batch_videos(batch.tier, len(batch.videos))
         ideal = ideal_seconds([v.processing_seconds for v in batch.videos], concurrency)
         self.done.append((batch, self.t - batch.requested_at, ideal))
@@ -488,18 +509,14 @@ class Simulation:
         for tier in PLANS:
             done = [(b, took, ideal) for b, took, ideal in self.done if b.tier is tier]
             minutes = [took / 60 for _, took, _ in done]
-            per_user: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
-            for b, took, ideal in done:
-                per_user[b.user][0] += ideal
-                per_user[b.user][1] += took
-            shares = [ideal / took for ideal, took in per_user.values() if took > 0]
+            plans_jain = _jain_by_arrival_hour(done)
             plans[tier] = PlanFigures(
                 batches=len(done),
                 unfinished=unfinished[tier],
                 p50_minutes=statistics.median(minutes) if minutes else 0.0,
                 p95_minutes=_percentile(minutes, 0.95),
                 max_minutes=max(minutes, default=0.0),
-                jain=jain(shares),
+                jain=plans_jain,
             )
         cost = cost_of(self.usage)
         media_minutes = self.media_seconds_done / 60
@@ -568,5 +585,5 @@ def run_simulate(console: Console, args: argparse.Namespace) -> int:
     )
     report = simulate(workload, capacity)
     for line in report.lines():
-        console.print(line, highlight=False)
+        console.print(line, highlight=False, soft_wrap=True)
     return 0 if report.caps_held else 1

@@ -12,15 +12,16 @@ import pytest
 from reelflow.local.children import child_pids, terminate
 
 LEFT_RUNNING = "processes left running by the tests (now stopped)"
-# The CDK's jsii kernel: a node process (jsii-runtime.js, which runs lib/program.js from a temporary
-# folder) that lives as long as the Python process, by design.
-EXPECTED = ("jsii-runtime.js", "/lib/program.js")
+# The CDK's jsii kernel (a node process and the one it starts) lives as long as the Python process.
+EXPECTED = ("jsii-runtime.js",)
 
 
 def descendants(parent: int) -> list[int]:
+    """Every process below `parent`, except an expected one and what it started."""
     found, frontier = [], [parent]
     while frontier:
         children = [pid for p in frontier for pid in child_pids(p)]
+        children = [pid for pid in children if not any(e in _command(pid) for e in EXPECTED)]
         found += children
         frontier = children
     return found
@@ -35,8 +36,7 @@ def _command(pid: int) -> str:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    running = {pid: _command(pid) for pid in descendants(os.getpid())}
-    left = {pid: command for pid, command in running.items() if not any(e in command for e in EXPECTED)}
+    left = {pid: _command(pid) for pid in descendants(os.getpid())}
     if not left:
         return
     terminate(list(left))  # all at once: a grandchild whose parent stops first would be lost to init

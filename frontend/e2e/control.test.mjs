@@ -17,7 +17,8 @@ let browser;
 let context;
 let page;
 const errors = [];
-const frames = []; // WebSocket messages the page received
+const frames = []; // WebSocket messages the page received, each once (the notification center has a socket too)
+const frameKeys = new Set();
 let liveBatchId;
 
 before(async () => {
@@ -29,7 +30,10 @@ before(async () => {
   page.on("websocket", (socket) =>
     socket.on("framereceived", ({ payload }) => {
       try {
-        frames.push(JSON.parse(String(payload)));
+        const frame = JSON.parse(String(payload));
+        const key = `${frame.batch_id}:${frame.type}:${frame.sequence}`;
+        if (!frameKeys.has(key)) frames.push(frame);
+        frameKeys.add(key);
       } catch {
         /* not JSON */
       }

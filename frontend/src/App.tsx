@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { BarChart3, LayoutDashboard, List, LogOut, Upload } from "lucide-react";
+import { BarChart3, CircleHelp, LayoutDashboard, List, LogOut, Upload } from "lucide-react";
 import * as React from "react";
 import { getBatchJobs } from "@/api/client";
 import { BatchJobsList } from "@/components/batch/BatchJobsList";
@@ -22,6 +22,7 @@ const BatchJobDetails = lazyNamed(() => import("@/components/batch/BatchJobDetai
 const BatchUploadModal = lazyNamed(() => import("@/components/batch/BatchUploadModal"), "BatchUploadModal");
 const SignInPage = lazyNamed(() => import("@/pages/SignInPage"), "SignInPage");
 const UsagePage = lazyNamed(() => import("@/pages/UsagePage"), "UsagePage");
+const HelpPage = lazyNamed(() => import("@/pages/HelpPage"), "HelpPage");
 
 const PLAN_LIMIT = { free: 3, creator: 20, pro: 50 } as const;
 
@@ -45,6 +46,7 @@ export function App() {
     { to: "/", label: "Dashboard", icon: <LayoutDashboard aria-hidden /> },
     { to: "/batches", label: "Batch jobs", icon: <List aria-hidden /> },
     { to: "/usage", label: "Usage", icon: <BarChart3 aria-hidden /> },
+    { to: "/help", label: "Help", icon: <CircleHelp aria-hidden /> },
   ];
 
   return (
@@ -62,7 +64,7 @@ export function App() {
               <Link
                 key={item.to}
                 to={item.to}
-                className="flex items-center gap-1 rounded-md px-3 py-2 text-sm font-medium hover:bg-muted focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring aria-[current=page]:bg-muted [&_svg]:size-4"
+                className="flex items-center gap-1 whitespace-nowrap rounded-md px-2 py-2 text-sm font-medium hover:bg-muted focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring aria-[current=page]:bg-muted sm:px-3 [&_svg]:hidden [&_svg]:size-4 sm:[&_svg]:block"
               >
                 {item.icon}
                 {item.label}
@@ -108,6 +110,8 @@ export function App() {
           </>
         ) : path === "/usage" ? (
           <UsagePage />
+        ) : path === "/help" ? (
+          <HelpPage />
         ) : (
           <Dashboard onUpload={() => setUploadOpen(true)} onExport={setExporting} />
         )}

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from functions.domain.enums import Tier
 from functions.domain.models import BatchJob
+from functions.domain.quotas import limits_for
 
 Period = Literal["day", "week", "month"]
 PERIODS_SHOWN: dict[Period, int] = {"day": 7, "week": 8, "month": 6}
@@ -32,11 +33,37 @@ class UsagePeriod(BaseModel):
     )
 
 
+class PlanAllowance(BaseModel):
+    """The caller's plan limits and what is left of the hourly one (the usage page shows both)."""
+
+    max_videos_per_batch: int = Field(ge=1)
+    videos_in_flight: int = Field(ge=1, description="Videos of one batch processed at once.")
+    running_batches: int = Field(ge=1, description="Batches of one user processing at once.")
+    batch_creations_per_hour: int | None = Field(description="null: no hourly cap.")
+    batches_created_last_hour: int = Field(ge=0)
+    batch_creations_left: int | None = Field(ge=0, description="This hour; null when there is no cap.")
+
+
 class UsageReport(BaseModel):
     tier: Tier
     period: Period
     periods: list[UsagePeriod] = Field(description="Newest first.")
     total: UsagePeriod
+    plan: PlanAllowance
+
+
+def plan_allowance(tier: Tier, now: datetime, batches: list[BatchJob]) -> PlanAllowance:
+    limits = limits_for(tier)
+    recent = sum(1 for b in batches if now - timedelta(hours=1) <= b.created_at <= now)
+    cap = limits.batch_creations_per_hour
+    return PlanAllowance(
+        max_videos_per_batch=limits.max_videos_per_batch,
+        videos_in_flight=limits.videos_in_flight,
+        running_batches=limits.running_batches,
+        batch_creations_per_hour=cap,
+        batches_created_last_hour=recent,
+        batch_creations_left=None if cap is None else max(0, cap - recent),
+    )
 
 
 @dataclass(frozen=True)
@@ -90,11 +117,15 @@ def _summary(label: str, start: datetime, end: datetime, batches: list[BatchJob]
 def usage_report(tier: Tier, period: Period, now: datetime, batches: Iterable[BatchJob]) -> UsageReport:
     shown = windows(period, now)
     oldest, newest = shown[-1].start, shown[0].end
-    inside = [b for b in batches if oldest <= b.created_at < newest]
+    inside = [b for b in batches if oldest <= b.created_at < newest]  # the last hour is always inside
     rows = [
         _summary(w.label, w.start, w.end, [b for b in inside if w.start <= b.created_at < w.end])
         for w in shown
     ]
     return UsageReport(
-        tier=tier, period=period, periods=rows, total=_summary("total", oldest, newest, inside)
+        tier=tier,
+        period=period,
+        periods=rows,
+        total=_summary("total", oldest, newest, inside),
+        plan=plan_allowance(tier, now, inside),
     )

@@ -9,8 +9,10 @@ from collections.abc import Sequence
 from contextlib import suppress
 from typing import Any
 
+from functions.deployment import MEDIA
 from functions.domain import object_keys
 from functions.domain.batch_control import batch_outcome, gate_action, outcome_message, unfinished_videos
+from functions.domain.batch_cost import Footprint, batch_usage
 from functions.domain.batch_progress import estimate_time_remaining
 from functions.domain.enums import BatchStatus, Stage, VideoStatus
 from functions.domain.errors import IllegalTransition
@@ -25,6 +27,7 @@ from functions.domain.pipeline_contract import (
     VideoOutcome,
     VideoRef,
 )
+from functions.domain.pricing import cost_of
 from functions.domain.quotas import limits_for
 from functions.domain.summary import build_summary
 from functions.domain.transitions import BatchAction, VideoAction
@@ -212,6 +215,9 @@ def complete_batch(ctx: Services, batch_id: str) -> BatchOutcome:
         outcome, message = BatchStatus.FAILED, "The execution ended before every video finished"
     now = ctx.clock()
     summary = {**(batch.summary or {}), **build_summary(batch, videos, now)}  # keeps e.g. drop_folder
+    usage = batch_usage(videos, Footprint(media_memory_gb=MEDIA.memory_mb / 1024))
+    summary["usage"] = usage.model_dump(mode="json")
+    summary["cost"] = cost_of(usage).model_dump(mode="json", by_alias=True)
     summary["outcome"] = (batch.status if batch.status.is_terminal else outcome).value
     summary["error_message"] = batch.error_message if batch.status.is_terminal else message
     report_key = object_keys.report_key(batch_id)

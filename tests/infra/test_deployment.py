@@ -83,6 +83,24 @@ def test_export_substitutions_are_exactly_the_placeholders_of_the_export_state_m
     assert set(machine["Properties"]["DefinitionSubstitutions"]) == declared
 
 
+def test_caps_set_in_context_reach_the_functions_and_unset_ones_stay_derived():
+    from functions.domain.capacity import DEFAULT_CAPACITY
+    from functions.services.capacity import deployed_capacity
+    from infra.config import DeployConfig
+
+    config = DeployConfig(capacity_videos_in_flight=400, capacity_fargate_tasks=50)
+    environment = deployment.runtime_environment(**config.capacity_environment)
+    assert environment == {
+        "REELFLOW_CAPACITY_VIDEOS_IN_FLIGHT": "400",
+        "REELFLOW_CAPACITY_FARGATE_TASKS": "50",
+    }
+    runtime = RuntimeConfig(**{k.removeprefix("REELFLOW_").lower(): v for k, v in environment.items()})
+    caps = deployed_capacity(runtime)
+    assert (caps.videos_in_flight, caps.fargate_tasks) == (400, 50)
+    assert caps.running_batches == DEFAULT_CAPACITY.running_batches
+    assert DeployConfig().capacity_environment == {}
+
+
 def test_every_function_is_deployed_with_the_environment_it_declares_it_needs(resources):
     """What functions/startup.py checks at cold start is what the template sets."""
     by_handler = {

@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 
 from functions.domain.enums import ExportFormat, ExportQuality
-from functions.media.binaries import ffmpeg, ffprobe
+from functions.media.binaries import ffmpeg
 from functions.media.probe import probe
 from functions.media.render import plan_render, render
+from functions.media.scenes import packet_sizes
 
 FPS, BITS, BIT_WIDTH, HEIGHT = 25, 12, 16, 32
 SECONDS = 16.0
@@ -22,7 +23,7 @@ CLICK_EVERY = 7  # frames: clicks fall on many different phases of the cut and p
 # short cuts are decoded through, the 2.4 s one is sought past
 KEEP = [(0.0, 1.2), (1.8, 3.0), (3.4, 5.6), (6.0, 6.48), (7.0, 9.4), (9.8, 10.2), (12.6, 12.8), (13.2, 14.4)]
 KEEP.append((15.0, SECONDS))
-CSV, PCM = ["-of", "csv=p=0"], ["-f", "s16le"]
+PCM = ["-f", "s16le"]
 
 
 def barcode_source(path: Path) -> Path:
@@ -59,23 +60,8 @@ def shown_numbers(video: Path) -> list[int]:
 
 
 def packet_times(video: Path) -> list[float]:
-    listing = subprocess.run(
-        [
-            ffprobe(),
-            "-v",
-            "error",
-            "-select_streams",
-            "v:0",
-            "-show_entries",
-            "packet=pts_time",
-            *CSV,
-            str(video),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return sorted(float(line.strip().strip(",")) for line in listing.splitlines() if line.strip())
+    times, _, _ = packet_sizes(str(video))  # presentation order
+    return [float(t) for t in times]
 
 
 def click_onsets(video: Path) -> list[float]:

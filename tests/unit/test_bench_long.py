@@ -52,3 +52,18 @@ def test_transcribe_costs_its_list_price_per_kept_minute_on_top():
     assert model.cost_transcribe - model.cost_whisper == pytest.approx(
         0.8 * 0.024 - (600 * 0.8 / 30) * 3.0 * 0.0000166667 / 10 - 4 * 0.0000002 / 10, rel=1e-6
     )
+
+
+def test_a_measured_1080p_part_sets_the_slowest_part_and_the_sizes():
+    from reelflow.bench_long import HdPart
+
+    hd = HdPart(seconds=40.0, source_mb_per_minute=60.0, output_mb_per_minute=30.0)
+    plain, scaled = aws_model(measured(), 80.0, 60), aws_model(measured(), 80.0, 60, hd)
+    transfers = (60 * 60 + 2 * 30 * 60 * 0.8 / 24 + 2 * 30 * 60 * 0.8) / 80
+    assert scaled.transfers == pytest.approx(transfers)
+    # the slowest part 16 → 40 s; the stitch (a remux) follows the bytes: 240 MB → 1,440 MB
+    stitch_growth = 0.5 * 6 * (1440 / 240) - 0.5 * 6
+    assert scaled.critical - scaled.transfers == pytest.approx(
+        plain.critical - plain.transfers + 24.0 + stitch_growth
+    )
+    assert scaled.cost_whisper > plain.cost_whisper  # 1080p parts take longer than 720p ones

@@ -73,3 +73,18 @@ def test_nothing_yet_is_zero_not_an_error(fake):
     report = get_usage(fake.ctx, Caller("new", Tier.FREE), "month")
     assert len(report.periods) == 6
     assert report.total.videos_processed == 0 and report.total.success_rate is None
+
+
+@pytest.mark.parametrize(
+    ("tier", "created", "left"),
+    [(Tier.FREE, [10, 30, 59, 61, 600], 2), (Tier.FREE, [1, 2, 3, 4, 5, 6], 0), (Tier.CREATOR, [1, 2], None)],
+)
+def test_the_report_carries_the_plan_and_what_is_left_of_its_hourly_cap(tier, created, left):
+    batches = [batch("a", NOW - timedelta(minutes=m)) for m in created]
+    plan = usage_report(tier, "week", NOW, batches).plan
+    assert plan.batch_creations_left == left
+    assert plan.batches_created_last_hour == sum(1 for m in created if m <= 60)
+    assert (plan.max_videos_per_batch, plan.running_batches) == (
+        {Tier.FREE: 3, Tier.CREATOR: 20}[tier],
+        {Tier.FREE: 1, Tier.CREATOR: 2}[tier],
+    )

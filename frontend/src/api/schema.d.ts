@@ -1572,6 +1572,36 @@ export interface components {
              */
             etag: string;
         };
+        /**
+         * PlanAllowance
+         * @description The caller's plan limits and what is left of the hourly one (the usage page shows both).
+         */
+        PlanAllowance: {
+            /** Max Videos Per Batch */
+            max_videos_per_batch: number;
+            /**
+             * Videos In Flight
+             * @description Videos of one batch processed at once.
+             */
+            videos_in_flight: number;
+            /**
+             * Running Batches
+             * @description Batches of one user processing at once.
+             */
+            running_batches: number;
+            /**
+             * Batch Creations Per Hour
+             * @description null: no hourly cap.
+             */
+            batch_creations_per_hour: number | null;
+            /** Batches Created Last Hour */
+            batches_created_last_hour: number;
+            /**
+             * Batch Creations Left
+             * @description This hour; null when there is no cap.
+             */
+            batch_creations_left: number | null;
+        };
         ProgressEvent: components["schemas"]["VideoStarted"] | components["schemas"]["VideoProgress"] | components["schemas"]["VideoCompleted"] | components["schemas"]["VideoFailed"] | components["schemas"]["VideoCancelled"] | components["schemas"]["BatchProgress"] | components["schemas"]["BatchPaused"] | components["schemas"]["BatchResumed"] | components["schemas"]["BatchQueued"] | components["schemas"]["BatchCompleted"] | components["schemas"]["BatchFailed"] | components["schemas"]["BatchCancelled"] | components["schemas"]["BatchSnapshot"];
         /** ReorderRequest */
         ReorderRequest: {
@@ -1782,6 +1812,7 @@ export interface components {
              */
             periods: components["schemas"]["UsagePeriod"][];
             total: components["schemas"]["UsagePeriod"];
+            plan: components["schemas"]["PlanAllowance"];
         };
         /** ValidationError */
         ValidationError: {

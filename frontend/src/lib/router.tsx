@@ -15,8 +15,11 @@ export function RouterProvider({ children }: { children: React.ReactNode }) {
   }, []);
   const navigate = React.useCallback((to: string) => {
     window.history.pushState(null, "", to);
-    setPath(to);
-    window.scrollTo?.(0, 0);
+    const url = new URL(to, window.location.href);
+    setPath(url.pathname);
+    // A link to a section (/help#offline) scrolls there (the page listens), not to the top.
+    if (url.hash) window.dispatchEvent(new HashChangeEvent("hashchange"));
+    else window.scrollTo?.(0, 0);
   }, []);
   return <RouterContext.Provider value={{ path, navigate }}>{children}</RouterContext.Provider>;
 }

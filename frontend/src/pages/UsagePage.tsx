@@ -2,6 +2,8 @@ import { useQuery } from "@tanstack/react-query";
 import * as React from "react";
 import { getUsage } from "@/api/client";
 import { Alert, AlertDescription } from "@/components/ui/alert";
+import { BarChart } from "@/components/ui/bar-chart";
+import { PlanCard } from "./PlanCard";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
@@ -31,6 +33,7 @@ export function UsagePage() {
                     <AlertDescription>Usage is not available yet: {(usage.error as Error).message}</AlertDescription>
                   </Alert>
                 )}
+                {usage.data && <UsageCharts periods={usage.data.periods} />}
                 {usage.data && (
                   <Table aria-label="Usage per period">
                     <TableHeader>
@@ -60,6 +63,24 @@ export function UsagePage() {
           </TabsContent>
         ))}
       </Tabs>
+      {usage.data && <PlanCard tier={usage.data.tier} plan={usage.data.plan} />}
+    </div>
+  );
+}
+
+function UsageCharts({ periods }: { periods: UsagePeriod[] }) {
+  const oldestFirst = [...periods].reverse();
+  const bars = (value: (row: UsagePeriod) => number | null) => oldestFirst.map((row) => ({ label: row.period, value: value(row) }));
+  return (
+    <div className="grid gap-3 md:grid-cols-3">
+      <BarChart title="Videos processed" bars={bars((r) => r.videos_processed)} format={(v) => `${v} videos`} />
+      <BarChart title="Minutes processed" bars={bars((r) => r.minutes_processed)} format={(v) => `${v.toFixed(1)} min`} />
+      <BarChart
+        title="Success rate"
+        bars={bars((r) => (r.success_rate == null ? null : Math.round(r.success_rate * 100)))}
+        format={(v) => `${v}%`}
+        max={100}
+      />
     </div>
   );
 }

@@ -94,6 +94,14 @@ export function makeUsage(periods: UsagePeriod[], overrides: Partial<Usage> = {}
     tier: "pro",
     period: "week",
     periods,
+    plan: {
+      max_videos_per_batch: 50,
+      videos_in_flight: 5,
+      running_batches: 3,
+      batch_creations_per_hour: null,
+      batches_created_last_hour: 0,
+      batch_creations_left: null,
+    },
     total: makeUsagePeriod({
       period: "total",
       batches: sum("batches"),

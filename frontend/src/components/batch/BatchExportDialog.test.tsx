@@ -17,7 +17,7 @@ function setup() {
   ];
   const batch = makeDetail({ status: "completed", name: "Week 3" }, videos);
   const api = new FakeApi();
-  const options = { include_failed: false, use_original_names: true, batch_name_prefix: false, hls: false };
+  const options = { include_failed: false, use_original_names: true, batch_name_prefix: false, hls: false, include_extras: true };
   const history: BatchExportSummary[] = [
     { export_id: "old", format: "merged", status: "completed", options, file_size: 2048, created_at: "2026-01-01T09:00:00Z", expires_at: "2026-01-01T11:00:00Z", expired: false },
   ];
@@ -57,7 +57,7 @@ test("configures an export, previews it, follows its progress and offers the dow
   await user.type(screen.getByLabelText("Naming pattern"), "{{batch}-{{position}.{{ext}");
   await user.click(screen.getByRole("button", { name: "Export" }));
   expect(api.calls("POST", `/api/batch-jobs/${batch.id}/export`)[0]!.body).toEqual({
-    format: "zip", include_failed: true, use_original_names: true, batch_name_prefix: false, hls: false, custom_naming: "{batch}-{position}.{ext}",
+    format: "zip", include_failed: true, use_original_names: true, batch_name_prefix: false, hls: false, include_extras: true, custom_naming: "{batch}-{position}.{ext}",
   });
   expect(await screen.findByText(/adding video 1\/2 · 40%/)).toBeInTheDocument();
   await screen.findByRole("link", { name: /Download/ });

@@ -58,6 +58,7 @@ export function BatchExportDialog({ batch, isOpen, onClose, pollIntervalMs = 150
     use_original_names: true,
     batch_name_prefix: false,
     hls: false,
+    include_extras: true, // the API's default: captions, poster and cut lists beside each video in a ZIP
     custom_naming: "",
   });
   const [exportId, setExportId] = React.useState<string | null>(null);

@@ -21,6 +21,7 @@ import type { BatchJobDetail, BatchVideo } from "@/types/batch";
 import { BatchExportDialog, ExportHistory } from "./BatchExportDialog";
 import { BatchVideoRow, type VideoAction } from "./BatchVideoRow";
 import { STAGE_LABEL, StatusBadge } from "./status";
+import { HelpLink } from "@/components/HelpLink";
 
 type VideoSort = "position" | "status" | "progress";
 
@@ -73,7 +74,9 @@ export function BatchJobDetails({ batchJobId, onDeleted }: BatchJobDetailsProps)
     return (
       <Alert variant="destructive">
         <AlertTitle>Could not load this batch</AlertTitle>
-        <AlertDescription>{String((error as Error | null)?.message ?? "Not found")}</AlertDescription>
+        <AlertDescription>
+          {String((error as Error | null)?.message ?? "Not found")} <HelpLink message={(error as Error | null)?.message} />
+        </AlertDescription>
       </Alert>
     );
   }
@@ -215,7 +218,9 @@ export function BatchJobDetails({ batchJobId, onDeleted }: BatchJobDetailsProps)
               <AlertTitle>
                 #{video.position} {video.original_name} failed
               </AlertTitle>
-              <AlertDescription>{video.error_message ?? "No reason given"}</AlertDescription>
+              <AlertDescription>
+                {video.error_message ?? "No reason given"} <HelpLink message={video.error_message} />
+              </AlertDescription>
             </Alert>
           ))}
         </div>
@@ -330,6 +335,7 @@ export function BatchJobDetails({ batchJobId, onDeleted }: BatchJobDetailsProps)
             </DialogDescription>
           </DialogHeader>
           <pre className="whitespace-pre-wrap rounded-md bg-muted p-3 text-sm">{errorOf?.error_message}</pre>
+          <HelpLink message={errorOf?.error_message} />
         </DialogContent>
       </Dialog>
     </div>

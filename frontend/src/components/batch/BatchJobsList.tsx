@@ -18,6 +18,7 @@ import { type BatchAction, actionsFor, useBatchActions } from "@/hooks/useBatchA
 import { relativeTime } from "@/lib/utils";
 import { BATCH_STATUSES, type BatchJob, type BatchJobStatus, RUNNING_STATUSES } from "@/types/batch";
 import { StatusBadge } from "./status";
+import { HelpLink } from "@/components/HelpLink";
 
 export type SortKey = "created_at" | "status" | "progress" | "name";
 const SERVER_SORT: Record<SortKey, string> = { created_at: "created_at", status: "status", progress: "created_at", name: "created_at" };
@@ -110,7 +111,8 @@ export function BatchJobsList({ onJobClick, onCreate, onExport, refreshInterval 
 
       {query.error && (
         <p role="alert" className="text-sm text-red-800">
-          Could not load batches: {String((query.error as Error).message)}
+          Could not load batches: {String((query.error as Error).message)}{" "}
+          <HelpLink message={`Could not load: ${(query.error as Error).message}`} />
         </p>
       )}
 

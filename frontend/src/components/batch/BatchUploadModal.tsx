@@ -15,6 +15,8 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { formatBytes, formatDuration, formatEta } from "@/lib/utils";
 import type { BatchJobCreated, BatchSettings, UploadProgress } from "@/types/batch";
 import { BatchSettingsForm } from "./BatchSettingsForm";
+import { HelpLink } from "@/components/HelpLink";
+import { UploadTour } from "./UploadTour";
 
 export const MAX_FILE_BYTES = 2 * 1024 ** 3;
 export const CONTENT_TYPES: Record<string, string> = {
@@ -223,6 +225,7 @@ export function BatchUploadModal({
           </DialogDescription>
         </DialogHeader>
 
+        {!created && <UploadTour />}
         <form id={`${id}-form`} className="grid gap-4" onSubmit={form.handleSubmit(upload)} noValidate>
           {!created && (
             <div
@@ -360,7 +363,9 @@ export function BatchUploadModal({
               <AlertDescription>
                 <ul className="list-disc pl-5">
                   {rejected.map((problem) => (
-                    <li key={problem}>{problem}</li>
+                    <li key={problem}>
+                      {problem} <HelpLink message={problem} />
+                    </li>
                   ))}
                 </ul>
               </AlertDescription>
@@ -370,7 +375,9 @@ export function BatchUploadModal({
           {error && (
             <Alert variant="destructive">
               <AlertTitle>Something went wrong</AlertTitle>
-              <AlertDescription>{error}</AlertDescription>
+              <AlertDescription>
+                {error} <HelpLink message={error} />
+              </AlertDescription>
             </Alert>
           )}
           <DialogFooter>

@@ -7,6 +7,7 @@ import { Button } from "@/components/ui/button";
 import { Link } from "@/lib/router";
 import { type BatchNotification, describeNotification, unreadCount } from "@/lib/notifications";
 import { useNotifications } from "./useNotifications";
+import { HelpLink } from "@/components/HelpLink";
 
 const ICONS = {
   completed: <CheckCircle2 className="text-green-700" aria-hidden />,
@@ -129,6 +130,7 @@ function EmailOptIn() {
           <Mail aria-hidden /> Opt in
         </Button>
       </div>
+      {optIn.isError && <HelpLink message={optIn.error.message} />}
       <p role="status" className="text-xs text-muted-foreground">
         {optIn.isSuccess
           ? `Check ${optIn.data.email}: the first e-mail asks you to confirm. Every e-mail has an unsubscribe link.`
