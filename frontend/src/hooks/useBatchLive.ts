@@ -3,6 +3,7 @@ import * as React from "react";
 import { getBatchJob } from "@/api/client";
 import { type SocketFactory, subscribeToBatchProgress } from "@/api/progress";
 import { loadSession } from "@/lib/auth";
+import { batchLinksRefreshDelay } from "@/lib/linkRefresh";
 import { applyMessage, describeEvent, withFreshUrls, worthLogging } from "@/lib/liveBatch";
 import type { BatchJobDetail, BatchSocketMessage, ProgressEvent } from "@/types/batch";
 import { TERMINAL_STATUSES } from "@/types/batch";
@@ -41,8 +42,10 @@ export function useBatchLive(batchId: string, onEvent?: (event: ProgressEvent, b
     queryFn: () => getBatchJob(batchId),
     // Events keep the page current; polling stays as a safety net (faster while the socket is down).
     refetchInterval: (q) => {
-      const status = q.state.data?.status;
-      if (!status || TERMINAL_STATUSES.includes(status)) return false;
+      const data = q.state.data;
+      if (!data) return false;
+      // A finished batch is read again just before its output and artifact links stop working.
+      if (TERMINAL_STATUSES.includes(data.status)) return batchLinksRefreshDelay(data, Date.now());
       return connected ? pollConnectedMs : pollDisconnectedMs;
     },
     refetchIntervalInBackground: true, // a watched batch keeps moving in a background tab too
