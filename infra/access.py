@@ -19,6 +19,7 @@ from infra.functions import acknowledge
 TABLE_SPEC = Path(__file__).resolve().parents[1] / "functions" / "adapters" / "table.json"
 TABLE_ACTIONS = [
     "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
     "dynamodb:DeleteItem",
@@ -84,4 +85,32 @@ def transcribe_access(principal: iam.IGrantable, actions: list[str]) -> None:
         "AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:transcribe:<AWS::Region>:"
         "<AWS::AccountId>:transcription-job/reelflow-*]",
         "Transcription jobs are named per batch, video and attempt at run time; all start with reelflow-.",
+    )
+
+
+def admission_access(function: iam.IGrantable, state_machine_name: str, state_machine_arn: str) -> None:
+    """What `admission.admit_waiting` calls: start a batch's execution, look at a running one, and send
+    a resumed batch's parked task tokens back. Every function whose change may free capacity admits."""
+    owner = _policy_owner(function)
+    stack = cdk.Stack.of(owner)
+    executions = stack.format_arn(
+        service="states",
+        resource="execution",
+        resource_name=f"{state_machine_name}:*",
+        arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+    )
+    grantee = function.grant_principal
+    grantee.add_to_principal_policy(
+        iam.PolicyStatement(
+            actions=["states:StartExecution", "states:SendTaskSuccess"], resources=[state_machine_arn]
+        )
+    )
+    grantee.add_to_principal_policy(
+        iam.PolicyStatement(actions=["states:DescribeExecution"], resources=[executions])
+    )
+    acknowledge(
+        owner,
+        f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>"
+        f":execution:{state_machine_name}:*]",
+        "Executions of the batch state machine are named at run time (batch ids).",
     )

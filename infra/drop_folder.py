@@ -10,7 +10,7 @@ from constructs import Construct
 
 from functions import deployment
 from functions.domain.object_keys import Prefix
-from infra.access import READ, object_access, table_access
+from infra.access import READ, admission_access, object_access, table_access
 from infra.functions import FunctionFactory
 from infra.storage import Storage
 
@@ -25,11 +25,13 @@ class DropFolder(Construct):
         storage: Storage,
         factory: FunctionFactory,
         ingest_function: lambda_.IFunction,
+        state_machine_name: str,
         state_machine_arn: str,
         video_readers: list[iam.IGrantable],
     ) -> None:
-        """`video_readers`: what processes a batch's videos (the media function, the worker task role);
-        a drop-folder batch's videos stay where the user put them, under `dropbox/`."""
+        """`video_readers`: what reads a batch's videos (the media function, the worker task role, the
+        API's start check and download URLs, exports with failed videos); a drop-folder batch's videos
+        stay where the user put them, under `dropbox/`."""
         super().__init__(scope, construct_id)
         self.sweep_function = factory.create(deployment.DROP_SWEEP)
         table_access(self.sweep_function, storage.table)
@@ -43,9 +45,7 @@ class DropFolder(Construct):
                     conditions={"StringLike": {"s3:prefix": [f"{Prefix.DROPBOX}/*"]}},
                 )
             )
-            function.add_to_role_policy(
-                iam.PolicyStatement(actions=["states:StartExecution"], resources=[state_machine_arn])
-            )
+            admission_access(function, state_machine_name, state_machine_arn)
         for reader in video_readers:
             object_access(reader, ingest, Prefix.DROPBOX, READ, "stages read a drop-folder video.")
         self.sweep_rule = events.Rule(

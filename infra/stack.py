@@ -106,8 +106,14 @@ class ReelflowStack(cdk.Stack):
             self.storage,
             self.functions,
             self.pipeline.ingest_function,
+            state_machine_name,
             state_machine_arn,
-            video_readers=[self.pipeline.media_function, self.pipeline.task_definition.task_role],
+            video_readers=[
+                self.pipeline.media_function,
+                self.pipeline.task_definition.task_role,
+                self.api.function,
+                self.exports.function,
+            ],
         )
         self.drop_identity = DropIdentity(
             self,

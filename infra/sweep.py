@@ -4,17 +4,15 @@ one's status)."""
 
 from collections.abc import Sequence
 
-import aws_cdk as cdk
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from functions import deployment
 from functions.domain.object_keys import Prefix
-from infra.access import WRITE, object_access, table_access
-from infra.functions import FunctionFactory, acknowledge
+from infra.access import WRITE, admission_access, object_access, table_access
+from infra.functions import FunctionFactory
 from infra.storage import Storage
 
 
@@ -51,26 +49,5 @@ class Sweep(Construct):
             schedule=events.Schedule.expression(deployment.SWEEP_SCHEDULE),
             targets=[targets.LambdaFunction(self.function, retry_attempts=0)],  # the next minute retries
         )
-        executions_arn = cdk.Stack.of(self).format_arn(
-            service="states",
-            resource="execution",
-            resource_name=f"{state_machine_name}:*",
-            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
-        )
         for function in (self.function, *admitting):
-            function.add_to_role_policy(
-                iam.PolicyStatement(actions=["states:StartExecution"], resources=[state_machine_arn])
-            )
-            function.add_to_role_policy(
-                iam.PolicyStatement(actions=["states:DescribeExecution"], resources=[executions_arn])
-            )
-            acknowledge(
-                function.role or function,
-                f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>"
-                f":execution:{state_machine_name}:*]",
-                "Executions of the batch state machine are named at run time (batch ids).",
-            )
-        # Admission sends a resumed batch's parked task tokens back.
-        self.function.add_to_role_policy(
-            iam.PolicyStatement(actions=["states:SendTaskSuccess"], resources=[state_machine_arn])
-        )
+            admission_access(function, state_machine_name, state_machine_arn)

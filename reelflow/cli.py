@@ -4,10 +4,9 @@ import argparse
 import json
 import re
 import sys
-import typing
 from enum import Enum
 from pathlib import Path
-from typing import Any, TypeAlias, cast, get_args
+from typing import Any, NoReturn, TypeAlias, cast, get_args
 
 from pydantic import ValidationError
 from rich.console import Console
@@ -25,7 +24,7 @@ class Parser(argparse.ArgumentParser):
     """argparse that reports a mistake as one line, with the closest flag or command when one is near
     (argparse's own `suggest_on_error` arrives only in Python 3.14)."""
 
-    def error(self, message: str) -> "typing.NoReturn":
+    def error(self, message: str) -> NoReturn:
         invalid = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
         if invalid:
             message += suggestion(invalid.group(1), re.findall(r"'([^']*)'", invalid.group(2)))

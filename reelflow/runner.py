@@ -6,6 +6,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -217,6 +218,17 @@ def cancel_on_interrupt(client: ApiClient, batch_id: str, console: Console) -> d
     return client.batch(batch_id)
 
 
+def batch_status(batch: dict[str, Any]) -> str:
+    """The batch bar's status: a queued batch's place in the queue and since when; else the ETA."""
+    if batch["status"] == "queued":
+        since = batch.get("queued_at")
+        clock = datetime.fromisoformat(since).astimezone().strftime("%H:%M:%S") if since else "?"
+        place = batch.get("queue_position")
+        return f"queued{f' #{place}' if place else ''} since {clock}"
+    eta = batch.get("estimated_time_remaining")
+    return f"{batch['status']}" + (f", ~{eta}s left" if eta else "")
+
+
 def watch(client: ApiClient, batch_id: str, options: RunOptions, console: Console) -> dict[str, Any]:
     columns = (
         TextColumn("{task.description}"),
@@ -239,12 +251,7 @@ def watch(client: ApiClient, batch_id: str, options: RunOptions, console: Consol
                     completed=video["progress_percentage"],
                     status=_video_status(video),
                 )
-            eta = batch.get("estimated_time_remaining")
-            progress.update(
-                overall,
-                completed=batch["progress_percentage"],
-                status=f"{batch['status']}" + (f", ~{eta}s left" if eta else ""),
-            )
+            progress.update(overall, completed=batch["progress_percentage"], status=batch_status(batch))
             if batch["status"] in TERMINAL:
                 return batch
             if time.monotonic() > deadline:
@@ -293,6 +300,10 @@ def execution_history(cloud: LocalCloud, execution_arn: str | None) -> dict[str,
         return {}
     sfn = cloud.client("stepfunctions")
     described = sfn.describe_execution(executionArn=execution_arn)
+    deadline = time.monotonic() + 60  # the batch record settles a moment before its execution ends
+    while described["status"] == "RUNNING" and time.monotonic() < deadline:
+        time.sleep(0.2)
+        described = sfn.describe_execution(executionArn=execution_arn)
     events = sfn.get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
     return {
         "name": described["name"],

@@ -15,8 +15,9 @@ from typing import Any, NamedTuple
 import requests
 
 from functions.domain.enums import Tier
+from reelflow.local.access_control import acting_as
 from reelflow.local.gateway import build_event
-from reelflow.local.invoker import LocalLambdaContext
+from reelflow.local.invoker import LocalLambdaContext, identity_for
 
 
 def api(
@@ -37,7 +38,8 @@ def api(
     payload = raw_body if raw_body is not None else (json.dumps(body).encode() if body is not None else b"")
     all_headers = {"content-type": "application/json", **(headers or {})}
     event = build_event(method, path, query, all_headers, payload, claims)
-    result = handler(event, LocalLambdaContext(function_name="reelflow-api"))
+    with acting_as(identity_for("functions.handlers.api.handler")):  # as the Api function's role
+        result = handler(event, LocalLambdaContext(function_name="reelflow-api"))
     text = result.get("body") or ""
     return result["statusCode"], json.loads(text) if text else None
 

@@ -213,6 +213,7 @@ test("delete a completed batch: it disappears from the list", { timeout: 60_000 
   await list.getByRole("button", { name: "Live clips", exact: true }).waitFor();
   await list.getByRole("button", { name: "Actions for Live clips" }).click();
   await page.getByRole("menuitem", { name: "Delete" }).click();
+  await page.getByRole("alertdialog", { name: "Delete this batch?" }).getByRole("button", { name: "Delete batch" }).click();
   await list.getByRole("button", { name: "Live clips", exact: true }).waitFor({ state: "detached" });
   await list.getByRole("button", { name: "With a broken file", exact: true }).waitFor();
   assert.equal((await apiAs("GET", `/api/batch-jobs/${liveBatchId}`)).status, 404);

@@ -89,16 +89,15 @@ class Workflow:
 
 
 def ecs_tasks(run_task_output: str) -> list[tuple[str, str]]:
-    """(cluster, task ARN) pairs from a RunTask answer as Step Functions records it (either casing)."""
+    """(cluster, task ARN) pairs from a RunTask answer as Step Functions records it (PascalCase)."""
     try:
         answer = json.loads(run_task_output)
     except ValueError:
         return []
-    tasks = answer.get("Tasks") or answer.get("tasks") or []
+    tasks = answer.get("Tasks") or []
     pairs = []
     for task in tasks:
-        arn = task.get("TaskArn") or task.get("taskArn")
-        cluster = task.get("ClusterArn") or task.get("clusterArn")
+        arn, cluster = task.get("TaskArn"), task.get("ClusterArn")
         if arn and cluster:
             pairs.append((str(cluster), str(arn)))
     return pairs

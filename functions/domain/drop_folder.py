@@ -40,6 +40,7 @@ from functions.domain.models import DEFAULT_PRIORITY
 from functions.domain.object_keys import Prefix
 from functions.domain.quotas import limits_for
 from functions.domain.settings import BatchSettings
+from functions.domain.text import Description, Name, display_line
 from functions.domain.uploads import ACCEPTED, check_file, is_video_name
 
 MANIFEST_NAME = "batch.json"
@@ -141,8 +142,8 @@ class DropManifest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=MAX_BATCH_NAME)
-    description: str | None = Field(default=None, max_length=2000)
+    name: Name | None = Field(default=None, max_length=MAX_BATCH_NAME)  # the API's rules for names
+    description: Description | None = None
     settings: BatchSettings = Field(default_factory=BatchSettings)
     priority: int = Field(default=DEFAULT_PRIORITY, ge=0, le=10)
     start: bool = Field(default=False, description="Start as soon as the folder is complete.")
@@ -291,7 +292,10 @@ def plan_drop_folder(
             skipped.append(drop_key.file_name)
         else:
             try:
+                display_line(drop_key.file_name)  # the API's rule for a file name (FileName)
                 check_file(drop_key.file_name, obj.size, None)
+            except ValueError as refused:
+                rejected.append(RejectedFile(drop_key.file_name, f"The file name {refused}"))
             except InvalidRequest as refused:
                 rejected.append(RejectedFile(drop_key.file_name, refused.detail))
             else:
@@ -304,6 +308,11 @@ def plan_drop_folder(
     accepted, extra = videos[:limit], videos[limit:]
     parsed = manifest if manifest is not None else ManifestResult(DropManifest(), None)
     failure = parsed.error
+    if failure is None and parsed.manifest.name is None:
+        try:
+            display_line(folder)
+        except ValueError as refused:
+            failure = f"The folder name {refused}; name the batch in batch.json or rename the folder"
     if failure is None and not accepted:
         failure = f"The folder has no video files (accepted: {ACCEPTED})"
     return DropFolderPlan(

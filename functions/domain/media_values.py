@@ -75,11 +75,27 @@ class Event:
     reason: str
 
 
+class Moment(MediaValue):
+    """One event inside a highlight: when it happens in the source and where it plays in the output."""
+
+    time: float
+    reason: str
+    output_time: float | None = None  # null: silence removal cut it
+
+
 class Highlight(MediaValue):
+    """A scored window of the source (`start`, `end`) and the same window on the edited output
+    (`output_start`, `output_end`; null when silence removal cut all of it)."""
+
+    omitted_when_none: ClassVar[frozenset[str]] = frozenset({"output_start", "output_end"})
+
     start: float
     end: float
     score: float
     reasons: list[str]
+    moments: list[Moment] = []
+    output_start: float | None = None
+    output_end: float | None = None
 
 
 class Highlights(MediaValue):

@@ -13,11 +13,11 @@ from collections.abc import Mapping
 
 from aws_lambda_powertools import Logger
 
+from functions.handlers.worker import heartbeat_seconds
 from functions.services.context import services
 from functions.services.export_runner import run_export
 
 logger = Logger(service="reelflow-export-worker")
-HEARTBEAT_SECONDS = 60.0
 EXPORT_ID_VARIABLE = "REELFLOW_EXPORT_ID"
 
 
@@ -26,9 +26,10 @@ def run(environ: Mapping[str, str]) -> int:
     batch_id, export_id = environ["REELFLOW_BATCH_ID"], environ[EXPORT_ID_VARIABLE]
     ctx = services()
     stop = threading.Event()
+    every = heartbeat_seconds(environ)
 
     def beat() -> None:
-        while not stop.wait(HEARTBEAT_SECONDS):
+        while not stop.wait(every):
             try:
                 ctx.export_workflow.send_heartbeat(token)
             except Exception:  # the state may have moved on; the export reports real failures

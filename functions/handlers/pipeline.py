@@ -23,6 +23,7 @@ from functions.services import batch_lifecycle
 from functions.services.context import Services, services
 from functions.services.stages import STAGE_RUNNERS, StageRunner
 from functions.services.transcription import start_transcription
+from functions.services.workspace import invocation_scratch
 
 # A task takes the raw payload (parsed inside, so tests may wrap a task) and returns the JSON reply.
 Task = Callable[[Services, dict[str, Any]], dict[str, Any]]
@@ -97,7 +98,8 @@ MEDIA_TASKS[Stage.TRANSCRIBING.value] = _task(
 def media_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     name = event.get("stage")
     started = time.monotonic()
-    result = _dispatch(MEDIA_TASKS, name, event)
+    with invocation_scratch():  # a warm sandbox keeps /tmp: leave nothing in it
+        result = _dispatch(MEDIA_TASKS, name, event)
     if is_metrics_disabled():  # single_metric does not check this itself
         return result
     # A metric of its own, so its stage dimension never leaks into the handler's other metrics.

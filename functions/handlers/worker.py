@@ -22,11 +22,16 @@ from functions.services.stages import STAGE_RUNNERS
 from functions.services.transcription import transcribe_and_wait
 
 logger = Logger(service="reelflow-worker")
-HEARTBEAT_SECONDS = 60.0
+HEARTBEAT_SECONDS = 60.0  # well inside the states' HeartbeatSeconds (900)
+HEARTBEAT_VARIABLE = "REELFLOW_HEARTBEAT_SECONDS"  # local mode's time scale sets it
 
 
-def _heartbeat(ctx: Services, token: str, stop: threading.Event) -> None:
-    while not stop.wait(HEARTBEAT_SECONDS):
+def heartbeat_seconds(environ: Mapping[str, str]) -> float:
+    return float(environ.get(HEARTBEAT_VARIABLE) or HEARTBEAT_SECONDS)
+
+
+def _heartbeat(ctx: Services, token: str, stop: threading.Event, every: float) -> None:
+    while not stop.wait(every):
         try:
             ctx.workflow.send_heartbeat(token)
         except Exception:  # the state may have moved on; the main loop reports real failures
@@ -38,7 +43,9 @@ def run(environ: Mapping[str, str]) -> int:
     ref = VideoRef(batch_id=environ["REELFLOW_BATCH_ID"], video_id=environ["REELFLOW_VIDEO_ID"])
     ctx = services()
     stop = threading.Event()
-    beat = threading.Thread(target=_heartbeat, args=(ctx, token, stop), daemon=True)
+    beat = threading.Thread(
+        target=_heartbeat, args=(ctx, token, stop, heartbeat_seconds(environ)), daemon=True
+    )
     beat.start()
     try:
         for step in MEDIA_STAGES:  # the probe already ran: it chose this route

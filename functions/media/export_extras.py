@@ -13,10 +13,11 @@ from pathlib import Path
 
 from functions.domain.enums import CaptionsMode, ExportQuality
 from functions.domain.media_values import ProbeResult, Word
-from functions.media.captions import CaptionFiles, Interval, write_captions
+from functions.media.burn import write_bands
+from functions.media.captions import CaptionFiles, Interval, build_cues, write_captions
 from functions.media.posters import make_posters, poster_time
 from functions.media.render import CONTENT_TYPES, RenderPlan, render
-from functions.media.subtitles import SubtitleTrack, effective_mode
+from functions.media.subtitles import SubtitleTrack, can_burn, effective_mode
 from functions.media.timelines import plan_removed_parts, write_cut_lists
 
 EXTRA_CONTENT_TYPES = {
@@ -24,6 +25,7 @@ EXTRA_CONTENT_TYPES = {
     ".vtt": "text/vtt",
     ".jpg": "image/jpeg",
     ".edl": "text/plain",
+    ".txt": "text/plain; charset=utf-8",
     ".fcpxml": "application/xml",
     **{f".{fmt.value}": content_type for fmt, content_type in CONTENT_TYPES.items()},
 }
@@ -64,6 +66,11 @@ def prepare_captions(
     if files.cue_count == 0:  # ffmpeg cannot read an empty subtitle file, and there is nothing to show
         silent = "No words were heard: the (empty) captions are published as files only"
         return plan, PreparedCaptions(files, CaptionsMode.SIDECAR, silent)
+    if mode is CaptionsMode.BURN and not can_burn():  # no libass: overlay caption bands drawn beforehand
+        cues = build_cues(words, kept_intervals(plan, source_duration))
+        bands = write_bands(cues, plan.width, plan.height, plan.expected_duration, folder / f"{stem}.bands")
+        track = SubtitleTrack(files.srt, "burn", language, bands)
+        return replace(plan, subtitles=track), PreparedCaptions(files, CaptionsMode.BURN)
     delivered, note = effective_mode("burn" if mode is CaptionsMode.BURN else "soft")
     track = SubtitleTrack(files.srt, delivered, language)
     return replace(plan, subtitles=track), PreparedCaptions(files, CaptionsMode(delivered), note)

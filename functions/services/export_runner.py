@@ -32,6 +32,7 @@ from functions.media.probe import probe
 from functions.observability import logger, tracer
 from functions.services.context import Services
 from functions.services.exports import ACTIVE, PLAYLIST_CONTENT_TYPE, LocatedItem, export_items, fail_export
+from functions.services.workspace import scratch_root
 
 CONTENT_TYPES = {"zip": "application/zip", "m3u8": PLAYLIST_CONTENT_TYPE, "ts": "video/mp2t"}
 
@@ -102,7 +103,7 @@ def run_export(ctx: Services, batch_id: str, export_id: str, deadline: float | N
     )
     progress = ProgressWriter(ctx, record, ctx.config.progress_write_interval_seconds)
     items = export_items(ctx, batch, record.options.include_failed)
-    work_root = Path(ctx.config.work_dir)
+    work_root = scratch_root(ctx)
     work_root.mkdir(parents=True, exist_ok=True)
     try:
         with (

@@ -1,7 +1,14 @@
-"""Local scratch files of one video (Lambda /tmp, a Fargate volume, or a folder in local mode)."""
+"""Local scratch files of one video (Lambda /tmp, a Fargate volume, or a folder in local mode).
+
+A function's scratch space outlives an invocation (a warm Lambda sandbox keeps its /tmp), so whatever
+an invocation leaves there fills the next ones' 10 GB: `invocation_scratch()` removes every workspace
+an invocation made when it ends. Local mode gives each function a folder of its own (`in_sandbox`),
+as AWS gives each function its own sandbox."""
 
 import shutil
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from functions.domain.models import Video
@@ -9,6 +16,7 @@ from functions.services.context import Services
 
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
+_local = threading.local()
 
 
 def _lock_for(key: str) -> threading.Lock:
@@ -16,17 +24,60 @@ def _lock_for(key: str) -> threading.Lock:
         return _locks.setdefault(key, threading.Lock())
 
 
+def sandbox() -> Path | None:
+    """The scratch root the runtime gave this invocation (None: the configured work_dir)."""
+    return getattr(_local, "sandbox", None)
+
+
+@contextmanager
+def in_sandbox(root: Path | None) -> Iterator[None]:
+    """Run the block with `root` as its scratch root (local mode: one folder per function)."""
+    previous = sandbox()
+    _local.sandbox = root
+    try:
+        yield
+    finally:
+        _local.sandbox = previous
+
+
+def scratch_root(ctx: Services) -> Path:
+    return sandbox() or Path(ctx.config.work_dir)
+
+
+@contextmanager
+def invocation_scratch() -> Iterator[None]:
+    """Every workspace made on this thread during the block is removed when it ends, whatever happens."""
+    made: list[Path] = []
+    previous = getattr(_local, "made", None)
+    _local.made = made
+    try:
+        yield
+    finally:
+        _local.made = previous
+        for root in made:
+            shutil.rmtree(root, ignore_errors=True)
+            _remove_empty_parent(root)
+
+
+def _remove_empty_parent(root: Path) -> None:
+    with suppress(OSError):
+        root.parent.rmdir()  # the batch folder, once its last video's workspace is gone
+
+
 class Workspace:
     def __init__(self, ctx: Services, batch_id: str, video_id: str) -> None:
         self.ctx = ctx
-        self.root = Path(ctx.config.work_dir) / batch_id / video_id
+        self.root = scratch_root(ctx) / batch_id / video_id
         self.root.mkdir(parents=True, exist_ok=True)
+        made = getattr(_local, "made", None)
+        if made is not None and self.root not in made:
+            made.append(self.root)
 
     def path(self, name: str) -> Path:
         return self.root / name
 
     def source(self, video: Video) -> Path:
-        """The uploaded file, downloaded once per workspace (a warm Lambda or a local run reuses it)."""
+        """The uploaded file, downloaded once per workspace (stages of one invocation share it)."""
         suffix = Path(video.s3_key).suffix.lower() or ".bin"
         target = self.root / f"source{suffix}"
         with _lock_for(str(target)):
@@ -39,3 +90,4 @@ class Workspace:
 
     def clear(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
+        _remove_empty_parent(self.root)

@@ -19,14 +19,14 @@ from werkzeug.serving import make_server
 from functions.deployment import DROP_SWEEP, export_state_machine_name, runtime_environment
 from functions.services.context import reset_services
 from reelflow.local import (
+    access_control,
     fargate,
     identity_pool,
-    invoker,
-    moto_fixes,
-    moto_stop_fix,
+    moto_patches,
     persistence,
+    roles,
+    sandboxes,
     stream_mapping,
-    websocket_relay,
 )
 from reelflow.local.drop_sweeper import DropSweeper
 from reelflow.local.identity_pool import DropFolderGuard
@@ -49,9 +49,8 @@ class QuickStopMotoServer(ThreadedMotoServer):
     mode (at the end of every `reelflow run`) no longer waits half a second."""
 
     def _server_entry(self) -> None:  # ThreadedMotoServer's own, with a shorter poll interval
-        app = DropFolderGuard(
-            PresignedUploadCheck(DomainDispatcherApplication(create_backend_app), {LOCAL_KEY: LOCAL_KEY})
-        )
+        secrets = access_control.KnownSecrets(LOCAL_KEY, LOCAL_KEY, ACCOUNT)
+        app = DropFolderGuard(PresignedUploadCheck(DomainDispatcherApplication(create_backend_app), secrets))
         self._server = make_server(
             self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
         )
@@ -72,6 +71,11 @@ class LocalSettings:
     data_dir: Path | None = None
     # The drop folder's scheduled check (every minute on AWS); 0 turns the timer off.
     drop_sweep_interval_seconds: float = 5.0
+    # Each function runs with its role's IAM statements, checked on every call (as on AWS).
+    enforce_iam: bool = True
+    # Multiplies the state machines' TimeoutSeconds/HeartbeatSeconds and the worker's heartbeat
+    # interval alike (REELFLOW_TIME_SCALE for `serve`): 1 keeps AWS's numbers.
+    time_scale: float = 1.0
 
 
 class LocalCloud:
@@ -94,6 +98,8 @@ class LocalCloud:
             f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{export_state_machine_name(self.prefix)}"
         )
         self.cluster_arn = ""
+        self.worker_task_definition_arn = ""
+        self.identities: dict[str, access_control.Identity] = {}
         self.function_arns: dict[str, str] = {}
         self.restored = (0, 0)  # (items, objects) read back from data_dir
         self._clients: dict[str, Any] = {}
@@ -119,6 +125,7 @@ class LocalCloud:
         )
 
     def start(self) -> "LocalCloud":
+        moto_patches.install_all()  # refuses to start on a moto its patches were not made for
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         port = self.requested_port or free_port()
         self.server = QuickStopMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
@@ -128,27 +135,27 @@ class LocalCloud:
         requests.post(f"{self.endpoint}/moto-api/reset", timeout=30).raise_for_status()
         self._configure_environment()
         default_user_config["stepfunctions"]["execute_state_machine"] = True
-        invoker.install()
-        moto_fixes.install()
-        moto_stop_fix.install()
-        fargate.install()
-        websocket_relay.install()
+        sandboxes.current[0] = sandboxes.Sandboxes(self.settings.work_dir / "sandboxes")
         identity_pool.reset()
-        identity_pool.install()
         provisioned = provision(
             self,
             self.names,
             self.runtime_env(),
             self.settings.retry_delays_seconds,
             self.settings.batch_timeout_seconds,
+            self.settings.time_scale,
         )
+        fargate.time_scale[0] = self.settings.time_scale
         assert provisioned.state_machine_arn == self.state_machine_arn
         assert provisioned.export_state_machine_arn == self.export_state_machine_arn
         self.drop_identity = identity_pool.provision(
             self.endpoint, ACCOUNT, LOCAL_KEY, REGION, self.ingest_bucket
         )
         self.cluster_arn = provisioned.worker.cluster_arn
+        self.worker_task_definition_arn = provisioned.worker.task_definition_arn
         self.function_arns = provisioned.function_arns
+        if self.settings.enforce_iam:
+            self.identities = roles.enforce(self, roles.Environment(ACCOUNT, REGION))
         if self.settings.data_dir is not None:
             store = persistence.LocalStore(self.settings.data_dir)
             self.restored = persistence.attach(store, ACCOUNT, REGION)
@@ -165,6 +172,7 @@ class LocalCloud:
         persistence.detach()
 
     def stop(self) -> None:
+        roles.relax()
         stream_mapping.stop()
         if self.sweeper is not None:
             self.sweeper.stop()

@@ -18,9 +18,23 @@ from typing import Any
 
 from moto.awslambda.models import LambdaFunction
 
+from functions.deployment import FUNCTIONS
+from reelflow.local import sandboxes
+from reelflow.local.access_control import Identity, acting_as
+
 Handler = Callable[[Any, Any], Any]
 _cache: dict[str, Handler] = {}
 _cache_lock = threading.Lock()
+# Handler path → the credentials of its function's role (reelflow/local/access_control.py); a handler
+# missing here runs as its caller (local mode without IAM enforcement).
+identities: dict[str, Identity] = {}
+
+
+def identity_for(handler_path: str) -> Identity | None:
+    return identities.get(handler_path)
+
+
+_SLUGS = {spec.handler: spec.slug for spec in FUNCTIONS}
 
 
 @dataclass
@@ -58,8 +72,11 @@ def lambda_error(error: BaseException) -> dict[str, Any]:
 
 
 def invoke_handler(path: str, event: Any, context: LocalLambdaContext) -> tuple[str, bool]:
+    """Run the handler as its function: every AWS call it makes is signed with its role, and its
+    scratch files go to a sandbox of its own (checked for leftovers when it returns)."""
     try:
-        result = resolve_handler(path)(event, context)
+        with acting_as(identity_for(path)), sandboxes.invocation(_SLUGS.get(path, path)):
+            result = resolve_handler(path)(event, context)
     except Exception as error:
         return json.dumps(lambda_error(error)), True
     return json.dumps(result, default=str), False

@@ -47,6 +47,16 @@ def _camel(value: Any) -> Any:
     return value
 
 
+def _pascal(value: Any) -> Any:
+    """The ECS API answers in camelCase (taskArn); Step Functions records an optimized integration's
+    answer in PascalCase (TaskArn), and production code reads it that way only."""
+    if isinstance(value, dict):
+        return {key[:1].upper() + key[1:]: _pascal(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_pascal(item) for item in value]
+    return value
+
+
 def _ecs_eval_service_task(self: StateTaskServiceEcs, **kwargs: Any) -> None:
     # moto 5.2.5 hands the PascalCase keys to botocore unchanged (which rejects them), then reads the
     # answer with keys it never normalised. Call RunTask with the ECS API's names and keep its answer.
@@ -56,7 +66,7 @@ def _ecs_eval_service_task(self: StateTaskServiceEcs, **kwargs: Any) -> None:
     )
     response = client.run_task(**_camel(kwargs["normalised_parameters"]))
     response.pop("ResponseMetadata", None)
-    kwargs["env"].stack.append(response)
+    kwargs["env"].stack.append(_pascal(response))
 
 
 # ---- DynamoDB transactions ------------------------------------------------------------------------

@@ -55,12 +55,37 @@ class Provisioned:
     export_state_machine_arn: str = ""
 
 
+TIMER_FIELDS = ("TimeoutSeconds", "HeartbeatSeconds")
+
+
+def scaled_timers(definition: str, scale: float) -> str:
+    """The ASL with every TimeoutSeconds and HeartbeatSeconds multiplied by `scale` (whole seconds, at
+    least 1): local mode keeps the state machine's proportions and only runs faster when told to."""
+    if scale == 1:
+        return definition
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {
+                key: max(1, round(item * scale))
+                if key in TIMER_FIELDS and isinstance(item, int)
+                else walk(item)
+                for key, item in value.items()
+            }
+        if isinstance(value, list):
+            return [walk(item) for item in value]
+        return value
+
+    return json.dumps(walk(json.loads(definition)), indent=1)
+
+
 def provision(
     aws: Clients,
     names: Names,
     environment: dict[str, str],
     retry_delays_seconds: tuple[int, ...],
     batch_timeout_seconds: int,
+    time_scale: float = 1.0,
 ) -> Provisioned:
     """Everything, in dependency order."""
     role_arn = create_role(aws)
@@ -82,13 +107,14 @@ def provision(
         security_group_ids=worker.security_group,
         assign_public_ip="DISABLED",
     )
-    definition = deployment.substitute(
-        deployment.state_machine_definition(batch_timeout_seconds), substitutions
+    definition = scaled_timers(
+        deployment.substitute(deployment.state_machine_definition(batch_timeout_seconds), substitutions),
+        time_scale,
     )
     created = aws.client("stepfunctions").create_state_machine(
         name=names.state_machine, definition=definition, roleArn=role_arn, type="STANDARD"
     )
-    export_arn = create_export_state_machine(aws, names, role_arn, arns, worker)
+    export_arn = create_export_state_machine(aws, names, role_arn, arns, worker, time_scale)
     subscribe_uploads(aws, names.ingest_bucket, arns[deployment.INGEST.id])
     map_stream(aws, names.table, arns[deployment.PROGRESS_MAPPING.function.id])
     route_notifications(aws, names.events_queue)
@@ -97,7 +123,7 @@ def provision(
 
 
 def create_export_state_machine(
-    aws: Clients, names: Names, role_arn: str, arns: dict[str, str], worker: Worker
+    aws: Clients, names: Names, role_arn: str, arns: dict[str, str], worker: Worker, time_scale: float = 1.0
 ) -> str:
     """statemachines/export.asl.json, the same file the CDK app deploys."""
     substitutions = deployment.ExportStateMachineSubstitutions(
@@ -109,7 +135,9 @@ def create_export_state_machine(
         security_group_ids=worker.security_group,
         assign_public_ip="DISABLED",
     )
-    definition = deployment.substitute(deployment.export_state_machine_definition(), substitutions)
+    definition = scaled_timers(
+        deployment.substitute(deployment.export_state_machine_definition(), substitutions), time_scale
+    )
     created = aws.client("stepfunctions").create_state_machine(
         name=names.export_machine, definition=definition, roleArn=role_arn, type="STANDARD"
     )

@@ -11,7 +11,7 @@ import hashlib
 import hmac
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote, unquote
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -73,10 +73,13 @@ def expected_signature(environ: dict[str, Any], params: dict[str, str], secret: 
     return hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
 
 
-def refusal(environ: dict[str, Any], secrets: dict[str, str], now: datetime) -> tuple[str, str] | None:
-    """(S3 error code, message) when S3 would refuse this presigned upload, else None."""
-    if environ.get("REQUEST_METHOD") != "PUT":
-        return None
+class Secrets(Protocol):
+    def get(self, access_key: str, /) -> str | None: ...
+
+
+def refusal(environ: dict[str, Any], secrets: Secrets, now: datetime) -> tuple[str, str] | None:
+    """(S3 error code, message) when S3 would refuse this presigned request, else None. The method is
+    part of what is signed: a URL presigned for PUT is refused for GET or DELETE."""
     params = dict(_query_pairs(str(environ.get("QUERY_STRING", ""))))
     if params.get("X-Amz-Algorithm") != ALGORITHM or "X-Amz-Signature" not in params:
         return None
@@ -97,9 +100,9 @@ def refusal(environ: dict[str, Any], secrets: dict[str, str], now: datetime) -> 
 
 
 class PresignedUploadCheck:
-    """WSGI middleware: refuse a presigned PUT whose signed headers do not match, as S3 does."""
+    """WSGI middleware: refuse a presigned request whose signature does not match, as S3 does."""
 
-    def __init__(self, app: WSGIApp, secrets: dict[str, str]) -> None:
+    def __init__(self, app: WSGIApp, secrets: Secrets) -> None:
         self.app = app
         self.secrets = secrets
 

@@ -12,7 +12,8 @@ from functions import deployment
 from functions.observability import logger
 from functions.services.context import services
 from functions.services.sweep import SweepReport, sweep
-from reelflow.local.invoker import LocalLambdaContext
+from reelflow.local.access_control import acting_as
+from reelflow.local.invoker import LocalLambdaContext, identity_for
 
 INTERVAL_ENV = "REELFLOW_SWEEP_INTERVAL_SECONDS"
 DEFAULT_INTERVAL_SECONDS = 60.0
@@ -39,7 +40,8 @@ def scheduled_event() -> dict[str, Any]:
 
 def recover_lost_executions() -> SweepReport:
     """Every running batch lost its execution with the previous process: recover or settle each."""
-    return sweep(services(), executions_lost=True)
+    with acting_as(identity_for(deployment.SWEEP.handler)):
+        return sweep(services(), executions_lost=True)
 
 
 class Sweeper:
@@ -55,7 +57,8 @@ class Sweeper:
         def loop() -> None:
             while not self._stop.wait(self.interval_seconds):
                 try:
-                    handler(scheduled_event(), LocalLambdaContext(function_name=deployment.SWEEP.slug))
+                    with acting_as(identity_for(deployment.SWEEP.handler)):
+                        handler(scheduled_event(), LocalLambdaContext(function_name=deployment.SWEEP.slug))
                 except Exception:  # the next tick tries again, as the next scheduled event would
                     logger.exception("Local sweep failed")
                 self.runs += 1

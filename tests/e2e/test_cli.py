@@ -77,7 +77,15 @@ def test_the_demo_publishes_captions_posters_and_cut_lists_beside_each_video(tmp
     assert len(results["videos"]) == 3
     for video in results["videos"]:
         files = video["output_files"]
-        assert set(files) == {"captions_srt", "captions_vtt", "poster", "thumbnail", "edl", "fcpxml"}
+        assert set(files) == {
+            "captions_srt",
+            "captions_vtt",
+            "poster",
+            "thumbnail",
+            "edl",
+            "fcpxml",
+            "chapters",
+        }
         stem = Path(video["output_file"]).stem  # every file sits beside its video, named like it
         assert all(
             Path(f).parent.name == "outputs" and Path(f).name.startswith(stem + ".") for f in files.values()

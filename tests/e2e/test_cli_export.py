@@ -25,9 +25,19 @@ def test_run_with_export_writes_the_zip_into_the_output_folder(tmp_path):
     results = json.loads((out / "results.json").read_text())
     assert results["export"]["status"] == "completed" and results["export"]["file"] == "holiday.zip"
     with zipfile.ZipFile(out / "holiday.zip") as archive:
-        assert archive.namelist() == ["001_a.mp4", "002_b.mp4", "results.json"]
-        for entry, video in zip(archive.namelist()[:2], results["videos"], strict=True):
+        assert archive.namelist() == [
+            "001_a.mp4",
+            "001_a.poster.jpg",
+            "001_a.thumb.jpg",
+            "002_b.mp4",
+            "002_b.poster.jpg",
+            "002_b.thumb.jpg",
+            "results.json",
+        ]  # each video with the files published beside it
+        for entry, video in zip(["001_a.mp4", "002_b.mp4"], results["videos"], strict=True):
             assert archive.read(entry) == (out / video["output_file"]).read_bytes()
+            poster = entry.replace(".mp4", ".poster.jpg")
+            assert archive.read(poster) == (out / video["output_files"]["poster"]).read_bytes()
 
 
 def test_export_downloads_a_playlist_from_a_running_serve(tmp_path: Path):

@@ -29,10 +29,20 @@ def test_a_rule_runs_the_sweep_every_minute_with_no_reserved_concurrency_by_defa
 
 
 def test_admitting_functions_may_start_and_describe_executions_of_the_batch_machine_only(resources):
+    """Every function whose change may free capacity runs `admit_waiting`: it starts executions, looks
+    at running ones, and sends a resumed batch's parked task tokens back."""
     functions = of_type(resources, "AWS::Lambda::Function")
     handlers = {f["Properties"]["Handler"]: f for f in functions.values()}
     policies = of_type(resources, "AWS::IAM::Policy")
-    for spec in (deployment.SWEEP, deployment.API, deployment.CONTROL, deployment.EXECUTIONS):
+    admitting = (
+        deployment.SWEEP,
+        deployment.API,
+        deployment.CONTROL,
+        deployment.EXECUTIONS,
+        deployment.INGEST,
+        deployment.DROP_SWEEP,
+    )
+    for spec in admitting:
         role = handlers[spec.handler]["Properties"]["Role"]["Fn::GetAtt"][0]
         granted = [
             s
@@ -44,7 +54,10 @@ def test_admitting_functions_may_start_and_describe_executions_of_the_batch_mach
         assert describe, spec.id
         resource = json.dumps(describe[0]["Resource"])
         assert ":execution:" in resource and "-batch:*" in resource, resource
-        assert any(s["Action"] == "states:StartExecution" for s in granted), spec.id
+        actions = [
+            a for s in granted for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+        ]
+        assert "states:StartExecution" in actions and "states:SendTaskSuccess" in actions, spec.id
 
 
 def test_functions_that_settle_a_batch_may_write_its_report_and_nothing_else_in_media(resources):

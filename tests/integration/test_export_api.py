@@ -107,7 +107,7 @@ def test_a_zip_holds_each_videos_captions_poster_and_cut_lists_beside_it(talk, l
     done = export(batch_id, user, format="zip")
     with zipfile.ZipFile(io.BytesIO(requests.get(done["download_url"], timeout=30).content)) as archive:
         names = archive.namelist()
-        beside = {"srt", "vtt", "poster.jpg", "thumb.jpg", "edl", "fcpxml"}
+        beside = {"srt", "vtt", "poster.jpg", "thumb.jpg", "edl", "fcpxml", "chapters.txt"}
         assert names[0] == "001_talk.mp4" and names[-1] == "results.json", names
         assert set(names[1:-1]) == {f"001_talk.{suffix}" for suffix in beside}, names
         srt = archive.read("001_talk.srt").decode()

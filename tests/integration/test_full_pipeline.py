@@ -53,7 +53,7 @@ def test_all_stages_record_data_and_the_export_applies_the_cuts(ctx, user_id, ta
     assert (export["video_codec"], export["audio_codec"]) == ("vp9", "opus")
     assert export["duration"] == pytest.approx(silence["kept_seconds"], rel=0.02)
     assert export["cuts"] == 5
-    published = {"captions_srt", "captions_vtt", "poster", "thumbnail", "edl", "fcpxml"}
+    published = {"captions_srt", "captions_vtt", "poster", "thumbnail", "edl", "fcpxml", "chapters"}
     assert set(export["outputs"]) == published and export["captions"] == "sidecar"
     stem = export["key"].removesuffix(".webm")
     for key in export["outputs"].values():  # published beside the video, named like it
@@ -73,6 +73,7 @@ def test_all_stages_record_data_and_the_export_applies_the_cuts(ctx, user_id, ta
     assert spans == [
         (round(a * fps), round(b * fps) - round(a * fps)) for a, b in keep
     ]  # whole frames, exact
+    assert files["chapters"].text.startswith("0:00 ")  # a YouTube chapter list; the chapters are in the file
     assert files["poster"].content[:2] == b"\xff\xd8" and image_width(video["artifacts"]["thumbnail"]) == 320
     assert set(result["timings"]) == {
         "probe",

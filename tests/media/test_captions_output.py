@@ -89,3 +89,56 @@ def test_cut_lists_of_the_talk_list_the_rendered_intervals(edited, tmp_path):
         length = float(Fraction(clip.get("duration").removesuffix("s")))
         assert begin == pytest.approx(start, abs=0.5 / fps)
         assert begin + length == pytest.approx(end, abs=0.5 / fps)
+
+
+def test_a_keyword_highlight_is_timed_where_the_word_is_heard_in_the_edited_output(edited):
+    from functions.domain.enums import HighlightSensitivity
+    from functions.media.highlights import build_highlights, keyword_events, on_output
+
+    plan, info, source_words, output_words, _ = edited
+    events = keyword_events(source_words, ["important", "amazing"])
+    highlights = on_output(build_highlights(events, info.duration, HighlightSensitivity.MAX), plan.keep)
+    for keyword in ("important", "amazing"):
+        heard = [w.start for w in output_words if _plain(w.word) == keyword]
+        assert heard, f"'{keyword}' is not heard in the output"
+        moment = next(m for h in highlights for m in h.moments if f"'{keyword}'" in m.reason)
+        assert moment.output_time is not None
+        assert abs(moment.output_time - heard[0]) <= 0.2, (keyword, moment, heard)
+        assert moment.time - moment.output_time > 1.0  # the source time is later: pauses were cut before it
+        window = next(h for h in highlights if moment in h.moments)
+        assert window.output_start is not None and window.output_end is not None
+        assert window.output_start <= moment.output_time <= window.output_end <= plan.expected_duration + 1e-3
+
+
+def test_chapters_are_in_the_file_and_in_a_youtube_list(edited, tmp_path):
+    import json
+    import shutil
+    import subprocess
+
+    from functions.media.binaries import ffprobe
+    from functions.media.chapters import plan_chapters, write_chapters, youtube_list
+    from functions.media.scenes import detect_scene_cuts
+
+    plan, _, source_words, _, source = edited
+    cuts = [c.time for c in detect_scene_cuts(str(source))]
+    chapters = plan_chapters(plan.expected_duration, cuts, source_words, plan.keep)
+    assert len(chapters) >= 3 and chapters[0].start == 0.0
+    assert chapters[-1].end == pytest.approx(plan.expected_duration, abs=1e-3)
+    first_words = " ".join(w.word.strip() for w in source_words[:3]).lower()
+    assert first_words.startswith(chapters[0].title.lower().split()[0])  # the first words spoken in it
+    video = tmp_path / "chaptered.mp4"
+    shutil.copy(plan.destination, video)
+    write_chapters(video, chapters)
+    shown = json.loads(
+        subprocess.run(
+            [ffprobe(), "-v", "error", "-show_chapters", "-of", "json", str(video)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )["chapters"]
+    assert [c["tags"]["title"] for c in shown] == [c.title for c in chapters]
+    assert [float(c["start_time"]) for c in shown] == pytest.approx([c.start for c in chapters], abs=0.01)
+    assert probe(str(video)).duration == pytest.approx(probe(str(plan.destination)).duration, abs=0.05)
+    listing = youtube_list(chapters).splitlines()
+    assert listing[0].startswith("0:00 ") and len(listing) == len(chapters)

@@ -5,6 +5,7 @@ import json
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from functions.domain.enums import CaptionsMode, ExportFormat, ExportQuality
@@ -161,3 +162,40 @@ def test_the_export_extras_around_one_render(clip, tmp_path, mode):
     assert all(path.stat().st_size > 0 for path in extras.files.values())
     assert probe(str(extras.files["removed_parts"])).duration == pytest.approx(1.0, abs=0.1)
     assert extras.files["edl"].read_text().count("* FROM CLIP NAME: clip.mp4") == len(KEEP)
+
+
+GRAY = ("-f", "rawvideo", "-pix_fmt", "gray", "-")
+
+
+def _gray(video: Path, at: float) -> np.ndarray:
+    info = probe(str(video))
+    raw = subprocess.run(
+        [ffmpeg(), "-v", "error", "-ss", str(at), "-i", str(video), "-frames:v", "1", *GRAY],
+        capture_output=True,
+        check=True,
+    ).stdout
+    return np.frombuffer(raw, dtype=np.uint8).reshape(info.height, info.width).astype(np.int16)
+
+
+def test_the_shipped_ffmpeg_burns_captions_into_the_picture_where_a_cue_shows(clip, tmp_path):
+    """With this ffmpeg (libass or not) a burn draws the text: the picture differs from the plain render
+    in the bottom band while a cue is shown, and nowhere else; between cues it is the plain picture."""
+    info = probe(str(clip))
+    plain = render(
+        plan_render(str(clip), tmp_path / "plain.mp4", info, ExportFormat.MP4, ExportQuality.Q720P, KEEP)
+    )
+    plan = plan_render(str(clip), tmp_path / "burnt.mp4", info, ExportFormat.MP4, ExportQuality.Q720P, KEEP)
+    plan, captions = prepare_captions(plan, 4.0, WORDS, CaptionsMode.BURN, tmp_path / "extras", "clip")
+    assert captions is not None and captions.mode is CaptionsMode.BURN and captions.note is None
+    burnt = render(plan)
+    assert [s["codec_type"] for s in streams(burnt)] == ["video", "audio"]  # drawn, not muxed
+    height = info.height
+    shown = abs(_gray(burnt, 0.8) - _gray(plain, 0.8))  # "Hello world." is on screen
+    bottom, top = shown[int(height * 0.6) :], shown[: int(height * 0.5)]
+    assert (bottom > 60).sum() > 300, "no caption text in the bottom of the picture"
+    assert (top > 60).sum() < 0.01 * top.size  # the rest of the picture is untouched
+    rows = (bottom > 60).any(axis=1).nonzero()[0] + int(height * 0.6)
+    assert rows.max() <= height * (1 - 0.08) + 2  # above the bottom safe margin
+    assert 0.02 * height < rows.max() - rows.min() < 0.2 * height  # text of a size relative to the frame
+    quiet = abs(_gray(burnt, 1.45) - _gray(plain, 1.45))  # after the last cue of the first part ends
+    assert (quiet[int(height * 0.6) :] > 60).sum() < 0.2 * (bottom > 60).sum()

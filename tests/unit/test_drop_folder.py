@@ -367,3 +367,30 @@ def test_any_order_or_duplication_of_events_makes_the_same_batch(delivery, tier)
     assert seen + (expected.manifest_key is not None) + expected.start_marker == len(objects), (
         "every file is accounted for"
     )
+
+
+def test_file_names_with_control_or_bidi_characters_are_rejected_with_the_reason():
+    """The API's rule for a file name holds for the drop folder too (a bidi override would reach the
+    playlist and the web app displaying `exe.mp4` as something else)."""
+    objects = [obj("clip\u202egpm.exe.mp4"), obj("bell\u0007.mp4"), obj("ok.mp4")]
+    plan = plan_drop_folder("u1", "trip", Tier.PRO, objects, None)
+    assert [v.file_name for v in plan.videos] == ["ok.mp4"]
+    reasons = {r.file_name: r.reason for r in plan.rejected}
+    assert "bidirectional control U+202E" in reasons["clip\u202egpm.exe.mp4"]
+    assert "control character U+0007" in reasons["bell\u0007.mp4"]
+    assert plan.report["rejected"] and plan.failure_reason is None
+
+
+def test_batch_json_names_follow_the_api_rules():
+    result = parse_manifest(json.dumps({"name": "Trip\u202e", "start": True}).encode())
+    assert not result.valid and result.error is not None and "bidirectional control U+202E" in result.error
+    result = parse_manifest(json.dumps({"name": "   "}).encode())
+    assert not result.valid and result.error is not None and "visible characters" in result.error
+
+
+def test_a_folder_name_that_is_not_a_valid_batch_name_fails_with_the_reason_unless_batch_json_names_it():
+    plan = plan_drop_folder("u1", "trip\u202e", Tier.PRO, [obj("a.mp4", folder="trip\u202e")], None)
+    assert plan.failure_reason is not None and "bidirectional control U+202E" in plan.failure_reason
+    named = parse_manifest(b'{"name": "Trip"}')
+    plan = plan_drop_folder("u1", "trip\u202e", Tier.PRO, [obj("a.mp4", folder="trip\u202e")], named)
+    assert plan.failure_reason is None and plan.name == "Trip"

@@ -63,3 +63,18 @@ def test_a_part_url_signs_the_part_size(s3: Any) -> None:
     now = datetime.now(UTC)
     assert refusal(environ(url, 5 * 1024**2, ""), SECRETS, now) is None
     assert refusal(environ(url, 5 * 1024**2 - 1, ""), SECRETS, now)[0] == "SignatureDoesNotMatch"
+
+
+def test_a_presigned_url_holds_to_its_one_method(s3: Any) -> None:
+    """The method is signed: a PUT URL used for GET or DELETE is refused, a GET URL works for GET."""
+    put = s3.generate_presigned_url("put_object", Params={"Bucket": "b", "Key": "uploads/k"}, ExpiresIn=900)
+    get = s3.generate_presigned_url("get_object", Params={"Bucket": "b", "Key": "uploads/k"}, ExpiresIn=900)
+    now = datetime.now(UTC)
+
+    def request(url: str, method: str) -> dict[str, Any]:
+        return {**environ(url, 0, ""), "REQUEST_METHOD": method, "CONTENT_LENGTH": ""}
+
+    assert refusal(request(put, "GET"), SECRETS, now)[0] == "SignatureDoesNotMatch"
+    assert refusal(request(put, "DELETE"), SECRETS, now)[0] == "SignatureDoesNotMatch"
+    assert refusal(request(get, "GET"), SECRETS, now) is None
+    assert refusal(request(get, "PUT"), SECRETS, now)[0] == "SignatureDoesNotMatch"

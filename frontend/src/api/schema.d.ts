@@ -1424,7 +1424,7 @@ export interface components {
             hls: boolean;
             /**
              * Include Extras
-             * @description ZIP exports: put each video's captions, poster, thumbnail, cut lists and highlight clips beside it, named like its entry (false: the videos only).
+             * @description ZIP exports: put each video's captions, poster, thumbnail, cut lists and chapter list beside it, named like its entry (false: the videos only).
              * @default true
              */
             include_extras: boolean;
@@ -1471,7 +1471,7 @@ export interface components {
             hls: boolean;
             /**
              * Include Extras
-             * @description ZIP exports: put each video's captions, poster, thumbnail, cut lists and highlight clips beside it, named like its entry (false: the videos only).
+             * @description ZIP exports: put each video's captions, poster, thumbnail, cut lists and chapter list beside it, named like its entry (false: the videos only).
              * @default true
              */
             include_extras: boolean;

@@ -3,7 +3,8 @@ import * as React from "react";
 import { getBatchJob } from "@/api/client";
 import { type SocketFactory, subscribeToBatchProgress } from "@/api/progress";
 import { loadSession } from "@/lib/auth";
-import { applyMessage, describeEvent, withFreshUrls } from "@/lib/liveBatch";
+import { batchLinksRefreshDelay } from "@/lib/linkRefresh";
+import { applyMessage, describeEvent, withFreshUrls, worthLogging } from "@/lib/liveBatch";
 import type { BatchJobDetail, BatchSocketMessage, ProgressEvent } from "@/types/batch";
 import { TERMINAL_STATUSES } from "@/types/batch";
 
@@ -32,6 +33,7 @@ export function useBatchLive(batchId: string, onEvent?: (event: ProgressEvent, b
   const queryClient = useQueryClient();
   const [connected, setConnected] = React.useState(false);
   const [activity, setActivity] = React.useState<ActivityEntry[]>([]);
+  const loggedStage = React.useRef(new Map<string, string | null>());
   const onEventRef = React.useRef(onEvent);
   onEventRef.current = onEvent;
 
@@ -40,8 +42,10 @@ export function useBatchLive(batchId: string, onEvent?: (event: ProgressEvent, b
     queryFn: () => getBatchJob(batchId),
     // Events keep the page current; polling stays as a safety net (faster while the socket is down).
     refetchInterval: (q) => {
-      const status = q.state.data?.status;
-      if (!status || TERMINAL_STATUSES.includes(status)) return false;
+      const data = q.state.data;
+      if (!data) return false;
+      // A finished batch is read again just before its output and artifact links stop working.
+      if (TERMINAL_STATUSES.includes(data.status)) return batchLinksRefreshDelay(data, Date.now());
       return connected ? pollConnectedMs : pollDisconnectedMs;
     },
     refetchIntervalInBackground: true, // a watched batch keeps moving in a background tab too
@@ -68,12 +72,14 @@ export function useBatchLive(batchId: string, onEvent?: (event: ProgressEvent, b
         const after = before ? applyMessage(before, message) : undefined;
         if (after) queryClient.setQueryData(batchKey(batchId), after);
         else void queryClient.invalidateQueries({ queryKey: batchKey(batchId) });
-        setActivity((log) =>
-          [
-            { sequence: message.sequence, at: message.timestamp, text: describeEvent(message, after ?? before), event: message },
-            ...log,
-          ].slice(0, 50),
-        );
+        if (worthLogging(message, loggedStage.current)) {
+          setActivity((log) =>
+            [
+              { sequence: message.sequence, at: message.timestamp, text: describeEvent(message, after ?? before), event: message },
+              ...log,
+            ].slice(0, 50),
+          );
+        }
         if (after) onEventRef.current?.(message, after);
         if (message.type === "video_completed") {
           const videoId = message.video_id;
@@ -91,5 +97,14 @@ export function useBatchLive(batchId: string, onEvent?: (event: ProgressEvent, b
     return () => subscription.close();
   }, [batchId, config.socketFactory, config.url, config.reconnectDelayMs, queryClient]);
 
-  return { batch: query.data, isLoading: query.isLoading, error: query.error, connected, activity };
+  return {
+    batch: query.data,
+    isLoading: query.isLoading,
+    error: query.error,
+    refetch: query.refetch,
+    isFetching: query.isFetching,
+    offline: query.fetchStatus === "paused", // the browser is offline: the query waits for the network
+    connected,
+    activity,
+  };
 }

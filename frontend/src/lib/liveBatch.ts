@@ -102,17 +102,54 @@ export function currentVideo(batch: BatchJobDetail): BatchVideo | undefined {
   return batch.videos.find((video) => video.status === "processing");
 }
 
+/** Every video being processed now, in position order (a batch runs several at once). */
+export function runningVideos(batch: BatchJobDetail): BatchVideo[] {
+  return batch.videos.filter((video) => video.status === "processing").sort((a, b) => a.position - b.position);
+}
+
+/** The batch's progress counting how far the running videos are (the API's figure counts finished ones). */
+export function livePercent(batch: BatchJobDetail): number {
+  const total = batch.videos.length || batch.total_videos;
+  if (!total) return batch.progress_percentage;
+  const finished = new Set<BatchVideo["status"]>(["completed", "failed", "cancelled"]);
+  const points = batch.videos.reduce(
+    (sum, video) => sum + (finished.has(video.status) ? 100 : video.status === "processing" ? video.progress_percentage : 0),
+    0,
+  );
+  return Math.max(batch.progress_percentage, Math.min(100, Math.floor(points / total)));
+}
+
+export const STAGE_NAME: Record<NonNullable<BatchVideo["current_stage"]>, string> = {
+  uploading: "uploading",
+  transcribing: "transcribing the speech",
+  removing_silence: "removing silences",
+  detecting_highlights: "finding highlights",
+  exporting: "rendering the video",
+};
+
+/** Whether an event belongs in the activity log: a video's changes of stage and state, a batch's
+ * changes of state; not every percent (`lastStage` holds the stage last logged for each video). */
+export function worthLogging(event: ProgressEvent, lastStage: Map<string, string | null>): boolean {
+  if (event.type === "batch_progress") return false;
+  if (event.type !== "video_progress") return true;
+  const key = event.video_id ?? "";
+  const stage = event.current_stage ?? null;
+  if (lastStage.has(key) && lastStage.get(key) === stage) return false;
+  lastStage.set(key, stage);
+  return true;
+}
+
 /** Human line for the activity log, e.g. "Video 1: transcribing (40 %)". */
 export function describeEvent(event: ProgressEvent, batch?: BatchJobDetail): string {
   const video = batch?.videos.find((v) => v.video_id === event.video_id || v.id === event.video_id);
   const who = video ? `Video ${video.position} (${video.original_name})` : "Batch";
   if (event.message) return `${who}: ${event.message}`;
-  const stage = event.current_stage?.replace(/_/g, " ");
+  const stage = event.current_stage ? STAGE_NAME[event.current_stage] : undefined;
   switch (event.type) {
     case "video_started":
-      return `${who}: started`;
+      return `${who}: started${stage ? `, ${stage}` : ""}`;
     case "video_progress":
-      return `${who}: ${stage ?? "processing"} (${event.progress} %)`;
+      return `${who}: ${stage ?? "processing"}`;
     case "video_completed":
       return `${who}: completed`;
     case "video_failed":
@@ -121,6 +158,8 @@ export function describeEvent(event: ProgressEvent, batch?: BatchJobDetail): str
       return `${who}: cancelled`;
     case "batch_progress":
       return `Batch: ${event.progress} % done`;
+    case "batch_completed":
+      return "Batch: finished";
     default:
       return `Batch ${event.type.replace("batch_", "")}`;
   }

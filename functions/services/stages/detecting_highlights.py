@@ -5,6 +5,7 @@ from functions.domain.media_values import Event, Highlights
 from functions.domain.stage_results import SUMMARY_HIGHLIGHTS, SUMMARY_SCENE_CUTS, HighlightsSummary
 from functions.media import highlights as highlight_media
 from functions.media.scenes import detect_scene_cuts
+from functions.services.stages.removing_silence import kept_intervals
 from functions.services.stages.stage_context import StageContext
 from functions.services.stages.stage_record import StageResult, skipped, timed_stage
 from functions.services.stages.transcribing import transcript_words
@@ -26,7 +27,10 @@ def _detect_highlights(sc: StageContext) -> StageResult:
     cuts = detect_scene_cuts(str(sc.source()))
     events += highlight_media.scene_events([(c.time, c.strength) for c in cuts])
     progress(0.9)
-    chosen = highlight_media.build_highlights(events, info.duration, settings.highlight_sensitivity)
+    chosen = highlight_media.on_output(
+        highlight_media.build_highlights(events, info.duration, settings.highlight_sensitivity),
+        kept_intervals(sc),
+    )
     progress.finish()
     summary = HighlightsSummary(
         sensitivity=settings.highlight_sensitivity,

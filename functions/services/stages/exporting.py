@@ -11,6 +11,7 @@ from functions.domain.uploads import safe_name
 from functions.media import export_extras
 from functions.media import render as render_media
 from functions.media.probe import probe
+from functions.services.stages.chaptering import add_chapters
 from functions.services.stages.removing_silence import kept_intervals
 from functions.services.stages.stage_context import StageContext
 from functions.services.stages.stage_record import StageResult, timed_stage
@@ -60,6 +61,7 @@ def _export(sc: StageContext) -> StageResult:
     progress = sc.progress(Stage.EXPORTING)
     progress.begin()
     render_media.render(plan, on_progress=progress)
+    chapters = add_chapters(sc, destination, plan.expected_duration, plan.keep, folder, EXTRAS_STEM)
     output = probe(str(destination))
     key = output_key(sc.batch_video, extension)
     bucket = sc.ctx.config.media_bucket
@@ -75,7 +77,7 @@ def _export(sc: StageContext) -> StageResult:
         removed_parts_preview=settings.removed_parts_preview,
     )
     outputs: dict[str, str] = {}
-    for name, local in export_extras.published_files(captions, extras).items():
+    for name, local in {**export_extras.published_files(captions, extras), **chapters}.items():
         outputs[name] = extra_key(sc.batch_video, local)
         sc.ctx.storage.upload(local, bucket, outputs[name], export_extras.content_type(local))
     progress.finish()

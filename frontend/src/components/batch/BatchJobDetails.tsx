@@ -1,9 +1,9 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { CheckCircle2, ChevronDown, Clock, Download, Film, Pause, Play, RotateCcw, Trash2, XCircle } from "lucide-react";
+import { CheckCircle2, ChevronDown, Clock, Download, Film, Pause, Play, Plus, RotateCcw, Trash2, XCircle } from "lucide-react";
 import * as React from "react";
+import type { Transport } from "@/api/upload";
 import { listExports, removeBatchVideo, reorderBatchVideos, retryFailedVideos } from "@/api/client";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
-import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
@@ -12,15 +12,19 @@ import { Progress } from "@/components/ui/progress";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Table, TableBody, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { useToast } from "@/components/ui/toast";
-import { type BatchAction, actionsFor, useBatchActions } from "@/hooks/useBatchActions";
-import { batchKey, useBatchLive } from "@/hooks/useBatchLive";
-import { currentVideo } from "@/lib/liveBatch";
+import { type BatchAction, actionsFor } from "@/hooks/useBatchActions";
+import { batchKey } from "@/hooks/useBatchLive";
+import { livePercent } from "@/lib/liveBatch";
 import { describeSettings, withDefaults } from "@/lib/settings";
 import { formatEta } from "@/lib/utils";
 import type { BatchJobDetail, BatchVideo } from "@/types/batch";
+import { BatchCost } from "./BatchCost";
 import { BatchExportDialog, ExportHistory } from "./BatchExportDialog";
+import { ProgressPanelView, useLiveBatchWithToasts } from "./BatchProgressPanel";
 import { BatchVideoRow, type VideoAction } from "./BatchVideoRow";
-import { STAGE_LABEL, StatusBadge } from "./status";
+import { useConfirmedBatchActions } from "./ConfirmBatchAction";
+import { usePendingFiles } from "./usePendingFiles";
+import { StatusBadge } from "./status";
 import { HelpLink } from "@/components/HelpLink";
 
 type VideoSort = "position" | "status" | "progress";
@@ -28,6 +32,8 @@ type VideoSort = "position" | "status" | "progress";
 export interface BatchJobDetailsProps {
   batchJobId: string;
   onDeleted?: () => void;
+  /** How files are PUT to S3 (tests stand in for the network here). */
+  transport?: Transport;
 }
 
 const ACTION_BUTTON: Partial<Record<BatchAction, { label: string; icon: React.ReactNode; variant?: "destructive" | "outline" }>> = {
@@ -43,11 +49,13 @@ function formatTime(iso: string | null | undefined): string {
   return iso ? new Date(iso).toLocaleString([], { dateStyle: "medium", timeStyle: "short" }) : "—";
 }
 
-export function BatchJobDetails({ batchJobId, onDeleted }: BatchJobDetailsProps) {
-  const { batch, isLoading, error, connected } = useBatchLive(batchJobId);
+export function BatchJobDetails({ batchJobId, onDeleted, transport }: BatchJobDetailsProps) {
+  const live = useLiveBatchWithToasts(batchJobId);
+  const { batch, isLoading, error, refetch, isFetching, offline } = live;
   const queryClient = useQueryClient();
   const toast = useToast();
-  const actions = useBatchActions();
+  const actions = useConfirmedBatchActions();
+  const files = usePendingFiles(batchJobId, transport);
   const [selected, setSelected] = React.useState<Set<string>>(new Set());
   const [sort, setSort] = React.useState<VideoSort>("position");
   const [exportOpen, setExportOpen] = React.useState(false);
@@ -70,12 +78,17 @@ export function BatchJobDetails({ batchJobId, onDeleted }: BatchJobDetailsProps)
       </div>
     );
   }
-  if (error || !batch) {
+  if (!batch) {
     return (
       <Alert variant="destructive">
         <AlertTitle>Could not load this batch</AlertTitle>
-        <AlertDescription>
-          {String((error as Error | null)?.message ?? "Not found")} <HelpLink message={(error as Error | null)?.message} />
+        <AlertDescription className="grid justify-items-start gap-2">
+          <span>
+            {String((error as Error | null)?.message ?? "Not found")} <HelpLink message={(error as Error | null)?.message} />
+          </span>
+          <Button size="sm" variant="outline" disabled={isFetching} onClick={() => void refetch()}>
+            <RotateCcw aria-hidden /> Try again
+          </Button>
         </AlertDescription>
       </Alert>
     );
@@ -96,7 +109,6 @@ export function BatchJobDetails({ batchJobId, onDeleted }: BatchJobDetailsProps)
   );
   const pending = batch.videos.filter((v) => v.status === "pending").length;
   const failures = batch.videos.filter((v) => v.status === "failed");
-  const running = currentVideo(batch);
   const reorderable = batch.status === "pending";
   const chosen = batch.videos.filter((v) => selected.has(v.video_id));
 
@@ -117,17 +129,31 @@ export function BatchJobDetails({ batchJobId, onDeleted }: BatchJobDetailsProps)
     if (action === "retry") void run(() => retryFailedVideos(batchJobId, [video.video_id]), `Retrying ${video.original_name}`);
     if (action === "remove") void run(() => removeBatchVideo(batchJobId, video.video_id), `Removed ${video.original_name}`);
     if (action === "view-error") setErrorOf(video);
+    if (action === "upload") files.chooseFor(video);
     if ((action === "download" || action === "view") && video.output_video_url) window.open(video.output_video_url, "_blank", "noopener");
   };
 
   return (
     <div className="grid gap-4">
+      {actions.dialog}
+      {files.inputs}
+      {(error || offline) && (
+        // The page keeps what it loaded; polling goes on and clears this once the API answers again.
+        <Alert role="status" className="border-amber-300 bg-amber-50">
+          <AlertTitle>Connection lost</AlertTitle>
+          <AlertDescription className="flex flex-wrap items-center gap-2">
+            Showing the batch as it was last loaded ({offline ? "you are offline" : (error as Error).message}).
+            <Button size="sm" variant="outline" disabled={isFetching} onClick={() => void refetch()}>
+              <RotateCcw aria-hidden /> Retry now
+            </Button>
+          </AlertDescription>
+        </Alert>
+      )}
       <header className="flex flex-wrap items-start justify-between gap-3">
         <div className="grid min-w-0 gap-1">
           <div className="flex flex-wrap items-center gap-2">
             <h1 className="truncate text-2xl font-bold">{batch.name}</h1>
             <StatusBadge status={batch.status} />
-            {!connected && batch.status === "processing" && <Badge variant="yellow">Disconnected</Badge>}
           </div>
           {batch.description && <p className="text-muted-foreground">{batch.description}</p>}
         </div>
@@ -138,14 +164,17 @@ export function BatchJobDetails({ batchJobId, onDeleted }: BatchJobDetailsProps)
               <Button
                 key={action}
                 variant={look.variant}
-                onClick={() =>
-                  actions.mutate({ action, id: batch.id }, { onSuccess: () => action === "delete" && onDeleted?.() })
-                }
+                onClick={() => actions.request(action, batch, () => action === "delete" && onDeleted?.())}
               >
                 {look.icon} {look.label}
               </Button>
             );
           })}
+          {batch.status === "pending" && (
+            <Button variant="outline" onClick={files.chooseNew} disabled={files.busy}>
+              <Plus aria-hidden /> Add videos
+            </Button>
+          )}
           {batch.status === "completed" && (
             <Button onClick={() => setExportOpen(true)}>
               <Download aria-hidden /> Export
@@ -153,6 +182,12 @@ export function BatchJobDetails({ batchJobId, onDeleted }: BatchJobDetailsProps)
           )}
         </div>
       </header>
+
+      {files.status && (
+        <p role="status" className="text-sm">
+          {files.status}
+        </p>
+      )}
 
       <section aria-label="Statistics" className="grid grid-cols-2 gap-3 md:grid-cols-4">
         <Stat label="Total videos" value={batch.total_videos} icon={<Film aria-hidden />} />
@@ -165,9 +200,9 @@ export function BatchJobDetails({ batchJobId, onDeleted }: BatchJobDetailsProps)
         <CardContent className="grid gap-2 p-4 sm:p-4">
           <div className="flex items-center justify-between text-sm">
             <span className="font-medium">Progress</span>
-            <span className="tabular-nums">{batch.progress_percentage}%</span>
+            <span className="tabular-nums">{livePercent(batch)}%</span>
           </div>
-          <Progress value={batch.progress_percentage} className="h-3" aria-label="Batch progress" />
+          <Progress value={livePercent(batch)} className="h-3" aria-label="Batch progress" />
           <dl className="grid grid-cols-1 gap-1 text-sm sm:grid-cols-3">
             <div>
               <dt className="inline text-muted-foreground">Created: </dt>
@@ -182,14 +217,12 @@ export function BatchJobDetails({ batchJobId, onDeleted }: BatchJobDetailsProps)
               <dd className="inline">{batch.completed_at ? formatTime(batch.completed_at) : formatEta(batch.estimated_time_remaining)}</dd>
             </div>
           </dl>
-          {running && (
-            <p className="text-sm" aria-live="polite">
-              Now: <span className="font-medium">{running.original_name}</span>
-              {running.current_stage && ` — ${STAGE_LABEL[running.current_stage]} (${running.progress_percentage}%)`}
-            </p>
-          )}
         </CardContent>
       </Card>
+
+      {batch.status !== "pending" && <ProgressPanelView live={live} embedded />}
+
+      <BatchCost batch={batch} />
 
       <Collapsible>
         <Card>

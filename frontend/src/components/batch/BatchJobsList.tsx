@@ -14,7 +14,8 @@ import { Label, Select } from "@/components/ui/form";
 import { Progress } from "@/components/ui/progress";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { type BatchAction, actionsFor, useBatchActions } from "@/hooks/useBatchActions";
+import { type BatchAction, actionsFor } from "@/hooks/useBatchActions";
+import { useConfirmedBatchActions } from "./ConfirmBatchAction";
 import { relativeTime } from "@/lib/utils";
 import { BATCH_STATUSES, type BatchJob, type BatchJobStatus, RUNNING_STATUSES } from "@/types/batch";
 import { StatusBadge } from "./status";
@@ -53,7 +54,7 @@ export function BatchJobsList({ onJobClick, onCreate, onExport, refreshInterval 
   const [status, setStatus] = React.useState<BatchJobStatus | "all">("all");
   const [sort, setSort] = React.useState<SortKey>("created_at");
   const [page, setPage] = React.useState(0);
-  const actions = useBatchActions();
+  const actions = useConfirmedBatchActions();
   const query = useQuery({
     queryKey: ["batch-jobs", status, SERVER_SORT[sort], page, pageSize],
     queryFn: () =>
@@ -79,6 +80,7 @@ export function BatchJobsList({ onJobClick, onCreate, onExport, refreshInterval 
 
   return (
     <div className="grid gap-3">
+      {actions.dialog}
       <div className="flex flex-wrap items-end gap-3">
         <div className="grid gap-1.5">
           <Label htmlFor={`${id}-status`}>Status</Label>
@@ -202,7 +204,7 @@ export function BatchJobsList({ onJobClick, onCreate, onExport, refreshInterval 
                             {actionsFor(batch).map((action) => (
                               <DropdownMenuItem
                                 key={action}
-                                onSelect={() => actions.mutate({ action, id: batch.id })}
+                                onSelect={() => actions.request(action, batch)}
                                 className={action === "delete" ? "text-red-800" : undefined}
                               >
                                 {ICON[action]} {LABEL[action]}

@@ -43,7 +43,7 @@ test("subscribes over the WebSocket, shows live progress, activity, queue and to
   expect(await screen.findByText("talk-1.mp4 is ready")).toBeInTheDocument();
   const activity = screen.getByRole("region", { name: "Activity" });
   expect(within(activity).getByText("Video 1 (talk-1.mp4): completed")).toBeInTheDocument();
-  expect(within(activity).getByText("Video 1 (talk-1.mp4): transcribing (40 %)")).toBeInTheDocument();
+  expect(within(activity).getByText("Video 1 (talk-1.mp4): transcribing the speech")).toBeInTheDocument();
   act(() => socket.push(videoEvent("video_failed", batch, videos[1]!, 4, { error_message: "No audio", retry_count: 1 })));
   expect(await screen.findByText("talk-2.mp4 failed")).toBeInTheDocument();
   act(() => socket.push(batchEvent("batch_completed", batch, 5, { status: "completed", progress: 100 })));
@@ -77,4 +77,30 @@ test("compact mode hides the details until expanded, and Pause calls the API", a
   await user.click(screen.getByRole("button", { name: /Pause/ }));
   await vi.waitFor(() => expect(api.calls("POST", `/api/batch-jobs/${batch.id}/pause`)).toHaveLength(1));
   expect(await screen.findByText("Batch paused")).toBeInTheDocument();
+});
+
+test("lists every running video, counts their progress, logs stage changes only, then says Finishing and Finished", async () => {
+  const { batch, videos } = setup();
+  await screen.findByText("Week 12");
+  const socket = FakeSocket.latest();
+  act(() => socket.open());
+  act(() => socket.push(videoEvent("video_progress", batch, videos[0]!, 1, { progress: 40, current_stage: "transcribing" })));
+  act(() => socket.push(videoEvent("video_progress", batch, videos[1]!, 2, { progress: 40, current_stage: "transcribing" })));
+  act(() => socket.push(videoEvent("video_progress", batch, videos[0]!, 3, { progress: 42, current_stage: "transcribing" })));
+  act(() => socket.push(videoEvent("video_progress", batch, videos[0]!, 4, { progress: 60, current_stage: "removing_silence" })));
+  const current = await screen.findByRole("region", { name: "Current videos" });
+  expect(within(current).getByText("talk-1.mp4")).toBeInTheDocument();
+  expect(within(current).getByText("talk-2.mp4")).toBeInTheDocument();
+  // (60 + 40) / 4 videos: the running videos count although none has finished.
+  expect(screen.getByRole("progressbar", { name: "Week 12 overall progress" })).toHaveAttribute("aria-valuenow", "25");
+  const lines = within(screen.getByRole("region", { name: "Activity" })).getAllByRole("listitem").map((li) => li.textContent);
+  expect(lines.map((line) => line!.replace(/^[\d:\s APM]+/, ""))).toEqual([
+    "Video 1 (talk-1.mp4): removing silences",
+    "Video 2 (talk-2.mp4): transcribing the speech",
+    "Video 1 (talk-1.mp4): transcribing the speech",
+  ]);
+  act(() => socket.push(batchEvent("batch_paused", batch, 5, { status: "paused", progress: 0 })));
+  expect(await screen.findByText(/Finishing the current videos/)).toBeInTheDocument();
+  act(() => socket.push(batchEvent("batch_completed", batch, 6, { status: "completed", progress: 100, completed_videos: 4 })));
+  expect(await screen.findByText(/100% · Finished/)).toBeInTheDocument();
 });

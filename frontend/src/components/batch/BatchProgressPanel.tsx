@@ -8,9 +8,10 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { useToast } from "@/components/ui/toast";
 import { useBatchActions } from "@/hooks/useBatchActions";
 import { useBatchLive } from "@/hooks/useBatchLive";
-import { currentVideo } from "@/lib/liveBatch";
+import { livePercent, runningVideos } from "@/lib/liveBatch";
 import { formatEta } from "@/lib/utils";
 import type { BatchJobDetail, ProgressEvent } from "@/types/batch";
+import { TERMINAL_STATUSES } from "@/types/batch";
 import { thumbnailOf } from "./BatchVideoRow";
 import { STAGE_LABEL, StatusBadge } from "./status";
 
@@ -21,10 +22,9 @@ export interface BatchProgressPanelProps {
   onOpen?: (batchJobId: string) => void;
 }
 
-export function BatchProgressPanel({ batchJobId, compact = false, onComplete, onOpen }: BatchProgressPanelProps) {
+/** The batch, live, with a toast for each video that finishes or fails and for the batch's end. */
+export function useLiveBatchWithToasts(batchJobId: string, onComplete?: (batch: BatchJobDetail) => void) {
   const toast = useToast();
-  const [expanded, setExpanded] = React.useState(!compact);
-  const actions = useBatchActions();
   const onEvent = React.useCallback(
     (event: ProgressEvent, batch: BatchJobDetail) => {
       const video = batch.videos.find((v) => v.video_id === event.video_id);
@@ -32,13 +32,36 @@ export function BatchProgressPanel({ batchJobId, compact = false, onComplete, on
       if (event.type === "video_failed" && video)
         toast({ title: `${video.original_name} failed`, description: event.error_message ?? undefined, variant: "destructive" });
       if (event.type === "batch_completed") {
-        toast({ title: `${batch.name} completed`, variant: "success" });
+        toast({ title: `${batch.name} finished`, variant: "success" });
         onComplete?.(batch);
       }
     },
     [toast, onComplete],
   );
-  const { batch, connected, activity } = useBatchLive(batchJobId, onEvent);
+  return useBatchLive(batchJobId, onEvent);
+}
+
+export function BatchProgressPanel({ batchJobId, compact = false, onComplete, onOpen }: BatchProgressPanelProps) {
+  const live = useLiveBatchWithToasts(batchJobId, onComplete);
+  return <ProgressPanelView live={live} compact={compact} onOpen={onOpen} />;
+}
+
+/** The live panel itself, for a batch someone else already follows (the details page). */
+export function ProgressPanelView({
+  live,
+  compact = false,
+  onOpen,
+  embedded = false,
+}: {
+  live: Pick<ReturnType<typeof useBatchLive>, "batch" | "connected" | "activity">;
+  compact?: boolean;
+  onOpen?: (batchJobId: string) => void;
+  /** Inside the batch's own page: titled "Live progress", its controls left to the page's header. */
+  embedded?: boolean;
+}) {
+  const [expanded, setExpanded] = React.useState(!compact);
+  const actions = useBatchActions();
+  const { batch, connected, activity } = live;
 
   if (!batch) {
     return (
@@ -51,7 +74,10 @@ export function BatchProgressPanel({ batchJobId, compact = false, onComplete, on
     );
   }
   const done = batch.completed_videos + batch.failed_videos + batch.cancelled_videos;
-  const running = currentVideo(batch);
+  const running = runningVideos(batch);
+  const percent = livePercent(batch);
+  const finished = TERMINAL_STATUSES.includes(batch.status);
+  const finishing = batch.status === "paused" && running.length > 0;
   const upNext = batch.videos
     .filter((v) => v.status === "pending")
     .sort((a, b) => a.position - b.position)
@@ -66,7 +92,9 @@ export function BatchProgressPanel({ batchJobId, compact = false, onComplete, on
       <CardHeader className="flex-row flex-wrap items-center justify-between gap-2 space-y-0 p-4 sm:p-4">
         <div className="flex min-w-0 flex-wrap items-center gap-2">
           <CardTitle className="truncate text-base">
-            {onOpen ? (
+            {embedded ? (
+              "Live progress"
+            ) : onOpen ? (
               <button type="button" className="truncate rounded-sm hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring" onClick={() => onOpen(batch.id)}>
                 {batch.name}
               </button>
@@ -74,20 +102,20 @@ export function BatchProgressPanel({ batchJobId, compact = false, onComplete, on
               batch.name
             )}
           </CardTitle>
-          <StatusBadge status={batch.status} />
-          {!connected && (
+          {!embedded && <StatusBadge status={batch.status} />}
+          {!connected && !TERMINAL_STATUSES.includes(batch.status) && (
             <Badge variant="yellow" role="status">
               <WifiOff aria-hidden /> Disconnected
             </Badge>
           )}
         </div>
         <div className="flex gap-1">
-          {(batch.status === "processing" || batch.status === "queued") && (
+          {!embedded && (batch.status === "processing" || batch.status === "queued") && (
             <Button size="sm" variant="outline" onClick={() => actions.mutate({ action: "pause", id: batch.id })}>
               <Pause aria-hidden /> Pause
             </Button>
           )}
-          {batch.status === "paused" && (
+          {!embedded && batch.status === "paused" && (
             <Button size="sm" variant="outline" onClick={() => actions.mutate({ action: "resume", id: batch.id })}>
               <Play aria-hidden /> Resume
             </Button>
@@ -107,29 +135,39 @@ export function BatchProgressPanel({ batchJobId, compact = false, onComplete, on
       </CardHeader>
       <CardContent className="grid gap-3 p-4 pt-0 sm:p-4 sm:pt-0">
         <div className="grid gap-1">
-          <Progress value={batch.progress_percentage} aria-label={`${batch.name} overall progress`} />
+          <Progress value={percent} aria-label={`${batch.name} overall progress`} />
           <div className="flex flex-wrap justify-between gap-2 text-sm text-muted-foreground">
             <span>
               {batch.completed_videos} of {batch.total_videos} videos completed
               {batch.failed_videos > 0 && `, ${batch.failed_videos} failed`}
+              {batch.cancelled_videos > 0 && `, ${batch.cancelled_videos} cancelled`}
             </span>
             <span>
-              {batch.progress_percentage}% · {done < batch.total_videos ? `about ${formatEta(batch.estimated_time_remaining)} left` : "done"}
+              {percent}% ·{" "}
+              {finished || done >= batch.total_videos
+                ? "Finished"
+                : finishing
+                  ? "Finishing the current videos, then pausing"
+                  : `about ${formatEta(batch.estimated_time_remaining)} left`}
             </span>
           </div>
         </div>
         {expanded && (
           <>
-            {running && (
-              <section aria-label="Current video" className="flex items-center gap-3 rounded-md border border-border p-3">
-                {thumbnailOf(running) && <img src={thumbnailOf(running)} alt="" className="h-10 w-16 rounded object-cover" />}
-                <div className="grid min-w-0 flex-1 gap-1">
-                  <p className="truncate text-sm font-medium">{running.original_name}</p>
-                  <p className="text-xs text-muted-foreground">
-                    {running.current_stage ? `${STAGE_LABEL[running.current_stage]}…` : "Starting…"}
-                  </p>
-                  <Progress value={running.progress_percentage} aria-label={`${running.original_name} stage progress`} />
-                </div>
+            {running.length > 0 && (
+              <section aria-label={running.length > 1 ? "Current videos" : "Current video"} className="grid gap-2">
+                {running.map((video) => (
+                  <div key={video.id} className="flex items-center gap-3 rounded-md border border-border p-3">
+                    {thumbnailOf(video) && <img src={thumbnailOf(video)} alt="" className="h-10 w-16 rounded object-cover" />}
+                    <div className="grid min-w-0 flex-1 gap-1">
+                      <p className="truncate text-sm font-medium">{video.original_name}</p>
+                      <p className="text-xs text-muted-foreground">
+                        {video.current_stage ? `${STAGE_LABEL[video.current_stage]}…` : "Starting…"}
+                      </p>
+                      <Progress value={video.progress_percentage} aria-label={`${video.original_name} stage progress`} />
+                    </div>
+                  </div>
+                ))}
               </section>
             )}
             <div className="grid gap-3 md:grid-cols-2">
@@ -164,7 +202,8 @@ export function BatchProgressPanel({ batchJobId, compact = false, onComplete, on
             </div>
             <section aria-label="Activity">
               <h4 className="mb-1 text-sm font-semibold">Activity</h4>
-              <ol className="max-h-48 overflow-y-auto text-sm" aria-live="polite" tabIndex={0}>
+              {/* Stage changes only, so a screen reader hears a few lines, not every percent. */}
+              <ol className="max-h-48 overflow-y-auto text-sm" aria-live="polite" aria-relevant="additions" tabIndex={0}>
                 {activity.length === 0 && <li className="text-muted-foreground">No events yet.</li>}
                 {activity.map((entry) => (
                   <li key={entry.sequence} className="flex gap-2">

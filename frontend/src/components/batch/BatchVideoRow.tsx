@@ -9,6 +9,7 @@ import {
   MoreHorizontal,
   RotateCcw,
   Trash2,
+  Upload,
 } from "lucide-react";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -27,7 +28,13 @@ import type { BatchVideo } from "@/types/batch";
 import { ArtifactMenuItems } from "./artifacts";
 import { STAGE_LABEL, StatusBadge } from "./status";
 
-export type VideoAction = "view" | "retry" | "remove" | "download" | "view-error";
+export type VideoAction = "view" | "retry" | "remove" | "download" | "view-error" | "upload";
+
+/** A file the probe refused (not a video it can decode, a size it did not declare): running it again
+ * changes nothing, only another file does. */
+export function cannotDecode(video: BatchVideo): boolean {
+  return video.upload_status === "invalid" || /not a decodable video|upload the file again/i.test(video.error_message ?? "");
+}
 
 export interface BatchVideoRowProps {
   batchVideo: BatchVideo;
@@ -55,7 +62,11 @@ export function BatchVideoRow({
 }: BatchVideoRowProps) {
   const thumbnail = thumbnailOf(video);
   const failed = video.status === "failed";
-  const retriable = failed && video.retry_count < video.max_retries;
+  const undecodable = cannotDecode(video);
+  const retriable = failed && video.retry_count < video.max_retries && !undecodable;
+  const open = video.status === "pending" || video.status === "uploading";
+  const missing = open && video.upload_status === "awaiting_upload";
+  const replaceable = open && video.upload_status === "invalid";
   const processingSeconds =
     video.started_at && video.completed_at
       ? (new Date(video.completed_at).getTime() - new Date(video.started_at).getTime()) / 1000
@@ -113,6 +124,11 @@ export function BatchVideoRow({
             {video.original_name}
           </span>
         </Tooltip>
+        {undecodable && video.error_message && (
+          <p className="mt-1 whitespace-normal text-xs text-red-800">
+            {video.error_message}. Retrying cannot help: replace the file{failed ? " in a new batch" : ""}.
+          </p>
+        )}
       </TableCell>
       <TableCell>
         <div className="flex flex-wrap items-center gap-1">
@@ -131,6 +147,8 @@ export function BatchVideoRow({
           ) : (
             <StatusBadge status={video.status} />
           )}
+          {missing && <Badge variant="yellow">File missing</Badge>}
+          {replaceable && <Badge variant="red">Cannot be processed</Badge>}
           {video.retry_count > 0 && (
             <Badge variant="outline">
               Retry {video.retry_count}/{video.max_retries}
@@ -155,6 +173,16 @@ export function BatchVideoRow({
               <RotateCcw aria-hidden /> Retry
             </Button>
           )}
+          {(missing || replaceable) && (
+            <Button
+              size="sm"
+              variant="outline"
+              aria-label={`${missing ? "Upload file" : "Replace file"} for ${video.original_name}`}
+              onClick={() => onAction("upload", video)}
+            >
+              <Upload aria-hidden /> {missing ? "Upload file" : "Replace file"}
+            </Button>
+          )}
           <DropdownMenu>
             <DropdownMenuTrigger asChild>
               <Button size="icon" variant="ghost" aria-label={`Actions for ${video.original_name}`}>
@@ -175,7 +203,7 @@ export function BatchVideoRow({
                   <AlertCircle aria-hidden /> View error
                 </DropdownMenuItem>
               )}
-              {video.status === "pending" && (
+              {open && (
                 <DropdownMenuItem onSelect={() => onAction("remove", video)}>
                   <Trash2 aria-hidden /> Remove
                 </DropdownMenuItem>

@@ -1,0 +1,176 @@
+"""Every change local mode makes to moto (and to the two library hooks IAM enforcement needs), in one
+registry, installed once, checked before anything is patched.
+
+Each entry names the attribute it replaces and why. At start `install_all()` checks that the installed
+moto is the version these patches were written against and that every patched attribute still exists,
+and refuses to start with one clear message otherwise: a moto upgrade that renamed a private method
+would otherwise fail later, deep inside a batch, or not at all while silently losing a correction.
+"""
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+
+MOTO_VERSION = "5.2.5"  # pyproject.toml pins the same: moto[server]==5.2.5
+
+
+@dataclass(frozen=True)
+class Patch:
+    target: str  # "module:Class.attribute" or "module:attribute"
+    installer: str  # the module of reelflow/local whose install() applies it
+    why: str
+
+    def exists(self) -> bool:
+        module_name, _, path = self.target.partition(":")
+        try:
+            owner: object = importlib.import_module(module_name)
+        except ImportError:
+            return False
+        for part in path.split("."):
+            if not hasattr(owner, part):
+                return False
+            owner = getattr(owner, part)
+        return True
+
+
+REGISTRY: tuple[Patch, ...] = (
+    # in-process Lambda and Fargate
+    Patch(
+        "moto.awslambda.models:LambdaFunction._invoke_lambda", "invoker", "run handlers in-process, no Docker"
+    ),
+    Patch("moto.ecs.models:EC2ContainerServiceBackend.run_task", "fargate", "run the worker on a thread"),
+    Patch(
+        "moto.apigatewaymanagementapi.models:ApiGatewayManagementApiBackend.post_to_connection",
+        "websocket_relay",
+        "deliver to the local gateway's sockets, answer Gone",
+    ),
+    # corrections (moto_fixes.py, moto_stop_fix.py)
+    Patch(
+        "moto.stepfunctions.responses:StepFunctionResponse.send_task_failure",
+        "moto_fixes",
+        "keep the cause (AWS passes it to the Catch)",
+    ),
+    Patch(
+        "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_ecs:"
+        "StateTaskServiceEcs._eval_service_task",
+        "moto_fixes",
+        "RunTask with the ECS API's member names",
+    ),
+    Patch(
+        "moto.dynamodb.models:DynamoDBBackend.transact_write_items",
+        "moto_fixes",
+        "copy only the touched items; undo them and their stream records on failure",
+    ),
+    Patch(
+        "moto.dynamodb.models.table:StreamShard.add", "moto_fixes", "record only; mappings deliver in order"
+    ),
+    Patch("moto.dynamodb.models.table:Table.all_items", "moto_fixes", "no deep copy per read"),
+    Patch("moto.dynamodb.models.table:Table.query", "moto_fixes", "no deep copy per query"),
+    Patch("moto.dynamodb.models.dynamo_type:Item.size", "moto_fixes", "item size measured once"),
+    Patch(
+        "moto.dynamodb.models.dynamo_type:Item.__init__", "moto_fixes", "400 KB item limit as AWS counts it"
+    ),
+    Patch("moto.core.responses:ActionResult.execute_result", "moto_fixes", "plain JSON for fast reads"),
+    Patch("moto.dynamodb.models.table:copy", "moto_fixes", "deep copies outside queries only"),
+    Patch(
+        "moto.stepfunctions.parser.backend.execution:Execution.stop",
+        "moto_stop_fix",
+        "a stopped execution ends ABORTED",
+    ),
+    Patch(
+        "moto.stepfunctions.parser.backend.execution:BaseExecutionWorkerCommunication."
+        "_reflect_execution_status",
+        "moto_stop_fix",
+        "keep ABORTED after a stop",
+    ),
+    # the data folder (persistence.py)
+    Patch("moto.dynamodb.models:DynamoDBBackend.put_item", "persistence", "write through to SQLite"),
+    Patch("moto.dynamodb.models:DynamoDBBackend.update_item", "persistence", "write through to SQLite"),
+    Patch("moto.dynamodb.models:DynamoDBBackend.delete_item", "persistence", "write through to SQLite"),
+    Patch("moto.s3.models:S3Backend.put_object", "persistence", "write objects through to files"),
+    Patch("moto.s3.models:S3Backend.delete_object", "persistence", "delete their files"),
+    Patch("moto.s3.models:S3Backend.delete_objects", "persistence", "delete their files"),
+    # the drop folder's identity pool (identity_pool.py)
+    Patch(
+        "moto.cognitoidentity.responses:CognitoIdentityResponse.get_id",
+        "identity_pool",
+        "GetId requires an ID token of the user pool",
+    ),
+    Patch(
+        "moto.cognitoidentity.responses:CognitoIdentityResponse.get_credentials_for_identity",
+        "identity_pool",
+        "real STS credentials of the creator's role",
+    ),
+    # IAM enforcement (access_control.py, roles.py)
+    Patch(
+        "moto.core.authorization:ActionAuthenticatorMixin._authenticate_and_authorize_action",
+        "access_control",
+        "check each request's actions and resource ARNs against the caller's role",
+    ),
+    Patch(
+        "botocore.signers:RequestSigner.get_auth_instance",
+        "access_control",
+        "sign with the role of the function running on this thread",
+    ),
+    Patch("threading:Thread.start", "access_control", "a function's threads keep its role and sandbox"),
+    Patch(
+        "moto.stepfunctions.parser.models:StepFunctionsParserBackend.start_execution",
+        "roles",
+        "an execution's calls are signed with its state machine's role",
+    ),
+)
+
+
+class MotoMismatch(RuntimeError):
+    """The installed moto is not the one local mode's patches were written for."""
+
+
+def problems(installed: str | None = None) -> list[str]:
+    if installed is None:
+        try:
+            installed = version("moto")
+        except PackageNotFoundError:
+            installed = "not installed"
+    found = []
+    if installed != MOTO_VERSION:
+        found.append(f"moto {installed} is installed; local mode's patches are made for moto {MOTO_VERSION}")
+    found += [f"{patch.target} no longer exists ({patch.why})" for patch in REGISTRY if not patch.exists()]
+    return found
+
+
+def check(installed: str | None = None) -> None:
+    found = problems(installed)
+    if found:
+        raise MotoMismatch(
+            "local mode cannot start: "
+            + "; ".join(found)
+            + f". Install the pinned version (pip install 'moto[server]=={MOTO_VERSION}') or update "
+            "reelflow/local/moto_patches.py and the modules it names."
+        )
+
+
+_installed: list[bool] = []
+ORDER = (
+    "invoker",
+    "moto_fixes",
+    "moto_stop_fix",
+    "fargate",
+    "websocket_relay",
+    "identity_pool",
+    "access_control",
+    "roles",
+)
+
+
+def install_all() -> None:
+    """Check, then install every patch once per process (persistence installs when a data folder is
+    attached: it wraps the transaction fix, so it comes after)."""
+    if _installed:
+        return
+    check()
+    for name in ORDER:
+        module = importlib.import_module(f"reelflow.local.{name}")
+        installer: Callable[[], None] = module.install
+        installer()
+    _installed.append(True)

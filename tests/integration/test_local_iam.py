@@ -1,0 +1,141 @@
+"""Local mode runs each function with its role's statements (reelflow/local/grants.json, the
+synthesized template's) and refuses every call they do not allow, as AWS does."""
+
+import copy
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import requests
+from botocore.exceptions import ClientError
+
+from reelflow.local import grants, roles
+from reelflow.local.access_control import acting_as, enforcement
+from reelflow.local.cloud import ACCOUNT, REGION
+from tests.helpers import api, files_payload
+
+
+def _env() -> roles.Environment:
+    return roles.Environment(ACCOUNT, REGION)
+
+
+@contextmanager
+def declared_without(cloud: Any, principal: str, action: str) -> Iterator[None]:
+    """The declaration with `action` taken out of `principal`'s statements, for the block."""
+    declared = copy.deepcopy(grants.load())
+    for statement in declared[principal]:
+        statement["Action"] = [a for a in statement["Action"] if a != action]
+    declared[principal] = [s for s in declared[principal] if s["Action"]]
+    cloud.identities = roles.enforce(cloud, _env(), declared)
+    try:
+        yield
+    finally:
+        cloud.identities = roles.enforce(cloud, _env())
+
+
+def _client(cloud: Any, principal: str, service: str) -> Any:
+    identity = cloud.identities[principal]
+    session = boto3.Session(
+        aws_access_key_id=identity.access_key,
+        aws_secret_access_key=identity.secret_key,
+        aws_session_token=identity.token,
+        region_name=REGION,
+    )
+    return session.client(service, endpoint_url=cloud.endpoint)  # type: ignore[call-overload]
+
+
+def _denied(error: pytest.ExceptionInfo[ClientError]) -> str:
+    return str(error.value.response["Error"]["Code"])
+
+
+def test_enforcement_is_on_in_the_session_cloud(local_cloud: Any) -> None:
+    assert enforcement.enabled
+    assert set(local_cloud.identities) >= {"Api", "Ingest", "Control", "Media", "Export", "Worker"}
+
+
+def test_a_function_may_do_what_its_role_allows_and_nothing_else(local_cloud: Any, user_id: str) -> None:
+    api_s3 = _client(local_cloud, "Api", "s3")
+    api_s3.put_object(Bucket=local_cloud.ingest_bucket, Key=f"uploads/{user_id}/x", Body=b"1")
+    with pytest.raises(ClientError) as refused:
+        api_s3.put_object(Bucket=local_cloud.media_bucket, Key=f"outputs/{user_id}/x", Body=b"1")
+    assert _denied(refused) == "AccessDenied"
+    media_s3 = _client(local_cloud, "Media", "s3")
+    with pytest.raises(ClientError) as refused:
+        media_s3.delete_object(Bucket=local_cloud.ingest_bucket, Key=f"uploads/{user_id}/x")
+    assert _denied(refused) == "AccessDenied"
+    sfn = _client(local_cloud, "Media", "stepfunctions")
+    with pytest.raises(ClientError) as refused:
+        sfn.start_execution(stateMachineArn=local_cloud.state_machine_arn, name=user_id, input="{}")
+    assert _denied(refused) == "AccessDeniedException"
+    assert "states:StartExecution" in refused.value.response["Error"]["Message"]
+
+
+def test_conditions_are_evaluated_list_bucket_only_under_the_granted_prefixes(local_cloud: Any) -> None:
+    api_s3 = _client(local_cloud, "Api", "s3")
+    api_s3.list_objects_v2(Bucket=local_cloud.ingest_bucket, Prefix="uploads/someone/")
+    with pytest.raises(ClientError) as refused:
+        api_s3.list_objects_v2(Bucket=local_cloud.ingest_bucket, Prefix="dropbox/")
+    assert _denied(refused) == "AccessDenied"
+    with pytest.raises(ClientError):  # no prefix: the s3:prefix condition cannot hold
+        api_s3.list_objects_v2(Bucket=local_cloud.ingest_bucket)
+
+
+def test_code_running_as_a_function_signs_with_its_role_on_threads_it_starts(local_cloud: Any) -> None:
+    from functions.adapters import aws
+
+    outcome: list[str] = []
+
+    def write_report() -> None:
+        try:
+            aws.s3().put_object(Bucket=local_cloud.media_bucket, Key="reports/x.json", Body=b"{}")
+            outcome.append("written")
+        except ClientError as error:
+            outcome.append(str(error.response["Error"]["Code"]))
+
+    with acting_as(local_cloud.identities["Api"]):  # the Api role may not write reports
+        thread = threading.Thread(target=write_report)
+        thread.start()
+        thread.join(30)
+    with acting_as(local_cloud.identities["Control"]):  # the Control role may
+        write_report()
+    assert outcome == ["AccessDenied", "written"]
+
+
+def test_taking_batch_get_item_out_of_the_declaration_fails_the_batched_video_read(
+    local_cloud: Any, ctx: Any, user_id: str
+) -> None:
+    status, body = api("POST", "/api/batch-jobs", {"name": "b", "video_count": 2}, user=user_id)
+    assert status == 201, body
+    ids = [u["video_id"] for u in body["uploads"]]
+    with acting_as(local_cloud.identities["Api"]):
+        assert set(ctx.videos.get_many(ids)) == set(ids)
+    with (
+        declared_without(local_cloud, "Api", "dynamodb:BatchGetItem"),
+        acting_as(local_cloud.identities["Api"]),
+        pytest.raises(ClientError) as refused,
+    ):
+        ctx.videos.get_many(ids)
+    assert _denied(refused) == "AccessDeniedException"
+    assert "dynamodb:BatchGetItem" in refused.value.response["Error"]["Message"]
+
+
+def test_taking_the_upload_grant_out_refuses_the_presigned_upload(
+    local_cloud: Any, user_id: str, clips: dict[str, Path]
+) -> None:
+    """A presigned URL carries its signer's permissions: the Api role must be allowed to PutObject."""
+    clip = clips[".mp4"]
+    payload = {"name": "b", "files": files_payload([clip])}
+    with declared_without(local_cloud, "Api", "s3:PutObject"):
+        status, body = api("POST", "/api/batch-jobs", payload, user=user_id)
+        assert status == 201, body
+        target = body["uploads"][0]
+        refused = requests.put(target["url"], data=clip.read_bytes(), headers=target["headers"], timeout=60)
+    assert refused.status_code == 403 and "AccessDenied" in refused.text
+    status, body = api("POST", "/api/batch-jobs", payload, user=user_id)
+    target = body["uploads"][0]
+    accepted = requests.put(target["url"], data=clip.read_bytes(), headers=target["headers"], timeout=60)
+    assert accepted.status_code == 200, accepted.text
