@@ -1,5 +1,6 @@
 """Unit tests run on in-memory fakes: no sockets (a test that opens one fails), no moto, milliseconds."""
 
+import os
 import socket
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,15 @@ class _NoSocket(socket.socket):
 def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "socket", _NoSocket)
     monkeypatch.setattr(socket, "create_connection", _NoSocket)
+
+
+@pytest.fixture(autouse=True)
+def no_deployment_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fakes' configuration is what a test gives it: variables the session's embedded AWS exported for
+    its own functions (the caps of tests/conftest.py's UNCAPPED) must not leak in when unit tests run after
+    the integration tests in one session."""
+    for name in [n for n in os.environ if n.startswith("REELFLOW_CAPACITY_")]:
+        monkeypatch.delenv(name)
 
 
 @pytest.fixture
