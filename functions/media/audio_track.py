@@ -91,8 +91,10 @@ def render_kept_audio(
             try:
                 copy_kept(reader.stdout, writer.stdin, sample_ranges(keep))
                 writer.stdin.close()
+                # The kept ranges may end before the source does. Kill before closing the pipe: a decoder
+                # that met the closed pipe first would exit with "Broken pipe", not a decode error.
+                reader.kill()
                 reader.stdout.close()
-                reader.kill()  # the kept ranges may end before the source does
                 reader.wait()
                 writer.wait()
             except BaseException:

@@ -43,7 +43,7 @@ def serving(home: Path, tmp: Path, kill: signal.Signals) -> Iterator[tuple[dict[
         yield fields, output
     finally:
         server.send_signal(kill)
-        server.wait(timeout=30)
+        server.wait(timeout=300)
 
 
 def ffmpeg_under(folder: Path) -> list[str]:
