@@ -472,6 +472,8 @@ def authorize(self: Any, iam_request_cls: type, resource: str = "*") -> None:
     which checks one action on one resource and treats a failed condition as a deny)."""
     if not enforcement.enabled:
         return
+    if str(getattr(self, "method", "")).upper() == "OPTIONS":
+        return  # a browser's CORS preflight: S3 answers it from the bucket's CORS rules, unauthorised
     headers = self.headers
     authorization = str(headers.get("Authorization", ""))
     s3 = iam_request_cls is S3IAMRequest

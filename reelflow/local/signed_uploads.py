@@ -79,7 +79,10 @@ class Secrets(Protocol):
 
 def refusal(environ: dict[str, Any], secrets: Secrets, now: datetime) -> tuple[str, str] | None:
     """(S3 error code, message) when S3 would refuse this presigned request, else None. The method is
-    part of what is signed: a URL presigned for PUT is refused for GET or DELETE."""
+    part of what is signed: a URL presigned for PUT is refused for GET or DELETE. A browser's CORS
+    preflight (OPTIONS) carries no signature of its own: S3 answers it from the bucket's CORS rules."""
+    if environ.get("REQUEST_METHOD") == "OPTIONS":
+        return None
     params = dict(_query_pairs(str(environ.get("QUERY_STRING", ""))))
     if params.get("X-Amz-Algorithm") != ALGORITHM or "X-Amz-Signature" not in params:
         return None

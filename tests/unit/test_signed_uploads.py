@@ -78,3 +78,5 @@ def test_a_presigned_url_holds_to_its_one_method(s3: Any) -> None:
     assert refusal(request(put, "DELETE"), SECRETS, now)[0] == "SignatureDoesNotMatch"
     assert refusal(request(get, "GET"), SECRETS, now) is None
     assert refusal(request(get, "PUT"), SECRETS, now)[0] == "SignatureDoesNotMatch"
+    # A browser's CORS preflight before the PUT is answered from the bucket's CORS rules, unsigned.
+    assert refusal(request(put, "OPTIONS"), SECRETS, now) is None
