@@ -11,7 +11,7 @@ import { after, before, test } from "node:test";
 import AxeBuilder from "@axe-core/playwright";
 import { assetsBuilt, launchBrowser, makeClips, python, snap, startServe } from "./harness.mjs";
 
-const PIPELINE_TIMEOUT = 180_000;
+const PIPELINE_TIMEOUT = 480_000; // a generous bound: a busy 2-core machine runs the whole pipeline here
 let serve;
 let browser;
 let context;
