@@ -84,6 +84,11 @@ REGISTRY: tuple[Patch, ...] = (
         "moto_stop_fix",
         "keep ABORTED after a stop",
     ),
+    Patch(
+        "moto.stepfunctions.parser.backend.execution_worker:ExecutionWorker.stop",
+        "moto_stop_fix",
+        "a stop before the program runs waits for it (moto raised a 500 or lost it)",
+    ),
     # the data folder (persistence.py)
     Patch("moto.dynamodb.models:DynamoDBBackend.put_item", "persistence", "write through to SQLite"),
     Patch("moto.dynamodb.models:DynamoDBBackend.update_item", "persistence", "write through to SQLite"),

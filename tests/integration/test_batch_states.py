@@ -152,11 +152,6 @@ class BatchJourneys(RuleBasedStateMachine):
 
 
 @pytest.mark.timeout(900)
-@pytest.mark.xfail(
-    reason="found by this test after the last merge: cancel can answer 500 while a start is admitted; "
-    "not fixed yet (see the web helper's report)",
-    strict=False,
-)
 def test_random_journeys_keep_every_batch_readable(ctx: Any, clips: dict[str, Path]) -> None:
     BatchJourneys.clip = clips[".mp4"].read_bytes()
     run_state_machine_as_test(

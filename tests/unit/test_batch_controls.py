@@ -382,3 +382,24 @@ def test_a_parked_token_whose_send_fails_stays_parked_and_is_sent_later(fake, mo
     assert release_parked(fake.ctx, batch_id) == 1
     assert sorted(t for t, _ in fake.workflow.successes) == ["t-ok", "t-throttled"]
     assert fake.ctx.task_tokens.parked(batch_id) == []
+
+
+def test_a_cancel_whose_execution_stop_fails_still_answers_and_leaves_the_batch_consistent(fake, monkeypatch):
+    """The cancel is committed before the stop: a failing StopExecution (a race with the execution's
+    start, throttling) is logged, the videos are still cancelled and parked tokens sent back."""
+    batch_id, refs = started_batch(fake, videos=2)
+    lifecycle.begin_video(fake.ctx, refs[0])
+    lifecycle.park_until_resumed(fake.ctx, refs[1], "token-2")
+
+    def failing_stop(execution_arn: str, error: str, cause: str) -> bool:
+        raise RuntimeError("StopExecution failed")
+
+    monkeypatch.setattr(fake.workflow, "stop", failing_stop)
+    cancelled = controls.cancel_batch(fake.ctx, ALICE, batch_id)
+
+    assert (cancelled.batch_job.status, cancelled.execution_stopped) == (B.CANCELLED, False)
+    assert cancelled.cancelled_video_ids == [refs[0].video_id, refs[1].video_id]
+    batch = fake.ctx.batches.get(batch_id)
+    assert (batch.cancelled_videos, batch.finished_videos) == (2, 2)
+    assert fake.workflow.successes == [("token-2", {"resumed": True})]  # the gate then says stop
+    assert lifecycle.check_gate(fake.ctx, refs[1]).action == "stop"
