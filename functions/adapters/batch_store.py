@@ -344,6 +344,17 @@ class DynamoBatchStore(DynamoTable):
         result = self.update_item(batch_key(batch_id), update, exists(), ReturnValues="ALL_NEW")
         return item_to_model(result["Attributes"], BatchJob)
 
+    def update_pending(self, batch_id: str, now: datetime, set_fields: Mapping[str, Any]) -> BatchJob | None:
+        """One UpdateItem conditional on `status = pending`: a start (or a cancel) that wins the race
+        makes this write fail whole, never half-apply."""
+        update = Update(set={**set_fields, "updated_at": now})
+        condition = status_in([BatchStatus.PENDING.value])
+        try:
+            result = self.update_item(batch_key(batch_id), update, condition, ReturnValues="ALL_NEW")
+        except ConditionFailed:
+            return None
+        return item_to_model(result["Attributes"], BatchJob)
+
     def _pin(
         self, batch: BatchJob, now: datetime, counters: Mapping[str, int | float], limit: int | None = None
     ) -> dict[str, Any]:

@@ -126,6 +126,11 @@ class BatchStore(Protocol):
         add_fields: Counters | None = None,
     ) -> BatchJob: ...
 
+    def update_pending(self, batch_id: str, now: datetime, set_fields: Fields) -> BatchJob | None:
+        """Set fields of a batch that is still pending, in one write conditional on that; the batch as
+        stored after it, or None when it is missing or no longer pending (nothing written)."""
+        ...
+
     def add_videos(
         self, batch: BatchJob, batch_videos: list[BatchVideo], now: datetime, limit: int | None = None
     ) -> None:

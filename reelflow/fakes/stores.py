@@ -295,6 +295,14 @@ class FakeBatchStore:
             self.t.batches[batch_id] = apply(stored, now, set_fields, add_fields)
             return self.t.batches[batch_id]
 
+    def update_pending(self, batch_id: str, now: datetime, set_fields: Mapping[str, Any]) -> BatchJob | None:
+        with self.t.lock:
+            stored = self.t.batches.get(batch_id)
+            if stored is None or stored.status is not BatchStatus.PENDING:
+                return None
+            self.t.batches[batch_id] = apply(stored, now, set_fields, None)
+            return self.t.batches[batch_id]
+
     def _pinned(self, batch: BatchJob, add: int = 0, limit: int | None = None) -> BatchJob:
         stored = self.t.batches.get(batch.id)
         if stored is None or stored.status is not BatchStatus.PENDING:

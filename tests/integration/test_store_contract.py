@@ -395,3 +395,45 @@ def test_a_batch_is_read_with_its_videos_in_position_order(stores, now):
     assert stores.batches.get_with_videos("no-such-batch") is None
     videos = stores.videos.get_many([m.video_id for m in found[1]] + ["missing"])
     assert set(videos) == {m.video_id for m in found[1]}
+
+
+def test_an_edit_lands_only_while_the_batch_is_pending(stores, now):
+    batch, _ = new_batch(stores, now, videos=1, description="draft")
+    later = now + timedelta(seconds=1)
+    edited = stores.batches.update_pending(batch.id, later, {"name": "renamed", "description": None})
+    assert edited is not None and (edited.name, edited.description, edited.updated_at) == (
+        "renamed",
+        None,
+        later,
+    )
+    assert stores.batches.get(batch.id) == edited
+    stores.batches.transition(batch, BatchAction.ENQUEUE, later)
+    assert stores.batches.update_pending(batch.id, later, {"name": "too late"}) is None
+    stored = stores.batches.get(batch.id)
+    assert (stored.name, stored.status) == ("renamed", BatchStatus.QUEUED)
+    assert stores.batches.update_pending("missing-batch", later, {"name": "x"}) is None
+    assert stores.batches.get("missing-batch") is None  # a conditional edit never creates an item
+
+
+def test_of_concurrent_edits_and_a_start_the_start_holds_and_each_edit_lands_whole(stores, now):
+    batch, _ = new_batch(stores, now, videos=1)
+    results: list[BatchJob | None] = []
+
+    def edit(n: int) -> None:
+        results.append(
+            stores.batches.update_pending(batch.id, now, {"name": f"n{n}", "description": f"d{n}"})
+        )
+
+    threads = [threading.Thread(target=edit, args=(n,)) for n in range(6)]
+    threads.insert(
+        3, threading.Thread(target=stores.batches.transition, args=(batch, BatchAction.ENQUEUE, now))
+    )
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    stored = stores.batches.get(batch.id)
+    assert stored.status is BatchStatus.QUEUED
+    assert stored.name == "c" or stored.name[1:] == (stored.description or "")[1:]
+    landed = [r for r in results if r is not None]
+    assert all(r.status is BatchStatus.PENDING for r in landed)

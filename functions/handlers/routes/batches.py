@@ -1,4 +1,4 @@
-"""Batch routes: create (idempotent with an Idempotency-Key header), list, read, add videos, start."""
+"""Batch routes: create (idempotent with an Idempotency-Key header), list, read, edit, add videos, start."""
 
 from typing import Annotated
 
@@ -13,6 +13,7 @@ from functions.domain.schemas import (
     BatchJobCreate,
     BatchJobCreated,
     BatchJobDetail,
+    BatchJobEdit,
     BatchJobList,
     ReorderRequest,
     StartResponse,
@@ -20,7 +21,7 @@ from functions.domain.schemas import (
 )
 from functions.handlers.http import BEARER, BatchId, VideoId, caller_of, responses_for
 from functions.observability import metrics
-from functions.services import batches
+from functions.services import batch_edit, batches
 from functions.services.batches import SortField
 from functions.services.context import services
 
@@ -94,6 +95,16 @@ def list_batches(
 )
 def get_batch(batch_id: BatchId) -> BatchJobDetail:
     return batches.get_batch_detail(services(), caller_of(router.current_event), batch_id)
+
+
+@router.patch(
+    "/api/batch-jobs/<batch_id>",
+    summary="Edit the name or description of a batch that has not started",
+    security=BEARER,
+    responses=responses_for(BatchJobDetail, 404, 409, body=True),
+)
+def edit_batch(batch_id: BatchId, request: BatchJobEdit) -> BatchJobDetail:
+    return batch_edit.edit_batch(services(), caller_of(router.current_event), batch_id, request)
 
 
 @router.post(
