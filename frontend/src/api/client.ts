@@ -9,6 +9,7 @@ import type {
   BatchJobCreate,
   BatchJobCreated,
   BatchJobDetail,
+  BatchJobEdit,
   BatchJobList,
   BatchJobStatus,
   CancelResult,
@@ -83,6 +84,11 @@ export async function getBatchJob(batchJobId: string): Promise<BatchJobDetail> {
 
 export async function createBatchJob(data: BatchJobCreate): Promise<BatchJobCreated> {
   return unwrap(await api().POST("/api/batch-jobs", { body: data }));
+}
+
+/** A new name and/or description for a batch that has not started (409 once it has; null clears the description). */
+export async function editBatchJob(batchJobId: string, body: BatchJobEdit): Promise<BatchJobDetail> {
+  return unwrap(await api().PATCH("/api/batch-jobs/{batch_id}", { ...batchPath(batchJobId), body }));
 }
 
 /** Uploaded videos (`video_ids`) or new files (`files`: the reply carries an upload target for each). */
