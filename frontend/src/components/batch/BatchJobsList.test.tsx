@@ -102,3 +102,40 @@ test("polls while a batch runs and offers only the actions its status allows", a
   const doneMenu = await screen.findByRole("menu");
   expect(within(doneMenu).getAllByRole("menuitem").map((m) => m.textContent?.trim())).toEqual(["View", "Export", "Retry failed", "Delete"]);
 });
+
+test("the bar and the counts show failed and cancelled videos, not a full all-good bar", async () => {
+  serve([
+    makeBatch({ name: "Mixed", status: "completed", total_videos: 6, completed_videos: 4, failed_videos: 1, cancelled_videos: 1, progress_percentage: 100 }),
+    makeBatch({ name: "Stopped", status: "cancelled", total_videos: 4, completed_videos: 1, cancelled_videos: 3, progress_percentage: 100 }),
+    makeBatch({ name: "Running", status: "processing", total_videos: 4, completed_videos: 1, progress_percentage: 40 }),
+  ]);
+  renderApp(<BatchJobsList />);
+  const row = async (name: string) => (await screen.findByRole("button", { name })).closest("tr")!;
+  const segments = (bar: HTMLElement) =>
+    [...bar.querySelectorAll<HTMLElement>("[data-segment]")].map((s) => [s.dataset.segment, s.style.width]);
+
+  const mixed = await row("Mixed");
+  const mixedBar = within(mixed).getByRole("progressbar", { name: "Mixed progress" });
+  expect(segments(mixedBar)).toEqual([
+    ["completed", `${(4 / 6) * 100}%`],
+    ["failed", `${(1 / 6) * 100}%`],
+    ["cancelled", `${(1 / 6) * 100}%`],
+  ]);
+  expect(mixedBar).toHaveAttribute("aria-valuetext", "100%: 4 completed, 1 failed, 1 cancelled of 6");
+  expect(within(mixed).getByText("6/6")).toBeInTheDocument();
+  expect(within(mixed).getByText("1 failed")).toBeInTheDocument();
+  expect(within(mixed).getByText("1 cancelled")).toBeInTheDocument();
+
+  const stopped = within(await row("Stopped")).getByRole("progressbar");
+  expect(segments(stopped)).toEqual([
+    ["completed", "25%"],
+    ["cancelled", "75%"],
+  ]);
+  // A running batch: its finished video, then the work of the running ones in the batch's colour.
+  const running = within(await row("Running")).getByRole("progressbar");
+  expect(segments(running)).toEqual([
+    ["completed", "25%"],
+    ["running", "15%"],
+  ]);
+  expect(within(await row("Running")).queryByText(/failed|cancelled/)).not.toBeInTheDocument();
+});

@@ -11,13 +11,13 @@ import {
   DropdownMenuTrigger,
 } from "@/components/ui/dropdown-menu";
 import { Label, Select } from "@/components/ui/form";
-import { Progress } from "@/components/ui/progress";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { type BatchAction, actionsFor } from "@/hooks/useBatchActions";
 import { useConfirmedBatchActions } from "./ConfirmBatchAction";
 import { relativeTime } from "@/lib/utils";
 import { BATCH_STATUSES, type BatchJob, type BatchJobStatus, RUNNING_STATUSES } from "@/types/batch";
+import { OutcomeBar } from "./OutcomeBar";
 import { StatusBadge } from "./status";
 import { HelpLink } from "@/components/HelpLink";
 
@@ -174,10 +174,19 @@ export function BatchJobsList({ onJobClick, onCreate, onExport, refreshInterval 
                       </TableCell>
                       <TableCell className="hidden tabular-nums sm:table-cell">
                         {done}/{batch.total_videos}
+                        {(batch.failed_videos > 0 || batch.cancelled_videos > 0) && (
+                          <span className="block text-xs">
+                            {batch.failed_videos > 0 && <span className="text-red-800">{batch.failed_videos} failed</span>}
+                            {batch.failed_videos > 0 && batch.cancelled_videos > 0 && " · "}
+                            {batch.cancelled_videos > 0 && (
+                              <span className="text-muted-foreground">{batch.cancelled_videos} cancelled</span>
+                            )}
+                          </span>
+                        )}
                       </TableCell>
                       <TableCell className="min-w-24">
                         <div className="flex items-center gap-2">
-                          <Progress value={batch.progress_percentage} aria-label={`${batch.name} progress`} className="w-16" />
+                          <OutcomeBar batch={batch} className="w-16" />
                           <span className="text-xs tabular-nums">{batch.progress_percentage}%</span>
                         </div>
                       </TableCell>
