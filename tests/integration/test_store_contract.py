@@ -335,14 +335,17 @@ def test_membership_changes_are_conditional_on_the_count_read_and_the_limit(stor
 
 
 def _listing_fixture(ctx: Services, now) -> tuple[str, list[BatchJob]]:
-    """Seven batches of one user: priorities with ties, four statuses, one minute apart."""
+    """Seven batches of one user: priorities, names (any case) and progress with ties, four statuses,
+    one minute apart."""
     user = f"pages-{uuid.uuid4().hex[:8]}"
     batches = []
     for i, priority in enumerate([5, 9, 5, 0, 9, 5, 10]):
         batch = BatchJob(
             user_id=user,
-            name=f"b{i}",
+            name=["Beta", "alpha", "beta", "Gamma", "alpha", "delta", "Alpha"][i],
             priority=priority,
+            total_videos=4,
+            completed_videos=[4, 2, 0, 2, 1, 4, 0][i],
             created_at=now + timedelta(minutes=i),
             updated_at=now,
         )
@@ -357,14 +360,16 @@ def _listing_fixture(ctx: Services, now) -> tuple[str, list[BatchJob]]:
     return user, batches
 
 
-@pytest.mark.parametrize("sort", ["created_at", "priority", "status"])
-def test_pages_follow_the_listing_order_by_token_and_by_offset(stores, now, sort):
+@pytest.mark.parametrize("order", [None, "asc", "desc"])
+@pytest.mark.parametrize("sort", ["created_at", "priority", "status", "name", "progress"])
+def test_pages_follow_the_listing_order_by_token_and_by_offset(stores, now, sort, order):
     user, batches = _listing_fixture(stores, now)
     for status in (None, BatchStatus.PROCESSING):
-        expected = [b.id for b in order_batches([b for b in batches if status in (None, b.status)], sort)]
+        matching = [b for b in batches if status in (None, b.status)]
+        expected = [b.id for b in order_batches(matching, sort, order)]
         seen, token, pages = [], None, 0
         while True:
-            page = stores.batches.page_for_user(user, status, sort, 2, after=token)
+            page = stores.batches.page_for_user(user, status, sort, 2, after=token, order=order)
             seen += [b.id for b in page.items]
             pages += 1
             token = page.next_token
@@ -372,17 +377,22 @@ def test_pages_follow_the_listing_order_by_token_and_by_offset(stores, now, sort
                 break
         assert seen == expected and pages == max(1, -(-len(expected) // 2))  # no empty last page
         assert stores.batches.count_for_user(user, status) == len(expected)
-        skipped = stores.batches.page_for_user(user, status, sort, 2, skip=1)
+        skipped = stores.batches.page_for_user(user, status, sort, 2, skip=1, order=order)
         assert [b.id for b in skipped.items] == expected[1:3]
-    first = stores.batches.page_for_user(user, None, sort, 3)
+    first = stores.batches.page_for_user(user, None, sort, 3, order=order)
     assert first.next_token is not None
     other_sort = "priority" if sort != "priority" else "created_at"
     for bad in (first.next_token[:-3] + "xyz", "not-a-token", first.next_token):
         with pytest.raises(InvalidPageToken):
-            stores.batches.page_for_user(user, None, other_sort, 3, after=bad)
+            stores.batches.page_for_user(user, None, other_sort, 3, after=bad, order=order)
+    other_order = (
+        "asc" if order_batches(batches, sort, "asc") != order_batches(batches, sort, order) else "desc"
+    )
+    with pytest.raises(InvalidPageToken):  # a token of the other direction resumes nothing
+        stores.batches.page_for_user(user, None, sort, 3, after=first.next_token, order=other_order)
     stranger, _ = _listing_fixture(stores, now)
     with pytest.raises(InvalidPageToken):  # a token of another user's listing reads nothing of theirs
-        stores.batches.page_for_user(stranger, None, sort, 3, after=first.next_token)
+        stores.batches.page_for_user(stranger, None, sort, 3, after=first.next_token, order=order)
 
 
 def test_a_batch_is_read_with_its_videos_in_position_order(stores, now):

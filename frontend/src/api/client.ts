@@ -67,15 +67,18 @@ const videoPath = (batchJobId: string, videoId: string) => ({
   params: { path: { batch_id: batchJobId, video_id: videoId } },
 });
 
+type ListQuery = NonNullable<paths["/api/batch-jobs"]["get"]["parameters"]["query"]>;
+
 export interface ListParams {
   status?: BatchJobStatus;
-  sort?: string;
+  sort?: ListQuery["sort"];
+  order?: ListQuery["order"];
   limit?: number;
   offset?: number;
 }
 
 export async function getBatchJobs(params: ListParams = {}): Promise<BatchJobList> {
-  return unwrap(await api().GET("/api/batch-jobs", { params: { query: params as never } }));
+  return unwrap(await api().GET("/api/batch-jobs", { params: { query: params } }));
 }
 
 export async function getBatchJob(batchJobId: string): Promise<BatchJobDetail> {

@@ -321,7 +321,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List your batches, newest first (or by priority or status), a page at a time */
+        /** List your batches, newest first (or by priority, status, name or progress), a page at a time */
         get: operations["list_batches_api_batch_jobs_get"];
         put?: never;
         /** Create a batch and get one upload URL per video */
@@ -3561,7 +3561,10 @@ export interface operations {
                 limit?: number;
                 /** @description Batches to skip: read and dropped, so it costs what it skips. */
                 offset?: number;
-                sort?: "created_at" | "priority" | "status";
+                /** @description created_at (newest first), priority (highest first), status (by name), name (A to Z) or progress (highest first); name and progress sort your newest 1000 batches. */
+                sort?: "created_at" | "priority" | "status" | "name" | "progress";
+                /** @description asc or desc; left out, each sort's own direction (above); the other is its reverse. */
+                order?: ("asc" | "desc") | null;
                 /** @description The next_token of the previous page: resumes right after it (same sort and status). */
                 next_token?: string | null;
             };
