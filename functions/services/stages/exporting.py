@@ -4,12 +4,14 @@ then the files published beside it (captions, poster, thumbnail, cut lists, remo
 from pathlib import Path
 
 from functions.domain import object_keys
-from functions.domain.enums import CaptionsMode, Stage
+from functions.domain.enums import CaptionsMode, ClipAspect, Stage
+from functions.domain.media_values import Highlight, Highlights
 from functions.domain.models import BatchVideo
-from functions.domain.stage_results import ExportSummary, HighlightsSummary, TranscriptSummary
+from functions.domain.stage_results import ClipSummary, ExportSummary, HighlightsSummary, TranscriptSummary
 from functions.domain.uploads import safe_name
 from functions.media import export_extras
 from functions.media import render as render_media
+from functions.media.clips import make_clips
 from functions.media.probe import probe
 from functions.services.stages.chaptering import add_chapters
 from functions.services.stages.removing_silence import kept_intervals
@@ -39,6 +41,15 @@ def highlight_starts(sc: StageContext) -> list[float]:
     return [h.start for h in summary.highlights] if isinstance(summary, HighlightsSummary) else []
 
 
+def all_highlights(sc: StageContext) -> list[Highlight]:
+    """Every highlight found (the summary holds only the first ones; the artifact holds them all)."""
+    summary = sc.result.detecting_highlights
+    if not isinstance(summary, HighlightsSummary):
+        return []
+    stored = sc.artifact(summary.artifact_key, Highlights)
+    return stored.highlights if stored else summary.highlights
+
+
 def spoken_language(sc: StageContext) -> str | None:
     summary = sc.result.transcribing
     return summary.language if isinstance(summary, TranscriptSummary) else None
@@ -54,7 +65,8 @@ def _export(sc: StageContext) -> StageResult:
     plan = render_media.plan_render(
         str(source), destination, info, settings.export_format, settings.export_quality, kept_intervals(sc)
     )
-    words = transcript_words(sc) if settings.captions is not CaptionsMode.OFF else []
+    clips_on = settings.highlight_clips is not ClipAspect.OFF
+    words = transcript_words(sc) if settings.captions is not CaptionsMode.OFF or clips_on else []
     plan, captions = export_extras.prepare_captions(
         plan, info.duration, words, settings.captions, folder, EXTRAS_STEM, spoken_language(sc)
     )
@@ -76,8 +88,25 @@ def _export(sc: StageContext) -> StageResult:
         cut_lists=settings.cut_lists,
         removed_parts_preview=settings.removed_parts_preview,
     )
+    clips = make_clips(
+        plan,
+        info,
+        all_highlights(sc) if clips_on else [],
+        words,
+        settings.highlight_clips,
+        settings.highlight_clip_seconds,
+        folder,
+        EXTRAS_STEM,
+        spoken_language(sc),
+    )
+    clip_files = {
+        name: path
+        for number, clip in enumerate(clips, start=1)
+        for name, path in ((f"clip_{number}", clip.video), (f"clip_{number}_poster", clip.poster))
+    }
     outputs: dict[str, str] = {}
-    for name, local in {**export_extras.published_files(captions, extras), **chapters}.items():
+    published = {**export_extras.published_files(captions, extras), **chapters, **clip_files}
+    for name, local in published.items():
         outputs[name] = extra_key(sc.batch_video, local)
         sc.ctx.storage.upload(local, bucket, outputs[name], export_extras.content_type(local))
     progress.finish()
@@ -102,6 +131,18 @@ def _export(sc: StageContext) -> StageResult:
         outputs=outputs,
         captions=captions.mode if captions else None,
         captions_note=captions.note if captions else None,
+        clips=[
+            ClipSummary(
+                name=f"clip_{number}",
+                poster=f"clip_{number}_poster",
+                start=round(clip.window.start, 3),
+                end=round(clip.window.end, 3),
+                score=clip.window.score,
+            )
+            for number, clip in enumerate(clips, start=1)
+        ]
+        if clips_on
+        else None,
     )
     return summary, None
 

@@ -1,0 +1,168 @@
+"""Highlight clips a creator can post: a short vertical (9:16) or square clip around each of the top
+highlights of a video, cut from the edited timeline (pauses already removed), with its captions burnt
+into the picture and a poster of its own.
+
+    windows = clip_windows(highlights, plan.expected_duration, seconds, probe.frame_rate)
+    clips = make_clips(plan, probe, highlights, words, aspect, seconds, folder, stem)
+
+A window is `seconds` long (the whole output when that is shorter), centred on its highlight and moved
+to stay inside the output; windows never overlap; the best-scored highlights come first, at most
+`MAX_HIGHLIGHT_CLIPS` of them. A clip renders from the source (not from the output: no second
+generation of compression, and no captions of the main render under its own), through the same render
+as the output: its pieces of the source are the kept intervals that play inside its window, the picture
+is cropped to the clip's shape around the centre of the frame, then scaled; its captions are the
+transcript's words re-timed to the clip, in shorter lines for the narrower picture, and burnt in by the
+same code as the output's (caption bands overlaid where ffmpeg has no libass). Clips are MP4 (H.264/AAC),
+what every platform takes, whatever the batch's export format.
+"""
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from functions.domain.enums import CaptionsMode, ClipAspect, ExportFormat, ExportQuality
+from functions.domain.media_values import Highlight, Interval, ProbeResult, Word
+from functions.domain.settings import MAX_HIGHLIGHT_CLIPS
+from functions.media.captions import MAX_LINE_CHARS, TimeMap
+from functions.media.export_extras import prepare_captions
+from functions.media.posters import make_posters, poster_time
+from functions.media.render import Crop, RenderPlan, even, plan_render, render
+
+RATIOS = {ClipAspect.VERTICAL: 9 / 16, ClipAspect.SQUARE: 1.0}  # width / height
+WIDE = 16 / 9  # the picture MAX_LINE_CHARS is made for
+MIN_LINE_CHARS = 16
+
+
+@dataclass(frozen=True)
+class ClipWindow:
+    """Where a clip sits on the edited output (seconds), and the moment of its highlight inside it."""
+
+    start: float
+    end: float
+    focus: float
+    score: float
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+
+def _focus(highlight: Highlight, start: float, end: float) -> float:
+    """The first moment of the highlight that plays in the output (a keyword spoken, a peak), else its
+    middle."""
+    moments = [m.output_time for m in highlight.moments if m.output_time is not None]
+    return moments[0] if moments else (start + end) / 2
+
+
+def clip_windows(
+    highlights: Sequence[Highlight],
+    output_duration: float,
+    seconds: float,
+    frame_rate: float,
+    max_clips: int = MAX_HIGHLIGHT_CLIPS,
+) -> list[ClipWindow]:
+    """Up to `max_clips` windows of `seconds` (whole frames; the whole output when shorter) around the
+    best-scored highlights that survived the edit, each centred on its highlight, kept inside
+    [0, output_duration], and overlapping no window chosen before it. Best first."""
+    fps = frame_rate if frame_rate > 0 else 30.0
+    total = math.floor(output_duration * fps + 1e-6)
+    length = min(max(1, round(seconds * fps)), total)
+    if length <= 0:
+        return []
+    shown = [h for h in highlights if h.output_start is not None and h.output_end is not None]
+    ranked = sorted(shown, key=lambda h: (-h.score, h.output_start))
+    chosen: list[tuple[int, int, ClipWindow]] = []
+    for highlight in ranked:
+        if len(chosen) >= max_clips:
+            break
+        assert highlight.output_start is not None and highlight.output_end is not None
+        centre = (highlight.output_start + highlight.output_end) / 2
+        first = min(max(0, round(centre * fps) - length // 2), total - length)
+        last = first + length
+        if any(first < b and a < last for a, b, _ in chosen):
+            continue
+        start, end = round(first / fps, 6), round(last / fps, 6)
+        focus = min(max(_focus(highlight, highlight.output_start, highlight.output_end), start), end)
+        chosen.append((first, last, ClipWindow(start, end, round(focus, 6), highlight.score)))
+    return [window for _, _, window in chosen]
+
+
+def clip_frame(width: int, height: int, aspect: ClipAspect, quality: ExportQuality) -> tuple[Crop, int, int]:
+    """The centred part of a `width` × `height` frame with the clip's shape, and the clip's size: that
+    part scaled so its short side (the width) is at most the quality's, never upscaled, even."""
+    ratio = RATIOS[aspect]
+    crop_width = min(width // 2 * 2, even(height * ratio))
+    crop_height = min(height // 2 * 2, even(crop_width / ratio))
+    crop = Crop(crop_width, crop_height, (width - crop_width) // 2, (height - crop_height) // 2)
+    out_width = min(crop_width, even(quality.height))
+    return crop, out_width, min(crop_height, even(out_width / ratio))
+
+
+def line_chars(width: int, height: int) -> int:
+    """Characters per caption line for a picture of this shape: fewer as it narrows."""
+    return max(MIN_LINE_CHARS, min(MAX_LINE_CHARS, round(MAX_LINE_CHARS * (width / height) / WIDE)))
+
+
+def plan_clip(
+    source: str,
+    destination: Path,
+    probe: ProbeResult,
+    keep: Sequence[Interval],
+    window: ClipWindow,
+    aspect: ClipAspect,
+    quality: ExportQuality,
+) -> RenderPlan:
+    """The render of one clip: the source pieces that play inside `window` of the output that keeps
+    `keep`, cropped to the clip's shape and scaled."""
+    pieces = TimeMap(keep).source_pieces(window.start, window.end)
+    plan = plan_render(source, destination, probe, ExportFormat.MP4, quality, pieces)
+    crop, width, height = clip_frame(probe.width, probe.height, aspect, quality)
+    return replace(plan, crop=crop, width=width, height=height)
+
+
+@dataclass(frozen=True)
+class HighlightClip:
+    video: Path
+    poster: Path
+    window: ClipWindow
+
+
+def make_clips(
+    output: RenderPlan,
+    probe: ProbeResult,
+    highlights: Sequence[Highlight],
+    words: Sequence[Word],
+    aspect: ClipAspect,
+    seconds: float,
+    folder: Path,
+    stem: str,
+    language: str | None = None,
+) -> list[HighlightClip]:
+    """`stem`.clip1.mp4 and `stem`.clip1.poster.jpg, … in `folder`: a clip and its poster for each
+    window around the top highlights of the output that `output` rendered."""
+    if aspect is ClipAspect.OFF or not probe.width or not probe.height:
+        return []
+    clips: list[HighlightClip] = []
+    windows = clip_windows(highlights, output.expected_duration, seconds, probe.frame_rate)
+    for number, window in enumerate(windows, start=1):
+        name = f"{stem}.clip{number}"
+        plan = plan_clip(
+            output.source, folder / f"{name}.mp4", probe, output.kept(), window, aspect, output.quality
+        )
+        if words:  # captions drawn into the picture, as a burn of the output is
+            plan, _ = prepare_captions(
+                plan,
+                probe.duration,
+                words,
+                CaptionsMode.BURN,
+                folder / f"{name}.captions",
+                name,
+                language,
+                line_chars(plan.width, plan.height),
+            )
+        render(plan)
+        at = poster_time(plan.expected_duration, [window.focus - window.start])
+        posters = make_posters(plan.destination, at, folder / f"{name}.posters", name)
+        clips.append(HighlightClip(plan.destination, posters.poster, window))
+    return clips
