@@ -20,6 +20,7 @@ import { ChoiceSelect, Slider } from "@/components/ui/choice";
 import {
   CAPTIONS,
   DEFAULT_SETTINGS,
+  HIGHLIGHT_CLIPS,
   describeSettings,
   LANGUAGES,
   loadTemplates,
@@ -52,6 +53,9 @@ export const HELP = {
   captions: "Subtitles timed to the edited video: SRT + WebVTT files, burnt into the picture, or a soft track (needs transcription).",
   cut_lists: "EDL and FCPXML timelines of the kept parts, to finish the edit in your own editor.",
   removed_parts_preview: "A short video of what silence removal cut, to check the threshold.",
+  highlight_clips:
+    "Short clips to post around the top 3 highlights of each video: vertical 9:16 or square, cut from the centre of the edited video, captions burnt in, each with a poster (needs highlights).",
+  highlight_clip_seconds: "Length of each clip; a video shorter than this becomes one clip of its whole length.",
 } as const;
 
 const FORMATS = [
@@ -265,6 +269,35 @@ export function BatchSettingsForm({ initialSettings, onChange, showTemplates = f
         <div className="grid gap-1.5">
           <LabelWithHelp htmlFor={f("keywords")} label="Keywords" help={HELP.keywords} />
           <Textarea id={f("keywords")} placeholder="important, amazing" {...register("keywords")} />
+        </div>
+        <div className="grid gap-3 sm:grid-cols-2">
+          <div className="grid gap-1.5">
+            <LabelWithHelp htmlFor={f("clips")} label="Highlight clips" help={HELP.highlight_clips} />
+            <Controller
+              control={control}
+              name="highlight_clips"
+              render={({ field }) => (
+                <ChoiceSelect
+                  id={f("clips")}
+                  value={field.value}
+                  onValueChange={field.onChange}
+                  choices={HIGHLIGHT_CLIPS}
+                />
+              )}
+            />
+          </div>
+          <div className="grid gap-1.5">
+            <LabelWithHelp htmlFor={f("clip-seconds")} label="Clip length (s)" help={HELP.highlight_clip_seconds} />
+            <Input
+              id={f("clip-seconds")}
+              type="number"
+              min={5}
+              max={90}
+              step={5}
+              disabled={settings.highlight_clips === "off"}
+              {...register("highlight_clip_seconds", { valueAsNumber: true })}
+            />
+          </div>
         </div>
       </fieldset>
 
