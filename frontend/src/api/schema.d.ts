@@ -1441,7 +1441,7 @@ export interface components {
             hls: boolean;
             /**
              * Include Extras
-             * @description ZIP exports: put each video's captions, poster, thumbnail, cut lists and chapter list beside it, named like its entry (false: the videos only).
+             * @description ZIP exports: put each video's captions, poster, thumbnail, cut lists, chapter list and highlight clips (with their posters) beside it, named like its entry (false: the videos only).
              * @default true
              */
             include_extras: boolean;
@@ -1488,7 +1488,7 @@ export interface components {
             hls: boolean;
             /**
              * Include Extras
-             * @description ZIP exports: put each video's captions, poster, thumbnail, cut lists and chapter list beside it, named like its entry (false: the videos only).
+             * @description ZIP exports: put each video's captions, poster, thumbnail, cut lists, chapter list and highlight clips (with their posters) beside it, named like its entry (false: the videos only).
              * @default true
              */
             include_extras: boolean;
