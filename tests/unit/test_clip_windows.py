@@ -10,10 +10,11 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from functions.domain.enums import ClipAspect, ExportFormat, ExportQuality
-from functions.domain.media_values import Highlight, Moment, ProbeResult
+from functions.domain.media_values import Highlight, Moment
 from functions.domain.settings import MAX_HIGHLIGHT_CLIPS, BatchSettings
 from functions.media.captions import TimeMap
 from functions.media.clips import ClipWindow, clip_frame, clip_windows, line_chars, plan_clip
+from tests.unit.test_timelines import probe_of
 
 FPS = 25.0
 
@@ -115,16 +116,7 @@ def test_narrow_pictures_get_shorter_caption_lines():
 def test_a_clip_renders_the_source_pieces_that_play_inside_its_window():
     keep = [(0.0, 4.0), (6.0, 10.0), (12.0, 20.0)]  # edited: 0–4 → 0–4, 6–10 → 4–8, 12–20 → 8–16
     assert TimeMap(keep).source_pieces(3.0, 9.0) == [(3.0, 4.0), (6.0, 10.0), (12.0, 13.0)]
-    info = ProbeResult(
-        duration=20.0,
-        width=1280,
-        height=720,
-        video_codec="h264",
-        audio_codec="aac",
-        container="mov,mp4",
-        frame_rate=FPS,
-        has_audio=True,
-    )
+    info = probe_of(FPS)  # 1280×720, 20 s
     window = ClipWindow(3.0, 9.0, 5.0, 3.0)
     plan = plan_clip("in.mp4", Path("c.mp4"), info, keep, window, ClipAspect.SQUARE, ExportQuality.Q1080P)
     assert plan.keep == ((3.0, 4.0), (6.0, 10.0), (12.0, 13.0))
