@@ -3,7 +3,7 @@ highlights of a video, cut from the edited timeline (pauses already removed), wi
 into the picture and a poster of its own.
 
     windows = clip_windows(highlights, plan.expected_duration, seconds, probe.frame_rate)
-    clips = make_clips(plan, probe, highlights, words, aspect, seconds, folder, stem)
+    clips = make_clips(plan, probe, windows, words, aspect, folder, stem)
 
 A window is `seconds` long (the whole output when that is shorter), centred on its highlight and moved
 to stay inside the output; windows never overlap; the best-scored highlights come first, at most
@@ -26,6 +26,7 @@ from functions.domain.media_values import Highlight, Interval, ProbeResult, Word
 from functions.domain.settings import MAX_HIGHLIGHT_CLIPS
 from functions.media.captions import MAX_LINE_CHARS, TimeMap
 from functions.media.export_extras import prepare_captions
+from functions.media.ffmpeg_run import ProgressCallback
 from functions.media.posters import make_posters, poster_time
 from functions.media.render import Crop, RenderPlan, even, plan_render, render
 
@@ -131,20 +132,22 @@ class HighlightClip:
 def make_clips(
     output: RenderPlan,
     probe: ProbeResult,
-    highlights: Sequence[Highlight],
+    windows: Sequence[ClipWindow],
     words: Sequence[Word],
     aspect: ClipAspect,
-    seconds: float,
     folder: Path,
     stem: str,
     language: str | None = None,
+    on_progress: ProgressCallback | None = None,
 ) -> list[HighlightClip]:
     """`stem`.clip1.mp4 and `stem`.clip1.poster.jpg, … in `folder`: a clip and its poster for each
-    window around the top highlights of the output that `output` rendered."""
+    window of the output that `output` rendered; `on_progress` hears the fraction of the clips' seconds
+    rendered."""
     if aspect is ClipAspect.OFF or not probe.width or not probe.height:
         return []
     clips: list[HighlightClip] = []
-    windows = clip_windows(highlights, output.expected_duration, seconds, probe.frame_rate)
+    total = sum(w.duration for w in windows) or 1.0
+    done = 0.0
     for number, window in enumerate(windows, start=1):
         name = f"{stem}.clip{number}"
         plan = plan_clip(
@@ -161,8 +164,15 @@ def make_clips(
                 language,
                 line_chars(plan.width, plan.height),
             )
-        render(plan)
+        render(plan, on_progress=_share(on_progress, done / total, window.duration / total))
         at = poster_time(plan.expected_duration, [window.focus - window.start])
         posters = make_posters(plan.destination, at, folder / f"{name}.posters", name)
         clips.append(HighlightClip(plan.destination, posters.poster, window))
+        done += window.duration
     return clips
+
+
+def _share(report: ProgressCallback | None, before: float, weight: float) -> ProgressCallback | None:
+    if report is None:
+        return None
+    return lambda fraction: report(before + weight * fraction)

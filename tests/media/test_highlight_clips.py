@@ -16,7 +16,7 @@ from functions.domain.enums import ClipAspect, ExportFormat, ExportQuality, High
 from functions.media.audio import extract_audio, loudness_frames
 from functions.media.binaries import ffmpeg, ffprobe
 from functions.media.captions import build_cues
-from functions.media.clips import line_chars, make_clips, plan_clip
+from functions.media.clips import clip_windows, line_chars, make_clips, plan_clip
 from functions.media.highlights import build_highlights, keyword_events, on_output
 from functions.media.probe import probe
 from functions.media.render import plan_render, render
@@ -83,8 +83,15 @@ def _decodes(path: Path) -> dict:
 
 def test_a_vertical_clip_holds_the_keyword_lasts_as_set_and_shows_its_captions(edited, engine, tmp_path):
     plan, info, words, highlights = edited
-    clips = make_clips(plan, info, highlights, words, ClipAspect.VERTICAL, SECONDS, tmp_path, "talk", "en")
+    windows = clip_windows(highlights, plan.expected_duration, SECONDS, info.frame_rate)
+    fractions: list[float] = []
+    clips = make_clips(
+        plan, info, windows, words, ClipAspect.VERTICAL, tmp_path, "talk", "en", fractions.append
+    )
     assert clips, "no clip was made"
+    assert fractions == sorted(fractions) and fractions[-1] == pytest.approx(
+        1.0
+    )  # progress over all the clips
     clip = clips[0]
     assert clip.video.name == "talk.clip1.mp4"
     shown = probe(str(clip.video))
@@ -117,7 +124,8 @@ def test_a_vertical_clip_holds_the_keyword_lasts_as_set_and_shows_its_captions(e
 
 def test_a_square_clip_longer_than_the_output_is_the_whole_output(edited, tmp_path):
     plan, info, words, highlights = edited
-    (clip,) = make_clips(plan, info, highlights, words, ClipAspect.SQUARE, 90.0, tmp_path, "talk")
+    windows = clip_windows(highlights, plan.expected_duration, 90.0, info.frame_rate)
+    (clip,) = make_clips(plan, info, windows, words, ClipAspect.SQUARE, tmp_path, "talk")
     shown = probe(str(clip.video))
     assert shown.width == shown.height == 360
     assert shown.duration == pytest.approx(plan.expected_duration, abs=1.5 / info.frame_rate)

@@ -11,7 +11,7 @@ from functions.domain.stage_results import ClipSummary, ExportSummary, Highlight
 from functions.domain.uploads import safe_name
 from functions.media import export_extras
 from functions.media import render as render_media
-from functions.media.clips import make_clips
+from functions.media.clips import clip_windows, make_clips
 from functions.media.probe import probe
 from functions.services.stages.chaptering import add_chapters
 from functions.services.stages.removing_silence import kept_intervals
@@ -70,9 +70,18 @@ def _export(sc: StageContext) -> StageResult:
     plan, captions = export_extras.prepare_captions(
         plan, info.duration, words, settings.captions, folder, EXTRAS_STEM, spoken_language(sc)
     )
+    windows = (
+        clip_windows(
+            all_highlights(sc), plan.expected_duration, settings.highlight_clip_seconds, info.frame_rate
+        )
+        if clips_on
+        else []
+    )
     progress = sc.progress(Stage.EXPORTING)
+    # the bar by seconds rendered: the output, then the clips (smaller pictures: an upper bound)
+    main_share = plan.expected_duration / (plan.expected_duration + sum(w.duration for w in windows))
     progress.begin()
-    render_media.render(plan, on_progress=progress)
+    render_media.render(plan, on_progress=lambda fraction: progress(main_share * fraction))
     chapters = add_chapters(sc, destination, plan.expected_duration, plan.keep, folder, EXTRAS_STEM)
     output = probe(str(destination))
     key = output_key(sc.batch_video, extension)
@@ -91,13 +100,13 @@ def _export(sc: StageContext) -> StageResult:
     clips = make_clips(
         plan,
         info,
-        all_highlights(sc) if clips_on else [],
+        windows,
         words,
         settings.highlight_clips,
-        settings.highlight_clip_seconds,
         folder,
         EXTRAS_STEM,
         spoken_language(sc),
+        on_progress=lambda fraction: progress(main_share + (1 - main_share) * fraction),
     )
     clip_files = {
         name: path
