@@ -88,6 +88,12 @@ class BatchSettings(BaseModel):
         description="Length of each highlight clip in seconds (the whole output when it is shorter).",
     )
 
+    def clip_seconds(self, duration: float) -> float:
+        """The most seconds of highlight clips a video lasting `duration` gets (their render's bound)."""
+        if self.highlight_clips is ClipAspect.OFF:
+            return 0.0
+        return MAX_HIGHLIGHT_CLIPS * min(self.highlight_clip_seconds, duration)
+
     @field_validator("keywords", mode="before")
     @classmethod
     def split_keywords(cls, value: object) -> object:
