@@ -64,8 +64,10 @@ def clip_windows(
     max_clips: int = MAX_HIGHLIGHT_CLIPS,
 ) -> list[ClipWindow]:
     """Up to `max_clips` windows of `seconds` (whole frames; the whole output when shorter) around the
-    best-scored highlights that survived the edit, each centred on its highlight, kept inside
-    [0, output_duration], and overlapping no window chosen before it. Best first."""
+    best-scored highlights that survived the edit, each centred on its highlight and kept inside
+    [0, output_duration]. A window that would overlap one chosen before it moves beside that one when it
+    still holds its highlight (the span, or its moment when the span is longer than the window), else
+    the highlight gets no clip. Best first."""
     fps = frame_rate if frame_rate > 0 else 30.0
     total = math.floor(output_duration * fps + 1e-6)
     length = min(max(1, round(seconds * fps)), total)
@@ -73,20 +75,42 @@ def clip_windows(
         return []
     shown = [h for h in highlights if h.output_start is not None and h.output_end is not None]
     ranked = sorted(shown, key=lambda h: (-h.score, h.output_start))
-    chosen: list[tuple[int, int, ClipWindow]] = []
+    taken: list[tuple[int, int]] = []
+    windows: list[ClipWindow] = []
     for highlight in ranked:
-        if len(chosen) >= max_clips:
+        if len(windows) >= max_clips:
             break
         assert highlight.output_start is not None and highlight.output_end is not None
-        centre = (highlight.output_start + highlight.output_end) / 2
-        first = min(max(0, round(centre * fps) - length // 2), total - length)
-        last = first + length
-        if any(first < b and a < last for a, b, _ in chosen):
+        focus = _focus(highlight, highlight.output_start, highlight.output_end)
+        need = (round(highlight.output_start * fps), round(highlight.output_end * fps))
+        if need[1] - need[0] > length:
+            need = (round(focus * fps), round(focus * fps))
+        need = (min(need[0], total), min(need[1], total))  # a time rounded past the last whole frame
+        centred = round((highlight.output_start + highlight.output_end) / 2 * fps) - length // 2
+        first = _place(min(max(0, centred), total - length), length, need, taken, total)
+        if first is None:
             continue
-        start, end = round(first / fps, 6), round(last / fps, 6)
-        focus = min(max(_focus(highlight, highlight.output_start, highlight.output_end), start), end)
-        chosen.append((first, last, ClipWindow(start, end, round(focus, 6), highlight.score)))
-    return [window for _, _, window in chosen]
+        taken.append((first, first + length))
+        start, end = round(first / fps, 6), round((first + length) / fps, 6)
+        windows.append(ClipWindow(start, end, round(min(max(focus, start), end), 6), highlight.score))
+    return windows
+
+
+def _place(
+    first: int, length: int, need: tuple[int, int], taken: Sequence[tuple[int, int]], total: int
+) -> int | None:
+    """The first frame of a window of `length` frames nearest `first` that lies in [0, total], holds the
+    frames `need` and overlaps nothing `taken`: where it is, or against a neighbour's side."""
+    candidates = [first, *(b for _, b in taken), *(a - length for a, _ in taken)]
+    fitting = [
+        c
+        for c in candidates
+        if 0 <= c <= total - length
+        and c <= need[0]
+        and need[1] <= c + length
+        and not any(c < b and a < c + length for a, b in taken)
+    ]
+    return min(fitting, key=lambda c: (abs(c - first), c)) if fitting else None
 
 
 def clip_frame(width: int, height: int, aspect: ClipAspect, quality: ExportQuality) -> tuple[Crop, int, int]:

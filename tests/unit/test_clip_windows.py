@@ -45,8 +45,16 @@ def test_a_window_near_an_end_is_moved_inside_the_output_and_a_short_output_is_o
     first, last = clip_windows([highlight(0, 4, 3.0), highlight(95, 99.5, 2.0)], 100.0, 30.0, FPS)
     assert (first.start, first.end) == (0.0, 30.0)
     assert (last.start, last.end) == (70.0, 100.0)
+    (end,) = clip_windows([highlight(10, 12.03, 3.0)], 12.03, 5.0, FPS)  # ends between two frames
+    assert (end.start, end.end) == (7.0, 12.0)
     (whole,) = clip_windows([highlight(3, 9, 3.0), highlight(10, 14, 2.0)], 12.0, 30.0, FPS)
     assert (whole.start, whole.end) == (0.0, 12.0)  # the media is shorter than the setting
+
+
+def test_a_window_that_would_overlap_moves_beside_the_other_while_it_holds_its_highlight():
+    highlights = [highlight(10, 16, 3.0), highlight(40, 46, 3.0), highlight(70, 76, 3.0)]
+    windows = clip_windows(highlights, 90.0, 30.0, FPS)
+    assert [(w.start, w.end) for w in windows] == [(0.0, 30.0), (30.0, 60.0), (60.0, 90.0)]
 
 
 def test_overlapping_windows_give_way_to_the_better_one_and_at_most_the_maximum_are_made():
@@ -76,6 +84,7 @@ def test_windows_lie_in_the_output_last_as_set_on_whole_frames_and_never_overlap
     highlights = [highlight(min(a, duration), min(a + n, duration), score) for a, n, score in spans]
     windows = clip_windows(highlights, duration, seconds, fps)
     assert len(windows) <= MAX_HIGHLIGHT_CLIPS
+    assert bool(windows) == (bool(highlights) and duration * fps >= 1)  # the best one always gets a clip
     for w in windows:
         assert 0 <= w.start < w.end <= duration + 1e-6
         assert w.duration == pytest.approx(min(seconds, duration), abs=1 / fps + 1e-6)
