@@ -204,30 +204,22 @@ export function BatchSettingsForm({ initialSettings, onChange, showTemplates = f
           />
         </div>
         <div className="grid gap-3 sm:grid-cols-2">
-          <div className="grid gap-1.5">
-            <LabelWithHelp htmlFor={f("min")} label="Minimum silence (s)" help={HELP.min_silence_duration} />
-            <Input
-              id={f("min")}
-              type="number"
-              min={0.5}
-              max={5}
-              step={0.5}
-              disabled={!settings.remove_silence}
-              {...register("min_silence_duration", { valueAsNumber: true })}
-            />
-          </div>
-          <div className="grid gap-1.5">
-            <LabelWithHelp htmlFor={f("margin")} label="Margin (s)" help={HELP.margin} />
-            <Input
-              id={f("margin")}
-              type="number"
-              min={0}
-              max={2}
-              step={0.05}
-              disabled={!settings.remove_silence}
-              {...register("margin", { valueAsNumber: true })}
-            />
-          </div>
+          <NumberField
+            id={f("min")}
+            label="Minimum silence (s)"
+            help={HELP.min_silence_duration}
+            range={[0.5, 5, 0.5]}
+            disabled={!settings.remove_silence}
+            {...register("min_silence_duration", { valueAsNumber: true })}
+          />
+          <NumberField
+            id={f("margin")}
+            label="Margin (s)"
+            help={HELP.margin}
+            range={[0, 2, 0.05]}
+            disabled={!settings.remove_silence}
+            {...register("margin", { valueAsNumber: true })}
+          />
         </div>
       </fieldset>
 
@@ -286,18 +278,14 @@ export function BatchSettingsForm({ initialSettings, onChange, showTemplates = f
               )}
             />
           </div>
-          <div className="grid gap-1.5">
-            <LabelWithHelp htmlFor={f("clip-seconds")} label="Clip length (s)" help={HELP.highlight_clip_seconds} />
-            <Input
-              id={f("clip-seconds")}
-              type="number"
-              min={5}
-              max={90}
-              step={5}
-              disabled={settings.highlight_clips === "off"}
-              {...register("highlight_clip_seconds", { valueAsNumber: true })}
-            />
-          </div>
+          <NumberField
+            id={f("clip-seconds")}
+            label="Clip length (s)"
+            help={HELP.highlight_clip_seconds}
+            range={[5, 90, 5]}
+            disabled={settings.highlight_clips === "off"}
+            {...register("highlight_clip_seconds", { valueAsNumber: true })}
+          />
         </div>
       </fieldset>
 
@@ -366,6 +354,24 @@ export function BatchSettingsForm({ initialSettings, onChange, showTemplates = f
     </div>
   );
 }
+
+/** A labelled number input; `range` is [min, max, step]. */
+const NumberField = React.forwardRef<
+  HTMLInputElement,
+  Omit<React.ComponentProps<typeof Input>, "type" | "min" | "max" | "step"> & {
+    id: string;
+    label: string;
+    help: string;
+    range: [number, number, number];
+  }
+>(function NumberField({ id, label, help, range: [min, max, step], ...input }, ref) {
+  return (
+    <div className="grid gap-1.5">
+      <LabelWithHelp htmlFor={id} label={label} help={help} />
+      <Input ref={ref} id={id} type="number" min={min} max={max} step={step} {...input} />
+    </div>
+  );
+});
 
 function LabelWithHelp({ htmlFor, label, help }: { htmlFor: string; label: string; help: string }) {
   return (
