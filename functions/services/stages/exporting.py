@@ -1,5 +1,6 @@
 """Export: the one render of a video, with the cut plan, size, format and captions applied together;
-then the files published beside it (captions, poster, thumbnail, cut lists, removed-parts preview)."""
+then the files published beside it (captions, chapters, poster, thumbnail, cut lists, removed-parts
+preview, highlight clips)."""
 
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from functions.domain.stage_results import ClipSummary, ExportSummary, Highlight
 from functions.domain.uploads import safe_name
 from functions.media import export_extras
 from functions.media import render as render_media
-from functions.media.clips import clip_windows, make_clips
+from functions.media.clips import HighlightClip, clip_windows, make_clips
 from functions.media.probe import probe
 from functions.services.stages.chaptering import add_chapters
 from functions.services.stages.removing_silence import kept_intervals
@@ -50,6 +51,24 @@ def all_highlights(sc: StageContext) -> list[Highlight]:
     return stored.highlights if stored else summary.highlights
 
 
+def clip_outputs(clips: list[HighlightClip]) -> tuple[list[ClipSummary], dict[str, Path]]:
+    """Each clip's record (best first) and its files by output name: clip_1, clip_1_poster, …"""
+    summaries: list[ClipSummary] = []
+    files: dict[str, Path] = {}
+    for number, clip in enumerate(clips, start=1):
+        window = clip.window
+        summary = ClipSummary(
+            name=f"clip_{number}",
+            poster=f"clip_{number}_poster",
+            start=round(window.start, 3),
+            end=round(window.end, 3),
+            score=window.score,
+        )
+        summaries.append(summary)
+        files.update({summary.name: clip.video, summary.poster: clip.poster})
+    return summaries, files
+
+
 def spoken_language(sc: StageContext) -> str | None:
     summary = sc.result.transcribing
     return summary.language if isinstance(summary, TranscriptSummary) else None
@@ -78,7 +97,7 @@ def _export(sc: StageContext) -> StageResult:
         else []
     )
     progress = sc.progress(Stage.EXPORTING)
-    # the bar by seconds rendered: the output, then the clips (smaller pictures: an upper bound)
+    # the bar by seconds rendered: the output, then the clips (counted as whole frames, though cropped)
     main_share = plan.expected_duration / (plan.expected_duration + sum(w.duration for w in windows))
     progress.begin()
     render_media.render(plan, on_progress=lambda fraction: progress(main_share * fraction))
@@ -108,11 +127,7 @@ def _export(sc: StageContext) -> StageResult:
         spoken_language(sc),
         on_progress=lambda fraction: progress(main_share + (1 - main_share) * fraction),
     )
-    clip_files = {
-        name: path
-        for number, clip in enumerate(clips, start=1)
-        for name, path in ((f"clip_{number}", clip.video), (f"clip_{number}_poster", clip.poster))
-    }
+    clip_summaries, clip_files = clip_outputs(clips)
     outputs: dict[str, str] = {}
     published = {**export_extras.published_files(captions, extras), **chapters, **clip_files}
     for name, local in published.items():
@@ -140,18 +155,7 @@ def _export(sc: StageContext) -> StageResult:
         outputs=outputs,
         captions=captions.mode if captions else None,
         captions_note=captions.note if captions else None,
-        clips=[
-            ClipSummary(
-                name=f"clip_{number}",
-                poster=f"clip_{number}_poster",
-                start=round(clip.window.start, 3),
-                end=round(clip.window.end, 3),
-                score=clip.window.score,
-            )
-            for number, clip in enumerate(clips, start=1)
-        ]
-        if clips_on
-        else None,
+        clips=clip_summaries if clips_on else None,
     )
     return summary, None
 
