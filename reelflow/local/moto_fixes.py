@@ -86,7 +86,7 @@ class _Touched:
 
 
 @dataclass
-class _Undo:
+class Undo:
     """What a failed transaction must put back: the items it touched, the stream records it added."""
 
     touched: list[_Touched] = field(default_factory=list)
@@ -140,7 +140,7 @@ def transaction_item_key(backend: DynamoDBBackend, op_type: str, op: dict[str, A
 
 
 def _transact_one(
-    backend: DynamoDBBackend, entry: dict[str, Any], seen: set[tuple[str, str]], undo: _Undo
+    backend: DynamoDBBackend, entry: dict[str, Any], seen: set[tuple[str, str]], undo: Undo
 ) -> None:
     """Check one transaction item's condition, remember the item, apply the write."""
     if len(entry) > 1:
@@ -187,7 +187,7 @@ def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, 
     if len(transact_items) > 100:
         raise TooManyTransactionsException()
     with write_lock:
-        undo = _Undo()
+        undo = Undo()
         seen: set[tuple[str, str]] = set()
         errors: list[tuple[str | None, str | None, dict[str, Any] | None]] = []
         for entry in transact_items:

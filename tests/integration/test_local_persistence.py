@@ -1,12 +1,18 @@
 """The data folder local mode writes through to: every committed write is on disk, a cancelled
 transaction leaves nothing, and a new process gets the same items and objects back."""
 
+import errno
+import os
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
+from moto.s3.models import s3_backends
 
 from reelflow.local import persistence
 
@@ -111,3 +117,152 @@ def test_a_detached_store_takes_no_writes(aws: tuple[Any, Any], tmp_path: Path) 
     persistence.detach()
     dynamodb.put_item(TableName=TABLE, Item=_key("late"))
     assert [i for t, i in persistence.LocalStore(tmp_path / "data").items() if t == TABLE] == []
+
+
+PART = 5 * 1024 * 1024  # S3's smallest part but the last
+
+
+def _restart(dynamodb: Any, s3: Any, folder: Path) -> None:
+    """What a new process on the same folder sees: empty AWS, then the store put back."""
+    persistence.detach()
+    for upload in s3.list_multipart_uploads(Bucket=BUCKET).get("Uploads", []):
+        s3_backends[ACCOUNT]["global"].get_bucket(BUCKET).multiparts.pop(upload["UploadId"])
+    _drop(dynamodb, s3)
+    _create(dynamodb, s3)
+    persistence.attach(persistence.LocalStore(folder), ACCOUNT, REGION)
+
+
+def test_a_multipart_upload_in_progress_survives_a_restart_and_completes_with_the_missing_parts(
+    aws: tuple[Any, Any], tmp_path: Path
+) -> None:
+    dynamodb, s3 = aws
+    folder = tmp_path / "data"
+    persistence.attach(persistence.LocalStore(folder), ACCOUNT, REGION)
+    body = bytes(range(256)) * (PART // 256) + b"tail"
+    upload = s3.create_multipart_upload(Bucket=BUCKET, Key="big.bin", ContentType="video/mp4")["UploadId"]
+    first = s3.upload_part(Bucket=BUCKET, Key="big.bin", UploadId=upload, PartNumber=1, Body=body[:PART])
+
+    _restart(dynamodb, s3, folder)
+    listed = s3.list_parts(Bucket=BUCKET, Key="big.bin", UploadId=upload)["Parts"]
+    assert [(p["PartNumber"], p["ETag"], p["Size"]) for p in listed] == [(1, first["ETag"], PART)]
+    second = s3.upload_part(Bucket=BUCKET, Key="big.bin", UploadId=upload, PartNumber=2, Body=body[PART:])
+    s3.complete_multipart_upload(
+        Bucket=BUCKET,
+        Key="big.bin",
+        UploadId=upload,
+        MultipartUpload={
+            "Parts": [{"PartNumber": 1, "ETag": first["ETag"]}, {"PartNumber": 2, "ETag": second["ETag"]}]
+        },
+    )
+    stored = s3.get_object(Bucket=BUCKET, Key="big.bin")
+    assert stored["Body"].read() == body and stored["ContentType"] == "video/mp4"
+    assert s3.list_multipart_uploads(Bucket=BUCKET).get("Uploads", []) == []
+    # once completed, the parts' files are gone: the folder holds the object once, nothing else
+    store = persistence.LocalStore(folder)
+    assert list(store.uploads()) == []
+    kept = [path for bucket, _, path in store.objects() if bucket == BUCKET]
+    assert len(kept) == 1 and kept[0].read_bytes() == body
+    assert sorted(p.name for p in store.objects_dir.iterdir()) == [kept[0].name]
+
+
+def test_an_aborted_upload_leaves_nothing_to_restore(aws: tuple[Any, Any], tmp_path: Path) -> None:
+    _, s3 = aws
+    store = persistence.LocalStore(tmp_path / "data")
+    persistence.attach(store, ACCOUNT, REGION)
+    upload = s3.create_multipart_upload(Bucket=BUCKET, Key="dropped.bin")["UploadId"]
+    s3.upload_part(Bucket=BUCKET, Key="dropped.bin", UploadId=upload, PartNumber=1, Body=b"x" * 10)
+    assert [u[1] for u in store.uploads()] == [upload]
+    s3.abort_multipart_upload(Bucket=BUCKET, Key="dropped.bin", UploadId=upload)
+    assert list(store.uploads()) == [] and list(store.objects_dir.iterdir()) == []
+
+
+def test_an_object_body_is_held_once_by_the_stored_file(aws: tuple[Any, Any], tmp_path: Path) -> None:
+    _, s3 = aws
+    persistence.attach(persistence.LocalStore(tmp_path / "data"), ACCOUNT, REGION)
+    body = b"\x01" * (PART + 1)  # over moto's spooling threshold
+    s3.put_object(Bucket=BUCKET, Key="once.bin", Body=body)
+    key = s3_backends[ACCOUNT]["global"].get_bucket(BUCKET).keys["once.bin"]
+    held = key._value_buffer
+    assert isinstance(held, persistence.StoredBody) and held.path.read_bytes() == body
+    assert s3.get_object(Bucket=BUCKET, Key="once.bin")["Body"].read() == body
+    s3.put_object(Bucket=BUCKET, Key="once.bin", Body=b"replaced")  # the replaced body's file goes
+    assert not held.path.exists()
+    assert [p.read_bytes() for p in (tmp_path / "data" / "objects").iterdir()] == [b"replaced"]
+
+
+class _FullDisk:
+    """SQLite on a full disk: every write fails as SQLite reports it, reads still work."""
+
+    def __init__(self, db: Any) -> None:
+        self.db = db
+
+    def execute(self, sql: str, *args: Any) -> Any:
+        if sql.split(maxsplit=1)[0] in {"INSERT", "DELETE", "UPDATE"}:
+            raise sqlite3.OperationalError("database or disk is full")
+        return self.db.execute(sql, *args)
+
+
+def _no_space(*_: Any) -> None:
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def _one_try(client: Any) -> Any:
+    return boto3.client(
+        client.meta.service_model.service_name,
+        endpoint_url=client.meta.endpoint_url,
+        region_name=REGION,
+        config=Config(retries={"max_attempts": 1, "mode": "standard"}),
+    )
+
+
+def test_a_full_disk_refuses_writes_with_a_storage_error_and_memory_keeps_what_the_disk_holds(
+    aws: tuple[Any, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dynamodb, s3 = (_one_try(client) for client in aws)
+    store = persistence.LocalStore(tmp_path / "data")
+    persistence.attach(store, ACCOUNT, REGION)
+    dynamodb.put_item(TableName=TABLE, Item={**_key("kept"), "n": {"N": "1"}})
+    s3.put_object(Bucket=BUCKET, Key="kept.bin", Body=b"before")
+    upload = s3.create_multipart_upload(Bucket=BUCKET, Key="parts.bin")["UploadId"]
+
+    with monkeypatch.context() as full:
+        full.setattr(persistence.os, "fsync", _no_space)  # every body write fails: no space left
+        full.setattr(store, "_db", _FullDisk(store._db))
+        for refused in (
+            lambda: s3.put_object(Bucket=BUCKET, Key="new.bin", Body=b"new"),
+            lambda: s3.put_object(Bucket=BUCKET, Key="kept.bin", Body=b"after"),
+            lambda: s3.delete_object(Bucket=BUCKET, Key="kept.bin"),
+            lambda: s3.upload_part(Bucket=BUCKET, Key="parts.bin", UploadId=upload, PartNumber=1, Body=b"p"),
+            lambda: s3.create_multipart_upload(Bucket=BUCKET, Key="other.bin"),
+            lambda: dynamodb.put_item(TableName=TABLE, Item=_key("new")),
+            lambda: dynamodb.update_item(
+                TableName=TABLE,
+                Key=_key("kept"),
+                UpdateExpression="SET n = :two",
+                ExpressionAttributeValues={":two": {"N": "2"}},
+            ),
+            lambda: dynamodb.delete_item(TableName=TABLE, Key=_key("kept")),
+            lambda: dynamodb.transact_write_items(
+                TransactItems=[{"Put": {"TableName": TABLE, "Item": _key(f"t{n}")}} for n in range(2)]
+            ),
+        ):
+            with pytest.raises(ClientError) as error:
+                refused()
+            answer = error.value.response
+            assert answer["ResponseMetadata"]["HTTPStatusCode"] == 503
+            assert answer["Error"]["Code"] == "ServiceUnavailable", answer
+            assert "cannot write" in answer["Error"]["Message"]
+
+    # memory holds what the disk holds, and the disk holds what it held before
+    assert dynamodb.get_item(TableName=TABLE, Key=_key("kept"))["Item"]["n"] == {"N": "1"}
+    for missing in ("new", "t0", "t1"):
+        assert "Item" not in dynamodb.get_item(TableName=TABLE, Key=_key(missing))
+    assert s3.get_object(Bucket=BUCKET, Key="kept.bin")["Body"].read() == b"before"
+    with pytest.raises(ClientError):
+        s3.head_object(Bucket=BUCKET, Key="new.bin")
+    assert s3.list_parts(Bucket=BUCKET, Key="parts.bin", UploadId=upload).get("Parts", []) == []
+    assert [u["Key"] for u in s3.list_multipart_uploads(Bucket=BUCKET)["Uploads"]] == ["parts.bin"]
+    assert {i["pk"]["S"]: i["n"] for t, i in store.items() if t == TABLE} == {"kept": {"N": "1"}}
+    assert {(k, p.read_bytes()) for b, k, p in store.objects() if b == BUCKET} == {("kept.bin", b"before")}
+    assert len(list(store.objects_dir.iterdir())) == 1  # no file of a refused write is left
+    s3.abort_multipart_upload(Bucket=BUCKET, Key="parts.bin", UploadId=upload)
