@@ -183,6 +183,8 @@ class LocalCloud:
         try:
             port = int(kept.read_text().strip())
             with socket.socket() as sock:
+                # as the server binds it: the last run's connections still in TIME_WAIT do not count
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 sock.bind(("127.0.0.1", port))
         except (ValueError, OSError):
             return None  # taken by another process: a new port (URLs minted before must be minted again)
