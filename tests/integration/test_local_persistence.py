@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError
 from moto.s3.models import s3_backends
 
 from reelflow.local import persistence
+from tests.helpers import api
 
 ACCOUNT, REGION, TABLE, BUCKET = "123456789012", "us-east-1", "local-persistence", "local-persistence-objects"
 
@@ -266,3 +267,29 @@ def test_a_full_disk_refuses_writes_with_a_storage_error_and_memory_keeps_what_t
     assert {(k, p.read_bytes()) for b, k, p in store.objects() if b == BUCKET} == {("kept.bin", b"before")}
     assert len(list(store.objects_dir.iterdir())) == 1  # no file of a refused write is left
     s3.abort_multipart_upload(Bucket=BUCKET, Key="parts.bin", UploadId=upload)
+
+
+def test_on_a_full_disk_the_api_answers_503_and_the_batch_stays_as_stored(
+    aws: tuple[Any, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, user_id: str
+) -> None:
+    store = persistence.LocalStore(tmp_path / "data")
+    persistence.attach(store, ACCOUNT, "us-east-1")
+    status, created = api(
+        "POST", "/api/batch-jobs", {"name": "kept", "files": [{"name": "a.mp4", "size": 1000}]}, user=user_id
+    )
+    assert status == 201, created
+    batch_id = created["batch_job"]["id"]
+    with monkeypatch.context() as full:
+        full.setattr(store, "_db", _FullDisk(store._db))
+        status, answer = api("POST", f"/api/batch-jobs/{batch_id}/cancel", user=user_id)
+        assert status == 503, answer
+        assert answer["error"] == "Service unavailable" and "cannot write" in answer["detail"]
+    status, listed = api("GET", "/api/batch-jobs", user=user_id)
+    assert status == 200 and batch_id in str(listed)
+    status, batch = api("GET", f"/api/batch-jobs/{batch_id}", user=user_id)
+    stored = [
+        i for _, i in store.items() if i["PK"] == {"S": f"BATCH#{batch_id}"} and i["SK"] == {"S": "BATCH"}
+    ]
+    assert (
+        [i["status"]["S"] for i in stored] == [batch["status"]] == ["pending"]
+    )  # the disk and the API agree
