@@ -84,6 +84,16 @@ REGISTRY: tuple[Patch, ...] = (
         "moto_stop_fix",
         "keep ABORTED after a stop",
     ),
+    Patch(
+        "moto.moto_server.werkzeug_app:DomainDispatcherApplication._get_body",
+        "form_body",
+        "a form-typed body is read as bytes and put back as sent (a binary part PUT hung)",
+    ),
+    Patch(
+        "moto.s3.responses:S3Response.setup_class",
+        "form_body",
+        "an S3 PUT's body is stored byte for byte, never parsed as a form",
+    ),
     # the data folder (persistence.py)
     Patch("moto.dynamodb.models:DynamoDBBackend.put_item", "persistence", "write through to SQLite"),
     Patch("moto.dynamodb.models:DynamoDBBackend.update_item", "persistence", "write through to SQLite"),
@@ -155,6 +165,7 @@ ORDER = (
     "invoker",
     "moto_fixes",
     "moto_stop_fix",
+    "form_body",
     "fargate",
     "websocket_relay",
     "identity_pool",
