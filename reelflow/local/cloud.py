@@ -22,7 +22,7 @@ from reelflow.local import (
     access_control,
     fargate,
     identity_pool,
-    moto_patches,
+    patches,
     persistence,
     roles,
     sandboxes,
@@ -127,7 +127,7 @@ class LocalCloud:
         )
 
     def start(self) -> "LocalCloud":
-        moto_patches.install_all()  # refuses to start on a moto its patches were not made for
+        patches.install_all()  # refuses to start on a moto its patches were not made for
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         port = self.requested_port or self._kept_port() or free_port()
         self.server = QuickStopMotoServer(ip_address="127.0.0.1", port=port, verbose=False)

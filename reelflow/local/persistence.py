@@ -35,7 +35,7 @@ from moto.s3.models import FakeKey, FakeMultipart, S3Backend, s3_backends
 from requests.structures import CaseInsensitiveDict
 from werkzeug.exceptions import HTTPException
 
-from reelflow.local import moto_fixes
+from reelflow.local.patches import transactions
 
 T = TypeVar("T")
 BUFFER_IN_MEMORY = 8 * 1024**3  # above S3's 5 GB single PUT: a body is never spooled to disk by moto
@@ -367,8 +367,8 @@ def _sync_items(backend: DynamoDBBackend, keys: list[tuple[str, dict[str, Any]]]
     store.save_items(changes)
 
 
-def _remember(backend: DynamoDBBackend, keys: list[tuple[str, dict[str, Any]]]) -> moto_fixes.Undo:
-    undo = moto_fixes.Undo()
+def _remember(backend: DynamoDBBackend, keys: list[tuple[str, dict[str, Any]]]) -> transactions.Undo:
+    undo = transactions.Undo()
     if _attached() is not None and not getattr(_state, "batching", False):
         for table_name, key in keys:
             if table_name in backend.tables:
@@ -377,7 +377,9 @@ def _remember(backend: DynamoDBBackend, keys: list[tuple[str, dict[str, Any]]]) 
     return undo
 
 
-def _synced(backend: DynamoDBBackend, keys: list[tuple[str, dict[str, Any]]], undo: moto_fixes.Undo) -> None:
+def _synced(
+    backend: DynamoDBBackend, keys: list[tuple[str, dict[str, Any]]], undo: transactions.Undo
+) -> None:
     """Copy the written items to disk; if the disk refuses, memory goes back to what the disk holds."""
     try:
         _sync_items(backend, keys)
@@ -393,7 +395,7 @@ def _transaction_keys(
     for entry in transact_items:
         op_type, op = next(iter(entry.items()))
         if op_type in {"Put", "Update", "Delete"} and op.get("TableName") in backend.tables:
-            keys.append((op["TableName"], moto_fixes.transaction_item_key(backend, op_type, op)))
+            keys.append((op["TableName"], transactions.transaction_item_key(backend, op_type, op)))
     return keys
 
 
@@ -402,7 +404,7 @@ def _write_through(
 ) -> Callable[..., T]:
     def patched(self: DynamoDBBackend, *args: Any, **kwargs: Any) -> T:
         # One lock for the write and its copy to disk, so two writers cannot save in the wrong order.
-        with moto_fixes.write_lock:
+        with transactions.write_lock:
             touched = keys(self, *args, **kwargs)
             undo = _remember(self, touched)
             try:
@@ -415,7 +417,7 @@ def _write_through(
 
 def _transact_write_through(original: Callable[..., None]) -> Callable[..., None]:
     def patched(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
-        with moto_fixes.write_lock:
+        with transactions.write_lock:
             outer = getattr(_state, "batching", False)
             touched = _transaction_keys(self, transact_items) if not outer else []
             undo = _remember(self, touched)
@@ -640,7 +642,7 @@ def install() -> None:
     if _hooks.installed:
         return
     _hooks.installed = True
-    moto_fixes.install()  # the transaction fix must be in place before it is wrapped
+    transactions.install()  # the transaction fix must be in place before it is wrapped
     DynamoDBBackend.put_item = _write_through(DynamoDBBackend.put_item, _put_keys)  # type: ignore[method-assign]
     DynamoDBBackend.update_item = _write_through(DynamoDBBackend.update_item, _key_of)  # type: ignore[method-assign]
     DynamoDBBackend.delete_item = _write_through(DynamoDBBackend.delete_item, _key_of)  # type: ignore[method-assign]
