@@ -64,8 +64,9 @@ class StorageUnavailable(OSError):
 
 
 def _refused(error: BaseException) -> StorageUnavailable:
+    code = error.errno if isinstance(error, OSError) and error.errno else errno.ENOSPC  # SQLite: disk full
     reason = os.strerror(error.errno) if isinstance(error, OSError) and error.errno else str(error)
-    return StorageUnavailable(errno.ENOSPC, f"the local store cannot write ({reason})")
+    return StorageUnavailable(code, f"the local store cannot write ({reason})")
 
 
 class Unavailable(HTTPException):
@@ -451,6 +452,7 @@ def _key_of(
 
 def _store_once(key: FakeKey, path: Path) -> None:
     """moto's copy of the body goes: the key reads the stored file (the body is on disk once)."""
+    _ = key.etag  # measured from moto's buffer now, not later from the file by unlocked reads
     with key.lock:
         buffer = key._value_buffer
         key._value_buffer = StoredBody(path)  # type: ignore[assignment]
@@ -523,7 +525,13 @@ def _objects_delete(original: Callable[..., Any]) -> Callable[..., Any]:
                 for key, previous in removed:
                     store.restore_object(bucket_name, key, previous)
                 raise _s3_refused(error) from error
-        result = original(self, bucket_name, objects, *args, **kwargs)
+        try:
+            result = original(self, bucket_name, objects, *args, **kwargs)
+        except BaseException:
+            if store is not None:
+                for key, previous in removed:
+                    store.restore_object(bucket_name, key, previous)
+            raise
         if store is not None:
             for _, previous in removed:
                 store.drop_body(previous)
