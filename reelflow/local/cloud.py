@@ -22,6 +22,7 @@ from reelflow.local import (
     access_control,
     fargate,
     identity_pool,
+    local_store,
     patches,
     persistence,
     roles,
@@ -163,7 +164,7 @@ class LocalCloud:
         if data_dir is not None:
             (data_dir / PORT_FILE).write_text(str(port))
         if self.settings.data_dir is not None:
-            store = persistence.LocalStore(self.settings.data_dir)
+            store = local_store.LocalStore(self.settings.data_dir)
             self.restored = persistence.attach(store, ACCOUNT, REGION)
         stream_mapping.start(ACCOUNT, REGION)
         self.sweeper = DropSweeper(

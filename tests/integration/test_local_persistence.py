@@ -14,7 +14,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from moto.s3.models import s3_backends
 
-from reelflow.local import persistence
+from reelflow.local import local_store, persistence
 from tests.helpers import api
 
 ACCOUNT, REGION, TABLE, BUCKET = "123456789012", "us-east-1", "local-persistence", "local-persistence-objects"
@@ -59,7 +59,7 @@ def test_writes_transactions_and_objects_come_back_in_a_new_process(
     aws: tuple[Any, Any], tmp_path: Path
 ) -> None:
     dynamodb, s3 = aws
-    store = persistence.LocalStore(tmp_path / "data")
+    store = local_store.LocalStore(tmp_path / "data")
     assert persistence.attach(store, ACCOUNT, REGION) == (0, 0)
     dynamodb.put_item(TableName=TABLE, Item={**_key("a"), "n": {"N": "1"}})
     dynamodb.update_item(
@@ -93,19 +93,19 @@ def test_writes_transactions_and_objects_come_back_in_a_new_process(
 
     kept = {
         item["pk"]["S"]: item
-        for table, item in persistence.LocalStore(tmp_path / "data").items()
+        for table, item in local_store.LocalStore(tmp_path / "data").items()
         if table == TABLE
     }
     assert set(kept) == {"a", "t0", "t1", "t2"} and kept["a"]["n"] == {"N": "2"}
     kept_files = {
-        row[2].name for row in persistence.LocalStore(tmp_path / "data").objects() if row[0] == BUCKET
+        row[2].name for row in local_store.LocalStore(tmp_path / "data").objects() if row[0] == BUCKET
     }
     assert len(kept_files) == 1  # the deleted object's row went
 
     _drop(dynamodb, s3)  # an empty table and bucket: what a restarted process has
     _create(dynamodb, s3)
     restored_items, restored_objects = persistence.attach(
-        persistence.LocalStore(tmp_path / "data"), ACCOUNT, REGION
+        local_store.LocalStore(tmp_path / "data"), ACCOUNT, REGION
     )
     assert restored_items >= 4 and restored_objects >= 1  # other tests' stray writes may be there too
     assert dynamodb.get_item(TableName=TABLE, Key=_key("a"))["Item"]["n"] == {"N": "2"}
@@ -114,10 +114,10 @@ def test_writes_transactions_and_objects_come_back_in_a_new_process(
 
 def test_a_detached_store_takes_no_writes(aws: tuple[Any, Any], tmp_path: Path) -> None:
     dynamodb, _ = aws
-    persistence.attach(persistence.LocalStore(tmp_path / "data"), ACCOUNT, REGION)
+    persistence.attach(local_store.LocalStore(tmp_path / "data"), ACCOUNT, REGION)
     persistence.detach()
     dynamodb.put_item(TableName=TABLE, Item=_key("late"))
-    assert [i for t, i in persistence.LocalStore(tmp_path / "data").items() if t == TABLE] == []
+    assert [i for t, i in local_store.LocalStore(tmp_path / "data").items() if t == TABLE] == []
 
 
 PART = 5 * 1024 * 1024  # S3's smallest part but the last
@@ -130,7 +130,7 @@ def _restart(dynamodb: Any, s3: Any, folder: Path) -> None:
         s3_backends[ACCOUNT]["global"].get_bucket(BUCKET).multiparts.pop(upload["UploadId"])
     _drop(dynamodb, s3)
     _create(dynamodb, s3)
-    persistence.attach(persistence.LocalStore(folder), ACCOUNT, REGION)
+    persistence.attach(local_store.LocalStore(folder), ACCOUNT, REGION)
 
 
 def test_a_multipart_upload_in_progress_survives_a_restart_and_completes_with_the_missing_parts(
@@ -138,7 +138,7 @@ def test_a_multipart_upload_in_progress_survives_a_restart_and_completes_with_th
 ) -> None:
     dynamodb, s3 = aws
     folder = tmp_path / "data"
-    persistence.attach(persistence.LocalStore(folder), ACCOUNT, REGION)
+    persistence.attach(local_store.LocalStore(folder), ACCOUNT, REGION)
     body = bytes(range(256)) * (PART // 256) + b"tail"
     upload = s3.create_multipart_upload(Bucket=BUCKET, Key="big.bin", ContentType="video/mp4")["UploadId"]
     first = s3.upload_part(Bucket=BUCKET, Key="big.bin", UploadId=upload, PartNumber=1, Body=body[:PART])
@@ -159,7 +159,7 @@ def test_a_multipart_upload_in_progress_survives_a_restart_and_completes_with_th
     assert stored["Body"].read() == body and stored["ContentType"] == "video/mp4"
     assert s3.list_multipart_uploads(Bucket=BUCKET).get("Uploads", []) == []
     # once completed, the parts' files are gone: the folder holds the object once, nothing else
-    store = persistence.LocalStore(folder)
+    store = local_store.LocalStore(folder)
     assert list(store.uploads()) == []
     kept = [path for bucket, _, path in store.objects() if bucket == BUCKET]
     assert len(kept) == 1 and kept[0].read_bytes() == body
@@ -168,7 +168,7 @@ def test_a_multipart_upload_in_progress_survives_a_restart_and_completes_with_th
 
 def test_an_aborted_upload_leaves_nothing_to_restore(aws: tuple[Any, Any], tmp_path: Path) -> None:
     _, s3 = aws
-    store = persistence.LocalStore(tmp_path / "data")
+    store = local_store.LocalStore(tmp_path / "data")
     persistence.attach(store, ACCOUNT, REGION)
     upload = s3.create_multipart_upload(Bucket=BUCKET, Key="dropped.bin")["UploadId"]
     s3.upload_part(Bucket=BUCKET, Key="dropped.bin", UploadId=upload, PartNumber=1, Body=b"x" * 10)
@@ -179,12 +179,12 @@ def test_an_aborted_upload_leaves_nothing_to_restore(aws: tuple[Any, Any], tmp_p
 
 def test_an_object_body_is_held_once_by_the_stored_file(aws: tuple[Any, Any], tmp_path: Path) -> None:
     _, s3 = aws
-    persistence.attach(persistence.LocalStore(tmp_path / "data"), ACCOUNT, REGION)
+    persistence.attach(local_store.LocalStore(tmp_path / "data"), ACCOUNT, REGION)
     body = b"\x01" * (PART + 1)  # over moto's spooling threshold
     s3.put_object(Bucket=BUCKET, Key="once.bin", Body=body)
     key = s3_backends[ACCOUNT]["global"].get_bucket(BUCKET).keys["once.bin"]
     held = key._value_buffer
-    assert isinstance(held, persistence.StoredBody) and held.path.read_bytes() == body
+    assert isinstance(held, local_store.StoredBody) and held.path.read_bytes() == body
     assert s3.get_object(Bucket=BUCKET, Key="once.bin")["Body"].read() == body
     s3.put_object(Bucket=BUCKET, Key="once.bin", Body=b"replaced")  # the replaced body's file goes
     assert not held.path.exists()
@@ -220,14 +220,14 @@ def test_a_full_disk_refuses_writes_with_a_storage_error_and_memory_keeps_what_t
     aws: tuple[Any, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     dynamodb, s3 = (_one_try(client) for client in aws)
-    store = persistence.LocalStore(tmp_path / "data")
+    store = local_store.LocalStore(tmp_path / "data")
     persistence.attach(store, ACCOUNT, REGION)
     dynamodb.put_item(TableName=TABLE, Item={**_key("kept"), "n": {"N": "1"}})
     s3.put_object(Bucket=BUCKET, Key="kept.bin", Body=b"before")
     upload = s3.create_multipart_upload(Bucket=BUCKET, Key="parts.bin")["UploadId"]
 
     with monkeypatch.context() as full:
-        full.setattr(persistence.os, "fsync", _no_space)  # every body write fails: no space left
+        full.setattr(local_store.os, "fsync", _no_space)  # every body write fails: no space left
         full.setattr(store, "_db", _FullDisk(store._db))
         for refused in (
             lambda: s3.put_object(Bucket=BUCKET, Key="new.bin", Body=b"new"),
@@ -272,7 +272,7 @@ def test_a_full_disk_refuses_writes_with_a_storage_error_and_memory_keeps_what_t
 def test_on_a_full_disk_the_api_answers_503_and_the_batch_stays_as_stored(
     aws: tuple[Any, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, user_id: str
 ) -> None:
-    store = persistence.LocalStore(tmp_path / "data")
+    store = local_store.LocalStore(tmp_path / "data")
     persistence.attach(store, ACCOUNT, "us-east-1")
     status, created = api(
         "POST", "/api/batch-jobs", {"name": "kept", "files": [{"name": "a.mp4", "size": 1000}]}, user=user_id
