@@ -1,6 +1,5 @@
 """Pause, resume, cancel, retry-failed and delete on in-memory fakes: the use cases and their routes."""
 
-import json
 import threading
 from typing import Any
 
@@ -18,14 +17,9 @@ from functions.domain.enums import BatchStatus, Tier, VideoStatus
 from functions.domain.errors import Conflict, InvalidRequest, NotFound
 from functions.domain.pipeline_contract import TaskError, VideoRef
 from functions.domain.transitions import BatchAction
-from functions.handlers import api as api_module
-from functions.handlers.routes import batches as batch_routes
-from functions.handlers.routes import control as control_routes
 from functions.services import batch_controls as controls
 from functions.services import batch_lifecycle as lifecycle
 from functions.services.batches import Caller
-from reelflow.local.gateway import build_event
-from reelflow.local.invoker import LocalLambdaContext
 from tests.fakes.container import FakeServices
 from tests.unit.test_lifecycle_use_cases import started_batch
 
@@ -294,22 +288,6 @@ def test_a_stale_read_loses_with_the_seeds_message(fake):
 
 
 # ---- the routes ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def call(fake, monkeypatch):
-    monkeypatch.setattr(batch_routes, "services", lambda: fake.ctx)
-    monkeypatch.setattr(control_routes, "services", lambda: fake.ctx)
-    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
-
-    def send(method: str, path: str, body: Any = None, user: str = "alice") -> tuple[int, Any]:
-        claims = {"sub": user, "custom:tier": "creator"}
-        payload = json.dumps(body).encode() if body is not None else b""
-        event = build_event(method, path, "", {"content-type": "application/json"}, payload, claims)
-        result = api_module.handler(event, LocalLambdaContext(function_name="reelflow-api"))
-        return result["statusCode"], json.loads(result["body"]) if result.get("body") else None
-
-    return send
 
 
 def test_the_control_routes_answer_with_the_seeds_statuses_and_texts(fake, call):

@@ -1,6 +1,5 @@
 """Editing a batch's name and description while it is pending: the use case on fakes and its route."""
 
-import json
 import threading
 from typing import Any
 
@@ -10,12 +9,8 @@ from pydantic import ValidationError
 from functions.domain.enums import BatchStatus
 from functions.domain.errors import Conflict, NotFound
 from functions.domain.schemas import BatchJobCreate, BatchJobEdit
-from functions.handlers import api as api_module
-from functions.handlers.routes import batches as batch_routes
 from functions.services import batch_edit, batches
 from functions.services.batches import Caller
-from reelflow.local.gateway import build_event
-from reelflow.local.invoker import LocalLambdaContext
 from tests.fakes.container import FakeServices
 
 
@@ -107,21 +102,6 @@ def test_concurrent_edits_each_land_whole(fake, alice):
 def test_an_edit_must_change_something_valid(body):
     with pytest.raises(ValidationError):
         BatchJobEdit.model_validate(body)
-
-
-@pytest.fixture
-def call(fake, monkeypatch):
-    monkeypatch.setattr(batch_routes, "services", lambda: fake.ctx)
-    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
-
-    def send(method: str, path: str, body: Any = None, user: str = "alice") -> tuple[int, Any]:
-        claims = {"sub": user, "custom:tier": "creator"}
-        payload = json.dumps(body).encode() if body is not None else b""
-        event = build_event(method, path, "", {"content-type": "application/json"}, payload, claims)
-        result = api_module.handler(event, LocalLambdaContext(function_name="reelflow-api"))
-        return result["statusCode"], json.loads(result["body"]) if result.get("body") else None
-
-    return send
 
 
 def test_the_route_edits_refuses_and_hides_with_the_error_shape(fake, alice, call):
