@@ -220,6 +220,27 @@ class Pipeline(Construct):
         role.add_to_principal_policy(
             iam.PolicyStatement(actions=["ecs:RunTask"], resources=[self.task_definition.task_definition_arn])
         )
+        # The "Render parts" Distributed Map runs each part as a child execution of this state machine.
+        role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["states:StartExecution"], resources=[state_machine_arn])
+        )
+        child_executions = cdk.Stack.of(self).format_arn(
+            service="states",
+            resource="execution",
+            resource_name=f"{state_machine_name}/*",
+            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+        )
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["states:DescribeExecution", "states:StopExecution"], resources=[child_executions]
+            )
+        )
+        acknowledge(
+            role,
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:"
+            f"execution:{state_machine_name}/*]",
+            "A Distributed Map's child executions are named at run time (its map run and its items).",
+        )
         role.add_to_principal_policy(
             iam.PolicyStatement(
                 actions=["iam:PassRole"], resources=[task_role.role_arn, execution_role.role_arn]

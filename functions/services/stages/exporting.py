@@ -10,6 +10,7 @@ from functions.domain.stage_results import ExportSummary, HighlightsSummary, Tra
 from functions.domain.uploads import safe_name
 from functions.media import export_extras
 from functions.media import render as render_media
+from functions.media.export_extras import PreparedCaptions
 from functions.media.probe import probe
 from functions.services.stages.chaptering import add_chapters
 from functions.services.stages.removing_silence import kept_intervals
@@ -44,23 +45,53 @@ def spoken_language(sc: StageContext) -> str | None:
     return summary.language if isinstance(summary, TranscriptSummary) else None
 
 
-def _export(sc: StageContext) -> StageResult:
+def base_plan(sc: StageContext, source: str) -> render_media.RenderPlan:
+    """The render of the video's edit, before captions: where it splits into parts."""
     settings = sc.settings
-    info = sc.probe_result()
-    source = sc.source()
-    extension = settings.export_format.value
-    destination = sc.workspace.path(f"output.{extension}")
-    folder = sc.workspace.path("extras")
-    plan = render_media.plan_render(
-        str(source), destination, info, settings.export_format, settings.export_quality, kept_intervals(sc)
+    destination = sc.workspace.path(f"output.{settings.export_format.value}")
+    return render_media.plan_render(
+        source,
+        destination,
+        sc.probe_result(),
+        settings.export_format,
+        settings.export_quality,
+        kept_intervals(sc),
     )
+
+
+def prepare_render(sc: StageContext) -> tuple[render_media.RenderPlan, PreparedCaptions | None]:
+    """The whole render plan, captions included; every task of a split render makes the same one."""
+    settings = sc.settings
     words = transcript_words(sc) if settings.captions is not CaptionsMode.OFF else []
-    plan, captions = export_extras.prepare_captions(
-        plan, info.duration, words, settings.captions, folder, EXTRAS_STEM, spoken_language(sc)
+    return export_extras.prepare_captions(
+        base_plan(sc, str(sc.source())),
+        sc.probe_result().duration,
+        words,
+        settings.captions,
+        sc.workspace.path("extras"),
+        EXTRAS_STEM,
+        spoken_language(sc),
     )
+
+
+def _export(sc: StageContext) -> StageResult:
+    plan, captions = prepare_render(sc)
     progress = sc.progress(Stage.EXPORTING)
     progress.begin()
     render_media.render(plan, on_progress=progress)
+    return publish(sc, plan, captions)
+
+
+def publish(
+    sc: StageContext, plan: render_media.RenderPlan, captions: PreparedCaptions | None
+) -> StageResult:
+    """After the render: chapters, the upload of the output and of the files beside it, the record."""
+    settings = sc.settings
+    info = sc.probe_result()
+    extension = settings.export_format.value
+    destination = plan.destination
+    folder = sc.workspace.path("extras")
+    progress = sc.progress(Stage.EXPORTING)
     chapters = add_chapters(sc, destination, plan.expected_duration, plan.keep, folder, EXTRAS_STEM)
     output = probe(str(destination))
     key = output_key(sc.batch_video, extension)
