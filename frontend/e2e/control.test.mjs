@@ -9,7 +9,7 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import AxeBuilder from "@axe-core/playwright";
-import { assetsBuilt, launchBrowser, makeClips, python, snap, startServe } from "./harness.mjs";
+import { assetsBuilt, ffmpegGate, launchBrowser, makeClips, python, signIn, snap, startServe } from "./harness.mjs";
 
 const PIPELINE_TIMEOUT = 480_000; // a generous bound: a busy 2-core machine runs the whole pipeline here
 let serve;
@@ -20,36 +20,38 @@ const errors = [];
 const frames = []; // WebSocket messages the page received, each once (the notification center has a socket too)
 const frameKeys = new Set();
 let liveBatchId;
+const gate = ffmpegGate(); // parks the first video mid-processing until the pause has landed
 
 before(async () => {
   assert.ok(assetsBuilt(), "frontend/dist is missing: run `npm run build` first");
-  [serve, browser] = await Promise.all([startServe(), launchBrowser()]);
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-  page = await context.newPage();
-  page.on("pageerror", (error) => errors.push(String(error)));
-  page.on("websocket", (socket) =>
-    socket.on("framereceived", ({ payload }) => {
-      try {
-        const frame = JSON.parse(String(payload));
-        const key = `${frame.batch_id}:${frame.type}:${frame.sequence}`;
-        if (!frameKeys.has(key)) frames.push(frame);
-        frameKeys.add(key);
-      } catch {
-        /* not JSON */
-      }
-    }),
-  );
-  await page.goto(serve.base);
-  await page.getByLabel("User name").fill("control-user");
-  await page.getByRole("radio", { name: /free/i }).click();
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+  [serve, browser] = await Promise.all([startServe(gate.env), launchBrowser()]);
+  ({ context, page } = await signIn(browser, serve.base, {
+    user: "control-user",
+    plan: "free",
+    errors,
+    acceptDownloads: true,
+    watch: (fresh) =>
+      fresh.on("websocket", (socket) =>
+        socket.on("framereceived", ({ payload }) => {
+          try {
+            const frame = JSON.parse(String(payload));
+            const key = `${frame.batch_id}:${frame.type}:${frame.sequence}`;
+            if (!frameKeys.has(key)) frames.push(frame);
+            frameKeys.add(key);
+          } catch {
+            /* not JSON */
+          }
+        }),
+      ),
+  }));
 });
 
 after(async () => {
   await context?.close();
   await browser?.close();
   await serve?.stop();
+  gate.release();
+  gate.remove();
 });
 
 async function expectAccessible(label) {
@@ -84,7 +86,7 @@ async function openNav(name) {
 }
 
 /** Upload through BatchUploadModal with transcription and highlights off (fast), start, land on details. */
-async function createThroughUi(name, files) {
+async function createThroughUi(name, files, beforeStart = () => {}) {
   await openNav("Dashboard");
   await page.getByRole("button", { name: "Batch upload" }).first().click();
   const dialog = page.getByRole("dialog", { name: "Batch upload" });
@@ -96,6 +98,7 @@ async function createThroughUi(name, files) {
   await dialog.getByRole("checkbox", { name: "Detect highlights" }).click();
   await upload.click();
   await dialog.getByText(`All ${files.length} videos uploaded`).waitFor({ timeout: 60_000 });
+  beforeStart();
   await dialog.getByRole("button", { name: "Start processing" }).click();
   await page.getByRole("heading", { name, exact: true }).waitFor();
   return page.url().split("/").pop();
@@ -103,23 +106,24 @@ async function createThroughUi(name, files) {
 
 const header = () => page.locator("header").filter({ has: page.getByRole("heading", { level: 1 }) });
 
-test("pause at start, then watch live progress over the WebSocket while resuming from the dashboard", { timeout: PIPELINE_TIMEOUT }, async () => {
+test("pause while the first video runs, then watch live progress over the WebSocket while resuming from the dashboard", { timeout: PIPELINE_TIMEOUT }, async () => {
   const clips = makeClips(["one.mp4", "two.mp4", "three.mp4"], 1);
-  liveBatchId = await createThroughUi("Live clips", clips);
-  // Free plan: one video at a time, so the pause lands while the other videos still wait.
+  // Free plan: one video at a time. The gate holds the first video in its first ffmpeg call, so the pause
+  // lands while it runs and the others wait, however fast or slow the machine is.
+  liveBatchId = await createThroughUi("Live clips", clips, gate.hold);
+  await untilApi(`/api/batch-jobs/${liveBatchId}`, (b) => b.videos.some((v) => v.status === "processing"));
   await header().getByRole("button", { name: "Pause" }).click();
   await header().locator("[data-status='paused']").waitFor({ timeout: 60_000 });
+  gate.release();
   // The video running when the pause landed finishes; the ones not started wait.
   const paused = await untilApi(`/api/batch-jobs/${liveBatchId}`, (b) => b.videos.every((v) => v.status !== "processing"));
   assert.equal(paused.status, "paused");
-  assert.ok(paused.videos.some((v) => v.status === "pending"), `nothing left to resume: ${paused.videos.map((v) => v.status)}`);
+  assert.deepEqual(paused.videos.map((v) => v.status), ["completed", "pending", "pending"]);
   await expectAccessible("batch details paused");
-  const done = paused.videos.find((v) => v.status === "completed");
-  if (done) {
-    // The pipeline's poster frame reaches the row (after the page's next refresh: events carry no URLs).
-    assert.ok(done.artifacts.thumbnail && done.artifacts.poster, `artifacts: ${Object.keys(done.artifacts)}`);
-    await page.getByRole("table", { name: "Videos of this batch" }).locator("img").first().waitFor({ timeout: 15_000 });
-  }
+  // The pipeline's poster frame reaches the row (after the page's next refresh: events carry no URLs).
+  const [done] = paused.videos;
+  assert.ok(done.artifacts.thumbnail && done.artifacts.poster, `artifacts: ${Object.keys(done.artifacts)}`);
+  await page.getByRole("table", { name: "Videos of this batch" }).locator("img").first().waitFor({ timeout: 15_000 });
   await snap(page, "batch-details"); // the README's picture of a run in progress (paused after its first video)
 
   await openNav("Dashboard");
@@ -142,7 +146,7 @@ test("pause at start, then watch live progress over the WebSocket while resuming
   });
   await panel.getByRole("button", { name: "Resume" }).click();
   await panel.getByText("Disconnected").waitFor({ state: "hidden" });
-  await page.getByText("Live clips completed").first().waitFor({ timeout: PIPELINE_TIMEOUT }); // the completion toast
+  await page.getByText("Live clips finished").first().waitFor({ timeout: PIPELINE_TIMEOUT }); // the completion toast
   const events = frames.slice(seenBefore).filter((f) => f.batch_id === liveBatchId).map((f) => f.type);
   assert.ok(events.includes("batch_resumed") && events.includes("batch_completed"), `events: ${events}`);
   const remaining = paused.videos.filter((v) => v.status === "pending").length;

@@ -9,7 +9,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { brotliDecompressSync, gzipSync } from "node:zlib";
 import AxeBuilder from "@axe-core/playwright";
-import { assetsBuilt, launchBrowser, makeClips, snap, startServe } from "./harness.mjs";
+import { assetsBuilt, launchBrowser, makeClips, signIn, snap, startServe } from "./harness.mjs";
 
 const PIPELINE_TIMEOUT = 480_000; // a generous bound: a busy 2-core machine runs the whole pipeline here
 const dist = path.resolve(import.meta.dirname, "../dist");
@@ -40,15 +40,7 @@ function entryScript() {
 }
 
 async function signedInPage(viewport) {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  page.on("pageerror", (error) => errors.push(String(error)));
-  await page.goto(serve.base);
-  await page.getByLabel("User name").fill(USER);
-  await page.getByRole("radio", { name: /creator/i }).click();
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("heading", { name: "Dashboard" }).waitFor();
-  return { context, page };
+  return signIn(browser, serve.base, { user: USER, errors, viewport });
 }
 
 async function expectAccessible(page, label) {

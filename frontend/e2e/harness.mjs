@@ -1,7 +1,7 @@
 // Starts `reelflow serve` on free ports with a fresh REELFLOW_HOME, makes small real clips, launches
 // Debian's Chromium through playwright-core. Used by the browser tests in this folder.
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -20,12 +20,12 @@ export function freePort() {
   });
 }
 
-export async function startServe() {
+export async function startServe(env = {}) {
   const home = mkdtempSync(path.join(tmpdir(), "reelflow-web-e2e-"));
   const port = await freePort();
   const child = spawn(python, ["-m", "reelflow.cli", "serve", "--port", String(port)], {
     cwd: repo,
-    env: { ...process.env, REELFLOW_HOME: home, COLUMNS: "200" },
+    env: { ...process.env, ...env, REELFLOW_HOME: home, COLUMNS: "200" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -81,6 +81,45 @@ for target in sys.argv[2:]:
   const files = names.map((name) => path.join(dir, name));
   execFileSync(python, ["-c", script, String(seconds), ...files], { cwd: repo, stdio: "inherit" });
   return files;
+}
+
+/**
+ * An ffmpeg for `startServe(gate.env)` that waits while the gate is held, so a test parks a video in the
+ * middle of its processing for as long as it needs: a state the test controls, whatever the machine's speed.
+ */
+export function ffmpegGate() {
+  const dir = mkdtempSync(path.join(tmpdir(), "reelflow-ffmpeg-gate-"));
+  const real = execFileSync(python, ["-c", "from functions.media.binaries import ffmpeg; print(ffmpeg())"], {
+    cwd: repo,
+    encoding: "utf8",
+  }).trim();
+  const held = path.join(dir, "held");
+  const wrapper = path.join(dir, "ffmpeg");
+  writeFileSync(wrapper, `#!/bin/sh\nwhile [ -e '${held}' ]; do sleep 0.1; done\nexec '${real}' "$@"\n`, { mode: 0o755 });
+  return {
+    env: { REELFLOW_FFMPEG: wrapper },
+    hold: () => writeFileSync(held, ""),
+    release: () => rmSync(held, { force: true }),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * A fresh context signed in on the local sign-in page as `user` with `plan`; its page collects uncaught
+ * errors into `errors` and `watch(page)` runs before it loads. Actions and waits fail after `actionTimeout` instead of waiting forever.
+ */
+export async function signIn(browser, base, { user, plan = "creator", errors = [], watch = () => {}, actionTimeout = 120_000, ...options }) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  context.setDefaultTimeout(actionTimeout);
+  const page = await context.newPage();
+  page.on("pageerror", (error) => errors.push(String(error)));
+  watch(page); // listeners that must see the page from its first request
+  await page.goto(base);
+  await page.getByLabel("User name").fill(user);
+  await page.getByRole("radio", { name: new RegExp(plan, "i") }).click();
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+  return { context, page };
 }
 
 export async function launchBrowser() {

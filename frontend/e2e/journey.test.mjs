@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { assetsBuilt, launchBrowser, makeClips, startServe } from "./harness.mjs";
+import { assetsBuilt, launchBrowser, makeClips, signIn, startServe } from "./harness.mjs";
 
 const PIPELINE_TIMEOUT = 240_000;
 let serve;
@@ -25,14 +25,7 @@ before(async () => {
   corrupt = path.join(path.dirname(clips[0]), "broken.mp4");
   writeFileSync(corrupt, Buffer.concat([Buffer.from("\x00\x00\x00\x18ftypmp42"), Buffer.alloc(4000, 7)]));
   [serve, browser] = await Promise.all([startServe(), launchBrowser()]);
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  page = await context.newPage();
-  page.on("pageerror", (error) => errors.push(String(error)));
-  await page.goto(serve.base);
-  await page.getByLabel("User name").fill("journey-user");
-  await page.getByRole("radio", { name: /creator/i }).click();
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+  ({ context, page } = await signIn(browser, serve.base, { user: "journey-user", errors }));
 });
 
 after(async () => {

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import AxeBuilder from "@axe-core/playwright";
-import { assetsBuilt, launchBrowser, makeClips, startServe } from "./harness.mjs";
+import { assetsBuilt, launchBrowser, makeClips, signIn, startServe } from "./harness.mjs";
 
 const PIPELINE_TIMEOUT = 240_000;
 let serve;
@@ -18,14 +18,7 @@ const created = {}; // batch name -> id, shared by the scenarios (they run in or
 before(async () => {
   assert.ok(assetsBuilt(), "frontend/dist is missing: run `npm run build` first");
   [serve, browser] = await Promise.all([startServe(), launchBrowser()]);
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  page = await context.newPage();
-  page.on("pageerror", (error) => errors.push(String(error)));
-  await page.goto(serve.base);
-  await page.getByLabel("User name").fill("scenario-user");
-  await page.getByRole("radio", { name: /creator/i }).click();
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+  ({ context, page } = await signIn(browser, serve.base, { user: "scenario-user", errors }));
 });
 
 after(async () => {

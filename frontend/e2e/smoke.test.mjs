@@ -31,6 +31,7 @@ async function expectAccessible(page, label) {
 test("sign in, create a batch of real uploads, start it and find it in the list", { timeout: 480_000 }, async () => {
   const clips = makeClips(["talk one.mp4", "talk-two.mov", "talk-3.webm"]);
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  context.setDefaultTimeout(120_000);
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (error) => errors.push(String(error)));
