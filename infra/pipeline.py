@@ -17,7 +17,7 @@ from functions import deployment
 from functions.domain.object_keys import Prefix
 from infra.access import READ, WRITE, object_access, table_access, transcribe_access
 from infra.config import DeployConfig
-from infra.functions import FunctionFactory, acknowledge
+from infra.functions import FunctionFactory, acknowledge, executions_arn
 from infra.storage import Storage
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -224,12 +224,7 @@ class Pipeline(Construct):
         role.add_to_principal_policy(
             iam.PolicyStatement(actions=["states:StartExecution"], resources=[state_machine_arn])
         )
-        child_executions = cdk.Stack.of(self).format_arn(
-            service="states",
-            resource="execution",
-            resource_name=f"{state_machine_name}/*",
-            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
-        )
+        child_executions = executions_arn(self, state_machine_name, children=True)
         role.add_to_principal_policy(
             iam.PolicyStatement(
                 actions=["states:DescribeExecution", "states:StopExecution"], resources=[child_executions]
