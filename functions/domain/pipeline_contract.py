@@ -151,11 +151,13 @@ class RenderPartInput(PartItem):
 
 
 class RenderedPart(Contract):
-    """A rendered piece: where it is in the media bucket (the state holds keys, never media)."""
+    """A rendered piece: where it is in the media bucket (the state holds keys, never media), and the
+    seconds its task took (the stitch records their sum: the Lambda time the parts cost)."""
 
     kind: Literal["picture", "sound"]
     index: int = Field(ge=0)
     key: str
+    seconds: float = Field(ge=0)
 
 
 class StitchInput(StageInput):

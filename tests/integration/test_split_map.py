@@ -58,6 +58,7 @@ def test_a_long_video_renders_its_parts_in_the_map_and_stitches_them_exactly(
         or ctx.storage.get_json(local_cloud.media_bucket, result["removing_silence"]["artifact_key"])["keep"]
     )
     assert 3 <= len(keep) <= 4  # the two silences were cut
+    assert result["timings"]["rendering_parts"] > 0 and result["timings"]["exporting"] > 0
     prefix = object_keys.work_key(batch_id, video["video_id"], "parts/")
     listed = local_cloud.client("s3").list_objects_v2(Bucket=local_cloud.media_bucket, Prefix=prefix)
     names = sorted(Path(o["Key"]).name for o in listed.get("Contents", []))
@@ -89,7 +90,8 @@ def test_a_long_video_renders_its_parts_in_the_map_and_stitches_them_exactly(
 
     # a stitch handed fewer pieces than the plan has (a part lost on the way) refuses to publish
     rendered = [
-        RenderedPart(kind="picture", index=int(name[7:11]), key=prefix + name) for name in pictures[:-1]
+        RenderedPart(kind="picture", index=int(name[7:11]), key=prefix + name, seconds=1.0)
+        for name in pictures[:-1]
     ]
     ref = StitchInput(stage=STITCH, batch_id=batch_id, video_id=video["video_id"], rendered=rendered)
     with pytest.raises(PartsMissingError, match="not the"):

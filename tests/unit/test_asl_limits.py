@@ -156,7 +156,9 @@ def test_the_largest_state_stays_far_under_256_kb():
     parts.append(contract.PartItem(**ref, kind="sound", index=0))
     video = contract.VideoRef(**ref)
     rendered = [
-        contract.RenderedPart(kind=p.kind, index=p.index, key=part_key(video, p.kind, p.index, "mp4"))
+        contract.RenderedPart(
+            kind=p.kind, index=p.index, key=part_key(video, p.kind, p.index, "mp4"), seconds=123.456
+        )
         for p in parts
     ]
     state = contract.IterationState(

@@ -8,6 +8,7 @@ Every task rebuilds the same render plan from what the earlier stages recorded, 
 part numbers and keys only. The Fargate worker keeps the one render (its own pool over the parts).
 """
 
+import time
 from pathlib import Path
 
 from functions.domain import object_keys
@@ -29,6 +30,8 @@ from functions.services.context import Services
 from functions.services.stages.exporting import base_plan, export_video, prepare_render, publish
 from functions.services.stages.stage_context import StageContext
 from functions.services.stages.stage_record import StageResult, timed_stage, video_stop_check
+
+PARTS_TIMING = "rendering_parts"  # the parts' Lambda seconds, beside the stages' own in `timings`
 
 
 class PartsMissingError(MediaError):
@@ -62,6 +65,7 @@ def part_key(ref: VideoRef, kind: str, index: int, extension: str) -> str:
 
 def render_part(ctx: Services, item: RenderPartInput) -> RenderedPart:
     """One piece of the split render, uploaded to the work prefix."""
+    started = time.monotonic()
     sc = StageContext(ctx, item.video())
     plan, _ = prepare_render(sc)
     folder = sc.workspace.path("parts")
@@ -76,7 +80,8 @@ def render_part(ctx: Services, item: RenderPartInput) -> RenderedPart:
             )
     key = part_key(item, item.kind, item.index, file.suffix.lstrip("."))
     ctx.storage.upload(file, ctx.config.media_bucket, key)
-    return RenderedPart(kind=item.kind, index=item.index, key=key)
+    seconds = round(time.monotonic() - started, 3)
+    return RenderedPart(kind=item.kind, index=item.index, key=key, seconds=seconds)
 
 
 def _stitch(sc: StageContext, rendered: list[RenderedPart]) -> StageResult:
@@ -102,6 +107,14 @@ def _stitch(sc: StageContext, rendered: list[RenderedPart]) -> StageResult:
 
 
 def stitch_parts(ctx: Services, item: StitchInput) -> StageOutcome:
-    """Join the rendered pieces and publish the output; recorded as the export stage."""
+    """Join the rendered pieces and publish the output, recorded as the export stage (its own seconds);
+    the parts' seconds are recorded beside it, as `timings.rendering_parts`."""
     rendered = item.rendered
-    return timed_stage(Stage.EXPORTING.value, lambda sc: _stitch(sc, rendered))(ctx, item.video())
+    outcome = timed_stage(Stage.EXPORTING.value, lambda sc: _stitch(sc, rendered))(ctx, item.video())
+    ctx.batch_videos.update(
+        item.batch_id,
+        item.video_id,
+        ctx.clock(),
+        set_fields={f"processing_result.timings.{PARTS_TIMING}": round(sum(p.seconds for p in rendered), 3)},
+    )
+    return outcome
