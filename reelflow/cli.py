@@ -164,14 +164,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def demo_extras(args: argparse.Namespace, settings: dict[str, Any]) -> dict[str, Any]:
-    """The demo shows what the export publishes beside each video: captions (when there is a transcript)
-    and the cut lists, unless a flag or the settings file chose otherwise."""
+    """The demo shows what the export publishes beside each video: captions (when there is a transcript),
+    the cut lists and vertical highlight clips (when highlights are detected), unless a flag or the
+    settings file chose otherwise."""
     chosen = read_settings_file(args.settings) if args.settings else {}
     extras: dict[str, Any] = {}
     if args.captions is None and "captions" not in chosen and settings.get("transcribe", True):
         extras["captions"] = "sidecar"
     if args.cut_lists is None and "cut_lists" not in chosen:
         extras["cut_lists"] = True
+    highlights = settings.get("detect_highlights", True)
+    if args.highlight_clips is None and "highlight_clips" not in chosen and highlights:
+        extras["highlight_clips"] = "vertical"
     return extras
 
 

@@ -11,11 +11,13 @@ from botocore.exceptions import ClientError
 
 from functions.adapters import aws
 from functions.adapters.zip_export import ZipSource, export_zip
-from functions.domain.errors import InvalidRequest, NotFound
+from functions.domain.errors import InvalidRequest, NotFound, SourceChangedError
 from functions.domain.exports import ArchiveEntry, ExportProgress
 from functions.domain.links import Link, presigned_expiry
 from functions.domain.stored_objects import StoredObject
 from functions.domain.upload_limits import CompletedPart
+
+DOWNLOAD_CHUNK = 8 * 1024 * 1024
 
 
 def content_disposition(file_name: str) -> str:
@@ -76,9 +78,21 @@ class S3ObjectStore:
                 return None
             raise
 
-    def download(self, bucket: str, key: str, destination: Path) -> Path:
+    def download(self, bucket: str, key: str, destination: Path, if_match: str | None = None) -> Path:
         destination.parent.mkdir(parents=True, exist_ok=True)
-        self.client.download_file(bucket, key, str(destination))
+        if if_match is None:
+            self.client.download_file(bucket, key, str(destination))
+            return destination
+        # download_file takes no IfMatch: one conditional GET, streamed (S3 answers 412 for another version)
+        try:
+            response = self.client.get_object(Bucket=bucket, Key=key, IfMatch=if_match)
+        except ClientError as error:
+            if _code(error) in {"PreconditionFailed", "412"}:
+                raise SourceChangedError(key.rsplit("/", 1)[-1]) from error
+            raise
+        with destination.open("wb") as out:
+            for chunk in response["Body"].iter_chunks(DOWNLOAD_CHUNK):
+                out.write(chunk)
         return destination
 
     def upload(self, source: Path, bucket: str, key: str, content_type: str | None = None) -> None:

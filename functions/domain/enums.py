@@ -83,6 +83,14 @@ class CaptionsMode(StrEnum):
     SOFT = "soft"  # sidecar files, and a subtitle track muxed into the video (mov_text / WebVTT)
 
 
+class ClipAspect(StrEnum):
+    """Highlight clips to post: none, vertical (9:16, Shorts, Reels, TikTok) or square (1:1)."""
+
+    OFF = "off"
+    VERTICAL = "vertical"
+    SQUARE = "square"
+
+
 class ExportFormat(StrEnum):
     MP4 = "mp4"
     MOV = "mov"

@@ -76,6 +76,20 @@ class InvalidMediaError(MediaError):
     error_type = "InvalidMediaError"
 
 
+class SourceChangedError(MediaError):
+    """The uploaded file is no longer the version checked at the start: retrying never helps (the new
+    file must be checked and the video retried)."""
+
+    retryable = False
+    error_type = "SourceChangedError"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"{name}: file changed after start (it was replaced after the batch started); "
+            "retry the video to process the new file"
+        )
+
+
 class UnsupportedSettingError(MediaError):
     """The chosen engine cannot do what the settings ask (a language, a codec): retrying never helps."""
 

@@ -125,8 +125,8 @@ class ExportOptions(BaseModel):
     )
     include_extras: bool = Field(
         default=True,
-        description="ZIP exports: put each video's captions, poster, thumbnail, cut lists and chapter "
-        "list beside it, named like its entry (false: the videos only).",
+        description="ZIP exports: put each video's captions, poster, thumbnail, cut lists, chapter list "
+        "and highlight clips (with their posters) beside it, named like its entry (false: the videos only).",
     )
 
     @field_validator("custom_naming")

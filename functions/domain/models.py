@@ -112,6 +112,9 @@ class BatchVideo(Entity):
     processing_result: dict[str, Any] | None = None
     output_key: str | None = None
     output_video_url: str | None = None
+    # The ETag of the file's version checked when the batch started (or the video was retried): the
+    # pipeline reads that version only, a file replaced since fails the video ("file changed after start").
+    source_etag: str | None = None
     created_at: datetime
     started_at: datetime | None = None
     completed_at: datetime | None = None

@@ -38,9 +38,12 @@ def choose_route(
     fmt: ExportFormat,
     lambda_max_seconds: float,
     lambda_max_bytes: int,
+    clip_seconds: float = 0.0,
 ) -> Route:
+    """`clip_seconds`: the most seconds of highlight clips the export renders too (counted as the
+    output's frames, an upper bound: a clip's picture is a crop of it)."""
     if size > lambda_max_bytes:
         return "fargate"
-    if estimated_render_seconds(duration, height, quality, fmt) > lambda_max_seconds:
+    if estimated_render_seconds(duration + clip_seconds, height, quality, fmt) > lambda_max_seconds:
         return "fargate"
     return "lambda"

@@ -103,7 +103,8 @@ class BatchVideoResponse(BaseModel):
         default_factory=dict,
         description="Download URLs, minted on every read: each stage's full data by stage name "
         "(transcribing, removing_silence, detecting_highlights) and each file published beside the output "
-        "by name (captions_srt, captions_vtt, poster, thumbnail, edl, fcpxml, removed_parts).",
+        "by name (captions_srt, captions_vtt, poster, thumbnail, edl, fcpxml, removed_parts, chapters, and "
+        "the highlight clips clip_1, clip_1_poster, clip_2, …).",
     )
     output_video_url: str | None
     links_expire_at: datetime | None = Field(

@@ -4,10 +4,18 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from functions.domain.enums import CaptionsMode, ExportFormat, ExportQuality, HighlightSensitivity, Language
+from functions.domain.enums import (
+    CaptionsMode,
+    ClipAspect,
+    ExportFormat,
+    ExportQuality,
+    HighlightSensitivity,
+    Language,
+)
 
 MAX_KEYWORDS = 50
 MAX_KEYWORD_LENGTH = 50
+MAX_HIGHLIGHT_CLIPS = 3  # clips per video: bounds the export's extra work (a Lambda's minutes and /tmp)
 
 Keyword = Annotated[str, Field(min_length=1, max_length=MAX_KEYWORD_LENGTH)]
 
@@ -67,6 +75,25 @@ class BatchSettings(BaseModel):
         description="A short video of what silence removal cut, to check the threshold.",
     )
 
+    highlight_clips: ClipAspect = Field(
+        default=ClipAspect.OFF,
+        description=f"Short clips around the top {MAX_HIGHLIGHT_CLIPS} highlights, captions burnt in, each "
+        "with a poster: vertical (9:16) or square.",
+    )
+    highlight_clip_seconds: float = Field(
+        default=30.0,
+        strict=True,
+        ge=5.0,
+        le=90.0,
+        description="Length of each highlight clip in seconds (the whole output when it is shorter).",
+    )
+
+    def clip_seconds(self, duration: float) -> float:
+        """The most seconds of highlight clips a video lasting `duration` gets (their render's bound)."""
+        if self.highlight_clips is ClipAspect.OFF:
+            return 0.0
+        return MAX_HIGHLIGHT_CLIPS * min(self.highlight_clip_seconds, duration)
+
     @field_validator("keywords", mode="before")
     @classmethod
     def split_keywords(cls, value: object) -> object:
@@ -85,6 +112,8 @@ class BatchSettings(BaseModel):
             raise ValueError("keywords are matched in the transcript: set transcribe to true")
         if self.captions is not CaptionsMode.OFF and not self.transcribe:
             raise ValueError("captions are made from the transcript: set transcribe to true")
+        if self.highlight_clips is not ClipAspect.OFF and not self.detect_highlights:
+            raise ValueError("highlight_clips are cut around highlights: set detect_highlights to true")
         if self.removed_parts_preview and not self.remove_silence:
             raise ValueError(
                 "removed_parts_preview shows what silence removal cut: set remove_silence to true"

@@ -96,8 +96,18 @@ class HighlightsSummary(StageSummary):
     artifact_key: str | None = None
 
 
+class ClipSummary(StageSummary):
+    """A highlight clip: its output names and where it sits on the edited output (seconds)."""
+
+    name: str
+    poster: str
+    start: float
+    end: float
+    score: float
+
+
 class ExportSummary(StageSummary):
-    omitted_when_none = frozenset({"captions", "captions_note"})
+    omitted_when_none = frozenset({"captions", "captions_note", "clips"})
 
     key: str
     format: ExportFormat
@@ -113,8 +123,10 @@ class ExportSummary(StageSummary):
     outputs: dict[str, str] = Field(
         default_factory=dict,
         description="Files published beside the video, by name (captions_srt, captions_vtt, poster, "
-        "thumbnail, edl, fcpxml, removed_parts): their keys in the media bucket.",
+        "thumbnail, edl, fcpxml, removed_parts, chapters, clip_1, clip_1_poster, …): their keys in the "
+        "media bucket.",
     )
+    clips: list[ClipSummary] | None = None  # highlight clips, best first (null when the setting is off)
     captions: CaptionsMode | None = None  # as delivered: a burn is a soft track where ffmpeg lacks libass
     captions_note: str | None = None
 

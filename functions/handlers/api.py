@@ -16,7 +16,7 @@ from functions.adapters.idempotency import register_lambda_context
 from functions.domain.errors import DomainError
 from functions.domain.progress_events import openapi_components
 from functions.domain.schemas import ErrorResponse
-from functions.handlers.http import error_response
+from functions.handlers.http import error_response, unavailable_detail
 from functions.handlers.request_guard import refusal
 from functions.handlers.resolver import DocumentedResolver
 from functions.handlers.routes import batches, control, exports, health, notifications, progress, uploads
@@ -76,6 +76,10 @@ def unexpected(error: Exception) -> Response[ErrorResponse]:
     if isinstance(error, ServiceError):
         return error_response(error.status_code, type(error).__name__, error.msg)
     event = app.current_event
+    unavailable = unavailable_detail(error)
+    if unavailable is not None:
+        logger.warning("Storage unavailable", extra={"method": event.http_method, "path": event.path})
+        return error_response(503, "Service unavailable", f"{unavailable}; try again")
     logger.exception("Unexpected error", extra={"method": event.http_method, "path": event.path})
     return error_response(500, "Internal error", "Something went wrong on our side; it has been logged")
 

@@ -7,6 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
+from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
 from functions.domain.enums import Tier
@@ -64,6 +65,18 @@ VideoId = Annotated[str, Path(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9
 class Unauthorized(DomainError):
     title = "Unauthorized"
     http_status = 401
+
+
+def unavailable_detail(error: BaseException) -> str | None:
+    """Why an AWS service answered 503 (ServiceUnavailable, SlowDown) after the SDK's retries, else
+    None: the request answers 503 with that reason, not a 500, and the client may retry it."""
+    if not isinstance(error, ClientError):
+        return None
+    answer = error.response
+    if answer.get("ResponseMetadata", {}).get("HTTPStatusCode") != 503:
+        return None
+    reason = answer.get("Error", {})
+    return f"{reason.get('Code', 'ServiceUnavailable')}: {reason.get('Message', 'try again later')}"
 
 
 def error_response(status: int, error: str, detail: Any) -> Response[ErrorResponse]:

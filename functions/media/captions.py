@@ -59,6 +59,15 @@ class TimeMap:
         a, b = self.keep[i]
         return min(b, a + max(0.0, t - self._offsets[i]))
 
+    def source_pieces(self, start: float, end: float) -> list[Interval]:
+        """The source intervals that play between edited times `start` and `end`, in order."""
+        pieces = []
+        for (a, b), offset in zip(self.keep, self._offsets, strict=True):
+            lo, hi = max(start, offset), min(end, offset + (b - a))
+            if hi > lo:
+                pieces.append((a + lo - offset, a + hi - offset))
+        return pieces
+
     def span(self, start: float, end: float) -> Interval | None:
         """A source span in edited time, clamped to its kept parts; None if all of it was cut."""
         lo = max(0, bisect.bisect_right(self._starts, start) - 1)
@@ -148,7 +157,9 @@ def wrap(
     return None if tail is None else [" ".join(texts[:k]), *tail]
 
 
-def _groups(words: Sequence[TimedWord], pause: float, max_seconds: float) -> list[list[TimedWord]]:
+def _groups(
+    words: Sequence[TimedWord], pause: float, max_seconds: float, max_chars: int = MAX_LINE_CHARS
+) -> list[list[TimedWord]]:
     groups: list[list[TimedWord]] = []
     current: list[TimedWord] = []
     for word in words:
@@ -158,7 +169,7 @@ def _groups(words: Sequence[TimedWord], pause: float, max_seconds: float) -> lis
                 SENTENCE_END.search(previous.text) is not None
                 or word.source_start - previous.source_end >= pause
                 or word.end - current[0].start > max_seconds
-                or wrap([w.text for w in [*current, word]]) is None
+                or wrap([w.text for w in [*current, word]], max_chars) is None
             )
             if ends:
                 groups.append(current)
@@ -175,14 +186,16 @@ def build_cues(
     pause: float = PAUSE_SECONDS,
     max_seconds: float = MAX_CUE_SECONDS,
     min_seconds: float = MIN_CUE_SECONDS,
+    max_chars: int = MAX_LINE_CHARS,
 ) -> list[Cue]:
-    """Cues in edited time, on a millisecond grid, each ending no later than the next begins."""
+    """Cues in edited time, on a millisecond grid, each ending no later than the next begins; lines of
+    at most `max_chars` (fewer for a narrow picture, such as a vertical clip)."""
     timed = retime_words(words, keep)
     end_of_video = round(TimeMap(keep).duration, 3)
     cues: list[Cue] = []
-    groups = _groups(timed, pause, max_seconds)
+    groups = _groups(timed, pause, max_seconds, max_chars)
     for group in groups:
-        lines = wrap([w.text for w in group])
+        lines = wrap([w.text for w in group], max_chars)
         assert lines is not None  # _groups only makes groups that fit
         first = round(group[0].start, 3)
         start = max(first, round(cues[-1].start + 0.001, 3)) if cues else first
@@ -229,10 +242,16 @@ class CaptionFiles:
     cue_count: int
 
 
-def write_captions(words: Sequence[Word], keep: Sequence[Interval], folder: Path, stem: str) -> CaptionFiles:
+def write_captions(
+    words: Sequence[Word],
+    keep: Sequence[Interval],
+    folder: Path,
+    stem: str,
+    max_chars: int = MAX_LINE_CHARS,
+) -> CaptionFiles:
     """`stem`.srt and `stem`.vtt in `folder`, timed to the video that keeps `keep` (source seconds; for an
     uncut video pass [(0, duration)])."""
-    cues = build_cues(words, keep)
+    cues = build_cues(words, keep, max_chars=max_chars)
     folder.mkdir(parents=True, exist_ok=True)
     srt, vtt = folder / f"{stem}.srt", folder / f"{stem}.vtt"
     srt.write_text(to_srt(cues), encoding="utf-8")

@@ -14,7 +14,7 @@ from pathlib import Path
 from functions.domain.enums import CaptionsMode, ExportQuality
 from functions.domain.media_values import ProbeResult, Word
 from functions.media.burn import write_bands
-from functions.media.captions import CaptionFiles, Interval, build_cues, write_captions
+from functions.media.captions import MAX_LINE_CHARS, CaptionFiles, Interval, build_cues, write_captions
 from functions.media.posters import make_posters, poster_time
 from functions.media.render import CONTENT_TYPES, RenderPlan, render
 from functions.media.subtitles import SubtitleTrack, can_burn, effective_mode
@@ -55,19 +55,21 @@ def prepare_captions(
     folder: Path,
     stem: str,
     language: str | None = None,
+    max_chars: int = MAX_LINE_CHARS,
 ) -> tuple[RenderPlan, PreparedCaptions | None]:
-    """Write `stem`.srt and `stem`.vtt timed to the plan's edit; for `burn` or `soft`, the plan carries
-    the subtitle track into the same render. `off` leaves the plan as it is."""
+    """Write `stem`.srt and `stem`.vtt timed to the plan's edit (lines of at most `max_chars`); for
+    `burn` or `soft`, the plan carries the subtitle track into the same render. `off` leaves the plan
+    as it is."""
     if mode is CaptionsMode.OFF:
         return plan, None
-    files = write_captions(words, kept_intervals(plan, source_duration), folder, stem)
+    files = write_captions(words, kept_intervals(plan, source_duration), folder, stem, max_chars)
     if mode is CaptionsMode.SIDECAR:
         return plan, PreparedCaptions(files, mode)
     if files.cue_count == 0:  # ffmpeg cannot read an empty subtitle file, and there is nothing to show
         silent = "No words were heard: the (empty) captions are published as files only"
         return plan, PreparedCaptions(files, CaptionsMode.SIDECAR, silent)
     if mode is CaptionsMode.BURN and not can_burn():  # no libass: overlay caption bands drawn beforehand
-        cues = build_cues(words, kept_intervals(plan, source_duration))
+        cues = build_cues(words, kept_intervals(plan, source_duration), max_chars=max_chars)
         bands = write_bands(cues, plan.width, plan.height, plan.expected_duration, folder / f"{stem}.bands")
         track = SubtitleTrack(files.srt, "burn", language, bands)
         return replace(plan, subtitles=track), PreparedCaptions(files, CaptionsMode.BURN)

@@ -31,6 +31,19 @@ CONTENT_TYPES = {
 
 
 @dataclass(frozen=True)
+class Crop:
+    """The part of the source frame kept before scaling (a highlight clip's 9:16 or square window)."""
+
+    width: int
+    height: int
+    x: int
+    y: int
+
+    def filter(self) -> str:
+        return f"crop={self.width}:{self.height}:{self.x}:{self.y},"
+
+
+@dataclass(frozen=True)
 class RenderPlan:
     source: str
     destination: Path
@@ -44,6 +57,7 @@ class RenderPlan:
     subtitles: SubtitleTrack | None = None  # captions burnt in or muxed as a track, in the same encode
     frame_rate: float = 0.0
     source_duration: float = 0.0
+    crop: Crop | None = None  # None: the whole frame, scaled to width × height
 
     def kept(self) -> tuple[Interval, ...]:
         """The source intervals rendered, frame-aligned (the whole video when nothing is cut)."""
@@ -53,7 +67,7 @@ class RenderPlan:
         return split_parts(self.kept(), self.frame_rate, target_seconds)
 
 
-def _even(value: float) -> int:
+def even(value: float) -> int:
     return max(2, round(value / 2) * 2)
 
 
@@ -61,7 +75,7 @@ def output_size(width: int, height: int, quality: ExportQuality) -> tuple[int, i
     """Fit the shorter side to the quality's height, never upscaling, keeping the aspect ratio."""
     short, target = min(width, height), quality.height
     scale = min(1.0, target / short)
-    return _even(width * scale), _even(height * scale)
+    return even(width * scale), even(height * scale)
 
 
 def snap_to_frames(intervals: Sequence[Interval], frame_rate: float, duration: float) -> tuple[Interval, ...]:
@@ -170,7 +184,9 @@ def part_args(plan: RenderPlan, part: Part, destination: Path) -> list[str]:
             trim = f"start={_seconds(a - first - early)}:end={_seconds(b - first - early)}"
             chains.append(f"[g{i}s{m}]trim={trim},setpts=PTS-STARTPTS[p{len(labels)}]")
             labels.append(f"[p{len(labels)}]")
-    finish = f"scale={plan.width}:{plan.height}:flags=bicubic,setsar=1,format=yuv420p"
+    finish = (plan.crop.filter() if plan.crop else "") + (
+        f"scale={plan.width}:{plan.height}:flags=bicubic,setsar=1,format=yuv420p"
+    )
     bands = plan.subtitles.bands if plan.subtitles is not None and plan.subtitles.mode == "burn" else None
     if plan.subtitles is not None and plan.subtitles.mode == "burn" and bands is None:
         # the captions are timed on the output timeline: the part is drawn at its place in it

@@ -154,6 +154,7 @@ def retry_failed(
     by_id = {v.video_id: v for v in videos}
     for video_id in plan.video_ids:  # reset before admission: the new run's prepare step lists them
         video = by_id[video_id]
+        source = ctx.videos.get(video_id)
         ctx.batch_videos.transition(
             batch_id,
             video_id,
@@ -165,6 +166,8 @@ def retry_failed(
                 "progress_percentage": 0,
                 "current_stage": None,
                 "retry_count": video.retry_count + 1,
+                # the file checked now is the one this run reads (a corrected upload, say)
+                "source_etag": source.etag if source is not None else video.source_etag,
             },
             batch_add={"failed_videos": -1},
         )

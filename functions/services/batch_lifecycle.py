@@ -37,7 +37,7 @@ from functions.services.context import Services
 from functions.services.slots import slot_freed
 from functions.services.workspace import Workspace
 
-NON_RETRYABLE_ERRORS = frozenset({"InvalidMediaError", "UnsupportedSettingError"})
+NON_RETRYABLE_ERRORS = frozenset({"InvalidMediaError", "UnsupportedSettingError", "SourceChangedError"})
 UNRECORDED_FAILURE = "Processing stopped and its error could not be recorded; retry the video"
 
 

@@ -385,7 +385,7 @@ def start_checked(ctx: Services, batch: BatchJob) -> StartResponse:
     batch_control.check_control(Control.START, batch.status)
     videos = ctx.batch_videos.of_batch(batch_id)
     batch_control.check_uploaded(videos)  # the seed's 400 "All videos must be uploaded before starting"
-    unchecked = unchecked_files(ctx, videos)
+    unchecked, checked = checked_versions(ctx, videos)
     if unchecked:
         raise Conflict(
             f"{', '.join(unchecked)}: changed after it was checked; it is being checked again, "
@@ -393,6 +393,7 @@ def start_checked(ctx: Services, batch: BatchJob) -> StartResponse:
             title="Videos not checked",
         )
     now = ctx.clock()
+    pin_sources(ctx, batch_id, videos, checked, now)
     try:
         ctx.batches.transition(
             batch,
@@ -418,10 +419,10 @@ def start_checked(ctx: Services, batch: BatchJob) -> StartResponse:
     return StartResponse(job_id=execution_arn, batch_job=BatchJobResponse.of(started))
 
 
-def unchecked_files(ctx: Services, slots: list[BatchVideo]) -> list[str]:
-    """The files whose object is not the version that was probed (replaced after probing, its event not
-    handled yet): a batch never starts on a file nobody checked."""
-    names = []
+def checked_versions(ctx: Services, slots: list[BatchVideo]) -> tuple[list[str], dict[str, str]]:
+    """(the files whose object is not the version that was probed: replaced after probing, its event
+    not handled yet; a batch never starts on a file nobody checked, {video id: the checked ETag})."""
+    names, checked = [], {}
     for slot in slots:
         video = ctx.videos.get(slot.video_id)
         if video is None or video.etag is None:  # records probed before ETags were kept
@@ -429,7 +430,21 @@ def unchecked_files(ctx: Services, slots: list[BatchVideo]) -> list[str]:
         head = ctx.storage.head(ctx.config.ingest_bucket, video.s3_key)
         if head is None or head.get("ETag") != video.etag:
             names.append(video.original_name)
-    return names
+        else:
+            checked[video.id] = video.etag
+    return names, checked
+
+
+def pin_sources(
+    ctx: Services, batch_id: str, slots: list[BatchVideo], checked: dict[str, str], now: datetime
+) -> None:
+    """Each slot keeps the version of its file checked at the start: the pipeline reads that version
+    only (S3 GetObject IfMatch), so a file replaced after the start fails its video instead of being
+    processed as the one probed."""
+    for slot in slots:
+        etag = checked.get(slot.video_id)
+        if etag is not None and slot.source_etag != etag:
+            ctx.batch_videos.update(batch_id, slot.video_id, now, set_fields={"source_etag": etag})
 
 
 def execution_name(batch: BatchJob) -> str:

@@ -76,15 +76,18 @@ class Workspace:
     def path(self, name: str) -> Path:
         return self.root / name
 
-    def source(self, video: Video) -> Path:
-        """The uploaded file, downloaded once per workspace (stages of one invocation share it)."""
+    def source(self, video: Video, pinned: str | None = None) -> Path:
+        """The uploaded file, downloaded once per workspace (stages of one invocation share it); with
+        `pinned`, only that version (ETag): a file replaced since raises SourceChangedError."""
         suffix = Path(video.s3_key).suffix.lower() or ".bin"
         target = self.root / f"source{suffix}"
         with _lock_for(str(target)):
             expected = video.size
             if not target.exists() or (expected is not None and target.stat().st_size != expected):
                 partial = target.with_suffix(target.suffix + ".part")
-                self.ctx.storage.download(self.ctx.config.ingest_bucket, video.s3_key, partial)
+                self.ctx.storage.download(
+                    self.ctx.config.ingest_bucket, video.s3_key, partial, if_match=pinned
+                )
                 partial.replace(target)
         return target
 

@@ -11,7 +11,7 @@ from typing import Any, cast
 from urllib.parse import quote
 
 from functions.domain.batch_control import ExecutionStatus
-from functions.domain.errors import InvalidRequest, NotFound
+from functions.domain.errors import InvalidRequest, NotFound, SourceChangedError
 from functions.domain.exports import ArchiveEntry, ExportProgress, adding
 from functions.domain.links import Link
 from functions.domain.stored_objects import StoredObject
@@ -60,9 +60,12 @@ class FakeObjectStore:
             return None
         return {"ContentLength": path.stat().st_size, "ETag": _etag(path.read_bytes())}
 
-    def download(self, bucket: str, key: str, destination: Path) -> Path:
+    def download(self, bucket: str, key: str, destination: Path, if_match: str | None = None) -> Path:
+        body = self._path(bucket, key).read_bytes()
+        if if_match is not None and _etag(body).strip('"') != if_match.strip('"'):
+            raise SourceChangedError(key.rsplit("/", 1)[-1])  # S3's 412 PreconditionFailed
         destination.parent.mkdir(parents=True, exist_ok=True)
-        destination.write_bytes(self._path(bucket, key).read_bytes())
+        destination.write_bytes(body)
         return destination
 
     def upload(self, source: Path, bucket: str, key: str, content_type: str | None = None) -> None:

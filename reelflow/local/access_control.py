@@ -151,6 +151,21 @@ def credentials_for_role(
     return Identity(principal, role_arn, keys["AccessKeyId"], keys["SecretAccessKey"], keys["SessionToken"])
 
 
+def keep_keys(identity: Identity, kept: Identity, account: str) -> Identity:
+    """`identity`'s role session answers to the keys `kept` had: what a function signed before local
+    mode restarted (an upload URL it presigned) verifies after it, as a role's keys outlive a
+    redeploy's sandboxes on AWS until they expire. moto's STS holds the session; its keys are set here."""
+    from moto.sts.models import sts_backends
+
+    for assumed in sts_backends[account]["aws"].assumed_roles:
+        if assumed.access_key_id == identity.access_key:
+            assumed.access_key_id = assumed.access_key.access_key_id = kept.access_key
+            assumed.secret_access_key = assumed.access_key.secret_access_key = kept.secret_key
+            assumed.session_token = kept.token
+            return Identity(identity.name, identity.role_arn, kept.access_key, kept.secret_key, kept.token)
+    return identity
+
+
 class KnownSecrets:
     """Secret keys the S3 front verifies presigned URLs with: the root key's and every role session's
     (moto's STS backend holds them)."""

@@ -23,7 +23,8 @@ from reelflow.local import (
     fargate,
     identity_pool,
     lazy_moto,
-    moto_patches,
+    local_store,
+    patches,
     persistence,
     roles,
     sandboxes,
@@ -37,6 +38,8 @@ from reelflow.local.signed_uploads import PresignedUploadCheck
 REGION = "us-east-1"
 LOCAL_KEY = "local"  # access key id and secret of local mode (the S3 front verifies presigned uploads)
 ACCOUNT = "123456789012"
+PORT_FILE = "aws_port"  # in the data folder: the embedded AWS's port, reused by the next start
+KEYRING = "credentials.json"  # in the data folder: each role session's keys (reelflow/local/roles.py)
 
 
 def free_port() -> int:
@@ -127,9 +130,9 @@ class LocalCloud:
         )
 
     def start(self) -> "LocalCloud":
-        moto_patches.install_all()  # refuses to start on a moto its patches were not made for
+        patches.install_all()  # refuses to start on a moto its patches were not made for
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        port = self.requested_port or free_port()
+        port = self.requested_port or self._kept_port() or free_port()
         self.server = QuickStopMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         self.server.start()
         self.port = port
@@ -158,10 +161,14 @@ class LocalCloud:
         self.cluster_arn = provisioned.worker.cluster_arn
         self.worker_task_definition_arn = provisioned.worker.task_definition_arn
         self.function_arns = provisioned.function_arns
+        data_dir = self.settings.data_dir
         if self.settings.enforce_iam:
-            self.identities = roles.enforce(self, roles.Environment(ACCOUNT, REGION))
+            keyring = roles.Keyring(data_dir / KEYRING if data_dir is not None else None)
+            self.identities = roles.enforce(self, roles.Environment(ACCOUNT, REGION), keyring=keyring)
+        if data_dir is not None:
+            (data_dir / PORT_FILE).write_text(str(port))
         if self.settings.data_dir is not None:
-            store = persistence.LocalStore(self.settings.data_dir)
+            store = local_store.LocalStore(self.settings.data_dir)
             self.restored = persistence.attach(store, ACCOUNT, REGION)
         stream_mapping.start(ACCOUNT, REGION)
         self.sweeper = DropSweeper(
@@ -174,8 +181,25 @@ class LocalCloud:
     @staticmethod
     def _make_worker() -> None:
         """The Fargate stand-in: its cluster and task definition, and the patch that runs its tasks."""
-        moto_patches.install_lazy("fargate")
+        patches.install_lazy("fargate")
         create_worker(ACCOUNT, REGION)
+
+    def _kept_port(self) -> int | None:
+        """The port of the previous start on this data folder, while it is free: URLs presigned before
+        a restart name it (their signature covers the host)."""
+        data_dir = self.settings.data_dir
+        kept = data_dir / PORT_FILE if data_dir is not None else None
+        if kept is None or not kept.is_file():
+            return None
+        try:
+            port = int(kept.read_text().strip())
+            with socket.socket() as sock:
+                # as the server binds it: the last run's connections still in TIME_WAIT do not count
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                sock.bind(("127.0.0.1", port))
+        except (ValueError, OSError):
+            return None  # taken by another process: a new port (URLs minted before must be minted again)
+        return port
 
     def detach_store(self) -> None:
         """Stop writing changes to data_dir (before a shutdown kills work in flight)."""

@@ -1,119 +1,38 @@
 """Local mode's state on disk: every DynamoDB item and S3 object the embedded AWS holds is written
 through to a data folder as it changes, and put back when local mode starts on the same folder.
 
-- Items live in SQLite (`state.sqlite3`, WAL journal): each write, and each DynamoDB transaction as a
-  whole, is one SQLite transaction, so a process killed at any moment leaves the last committed state.
-- Objects live as files under `objects/`, written to a temporary name, flushed and renamed into place
-  before their row is committed; a file without a row (a kill in between) is ignored.
+- Items live in SQLite, objects as files (reelflow/local/local_store.py): each write, and each DynamoDB
+  transaction as a whole, is one SQLite transaction, so a process killed at any moment leaves the last
+  committed state.
+- Multipart uploads in progress (their upload id, key and metadata) and the parts already sent are kept
+  the same way, so an upload survives a kill -9 and is completed with only the missing parts.
+- Each body is on disk once: once written, moto's copy of it (its spooled buffer) is swapped for a
+  reader of the stored file (`StoredBody`).
+- A write the disk refuses (ENOSPC, a read-only folder, SQLite's "disk is full") is made before the
+  change is applied in memory, or the change is undone: the request fails with a 503 storage error
+  (S3's `ServiceUnavailable`, DynamoDB's `ServiceUnavailable`) and memory keeps what the disk holds.
 
 moto's backends are patched once per process; nothing is written unless a store is attached.
 """
 
 import json
 import os
-import sqlite3
 import threading
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
-from moto.s3.models import S3Backend, s3_backends
+from moto.s3.models import FakeKey, FakeMultipart, S3Backend, s3_backends
+from requests.structures import CaseInsensitiveDict
 
-from reelflow.local import moto_fixes
+from reelflow.local.local_store import LocalStore, StorageUnavailable, StoredBody, Unavailable
+from reelflow.local.patches import transactions
 
 T = TypeVar("T")
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS items (
-    table_name TEXT NOT NULL, item_key TEXT NOT NULL, attributes TEXT NOT NULL,
-    PRIMARY KEY (table_name, item_key)
-);
-CREATE TABLE IF NOT EXISTS objects (
-    bucket TEXT NOT NULL, object_key TEXT NOT NULL, file TEXT NOT NULL,
-    PRIMARY KEY (bucket, object_key)
-);
-"""
-
-
-class LocalStore:
-    """The data folder: `state.sqlite3` for items and object rows, `objects/` for object bodies."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.objects_dir = folder / "objects"
-        self.objects_dir.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(folder / "state.sqlite3", check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")  # with WAL: a killed process never loses a commit
-        self._db.executescript(SCHEMA)
-        self._lock = threading.Lock()
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    # ---- items ------------------------------------------------------------------------------------
-
-    def save_items(self, changes: list[tuple[str, str, dict[str, Any] | None]]) -> None:
-        """(table, key, attributes or None when deleted), all in one SQLite transaction."""
-        with self._lock:
-            self._db.execute("BEGIN")
-            try:
-                for table, key, attributes in changes:
-                    if attributes is None:
-                        self._db.execute("DELETE FROM items WHERE table_name=? AND item_key=?", (table, key))
-                    else:
-                        self._db.execute(
-                            "INSERT OR REPLACE INTO items VALUES (?, ?, ?)",
-                            (table, key, json.dumps(attributes)),
-                        )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-
-    def items(self) -> Iterator[tuple[str, dict[str, Any]]]:
-        with self._lock:
-            rows = self._db.execute("SELECT table_name, attributes FROM items").fetchall()
-        for table, attributes in rows:
-            yield table, json.loads(attributes)
-
-    # ---- objects ----------------------------------------------------------------------------------
-
-    def save_object(self, bucket: str, key: str, body: bytes) -> None:
-        name = uuid.uuid4().hex
-        temporary = self.objects_dir / f".{name}.tmp"
-        with temporary.open("wb") as handle:
-            handle.write(body)
-            handle.flush()
-            os.fsync(handle.fileno())
-        temporary.replace(self.objects_dir / name)
-        with self._lock:
-            previous = self._db.execute(
-                "SELECT file FROM objects WHERE bucket=? AND object_key=?", (bucket, key)
-            ).fetchone()
-            self._db.execute("INSERT OR REPLACE INTO objects VALUES (?, ?, ?)", (bucket, key, name))
-        if previous:
-            (self.objects_dir / previous[0]).unlink(missing_ok=True)
-
-    def delete_object(self, bucket: str, key: str) -> None:
-        with self._lock:
-            previous = self._db.execute(
-                "SELECT file FROM objects WHERE bucket=? AND object_key=?", (bucket, key)
-            ).fetchone()
-            self._db.execute("DELETE FROM objects WHERE bucket=? AND object_key=?", (bucket, key))
-        if previous:
-            (self.objects_dir / previous[0]).unlink(missing_ok=True)
-
-    def objects(self) -> Iterator[tuple[str, str, Path]]:
-        with self._lock:
-            rows = self._db.execute("SELECT bucket, object_key, file FROM objects").fetchall()
-        for bucket, key, name in rows:
-            path = self.objects_dir / name
-            if path.exists():
-                yield bucket, key, path
+BUFFER_IN_MEMORY = 8 * 1024**3  # above S3's 5 GB single PUT: a body is never spooled to disk by moto
 
 
 # ---- write-through hooks on moto's backends -----------------------------------------------------
@@ -129,6 +48,11 @@ _hooks = _Hooks()
 _state = threading.local()  # `batching`: inside a transaction, `restoring`: putting state back
 
 
+def _attached() -> LocalStore | None:
+    """The store to write through to, unless none is attached or local mode is putting state back."""
+    return None if getattr(_state, "restoring", False) else _hooks.store
+
+
 def _item_key(backend: DynamoDBBackend, table_name: str, attributes: dict[str, Any]) -> str:
     table = backend.get_table(table_name)
     names = [table.hash_key_attr, *([table.range_key_attr] if table.range_key_attr else [])]
@@ -141,8 +65,8 @@ def _current(backend: DynamoDBBackend, table_name: str, key: dict[str, Any]) -> 
 
 
 def _sync_items(backend: DynamoDBBackend, keys: list[tuple[str, dict[str, Any]]]) -> None:
-    store = _hooks.store
-    if store is None or getattr(_state, "batching", False) or getattr(_state, "restoring", False):
+    store = _attached()
+    if store is None or getattr(_state, "batching", False):
         return
     changes = []
     for table_name, key in keys:
@@ -153,6 +77,27 @@ def _sync_items(backend: DynamoDBBackend, keys: list[tuple[str, dict[str, Any]]]
     store.save_items(changes)
 
 
+def _remember(backend: DynamoDBBackend, keys: list[tuple[str, dict[str, Any]]]) -> transactions.Undo:
+    undo = transactions.Undo()
+    if _attached() is not None and not getattr(_state, "batching", False):
+        for table_name, key in keys:
+            if table_name in backend.tables:
+                with suppress(Exception):  # a key the write itself will refuse (moto answers for it)
+                    undo.remember(backend, table_name, key)
+    return undo
+
+
+def _synced(
+    backend: DynamoDBBackend, keys: list[tuple[str, dict[str, Any]]], undo: transactions.Undo
+) -> None:
+    """Copy the written items to disk; if the disk refuses, memory goes back to what the disk holds."""
+    try:
+        _sync_items(backend, keys)
+    except StorageUnavailable as error:
+        undo.rollback()
+        raise Unavailable("dynamodb", str(error)) from error
+
+
 def _transaction_keys(
     backend: DynamoDBBackend, transact_items: list[dict[str, Any]]
 ) -> list[tuple[str, dict[str, Any]]]:
@@ -160,7 +105,7 @@ def _transaction_keys(
     for entry in transact_items:
         op_type, op = next(iter(entry.items()))
         if op_type in {"Put", "Update", "Delete"} and op.get("TableName") in backend.tables:
-            keys.append((op["TableName"], moto_fixes.transaction_item_key(backend, op_type, op)))
+            keys.append((op["TableName"], transactions.transaction_item_key(backend, op_type, op)))
     return keys
 
 
@@ -169,26 +114,30 @@ def _write_through(
 ) -> Callable[..., T]:
     def patched(self: DynamoDBBackend, *args: Any, **kwargs: Any) -> T:
         # One lock for the write and its copy to disk, so two writers cannot save in the wrong order.
-        with moto_fixes.write_lock:
+        with transactions.write_lock:
+            touched = keys(self, *args, **kwargs)
+            undo = _remember(self, touched)
             try:
                 return original(self, *args, **kwargs)
             finally:
-                _sync_items(self, keys(self, *args, **kwargs))
+                _synced(self, touched, undo)
 
     return patched
 
 
 def _transact_write_through(original: Callable[..., None]) -> Callable[..., None]:
     def patched(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
-        with moto_fixes.write_lock:
+        with transactions.write_lock:
             outer = getattr(_state, "batching", False)
+            touched = _transaction_keys(self, transact_items) if not outer else []
+            undo = _remember(self, touched)
             _state.batching = True
             try:
                 original(self, transact_items)
             finally:
                 _state.batching = outer
                 if not outer:
-                    _sync_items(self, _transaction_keys(self, transact_items))
+                    _synced(self, touched, undo)
 
     return patched
 
@@ -207,13 +156,41 @@ def _key_of(
     return [(table_name, key)]
 
 
+# ---- objects and multipart uploads --------------------------------------------------------------
+
+
+def _store_once(key: FakeKey, path: Path) -> None:
+    """moto's copy of the body goes: the key reads the stored file (the body is on disk once)."""
+    _ = key.etag  # measured from moto's buffer now, not later from the file by unlocked reads
+    with key.lock:
+        buffer = key._value_buffer
+        key._value_buffer = StoredBody(path)  # type: ignore[assignment]
+    buffer.close()
+
+
+def _s3_refused(error: StorageUnavailable) -> Unavailable:
+    return Unavailable("s3", f"{error.strerror}: the object was not stored")
+
+
 def _object_put(original: Callable[..., Any]) -> Callable[..., Any]:
     def patched(
         self: S3Backend, bucket_name: str, key_name: str, value: bytes, *args: Any, **kwargs: Any
     ) -> Any:
-        created = original(self, bucket_name, key_name, value, *args, **kwargs)
-        if _hooks.store is not None and not getattr(_state, "restoring", False):
-            _hooks.store.save_object(bucket_name, key_name, bytes(value))
+        store = _attached()
+        if store is None:
+            return original(self, bucket_name, key_name, value, *args, **kwargs)
+        self.get_bucket(bucket_name)  # NoSuchBucket before anything is written
+        try:
+            name, previous = store.save_object(bucket_name, key_name, bytes(value))
+        except StorageUnavailable as error:
+            raise _s3_refused(error) from error
+        try:
+            created = original(self, bucket_name, key_name, value, *args, **kwargs)
+        except BaseException:
+            store.undo_object(bucket_name, key_name, name, previous)
+            raise
+        store.drop_body(previous)
+        _store_once(created, store.path(name))
         return created
 
     return patched
@@ -221,9 +198,20 @@ def _object_put(original: Callable[..., Any]) -> Callable[..., Any]:
 
 def _object_delete(original: Callable[..., Any]) -> Callable[..., Any]:
     def patched(self: S3Backend, bucket_name: str, key_name: str, *args: Any, **kwargs: Any) -> Any:
-        result = original(self, bucket_name, key_name, *args, **kwargs)
-        if _hooks.store is not None:
-            _hooks.store.delete_object(bucket_name, key_name)
+        store = _attached()
+        if store is None:
+            return original(self, bucket_name, key_name, *args, **kwargs)
+        try:
+            previous = store.delete_object(bucket_name, key_name)
+        except StorageUnavailable as error:
+            raise _s3_refused(error) from error
+        try:
+            result = original(self, bucket_name, key_name, *args, **kwargs)
+        except BaseException:
+            if previous is not None:
+                store.restore_object(bucket_name, key_name, previous)
+            raise
+        store.drop_body(previous)
         return result
 
     return patched
@@ -233,11 +221,136 @@ def _objects_delete(original: Callable[..., Any]) -> Callable[..., Any]:
     def patched(
         self: S3Backend, bucket_name: str, objects: list[dict[str, Any]], *args: Any, **kwargs: Any
     ) -> Any:
-        result = original(self, bucket_name, objects, *args, **kwargs)
-        if _hooks.store is not None:
-            for entry in objects:
-                _hooks.store.delete_object(bucket_name, str(entry.get("Key")))
+        store = _attached()
+        removed: list[tuple[str, str]] = []
+        if store is not None:
+            try:
+                for entry in objects:
+                    key = str(entry.get("Key"))
+                    previous = store.delete_object(bucket_name, key)
+                    if previous is not None:
+                        removed.append((key, previous))
+            except StorageUnavailable as error:
+                for key, previous in removed:
+                    store.restore_object(bucket_name, key, previous)
+                raise _s3_refused(error) from error
+        try:
+            result = original(self, bucket_name, objects, *args, **kwargs)
+        except BaseException:
+            if store is not None:
+                for key, previous in removed:
+                    store.restore_object(bucket_name, key, previous)
+            raise
+        if store is not None:
+            for _, previous in removed:
+                store.drop_body(previous)
         return result
+
+    return patched
+
+
+def _upload_details(multipart: FakeMultipart) -> dict[str, Any]:
+    return {
+        "metadata": dict(multipart.metadata),
+        "storage": multipart.storage,
+        "tags": multipart.tags or {},
+        "sse_encryption": multipart.sse_encryption,
+        "kms_key_id": multipart.kms_key_id,
+    }
+
+
+def _upload_create(original: Callable[..., FakeMultipart]) -> Callable[..., FakeMultipart]:
+    def patched(self: S3Backend, bucket_name: str, *args: Any, **kwargs: Any) -> FakeMultipart:
+        multipart = original(self, bucket_name, *args, **kwargs)
+        store = _attached()
+        if store is not None:
+            try:
+                store.save_upload(bucket_name, multipart.id, multipart.key_name, _upload_details(multipart))
+            except StorageUnavailable as error:
+                self.get_bucket(bucket_name).multiparts.pop(multipart.id, None)
+                raise _s3_refused(error) from error
+        return multipart
+
+    return patched
+
+
+def _part_upload(original: Callable[..., FakeKey]) -> Callable[..., FakeKey]:
+    def patched(self: S3Backend, bucket_name: str, multipart_id: str, part_id: int, value: bytes) -> FakeKey:
+        store = _attached()
+        bucket = self.get_bucket(bucket_name)
+        if store is None or multipart_id not in bucket.multiparts or part_id < 1:
+            return original(self, bucket_name, multipart_id, part_id, value)  # moto's own refusals
+        try:
+            name, previous = store.save_part(bucket_name, multipart_id, part_id, bytes(value))
+        except StorageUnavailable as error:
+            raise _s3_refused(error) from error
+        try:
+            part = original(self, bucket_name, multipart_id, part_id, value)
+        except BaseException:
+            store.undo_part(bucket_name, multipart_id, part_id, name, previous)
+            raise
+        store.drop_body(previous)
+        _store_once(part, store.path(name))
+        return part
+
+    return patched
+
+
+def _part_copy(original: Callable[..., FakeKey]) -> Callable[..., FakeKey]:
+    def patched(
+        self: S3Backend, bucket_name: str, multipart_id: str, part_id: int, *args: Any, **kwargs: Any
+    ) -> FakeKey:
+        part = original(self, bucket_name, multipart_id, part_id, *args, **kwargs)
+        store = _attached()
+        if store is not None:
+            try:
+                name, previous = store.save_part(bucket_name, multipart_id, part_id, part.value)
+            except StorageUnavailable as error:
+                multipart = self.get_bucket(bucket_name).multiparts[multipart_id]
+                multipart.parts.pop(part_id, None)  # moto disposed of the part it replaced
+                if part_id in multipart.partlist:
+                    multipart.partlist.remove(part_id)
+                raise _s3_refused(error) from error
+            store.drop_body(previous)
+            _store_once(part, store.path(name))
+        return part
+
+    return patched
+
+
+def _upload_complete(original: Callable[..., Any]) -> Callable[..., Any]:
+    def patched(self: S3Backend, bucket_name: str, multipart_id: str, *args: Any, **kwargs: Any) -> Any:
+        multiparts = self.get_bucket(bucket_name).multiparts
+        multipart = multiparts.get(multipart_id)
+        try:
+            key = original(self, bucket_name, multipart_id, *args, **kwargs)
+        except Unavailable:
+            if multipart is not None:  # moto let the upload go before the object was refused
+                multiparts[multipart_id] = multipart
+            raise
+        store = _attached()
+        if store is not None and multipart_id not in multiparts:
+            with suppress(StorageUnavailable):  # the object is stored; a leftover upload row is inert
+                for name in store.delete_upload(bucket_name, multipart_id):
+                    store.drop_body(name)
+        return key
+
+    return patched
+
+
+def _upload_abort(original: Callable[..., None]) -> Callable[..., None]:
+    def patched(self: S3Backend, bucket_name: str, multipart_id: str) -> None:
+        store = _attached()
+        files: list[str] = []
+        if store is not None and multipart_id in self.get_bucket(bucket_name).multiparts:
+            try:
+                files = store.delete_upload(bucket_name, multipart_id)
+            except StorageUnavailable as error:
+                raise _s3_refused(error) from error
+        original(self, bucket_name, multipart_id)
+        if store is not None:
+            for name in files:
+                store.drop_body(name)
 
     return patched
 
@@ -246,7 +359,7 @@ def install() -> None:
     if _hooks.installed:
         return
     _hooks.installed = True
-    moto_fixes.install()  # the transaction fix must be in place before it is wrapped
+    transactions.install()  # the transaction fix must be in place before it is wrapped
     DynamoDBBackend.put_item = _write_through(DynamoDBBackend.put_item, _put_keys)  # type: ignore[method-assign]
     DynamoDBBackend.update_item = _write_through(DynamoDBBackend.update_item, _key_of)  # type: ignore[method-assign]
     DynamoDBBackend.delete_item = _write_through(DynamoDBBackend.delete_item, _key_of)  # type: ignore[method-assign]
@@ -254,12 +367,44 @@ def install() -> None:
     S3Backend.put_object = _object_put(S3Backend.put_object)  # type: ignore[method-assign]
     S3Backend.delete_object = _object_delete(S3Backend.delete_object)  # type: ignore[method-assign]
     S3Backend.delete_objects = _objects_delete(S3Backend.delete_objects)  # type: ignore[method-assign]
+    S3Backend.create_multipart_upload = _upload_create(S3Backend.create_multipart_upload)  # type: ignore[method-assign]
+    S3Backend.upload_part = _part_upload(S3Backend.upload_part)  # type: ignore[method-assign]
+    S3Backend.upload_part_copy = _part_copy(S3Backend.upload_part_copy)  # type: ignore[method-assign]
+    S3Backend.complete_multipart_upload = _upload_complete(S3Backend.complete_multipart_upload)  # type: ignore[method-assign]
+    S3Backend.abort_multipart_upload = _upload_abort(S3Backend.abort_multipart_upload)  # type: ignore[method-assign]
+
+
+def _restore_upload(
+    s3: S3Backend,
+    bucket: str,
+    upload_id: str,
+    key: str,
+    details: dict[str, Any],
+    parts: list[tuple[int, Path]],
+) -> None:
+    multipart = FakeMultipart(
+        key,
+        CaseInsensitiveDict(details.get("metadata") or {}),
+        account_id=s3.account_id,
+        region_name=s3.region_name,
+        storage=details.get("storage"),
+        tags=details.get("tags") or {},
+        sse_encryption=details.get("sse_encryption"),
+        kms_key_id=details.get("kms_key_id"),
+    )
+    multipart.id = upload_id
+    for number, path in parts:
+        _store_once(multipart.set_part(number, path.read_bytes()), path)
+    s3.get_bucket(bucket).multiparts[upload_id] = multipart
 
 
 def attach(store: LocalStore, account: str, region: str) -> tuple[int, int]:
-    """Put the store's items and objects back into moto (no notifications, no copies), then write
-    every later change through to it. Returns (items, objects) restored."""
+    """Put the store's items, objects and multipart uploads back into moto (no notifications, no
+    copies), then write every later change through to it. Returns (items, objects) restored."""
     install()
+    # moto spools a body over 5 MB to a temporary file before `_store_once` swaps it for the stored
+    # one: kept in memory for that moment instead, each body is written to disk once.
+    os.environ.setdefault("MOTO_S3_DEFAULT_KEY_BUFFER_SIZE", str(BUFFER_IN_MEMORY))
     dynamodb = dynamodb_backends[account][region]
     s3 = s3_backends[account]["global"]
     items = objects = 0
@@ -271,8 +416,12 @@ def attach(store: LocalStore, account: str, region: str) -> tuple[int, int]:
                 items += 1
         for bucket, key, path in store.objects():
             if bucket in s3.buckets:
-                s3.put_object(bucket, key, path.read_bytes(), disable_notification=True)
+                created = s3.put_object(bucket, key, path.read_bytes(), disable_notification=True)
+                _store_once(created, path)
                 objects += 1
+        for bucket, upload_id, key, details, parts in store.uploads():
+            if bucket in s3.buckets:
+                _restore_upload(s3, bucket, upload_id, key, details, parts)
     finally:
         _state.restoring = False
     _hooks.store = store

@@ -1,8 +1,10 @@
 """Gives every local function and the Fargate worker the role the CDK app gives it (grants.json), and
 turns IAM enforcement on (reelflow/local/access_control.py)."""
 
+import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from functions import deployment
@@ -68,11 +70,46 @@ def _state_machine_of_token(token: str) -> str | None:
     return None
 
 
+class Keyring:
+    """Each principal's role session keys, kept in the data folder (`credentials.json`) so that a
+    restarted local mode signs, and verifies, with the keys it had: URLs presigned before a restart
+    keep working after it. Without a data folder every start gets new keys."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.kept: dict[str, Identity] = {}
+        if path is not None and path.is_file():
+            try:
+                self.kept = {
+                    name: Identity(**fields) for name, fields in json.loads(path.read_text()).items()
+                }
+            except (ValueError, TypeError):
+                self.kept = {}  # unreadable: new keys, as on a first start
+
+    def session(self, identity: Identity, account: str) -> Identity:
+        kept = self.kept.get(identity.name)
+        if kept is not None and kept.role_arn == identity.role_arn:
+            return access_control.keep_keys(identity, kept, account)
+        self.kept[identity.name] = identity
+        return identity
+
+    def save(self) -> None:
+        if self.path is not None:
+            temporary = self.path.with_suffix(".tmp")
+            temporary.write_text(json.dumps({name: asdict(i) for name, i in self.kept.items()}))
+            temporary.chmod(0o600)
+            temporary.replace(self.path)
+
+
 def enforce(
-    cloud: Cloud, env: Environment, declared: dict[str, list[Statement]] | None = None
+    cloud: Cloud,
+    env: Environment,
+    declared: dict[str, list[Statement]] | None = None,
+    keyring: Keyring | None = None,
 ) -> dict[str, Identity]:
     """A role per principal, its credentials handed to the invoker and the worker, enforcement on."""
     declared = grants.load() if declared is None else declared
+    keyring = keyring or Keyring(None)
     resolver = access_control.resolver
     resolver.account, resolver.region = env.account, env.region
     resolver.state_machine_of_token = _state_machine_of_token
@@ -81,7 +118,10 @@ def enforce(
     values = local_values(cloud, env)
     iam, sts = cloud.client("iam"), cloud.client("sts")
     identities = {
-        principal: access_control.credentials_for_role(iam, sts, principal, grants.render(statements, values))
+        principal: keyring.session(
+            access_control.credentials_for_role(iam, sts, principal, grants.render(statements, values)),
+            env.account,
+        )
         for principal, statements in declared.items()
         if principal not in grants.STATE_MACHINES.values()
     }
@@ -89,9 +129,13 @@ def enforce(
     for suffix, principal in grants.STATE_MACHINES.items():
         if principal in declared:
             arn = resolver.arn("states", f"stateMachine:{cloud.prefix}-{suffix}")
-            state_machines[arn] = access_control.credentials_for_role(
-                iam, sts, principal, grants.render(declared[principal], values)
+            state_machines[arn] = keyring.session(
+                access_control.credentials_for_role(
+                    iam, sts, principal, grants.render(declared[principal], values)
+                ),
+                env.account,
             )
+    keyring.save()
     invoker.identities.clear()
     for spec in deployment.FUNCTIONS:
         if spec.id in identities:

@@ -5,10 +5,10 @@ record the shard still holds: the writer waits for the whole fan-out, a handler 
 re-enters itself, and a write holding the local write lock (transactions, persistence) deadlocks as soon
 as the handler writes back through the server. Lambda instead polls each shard on its own, in order,
 applies the mapping's filter criteria and, with ReportBatchItemFailures, resends from the first failed
-record. This does the same: the shard only records (reelflow/local/moto_fixes.py), and one thread per
-mapping delivers through moto's own `send_dynamodb_items`, so the function runs through the in-process
-invoker exactly as every other trigger does. Mappings start at LATEST when polling starts (after the
-persisted items were restored: those are no news).
+record. This does the same: the shard only records (reelflow/local/patches/stream_records.py), and
+one thread per mapping delivers through moto's own `send_dynamodb_items`, so the function runs through
+the in-process invoker exactly as every other trigger does. Mappings start at LATEST when polling starts
+(after the persisted items were restored: those are no news).
 """
 
 import json
@@ -23,7 +23,7 @@ from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.table import StreamRecord, Table
 from moto.events.models import EventPattern
 
-from reelflow.local import moto_fixes
+from reelflow.local.patches import stream_records
 
 logger = logging.getLogger("reelflow.local.stream")
 RETRY_SECONDS = 0.2  # between attempts of a failed batch (Lambda backs off too)
@@ -155,7 +155,7 @@ def _wake(table: Table) -> None:
 
 def start(account_id: str, region: str) -> list[Poller]:
     """A poller for every stream mapping of every table, from the current end of each stream."""
-    moto_fixes.stream_listeners[:] = [_wake]
+    stream_records.stream_listeners[:] = [_wake]
     started = []
     with _registry.lock:
         for table in dynamodb_backends[account_id][region].tables.values():

@@ -68,15 +68,19 @@ def test_run_processes_a_folder_with_settings_flags(tmp_path, talk):
     assert history["status"] == "SUCCEEDED" and history["name"] == results["batch"]["id"]
 
 
-def test_the_demo_publishes_captions_posters_and_cut_lists_beside_each_video(tmp_path, espeak):
+def test_the_demo_publishes_captions_posters_cut_lists_and_clips_beside_each_video(tmp_path, espeak):
     out = tmp_path / "demo"
     result = reelflow("demo", "--out", str(out), home=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     results = json.loads((out / "results.json").read_text())
     assert results["batch"]["settings"]["captions"] == "sidecar" and results["batch"]["settings"]["cut_lists"]
     assert len(results["videos"]) == 3
+    assert results["batch"]["settings"]["highlight_clips"] == "vertical"
     for video in results["videos"]:
         files = video["output_files"]
+        clips = video["processing_result"]["exporting"]["clips"]
+        assert clips, "no highlight clip"
+        clip_names = {name for c in clips for name in (c["name"], c["poster"])}
         assert set(files) == {
             "captions_srt",
             "captions_vtt",
@@ -85,7 +89,10 @@ def test_the_demo_publishes_captions_posters_and_cut_lists_beside_each_video(tmp
             "edl",
             "fcpxml",
             "chapters",
+            *clip_names,
         }
+        clip = probe(str(out / files["clip_1"]))  # a relative path in OUT
+        assert clip.width / clip.height == pytest.approx(9 / 16, rel=0.01)
         stem = Path(video["output_file"]).stem  # every file sits beside its video, named like it
         assert all(
             Path(f).parent.name == "outputs" and Path(f).name.startswith(stem + ".") for f in files.values()

@@ -123,6 +123,42 @@ def test_a_zip_holds_each_videos_captions_poster_and_cut_lists_beside_it(talk, l
         assert archive.namelist() == ["001_talk.mp4", "results.json"]
 
 
+def test_highlight_clips_are_artifacts_of_the_video_and_the_zip_holds_them_beside_it(talk, local_cloud):
+    user = "zip-clips"
+    settings = {
+        "keywords": ["important"],
+        "highlight_clips": "vertical",
+        "highlight_clip_seconds": 6,
+        "export_quality": "720p",
+    }
+    batch_id, _, _ = start_batch(user, [talk[0]], settings)
+    batch = wait_for_batch(batch_id, user, timeout=300)
+    video = batch["videos"][0]
+    assert video["status"] == "completed", video["error_message"]
+    exported = video["processing_result"]["exporting"]
+    clips = exported["clips"]
+    assert 1 <= len(clips) <= 3 and clips[0]["name"] == "clip_1"
+    assert [c["score"] for c in clips] == sorted((c["score"] for c in clips), reverse=True)
+    names = {name for c in clips for name in (c["name"], c["poster"])}
+    assert names <= set(exported["outputs"]) and names <= set(video["artifacts"])
+    first = probe(video["artifacts"]["clip_1"])  # the API's download URL, read by ffprobe
+    assert first.width / first.height == pytest.approx(9 / 16, rel=0.01)
+    assert first.duration == pytest.approx(6.0, abs=0.1)
+    poster = requests.get(video["artifacts"]["clip_1_poster"], timeout=30)
+    assert poster.ok and poster.content[:3] == b"\xff\xd8\xff"
+    done = export(batch_id, user, format="zip")
+    with zipfile.ZipFile(io.BytesIO(requests.get(done["download_url"], timeout=30).content)) as archive:
+        entries = archive.namelist()
+        for number in range(1, len(clips) + 1):
+            assert f"001_talk.clip{number}.mp4" in entries and f"001_talk.clip{number}.poster.jpg" in entries
+        results = json.loads(archive.read("results.json"))
+    files = results["entries"][0]["files"]
+    assert files["clip_1"] == "001_talk.clip1.mp4" and files["clip_1_poster"] == "001_talk.clip1.poster.jpg"
+    lean = export(batch_id, user, format="zip", include_extras=False)
+    with zipfile.ZipFile(io.BytesIO(requests.get(lean["download_url"], timeout=30).content)) as archive:
+        assert archive.namelist() == ["001_talk.mp4", "results.json"]
+
+
 def output_durations(local_cloud: Any, batch: dict[str, Any], folder: Path) -> list[float]:
     durations = []
     for index, data in enumerate(outputs(local_cloud, batch)):

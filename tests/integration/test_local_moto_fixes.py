@@ -1,4 +1,5 @@
-"""The project's moto fixes: a transaction costs what it touches, and still rolls back every item."""
+"""The project's moto fixes (reelflow/local/patches/): a transaction costs what it touches, and still
+rolls back every item."""
 
 import copy
 from collections.abc import Iterator
@@ -6,9 +7,10 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 
-from reelflow.local import moto_fixes
+from reelflow.local.patches import fast_reads, stream_records
 
 TABLE = "local-moto-fixes"
 
@@ -133,7 +135,7 @@ def moto_table() -> Table:
 
 
 def test_stream_records_are_bounded_and_keep_their_sequence_numbers(dynamodb: Any) -> None:
-    kept = moto_fixes.STREAM_RECORDS_KEPT
+    kept = stream_records.STREAM_RECORDS_KEPT
     _fill(dynamodb, kept + 200)
     stream = moto_table().stream_shard
     assert stream is not None and len(stream.items) == kept
@@ -215,7 +217,7 @@ def test_reads_answer_every_attribute_type_as_the_generic_serializer_does(
     for read in fast[0], fast[1]["Items"][0], fast[2]:
         assert normal(read) == normal(EVERY_TYPE)
     assert fast[1]["Count"] == fast[1]["ScannedCount"] == 1
-    monkeypatch.setattr(moto_fixes, "FAST_READS", frozenset())  # moto's own serializer
+    monkeypatch.setattr(fast_reads, "FAST_READS", frozenset())  # moto's own serializer
     assert reads() == fast
 
 
@@ -223,7 +225,7 @@ def test_an_item_is_measured_once_and_the_400_kb_limit_still_holds(
     dynamodb: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     measured: list[int] = []
-    size = moto_fixes.DynamoType.size
+    size = DynamoType.size
 
     def counting(self: Any) -> int:
         # Only this item's values ("v"): other requests of the shared embedded AWS run meanwhile.
@@ -231,7 +233,7 @@ def test_an_item_is_measured_once_and_the_400_kb_limit_still_holds(
             measured.append(1)
         return int(size(self))
 
-    monkeypatch.setattr(moto_fixes.DynamoType, "size", counting)
+    monkeypatch.setattr(DynamoType, "size", counting)
     wide = {"pk": {"S": "wide"}, "sk": {"S": "x"}, **{f"a{n}": {"S": "v"} for n in range(40)}}
     dynamodb.put_item(TableName=TABLE, Item=wide)
     assert len(measured) < 3 * len(wide)  # moto measured every attribute again for each one: ~ n² / 2

@@ -34,6 +34,14 @@ def test_long_or_large_videos_route_to_fargate():
     assert choose_route(duration=600, size=10**8, quality=ExportQuality.Q1080P, **common) == "lambda"
     assert choose_route(duration=3 * 3600, size=10**8, quality=ExportQuality.Q1080P, **common) == "fargate"
     assert choose_route(duration=60, size=9 * 1024**3, quality=ExportQuality.Q720P, **common) == "fargate"
+    # highlight clips count too: 50 minutes fit at 1080p, not with three 90-second clips beside them
+    clips = BatchSettings(highlight_clips="vertical", highlight_clip_seconds=90.0).clip_seconds(3000)
+    assert clips == 270.0 and BatchSettings().clip_seconds(3000) == 0.0
+    assert choose_route(duration=3000, size=10**8, quality=ExportQuality.Q1080P, **common) == "lambda"
+    assert (
+        choose_route(duration=3000, size=10**8, quality=ExportQuality.Q1080P, clip_seconds=clips, **common)
+        == "fargate"
+    )
     # a 4K render is ~4x slower than 1080p: 20 minutes of 4K no longer fits
     assert (
         choose_route(duration=1200, size=10**8, quality=ExportQuality.Q4K, **{**common, "height": 2160})

@@ -1088,6 +1088,17 @@ export interface components {
              * @default false
              */
             removed_parts_preview: boolean;
+            /**
+             * @description Short clips around the top 3 highlights, captions burnt in, each with a poster: vertical (9:16) or square.
+             * @default off
+             */
+            highlight_clips: components["schemas"]["ClipAspect"];
+            /**
+             * Highlight Clip Seconds
+             * @description Length of each highlight clip in seconds (the whole output when it is shorter).
+             * @default 30
+             */
+            highlight_clip_seconds: number;
         };
         /**
          * BatchSnapshot
@@ -1198,7 +1209,7 @@ export interface components {
             } | null;
             /**
              * Artifacts
-             * @description Download URLs, minted on every read: each stage's full data by stage name (transcribing, removing_silence, detecting_highlights) and each file published beside the output by name (captions_srt, captions_vtt, poster, thumbnail, edl, fcpxml, removed_parts).
+             * @description Download URLs, minted on every read: each stage's full data by stage name (transcribing, removing_silence, detecting_highlights) and each file published beside the output by name (captions_srt, captions_vtt, poster, thumbnail, edl, fcpxml, removed_parts, chapters, and the highlight clips clip_1, clip_1_poster, clip_2, …).
              */
             artifacts?: {
                 [key: string]: string;
@@ -1249,6 +1260,12 @@ export interface components {
          * @enum {string}
          */
         CaptionsMode: "off" | "sidecar" | "burn" | "soft";
+        /**
+         * ClipAspect
+         * @description Highlight clips to post: none, vertical (9:16, Shorts, Reels, TikTok) or square (1:1).
+         * @enum {string}
+         */
+        ClipAspect: "off" | "vertical" | "square";
         /** CompleteUploadRequest */
         CompleteUploadRequest: {
             /** Parts */
@@ -1424,7 +1441,7 @@ export interface components {
             hls: boolean;
             /**
              * Include Extras
-             * @description ZIP exports: put each video's captions, poster, thumbnail, cut lists and chapter list beside it, named like its entry (false: the videos only).
+             * @description ZIP exports: put each video's captions, poster, thumbnail, cut lists, chapter list and highlight clips (with their posters) beside it, named like its entry (false: the videos only).
              * @default true
              */
             include_extras: boolean;
@@ -1471,7 +1488,7 @@ export interface components {
             hls: boolean;
             /**
              * Include Extras
-             * @description ZIP exports: put each video's captions, poster, thumbnail, cut lists and chapter list beside it, named like its entry (false: the videos only).
+             * @description ZIP exports: put each video's captions, poster, thumbnail, cut lists, chapter list and highlight clips (with their posters) beside it, named like its entry (false: the videos only).
              * @default true
              */
             include_extras: boolean;

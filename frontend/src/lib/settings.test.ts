@@ -19,3 +19,10 @@ test("captions need the transcript and the removed-parts preview needs silence r
   expect(preview.map((p) => p.field)).toEqual(["removed_parts_preview"]);
   expect(settingsProblems({ ...DEFAULT_SETTINGS, removed_parts_preview: true, cut_lists: true })).toEqual([]);
 });
+
+test("highlight clips are off by default and need highlight detection, as the API says", () => {
+  expect(DEFAULT_SETTINGS.highlight_clips).toBe("off");
+  const clips = settingsProblems({ ...DEFAULT_SETTINGS, highlight_clips: "vertical", detect_highlights: false });
+  expect(clips.map((p) => p.field)).toEqual(["highlight_clips"]);
+  expect(settingsProblems({ ...DEFAULT_SETTINGS, highlight_clips: "square", highlight_clip_seconds: 15 })).toEqual([]);
+});

@@ -17,6 +17,8 @@ export const DEFAULT_SETTINGS: Required<BatchSettings> = {
   captions: "off",
   cut_lists: false,
   removed_parts_preview: false,
+  highlight_clips: "off",
+  highlight_clip_seconds: 30,
 };
 
 export const LANGUAGES = [
@@ -33,6 +35,15 @@ export const CAPTIONS = [
   { value: "sidecar", label: "SRT + WebVTT files" },
   { value: "burn", label: "Burnt into the picture" },
   { value: "soft", label: "Subtitle track in the video" },
+] as const;
+
+/** At most this many clips per video (the API's MAX_HIGHLIGHT_CLIPS). */
+export const MAX_HIGHLIGHT_CLIPS = 3;
+
+export const HIGHLIGHT_CLIPS = [
+  { value: "off", label: "Off" },
+  { value: "vertical", label: "Vertical 9:16 (Shorts, Reels, TikTok)" },
+  { value: "square", label: "Square 1:1" },
 ] as const;
 
 export const QUALITY_INFO: Record<BatchSettings["export_quality"] & string, string> = {
@@ -58,6 +69,8 @@ export const settingsFormSchema = z
     captions: z.enum(["off", "sidecar", "burn", "soft"]),
     cut_lists: z.boolean(),
     removed_parts_preview: z.boolean(),
+    highlight_clips: z.enum(["off", "vertical", "square"]),
+    highlight_clip_seconds: z.number().min(5).max(90),
   })
   .superRefine((values, ctx) => {
     for (const problem of settingsProblems(toSettings(values))) {
@@ -111,6 +124,12 @@ export function settingsProblems(settings: Required<BatchSettings>): SettingsPro
   }
   if (settings.captions !== "off" && !settings.transcribe) {
     problems.push({ field: "captions", message: "Captions are made from the transcript: turn transcription on." });
+  }
+  if (settings.highlight_clips !== "off" && !settings.detect_highlights) {
+    problems.push({
+      field: "highlight_clips",
+      message: "Highlight clips are cut around highlights: turn highlight detection on.",
+    });
   }
   if (settings.removed_parts_preview && !settings.remove_silence) {
     problems.push({
@@ -198,5 +217,10 @@ export function describeSettings(s: Required<BatchSettings>): string[] {
     ...(s.captions !== "off" ? [`Captions: ${CAPTIONS.find((c) => c.value === s.captions)?.label ?? s.captions}`] : []),
     ...(s.cut_lists ? ["EDL and FCPXML cut lists"] : []),
     ...(s.removed_parts_preview ? ["Preview of the removed parts"] : []),
+    ...(s.highlight_clips !== "off"
+      ? [
+          `Up to ${MAX_HIGHLIGHT_CLIPS} ${s.highlight_clips} highlight clips of ${s.highlight_clip_seconds} s, captions burnt in`,
+        ]
+      : []),
   ];
 }

@@ -1,15 +1,19 @@
 """Export: the one render of a video, with the cut plan, size, format and captions applied together;
-then the files published beside it (captions, poster, thumbnail, cut lists, removed-parts preview)."""
+then the files published beside it (captions, chapters, poster, thumbnail, cut lists, removed-parts
+preview, highlight clips)."""
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from functions.domain import object_keys
-from functions.domain.enums import CaptionsMode, Stage
+from functions.domain.enums import CaptionsMode, ClipAspect, Stage
+from functions.domain.media_values import Highlight, Highlights, Word
 from functions.domain.models import BatchVideo
-from functions.domain.stage_results import ExportSummary, HighlightsSummary, TranscriptSummary
+from functions.domain.stage_results import ClipSummary, ExportSummary, HighlightsSummary, TranscriptSummary
 from functions.domain.uploads import safe_name
 from functions.media import export_extras
 from functions.media import render as render_media
+from functions.media.clips import ClipWindow, HighlightClip, clip_windows, make_clips
 from functions.media.export_extras import PreparedCaptions
 from functions.media.probe import probe
 from functions.services.stages.chaptering import add_chapters
@@ -40,6 +44,33 @@ def highlight_starts(sc: StageContext) -> list[float]:
     return [h.start for h in summary.highlights] if isinstance(summary, HighlightsSummary) else []
 
 
+def all_highlights(sc: StageContext) -> list[Highlight]:
+    """Every highlight found (the summary holds only the first ones; the artifact holds them all)."""
+    summary = sc.result.detecting_highlights
+    if not isinstance(summary, HighlightsSummary):
+        return []
+    stored = sc.artifact(summary.artifact_key, Highlights)
+    return stored.highlights if stored else summary.highlights
+
+
+def clip_outputs(clips: list[HighlightClip]) -> tuple[list[ClipSummary], dict[str, Path]]:
+    """Each clip's record (best first) and its files by output name: clip_1, clip_1_poster, …"""
+    summaries: list[ClipSummary] = []
+    files: dict[str, Path] = {}
+    for number, clip in enumerate(clips, start=1):
+        window = clip.window
+        summary = ClipSummary(
+            name=f"clip_{number}",
+            poster=f"clip_{number}_poster",
+            start=round(window.start, 3),
+            end=round(window.end, 3),
+            score=window.score,
+        )
+        summaries.append(summary)
+        files.update({summary.name: clip.video, summary.poster: clip.poster})
+    return summaries, files
+
+
 def spoken_language(sc: StageContext) -> str | None:
     summary = sc.result.transcribing
     return summary.language if isinstance(summary, TranscriptSummary) else None
@@ -59,39 +90,68 @@ def base_plan(sc: StageContext, source: str) -> render_media.RenderPlan:
     )
 
 
-def prepare_render(sc: StageContext) -> tuple[render_media.RenderPlan, PreparedCaptions | None]:
-    """The whole render plan, captions included; every task of a split render makes the same one."""
+@dataclass(frozen=True)
+class PreparedRender:
+    """The whole render plan, captions included, and the clips to cut after it."""
+
+    plan: render_media.RenderPlan
+    captions: PreparedCaptions | None
+    words: list[Word]
+    windows: list[ClipWindow]
+
+    @property
+    def main_share(self) -> float:
+        """The output's share of the progress bar, by seconds rendered: the output, then the clips
+        (counted as whole frames, though cropped)."""
+        expected = self.plan.expected_duration
+        return expected / (expected + sum(w.duration for w in self.windows))
+
+
+def prepare_render(sc: StageContext) -> PreparedRender:
+    """What the render needs; every task of a split render makes the same one."""
     settings = sc.settings
-    words = transcript_words(sc) if settings.captions is not CaptionsMode.OFF else []
-    return export_extras.prepare_captions(
+    info = sc.probe_result()
+    clips_on = settings.highlight_clips is not ClipAspect.OFF
+    words = transcript_words(sc) if settings.captions is not CaptionsMode.OFF or clips_on else []
+    plan, captions = export_extras.prepare_captions(
         base_plan(sc, str(sc.source())),
-        sc.probe_result().duration,
+        info.duration,
         words,
         settings.captions,
         sc.workspace.path("extras"),
         EXTRAS_STEM,
         spoken_language(sc),
     )
+    windows = (
+        clip_windows(
+            all_highlights(sc), plan.expected_duration, settings.highlight_clip_seconds, info.frame_rate
+        )
+        if clips_on
+        else []
+    )
+    return PreparedRender(plan, captions, list(words), windows)
 
 
 def _export(sc: StageContext) -> StageResult:
-    plan, captions = prepare_render(sc)
+    prepared = prepare_render(sc)
     progress = sc.progress(Stage.EXPORTING)
     progress.begin()
-    render_media.render(plan, on_progress=progress)
-    return publish(sc, plan, captions)
+    render_media.render(prepared.plan, on_progress=lambda fraction: progress(prepared.main_share * fraction))
+    return publish(sc, prepared)
 
 
-def publish(
-    sc: StageContext, plan: render_media.RenderPlan, captions: PreparedCaptions | None
-) -> StageResult:
-    """After the render: chapters, the upload of the output and of the files beside it, the record."""
+def publish(sc: StageContext, prepared: PreparedRender) -> StageResult:
+    """After the render: chapters, clips, the upload of the output and of the files beside it, the
+    record."""
     settings = sc.settings
     info = sc.probe_result()
+    plan, captions, words, windows = prepared.plan, prepared.captions, prepared.words, prepared.windows
+    clips_on = settings.highlight_clips is not ClipAspect.OFF
     extension = settings.export_format.value
     destination = plan.destination
     folder = sc.workspace.path("extras")
     progress = sc.progress(Stage.EXPORTING)
+    main_share = prepared.main_share
     chapters = add_chapters(sc, destination, plan.expected_duration, plan.keep, folder, EXTRAS_STEM)
     output = probe(str(destination))
     key = output_key(sc.batch_video, extension)
@@ -107,8 +167,21 @@ def publish(
         cut_lists=settings.cut_lists,
         removed_parts_preview=settings.removed_parts_preview,
     )
+    clips = make_clips(
+        plan,
+        info,
+        windows,
+        words,
+        settings.highlight_clips,
+        folder,
+        EXTRAS_STEM,
+        spoken_language(sc),
+        on_progress=lambda fraction: progress(main_share + (1 - main_share) * fraction),
+    )
+    clip_summaries, clip_files = clip_outputs(clips)
     outputs: dict[str, str] = {}
-    for name, local in {**export_extras.published_files(captions, extras), **chapters}.items():
+    published = {**export_extras.published_files(captions, extras), **chapters, **clip_files}
+    for name, local in published.items():
         outputs[name] = extra_key(sc.batch_video, local)
         sc.ctx.storage.upload(local, bucket, outputs[name], export_extras.content_type(local))
     progress.finish()
@@ -133,6 +206,7 @@ def publish(
         outputs=outputs,
         captions=captions.mode if captions else None,
         captions_note=captions.note if captions else None,
+        clips=clip_summaries if clips_on else None,
     )
     return summary, None
 

@@ -42,6 +42,7 @@ def _probe(sc: StageContext) -> StageResult:
         fmt=settings.export_format,
         lambda_max_seconds=sc.ctx.config.lambda_max_media_seconds,
         lambda_max_bytes=sc.ctx.config.lambda_max_file_bytes,
+        clip_seconds=settings.clip_seconds(info.duration),
     )
     sc.ctx.batch_videos.update(
         sc.ref.batch_id, sc.ref.video_id, sc.ctx.clock(), set_fields={"duration": info.duration}

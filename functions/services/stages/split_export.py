@@ -67,7 +67,7 @@ def render_part(ctx: Services, item: RenderPartInput) -> RenderedPart:
     """One piece of the split render, uploaded to the work prefix."""
     started = time.monotonic()
     sc = StageContext(ctx, item.video())
-    plan, _ = prepare_render(sc)
+    plan = prepare_render(sc).plan
     folder = sc.workspace.path("parts")
     folder.mkdir(exist_ok=True)
     with watched(should_stop=video_stop_check(ctx, item.video())):
@@ -85,7 +85,8 @@ def render_part(ctx: Services, item: RenderPartInput) -> RenderedPart:
 
 
 def _stitch(sc: StageContext, rendered: list[RenderedPart]) -> StageResult:
-    plan, captions = prepare_render(sc)
+    prepared = prepare_render(sc)
+    plan = prepared.plan
     parts = _parts(sc, plan)
     wanted = {("picture", part.index) for part in parts} | ({("sound", 0)} if plan.has_audio else set())
     keys: dict[tuple[str, int], str] = {(piece.kind, piece.index): piece.key for piece in rendered}
@@ -103,7 +104,7 @@ def _stitch(sc: StageContext, rendered: list[RenderedPart]) -> StageResult:
     pictures = [fetch("picture", part.index) for part in parts]
     sound = fetch("sound", 0) if plan.has_audio else None
     render_media.join_parts(plan, pictures, sound)
-    return publish(sc, plan, captions)
+    return publish(sc, prepared)
 
 
 def stitch_parts(ctx: Services, item: StitchInput) -> StageOutcome:

@@ -59,7 +59,7 @@ class StageContext:
         return self.ctx.storage.presigned_get(self.ctx.config.ingest_bucket, self.video.s3_key, 3600)
 
     def source(self) -> Path:
-        return self.workspace.source(self.video)
+        return self.workspace.source(self.video, self.batch_video.source_etag)
 
     def audio(self, on_progress: Callable[[float], None] | None = None) -> Path:
         """16 kHz mono WAV of the video, extracted once per workspace."""

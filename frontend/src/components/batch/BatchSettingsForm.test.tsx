@@ -84,3 +84,18 @@ test("the silence threshold is a slider moved by keyboard, read out in dBFS", as
   await choose(user, "Format", "WebM");
   expect(last().settings.export_format).toBe("webm");
 });
+
+test("highlight clips: vertical or square with a length, and only with highlight detection", async () => {
+  const user = userEvent.setup();
+  const { last } = setup();
+  expect(screen.getByLabelText("Clip length (s)")).toBeDisabled(); // off by default
+  await choose(user, "Highlight clips", "Vertical 9:16 (Shorts, Reels, TikTok)");
+  const length = screen.getByLabelText("Clip length (s)");
+  await user.clear(length);
+  await user.type(length, "15");
+  expect(last().settings).toMatchObject({ highlight_clips: "vertical", highlight_clip_seconds: 15 });
+  expect(last().valid).toBe(true);
+  await user.click(screen.getByRole("checkbox", { name: "Detect highlights" }));
+  expect(screen.getByRole("alert")).toHaveTextContent("Highlight clips are cut around highlights");
+  expect(last().valid).toBe(false);
+});

@@ -20,6 +20,7 @@ import { ChoiceSelect, Slider } from "@/components/ui/choice";
 import {
   CAPTIONS,
   DEFAULT_SETTINGS,
+  HIGHLIGHT_CLIPS,
   describeSettings,
   LANGUAGES,
   loadTemplates,
@@ -52,6 +53,9 @@ export const HELP = {
   captions: "Subtitles timed to the edited video: SRT + WebVTT files, burnt into the picture, or a soft track (needs transcription).",
   cut_lists: "EDL and FCPXML timelines of the kept parts, to finish the edit in your own editor.",
   removed_parts_preview: "A short video of what silence removal cut, to check the threshold.",
+  highlight_clips:
+    "Short clips to post around the top 3 highlights of each video: vertical 9:16 or square, cut from the centre of the edited video, captions burnt in, each with a poster (needs highlights).",
+  highlight_clip_seconds: "Length of each clip; a video shorter than this becomes one clip of its whole length.",
 } as const;
 
 const FORMATS = [
@@ -200,30 +204,22 @@ export function BatchSettingsForm({ initialSettings, onChange, showTemplates = f
           />
         </div>
         <div className="grid gap-3 sm:grid-cols-2">
-          <div className="grid gap-1.5">
-            <LabelWithHelp htmlFor={f("min")} label="Minimum silence (s)" help={HELP.min_silence_duration} />
-            <Input
-              id={f("min")}
-              type="number"
-              min={0.5}
-              max={5}
-              step={0.5}
-              disabled={!settings.remove_silence}
-              {...register("min_silence_duration", { valueAsNumber: true })}
-            />
-          </div>
-          <div className="grid gap-1.5">
-            <LabelWithHelp htmlFor={f("margin")} label="Margin (s)" help={HELP.margin} />
-            <Input
-              id={f("margin")}
-              type="number"
-              min={0}
-              max={2}
-              step={0.05}
-              disabled={!settings.remove_silence}
-              {...register("margin", { valueAsNumber: true })}
-            />
-          </div>
+          <NumberField
+            id={f("min")}
+            label="Minimum silence (s)"
+            help={HELP.min_silence_duration}
+            range={[0.5, 5, 0.5]}
+            disabled={!settings.remove_silence}
+            {...register("min_silence_duration", { valueAsNumber: true })}
+          />
+          <NumberField
+            id={f("margin")}
+            label="Margin (s)"
+            help={HELP.margin}
+            range={[0, 2, 0.05]}
+            disabled={!settings.remove_silence}
+            {...register("margin", { valueAsNumber: true })}
+          />
         </div>
       </fieldset>
 
@@ -265,6 +261,31 @@ export function BatchSettingsForm({ initialSettings, onChange, showTemplates = f
         <div className="grid gap-1.5">
           <LabelWithHelp htmlFor={f("keywords")} label="Keywords" help={HELP.keywords} />
           <Textarea id={f("keywords")} placeholder="important, amazing" {...register("keywords")} />
+        </div>
+        <div className="grid gap-3 sm:grid-cols-2">
+          <div className="grid gap-1.5">
+            <LabelWithHelp htmlFor={f("clips")} label="Highlight clips" help={HELP.highlight_clips} />
+            <Controller
+              control={control}
+              name="highlight_clips"
+              render={({ field }) => (
+                <ChoiceSelect
+                  id={f("clips")}
+                  value={field.value}
+                  onValueChange={field.onChange}
+                  choices={HIGHLIGHT_CLIPS}
+                />
+              )}
+            />
+          </div>
+          <NumberField
+            id={f("clip-seconds")}
+            label="Clip length (s)"
+            help={HELP.highlight_clip_seconds}
+            range={[5, 90, 5]}
+            disabled={settings.highlight_clips === "off"}
+            {...register("highlight_clip_seconds", { valueAsNumber: true })}
+          />
         </div>
       </fieldset>
 
@@ -333,6 +354,24 @@ export function BatchSettingsForm({ initialSettings, onChange, showTemplates = f
     </div>
   );
 }
+
+/** A labelled number input; `range` is [min, max, step]. */
+const NumberField = React.forwardRef<
+  HTMLInputElement,
+  Omit<React.ComponentProps<typeof Input>, "type" | "min" | "max" | "step"> & {
+    id: string;
+    label: string;
+    help: string;
+    range: [number, number, number];
+  }
+>(function NumberField({ id, label, help, range: [min, max, step], ...input }, ref) {
+  return (
+    <div className="grid gap-1.5">
+      <LabelWithHelp htmlFor={id} label={label} help={help} />
+      <Input ref={ref} id={id} type="number" min={min} max={max} step={step} {...input} />
+    </div>
+  );
+});
 
 function LabelWithHelp({ htmlFor, label, help }: { htmlFor: string; label: string; help: string }) {
   return (

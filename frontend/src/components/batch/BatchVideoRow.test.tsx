@@ -76,6 +76,9 @@ test("a finished video's captions, cut lists, removed-parts preview and poster d
       edl: "https://s3/talk.edl",
       removed_parts: "https://s3/talk-removed.mp4",
       poster: "https://s3/talk.jpg",
+      clip_10: "https://s3/talk.clip10.mp4",
+      clip_2_poster: "https://s3/talk.clip2.poster.jpg",
+      clip_2: "https://s3/talk.clip2.mp4",
       transcribing: "https://s3/stage-data.json", // stage data, not a file for the creator
     },
   });
@@ -88,5 +91,8 @@ test("a finished video's captions, cut lists, removed-parts preview and poster d
     ["Cut list (EDL)", "https://s3/talk.edl"],
     ["Preview of the removed parts", "https://s3/talk-removed.mp4"],
     ["Poster", "https://s3/talk.jpg"],
+    ["Highlight clip 2", "https://s3/talk.clip2.mp4"],
+    ["Highlight clip 2 (poster)", "https://s3/talk.clip2.poster.jpg"],
+    ["Highlight clip 10", "https://s3/talk.clip10.mp4"],
   ]);
 });

@@ -13,12 +13,26 @@ export const ARTIFACT_LABEL: Record<string, string> = {
   poster: "Poster",
 };
 
-/** [name, label, url] for each published file the API sent a URL for (stage data stays out). */
+const CLIP = /^clip_(\d+)(_poster)?$/;
+
+/** "Highlight clip 2" for clip_2, "Highlight clip 2 (poster)" for clip_2_poster. */
+function clipLabel(name: string): string | undefined {
+  const match = CLIP.exec(name);
+  return match ? `Highlight clip ${match[1]}${match[2] ? " (poster)" : ""}` : undefined;
+}
+
+/** [name, label, url] for each published file the API sent a URL for (stage data stays out); the
+ * highlight clips (clip_1, clip_1_poster, …) follow the fixed names, in their order. */
 export function downloadableArtifacts(video: Pick<BatchVideo, "artifacts">): [string, string, string][] {
   const artifacts = video.artifacts ?? {};
-  return Object.entries(ARTIFACT_LABEL)
+  const fixed = Object.entries(ARTIFACT_LABEL)
     .filter(([name]) => artifacts[name])
-    .map(([name, label]) => [name, label, artifacts[name]!]);
+    .map(([name, label]): [string, string, string] => [name, label, artifacts[name]!]);
+  const clips = Object.keys(artifacts)
+    .filter((name) => CLIP.test(name))
+    .sort((a, b) => a.localeCompare(b, undefined, { numeric: true }))
+    .map((name): [string, string, string] => [name, clipLabel(name)!, artifacts[name]!]);
+  return [...fixed, ...clips];
 }
 
 export function ArtifactMenuItems({ video }: { video: BatchVideo }) {

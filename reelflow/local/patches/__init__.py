@@ -1,5 +1,10 @@
-"""Every change local mode makes to moto (and to the two library hooks IAM enforcement needs), in one
+"""Every change local mode makes to moto (and to the library hooks IAM enforcement needs), in one
 registry, installed once, checked before anything is patched.
+
+Corrections of moto live here, one module per patched behaviour (`reelflow/local/patches/<name>.py`,
+each with its `install()`). Patches that are the core of another module's job (the in-process Lambda
+runtime, the Fargate stand-in, the WebSocket relay, the identity pool, IAM enforcement, the data folder)
+stay with that job in `reelflow/local/<name>.py` and are listed here all the same.
 
 Each entry names the attribute it replaces and why. At start `install_all()` checks that the installed
 moto is the version these patches were written against and that every patched attribute still exists,
@@ -8,9 +13,11 @@ would otherwise fail later, deep inside a batch, or not at all while silently lo
 """
 
 import importlib
+import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
+from types import ModuleType
 
 MOTO_VERSION = "5.2.5"  # pyproject.toml pins the same: moto[server]==5.2.5
 
@@ -18,7 +25,7 @@ MOTO_VERSION = "5.2.5"  # pyproject.toml pins the same: moto[server]==5.2.5
 @dataclass(frozen=True)
 class Patch:
     target: str  # "module:Class.attribute" or "module:attribute"
-    installer: str  # the module of reelflow/local whose install() applies it
+    installer: str  # the module whose install() applies it: reelflow/local/patches/ or reelflow/local/
     why: str
     # checked and installed on first use (`install_lazy`), not at start: importing its module is slow
     lazy: bool = False
@@ -53,34 +60,38 @@ REGISTRY: tuple[Patch, ...] = (
         "websocket_relay",
         "deliver to the local gateway's sockets, answer Gone",
     ),
-    # corrections (moto_fixes.py, moto_stop_fix.py)
+    # corrections (reelflow/local/patches/)
     Patch(
         "moto.stepfunctions.responses:StepFunctionResponse.send_task_failure",
-        "moto_fixes",
+        "task_failure_cause",
         "keep the cause (AWS passes it to the Catch)",
     ),
     Patch(
         "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_ecs:"
         "StateTaskServiceEcs._eval_service_task",
-        "moto_fixes",
+        "ecs_member_names",
         "RunTask with the ECS API's member names",
     ),
     Patch(
         "moto.dynamodb.models:DynamoDBBackend.transact_write_items",
-        "moto_fixes",
+        "transactions",
         "copy only the touched items; undo them and their stream records on failure",
     ),
     Patch(
-        "moto.dynamodb.models.table:StreamShard.add", "moto_fixes", "record only; mappings deliver in order"
+        "moto.dynamodb.models.table:StreamShard.add",
+        "stream_records",
+        "record only; mappings deliver in order",
     ),
-    Patch("moto.dynamodb.models.table:Table.all_items", "moto_fixes", "no deep copy per read"),
-    Patch("moto.dynamodb.models.table:Table.query", "moto_fixes", "no deep copy per query"),
-    Patch("moto.dynamodb.models.dynamo_type:Item.size", "moto_fixes", "item size measured once"),
+    Patch("moto.dynamodb.models.table:Table.all_items", "partition_queries", "no deep copy per read"),
+    Patch("moto.dynamodb.models.table:Table.query", "partition_queries", "no deep copy per query"),
+    Patch("moto.dynamodb.models.dynamo_type:Item.size", "partition_queries", "item size measured once"),
     Patch(
-        "moto.dynamodb.models.dynamo_type:Item.__init__", "moto_fixes", "400 KB item limit as AWS counts it"
+        "moto.dynamodb.models.dynamo_type:Item.__init__",
+        "item_size_limit",
+        "400 KB item limit as AWS counts it",
     ),
-    Patch("moto.core.responses:ActionResult.execute_result", "moto_fixes", "plain JSON for fast reads"),
-    Patch("moto.dynamodb.models.table:copy", "moto_fixes", "deep copies outside queries only"),
+    Patch("moto.core.responses:ActionResult.execute_result", "fast_reads", "plain JSON for fast reads"),
+    Patch("moto.dynamodb.models.table:copy", "partition_queries", "deep copies outside queries only"),
     Patch(
         "moto.stepfunctions.parser.backend.execution:Execution.stop",
         "moto_stop_fix",
@@ -92,6 +103,16 @@ REGISTRY: tuple[Patch, ...] = (
         "moto_stop_fix",
         "keep ABORTED after a stop",
     ),
+    Patch(
+        "moto.moto_server.werkzeug_app:DomainDispatcherApplication._get_body",
+        "form_body",
+        "a form-typed body is read as bytes and put back as sent (a binary part PUT hung)",
+    ),
+    Patch(
+        "moto.s3.responses:S3Response.setup_class",
+        "form_body",
+        "an S3 PUT's body is stored byte for byte, never parsed as a form",
+    ),
     # the data folder (persistence.py)
     Patch("moto.dynamodb.models:DynamoDBBackend.put_item", "persistence", "write through to SQLite"),
     Patch("moto.dynamodb.models:DynamoDBBackend.update_item", "persistence", "write through to SQLite"),
@@ -99,6 +120,15 @@ REGISTRY: tuple[Patch, ...] = (
     Patch("moto.s3.models:S3Backend.put_object", "persistence", "write objects through to files"),
     Patch("moto.s3.models:S3Backend.delete_object", "persistence", "delete their files"),
     Patch("moto.s3.models:S3Backend.delete_objects", "persistence", "delete their files"),
+    Patch("moto.s3.models:S3Backend.create_multipart_upload", "persistence", "keep uploads in progress"),
+    Patch("moto.s3.models:S3Backend.upload_part", "persistence", "keep each part, written first"),
+    Patch("moto.s3.models:S3Backend.upload_part_copy", "persistence", "keep each copied part"),
+    Patch(
+        "moto.s3.models:S3Backend.complete_multipart_upload",
+        "persistence",
+        "drop the parts once stored; keep the upload if the object was refused",
+    ),
+    Patch("moto.s3.models:S3Backend.abort_multipart_upload", "persistence", "drop the parts"),
     # the drop folder's identity pool (identity_pool.py)
     Patch(
         "moto.cognitoidentity.responses:CognitoIdentityResponse.get_id",
@@ -160,15 +190,22 @@ def check(installed: str | None = None) -> None:
             "local mode cannot start: "
             + "; ".join(found)
             + f". Install the pinned version (pip install 'moto[server]=={MOTO_VERSION}') or update "
-            "reelflow/local/moto_patches.py and the modules it names."
+            "reelflow/local/patches/ and the modules it names."
         )
 
 
 _installed: list[bool] = []
 ORDER = (
     "invoker",
-    "moto_fixes",
+    "task_failure_cause",
+    "ecs_member_names",
+    "transactions",
+    "stream_records",
+    "partition_queries",
+    "item_size_limit",
+    "fast_reads",
     "moto_stop_fix",
+    "form_body",
     "fargate",
     "websocket_relay",
     "identity_pool",
@@ -182,8 +219,7 @@ def _lazy_installers() -> set[str]:
 
 
 def _install(name: str) -> None:
-    module = importlib.import_module(f"reelflow.local.{name}")
-    installer: Callable[[], None] = module.install
+    installer: Callable[[], None] = installer_module(name).install
     installer()
 
 
@@ -201,6 +237,13 @@ def install_all() -> None:
         if name not in lazy:
             _install(name)
     _installed.append(True)
+
+
+def installer_module(name: str) -> ModuleType:
+    """A patch module of this package, else the reelflow/local module of that name."""
+    if importlib.util.find_spec(f"{__name__}.{name}") is not None:
+        return importlib.import_module(f"{__name__}.{name}")
+    return importlib.import_module(f"reelflow.local.{name}")
 
 
 _lazy_installed: set[str] = set()
