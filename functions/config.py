@@ -65,6 +65,9 @@ class RuntimeConfig(BaseSettings):
     capacity_videos_in_flight: int | None = Field(default=None, ge=1, description="Videos running at once.")
     capacity_transcribe_jobs: int | None = Field(default=None, ge=1, description="Transcribe jobs at once.")
     capacity_fargate_tasks: int | None = Field(default=None, ge=1, description="Fargate tasks at once.")
+    capacity_lambda_slots: int | None = Field(
+        default=None, ge=1, description="Media function invocations at once (videos and their parts)."
+    )
     execution_start_grace_seconds: int = Field(
         default=300, ge=0, description="How long the sweep waits for a batch's execution to appear."
     )

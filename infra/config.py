@@ -32,6 +32,7 @@ class DeployConfig:
     capacity_videos_in_flight: int = 0
     capacity_transcribe_jobs: int = 0
     capacity_fargate_tasks: int = 0
+    capacity_lambda_slots: int = 0
     failure_rate_alarm_percent: int = 25
     alarm_email: str = ""
     cors_origins: tuple[str, ...] = ("*",)
@@ -56,6 +57,7 @@ class DeployConfig:
             "capacity_videos_in_flight": self.capacity_videos_in_flight,
             "capacity_transcribe_jobs": self.capacity_transcribe_jobs,
             "capacity_fargate_tasks": self.capacity_fargate_tasks,
+            "capacity_lambda_slots": self.capacity_lambda_slots,
         }
         return {name: str(value) for name, value in caps.items() if value > 0}
 

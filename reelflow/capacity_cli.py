@@ -11,7 +11,7 @@ from rich.table import Table
 from functions.adapters.capacity_store import DynamoCapacityStore
 from functions.domain.capacity import DEFAULT_CAPACITY, CapacitySetting, edited
 
-CAPS = ("running_batches", "videos_in_flight", "transcribe_jobs", "fargate_tasks")
+CAPS = ("running_batches", "videos_in_flight", "transcribe_jobs", "fargate_tasks", "lambda_slots")
 
 
 def _store(endpoint: str | None, table: str | None) -> DynamoCapacityStore:

@@ -322,9 +322,13 @@ def _serve_commands(sub: Subparsers) -> None:
     )
     executions.set_defaults(func=cmd_executions)
 
+    from reelflow.capacity_cli import CAPS
+
     capacity = sub.add_parser("capacity", help="Show or change the service's global caps (no redeploy)")
-    for cap in ("running-batches", "videos-in-flight", "transcribe-jobs", "fargate-tasks"):
-        capacity.add_argument(f"--{cap}", type=int, help=f"New cap: {cap.replace('-', ' ')} at once")
+    for cap in CAPS:
+        capacity.add_argument(
+            f"--{cap.replace('_', '-')}", type=int, help=f"New cap: {cap.replace('_', ' ')} at once"
+        )
     capacity.add_argument("--endpoint", help="AWS endpoint (the running serve's by default)")
     capacity.add_argument("--table", help="Table name (the running serve's by default; on AWS: the stack's)")
     capacity.set_defaults(func=cmd_capacity)

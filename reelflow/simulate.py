@@ -3,7 +3,8 @@
 It drives the real use cases on the in-memory stores (`create_batch`, `release_batches`, `start_batch`,
 the fair queue's `admit_waiting` with the caps read from the capacity item, `begin_video`,
 `finish_video`, `complete_batch`), and simulates only what ffmpeg, Transcribe and Step Functions would
-take: each video's processing time, from its media length. Batches arrive as a Poisson process;
+take: each video's processing time, from its media length and its route (`routing.choose_route`, the
+probing stage's rule: one Lambda, a Lambda render in parts, or Fargate). Batches arrive as a Poisson process;
 each user is on one plan and asks for 3–50 videos (at most their plan's per-batch limit) of 1–60 minutes.
 
 It reports throughput, time from start request to completion per plan, Jain's fairness index within each
@@ -35,6 +36,7 @@ from functions.domain.capacity import (
     RAISED_ACCOUNT,
     Capacity,
     derived_capacity,
+    parts_at_once,
     with_overrides,
 )
 from functions.domain.enums import BatchStatus, ExportFormat, ExportQuality, Tier, UploadStatus
@@ -42,7 +44,7 @@ from functions.domain.models import BatchJob
 from functions.domain.pipeline_contract import VideoRef
 from functions.domain.pricing import Usage, cost_of
 from functions.domain.quotas import limits_for
-from functions.domain.routing import choose_route
+from functions.domain.routing import STITCH_SPEED, choose_route, estimated_render_seconds, part_count
 from functions.domain.scheduling import batch_videos
 from functions.domain.schemas import BatchJobCreate
 from functions.observability import logger
@@ -51,6 +53,7 @@ from functions.services.batch_lifecycle import begin_video, complete_batch, fini
 from functions.services.batches import Caller
 from functions.services.capacity import change_capacity
 from functions.services.ingestion import release_batches
+from reelflow.capacity_cli import CAPS
 from reelflow.fakes.cloud import FakeWorkflow
 from reelflow.fakes.container import fake_services
 
@@ -74,9 +77,14 @@ class Workload:
 class Speeds:
     """Simulated processing: seconds a video takes from its media length (no ffmpeg runs)."""
 
-    lambda_media_x: float = 4.0  # media seconds per second, every stage on Lambda (long ones in parts)
+    lambda_media_x: float = 4.0  # media seconds per second, every stage on Lambda (one render)
     fargate_media_x: float = 3.0
     overhead_seconds: float = 20.0  # cold start, gate, downloads
+    # A video routed to parts: the stages before the render at this speed (the one render's 4x less its
+    # 720p render at 8x), then its pieces, `parts_at_once` at a time, each a Lambda with its own start,
+    # then the stitch (routing.STITCH_SPEED).
+    analysis_media_x: float = 8.0
+    part_overhead_seconds: float = 5.0
     footprint: Footprint = field(default_factory=Footprint)  # memory, calls, transitions (batch_cost.py)
     bytes_per_media_minute: int = 8 * 1024**2  # 720p H.264 talk
     output_ratio: float = 0.7  # silence removed
@@ -102,6 +110,8 @@ class _Video:
     media_seconds: float
     processing_seconds: float
     fargate: bool
+    lambda_slots: int = 1  # the media function's invocations it holds (a split render's parts at once)
+    lambda_seconds: float = 0.0  # invocation seconds it bills (every part's)
 
 
 @dataclass
@@ -240,7 +250,8 @@ class Report:
         c, w = self.capacity, self.workload
         yield (
             f"caps: running batches {c.running_batches}, videos in flight {c.videos_in_flight}, "
-            f"Transcribe jobs {c.transcribe_jobs}, Fargate tasks {c.fargate_tasks}"
+            f"Transcribe jobs {c.transcribe_jobs}, Fargate tasks {c.fargate_tasks}, "
+            f"Lambda slots {c.lambda_slots or c.admission_videos} ({c.part_slots} per video for its parts)"
         )
         yield (
             f"workload: {w.users} users ({'/'.join(f'{p:.0%}' for p in w.plan_mix)} free/creator/pro), "
@@ -327,6 +338,7 @@ class Simulation:
         self.live: dict[str, _Batch] = {}
         self.newly_started: list[str] = []
         self.fargate_running = 0
+        self.lambda_running = 0
         self.fargate_waiting: list[_Video] = []
         self.in_flight = 0
         self.peaks: dict[str, int] = defaultdict(int)
@@ -403,10 +415,23 @@ class Simulation:
             fmt=ExportFormat.MP4,
             lambda_max_seconds=config.lambda_max_media_seconds,
             lambda_max_bytes=config.lambda_max_file_bytes,
+            part_seconds=config.render_part_seconds,
         )
+        if route == "fargate":
+            return _Video(ref, media, s.overhead_seconds + media / s.fargate_media_x, fargate=True)
         if route == "lambda":
-            return _Video(ref, media, s.overhead_seconds + media / s.lambda_media_x, fargate=False)
-        return _Video(ref, media, s.overhead_seconds + media / s.fargate_media_x, fargate=True)
+            seconds = s.overhead_seconds + media / s.lambda_media_x
+            return _Video(ref, media, seconds, fargate=False, lambda_seconds=seconds)
+        output = media * s.output_ratio
+        pieces = part_count(output, config.render_part_seconds)
+        at_once = parts_at_once(pieces, config.render_part_concurrency, self.capacity)
+        part = s.part_overhead_seconds + estimated_render_seconds(
+            min(config.render_part_seconds, output), quality.height, quality, ExportFormat.MP4
+        )
+        before, stitch = s.overhead_seconds + media / s.analysis_media_x, output / STITCH_SPEED
+        seconds = before + math.ceil(pieces / at_once) * part + stitch
+        billed = before + pieces * part + stitch
+        return _Video(ref, media, seconds, fargate=False, lambda_slots=at_once, lambda_seconds=billed)
 
     def _launch_started(self) -> None:
         while self.newly_started:
@@ -429,6 +454,8 @@ class Simulation:
     def _run(self, video: _Video) -> None:
         if video.fargate:
             self.fargate_running += 1
+        else:  # a split render's part slots, counted for the whole video (an upper bound)
+            self.lambda_running += video.lambda_slots
         self._push(self.t + video.processing_seconds, "video", video)
 
     def _video_done(self, video: _Video) -> None:
@@ -442,6 +469,8 @@ class Simulation:
             self.fargate_running -= 1
             if self.fargate_waiting:
                 self._run(self.fargate_waiting.pop(0))
+        else:
+            self.lambda_running -= video.lambda_slots
         if batch.finished == len(batch.videos):
             self._complete(batch)
         else:
@@ -454,7 +483,7 @@ class Simulation:
             u.fargate_gb_seconds += f.worker_memory_gb * video.processing_seconds
         else:
             media = u.lambda_gb_seconds.get("media", 0.0)
-            u.lambda_gb_seconds["media"] = media + f.media_memory_gb * video.processing_seconds
+            u.lambda_gb_seconds["media"] = media + f.media_memory_gb * video.lambda_seconds
         control = f.control_calls_per_video * f.control_call_seconds * f.control_memory_gb
         u.lambda_gb_seconds["control"] = u.lambda_gb_seconds.get("control", 0.0) + control
         u.lambda_requests += f.control_calls_per_video + (0 if video.fargate else 4)
@@ -487,11 +516,13 @@ class Simulation:
             "running batches": table.global_running,
             "videos in flight": self.in_flight,
             "Fargate tasks": self.fargate_running,
+            "Lambda slots": self.lambda_running,
         }
         caps = {
             "running batches": self.capacity.running_batches,
             "videos in flight": self.capacity.admission_videos,
             "Fargate tasks": self.capacity.fargate_tasks,
+            "Lambda slots": self.capacity.lambda_slots or self.capacity.admission_videos,
         }
         for name, value in now.items():
             self.peaks[name] = max(self.peaks[name], value)
@@ -566,16 +597,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="new",
         help="Caps derived from a new account's default quotas or from raised ones (domain/capacity.py)",
     )
-    for cap in ("running-batches", "videos-in-flight", "transcribe-jobs", "fargate-tasks"):
-        parser.add_argument(f"--{cap}", type=int, help="Override one cap")
+    for cap in CAPS:
+        parser.add_argument(f"--{cap.replace('_', '-')}", type=int, help="Override one cap")
 
 
 def run_simulate(console: Console, args: argparse.Namespace) -> int:
     quotas = RAISED_ACCOUNT if args.account == "raised" else NEW_ACCOUNT
-    overrides = {
-        name: getattr(args, name)
-        for name in ("running_batches", "videos_in_flight", "transcribe_jobs", "fargate_tasks")
-    }
+    overrides = {name: getattr(args, name) for name in CAPS}
     capacity = with_overrides(derived_capacity(quotas), overrides)
     workload = Workload(
         users=args.users,

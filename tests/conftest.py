@@ -17,8 +17,9 @@ from reelflow.local.samples import Segment, Truth, make_sample, sync_sample
 pytest_plugins = ["tests.process_guard"]  # no process a test started outlives the session
 UNCAPPED = {  # global caps no test reaches unless it sets its own
     "REELFLOW_CAPACITY_RUNNING_BATCHES": "10000",
-    "REELFLOW_CAPACITY_VIDEOS_IN_FLIGHT": "100000",
+    "REELFLOW_CAPACITY_VIDEOS_IN_FLIGHT": "10000",
     "REELFLOW_CAPACITY_TRANSCRIBE_JOBS": "100000",
+    "REELFLOW_CAPACITY_LAMBDA_SLOTS": "100000",  # ten per video: a split render's parts at the cores
 }
 
 

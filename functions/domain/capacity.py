@@ -13,7 +13,10 @@ Why each default (AWS quotas of a region, as documented on 2026-12-01):
   batch jobs, since every video in flight may be transcribing at the same moment;
 - Transcribe jobs: the account's `Concurrent batch transcription jobs` quota (250);
 - Fargate tasks: the account's Fargate On-Demand vCPU quota divided by one worker task's vCPUs;
-- running batches: one per video in flight (each running batch keeps at least one video in flight).
+- running batches: one per video in flight (each running batch keeps at least one video in flight);
+- Lambda slots: the Lambda concurrency left for the media function, for the videos in flight and the
+  parts of their split renders: each video in flight may hold `part_slots` of them while its parts run
+  (the share of the slots each admitted video gets), so admission by videos bounds the parts too.
 """
 
 from dataclasses import dataclass
@@ -38,6 +41,13 @@ class Capacity(BaseModel):
     videos_in_flight: int = Field(ge=1, le=100_000, description="Videos processing at once, all users.")
     transcribe_jobs: int = Field(ge=1, le=100_000, description="Amazon Transcribe jobs running at once.")
     fargate_tasks: int = Field(ge=1, le=100_000, description="Fargate worker tasks running at once.")
+    lambda_slots: int | None = Field(
+        default=None,
+        ge=1,
+        le=100_000,
+        description="Media function invocations at once: the videos in flight and their render parts "
+        "(None, as in items stored before this cap: no more than the videos, one part at a time).",
+    )
 
     @model_validator(mode="after")
     def _every_plan_fits(self) -> Self:
@@ -52,6 +62,21 @@ class Capacity(BaseModel):
     def admission_videos(self) -> int:
         """The videos-in-flight cap admission applies: every video in flight may be transcribing."""
         return min(self.videos_in_flight, self.transcribe_jobs)
+
+    @property
+    def part_slots(self) -> int:
+        """Lambda slots one video in flight may hold while its parts render (the Render parts Map's
+        concurrency at most): the slots shared evenly by the most videos admission lets run at once, so
+        every video rendering its parts at the same moment still fits `lambda_slots`. Fewer slots than
+        videos (say, a deployment raising only the videos) leave each video its own slot: one part at a
+        time."""
+        return max(1, (self.lambda_slots or self.admission_videos) // self.admission_videos)
+
+
+def parts_at_once(pieces: int, configured: int, capacity: Capacity) -> int:
+    """How many pieces of one video's split render run at once (the Render parts Map's concurrency): all
+    of them, at most the configured `render_part_concurrency` and the video's share of the Lambda slots."""
+    return max(1, min(pieces, configured, capacity.part_slots))
 
 
 @dataclass(frozen=True)
@@ -80,6 +105,7 @@ def derived_capacity(quotas: AccountQuotas = NEW_ACCOUNT) -> Capacity:
         videos_in_flight=videos,
         transcribe_jobs=quotas.transcribe_jobs,
         fargate_tasks=max(int(quotas.fargate_vcpus // quotas.worker_vcpus), 1),
+        lambda_slots=max(lambda_left, videos),
     )
 
 

@@ -19,6 +19,7 @@ def deployed_capacity(config: RuntimeConfig) -> Capacity:
             "videos_in_flight": config.capacity_videos_in_flight,
             "transcribe_jobs": config.capacity_transcribe_jobs,
             "fargate_tasks": config.capacity_fargate_tasks,
+            "lambda_slots": config.capacity_lambda_slots,
         },
     )
 
@@ -36,6 +37,13 @@ def current_setting(ctx: Services) -> CapacitySetting:
 
 def current_capacity(ctx: Services) -> Capacity:
     return current_setting(ctx).capacity
+
+
+def capacity_in_force(ctx: Services) -> Capacity:
+    """The caps in force without seeding the item (a reader other than admission: admission seeds it
+    before any video runs)."""
+    stored = ctx.capacity.get()
+    return stored.capacity if stored is not None else deployed_capacity(ctx.config)
 
 
 def change_capacity(ctx: Services, changes: dict[str, int | None]) -> CapacitySetting:

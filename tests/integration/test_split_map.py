@@ -3,6 +3,7 @@ part (and the sound) in a Media invocation of its own, and the stitch joins them
 frame number as a barcode and clicks on known frames, with two silences for the pipeline to cut: the
 output holds exactly the kept frames, in order, on a clean clock, each click on its own frame."""
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from functions.domain.pipeline_contract import STITCH, RenderedPart, StitchInput
 from functions.media.binaries import ffmpeg
 from functions.media.probe import probe
 from functions.media.render import snap_to_frames
+from functions.services.capacity import change_capacity, current_setting
 from functions.services.stages.split_export import PartsMissingError, stitch_parts
 from tests.helpers import start_batch, wait_for_batch
 from tests.media.test_split_render import (
@@ -37,9 +39,13 @@ def gapped(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_a_long_video_renders_its_parts_in_the_map_and_stitches_them_exactly(
-    ctx, user_id, gapped, local_cloud, monkeypatch, tmp_path
+    ctx, user_id, gapped, local_cloud, monkeypatch, tmp_path, request
 ):
     monkeypatch.setattr(ctx.config, "render_part_seconds", PART_SECONDS)
+    # the media function's slots leave each admitted video one: its parts render one at a time
+    before = current_setting(ctx)
+    request.addfinalizer(lambda: ctx.capacity.put(before))
+    change_capacity(ctx, {"lambda_slots": before.capacity.admission_videos})
     settings = {"transcribe": False, "detect_highlights": False, "export_quality": "720p"}
     batch_id, execution_arn, _ = start_batch(user_id, [gapped], settings)
     batch = wait_for_batch(batch_id, user_id, timeout=480)
@@ -52,6 +58,12 @@ def test_a_long_video_renders_its_parts_in_the_map_and_stitches_them_exactly(
     entered = {e["stateEnteredEventDetails"]["name"] for e in history if "stateEnteredEventDetails" in e}
     assert {"Export video", "Render parts", "Stitch parts", "Finish video"} <= entered
     assert "Render part" not in entered  # each part is a child execution: its events are its own
+    exported = [
+        json.loads(e["stateExitedEventDetails"]["output"])
+        for e in history
+        if e.get("stateExitedEventDetails", {}).get("name") == "Export video"
+    ]
+    assert [state["export"]["part_concurrency"] for state in exported] == [1]
     result = video["processing_result"]
     keep = (
         result["removing_silence"]["keep"]

@@ -44,11 +44,37 @@ def status(fake: FakeServices, batch_id: str) -> BatchStatus:
 def test_defaults_come_from_the_account_quotas():
     new = derived_capacity(NEW_ACCOUNT)
     # 1,000 Lambda executions less 100 kept for the other functions, bounded by Transcribe's 250 jobs.
-    assert new == Capacity(running_batches=250, videos_in_flight=250, transcribe_jobs=250, fargate_tasks=3)
+    # The 900 are the media function's slots: 250 videos, each with a share of 3 for its render parts.
+    assert new == Capacity(
+        running_batches=250, videos_in_flight=250, transcribe_jobs=250, fargate_tasks=3, lambda_slots=900
+    )
+    assert new.part_slots == 3
     raised = derived_capacity(RAISED_ACCOUNT)
     assert raised.videos_in_flight == 1000 and raised.fargate_tasks == 2000
+    assert (raised.lambda_slots, raised.part_slots) == (9500, 9)
     lambda_bound = derived_capacity(AccountQuotas(lambda_concurrency=200, lambda_kept_for_others=50))
     assert lambda_bound.videos_in_flight == 150
+
+
+def test_every_admitted_video_rendering_its_parts_at_once_fits_the_lambda_slots():
+    for slots in (250, 251, 499, 500, 900, 9500):
+        caps = Capacity(
+            running_batches=250,
+            videos_in_flight=250,
+            transcribe_jobs=250,
+            fargate_tasks=3,
+            lambda_slots=slots,
+        )
+        assert caps.part_slots >= 1
+        assert caps.admission_videos * caps.part_slots <= slots
+    # an item stored before the cap existed: one part at a time (no more than the videos' own slots)
+    old = Capacity(running_batches=250, videos_in_flight=250, transcribe_jobs=250, fargate_tasks=3)
+    assert old.part_slots == 1
+    # fewer slots than the videos admitted at once (only the videos raised): one part at a time
+    raised_videos = Capacity(
+        running_batches=900, videos_in_flight=2000, transcribe_jobs=1000, fargate_tasks=3, lambda_slots=900
+    )
+    assert raised_videos.part_slots == 1
 
 
 def test_the_deployment_seeds_the_stored_caps_and_a_new_deployment_replaces_them(tmp_path: Path):

@@ -1,4 +1,5 @@
-"""Probe: validate the upload, record what it holds, and choose the route (Lambda or Fargate)."""
+"""Probe: validate the upload, record what it holds, and choose the route (one Lambda render, a Lambda
+render in parts, or Fargate: functions/domain/routing.py)."""
 
 from functions.domain.enums import UploadStatus
 from functions.domain.errors import InvalidMediaError
@@ -42,6 +43,7 @@ def _probe(sc: StageContext) -> StageResult:
         fmt=settings.export_format,
         lambda_max_seconds=sc.ctx.config.lambda_max_media_seconds,
         lambda_max_bytes=sc.ctx.config.lambda_max_file_bytes,
+        part_seconds=sc.ctx.config.render_part_seconds,
         clip_seconds=settings.clip_seconds(info.duration),
     )
     sc.ctx.batch_videos.update(

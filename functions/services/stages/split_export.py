@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from functions.domain import object_keys
+from functions.domain.capacity import parts_at_once
 from functions.domain.enums import Stage
 from functions.domain.errors import MediaError
 from functions.domain.pipeline_contract import (
@@ -26,6 +27,7 @@ from functions.domain.stage_results import StageOutcome
 from functions.media import render as render_media
 from functions.media.ffmpeg_run import watched
 from functions.media.parts import Part
+from functions.services.capacity import capacity_in_force
 from functions.services.context import Services
 from functions.services.stages.exporting import base_plan, export_video, prepare_render, publish
 from functions.services.stages.stage_context import StageContext
@@ -55,7 +57,9 @@ def plan_export(ctx: Services, ref: VideoRef) -> ExportOutcome:
     if plan.has_audio:
         items.append(PartItem(**video, kind="sound", index=0))
     sc.progress(Stage.EXPORTING).begin()
-    concurrency = min(len(items), ctx.config.render_part_concurrency)
+    # The video's parts hold at most its share of the media function's slots (issue 22: parts count as
+    # work in flight; docs/scale.md), so every admitted video splitting at once still fits them.
+    concurrency = parts_at_once(len(items), ctx.config.render_part_concurrency, capacity_in_force(ctx))
     return ExportOutcome(stage=Stage.EXPORTING.value, split=True, parts=items, part_concurrency=concurrency)
 
 
