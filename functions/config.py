@@ -25,7 +25,10 @@ class RuntimeConfig(BaseSettings):
     work_dir: str = "/tmp/reelflow"
     progress_write_interval_seconds: float = Field(default=3.0, ge=0)
     lambda_max_media_seconds: float = Field(
-        default=900.0, ge=0, description="Estimated processing seconds above which a video goes to Fargate."
+        default=900.0,
+        ge=0,
+        description="One Lambda task's time budget: a longer render goes in parts, to Fargate only when a "
+        "part cannot fit (functions/domain/routing.py).",
     )
     lambda_max_file_bytes: int = Field(default=8 * 1024**3, ge=0)
     render_part_seconds: float = Field(

@@ -20,7 +20,8 @@ class DeployConfig:
     api_memory_mb: int = API.memory_mb  # overrides of the declared memory (functions/deployment.py)
     media_memory_mb: int = MEDIA.memory_mb
     media_ephemeral_mb: int = 10240
-    # Estimated processing time above which a video goes to Fargate (Lambda stops at 900 s).
+    # One Lambda task's time budget (Lambda stops at 900 s): a longer render goes in parts, Fargate only
+    # when a part, the stitch or /tmp cannot fit (functions/domain/routing.py).
     lambda_max_media_seconds: int = 600
     transcription_engine: Literal["aws", "local"] = "aws"
     worker_cpu: int = 2048
