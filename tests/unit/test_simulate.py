@@ -1,9 +1,12 @@
 """The capacity simulation, bounded: the real admission and lifecycle code under many users never exceeds a
 cap, shares capacity fairly within each plan and keeps every partition key far below DynamoDB's limit."""
 
-from functions.domain.capacity import Capacity
-from functions.domain.enums import Tier
-from reelflow.simulate import Workload, ideal_seconds, jain, simulate
+from pathlib import Path
+
+from functions.domain.capacity import NEW_ACCOUNT, Capacity, derived_capacity
+from functions.domain.enums import ExportQuality, Tier
+from functions.domain.pipeline_contract import VideoRef
+from reelflow.simulate import Simulation, Speeds, Workload, ideal_seconds, jain, simulate
 
 
 def test_jain_and_the_ideal_time_of_a_batch():
@@ -28,5 +31,18 @@ def test_a_busy_hour_of_many_users_holds_every_cap_and_is_fair_within_each_plan(
     for tier, figures in report.plans.items():
         assert figures.jain >= 0.9, (tier, figures)
         assert figures.p50_minutes <= figures.p95_minutes <= figures.max_minutes
+    assert report.peaks["Lambda slots"] <= 30  # no lambda_slots cap: one part at a time per video
     assert report.peak_shared_key_writes_per_second < 1000
     assert 0 < report.cost_per_media_minute < 0.1
+
+
+def test_a_long_1080p_video_runs_in_parts_on_lambda_holding_its_share_of_the_slots(tmp_path: Path):
+    simulation = Simulation(Workload(users=1), derived_capacity(NEW_ACCOUNT), Speeds(), tmp_path)
+    ref = VideoRef(batch_id="b", video_id="v")
+    hour = simulation._video(ref, 3600.0, ExportQuality.Q1080P)  # one render: ~1,030 s, over the budget
+    assert not hour.fargate and hour.lambda_slots == 3  # 900 slots // 250 videos
+    # 42 min of output: 22 pictures and the sound, three at a time, beside the analysis and the stitch
+    assert hour.processing_seconds < 20 + 3600 / Speeds().fargate_media_x
+    assert hour.lambda_seconds > hour.processing_seconds  # every piece's seconds are billed
+    short = simulation._video(ref, 600.0, ExportQuality.Q1080P)
+    assert (short.fargate, short.lambda_slots, short.lambda_seconds) == (False, 1, short.processing_seconds)
