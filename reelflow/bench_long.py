@@ -15,6 +15,7 @@ For each length (minutes), on a generated 720p30 talk cached in `--dir`:
 
 import argparse
 import json
+import math
 import os
 import resource
 import subprocess
@@ -28,6 +29,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 from rich.console import Console
 from rich.table import Table
+
+from functions.domain.capacity import NEW_ACCOUNT, RAISED_ACCOUNT, derived_capacity
 
 if TYPE_CHECKING:
     import numpy as np
@@ -307,11 +310,17 @@ class AwsModel:
 
 
 def aws_model(
-    m: Measured, s3_mbps: float, scale_minutes: float | None = None, hd: HdPart | None = None
+    m: Measured,
+    s3_mbps: float,
+    scale_minutes: float | None = None,
+    hd: HdPart | None = None,
+    part_slots: int | None = None,
 ) -> AwsModel:
     """The wall time with one Lambda per part, and the cost per media minute, from measured rates.
     With `scale_minutes`, the same rates applied to a talk of that length (parts stay the same size);
-    with `hd`, its parts and sizes are those of the measured 1080p part."""
+    with `hd`, its parts and sizes are those of the measured 1080p part; with `part_slots`, the parts run
+    that many at a time (the video's share of the media function, `Capacity.part_slots`), in rounds of
+    the slowest part."""
     factor = (scale_minutes * 60 / m.duration) if scale_minutes else 1.0
     duration = m.duration * factor
     part_count = max(1, round(len(m.part_seconds) * factor))
@@ -331,7 +340,8 @@ def aws_model(
     part_mb = output_mb / part_count
     transfers = (source_mb + 2 * part_mb + 2 * output_mb) / s3_mbps
     whisper_wall = (PART_SECONDS / m.whisper_rate) if m.whisper_rate else 0.0
-    critical = analysis + whisper_wall + slowest + stitch_s + transfers
+    rounds = math.ceil(part_count / part_slots) if part_slots else 1
+    critical = analysis + whisper_wall + slowest * rounds + stitch_s + transfers
     minutes = duration / 60
     render_gb_s = sum(part_times) * PART_MEMORY_GB
     fixed_gb_s = (analysis + stitch_s + transfers) * PART_MEMORY_GB
@@ -400,6 +410,13 @@ def report(
             f"{model.transfers:.0f} s); cost per media minute [bold]${model.cost_whisper:.4f}[/] with "
             f"whisper on Lambda (target ≤ $0.005), ${model.cost_transcribe:.4f} with Amazon Transcribe"
         )
+        for account, quotas in (("new", NEW_ACCOUNT), ("raised", RAISED_ACCOUNT)):
+            slots = derived_capacity(quotas).part_slots
+            capped = aws_model(longest, s3_mbps, scale_to, hd, part_slots=slots)
+            console.print(
+                f"  the same under a {account} account's default caps ({slots} parts of a video at a time, "
+                f"docs/scale.md): critical path [bold]{capped.critical:.0f} s[/]"
+            )
 
 
 def run_long_benchmark(console: Console, args: argparse.Namespace) -> int:

@@ -67,3 +67,10 @@ def test_a_measured_1080p_part_sets_the_slowest_part_and_the_sizes():
         plain.critical - plain.transfers + 24.0 + stitch_growth
     )
     assert scaled.cost_whisper > plain.cost_whisper  # 1080p parts take longer than 720p ones
+
+
+def test_parts_held_to_the_videos_share_of_the_slots_run_in_rounds_of_the_slowest():
+    one_each, three = aws_model(measured(), 80.0), aws_model(measured(), 80.0, part_slots=3)
+    assert three.critical - one_each.critical == pytest.approx(16.0)  # 4 parts, 3 at a time: two rounds
+    assert three.cost_whisper == one_each.cost_whisper  # the same pieces, billed alike
+    assert aws_model(measured(), 80.0, part_slots=4).critical == one_each.critical
