@@ -173,3 +173,7 @@ _.get_body  # unused method (reelflow/local/local_store.py: werkzeug's HTTPExcep
 _.get_headers  # unused method (reelflow/local/local_store.py: werkzeug's HTTPException calls it)
 _.tell  # unused method (reelflow/local/local_store.py: moto reads a StoredBody as a file)
 _.truncate  # unused method (reelflow/local/local_store.py: moto reads a StoredBody as a file)
+_.exitCode  # unused attribute (reelflow/local/fargate.py: moto's ECS answers DescribeTasks with it)
+_.stopped_reason  # unused attribute (reelflow/local/fargate.py: moto's ECS answers DescribeTasks with it)
+_.desired_status  # unused attribute (reelflow/local/fargate.py: moto's ECS answers DescribeTasks with it)
+wait_for_tasks  # unused function (reelflow/local/fargate.py: the tests wait for tasks with it)
