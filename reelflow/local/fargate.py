@@ -4,22 +4,26 @@ the task and this runs the same worker entry point on a thread, with the overrid
 The thread is the task's container: what the worker returns (or raises) is the container's exit code,
 and the task is then STOPPED in the embedded ECS ("Essential container in task exited"), as ECS reports
 an ended task. A worker that raises (for example its late SendTaskSuccess refused because the state
-timed out, as it would be on AWS) exits 1 with the error logged; nothing escapes the thread."""
+timed out, as it would be on AWS) exits 1 with the error logged; nothing escapes the thread.
+
+Installed on the first ECS call (`lazy_moto.py`), not at start: moto.ecs imports moto.ec2, which
+costs seconds of every fresh `reelflow run` that sends no video to Fargate."""
 
 import logging
 import threading
 import time
-from typing import Any
-
-from moto.ecs.models import EC2ContainerServiceBackend, Task
+from typing import TYPE_CHECKING, Any
 
 from functions.services.workspace import invocation_scratch
 from reelflow.local import sandboxes
 from reelflow.local.access_control import Identity, acting_as
 
+if TYPE_CHECKING:
+    from moto.ecs.models import Task
+
 log = logging.getLogger(__name__)
 WORKER_THREAD = "reelflow-worker"  # the name of every task's thread (tests wait for them by it)
-_original_run_task = EC2ContainerServiceBackend.run_task
+_original_run_task: list[Any] = []
 # Local mode's time scale: the worker's heartbeat interval follows the state machine's timers.
 time_scale: list[float] = [1.0]
 # The task role's credentials (None: the worker runs as the caller, local mode without enforcement).
@@ -35,8 +39,8 @@ def _environment(overrides: dict[str, Any] | None) -> dict[str, str]:
     return {item["name"]: item["value"] for item in variables}
 
 
-def _run_task(self: EC2ContainerServiceBackend, *args: Any, **kwargs: Any) -> Any:
-    tasks = _original_run_task(self, *args, **kwargs)
+def _run_task(self: Any, *args: Any, **kwargs: Any) -> Any:
+    tasks = _original_run_task[0](self, *args, **kwargs)
     overrides = kwargs.get("overrides") if "overrides" in kwargs else (args[3] if len(args) > 3 else None)
     environment = _environment(overrides)
     if "REELFLOW_TASK_TOKEN" in environment:
@@ -55,7 +59,7 @@ def _run_task(self: EC2ContainerServiceBackend, *args: Any, **kwargs: Any) -> An
     return tasks
 
 
-def _container(task: Task, main: Any, environment: dict[str, str]) -> None:
+def _container(task: "Task", main: Any, environment: dict[str, str]) -> None:
     try:
         exit_code = _run_as_task_role(main, environment)
     except Exception:
@@ -73,7 +77,7 @@ def _run_as_task_role(main: Any, environment: dict[str, str]) -> int:
         return int(main(environment) or 0)
 
 
-def _stopped(task: Task, exit_code: int) -> None:
+def _stopped(task: "Task", exit_code: int) -> None:
     """The task as ECS shows it once its only (essential) container has exited."""
     for container in task.containers:
         container.exitCode = exit_code
@@ -100,4 +104,8 @@ def wait_for_tasks(timeout: float) -> list[str]:
 
 
 def install() -> None:
+    from moto.ecs.models import EC2ContainerServiceBackend
+
+    if not _original_run_task:
+        _original_run_task.append(EC2ContainerServiceBackend.run_task)
     EC2ContainerServiceBackend.run_task = _run_task  # type: ignore[method-assign]
