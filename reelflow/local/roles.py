@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from functions import deployment
-from functions.domain.state_machine_arns import unqualified
 from reelflow.local import access_control, fargate, grants, invoker
 from reelflow.local.access_control import Identity, Statement
 
@@ -154,7 +153,7 @@ def start_execution_as_role(original: Callable[..., Any]) -> Callable[..., Any]:
     """Wraps moto's `start_execution`: the execution's threads (started inside it) act as its role."""
 
     def start_execution(self: Any, state_machine_arn: str, *args: Any, **kwargs: Any) -> Any:
-        with access_control.acting_as(state_machines.get(unqualified(state_machine_arn)[0])):
+        with access_control.acting_as(state_machines.get(state_machine_arn)):
             return original(self, state_machine_arn, *args, **kwargs)
 
     return start_execution
