@@ -30,6 +30,15 @@ class RuntimeConfig(BaseSettings):
         default=900.0, ge=0, description="Estimated processing seconds above which a video goes to Fargate."
     )
     lambda_max_file_bytes: int = Field(default=8 * 1024**3, ge=0)
+    render_part_seconds: float = Field(
+        default=120.0,
+        ge=1.0,
+        description="Output seconds per part of a split render; a video longer than one part renders "
+        "as parts, one Lambda each (the Render parts Map).",
+    )
+    render_part_concurrency: int = Field(
+        default=40, ge=1, description="Parts of one video rendering at once (local mode: the cores)."
+    )
     drop_quiet_period_seconds: float = Field(
         default=300, ge=0, description="A drop folder without a start request starts after this long still."
     )

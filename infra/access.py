@@ -15,7 +15,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import IConstruct
 
 from functions.deployment import STATE_MACHINE_ALIAS
-from infra.functions import acknowledge
+from infra.functions import acknowledge, executions_arn
 
 TABLE_SPEC = Path(__file__).resolve().parents[1] / "functions" / "adapters" / "table.json"
 TABLE_ACTIONS = [
@@ -106,13 +106,7 @@ def admission_access(function: iam.IGrantable, state_machine_name: str, state_ma
     """What `admission.admit_waiting` calls: start a batch's execution, look at a running one, and send
     a resumed batch's parked task tokens back. Every function whose change may free capacity admits."""
     owner = _policy_owner(function)
-    stack = cdk.Stack.of(owner)
-    executions = stack.format_arn(
-        service="states",
-        resource="execution",
-        resource_name=f"{state_machine_name}:*",
-        arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
-    )
+    executions = executions_arn(owner, state_machine_name)
     grantee = function.grant_principal
     start_on_alias(function, state_machine_arn)
     grantee.add_to_principal_policy(

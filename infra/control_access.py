@@ -10,7 +10,7 @@ from aws_cdk import aws_s3 as s3
 
 from functions.domain.object_keys import BATCH_SCOPED_PREFIXES, Prefix
 from infra.access import object_access
-from infra.functions import acknowledge
+from infra.functions import acknowledge, executions_arn
 
 
 def grant_batch_control(
@@ -22,12 +22,7 @@ def grant_batch_control(
     state_machine_arn: str,
 ) -> None:
     stack = cdk.Stack.of(function)
-    executions = stack.format_arn(
-        service="states",
-        resource="execution",
-        resource_name=f"{state_machine_name}:*",
-        arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
-    )
+    executions = executions_arn(function, state_machine_name)
     function.add_to_role_policy(
         iam.PolicyStatement(
             actions=["states:StopExecution", "states:GetExecutionHistory"], resources=[executions]

@@ -22,6 +22,17 @@ def acknowledge(construct: IConstruct, rule: str, reason: str) -> None:
     cdk.Validations.of(construct).acknowledge(cdk.Acknowledgment(id=rule_id, reason=reason))
 
 
+def executions_arn(scope: IConstruct, state_machine_name: str, children: bool = False) -> str:
+    """The ARNs of a state machine's executions (`…:execution:{name}:*`, named at run time), or of its
+    Distributed Maps' child executions (`…:execution:{name}/*`)."""
+    return cdk.Stack.of(scope).format_arn(
+        service="states",
+        resource="execution",
+        resource_name=f"{state_machine_name}{'/*' if children else ':*'}",
+        arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+    )
+
+
 class FunctionFactory(Construct):
     def __init__(
         self, scope: Construct, construct_id: str, config: DeployConfig, environment: Mapping[str, str]

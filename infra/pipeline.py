@@ -17,7 +17,7 @@ from functions import deployment
 from functions.domain.object_keys import Prefix
 from infra.access import READ, WRITE, object_access, table_access, transcribe_access
 from infra.config import DeployConfig
-from infra.functions import FunctionFactory, acknowledge
+from infra.functions import FunctionFactory, acknowledge, executions_arn
 from infra.storage import Storage
 from infra.versions import LiveAlias
 
@@ -221,6 +221,22 @@ class Pipeline(Construct):
         )
         role.add_to_principal_policy(
             iam.PolicyStatement(actions=["ecs:RunTask"], resources=[self.task_definition.task_definition_arn])
+        )
+        # The "Render parts" Distributed Map runs each part as a child execution of this state machine.
+        role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["states:StartExecution"], resources=[state_machine_arn])
+        )
+        child_executions = executions_arn(self, state_machine_name, children=True)
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["states:DescribeExecution", "states:StopExecution"], resources=[child_executions]
+            )
+        )
+        acknowledge(
+            role,
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:"
+            f"execution:{state_machine_name}/*]",
+            "A Distributed Map's child executions are named at run time (its map run and its items).",
         )
         role.add_to_principal_policy(
             iam.PolicyStatement(

@@ -1,9 +1,9 @@
 // A creator's whole journey with a pending batch, in Debian's Chromium against `reelflow serve` (real
 // uploads to the local S3, the real probe and pipeline), at 1280 px: a missing file uploaded, a bad file
 // replaced (no Retry offered for it), videos added, reordered with buttons and by dragging, removed (each
-// change saved: read back from the API), a refused upload URL renewed, the network cut and restored on
-// the details page, cancel and delete confirmed, the repaired batch processed to the end, and a multipart
-// upload resumed after a reload.
+// change saved: read back from the API), a name and description edited, a refused upload URL renewed,
+// the network cut and restored on the details page, cancel and delete confirmed, the repaired batch
+// processed to the end, and a multipart upload resumed after a reload.
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
@@ -134,6 +134,22 @@ test("a stranded pending batch is repaired in the browser, reordered, trimmed an
   await assertEventually(async () => assert.equal((await apiAs("GET", `/api/batch-jobs/${id}`)).body.status, "completed"), PIPELINE_TIMEOUT);
   const done = (await apiAs("GET", `/api/batch-jobs/${id}`)).body;
   assert.equal(done.completed_videos, 3, JSON.stringify(done.videos.map((v) => [v.original_name, v.status, v.error_message])));
+  assert.deepEqual(errors, []);
+});
+
+test("a pending batch's name and description are edited in the browser and saved", { timeout: 60_000 }, async () => {
+  const created = await pendingBatch("Rough name", [{ as: "one.mp4", file: clips[0], upload: false }]);
+  const id = created.batch_job.id;
+  await openBatch(id, "Rough name");
+  await page.getByRole("button", { name: "Edit details" }).click();
+  const dialog = page.getByRole("dialog", { name: "Edit batch details" });
+  await dialog.getByLabel("Name").fill("Final name");
+  await dialog.getByLabel("Description").fill("Shot on the coast");
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("heading", { name: "Final name", exact: true }).waitFor();
+  await page.getByText("Shot on the coast").waitFor();
+  const stored = (await apiAs("GET", `/api/batch-jobs/${id}`)).body;
+  assert.deepEqual([stored.name, stored.description], ["Final name", "Shot on the coast"]);
   assert.deepEqual(errors, []);
 });
 

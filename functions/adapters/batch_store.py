@@ -38,11 +38,16 @@ from functions.adapters.keys import (
     user_status_pk,
 )
 from functions.domain.batch_listing import (
+    IN_MEMORY_SORT_LIMIT,
+    IN_MEMORY_SORTS,
     STATUS_SORT_ORDER,
     BatchPage,
     InvalidPageToken,
     SortField,
+    SortOrder,
+    order_batches,
     page_fingerprint,
+    reversed_order,
 )
 from functions.domain.enums import BatchStatus, VideoStatus
 from functions.domain.errors import IllegalTransition, MembershipConflict
@@ -62,7 +67,7 @@ MOVABLE = [VideoStatus.UPLOADING.value, VideoStatus.PENDING.value]  # members th
 
 @dataclass(frozen=True)
 class _Segment:
-    """One index partition a listing reads, newest (or highest) first."""
+    """One index partition a listing reads, newest (or highest) first unless read backwards."""
 
     index: str
     partition_attribute: str
@@ -70,11 +75,12 @@ class _Segment:
     sort_attribute: str
     sort_prefix: str | None = None
 
-    def query(self) -> dict[str, Any]:
+    def query(self, backwards: bool = False) -> dict[str, Any]:
+        """Newest (highest) first; `backwards`: oldest (lowest) first."""
         condition: ConditionBase = Key(self.partition_attribute).eq(self.partition)
         if self.sort_prefix is not None:
             condition &= Key(self.sort_attribute).begins_with(self.sort_prefix)
-        return {"IndexName": self.index, "KeyConditionExpression": condition, "ScanIndexForward": False}
+        return {"IndexName": self.index, "KeyConditionExpression": condition, "ScanIndexForward": backwards}
 
     @property
     def key_names(self) -> set[str]:
@@ -140,11 +146,21 @@ class DynamoBatchStore(DynamoTable):
         *,
         after: str | None = None,
         skip: int = 0,
+        order: SortOrder | None = None,
     ) -> BatchPage:
         """Queries with Limit: reads skip + limit + 1 items at most (the extra one says whether a next page
-        exists), whatever the number of batches the user owns."""
+        exists), whatever the number of batches the user owns. The other `order` reads the same
+        partitions backwards, last first. name and progress (no index) sort the user's newest
+        IN_MEMORY_SORT_LIMIT batches in memory (domain/batch_listing.py)."""
+        if sort in IN_MEMORY_SORTS:
+            newest = self.page_for_user(user_id, status, "created_at", IN_MEMORY_SORT_LIMIT).items
+            ordered = order_batches(newest, sort, order)
+            return page_token.page_of(ordered, page_fingerprint(sort, status, order), limit, after, skip)
+        backwards = reversed_order(sort, order)
         segments = _listing(user_id, status, sort)
-        fingerprint = page_fingerprint(sort, status)
+        if backwards:
+            segments.reverse()
+        fingerprint = page_fingerprint(sort, status, order)
         first, start_key = 0, None
         if after is not None:
             first, start_key = page_token.decode(after, fingerprint)
@@ -155,7 +171,7 @@ class DynamoBatchStore(DynamoTable):
         wanted = skip + limit + 1
         found: list[tuple[int, dict[str, Any]]] = []
         for number in range(first, len(segments)):
-            request = segments[number].query()
+            request = segments[number].query(backwards)
             if number == first and start_key is not None:
                 request["ExclusiveStartKey"] = start_key
             while len(found) < wanted:
@@ -342,6 +358,17 @@ class DynamoBatchStore(DynamoTable):
             ]
         update = Update(set=fields, add=add_fields or {})
         result = self.update_item(batch_key(batch_id), update, exists(), ReturnValues="ALL_NEW")
+        return item_to_model(result["Attributes"], BatchJob)
+
+    def update_pending(self, batch_id: str, now: datetime, set_fields: Mapping[str, Any]) -> BatchJob | None:
+        """One UpdateItem conditional on `status = pending`: a start (or a cancel) that wins the race
+        makes this write fail whole, never half-apply."""
+        update = Update(set={**set_fields, "updated_at": now})
+        condition = status_in([BatchStatus.PENDING.value])
+        try:
+            result = self.update_item(batch_key(batch_id), update, condition, ReturnValues="ALL_NEW")
+        except ConditionFailed:
+            return None
         return item_to_model(result["Attributes"], BatchJob)
 
     def _pin(

@@ -9,7 +9,8 @@ import binascii
 import json
 from typing import Any
 
-from functions.domain.batch_listing import InvalidPageToken
+from functions.domain.batch_listing import BatchPage, InvalidPageToken
+from functions.domain.models import BatchJob
 
 MAX_TOKEN_LENGTH = 2048
 
@@ -37,3 +38,20 @@ def decode(token: str, fingerprint: str, key_names: set[str] | None = None) -> t
     if key_names is not None and set(key) != key_names:
         raise InvalidPageToken()
     return segment, key
+
+
+def page_of(
+    ordered: list[BatchJob], fingerprint: str, limit: int, after: str | None, skip: int = 0
+) -> BatchPage:
+    """A page of a list already in order; the token names the page's last batch, and the next page
+    starts right after it (InvalidPageToken if that batch is no longer listed: start again)."""
+    start = 0
+    if after is not None:
+        _, key = decode(after, fingerprint, {"id"})
+        ids = [b.id for b in ordered]
+        if key["id"] not in ids:
+            raise InvalidPageToken()
+        start = ids.index(key["id"]) + 1
+    shown = ordered[start + skip : start + skip + limit]
+    more = len(ordered) > start + skip + limit and bool(shown)
+    return BatchPage(shown, encode(fingerprint, 0, {"id": shown[-1].id}) if more else None)

@@ -124,6 +124,46 @@ class TranscribeInput(StageInput):
     task_token: str
 
 
+class PartItem(VideoRef):
+    """One piece of a split render, the item of the "Render parts" Map: the picture of part `index`, or
+    (kind `sound`) the sound of the whole kept timeline. It carries its video so that the Map's
+    ItemSelector reads the item alone."""
+
+    kind: Literal["picture", "sound"]
+    index: int = Field(ge=0)
+
+
+class ExportPlan(Contract):
+    """What the Map reads of the export task's reply (`$.export`): rendered at once (`split` false), or
+    the parts left for the Map, at most `part_concurrency` at a time."""
+
+    split: bool
+    parts: list[PartItem]
+    part_concurrency: int = Field(ge=1)
+
+
+class ExportOutcome(ExportPlan, StageOutcome):
+    """The export task's reply."""
+
+
+class RenderPartInput(PartItem):
+    stage: Literal["rendering_part"] = "rendering_part"
+
+
+class RenderedPart(Contract):
+    """A rendered piece: where it is in the media bucket (the state holds keys, never media), and the
+    seconds its task took (the stitch records their sum: the Lambda time the parts cost)."""
+
+    kind: Literal["picture", "sound"]
+    index: int = Field(ge=0)
+    key: str
+    seconds: float = Field(ge=0)
+
+
+class StitchInput(StageInput):
+    rendered: list[RenderedPart]
+
+
 class Empty(Contract):
     """A reply the state machine discards (`ResultPath: null`)."""
 
@@ -142,9 +182,19 @@ class IterationState(VideoRef):
 
     gate: GateOutput | None = None
     probe: ProbeRoute | None = None
+    export: ExportPlan | None = None
+    rendered: list[RenderedPart] | None = None
     error: TaskError | None = None
     decision: FailureDecision | None = None
     bookkeeping_error: TaskError | None = None
+
+
+class PartState(PartItem):
+    """The document of one "Render parts" iteration (a child execution): the item plus its reply."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rendered: RenderedPart | None = None
 
 
 class ExecutionState(BatchRef):
@@ -173,15 +223,28 @@ CONTROL_CONTRACTS: dict[str, TaskContract] = {
 }
 
 
+RENDER_PART, STITCH = "rendering_part", "stitching"  # the tasks of a split export, after "exporting"
+_MEDIA_CONTRACTS: dict[str, TaskContract] = {
+    "transcribing": TaskContract(input=TranscribeInput, output=StageOutcome),
+    "exporting": TaskContract(input=StageInput, output=ExportOutcome),
+    RENDER_PART: TaskContract(input=RenderPartInput, output=RenderedPart),
+    STITCH: TaskContract(input=StitchInput, output=StageOutcome),
+}
+
+
 def media_contract(stage: str) -> TaskContract:
-    """Every media stage takes a video and answers a StageOutcome; transcription also gets the token."""
-    return TaskContract(input=TranscribeInput if stage == "transcribing" else StageInput, output=StageOutcome)
+    """A media stage takes a video and answers a StageOutcome, unless it has a contract of its own."""
+    return _MEDIA_CONTRACTS.get(stage, TaskContract(input=StageInput, output=StageOutcome))
 
 
 # The document each scope of the ASL carries: the top level, and each Map's ItemProcessor by Map name.
-SCOPES: dict[str | None, type[BaseModel]] = {None: ExecutionState, "Process videos": IterationState}
+SCOPES: dict[str | None, type[BaseModel]] = {
+    None: ExecutionState,
+    "Process videos": IterationState,
+    "Render parts": PartState,
+}
 # What each Map's ItemSelector reads from (`$$.Map.Item.Value`), by Map name.
-MAP_ITEMS: dict[str, type[BaseModel]] = {"Process videos": VideoRef}
+MAP_ITEMS: dict[str, type[BaseModel]] = {"Process videos": VideoRef, "Render parts": PartItem}
 
 
 def dump(output: BaseModel | None) -> dict[str, Any]:

@@ -231,6 +231,32 @@ class VideosAdded(BatchJobDetail):
     uploads: list[UploadTarget] = Field(default_factory=list, description="Targets of the new files.")
 
 
+class BatchJobEdit(BaseModel):
+    """A new name or description (or both) for a batch that has not started; a description of null
+    clears it, a field left out stays as it is."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = Field(default=None, description="The new name (1 to 100 characters).")
+    description: Description | None = Field(
+        default=None, description="The new description (up to 2000 characters); null clears it."
+    )
+
+    @model_validator(mode="after")
+    def something_to_change(self) -> Self:
+        if not self.model_fields_set & {"name", "description"}:
+            raise ValueError("give name, description, or both")
+        if "name" in self.model_fields_set and self.name is None:
+            raise ValueError("name cannot be null; a batch always has a name")
+        return self
+
+    def changes(self) -> dict[str, str | None]:
+        """The stored fields this edit sets (None removes the description)."""
+        return {
+            field: getattr(self, field) for field in ("name", "description") if field in self.model_fields_set
+        }
+
+
 class ReorderRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

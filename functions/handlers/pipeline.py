@@ -22,6 +22,7 @@ from functions.observability import lambda_logging, metrics, request_keys, trace
 from functions.services import batch_lifecycle
 from functions.services.context import Services, services
 from functions.services.stages import STAGE_RUNNERS, StageRunner
+from functions.services.stages.split_export import plan_export, render_part, stitch_parts
 from functions.services.transcription import start_transcription
 from functions.services.workspace import invocation_scratch
 
@@ -90,6 +91,10 @@ MEDIA_TASKS[Stage.TRANSCRIBING.value] = _task(
     contract.TranscribeInput,
     lambda ctx, e: start_transcription(ctx, e.video(), e.task_token),
 )
+# On Lambda the export renders a short video at once and answers a long one's parts for the Map.
+MEDIA_TASKS[Stage.EXPORTING.value] = _task(contract.StageInput, lambda ctx, e: plan_export(ctx, e.video()))
+MEDIA_TASKS[contract.RENDER_PART] = _task(contract.RenderPartInput, render_part)
+MEDIA_TASKS[contract.STITCH] = _task(contract.StitchInput, stitch_parts)
 
 
 @lambda_logging

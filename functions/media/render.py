@@ -211,6 +211,28 @@ def part_args(plan: RenderPlan, part: Part, destination: Path) -> list[str]:
     ]
 
 
+def part_file(folder: Path, part: Part, export_format: ExportFormat) -> Path:
+    return folder / f"part{part.index:04d}.{part_container(export_format)}"
+
+
+def render_part(
+    plan: RenderPlan, part: Part, destination: Path, on_progress: ProgressCallback | None = None
+) -> Path:
+    """One part's picture, on its own: what a pool thread runs locally and one Lambda runs on AWS."""
+    run_ffmpeg(part_args(plan, part, destination), expected_seconds=part.duration, on_progress=on_progress)
+    return destination
+
+
+def render_sound(plan: RenderPlan, folder: Path) -> Path:
+    """The sound of the whole kept timeline, rendered once (sample-exact across the parts' joins)."""
+    return render_kept_audio(plan.source, plan.kept(), folder, plan.export_format)
+
+
+def join_parts(plan: RenderPlan, pictures: Sequence[Path], sound: Path | None) -> Path:
+    """The parts' pictures and the sound into the destination, without re-encoding."""
+    return stitch(pictures, sound, plan.destination, plan.export_format, _soft(plan))
+
+
 def render(
     plan: RenderPlan,
     on_progress: ProgressCallback | None = None,
@@ -224,28 +246,18 @@ def render(
     folder.mkdir(exist_ok=True)
     parts = plan.parts(part_seconds)
     tracker = _PartProgress(parts, on_progress)
-    extension = part_container(plan.export_format)
-    files = [folder / f"part{part.index:04d}.{extension}" for part in parts]
+    files = [part_file(folder, part, plan.export_format) for part in parts]
     pool_size = max(1, min(len(parts) + 1, workers or os.cpu_count() or 1))
     with ThreadPoolExecutor(pool_size, thread_name_prefix="render") as pool:
-        audio = (
-            pool.submit(in_context(render_kept_audio), plan.source, plan.kept(), folder, plan.export_format)
-            if plan.has_audio
-            else None
-        )
+        audio = pool.submit(in_context(render_sound), plan, folder) if plan.has_audio else None
         jobs = [
-            pool.submit(
-                in_context(run_ffmpeg),
-                part_args(plan, part, file),
-                expected_seconds=part.duration,
-                on_progress=tracker.callback(part.index),
-            )
+            pool.submit(in_context(render_part), plan, part, file, tracker.callback(part.index))
             for part, file in zip(parts, files, strict=True)
         ]
         for job in jobs:
             job.result()
         audio_file = audio.result() if audio is not None else None
-    stitch(files, audio_file, plan.destination, plan.export_format, _soft(plan))
+    join_parts(plan, files, audio_file)
     for file in [*files, *([audio_file] if audio_file else [])]:
         file.unlink(missing_ok=True)
     for leftover in folder.iterdir():

@@ -2,12 +2,16 @@
 
 Used in local mode and on Fargate (model and runtime are ~500 MB, too big for a Lambda zip). The engine
 hears the speech only, in parts (`speech_parts.py`): long silences are left out and the parts are cut
-inside them, so memory stays bounded however long the video is and no second is spent on quiet.
+inside them, so memory stays bounded however long the video is and no second is spent on quiet. The
+parts are heard in parallel, a pool of `workers` (the cores by default) sharing one model loaded with
+as many CTranslate2 workers, each on its share of the cores; their segments are joined in part order,
+each part's times mapped back to the source, so word times stay monotonic across the joins.
 """
 
 import os
 import threading
 import wave
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,15 +24,21 @@ from functions.media.ffmpeg_run import ProgressCallback
 from functions.media.speech_parts import PART_SECONDS, SpeechPart, quiet_split, speech_parts
 from functions.media.whisper_models import AUTO, EnglishModel, english_model_path, model_path_for
 
-_lock = threading.Lock()  # one transcription at a time per process: the model already uses every core
+_lock = threading.Lock()  # one transcription at a time per process: its parts already use every core
+
+
+def cores() -> int:
+    return os.cpu_count() or 2
 
 
 @cache
-def load_model(path: str) -> Any:
+def load_model(path: str, workers: int = 1) -> Any:
+    """The model, able to hear `workers` parts at once (each on its share of the cores)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from faster_whisper import WhisperModel
 
-    return WhisperModel(path, device="cpu", compute_type="int8", cpu_threads=os.cpu_count() or 2)
+    threads = max(1, cores() // workers)
+    return WhisperModel(path, device="cpu", compute_type="int8", cpu_threads=threads, num_workers=workers)
 
 
 def chunk_boundaries(
@@ -61,11 +71,16 @@ class WhisperEngine:
     name = "faster-whisper"
 
     def __init__(
-        self, model_path: str | None = None, beam_size: int = 5, part_seconds: float = PART_SECONDS
+        self,
+        model_path: str | None = None,
+        beam_size: int = 5,
+        part_seconds: float = PART_SECONDS,
+        workers: int | None = None,
     ) -> None:
         self.model_path = str(model_path or english_model_path())
         self.beam_size = beam_size
         self.part_seconds = part_seconds
+        self.workers = max(1, workers or cores())
 
     @classmethod
     def for_language(
@@ -100,33 +115,81 @@ class WhisperEngine:
         frames_db: np.ndarray,
         on_progress: ProgressCallback | None = None,
     ) -> Transcript:
-        """`language` is a code or `auto`: then the first chunk's detected language is used for every
-        chunk and recorded in the transcript."""
+        """`language` is a code or `auto`: then the first part is heard alone, its detected language
+        used for every other part and recorded in the transcript."""
         self.check_language(language)
-        model = load_model(self.model_path)
-        segments: list[Segment] = []
-        spoken: str | None = None if language == AUTO else language
         parts = speech_parts(frames_db, duration, self.part_seconds)
-        heard_total = sum(part.seconds for part in parts) or 1.0
-        heard_done = 0.0
+        workers = max(1, min(self.workers, len(parts)))
+        model = load_model(self.model_path, workers)
+        progress = _HeardProgress(sum(part.seconds for part in parts), on_progress)
+        spoken: str | None = None if language == AUTO else language
+
+        def hear(part: SpeechPart) -> tuple[list[Segment], str]:
+            pieces, info = model.transcribe(
+                heard_samples(wav_path, part),
+                language=spoken,
+                beam_size=self.beam_size,
+                word_timestamps=True,
+                condition_on_previous_text=False,
+                vad_filter=False,
+            )
+            segments = []
+            for piece in pieces:
+                segments.append(_segment(piece, part))
+                progress.heard(part, piece.end - LEAD_SECONDS)
+            progress.heard(part, part.seconds)
+            return segments, str(info.language)
+
+        heard: list[list[Segment]] = []
         with _lock:
-            for part in parts:
-                pieces, info = model.transcribe(
-                    heard_samples(wav_path, part),
-                    language=spoken,
-                    beam_size=self.beam_size,
-                    word_timestamps=True,
-                    condition_on_previous_text=False,
-                    vad_filter=False,
-                )
-                spoken = spoken or str(info.language)
-                for piece in pieces:
-                    segments.append(_segment(piece, part))
-                    if on_progress:
-                        on_progress(min(1.0, (heard_done + piece.end - LEAD_SECONDS) / heard_total))
-                heard_done += part.seconds
+            rest = parts
+            if spoken is None and parts:  # the first part tells the language of the others
+                first, spoken = hear(parts[0])
+                heard.append(first)
+                rest = parts[1:]
+            with ThreadPoolExecutor(workers, thread_name_prefix="whisper") as pool:
+                heard += [segments for segments, _ in pool.map(hear, rest)]
+        segments = join_segments(heard)
         detected = spoken or language
         return Transcript(engine=self.name, language=detected, duration=duration, segments=segments)
+
+
+class _HeardProgress:
+    """The fraction heard of all parts, from each part's own progress (parts run at once)."""
+
+    def __init__(self, total: float, on_progress: ProgressCallback | None) -> None:
+        self._total = total or 1.0
+        self._done: dict[int, float] = {}
+        self._on_progress = on_progress
+        self._lock = threading.Lock()
+
+    def heard(self, part: SpeechPart, seconds: float) -> None:
+        if self._on_progress is None:
+            return
+        with self._lock:
+            self._done[id(part)] = max(self._done.get(id(part), 0.0), min(seconds, part.seconds))
+            fraction = sum(self._done.values()) / self._total
+        self._on_progress(min(1.0, fraction))
+
+
+def join_segments(parts: list[list[Segment]]) -> list[Segment]:
+    """The parts' segments in part order. A part's times were mapped back to the source and parts
+    never overlap, so the joined times move forward; a word whisper starts (loosely) before the word
+    before it starts at that word's start instead."""
+    joined: list[Segment] = []
+    last = 0.0
+    for segments in parts:
+        for segment in segments:
+            words = []
+            for word in segment.words:
+                start = max(word.start, last)
+                words.append(word.model_copy(update={"start": start, "end": max(start, word.end)}))
+                last = start
+            start = max(segment.start, joined[-1].start if joined else 0.0)
+            joined.append(
+                segment.model_copy(update={"start": start, "end": max(start, segment.end), "words": words})
+            )
+    return joined
 
 
 def _segment(piece: Any, part: SpeechPart) -> Segment:

@@ -93,6 +93,22 @@ def _cancel_cleanup(ctx: Services, batch_id: str, cancelled: list[BatchVideo]) -
     return removed
 
 
+def _stop_execution(ctx: Services, cancelled: BatchJob) -> bool:
+    """Stop the cancelled batch's execution; False if there is none to stop or the stop failed. The
+    cancel is already committed, so a failed stop is logged, not raised: the execution's gate sees
+    `cancelled` before each video and the sweep ends what is left, and the batch stays consistent."""
+    if not cancelled.execution_arn:
+        return False
+    try:
+        return ctx.workflow.stop(cancelled.execution_arn, "BatchCancelled", CANCELLED_BY_USER)
+    except Exception:
+        logger.exception(
+            "Could not stop a cancelled batch's execution; its gate stops it",
+            extra={"batch_id": cancelled.id, "execution_arn": cancelled.execution_arn},
+        )
+        return False
+
+
 @tracer.capture_method
 def cancel_batch(ctx: Services, caller: Caller, batch_id: str) -> CancelResponse:
     """Cancel at once: the execution (and a Fargate task) stops, unfinished videos are cancelled and
@@ -103,9 +119,7 @@ def cancel_batch(ctx: Services, caller: Caller, batch_id: str) -> CancelResponse
     cancelled = _transition(
         ctx, Control.CANCEL, batch, BatchAction.CANCEL, completed_at=now, estimated_time_remaining=None
     )
-    stopped = False
-    if cancelled.execution_arn and batch.status is not BatchStatus.PENDING:
-        stopped = ctx.workflow.stop(cancelled.execution_arn, "BatchCancelled", CANCELLED_BY_USER)
+    stopped = _stop_execution(ctx, cancelled) if batch.status is not BatchStatus.PENDING else False
     before = {v.video_id for v in ctx.batch_videos.of_batch(batch_id) if v.status is VideoStatus.CANCELLED}
     mark_unfinished_videos(ctx, cancelled, VideoAction.CANCEL, CANCELLED_BY_USER)
     videos = ctx.batch_videos.of_batch(batch_id)

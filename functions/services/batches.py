@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from functions.domain import batch_control, object_keys
 from functions.domain.batch_control import Control
-from functions.domain.batch_listing import SortField
+from functions.domain.batch_listing import SortField, SortOrder
 from functions.domain.enums import BatchStatus, Stage, Tier, UploadStatus, VideoStatus
 from functions.domain.errors import (
     Conflict,
@@ -39,7 +39,7 @@ from functions.services.links import mint_link
 from functions.services.queue_view import position_in_queue
 from functions.services.uploads import prepare_upload, upload_target
 
-__all__ = ["SortField"]
+__all__ = ["SortField", "SortOrder"]
 
 
 @dataclass(frozen=True)
@@ -139,10 +139,13 @@ def list_batches(
     offset: int,
     sort: SortField,
     next_token: str | None = None,
+    order: SortOrder | None = None,
 ) -> BatchJobList:
     """One bounded read for the page (an offset is read and skipped: it costs what it skips; next_token
     resumes where the last page ended) and, unless the first page holds them all, one COUNT for `total`."""
-    page = ctx.batches.page_for_user(caller.user_id, status, sort, limit, after=next_token, skip=offset)
+    page = ctx.batches.page_for_user(
+        caller.user_id, status, sort, limit, after=next_token, skip=offset, order=order
+    )
     everything = next_token is None and page.next_token is None and (page.items or offset == 0)
     return BatchJobList(
         batch_jobs=[BatchJobResponse.of(b) for b in page.items],

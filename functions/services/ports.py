@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from functions.domain.batch_control import ExecutionStatus, ParkedToken
-from functions.domain.batch_listing import BatchPage, SortField
+from functions.domain.batch_listing import BatchPage, SortField, SortOrder
 from functions.domain.capacity import CapacitySetting
 from functions.domain.enums import BatchStatus, Tier, VideoStatus
 from functions.domain.exports import ArchiveEntry, BatchExport, ExportProgress, ExportStatus
@@ -87,9 +87,10 @@ class BatchStore(Protocol):
         *,
         after: str | None = None,
         skip: int = 0,
+        order: SortOrder | None = None,
     ) -> BatchPage:
-        """`limit` batches in `domain.batch_listing.order_batches` order, after the batch `after` (a
-        next_token) names and `skip` more; reads what the page needs, not every batch of the user.
+        """`limit` batches in `domain.batch_listing.order_batches(…, sort, order)` order, after the batch
+        `after` (a next_token) names and `skip` more; reads what the page needs, not every batch of the user.
         InvalidPageToken for a token from another listing."""
         ...
 
@@ -125,6 +126,11 @@ class BatchStore(Protocol):
         set_fields: Fields | None = None,
         add_fields: Counters | None = None,
     ) -> BatchJob: ...
+
+    def update_pending(self, batch_id: str, now: datetime, set_fields: Fields) -> BatchJob | None:
+        """Set fields of a batch that is still pending, in one write conditional on that; the batch as
+        stored after it, or None when it is missing or no longer pending (nothing written)."""
+        ...
 
     def add_videos(
         self, batch: BatchJob, batch_videos: list[BatchVideo], now: datetime, limit: int | None = None

@@ -11,8 +11,8 @@ from functions.adapters import page_token
 from functions.domain.batch_control import ParkedToken
 from functions.domain.batch_listing import (
     BatchPage,
-    InvalidPageToken,
     SortField,
+    SortOrder,
     order_batches,
     page_fingerprint,
 )
@@ -209,20 +209,10 @@ class FakeBatchStore:
         *,
         after: str | None = None,
         skip: int = 0,
+        order: SortOrder | None = None,
     ) -> BatchPage:
-        ordered = order_batches(self.list_for_user(user_id, status), sort)
-        fingerprint = page_fingerprint(sort, status)
-        start = 0
-        if after is not None:
-            _, key = page_token.decode(after, fingerprint, {"id"})
-            ids = [b.id for b in ordered]
-            if key["id"] not in ids:
-                raise InvalidPageToken()
-            start = ids.index(key["id"]) + 1
-        shown = ordered[start + skip : start + skip + limit]
-        more = len(ordered) > start + skip + limit and bool(shown)
-        token = page_token.encode(fingerprint, 0, {"id": shown[-1].id}) if more else None
-        return BatchPage(shown, token)
+        ordered = order_batches(self.list_for_user(user_id, status), sort, order)
+        return page_token.page_of(ordered, page_fingerprint(sort, status, order), limit, after, skip)
 
     def count_for_user(self, user_id: str, status: BatchStatus | None = None) -> int:
         return len(self.list_for_user(user_id, status))
@@ -293,6 +283,14 @@ class FakeBatchStore:
         with self.t.lock:
             stored = self.t.batches[batch_id]  # DynamoDB: ConditionalCheckFailed on a missing batch
             self.t.batches[batch_id] = apply(stored, now, set_fields, add_fields)
+            return self.t.batches[batch_id]
+
+    def update_pending(self, batch_id: str, now: datetime, set_fields: Mapping[str, Any]) -> BatchJob | None:
+        with self.t.lock:
+            stored = self.t.batches.get(batch_id)
+            if stored is None or stored.status is not BatchStatus.PENDING:
+                return None
+            self.t.batches[batch_id] = apply(stored, now, set_fields, None)
             return self.t.batches[batch_id]
 
     def _pinned(self, batch: BatchJob, add: int = 0, limit: int | None = None) -> BatchJob:

@@ -22,6 +22,7 @@ from reelflow.local import (
     access_control,
     fargate,
     identity_pool,
+    lazy_moto,
     local_store,
     patches,
     persistence,
@@ -31,7 +32,7 @@ from reelflow.local import (
 )
 from reelflow.local.drop_sweeper import DropSweeper
 from reelflow.local.identity_pool import DropFolderGuard
-from reelflow.local.provisioning import Names, provision
+from reelflow.local.provisioning import Names, create_worker, planned_worker, provision
 from reelflow.local.signed_uploads import PresignedUploadCheck
 
 REGION = "us-east-1"
@@ -53,7 +54,8 @@ class QuickStopMotoServer(ThreadedMotoServer):
 
     def _server_entry(self) -> None:  # ThreadedMotoServer's own, with a shorter poll interval
         secrets = access_control.KnownSecrets(LOCAL_KEY, LOCAL_KEY, ACCOUNT)
-        app = DropFolderGuard(PresignedUploadCheck(DomainDispatcherApplication(create_backend_app), secrets))
+        backends = DomainDispatcherApplication(create_backend_app)
+        app = lazy_moto.LazyWorker(DropFolderGuard(PresignedUploadCheck(backends, secrets)))
         self._server = make_server(
             self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
         )
@@ -140,12 +142,14 @@ class LocalCloud:
         default_user_config["stepfunctions"]["execute_state_machine"] = True
         sandboxes.current[0] = sandboxes.Sandboxes(self.settings.work_dir / "sandboxes")
         identity_pool.reset()
+        lazy_moto.arm(self._make_worker)
         provisioned = provision(
             self,
             self.names,
             self.runtime_env(),
             self.settings.retry_delays_seconds,
             self.settings.batch_timeout_seconds,
+            planned_worker(ACCOUNT, REGION),
             self.settings.time_scale,
         )
         fargate.time_scale[0] = self.settings.time_scale
@@ -173,6 +177,12 @@ class LocalCloud:
             self.settings.drop_sweep_interval_seconds,
         ).start()
         return self
+
+    @staticmethod
+    def _make_worker() -> None:
+        """The Fargate stand-in: its cluster and task definition, and the patch that runs its tasks."""
+        patches.install_lazy("fargate")
+        create_worker(ACCOUNT, REGION)
 
     def _kept_port(self) -> int | None:
         """The port of the previous start on this data folder, while it is free: URLs presigned before
@@ -228,6 +238,8 @@ class LocalCloud:
                 lambda_max_media_seconds=str(self.settings.lambda_max_media_seconds),
                 batch_timeout_seconds=str(self.settings.batch_timeout_seconds),
                 notification_topic_arn=self.notification_topic_arn,
+                # the parts of a long video render as a pool sized to the machine's cores
+                render_part_concurrency=str(os.cpu_count() or 1),
             ),
             **self.settings.extra_env,
         }

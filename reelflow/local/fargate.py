@@ -1,16 +1,17 @@
 """Local stand-in for Fargate: when the state machine runs the worker task (ecs:runTask), moto records
-the task and this runs the same worker entry point on a thread, with the overridden environment."""
+the task and this runs the same worker entry point on a thread, with the overridden environment.
+
+Installed on the first ECS call (`lazy_moto.py`), not at start: moto.ecs imports moto.ec2, which
+costs seconds of every fresh `reelflow run` that sends no video to Fargate."""
 
 import threading
 from typing import Any
-
-from moto.ecs.models import EC2ContainerServiceBackend
 
 from functions.services.workspace import invocation_scratch
 from reelflow.local import sandboxes
 from reelflow.local.access_control import Identity, acting_as
 
-_original_run_task = EC2ContainerServiceBackend.run_task
+_original_run_task: list[Any] = []
 # Local mode's time scale: the worker's heartbeat interval follows the state machine's timers.
 time_scale: list[float] = [1.0]
 # The task role's credentials (None: the worker runs as the caller, local mode without enforcement).
@@ -23,8 +24,8 @@ def _environment(overrides: dict[str, Any] | None) -> dict[str, str]:
     return {item["name"]: item["value"] for item in variables}
 
 
-def _run_task(self: EC2ContainerServiceBackend, *args: Any, **kwargs: Any) -> Any:
-    tasks = _original_run_task(self, *args, **kwargs)
+def _run_task(self: Any, *args: Any, **kwargs: Any) -> Any:
+    tasks = _original_run_task[0](self, *args, **kwargs)
     overrides = kwargs.get("overrides") if "overrides" in kwargs else (args[3] if len(args) > 3 else None)
     environment = _environment(overrides)
     if "REELFLOW_TASK_TOKEN" in environment:
@@ -47,4 +48,8 @@ def _run_as_task_role(main: Any, environment: dict[str, str]) -> None:
 
 
 def install() -> None:
+    from moto.ecs.models import EC2ContainerServiceBackend
+
+    if not _original_run_task:
+        _original_run_task.append(EC2ContainerServiceBackend.run_task)
     EC2ContainerServiceBackend.run_task = _run_task  # type: ignore[method-assign]

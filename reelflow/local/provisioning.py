@@ -86,9 +86,11 @@ def provision(
     environment: dict[str, str],
     retry_delays_seconds: tuple[int, ...],
     batch_timeout_seconds: int,
+    worker: "Worker",
     time_scale: float = 1.0,
 ) -> Provisioned:
-    """Everything, in dependency order."""
+    """Everything, in dependency order, but the worker: its ARNs are known (`planned_worker`) and
+    `create_worker` makes it on the first ECS call (lazy_moto.py)."""
     role_arn = create_role(aws)
     create_table(aws, names.table)
     create_buckets(aws, names)
@@ -96,7 +98,6 @@ def provision(
         spec.id: create_function(aws, spec, names.prefix, role_arn, environment)
         for spec in deployment.FUNCTIONS
     }
-    worker = create_worker(aws)
     substitutions = deployment.StateMachineSubstitutions(
         control_function_arn=arns[deployment.CONTROL.id],
         media_function_arn=arns[deployment.MEDIA.id],
@@ -257,19 +258,34 @@ def create_function(
     return str(created["FunctionArn"])
 
 
-def create_worker(aws: Clients) -> Worker:
-    """The Fargate worker's cluster and task definition, as the CDK app makes them. No network: the
-    local task definition uses bridge mode (moto 5.2.5 cannot create awsvpc's network interface), so
-    the state machine's subnets and security group are never read; making a VPC in moto's EC2 would
-    cost about a second of every start for nothing."""
-    ecs = aws.client("ecs")
-    cluster = ecs.create_cluster(clusterName="reelflow-local")["cluster"]["clusterArn"]
-    task_definition = ecs.register_task_definition(
-        family=WORKER_FAMILY,
-        networkMode="bridge",
-        cpu="2048",
-        memory="8192",
-        containerDefinitions=[
+WORKER_CLUSTER = "reelflow-local"
+
+
+def planned_worker(account: str, region: str) -> Worker:
+    """The worker's cluster and task definition as `create_worker` makes them (revision 1 of a fresh
+    family): the state machine names them before they exist."""
+    prefix = f"arn:aws:ecs:{region}:{account}"
+    return Worker(
+        f"{prefix}:cluster/{WORKER_CLUSTER}",
+        f"{prefix}:task-definition/{WORKER_FAMILY}:1",
+        LOCAL_SUBNET,
+        LOCAL_SECURITY_GROUP,
+    )
+
+
+def create_worker(account: str, region: str) -> Worker:
+    """The Fargate worker's cluster and task definition, as the CDK app makes them, straight in moto's
+    ECS backend (this runs inside the server, on the first ECS request). No network: the local task
+    definition uses bridge mode (moto 5.2.5 cannot create awsvpc's network interface), so the state
+    machine's subnets and security group are never read; making a VPC in moto's EC2 would cost about a
+    second for nothing."""
+    from moto.ecs.models import ecs_backends
+
+    backend = ecs_backends[account][region]
+    cluster = backend.create_cluster(WORKER_CLUSTER)
+    task_definition = backend.register_task_definition(
+        WORKER_FAMILY,
+        [
             {
                 "name": deployment.WORKER_CONTAINER,
                 "image": "reelflow-worker",
@@ -278,8 +294,14 @@ def create_worker(aws: Clients) -> Worker:
                 "memory": 8192,
             }
         ],
-    )["taskDefinition"]["taskDefinitionArn"]
-    return Worker(str(cluster), str(task_definition), LOCAL_SUBNET, LOCAL_SECURITY_GROUP)
+        network_mode="bridge",
+        cpu="2048",
+        memory="8192",
+    )
+    made = Worker(str(cluster.arn), str(task_definition.arn), LOCAL_SUBNET, LOCAL_SECURITY_GROUP)
+    if made != planned_worker(account, region):
+        raise RuntimeError(f"the local worker is {made}, not the planned {planned_worker(account, region)}")
+    return made
 
 
 def subscribe_uploads(aws: Clients, bucket: str, ingest_arn: str) -> None:

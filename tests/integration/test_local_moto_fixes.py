@@ -2,6 +2,10 @@
 rolls back every item."""
 
 import copy
+import json
+import threading
+import time
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -242,3 +246,46 @@ def test_an_item_is_measured_once_and_the_400_kb_limit_still_holds(
     with pytest.raises(ClientError, match="Item size has exceeded the maximum allowed size"):
         dynamodb.put_item(TableName=TABLE, Item=big)
     dynamodb.put_item(TableName=TABLE, Item={**big, "b": {"S": "y" * 190_000}})
+
+
+def test_an_execution_stopped_while_its_definition_is_parsed_ends_aborted(
+    local_cloud: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """moto 5.2.5 answered such a stop with a 500 (its environment did not exist yet): a cancel racing
+    an admission met it. The parse is held open until the stop has arrived, on any machine."""
+    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+
+    parsing, release = threading.Event(), threading.Event()
+    original = ExecutionWorker._get_evaluation_entrypoint
+
+    def held_parse(worker: ExecutionWorker) -> Any:
+        parsing.set()
+        release.wait(timeout=60)
+        return original(worker)
+
+    monkeypatch.setattr(ExecutionWorker, "_get_evaluation_entrypoint", held_parse)
+    sfn = local_cloud.client("stepfunctions")
+    definition = {"StartAt": "Wait", "States": {"Wait": {"Type": "Wait", "Seconds": 30, "End": True}}}
+    machine = sfn.create_state_machine(
+        name=f"stop-while-parsing-{uuid.uuid4().hex[:8]}",
+        definition=json.dumps(definition),
+        roleArn=f"arn:aws:iam::{ACCOUNT}:role/stop-while-parsing",
+    )["stateMachineArn"]
+    try:
+        execution = sfn.start_execution(stateMachineArn=machine, name="run1", input="{}")["executionArn"]
+        assert parsing.wait(timeout=60)
+        threading.Timer(0.5, release.set).start()  # the stop below waits for the program to begin
+        sfn.stop_execution(executionArn=execution, error="BatchCancelled", cause="Cancelled by the user")
+        assert release.is_set()
+        status = sfn.describe_execution(executionArn=execution)["status"]
+        for _ in range(600):
+            if status != "RUNNING":
+                break
+            time.sleep(0.1)
+            status = sfn.describe_execution(executionArn=execution)["status"]
+        assert status == "ABORTED"
+        events = [e["type"] for e in sfn.get_execution_history(executionArn=execution)["events"]]
+        assert "WaitStateExited" not in events and "ExecutionSucceeded" not in events
+    finally:
+        release.set()
+        sfn.delete_state_machine(stateMachineArn=machine)

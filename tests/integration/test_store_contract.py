@@ -335,14 +335,17 @@ def test_membership_changes_are_conditional_on_the_count_read_and_the_limit(stor
 
 
 def _listing_fixture(ctx: Services, now) -> tuple[str, list[BatchJob]]:
-    """Seven batches of one user: priorities with ties, four statuses, one minute apart."""
+    """Seven batches of one user: priorities, names (any case) and progress with ties, four statuses,
+    one minute apart."""
     user = f"pages-{uuid.uuid4().hex[:8]}"
     batches = []
     for i, priority in enumerate([5, 9, 5, 0, 9, 5, 10]):
         batch = BatchJob(
             user_id=user,
-            name=f"b{i}",
+            name=["Beta", "alpha", "beta", "Gamma", "alpha", "delta", "Alpha"][i],
             priority=priority,
+            total_videos=4,
+            completed_videos=[4, 2, 0, 2, 1, 4, 0][i],
             created_at=now + timedelta(minutes=i),
             updated_at=now,
         )
@@ -357,14 +360,16 @@ def _listing_fixture(ctx: Services, now) -> tuple[str, list[BatchJob]]:
     return user, batches
 
 
-@pytest.mark.parametrize("sort", ["created_at", "priority", "status"])
-def test_pages_follow_the_listing_order_by_token_and_by_offset(stores, now, sort):
+@pytest.mark.parametrize("order", [None, "asc", "desc"])
+@pytest.mark.parametrize("sort", ["created_at", "priority", "status", "name", "progress"])
+def test_pages_follow_the_listing_order_by_token_and_by_offset(stores, now, sort, order):
     user, batches = _listing_fixture(stores, now)
     for status in (None, BatchStatus.PROCESSING):
-        expected = [b.id for b in order_batches([b for b in batches if status in (None, b.status)], sort)]
+        matching = [b for b in batches if status in (None, b.status)]
+        expected = [b.id for b in order_batches(matching, sort, order)]
         seen, token, pages = [], None, 0
         while True:
-            page = stores.batches.page_for_user(user, status, sort, 2, after=token)
+            page = stores.batches.page_for_user(user, status, sort, 2, after=token, order=order)
             seen += [b.id for b in page.items]
             pages += 1
             token = page.next_token
@@ -372,17 +377,22 @@ def test_pages_follow_the_listing_order_by_token_and_by_offset(stores, now, sort
                 break
         assert seen == expected and pages == max(1, -(-len(expected) // 2))  # no empty last page
         assert stores.batches.count_for_user(user, status) == len(expected)
-        skipped = stores.batches.page_for_user(user, status, sort, 2, skip=1)
+        skipped = stores.batches.page_for_user(user, status, sort, 2, skip=1, order=order)
         assert [b.id for b in skipped.items] == expected[1:3]
-    first = stores.batches.page_for_user(user, None, sort, 3)
+    first = stores.batches.page_for_user(user, None, sort, 3, order=order)
     assert first.next_token is not None
     other_sort = "priority" if sort != "priority" else "created_at"
     for bad in (first.next_token[:-3] + "xyz", "not-a-token", first.next_token):
         with pytest.raises(InvalidPageToken):
-            stores.batches.page_for_user(user, None, other_sort, 3, after=bad)
+            stores.batches.page_for_user(user, None, other_sort, 3, after=bad, order=order)
+    other_order = (
+        "asc" if order_batches(batches, sort, "asc") != order_batches(batches, sort, order) else "desc"
+    )
+    with pytest.raises(InvalidPageToken):  # a token of the other direction resumes nothing
+        stores.batches.page_for_user(user, None, sort, 3, after=first.next_token, order=other_order)
     stranger, _ = _listing_fixture(stores, now)
     with pytest.raises(InvalidPageToken):  # a token of another user's listing reads nothing of theirs
-        stores.batches.page_for_user(stranger, None, sort, 3, after=first.next_token)
+        stores.batches.page_for_user(stranger, None, sort, 3, after=first.next_token, order=order)
 
 
 def test_a_batch_is_read_with_its_videos_in_position_order(stores, now):
@@ -395,3 +405,45 @@ def test_a_batch_is_read_with_its_videos_in_position_order(stores, now):
     assert stores.batches.get_with_videos("no-such-batch") is None
     videos = stores.videos.get_many([m.video_id for m in found[1]] + ["missing"])
     assert set(videos) == {m.video_id for m in found[1]}
+
+
+def test_an_edit_lands_only_while_the_batch_is_pending(stores, now):
+    batch, _ = new_batch(stores, now, videos=1, description="draft")
+    later = now + timedelta(seconds=1)
+    edited = stores.batches.update_pending(batch.id, later, {"name": "renamed", "description": None})
+    assert edited is not None and (edited.name, edited.description, edited.updated_at) == (
+        "renamed",
+        None,
+        later,
+    )
+    assert stores.batches.get(batch.id) == edited
+    stores.batches.transition(batch, BatchAction.ENQUEUE, later)
+    assert stores.batches.update_pending(batch.id, later, {"name": "too late"}) is None
+    stored = stores.batches.get(batch.id)
+    assert (stored.name, stored.status) == ("renamed", BatchStatus.QUEUED)
+    assert stores.batches.update_pending("missing-batch", later, {"name": "x"}) is None
+    assert stores.batches.get("missing-batch") is None  # a conditional edit never creates an item
+
+
+def test_of_concurrent_edits_and_a_start_the_start_holds_and_each_edit_lands_whole(stores, now):
+    batch, _ = new_batch(stores, now, videos=1)
+    results: list[BatchJob | None] = []
+
+    def edit(n: int) -> None:
+        results.append(
+            stores.batches.update_pending(batch.id, now, {"name": f"n{n}", "description": f"d{n}"})
+        )
+
+    threads = [threading.Thread(target=edit, args=(n,)) for n in range(6)]
+    threads.insert(
+        3, threading.Thread(target=stores.batches.transition, args=(batch, BatchAction.ENQUEUE, now))
+    )
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    stored = stores.batches.get(batch.id)
+    assert stored.status is BatchStatus.QUEUED
+    assert stored.name == "c" or stored.name[1:] == (stored.description or "")[1:]
+    landed = [r for r in results if r is not None]
+    assert all(r.status is BatchStatus.PENDING for r in landed)

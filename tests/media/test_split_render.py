@@ -5,6 +5,7 @@ in order, on a clean clock, with every click on the frame it belongs to and the 
 
 import hashlib
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -26,18 +27,21 @@ KEEP.append((15.0, SECONDS))
 PCM = ["-f", "s16le"]
 
 
-def barcode_source(path: Path) -> Path:
+def barcode_source(path: Path, silent: Sequence[tuple[float, float]] = ()) -> Path:
     """Frame n shows n in binary (bit i white when set, 16 px each); a 1 ms click starts frames that
-    are multiples of CLICK_EVERY, over a quiet 220 Hz tone (so a gap in the sound would show)."""
+    are multiples of CLICK_EVERY, over a quiet 220 Hz tone (so a gap in the sound would show). The
+    `silent` spans have no sound at all (silences for the pipeline to cut)."""
     width = BITS * BIT_WIDTH
     luma = f"if(mod(floor(N/pow(2\\,floor(X/{BIT_WIDTH})))\\,2)\\,235\\,16)"
     picture = f"geq=lum='{luma}':cb=128:cr=128"
     click = f"if(lt(mod(t*{FPS}\\,{CLICK_EVERY})*48000/{FPS}\\,48)\\,0.9\\,0)"
+    gates = "".join(f"*(1-between(t\\,{a}\\,{b}))" for a, b in silent)
+    click = f"({click}{gates})"
     subprocess.run(
         [
             ffmpeg(), "-v", "error", "-y",
             "-f", "lavfi", "-i", f"nullsrc=s={width}x{HEIGHT}:r={FPS}:d={SECONDS},{picture}",
-            "-f", "lavfi", "-i", f"aevalsrc='{click}+0.05*sin(2*PI*220*t)':s=48000:d={SECONDS}",
+            "-f", "lavfi", "-i", f"aevalsrc='{click}+0.05*sin(2*PI*220*t){gates}':s=48000:d={SECONDS}",
             "-c:v", "libx264", "-preset", "ultrafast", "-g", "50", "-pix_fmt", "yuv420p",
             "-c:a", "pcm_s16le", "-shortest", str(path.with_suffix(".mov")),
         ],

@@ -1,7 +1,9 @@
-"""A transcript heard in parts (speech only, cut in the silences) against one heard whole, on espeak-ng
-speech whose words are known: no worse by more than one point of WER, word times monotonic."""
+"""A transcript heard in parts (speech only, cut in the silences, heard in parallel) against one heard
+whole, on espeak-ng speech whose words are known: no worse by more than one point of WER, word times
+monotonic across the joins."""
 
 import re
+import threading
 
 import jiwer
 import pytest
@@ -26,8 +28,15 @@ def test_parts_joined_are_as_good_as_one_piece_with_monotonic_word_times(heard):
     wav, frames, truth = heard
     assert len(speech_parts(frames, truth.duration, part_seconds=8.0)) >= 3
     reference = " ".join(truth.words)
-    whole = WhisperEngine(beam_size=1, part_seconds=1e9).transcribe(wav, "en", truth.duration, frames)
-    joined = WhisperEngine(beam_size=1, part_seconds=8.0).transcribe(wav, "en", truth.duration, frames)
+    whole = WhisperEngine(beam_size=1, part_seconds=1e9, workers=1).transcribe(
+        wav, "en", truth.duration, frames
+    )
+    threads: set[str] = set()
+    engine = WhisperEngine(beam_size=1, part_seconds=8.0, workers=2)
+    joined = engine.transcribe(
+        wav, "en", truth.duration, frames, on_progress=lambda _: threads.add(threading.current_thread().name)
+    )
+    assert len({t for t in threads if t.startswith("whisper")}) == 2  # the parts were heard by a pool
     whole_wer, joined_wer = jiwer.wer(reference, words_of(whole)), jiwer.wer(reference, words_of(joined))
     assert joined_wer <= whole_wer + 0.01, (joined_wer, whole_wer, words_of(joined))
     starts = [w.start for w in joined.words]

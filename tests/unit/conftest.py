@@ -1,7 +1,9 @@
 """Unit tests run on in-memory fakes: no sockets (a test that opens one fails), no moto, milliseconds."""
 
+import json
 import os
 import socket
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +11,8 @@ import pytest
 
 from functions.domain.enums import Tier
 from functions.services.batches import Caller
+from reelflow.local.gateway import build_event
+from reelflow.local.invoker import LocalLambdaContext
 from tests.fakes.container import FakeServices, fake_services
 
 
@@ -44,3 +48,24 @@ def fake(tmp_path: Path) -> FakeServices:
 @pytest.fixture
 def alice() -> Caller:
     return Caller(user_id="alice", tier=Tier.CREATOR)
+
+
+@pytest.fixture
+def call(fake: FakeServices, monkeypatch: pytest.MonkeyPatch) -> Callable[..., tuple[int, Any]]:
+    """The API handler as API Gateway calls it, with the batch and control routes on the fakes."""
+    from functions.handlers import api as api_module
+    from functions.handlers.routes import batches as batch_routes
+    from functions.handlers.routes import control as control_routes
+
+    monkeypatch.setattr(batch_routes, "services", lambda: fake.ctx)
+    monkeypatch.setattr(control_routes, "services", lambda: fake.ctx)
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
+
+    def send(method: str, path: str, body: Any = None, user: str = "alice") -> tuple[int, Any]:
+        claims = {"sub": user, "custom:tier": "creator"}
+        payload = json.dumps(body).encode() if body is not None else b""
+        event = build_event(method, path, "", {"content-type": "application/json"}, payload, claims)
+        result = api_module.handler(event, LocalLambdaContext(function_name="reelflow-api"))
+        return result["statusCode"], json.loads(result["body"]) if result.get("body") else None
+
+    return send

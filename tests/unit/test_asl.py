@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from functions.domain.pipeline_contract import RENDER_PART, STITCH
 from functions.domain.stage_plan import MEDIA_STAGES, PROBE, PROBE_STATE, TASK_NAMES
 from functions.services.stages import STAGE_RUNNERS
 
@@ -67,6 +68,8 @@ def test_lambda_tasks_retry_service_errors_and_media_errors_are_caught():
         "Remove silence",
         "Detect highlights",
         "Export video",
+        "Stitch parts",
+        "Render parts",
         "Process on Fargate",
     ):
         assert states[name]["Catch"][-1] == {
@@ -92,7 +95,7 @@ def test_every_task_of_a_video_catches_so_its_failure_stays_its_own():
 
 def test_a_video_that_outruns_lambda_moves_to_fargate():
     video = json.loads(ASL.read_text())["States"]["Process videos"]["ItemProcessor"]["States"]
-    for name in ("Probe video", "Remove silence", "Detect highlights", "Export video"):
+    for name in ("Probe video", "Remove silence", "Detect highlights", "Export video", "Stitch parts"):
         first = video[name]["Catch"][0]
         assert first["ErrorEquals"] == ["States.Timeout", "Sandbox.Timedout"], name
         assert first["Next"] == "Process on Fargate", name
@@ -130,6 +133,12 @@ def test_the_lambda_route_runs_the_stages_in_the_order_of_the_stage_table():
             run.append((name, task))
         name = state.get("Next") or state.get("Default")
     assert run == [(PROBE_STATE, PROBE), *((s.asl_state, s.name) for s in MEDIA_STAGES)]
-    media_states = {n for n, s in states.items() if "stage" in s.get("Parameters", {}).get("Payload", {})}
-    assert media_states == {n for n, _ in run}  # no stage runs outside the table
+    media_states = {
+        n: s["Parameters"]["Payload"]["stage"]
+        for n, s in states.items()
+        if "stage" in s.get("Parameters", {}).get("Payload", {})
+    }
+    # no stage runs outside the table but the export's own parts (a long video's split render)
+    assert set(media_states) - {n for n, _ in run} == {"Render part", "Stitch parts"}
+    assert {media_states["Render part"], media_states["Stitch parts"]} == {RENDER_PART, STITCH}
     assert list(STAGE_RUNNERS) == list(TASK_NAMES)  # the media handler serves every task, in order

@@ -1,107 +1,186 @@
-"""Step Functions' limits, computed from the batch state machine itself: the history events of a batch
-of 50 videos of 60 minutes, each failing three times before it succeeds, stay under 25,000; the state
-stays far under 256 KB. Parts of a long video must not add events per part to the batch's history: the
-same count with the parts fanned out by an inline Map would be over the limit, which is why parts run
-inside the export task (a pool) or as a Distributed Map (child executions, whose events are their own).
+"""Step Functions' limits, computed from the batch state machine itself (statemachines/batch.asl.json):
+a batch of 50 videos of 60 minutes, each failing three times (after its parts were rendered) before it
+succeeds, stays under 25,000 history events per execution, and every state document under 256 KB.
 
-Events per state follow the Step Functions history model: a Lambda task is entered, scheduled, started,
-succeeded (or failed) and exited (5; a callback task also reports TaskSubmitted: 6); Choice, Wait and
-Succeed are entered and exited (2); a Map is entered, started, succeeded and exited (4) and each
-iteration started and succeeded (2); a Distributed Map adds MapRunStarted and MapRunSucceeded (2) and
-nothing per item. A Lambda task retried on a service error (throttling) adds 3 events a retry: the
-margin left (about 15,000 events) holds some 25 of them in every attempt of every video.
+The model counts events as Step Functions writes them into an execution's history:
+- an execution: ExecutionStarted and ExecutionSucceeded (2);
+- a Task: Entered, Scheduled, Started, Succeeded (or Failed) and Exited (5); a callback task
+  (`.waitForTaskToken`) also writes TaskSubmitted (6); each Retry of a Lambda service error adds
+  TaskFailed, TaskScheduled and TaskStarted (3);
+- a Choice, Wait, Pass or Succeed state: Entered and Exited (2);
+- an INLINE Map: Entered, Started, Succeeded and Exited (4), and in the same history, for each item,
+  MapIterationStarted and MapIterationSucceeded (2) plus the events of the states the item visits;
+- a DISTRIBUTED Map: the same 4 plus MapRunStarted and MapRunSucceeded (2) and nothing per item; each
+  item is a child execution whose events are its own history (and its own 25,000).
+
+The walk follows the real `Next`, `Default`, `Choices` and `Catch` of the file, so a state added on
+the path is counted without touching this test.
 """
 
+import copy
 import json
 import uuid
 from pathlib import Path
 from typing import Any
 
+from functions.domain import pipeline_contract as contract
+from functions.services.stages.split_export import part_key
+
 ROOT = Path(__file__).resolve().parents[2]
 ASL = json.loads((ROOT / "statemachines" / "batch.asl.json").read_text())
 HISTORY_LIMIT, STATE_LIMIT = 25_000, 256 * 1024
 VIDEOS, MINUTES, RETRIES = 50, 60, 3
-PART_SECONDS = 120.0
+PART_SECONDS = 120.0  # functions/config.py's render_part_seconds default
+THROTTLE_RETRY = 3  # events of one Retry of a Lambda task (TaskFailed, TaskScheduled, TaskStarted)
+# The Choices a running video takes: the batch runs, the video stays on Lambda, it is long (split), and
+# a failed attempt is retried.
+RUNNING = {
+    "Paused or cancelled?": "Begin video",
+    "Lambda or Fargate?": "Transcribe",
+    "Rendered or in parts?": "Render parts",
+    "Retry video?": "Wait before retry",
+}
 
-VIDEO = ASL["States"]["Process videos"]["ItemProcessor"]["States"]
+
+def parts_of(minutes: float) -> int:
+    """A video's Map items: the picture parts of its output, and its sound."""
+    return max(1, round(minutes * 60 / PART_SECONDS)) + 1
 
 
-def events(state: dict[str, Any]) -> int:
+def state_events(state: dict[str, Any], items: int) -> int:
     kind = state["Type"]
     if kind == "Task":
         return 6 if str(state["Resource"]).endswith(".waitForTaskToken") else 5
-    if kind == "Map":
-        return 4
-    return 2
+    if kind != "Map":
+        return 2
+    if state["ItemProcessor"]["ProcessorConfig"]["Mode"] == "DISTRIBUTED":
+        return 4 + 2
+    inner = state["ItemProcessor"]
+    return 4 + items * (2 + scope_events(inner["States"], inner["StartAt"], items)[0])
 
 
-def path(start: str, stop_at: str | None = None, fail_at: str | None = None) -> list[str]:
-    """States visited from `start`, on the Lambda route with every stage on and the batch running, up
-    to and including `stop_at` or the state that fails (`fail_at`, caught into the failure handler)."""
-    visited, name = [], start
+def scope_events(
+    states: dict[str, Any], start: str, items: int, fail_at: str | None = None, stop_at: str | None = None
+) -> tuple[int, list[str]]:
+    """(events, states visited) from `start` to the scope's end, or to `stop_at`; the state `fail_at`
+    fails and its catch-all is followed."""
+    total, visited, name = 0, [], start
     while name:
-        state = VIDEO[name]
+        state = states[name]
         visited.append(name)
-        if name in (stop_at, fail_at):
-            if name == fail_at:
-                caught = next(c for c in state["Catch"] if c["ErrorEquals"] == ["States.ALL"])
-                return visited + path(caught["Next"], stop_at="Wait before retry")
-            return visited
-        name = choice(name, state) if state["Type"] == "Choice" else state.get("Next", "")
-    return visited
+        total += state_events(state, items)
+        if name == stop_at:
+            break
+        if name == fail_at:
+            caught = next(c for c in state["Catch"] if c["ErrorEquals"] == ["States.ALL"])
+            name = caught["Next"]
+            fail_at = None
+            continue
+        if state["Type"] == "Choice":
+            name = RUNNING.get(name) or state["Default"]
+            assert name in {c["Next"] for c in state["Choices"]} | {state["Default"]}
+            continue
+        name = state.get("Next", "")
+    return total, visited
 
 
-def choice(name: str, state: dict[str, Any]) -> str:
-    wanted = {"Paused or cancelled?": "running", "Lambda or Fargate?": "lambda", "Retry video?": True}
-    for rule in state["Choices"]:
-        value = rule.get("StringEquals", rule.get("BooleanEquals"))
-        if value == wanted[name]:
-            return str(rule["Next"])
-    return str(state["Default"])
+def video_events(asl: dict[str, Any], minutes: float = MINUTES) -> tuple[int, int]:
+    """(events of one video in the batch's history, its states' count per attempt): RETRIES attempts
+    that fail at the stitch, after the parts ran, then one that succeeds."""
+    states = asl["States"]["Process videos"]["ItemProcessor"]["States"]
+    items = parts_of(minutes)
+    failed, failed_path = scope_events(
+        states, "Check batch state", items, fail_at="Stitch parts", stop_at="Wait before retry"
+    )
+    succeeded, path = scope_events(states, "Check batch state", items)
+    assert "Render parts" in failed_path and failed_path[-1] == "Wait before retry"
+    assert "Render parts" in path and path[-1] == "Video completed"
+    tasks = sum(1 for n in path if states[n]["Type"] == "Task")
+    return 2 + RETRIES * failed + succeeded, tasks
 
 
-def video_events(parts: int, fan_out: str | None) -> int:
-    """One video: RETRIES attempts failing at its export, then one that succeeds."""
-    export = "Export video"
-    failed = path("Check batch state", fail_at=export)
-    succeeded = path("Check batch state")
-    assert export in succeeded and succeeded[-1] == "Video completed" and failed[-1] == "Wait before retry"
-    per_attempt_parts = {None: 0, "inline": 4 + parts * (2 + 5), "distributed": 4 + 2}[fan_out]
-    total = 2  # the iteration's start and success
-    total += RETRIES * (sum(events(VIDEO[n]) for n in failed) + per_attempt_parts)
-    total += sum(events(VIDEO[n]) for n in succeeded) + per_attempt_parts
-    return total
+def batch_events(asl: dict[str, Any], minutes: float = MINUTES) -> int:
+    outer = sum(state_events(asl["States"][n], VIDEOS) for n in ("Prepare batch", "Complete batch"))
+    process = asl["States"]["Process videos"]
+    assert process["ItemProcessor"]["ProcessorConfig"]["Mode"] == "INLINE"
+    return 2 + outer + 4 + VIDEOS * video_events(asl, minutes)[0]
 
 
-def batch_events(fan_out: str | None, minutes: float = MINUTES) -> int:
-    parts = round(minutes * 60 / PART_SECONDS)
-    outer = ["Prepare batch", "Process videos", "Complete batch"]
-    return 2 + sum(events(ASL["States"][n]) for n in outer) + VIDEOS * video_events(parts, fan_out)
+def with_parts_inline() -> dict[str, Any]:
+    """The same file with the parts' Map inline (their events in the batch's history)."""
+    changed = copy.deepcopy(ASL)
+    video = changed["States"]["Process videos"]["ItemProcessor"]["States"]
+    video["Render parts"]["ItemProcessor"]["ProcessorConfig"] = {"Mode": "INLINE"}
+    return changed
 
 
-def test_the_failing_and_succeeding_paths_are_the_real_ones():
-    names = path("Check batch state")
-    assert names[:4] == ["Check batch state", "Paused or cancelled?", "Begin video", "Probe video"]
-    assert "Transcribe" in names and "Process on Fargate" not in names
+def test_the_walk_follows_the_real_paths():
+    states = ASL["States"]["Process videos"]["ItemProcessor"]["States"]
+    _, path = scope_events(states, "Check batch state", parts_of(MINUTES))
+    assert path[:4] == ["Check batch state", "Paused or cancelled?", "Begin video", "Probe video"]
+    assert path[-4:] == ["Render parts", "Stitch parts", "Finish video", "Video completed"]
+    assert "Process on Fargate" not in path
 
 
 def test_fifty_hour_long_videos_with_three_retries_stay_under_the_history_limit():
-    assert batch_events(None) < HISTORY_LIMIT - VIDEOS * (RETRIES + 1) * 3 * 20  # and room for task retries
-    assert batch_events("distributed") < HISTORY_LIMIT  # a Distributed Map over parts would fit too
-    assert batch_events("inline") > HISTORY_LIMIT  # an inline Map over 30 parts a video would not
+    events = batch_events(ASL)
+    _, tasks = video_events(ASL)
+    # what is left holds this many Lambda service-error retries in every task of every attempt
+    spare_retries_per_task = (HISTORY_LIMIT - events) / (VIDEOS * (RETRIES + 1) * tasks * THROTTLE_RETRY)
+    assert events < HISTORY_LIMIT and spare_retries_per_task >= 1, (events, spare_retries_per_task)
+
+
+def test_each_part_is_a_child_execution_far_under_the_limit():
+    part = ASL["States"]["Process videos"]["ItemProcessor"]["States"]["Render parts"]["ItemProcessor"]
+    assert part["ProcessorConfig"]["Mode"] == "DISTRIBUTED"
+    # a child retrying its task three times on service errors still has a handful of events
+    assert 2 + scope_events(part["States"], part["StartAt"], 1)[0] + 3 * THROTTLE_RETRY < 50
+
+
+def test_an_inline_map_over_the_parts_would_break_the_limit():
+    """Why the parts are a Distributed Map: inline, every part's events land in the batch's history."""
+    assert batch_events(with_parts_inline()) > HISTORY_LIMIT
 
 
 def test_history_does_not_grow_with_length():
-    assert batch_events(None, minutes=1) == batch_events(None, minutes=MINUTES)
-    assert batch_events("distributed", minutes=1) == batch_events("distributed", minutes=MINUTES)
+    assert batch_events(ASL, minutes=3) == batch_events(ASL, minutes=MINUTES)
 
 
-def test_the_batch_state_stays_far_under_256_kb():
-    """The largest state is the batch input the Map iterates (each iteration's result is dropped:
-    `ResultPath: null`); a video's iteration holds its reference and small stage replies."""
-    assert ASL["States"]["Process videos"]["ResultPath"] is None
-    videos = [
-        {"batch_id": str(uuid.uuid4()), "video_id": str(uuid.uuid4()), "position": i} for i in range(VIDEOS)
+def test_the_largest_state_stays_far_under_256_kb():
+    """The largest document is a 60-minute video's iteration after its parts ran and its stitch failed:
+    its reference, the parts it asked for, the keys of what they rendered and the recorded error (a
+    Lambda error's Cause, with its stack trace, taken as 8 KB). Every part's media stays in S3."""
+    ref = {"batch_id": str(uuid.uuid4()), "video_id": str(uuid.uuid4()), "position": VIDEOS - 1}
+    items = parts_of(MINUTES)
+    parts = [contract.PartItem(**ref, kind="picture", index=i) for i in range(items - 1)]
+    parts.append(contract.PartItem(**ref, kind="sound", index=0))
+    video = contract.VideoRef(**ref)
+    rendered = [
+        contract.RenderedPart(
+            kind=p.kind, index=p.index, key=part_key(video, p.kind, p.index, "mp4"), seconds=123.456
+        )
+        for p in parts
     ]
-    state = {"batch": {"batch_id": str(uuid.uuid4()), "max_concurrency": 5, "videos": videos}}
-    assert len(json.dumps(state)) < STATE_LIMIT / 20
+    state = contract.IterationState(
+        **ref,
+        gate=contract.GateOutput(action="run"),
+        probe=contract.ProbeRoute(route="lambda"),
+        export=contract.ExportPlan(split=True, parts=parts, part_concurrency=40),
+        rendered=rendered,
+        error=contract.TaskError(Error="MediaError", Cause="x" * 8192),
+        decision=contract.FailureDecision(retry=True, wait_seconds=900, error_type="MediaError"),
+    )
+    size = len(json.dumps(contract.dump(state)))
+    assert size < STATE_LIMIT / 8, size
+    batch = contract.ExecutionState(
+        batch_id=ref["batch_id"],
+        batch=contract.PrepareBatchOutput(
+            batch_id=ref["batch_id"],
+            videos=[
+                contract.VideoRef(**{**ref, "video_id": str(uuid.uuid4()), "position": i}) for i in range(50)
+            ],
+            max_concurrency=5,
+        ),
+    )
+    assert len(json.dumps(contract.dump(batch))) < STATE_LIMIT / 20
+    assert ASL["States"]["Process videos"]["ResultPath"] is None  # the videos' documents are dropped

@@ -1,6 +1,5 @@
 """Pause, resume, cancel, retry-failed and delete on in-memory fakes: the use cases and their routes."""
 
-import json
 import threading
 from typing import Any
 
@@ -18,14 +17,9 @@ from functions.domain.enums import BatchStatus, Tier, VideoStatus
 from functions.domain.errors import Conflict, InvalidRequest, NotFound
 from functions.domain.pipeline_contract import TaskError, VideoRef
 from functions.domain.transitions import BatchAction
-from functions.handlers import api as api_module
-from functions.handlers.routes import batches as batch_routes
-from functions.handlers.routes import control as control_routes
 from functions.services import batch_controls as controls
 from functions.services import batch_lifecycle as lifecycle
 from functions.services.batches import Caller
-from reelflow.local.gateway import build_event
-from reelflow.local.invoker import LocalLambdaContext
 from tests.fakes.container import FakeServices
 from tests.unit.test_lifecycle_use_cases import started_batch
 
@@ -296,22 +290,6 @@ def test_a_stale_read_loses_with_the_seeds_message(fake):
 # ---- the routes ------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def call(fake, monkeypatch):
-    monkeypatch.setattr(batch_routes, "services", lambda: fake.ctx)
-    monkeypatch.setattr(control_routes, "services", lambda: fake.ctx)
-    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
-
-    def send(method: str, path: str, body: Any = None, user: str = "alice") -> tuple[int, Any]:
-        claims = {"sub": user, "custom:tier": "creator"}
-        payload = json.dumps(body).encode() if body is not None else b""
-        event = build_event(method, path, "", {"content-type": "application/json"}, payload, claims)
-        result = api_module.handler(event, LocalLambdaContext(function_name="reelflow-api"))
-        return result["statusCode"], json.loads(result["body"]) if result.get("body") else None
-
-    return send
-
-
 def test_the_control_routes_answer_with_the_seeds_statuses_and_texts(fake, call):
     batch_id, refs = started_batch(fake, videos=2)
     base = f"/api/batch-jobs/{batch_id}"
@@ -382,3 +360,24 @@ def test_a_parked_token_whose_send_fails_stays_parked_and_is_sent_later(fake, mo
     assert release_parked(fake.ctx, batch_id) == 1
     assert sorted(t for t, _ in fake.workflow.successes) == ["t-ok", "t-throttled"]
     assert fake.ctx.task_tokens.parked(batch_id) == []
+
+
+def test_a_cancel_whose_execution_stop_fails_still_answers_and_leaves_the_batch_consistent(fake, monkeypatch):
+    """The cancel is committed before the stop: a failing StopExecution (a race with the execution's
+    start, throttling) is logged, the videos are still cancelled and parked tokens sent back."""
+    batch_id, refs = started_batch(fake, videos=2)
+    lifecycle.begin_video(fake.ctx, refs[0])
+    lifecycle.park_until_resumed(fake.ctx, refs[1], "token-2")
+
+    def failing_stop(execution_arn: str, error: str, cause: str) -> bool:
+        raise RuntimeError("StopExecution failed")
+
+    monkeypatch.setattr(fake.workflow, "stop", failing_stop)
+    cancelled = controls.cancel_batch(fake.ctx, ALICE, batch_id)
+
+    assert (cancelled.batch_job.status, cancelled.execution_stopped) == (B.CANCELLED, False)
+    assert cancelled.cancelled_video_ids == [refs[0].video_id, refs[1].video_id]
+    batch = fake.ctx.batches.get(batch_id)
+    assert (batch.cancelled_videos, batch.finished_videos) == (2, 2)
+    assert fake.workflow.successes == [("token-2", {"resumed": True})]  # the gate then says stop
+    assert lifecycle.check_gate(fake.ctx, refs[1]).action == "stop"

@@ -9,6 +9,7 @@ import type {
   BatchJobCreate,
   BatchJobCreated,
   BatchJobDetail,
+  BatchJobEdit,
   BatchJobList,
   BatchJobStatus,
   CancelResult,
@@ -66,15 +67,18 @@ const videoPath = (batchJobId: string, videoId: string) => ({
   params: { path: { batch_id: batchJobId, video_id: videoId } },
 });
 
+type ListQuery = NonNullable<paths["/api/batch-jobs"]["get"]["parameters"]["query"]>;
+
 export interface ListParams {
   status?: BatchJobStatus;
-  sort?: string;
+  sort?: ListQuery["sort"];
+  order?: ListQuery["order"];
   limit?: number;
   offset?: number;
 }
 
 export async function getBatchJobs(params: ListParams = {}): Promise<BatchJobList> {
-  return unwrap(await api().GET("/api/batch-jobs", { params: { query: params as never } }));
+  return unwrap(await api().GET("/api/batch-jobs", { params: { query: params } }));
 }
 
 export async function getBatchJob(batchJobId: string): Promise<BatchJobDetail> {
@@ -83,6 +87,11 @@ export async function getBatchJob(batchJobId: string): Promise<BatchJobDetail> {
 
 export async function createBatchJob(data: BatchJobCreate): Promise<BatchJobCreated> {
   return unwrap(await api().POST("/api/batch-jobs", { body: data }));
+}
+
+/** A new name and/or description for a batch that has not started (409 once it has; null clears the description). */
+export async function editBatchJob(batchJobId: string, body: BatchJobEdit): Promise<BatchJobDetail> {
+  return unwrap(await api().PATCH("/api/batch-jobs/{batch_id}", { ...batchPath(batchJobId), body }));
 }
 
 /** Uploaded videos (`video_ids`) or new files (`files`: the reply carries an upload target for each). */

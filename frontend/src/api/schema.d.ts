@@ -22,7 +22,8 @@ export interface paths {
         delete: operations["delete_batch_api_batch_jobs__batch_id__delete"];
         options?: never;
         head?: never;
-        patch?: never;
+        /** Edit the name or description of a batch that has not started */
+        patch: operations["edit_batch_api_batch_jobs__batch_id__patch"];
         trace?: never;
     };
     "/api/batch-jobs/{batch_id}/videos": {
@@ -320,7 +321,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List your batches, newest first (or by priority or status), a page at a time */
+        /** List your batches, newest first (or by priority, status, name or progress), a page at a time */
         get: operations["list_batches_api_batch_jobs_get"];
         put?: never;
         /** Create a batch and get one upload URL per video */
@@ -688,6 +689,23 @@ export interface components {
              * @description A queued batch's 1-based place in the fair queue's order (null unless queued).
              */
             queue_position?: number | null;
+        };
+        /**
+         * BatchJobEdit
+         * @description A new name or description (or both) for a batch that has not started; a description of null
+         *     clears it, a field left out stays as it is.
+         */
+        BatchJobEdit: {
+            /**
+             * Name
+             * @description The new name (1 to 100 characters).
+             */
+            name?: string | null;
+            /**
+             * Description
+             * @description The new description (up to 2000 characters); null clears it.
+             */
+            description?: string | null;
         };
         /** BatchJobList */
         BatchJobList: {
@@ -2284,6 +2302,95 @@ export interface operations {
             };
         };
     };
+    edit_batch_api_batch_jobs__batch_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batch_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchJobEdit"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchJobDetail"];
+                };
+            };
+            /** @description Invalid request: a rule of the use case, or a body that is not JSON (malformed, not UTF-8, deep) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Batch job not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict with the batch's state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body that is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Malformed body or parameters */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     add_videos_api_batch_jobs__batch_id__videos_post: {
         parameters: {
             query?: never;
@@ -3471,7 +3578,10 @@ export interface operations {
                 limit?: number;
                 /** @description Batches to skip: read and dropped, so it costs what it skips. */
                 offset?: number;
-                sort?: "created_at" | "priority" | "status";
+                /** @description created_at (newest first), priority (highest first), status (by name), name (A to Z) or progress (highest first); name and progress sort your newest 1000 batches. */
+                sort?: "created_at" | "priority" | "status" | "name" | "progress";
+                /** @description asc or desc; left out, each sort's own direction (above); the other is its reverse. */
+                order?: ("asc" | "desc") | null;
                 /** @description The next_token of the previous page: resumes right after it (same sort and status). */
                 next_token?: string | null;
             };

@@ -27,7 +27,7 @@ test("the same event twice is kept once, newest first, bounded", () => {
   let inbox = addNotification([], first);
   expect(addNotification(inbox, { ...first })).toBe(inbox);
   for (let i = 0; i < MAX_NOTIFICATIONS + 5; i += 1) {
-    inbox = addNotification(inbox, { ...first, id: `b${i}:1`, at: `2026-02-01T00:00:${String(i).padStart(2, "0")}Z` });
+    inbox = addNotification(inbox, { ...first, id: `b${i}:1`, batchId: `b${i}`, at: `2026-02-01T00:00:${String(i).padStart(2, "0")}Z` });
   }
   expect(inbox).toHaveLength(MAX_NOTIFICATIONS);
   expect(inbox[0]!.id).toBe(`b${MAX_NOTIFICATIONS + 4}:1`);

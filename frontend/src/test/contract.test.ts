@@ -39,12 +39,12 @@ test("operations, parameters and statuses the document does not have are breache
     .on("POST /api/batch-jobs/b1/start", { job_id: "arn", batch_job: makeDetail() });
   api.install();
   await fetch("/api/batch-jobs/b1/rename", { method: "POST" });
-  await fetch("/api/batch-jobs?sort=name");
+  await fetch("/api/batch-jobs?sort=title");
   await fetch("/api/batch-jobs");
   await fetch("/api/batch-jobs/b1/start", { method: "POST", body: JSON.stringify({ now: true }) });
   const breaches = api.takeViolations();
   expect(breaches[0]).toMatch(/POST \/api\/batch-jobs\/b1\/rename: no such operation/);
-  expect(breaches[1]).toMatch(/query parameter sort=name/);
+  expect(breaches[1]).toMatch(/query parameter sort=title/);
   expect(breaches[2]).toMatch(/status 418 is not documented/);
   expect(breaches[3]).toMatch(/takes no body/);
 });

@@ -7,6 +7,7 @@ export type BatchJobDetail = Schemas["BatchJobDetail"];
 export type BatchVideo = Schemas["BatchVideoResponse"];
 export type BatchSettings = Schemas["BatchSettings"];
 export type BatchJobCreate = Schemas["BatchJobCreate"];
+export type BatchJobEdit = Schemas["BatchJobEdit"];
 export type BatchJobCreated = Schemas["BatchJobCreated"];
 export type BatchJobList = Schemas["BatchJobList"];
 export type BatchJobStatus = Schemas["BatchStatus"];

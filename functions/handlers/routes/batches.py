@@ -1,4 +1,4 @@
-"""Batch routes: create (idempotent with an Idempotency-Key header), list, read, add videos, start."""
+"""Batch routes: create (idempotent with an Idempotency-Key header), list, read, edit, add videos, start."""
 
 from typing import Annotated
 
@@ -13,6 +13,7 @@ from functions.domain.schemas import (
     BatchJobCreate,
     BatchJobCreated,
     BatchJobDetail,
+    BatchJobEdit,
     BatchJobList,
     ReorderRequest,
     StartResponse,
@@ -20,8 +21,8 @@ from functions.domain.schemas import (
 )
 from functions.handlers.http import BEARER, BatchId, VideoId, caller_of, responses_for
 from functions.observability import metrics
-from functions.services import batches
-from functions.services.batches import SortField
+from functions.services import batch_edit, batches
+from functions.services.batches import SortField, SortOrder
 from functions.services.context import services
 
 router = Router()  # type: ignore[no-untyped-call]
@@ -61,7 +62,7 @@ def create_batch(
 
 @router.get(
     "/api/batch-jobs",
-    summary="List your batches, newest first (or by priority or status), a page at a time",
+    summary="List your batches, newest first (or by priority, status, name or progress), a page at a time",
     security=BEARER,
     responses=responses_for(BatchJobList, 400),
 )
@@ -72,7 +73,19 @@ def list_batches(
         int,
         Query(ge=0, le=10_000, description="Batches to skip: read and dropped, so it costs what it skips."),
     ] = 0,
-    sort: Annotated[SortField, Query()] = "created_at",
+    sort: Annotated[
+        SortField,
+        Query(
+            description="created_at (newest first), priority (highest first), status (by name), "
+            "name (A to Z) or progress (highest first); name and progress sort your newest 1000 batches."
+        ),
+    ] = "created_at",
+    order: Annotated[
+        SortOrder | None,
+        Query(
+            description="asc or desc; left out, each sort's own direction (above); the other is its reverse."
+        ),
+    ] = None,
     next_token: Annotated[
         str | None,
         Query(
@@ -83,7 +96,7 @@ def list_batches(
     ] = None,
 ) -> BatchJobList:
     caller = caller_of(router.current_event)
-    return batches.list_batches(services(), caller, status, limit, offset, sort, next_token)
+    return batches.list_batches(services(), caller, status, limit, offset, sort, next_token, order)
 
 
 @router.get(
@@ -94,6 +107,16 @@ def list_batches(
 )
 def get_batch(batch_id: BatchId) -> BatchJobDetail:
     return batches.get_batch_detail(services(), caller_of(router.current_event), batch_id)
+
+
+@router.patch(
+    "/api/batch-jobs/<batch_id>",
+    summary="Edit the name or description of a batch that has not started",
+    security=BEARER,
+    responses=responses_for(BatchJobDetail, 404, 409, body=True),
+)
+def edit_batch(batch_id: BatchId, request: BatchJobEdit) -> BatchJobDetail:
+    return batch_edit.edit_batch(services(), caller_of(router.current_event), batch_id, request)
 
 
 @router.post(

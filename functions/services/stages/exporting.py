@@ -2,17 +2,19 @@
 then the files published beside it (captions, chapters, poster, thumbnail, cut lists, removed-parts
 preview, highlight clips)."""
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from functions.domain import object_keys
 from functions.domain.enums import CaptionsMode, ClipAspect, Stage
-from functions.domain.media_values import Highlight, Highlights
+from functions.domain.media_values import Highlight, Highlights, Word
 from functions.domain.models import BatchVideo
 from functions.domain.stage_results import ClipSummary, ExportSummary, HighlightsSummary, TranscriptSummary
 from functions.domain.uploads import safe_name
 from functions.media import export_extras
 from functions.media import render as render_media
-from functions.media.clips import HighlightClip, clip_windows, make_clips
+from functions.media.clips import ClipWindow, HighlightClip, clip_windows, make_clips
+from functions.media.export_extras import PreparedCaptions
 from functions.media.probe import probe
 from functions.services.stages.chaptering import add_chapters
 from functions.services.stages.removing_silence import kept_intervals
@@ -74,20 +76,51 @@ def spoken_language(sc: StageContext) -> str | None:
     return summary.language if isinstance(summary, TranscriptSummary) else None
 
 
-def _export(sc: StageContext) -> StageResult:
+def base_plan(sc: StageContext, source: str) -> render_media.RenderPlan:
+    """The render of the video's edit, before captions: where it splits into parts."""
+    settings = sc.settings
+    destination = sc.workspace.path(f"output.{settings.export_format.value}")
+    return render_media.plan_render(
+        source,
+        destination,
+        sc.probe_result(),
+        settings.export_format,
+        settings.export_quality,
+        kept_intervals(sc),
+    )
+
+
+@dataclass(frozen=True)
+class PreparedRender:
+    """The whole render plan, captions included, and the clips to cut after it."""
+
+    plan: render_media.RenderPlan
+    captions: PreparedCaptions | None
+    words: list[Word]
+    windows: list[ClipWindow]
+
+    @property
+    def main_share(self) -> float:
+        """The output's share of the progress bar, by seconds rendered: the output, then the clips
+        (counted as whole frames, though cropped)."""
+        expected = self.plan.expected_duration
+        return expected / (expected + sum(w.duration for w in self.windows))
+
+
+def prepare_render(sc: StageContext) -> PreparedRender:
+    """What the render needs; every task of a split render makes the same one."""
     settings = sc.settings
     info = sc.probe_result()
-    source = sc.source()
-    extension = settings.export_format.value
-    destination = sc.workspace.path(f"output.{extension}")
-    folder = sc.workspace.path("extras")
-    plan = render_media.plan_render(
-        str(source), destination, info, settings.export_format, settings.export_quality, kept_intervals(sc)
-    )
     clips_on = settings.highlight_clips is not ClipAspect.OFF
     words = transcript_words(sc) if settings.captions is not CaptionsMode.OFF or clips_on else []
     plan, captions = export_extras.prepare_captions(
-        plan, info.duration, words, settings.captions, folder, EXTRAS_STEM, spoken_language(sc)
+        base_plan(sc, str(sc.source())),
+        info.duration,
+        words,
+        settings.captions,
+        sc.workspace.path("extras"),
+        EXTRAS_STEM,
+        spoken_language(sc),
     )
     windows = (
         clip_windows(
@@ -96,11 +129,29 @@ def _export(sc: StageContext) -> StageResult:
         if clips_on
         else []
     )
+    return PreparedRender(plan, captions, list(words), windows)
+
+
+def _export(sc: StageContext) -> StageResult:
+    prepared = prepare_render(sc)
     progress = sc.progress(Stage.EXPORTING)
-    # the bar by seconds rendered: the output, then the clips (counted as whole frames, though cropped)
-    main_share = plan.expected_duration / (plan.expected_duration + sum(w.duration for w in windows))
     progress.begin()
-    render_media.render(plan, on_progress=lambda fraction: progress(main_share * fraction))
+    render_media.render(prepared.plan, on_progress=lambda fraction: progress(prepared.main_share * fraction))
+    return publish(sc, prepared)
+
+
+def publish(sc: StageContext, prepared: PreparedRender) -> StageResult:
+    """After the render: chapters, clips, the upload of the output and of the files beside it, the
+    record."""
+    settings = sc.settings
+    info = sc.probe_result()
+    plan, captions, words, windows = prepared.plan, prepared.captions, prepared.words, prepared.windows
+    clips_on = settings.highlight_clips is not ClipAspect.OFF
+    extension = settings.export_format.value
+    destination = plan.destination
+    folder = sc.workspace.path("extras")
+    progress = sc.progress(Stage.EXPORTING)
+    main_share = prepared.main_share
     chapters = add_chapters(sc, destination, plan.expected_duration, plan.keep, folder, EXTRAS_STEM)
     output = probe(str(destination))
     key = output_key(sc.batch_video, extension)

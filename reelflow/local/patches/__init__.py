@@ -27,6 +27,8 @@ class Patch:
     target: str  # "module:Class.attribute" or "module:attribute"
     installer: str  # the module whose install() applies it: reelflow/local/patches/ or reelflow/local/
     why: str
+    # checked and installed on first use (`install_lazy`), not at start: importing its module is slow
+    lazy: bool = False
 
     def exists(self) -> bool:
         module_name, _, path = self.target.partition(":")
@@ -46,7 +48,13 @@ REGISTRY: tuple[Patch, ...] = (
     Patch(
         "moto.awslambda.models:LambdaFunction._invoke_lambda", "invoker", "run handlers in-process, no Docker"
     ),
-    Patch("moto.ecs.models:EC2ContainerServiceBackend.run_task", "fargate", "run the worker on a thread"),
+    # moto.ecs imports moto.ec2 (seconds): the Fargate stand-in is made when ECS is first called
+    Patch(
+        "moto.ecs.models:EC2ContainerServiceBackend.run_task",
+        "fargate",
+        "run the worker on a thread",
+        lazy=True,
+    ),
     Patch(
         "moto.apigatewaymanagementapi.models:ApiGatewayManagementApiBackend.post_to_connection",
         "websocket_relay",
@@ -99,6 +107,11 @@ REGISTRY: tuple[Patch, ...] = (
         "_reflect_execution_status",
         "moto_stop_fix",
         "keep ABORTED after a stop",
+    ),
+    Patch(
+        "moto.stepfunctions.parser.backend.execution_worker:ExecutionWorker.stop",
+        "moto_stop_fix",
+        "a stop before the program runs waits for it (moto raised a 500 or lost it)",
     ),
     Patch(
         "moto.moto_server.werkzeug_app:DomainDispatcherApplication._get_body",
@@ -161,7 +174,9 @@ class MotoMismatch(RuntimeError):
     """The installed moto is not the one local mode's patches were written for."""
 
 
-def problems(installed: str | None = None) -> list[str]:
+def problems(installed: str | None = None, lazy: bool = False) -> list[str]:
+    """What stops the patches from applying: another moto, or a patched attribute gone (the lazy
+    patches only when `lazy`)."""
     if installed is None:
         try:
             installed = version("moto")
@@ -170,7 +185,11 @@ def problems(installed: str | None = None) -> list[str]:
     found = []
     if installed != MOTO_VERSION:
         found.append(f"moto {installed} is installed; local mode's patches are made for moto {MOTO_VERSION}")
-    found += [f"{patch.target} no longer exists ({patch.why})" for patch in REGISTRY if not patch.exists()]
+    found += [
+        f"{patch.target} no longer exists ({patch.why})"
+        for patch in REGISTRY
+        if (lazy or not patch.lazy) and not patch.exists()
+    ]
     return found
 
 
@@ -206,15 +225,28 @@ ORDER = (
 )
 
 
+def _lazy_installers() -> set[str]:
+    return {patch.installer for patch in REGISTRY if patch.lazy}
+
+
+def _install(name: str) -> None:
+    installer: Callable[[], None] = installer_module(name).install
+    installer()
+
+
 def install_all() -> None:
     """Check, then install every patch once per process (persistence installs when a data folder is
-    attached: it wraps the transaction fix, so it comes after)."""
+    attached: it wraps the transaction fix, so it comes after). Lazy patches wait for `install_lazy`."""
     if _installed:
         return
+    from reelflow.local.lazy_moto import defer_batch_models
+
+    defer_batch_models()  # before the checks import the Step Functions interpreter
     check()
+    lazy = _lazy_installers()
     for name in ORDER:
-        installer: Callable[[], None] = installer_module(name).install
-        installer()
+        if name not in lazy:
+            _install(name)
     _installed.append(True)
 
 
@@ -223,3 +255,17 @@ def installer_module(name: str) -> ModuleType:
     if importlib.util.find_spec(f"{__name__}.{name}") is not None:
         return importlib.import_module(f"{__name__}.{name}")
     return importlib.import_module(f"reelflow.local.{name}")
+
+
+_lazy_installed: set[str] = set()
+
+
+def install_lazy(name: str) -> None:
+    """Check and install the lazy patches of one installer, once per process."""
+    if name in _lazy_installed:
+        return
+    gone = [p.target for p in REGISTRY if p.installer == name and not p.exists()]
+    if gone:
+        raise MotoMismatch(f"local mode cannot patch {', '.join(gone)}: it no longer exists in moto")
+    _install(name)
+    _lazy_installed.add(name)

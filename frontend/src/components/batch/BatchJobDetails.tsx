@@ -23,6 +23,7 @@ import { BatchExportDialog, ExportHistory } from "./BatchExportDialog";
 import { ProgressPanelView, useLiveBatchWithToasts } from "./BatchProgressPanel";
 import { BatchVideoRow, type VideoAction } from "./BatchVideoRow";
 import { useConfirmedBatchActions } from "./ConfirmBatchAction";
+import { EditBatchDetails } from "./EditBatchDetails";
 import { usePendingFiles } from "./usePendingFiles";
 import { StatusBadge } from "./status";
 import { HelpLink } from "@/components/HelpLink";
@@ -170,6 +171,7 @@ export function BatchJobDetails({ batchJobId, onDeleted, transport }: BatchJobDe
               </Button>
             );
           })}
+          {batch.status === "pending" && <EditBatchDetails batch={batch} />}
           {batch.status === "pending" && (
             <Button variant="outline" onClick={files.chooseNew} disabled={files.busy}>
               <Plus aria-hidden /> Add videos

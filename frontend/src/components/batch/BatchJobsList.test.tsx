@@ -13,6 +13,11 @@ function serve(batches: BatchJob[]) {
     const limit = Number(request.query.get("limit") ?? 20);
     const offset = Number(request.query.get("offset") ?? 0);
     const matching = batches.filter((b) => !status || b.status === status);
+    // The server's orders (domain/batch_listing.py) for what these tests use: name A to Z, progress high to low.
+    const sort = request.query.get("sort");
+    const ascending = request.query.get("order") === "asc";
+    if (sort === "name") matching.sort((a, b) => a.name.localeCompare(b.name) * (ascending ? 1 : -1));
+    if (sort === "progress") matching.sort((a, b) => (a.progress_percentage - b.progress_percentage) * (ascending ? 1 : -1));
     return { batch_jobs: matching.slice(offset, offset + limit), total: matching.length, limit, offset };
   });
   api.install();
@@ -39,7 +44,7 @@ test("fetches and shows batches with status badges, progress and relative dates;
   expect(clicked).toEqual(["Podcast week 1"]);
 });
 
-test("filters by status on the server and sorts by name and progress", async () => {
+test("filters and sorts on the server, so the order holds across pages", async () => {
   const user = userEvent.setup();
   const api = serve([
     makeBatch({ name: "b-mid", status: "completed", progress_percentage: 100 }),
@@ -50,10 +55,16 @@ test("filters by status on the server and sorts by name and progress", async () 
   await screen.findByRole("button", { name: "b-mid" });
   const names = () =>
     within(screen.getByRole("table")).getAllByRole("button", { name: /^[abc]-/ }).map((b) => b.textContent);
+  const lastQuery = () => Object.fromEntries(api.calls("GET", "/api/batch-jobs").at(-1)!.query);
+  expect(lastQuery()).toMatchObject({ sort: "created_at", order: "desc" });
   await user.selectOptions(screen.getByLabelText("Sort by"), "name");
-  expect(names()).toEqual(["a-first", "b-mid", "c-last"]);
+  await vi.waitFor(() => expect(names()).toEqual(["a-first", "b-mid", "c-last"]));
+  expect(lastQuery()).toMatchObject({ sort: "name", order: "asc" });
   await user.selectOptions(screen.getByLabelText("Sort by"), "progress");
-  expect(names()[2]).toBe("c-last");
+  await vi.waitFor(() => expect(names()[2]).toBe("c-last"));
+  expect(lastQuery()).toMatchObject({ sort: "progress", order: "desc" });
+  await user.selectOptions(screen.getByLabelText("Sort by"), "oldest");
+  await vi.waitFor(() => expect(lastQuery()).toMatchObject({ sort: "created_at", order: "asc" }));
   await user.selectOptions(screen.getByLabelText("Status"), "failed");
   await vi.waitFor(() => expect(names()).toEqual(["a-first"]));
   expect(api.calls("GET", "/api/batch-jobs").at(-1)!.query.get("status")).toBe("failed");
@@ -71,6 +82,22 @@ test("paginates 20 per page", async () => {
   expect(await screen.findByRole("button", { name: "batch 20" })).toBeInTheDocument();
   expect(screen.getByRole("button", { name: "Page 2" })).toHaveAttribute("aria-current", "page");
   expect(api.calls("GET", "/api/batch-jobs").at(-1)!.query.get("offset")).toBe("20");
+});
+
+test("a name sort holds across pages: page 2 continues where page 1 ended", async () => {
+  const user = userEvent.setup();
+  const names = Array.from({ length: 45 }, (_, i) => `batch ${String(44 - i).padStart(2, "0")}`); // newest is "batch 00"
+  const api = serve(names.map((name) => makeBatch({ name, status: "completed" })));
+  renderApp(<BatchJobsList />);
+  await screen.findByRole("button", { name: "batch 44" });
+  await user.selectOptions(screen.getByLabelText("Sort by"), "name");
+  const rows = () => within(screen.getByRole("table")).getAllByRole("button", { name: /^batch / }).map((b) => b.textContent);
+  await vi.waitFor(() => expect(rows()[0]).toBe("batch 00"));
+  expect(rows()).toHaveLength(20);
+  await user.click(screen.getByRole("button", { name: /Next/ }));
+  await vi.waitFor(() => expect(rows()[0]).toBe("batch 20"));
+  expect(rows().at(-1)).toBe("batch 39");
+  expect(Object.fromEntries(api.calls("GET", "/api/batch-jobs").at(-1)!.query)).toMatchObject({ sort: "name", offset: "20" });
 });
 
 test("the empty state invites to create a batch", async () => {
@@ -101,4 +128,41 @@ test("polls while a batch runs and offers only the actions its status allows", a
   await user.click(screen.getByRole("button", { name: "Actions for Done" }));
   const doneMenu = await screen.findByRole("menu");
   expect(within(doneMenu).getAllByRole("menuitem").map((m) => m.textContent?.trim())).toEqual(["View", "Export", "Retry failed", "Delete"]);
+});
+
+test("the bar and the counts show failed and cancelled videos, not a full all-good bar", async () => {
+  serve([
+    makeBatch({ name: "Mixed", status: "completed", total_videos: 6, completed_videos: 4, failed_videos: 1, cancelled_videos: 1, progress_percentage: 100 }),
+    makeBatch({ name: "Stopped", status: "cancelled", total_videos: 4, completed_videos: 1, cancelled_videos: 3, progress_percentage: 100 }),
+    makeBatch({ name: "Running", status: "processing", total_videos: 4, completed_videos: 1, progress_percentage: 40 }),
+  ]);
+  renderApp(<BatchJobsList />);
+  const row = async (name: string) => (await screen.findByRole("button", { name })).closest("tr")!;
+  const segments = (bar: HTMLElement) =>
+    [...bar.querySelectorAll<HTMLElement>("[data-segment]")].map((s) => [s.dataset.segment, s.style.width]);
+
+  const mixed = await row("Mixed");
+  const mixedBar = within(mixed).getByRole("progressbar", { name: "Mixed progress" });
+  expect(segments(mixedBar)).toEqual([
+    ["completed", `${(4 / 6) * 100}%`],
+    ["failed", `${(1 / 6) * 100}%`],
+    ["cancelled", `${(1 / 6) * 100}%`],
+  ]);
+  expect(mixedBar).toHaveAttribute("aria-valuetext", "100%: 4 completed, 1 failed, 1 cancelled of 6");
+  expect(within(mixed).getByText("6/6")).toBeInTheDocument();
+  expect(within(mixed).getByText("1 failed")).toBeInTheDocument();
+  expect(within(mixed).getByText("1 cancelled")).toBeInTheDocument();
+
+  const stopped = within(await row("Stopped")).getByRole("progressbar");
+  expect(segments(stopped)).toEqual([
+    ["completed", "25%"],
+    ["cancelled", "75%"],
+  ]);
+  // A running batch: its finished video, then the work of the running ones in the batch's colour.
+  const running = within(await row("Running")).getByRole("progressbar");
+  expect(segments(running)).toEqual([
+    ["completed", "25%"],
+    ["running", "15%"],
+  ]);
+  expect(within(await row("Running")).queryByText(/failed|cancelled/)).not.toBeInTheDocument();
 });

@@ -1,7 +1,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { ChevronLeft, ChevronRight, Download, Eye, MoreHorizontal, Pause, Play, Plus, RotateCcw, Trash2, XCircle } from "lucide-react";
 import * as React from "react";
-import { getBatchJobs } from "@/api/client";
+import { type ListParams, getBatchJobs } from "@/api/client";
 import { Button } from "@/components/ui/button";
 import {
   DropdownMenu,
@@ -11,18 +11,25 @@ import {
   DropdownMenuTrigger,
 } from "@/components/ui/dropdown-menu";
 import { Label, Select } from "@/components/ui/form";
-import { Progress } from "@/components/ui/progress";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { type BatchAction, actionsFor } from "@/hooks/useBatchActions";
 import { useConfirmedBatchActions } from "./ConfirmBatchAction";
 import { relativeTime } from "@/lib/utils";
 import { BATCH_STATUSES, type BatchJob, type BatchJobStatus, RUNNING_STATUSES } from "@/types/batch";
+import { OutcomeBar } from "./OutcomeBar";
 import { StatusBadge } from "./status";
 import { HelpLink } from "@/components/HelpLink";
 
-export type SortKey = "created_at" | "status" | "progress" | "name";
-const SERVER_SORT: Record<SortKey, string> = { created_at: "created_at", status: "status", progress: "created_at", name: "created_at" };
+export type SortKey = "newest" | "oldest" | "status" | "progress" | "name";
+/** Every order is the server's, so it holds across pages (name and progress cover the newest 1000 batches). */
+const SERVER_SORT: Record<SortKey, Pick<ListParams, "sort" | "order">> = {
+  newest: { sort: "created_at", order: "desc" },
+  oldest: { sort: "created_at", order: "asc" },
+  status: { sort: "status" },
+  progress: { sort: "progress", order: "desc" },
+  name: { sort: "name", order: "asc" },
+};
 
 export interface BatchJobsListProps {
   onJobClick?: (batch: BatchJob) => void;
@@ -52,15 +59,15 @@ const LABEL: Record<BatchAction, string> = {
 export function BatchJobsList({ onJobClick, onCreate, onExport, refreshInterval = 5000, pageSize = 20 }: BatchJobsListProps) {
   const id = React.useId();
   const [status, setStatus] = React.useState<BatchJobStatus | "all">("all");
-  const [sort, setSort] = React.useState<SortKey>("created_at");
+  const [sort, setSort] = React.useState<SortKey>("newest");
   const [page, setPage] = React.useState(0);
   const actions = useConfirmedBatchActions();
   const query = useQuery({
-    queryKey: ["batch-jobs", status, SERVER_SORT[sort], page, pageSize],
+    queryKey: ["batch-jobs", status, sort, page, pageSize],
     queryFn: () =>
       getBatchJobs({
         status: status === "all" ? undefined : status,
-        sort: SERVER_SORT[sort],
+        ...SERVER_SORT[sort],
         limit: pageSize,
         offset: page * pageSize,
       }),
@@ -69,12 +76,7 @@ export function BatchJobsList({ onJobClick, onCreate, onExport, refreshInterval 
       q.state.data?.batch_jobs.some((b) => RUNNING_STATUSES.includes(b.status)) ? refreshInterval : false,
     refetchIntervalInBackground: true,
   });
-  const rows = React.useMemo(() => {
-    const list = [...(query.data?.batch_jobs ?? [])];
-    if (sort === "name") list.sort((a, b) => a.name.localeCompare(b.name));
-    if (sort === "progress") list.sort((a, b) => b.progress_percentage - a.progress_percentage);
-    return list;
-  }, [query.data, sort]);
+  const rows = query.data?.batch_jobs ?? [];
   const total = query.data?.total ?? 0;
   const pages = Math.max(1, Math.ceil(total / pageSize));
 
@@ -102,8 +104,16 @@ export function BatchJobsList({ onJobClick, onCreate, onExport, refreshInterval 
         </div>
         <div className="grid gap-1.5">
           <Label htmlFor={`${id}-sort`}>Sort by</Label>
-          <Select id={`${id}-sort`} value={sort} onChange={(event) => setSort(event.target.value as SortKey)}>
-            <option value="created_at">Newest first</option>
+          <Select
+            id={`${id}-sort`}
+            value={sort}
+            onChange={(event) => {
+              setSort(event.target.value as SortKey);
+              setPage(0);
+            }}
+          >
+            <option value="newest">Newest first</option>
+            <option value="oldest">Oldest first</option>
             <option value="status">Status</option>
             <option value="progress">Progress</option>
             <option value="name">Name</option>
@@ -174,10 +184,19 @@ export function BatchJobsList({ onJobClick, onCreate, onExport, refreshInterval 
                       </TableCell>
                       <TableCell className="hidden tabular-nums sm:table-cell">
                         {done}/{batch.total_videos}
+                        {(batch.failed_videos > 0 || batch.cancelled_videos > 0) && (
+                          <span className="block text-xs">
+                            {batch.failed_videos > 0 && <span className="text-red-800">{batch.failed_videos} failed</span>}
+                            {batch.failed_videos > 0 && batch.cancelled_videos > 0 && " · "}
+                            {batch.cancelled_videos > 0 && (
+                              <span className="text-muted-foreground">{batch.cancelled_videos} cancelled</span>
+                            )}
+                          </span>
+                        )}
                       </TableCell>
                       <TableCell className="min-w-24">
                         <div className="flex items-center gap-2">
-                          <Progress value={batch.progress_percentage} aria-label={`${batch.name} progress`} className="w-16" />
+                          <OutcomeBar batch={batch} className="w-16" />
                           <span className="text-xs tabular-nums">{batch.progress_percentage}%</span>
                         </div>
                       </TableCell>

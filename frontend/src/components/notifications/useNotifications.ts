@@ -1,20 +1,27 @@
 import { useQueryClient } from "@tanstack/react-query";
 import * as React from "react";
-import { getBatchJob } from "@/api/client";
+import { getBatchJob, getBatchJobs } from "@/api/client";
 import { subscribeToBatchProgress } from "@/api/progress";
 import { LiveConfigContext } from "@/hooks/useBatchLive";
 import { loadSession } from "@/lib/auth";
 import {
   addNotification,
   type BatchNotification,
+  catchUp,
+  latestFinish,
   loadInbox,
+  loadSince,
   markAllRead,
   named,
   notificationFrom,
   saveInbox,
+  saveSince,
 } from "@/lib/notifications";
 
-/** The signed-in user's inbox, fed by one WebSocket subscription to all their batches. */
+const CATCH_UP_PAGE = 50; // the newest batches a (re)connect looks through for finishes it missed
+
+/** The signed-in user's inbox, fed by one WebSocket subscription to all their batches, and caught up
+ * from the batch list at every (re)connect (what finished while the page was closed or offline). */
 export function useNotifications(userId: string) {
   const config = React.useContext(LiveConfigContext);
   const queryClient = useQueryClient();
@@ -32,6 +39,17 @@ export function useNotifications(userId: string) {
 
   React.useEffect(() => setInbox(loadInbox(userId)), [userId]);
 
+  const catchUpNow = React.useCallback(() => {
+    getBatchJobs({ limit: CATCH_UP_PAGE, sort: "created_at", order: "desc" }).then(
+      (page) => {
+        const since = loadSince(userId);
+        update((current) => catchUp(current, page.batch_jobs, since));
+        saveSince(userId, latestFinish(page.batch_jobs, since));
+      },
+      () => undefined, // offline again: the next connect tries again
+    );
+  }, [userId, update]);
+
   React.useEffect(() => {
     const token = loadSession()?.token;
     if (!token) return;
@@ -40,6 +58,7 @@ export function useNotifications(userId: string) {
       url: config.url,
       socketFactory: config.socketFactory,
       reconnectDelayMs: config.reconnectDelayMs,
+      onConnection: (connected) => connected && catchUpNow(),
       onMessage: (message) => {
         const entry = notificationFrom(message);
         if (!entry) return;
@@ -52,7 +71,7 @@ export function useNotifications(userId: string) {
       },
     });
     return () => subscription.close();
-  }, [config.socketFactory, config.url, config.reconnectDelayMs, queryClient, update]);
+  }, [config.socketFactory, config.url, config.reconnectDelayMs, queryClient, update, catchUpNow]);
 
   return {
     inbox,

@@ -1,0 +1,121 @@
+"""The export of a long video as a Map over its parts (statemachines/batch.asl.json, "Render parts").
+
+On Lambda the export task first decides: a video whose edit is one part long renders at once, as on
+every other route; a longer one only answers its parts. Each part's picture, and the sound of the whole
+kept timeline, is then one Media invocation that uploads what it rendered to the work prefix and
+answers its key; the stitch task joins them without re-encoding and publishes as the one render does.
+Every task rebuilds the same render plan from what the earlier stages recorded, so the state carries
+part numbers and keys only. The Fargate worker keeps the one render (its own pool over the parts).
+"""
+
+import time
+from pathlib import Path
+
+from functions.domain import object_keys
+from functions.domain.enums import Stage
+from functions.domain.errors import MediaError
+from functions.domain.pipeline_contract import (
+    ExportOutcome,
+    PartItem,
+    RenderedPart,
+    RenderPartInput,
+    StitchInput,
+    VideoRef,
+)
+from functions.domain.stage_results import StageOutcome
+from functions.media import render as render_media
+from functions.media.ffmpeg_run import watched
+from functions.media.parts import Part
+from functions.services.context import Services
+from functions.services.stages.exporting import base_plan, export_video, prepare_render, publish
+from functions.services.stages.stage_context import StageContext
+from functions.services.stages.stage_record import StageResult, timed_stage, video_stop_check
+
+PARTS_TIMING = "rendering_parts"  # the parts' Lambda seconds, beside the stages' own in `timings`
+
+
+class PartsMissingError(MediaError):
+    """The stitch was handed other parts than the plan has (a part failed without failing the Map)."""
+
+
+def _parts(sc: StageContext, plan: render_media.RenderPlan) -> tuple[Part, ...]:
+    return plan.parts(sc.ctx.config.render_part_seconds)
+
+
+def plan_export(ctx: Services, ref: VideoRef) -> ExportOutcome:
+    """Render a short video at once; answer a long one's parts (its pictures, then its sound)."""
+    sc = StageContext(ctx, ref)
+    plan = base_plan(sc, sc.video.s3_key)  # only its parts are read: no download
+    parts = _parts(sc, plan)
+    if len(parts) <= 1:
+        outcome = export_video(ctx, ref)
+        return ExportOutcome(**outcome.model_dump(), split=False, parts=[], part_concurrency=1)
+    video = ref.video().model_dump()
+    items = [PartItem(**video, kind="picture", index=part.index) for part in parts]
+    if plan.has_audio:
+        items.append(PartItem(**video, kind="sound", index=0))
+    sc.progress(Stage.EXPORTING).begin()
+    concurrency = min(len(items), ctx.config.render_part_concurrency)
+    return ExportOutcome(stage=Stage.EXPORTING.value, split=True, parts=items, part_concurrency=concurrency)
+
+
+def part_key(ref: VideoRef, kind: str, index: int, extension: str) -> str:
+    return object_keys.work_key(ref.batch_id, ref.video_id, f"parts/{kind}{index:04d}.{extension}")
+
+
+def render_part(ctx: Services, item: RenderPartInput) -> RenderedPart:
+    """One piece of the split render, uploaded to the work prefix."""
+    started = time.monotonic()
+    sc = StageContext(ctx, item.video())
+    plan = prepare_render(sc).plan
+    folder = sc.workspace.path("parts")
+    folder.mkdir(exist_ok=True)
+    with watched(should_stop=video_stop_check(ctx, item.video())):
+        if item.kind == "sound":
+            file = render_media.render_sound(plan, folder)
+        else:
+            part = _parts(sc, plan)[item.index]
+            file = render_media.render_part(
+                plan, part, render_media.part_file(folder, part, plan.export_format)
+            )
+    key = part_key(item, item.kind, item.index, file.suffix.lstrip("."))
+    ctx.storage.upload(file, ctx.config.media_bucket, key)
+    seconds = round(time.monotonic() - started, 3)
+    return RenderedPart(kind=item.kind, index=item.index, key=key, seconds=seconds)
+
+
+def _stitch(sc: StageContext, rendered: list[RenderedPart]) -> StageResult:
+    prepared = prepare_render(sc)
+    plan = prepared.plan
+    parts = _parts(sc, plan)
+    wanted = {("picture", part.index) for part in parts} | ({("sound", 0)} if plan.has_audio else set())
+    keys: dict[tuple[str, int], str] = {(piece.kind, piece.index): piece.key for piece in rendered}
+    if set(keys) != wanted or len(rendered) != len(wanted):
+        raise PartsMissingError(
+            f"The split render has {len(rendered)} rendered pieces, not the {len(wanted)} its plan has"
+        )
+    folder = sc.workspace.path("parts")
+    folder.mkdir(exist_ok=True)
+
+    def fetch(kind: str, index: int) -> Path:
+        key = keys[(kind, index)]
+        return sc.ctx.storage.download(sc.ctx.config.media_bucket, key, folder / Path(key).name)
+
+    pictures = [fetch("picture", part.index) for part in parts]
+    sound = fetch("sound", 0) if plan.has_audio else None
+    render_media.join_parts(plan, pictures, sound)
+    return publish(sc, prepared)
+
+
+def stitch_parts(ctx: Services, item: StitchInput) -> StageOutcome:
+    """Join the rendered pieces and publish the output, recorded as the export stage (its own seconds);
+    the parts' seconds are recorded beside it, as `timings.rendering_parts`."""
+    rendered = item.rendered
+    outcome = timed_stage(Stage.EXPORTING.value, lambda sc: _stitch(sc, rendered))(ctx, item.video())
+    ctx.batch_videos.update(
+        item.batch_id,
+        item.video_id,
+        ctx.clock(),
+        set_fields={f"processing_result.timings.{PARTS_TIMING}": round(sum(p.seconds for p in rendered), 3)},
+    )
+    return outcome
