@@ -16,7 +16,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from moto.server import ThreadedMotoServer
 from werkzeug.serving import make_server
 
-from functions.deployment import DROP_SWEEP, export_state_machine_name, runtime_environment
+from functions.deployment import DROP_SWEEP, alias_arn, export_state_machine_name, runtime_environment
 from functions.services.context import reset_services
 from reelflow.local import (
     access_control,
@@ -230,8 +230,8 @@ class LocalCloud:
                 table_name=self.table_name,
                 ingest_bucket=self.ingest_bucket,
                 media_bucket=self.media_bucket,
-                state_machine_arn=self.state_machine_arn,
-                export_state_machine_arn=self.export_state_machine_arn,
+                state_machine_arn=alias_arn(self.state_machine_arn),
+                export_state_machine_arn=alias_arn(self.export_state_machine_arn),
                 work_dir=str(self.settings.work_dir),
                 transcription_engine=self.settings.transcription_engine,
                 progress_write_interval_seconds=str(self.settings.progress_write_interval_seconds),
