@@ -162,6 +162,8 @@ class LocalCloud:
         self.worker_task_definition_arn = provisioned.worker.task_definition_arn
         self.function_arns = provisioned.function_arns
         data_dir = self.settings.data_dir
+        if data_dir is not None:
+            data_dir.mkdir(parents=True, exist_ok=True)  # a first start: the keys and the port go here
         if self.settings.enforce_iam:
             keyring = roles.Keyring(data_dir / KEYRING if data_dir is not None else None)
             self.identities = roles.enforce(self, roles.Environment(ACCOUNT, REGION), keyring=keyring)
