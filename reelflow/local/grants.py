@@ -201,10 +201,10 @@ def main() -> int:  # pragma: no cover - needs a CDK synth (minutes); the drift 
 
     from infra.app import build_app
 
-    extracted = []
+    extracted: list[dict[str, list[Statement]]] = []
     for transcription in ("whisper", "transcribe"):
         with tempfile.TemporaryDirectory() as outdir:
-            context = {"aws:cdk:bundling-stacks": [], "reelflow:transcription": transcription}
+            context: dict[str, Any] = {"aws:cdk:bundling-stacks": [], "reelflow:transcription": transcription}
             app, stack = build_app(cdk.App(context=context, outdir=outdir))
             assembly = app.synth()
             template = json.loads(
