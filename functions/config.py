@@ -14,7 +14,9 @@ class RuntimeConfig(BaseSettings):
     table_name: str = "reelflow"
     ingest_bucket: str = "reelflow-ingest"
     media_bucket: str = "reelflow-media"
-    state_machine_arn: str = ""
+    state_machine_arn: str = Field(
+        default="", description="Where batch executions start: the state machine's alias ARN on AWS."
+    )
     upload_url_expiry_seconds: int = Field(default=900, ge=60, le=7 * 24 * 3600)
     download_url_expiry_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
     transcription_engine: Literal["aws", "local"] = "aws"
@@ -48,7 +50,9 @@ class RuntimeConfig(BaseSettings):
         default="", description="https://cognito-idp.{region}.amazonaws.com/{pool id}"
     )
     cognito_client_id: str = ""
-    export_state_machine_arn: str = ""
+    export_state_machine_arn: str = Field(
+        default="", description="Where export executions start: the export state machine's alias ARN."
+    )
     export_lifetime_seconds: int = Field(
         default=24 * 3600, ge=60, le=7 * 24 * 3600, description="How long an export (file, record) lives."
     )

@@ -20,6 +20,7 @@ from infra.config import DeployConfig
 from infra.functions import FunctionFactory, acknowledge, executions_arn
 from infra.storage import Storage
 from infra.transcriber import add_transcriber
+from infra.versions import LiveAlias
 
 ROOT = Path(__file__).resolve().parents[1]
 VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".webm")
@@ -220,6 +221,7 @@ class Pipeline(Construct):
                 destination=state_machine_logs, level=sfn.LogLevel.ALL, include_execution_data=False
             ),
         )
+        self.live = LiveAlias(self, "BatchLive", self.state_machine, "batch state machine")
         role = self.state_machine.role
         role.add_to_principal_policy(
             iam.PolicyStatement(
