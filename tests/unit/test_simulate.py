@@ -46,3 +46,16 @@ def test_a_long_1080p_video_runs_in_parts_on_lambda_holding_its_share_of_the_slo
     assert hour.lambda_seconds > hour.processing_seconds  # every piece's seconds are billed
     short = simulation._video(ref, 600.0, ExportQuality.Q1080P)
     assert (short.fargate, short.lambda_slots, short.lambda_seconds) == (False, 1, short.processing_seconds)
+
+
+def test_whisper_on_lambda_costs_less_per_media_minute_than_transcribe_minutes():
+    workload = Workload(users=20, hours=1.0, batches_per_user_per_day=2.0, seed=5)
+    caps = Capacity(running_batches=20, videos_in_flight=60, transcribe_jobs=250, fargate_tasks=5)
+
+    whisper = simulate(workload, caps, Speeds(transcription="whisper"), drain_hours=24)
+    transcribe = simulate(workload, caps, Speeds(transcription="transcribe"), drain_hours=24)
+
+    # The same work; Transcribe adds $0.024 per media minute on top of what whisper's Lambda time costs.
+    assert whisper.cost_per_media_minute < transcribe.cost_per_media_minute
+    assert transcribe.cost_per_media_minute - whisper.cost_per_media_minute < 0.024
+    assert transcribe.cost_per_media_minute > 0.024
