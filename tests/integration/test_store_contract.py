@@ -17,7 +17,9 @@ from tests.fakes.container import fake_services
 
 
 @pytest.fixture(params=["fake", "dynamodb"])
-def stores(request: pytest.FixtureRequest, tmp_path) -> Services:
+def stores(request: pytest.FixtureRequest, tmp_path, local_cloud) -> Services:
+    # `local_cloud` named here, not only fetched below: the session stops it after the last test that
+    # names it, so a test that reached it dynamically would find it stopped
     if request.param == "fake":
         return fake_services(tmp_path).ctx
     return request.getfixturevalue("ctx")
