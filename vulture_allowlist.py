@@ -176,3 +176,7 @@ _.get_body  # werkzeug's HTTPException interface, called when the error is answe
 _.get_headers  # the same interface (reelflow/local/local_store.py)
 _.tell  # the file interface moto reads stored bodies through (reelflow/local/local_store.py: StoredBody)
 _.truncate  # the same file interface (StoredBody)
+_.exitCode  # unused attribute (reelflow/local/fargate.py: moto's ECS answers DescribeTasks with it)
+_.stopped_reason  # unused attribute (reelflow/local/fargate.py: moto's ECS answers DescribeTasks with it)
+_.desired_status  # unused attribute (reelflow/local/fargate.py: moto's ECS answers DescribeTasks with it)
+wait_for_tasks  # unused function (reelflow/local/fargate.py: the tests wait for tasks with it)

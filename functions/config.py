@@ -16,7 +16,9 @@ class RuntimeConfig(BaseSettings):
     table_name: str = "reelflow"
     ingest_bucket: str = "reelflow-ingest"
     media_bucket: str = "reelflow-media"
-    state_machine_arn: str = ""
+    state_machine_arn: str = Field(
+        default="", description="Where batch executions start: the state machine's alias ARN on AWS."
+    )
     worker_cluster_arn: str = Field(
         default="", description="The Fargate worker's cluster: cancel stops the batch's tasks in it."
     )
@@ -59,7 +61,9 @@ class RuntimeConfig(BaseSettings):
         default="", description="https://cognito-idp.{region}.amazonaws.com/{pool id}"
     )
     cognito_client_id: str = ""
-    export_state_machine_arn: str = ""
+    export_state_machine_arn: str = Field(
+        default="", description="Where export executions start: the export state machine's alias ARN."
+    )
     export_lifetime_seconds: int = Field(
         default=24 * 3600, ge=60, le=7 * 24 * 3600, description="How long an export (file, record) lives."
     )

@@ -15,6 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
 STATE_MACHINE_FILE = ROOT / "statemachines" / "batch.asl.json"
 EXPORT_STATE_MACHINE_FILE = ROOT / "statemachines" / "export.asl.json"
 ENV_PREFIX = "REELFLOW_"
+# Every execution starts on this alias of its state machine; a rollback points it at an earlier version
+# (docs/operations.md). Functions are configured with the alias's ARN (`alias_arn`).
+STATE_MACHINE_ALIAS = "live"
 PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 
 
@@ -203,6 +206,11 @@ class StreamMapping:
 
 
 PROGRESS_MAPPING = StreamMapping(PROGRESS_STREAM)
+
+
+def alias_arn(state_machine_arn: str) -> str:
+    """The ARN executions start on: the state machine's `live` alias."""
+    return f"{state_machine_arn}:{STATE_MACHINE_ALIAS}"
 
 
 def runtime_environment(**values: str) -> dict[str, str]:

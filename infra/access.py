@@ -14,6 +14,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import IConstruct
 
+from functions.deployment import STATE_MACHINE_ALIAS
 from infra.functions import acknowledge, executions_arn
 
 TABLE_SPEC = Path(__file__).resolve().parents[1] / "functions" / "adapters" / "table.json"
@@ -88,16 +89,28 @@ def transcribe_access(principal: iam.IGrantable, actions: list[str]) -> None:
     )
 
 
+def start_on_alias(principal: iam.IGrantable, state_machine_arn: str) -> None:
+    """StartExecution through the state machine's `live` alias only. Step Functions authorizes a start
+    on an alias against the state machine's own ARN, with the alias name in the
+    `states:StateMachineQualifier` key; a start on the unqualified ARN or on a version is refused."""
+    principal.grant_principal.add_to_principal_policy(
+        iam.PolicyStatement(
+            actions=["states:StartExecution"],
+            resources=[state_machine_arn],
+            conditions={"StringEquals": {"states:StateMachineQualifier": STATE_MACHINE_ALIAS}},
+        )
+    )
+
+
 def admission_access(function: iam.IGrantable, state_machine_name: str, state_machine_arn: str) -> None:
     """What `admission.admit_waiting` calls: start a batch's execution, look at a running one, and send
     a resumed batch's parked task tokens back. Every function whose change may free capacity admits."""
     owner = _policy_owner(function)
     executions = executions_arn(owner, state_machine_name)
     grantee = function.grant_principal
+    start_on_alias(function, state_machine_arn)
     grantee.add_to_principal_policy(
-        iam.PolicyStatement(
-            actions=["states:StartExecution", "states:SendTaskSuccess"], resources=[state_machine_arn]
-        )
+        iam.PolicyStatement(actions=["states:SendTaskSuccess"], resources=[state_machine_arn])
     )
     grantee.add_to_principal_policy(
         iam.PolicyStatement(actions=["states:DescribeExecution"], resources=[executions])

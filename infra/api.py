@@ -13,7 +13,7 @@ from constructs import Construct
 
 from functions import deployment
 from functions.domain.object_keys import Prefix
-from infra.access import READ, WRITE, object_access, table_access
+from infra.access import READ, WRITE, object_access, start_on_alias, table_access
 from infra.config import DeployConfig
 from infra.functions import FunctionFactory, acknowledge
 from infra.storage import Storage
@@ -115,9 +115,7 @@ class Api(Construct):
             self.function, storage.media, Prefix.OUTPUTS, READ, "presigned download URLs of outputs."
         )
         object_access(self.function, storage.media, Prefix.RESULTS, READ, "presigned URLs of stage data.")
-        self.function.add_to_role_policy(
-            iam.PolicyStatement(actions=["states:StartExecution"], resources=[state_machine_arn])
-        )
+        start_on_alias(self.function, state_machine_arn)
 
         authorizer = authorizers.HttpUserPoolAuthorizer(
             "CognitoAuthorizer", identity.user_pool, user_pool_clients=[identity.client]

@@ -12,11 +12,12 @@ from constructs import Construct
 
 from functions import deployment
 from functions.domain.object_keys import Prefix
-from infra.access import READ, WRITE, object_access, table_access
+from infra.access import READ, WRITE, object_access, start_on_alias, table_access
 from infra.config import DeployConfig
 from infra.functions import FunctionFactory, acknowledge
 from infra.pipeline import Pipeline
 from infra.storage import Storage
+from infra.versions import LiveAlias
 
 
 class Exports(Construct):
@@ -54,9 +55,7 @@ class Exports(Construct):
         object_access(  # a drop-folder batch's originals stay under dropbox/ (docs/drop-folder.md)
             api_function, ingest, Prefix.DROPBOX, READ, "failed drop-folder originals: sizes, playlist links."
         )
-        api_function.add_to_role_policy(
-            iam.PolicyStatement(actions=["states:StartExecution"], resources=[state_machine_arn])
-        )
+        start_on_alias(api_function, state_machine_arn)
 
         execution_role = pipeline.task_definition.obtain_execution_role()
         state_machine_logs = logs.LogGroup(
@@ -86,6 +85,7 @@ class Exports(Construct):
                 destination=state_machine_logs, level=sfn.LogLevel.ALL, include_execution_data=False
             ),
         )
+        self.live = LiveAlias(self, "ExportLive", self.state_machine, "export state machine")
         role = self.state_machine.role
         role.add_to_principal_policy(
             iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[self.function.function_arn])

@@ -19,6 +19,7 @@ from infra.access import READ, WRITE, object_access, table_access, transcribe_ac
 from infra.config import DeployConfig
 from infra.functions import FunctionFactory, acknowledge, executions_arn
 from infra.storage import Storage
+from infra.versions import LiveAlias
 
 ROOT = Path(__file__).resolve().parents[1]
 VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".webm")
@@ -210,6 +211,7 @@ class Pipeline(Construct):
                 destination=state_machine_logs, level=sfn.LogLevel.ALL, include_execution_data=False
             ),
         )
+        self.live = LiveAlias(self, "BatchLive", self.state_machine, "batch state machine")
         role = self.state_machine.role
         role.add_to_principal_policy(
             iam.PolicyStatement(

@@ -5,8 +5,8 @@ from typing import Any
 import aws_cdk as cdk
 from constructs import Construct
 
+from functions.deployment import alias_arn, runtime_environment
 from functions.deployment import export_state_machine_name as export_state_machine_name_of
-from functions.deployment import runtime_environment
 from infra.api import Api, Identity
 from infra.config import DeployConfig
 from infra.control_access import grant_batch_control
@@ -52,8 +52,9 @@ class ReelflowStack(cdk.Stack):
                 table_name=self.storage.table.table_name,
                 ingest_bucket=self.storage.ingest.bucket_name,
                 media_bucket=self.storage.media.bucket_name,
-                state_machine_arn=state_machine_arn,
-                export_state_machine_arn=export_state_machine_arn,
+                # executions start on the `live` aliases (infra/versions.py), never on the bare ARNs
+                state_machine_arn=alias_arn(state_machine_arn),
+                export_state_machine_arn=alias_arn(export_state_machine_arn),
                 transcription_engine=config.transcription_engine,
                 lambda_max_media_seconds=str(config.lambda_max_media_seconds),
                 batch_timeout_seconds=str(config.batch_timeout_seconds),
@@ -144,6 +145,14 @@ class ReelflowStack(cdk.Stack):
             "MediaBucketName": (self.storage.media.bucket_name, "Outputs, stage results, reports, exports"),
             "TableName": (self.storage.table.table_name, "DynamoDB table"),
             "StateMachineArn": (self.pipeline.state_machine.state_machine_arn, "One execution per batch"),
+            "StateMachineAliasArn": (
+                self.pipeline.live.alias.attr_arn,
+                "Where batch executions start; point it at an earlier version to roll back",
+            ),
+            "ExportStateMachineAliasArn": (
+                self.exports.live.alias.attr_arn,
+                "Where export executions start; roll back like the batch alias",
+            ),
             "UserPoolId": (self.identity.user_pool.user_pool_id, "Cognito user pool"),
             "UserPoolClientId": (self.identity.client.user_pool_client_id, "Cognito app client (ID tokens)"),
             **self.drop_identity.outputs(),

@@ -4,17 +4,24 @@ import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
+from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+from botocore.exceptions import ClientError
 
 from functions.domain.enums import Tier
 from functions.media.binaries import ffmpeg
 from functions.services.batches import Caller
 from reelflow.local.samples import Segment, Truth, make_sample, sync_sample
 
-pytest_plugins = ["tests.process_guard"]  # no process a test started outlives the session
+if TYPE_CHECKING:
+    from reelflow.local.cloud import LocalCloud
+
+# no process a test started outlives the session; no worker task or heartbeat outlives its test
+pytest_plugins = ["tests.process_guard", "tests.thread_guard"]
 UNCAPPED = {  # global caps no test reaches unless it sets its own
     "REELFLOW_CAPACITY_RUNNING_BATCHES": "10000",
     "REELFLOW_CAPACITY_VIDEOS_IN_FLIGHT": "100000",
@@ -36,7 +43,42 @@ def local_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator["object"]:
         extra_env={**drop_timing, **UNCAPPED},
     )
     cloud = LocalCloud(settings).start()
+    _session_cloud.append(cloud)
     yield cloud
+    cloud.stop()
+
+
+_session_cloud: list["LocalCloud"] = []  # the session's local cloud, once a test has started it
+_last_cloud_user = pytest.StashKey[str]()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    users = [item.nodeid for item in session.items if "local_cloud" in getattr(item, "fixturenames", ())]
+    if users:
+        session.config.stash[_last_cloud_user] = users[-1]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    """The session's local cloud stops once the last test that uses it is done: its server, sweeper
+    and stream pollers are not left running (and calling the network) under the tests after it."""
+    yield
+    if _session_cloud and item.config.stash.get(_last_cloud_user, None) == item.nodeid:
+        _stop_session_cloud(_session_cloud.pop())
+
+
+def _stop_session_cloud(cloud: "LocalCloud") -> None:
+    """Executions the tests left running are stopped first (their threads would otherwise go on
+    invoking functions, and their ffmpeg reading from the server, under the tests that follow)."""
+    from reelflow.local import fargate
+
+    sfn = cloud.client("stepfunctions")
+    for arn in (cloud.state_machine_arn, cloud.export_state_machine_arn):
+        pages = sfn.get_paginator("list_executions").paginate(stateMachineArn=arn, statusFilter="RUNNING")
+        for execution in (e for page in pages for e in page["executions"]):
+            with suppress(ClientError):  # it ended meanwhile
+                sfn.stop_execution(executionArn=execution["executionArn"], cause="the tests are done with it")
+    fargate.wait_for_tasks(120)
     cloud.stop()
 
 

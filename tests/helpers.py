@@ -128,12 +128,15 @@ def user_env(home: Path, columns: int = 120) -> dict[str, str]:
 
 
 @contextmanager
-def serving(home: Path, *extra: str, kill: signal.Signals = signal.SIGINT) -> Iterator[dict[str, str]]:
-    """`reelflow serve` in a fresh process for a user whose home is `home`: yields the fields its banner
-    prints (api_url, ws_url, …) once it is ready; stopped with `kill` on exit."""
+def serving(
+    home: Path, *extra: str, kill: signal.Signals = signal.SIGINT, env: dict[str, str] | None = None
+) -> Iterator[dict[str, str]]:
+    """`reelflow serve` in a fresh process for a user whose home is `home` (and `env` added to its
+    environment): yields the fields its banner prints (api_url, ws_url, …) once it is ready; stopped
+    with `kill` on exit."""
     server = subprocess.Popen(
         [sys.executable, "-m", "reelflow.cli", "serve", "--port", "0", *extra],
-        env=user_env(home, columns=200),
+        env={**user_env(home, columns=200), **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -10,11 +10,14 @@ from botocore.exceptions import ClientError
 from functions.adapters import aws
 from functions.domain.batch_control import ExecutionStatus
 from functions.domain.errors import TaskNotAwaited
+from functions.domain.state_machine_arns import execution_arn
 from functions.observability import logger
 
 
 class Workflow:
     def __init__(self, state_machine_arn: str, worker_cluster_arn: str = "") -> None:
+        """`state_machine_arn`: what executions start on, the `live` alias's ARN on AWS;
+        `worker_cluster_arn`: where cancel looks for the batch's Fargate tasks."""
         self.client = aws.stepfunctions()
         self.state_machine_arn = state_machine_arn
         self.worker_cluster_arn = worker_cluster_arn
@@ -33,8 +36,7 @@ class Workflow:
         return response["executionArn"]
 
     def execution_arn(self, name: str) -> str:
-        prefix = self.state_machine_arn.replace(":stateMachine:", ":execution:", 1)
-        return f"{prefix}:{name}"
+        return execution_arn(self.state_machine_arn, name)
 
     def status(self, name: str) -> ExecutionStatus | None:
         try:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from aws_lambda_powertools import Logger
 
-from functions.handlers.worker import heartbeat_seconds
+from functions.handlers.worker import HEARTBEAT_JOIN_SECONDS, HEARTBEAT_THREAD, heartbeat_seconds
 from functions.services.context import services
 from functions.services.export_runner import run_export
 
@@ -35,7 +35,8 @@ def run(environ: Mapping[str, str]) -> int:
             except Exception:  # the state may have moved on; the export reports real failures
                 logger.exception("Heartbeat failed")
 
-    threading.Thread(target=beat, daemon=True).start()
+    beating = threading.Thread(target=beat, daemon=True, name=HEARTBEAT_THREAD)
+    beating.start()
     try:
         record = run_export(ctx, batch_id, export_id)
     except Exception as error:
@@ -44,6 +45,7 @@ def run(environ: Mapping[str, str]) -> int:
         return 1
     finally:
         stop.set()
+        beating.join(HEARTBEAT_JOIN_SECONDS)  # the heartbeat ends with the work, not after it
     ctx.export_workflow.send_success(token, {"route": "fargate", "file_size": record.file_size})
     return 0
 

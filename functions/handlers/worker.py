@@ -24,6 +24,8 @@ from functions.services.transcription import transcribe_and_wait
 logger = Logger(service="reelflow-worker")
 HEARTBEAT_SECONDS = 60.0  # well inside the states' HeartbeatSeconds (900)
 HEARTBEAT_VARIABLE = "REELFLOW_HEARTBEAT_SECONDS"  # local mode's time scale sets it
+HEARTBEAT_THREAD = "reelflow-heartbeat"
+HEARTBEAT_JOIN_SECONDS = 120.0  # a heartbeat in flight when the work ends: botocore's own timeouts bound it
 
 
 def heartbeat_seconds(environ: Mapping[str, str]) -> float:
@@ -44,7 +46,10 @@ def run(environ: Mapping[str, str]) -> int:
     ctx = services()
     stop = threading.Event()
     beat = threading.Thread(
-        target=_heartbeat, args=(ctx, token, stop, heartbeat_seconds(environ)), daemon=True
+        target=_heartbeat,
+        args=(ctx, token, stop, heartbeat_seconds(environ)),
+        daemon=True,
+        name=HEARTBEAT_THREAD,
     )
     beat.start()
     try:
@@ -60,6 +65,7 @@ def run(environ: Mapping[str, str]) -> int:
         return 1
     finally:
         stop.set()
+        beat.join(HEARTBEAT_JOIN_SECONDS)  # the heartbeat ends with the work, not after it
     ctx.workflow.send_success(token, {"route": "fargate"})
     return 0
 

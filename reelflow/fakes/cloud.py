@@ -14,6 +14,7 @@ from functions.domain.batch_control import ExecutionStatus
 from functions.domain.errors import InvalidRequest, NotFound, SourceChangedError
 from functions.domain.exports import ArchiveEntry, ExportProgress, adding
 from functions.domain.links import Link
+from functions.domain.state_machine_arns import execution_arn
 from functions.domain.stored_objects import StoredObject
 from functions.domain.upload_limits import CompletedPart
 
@@ -222,7 +223,7 @@ class FakeWorkflow:
         return cast(ExecutionStatus, self.statuses[name]) if name in self.statuses else None
 
     def execution_arn(self, name: str) -> str:
-        return self.state_machine_arn.replace(":stateMachine:", ":execution:", 1) + f":{name}"
+        return execution_arn(self.state_machine_arn, name)
 
     def send_success(self, token: str, output: dict[str, Any]) -> None:
         self.successes.append((token, output))

@@ -38,6 +38,8 @@ from moto.iam.access_control import (
     S3IAMRequest,
 )
 
+from functions.domain.state_machine_arns import unqualified
+
 Statement = dict[str, Any]
 
 
@@ -261,7 +263,13 @@ def _states(action: str, body: dict[str, Any]) -> list[Access]:
     if "taskToken" in body:
         machine = resolver.state_machine_of_token(str(body["taskToken"]))
         return [Access(f"states:{action}", machine or "*", {})]
-    for field in ("executionArn", "stateMachineArn", "activityArn", "mapRunArn"):
+    if "stateMachineArn" in body:
+        # A call on an alias or a version is authorized against the state machine's own ARN, the
+        # qualifier in `states:StateMachineQualifier` (as Step Functions does).
+        machine, qualifier = unqualified(str(body["stateMachineArn"]))
+        context = {"states:StateMachineQualifier": qualifier} if qualifier else {}
+        return [Access(f"states:{action}", machine, context)]
+    for field in ("executionArn", "activityArn", "mapRunArn"):
         if field in body:
             return [Access(f"states:{action}", str(body[field]), {})]
     return [Access(f"states:{action}", "*", {})]

@@ -16,7 +16,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from moto.server import ThreadedMotoServer
 from werkzeug.serving import make_server
 
-from functions.deployment import DROP_SWEEP, export_state_machine_name, runtime_environment
+from functions.deployment import DROP_SWEEP, alias_arn, export_state_machine_name, runtime_environment
 from functions.services.context import reset_services
 from reelflow.local import (
     access_control,
@@ -162,6 +162,8 @@ class LocalCloud:
         self.worker_task_definition_arn = provisioned.worker.task_definition_arn
         self.function_arns = provisioned.function_arns
         data_dir = self.settings.data_dir
+        if data_dir is not None:
+            data_dir.mkdir(parents=True, exist_ok=True)  # a first start: the keys and the port go here
         if self.settings.enforce_iam:
             keyring = roles.Keyring(data_dir / KEYRING if data_dir is not None else None)
             self.identities = roles.enforce(self, roles.Environment(ACCOUNT, REGION), keyring=keyring)
@@ -230,8 +232,8 @@ class LocalCloud:
                 table_name=self.table_name,
                 ingest_bucket=self.ingest_bucket,
                 media_bucket=self.media_bucket,
-                state_machine_arn=self.state_machine_arn,
-                export_state_machine_arn=self.export_state_machine_arn,
+                state_machine_arn=alias_arn(self.state_machine_arn),
+                export_state_machine_arn=alias_arn(self.export_state_machine_arn),
                 work_dir=str(self.settings.work_dir),
                 transcription_engine=self.settings.transcription_engine,
                 progress_write_interval_seconds=str(self.settings.progress_write_interval_seconds),

@@ -31,4 +31,6 @@ class DropSweeper:
             try:
                 self.client.invoke(FunctionName=self.function_arn, Payload=b"{}")
             except Exception:  # a sweep that fails is retried by the next tick, as a schedule would
+                if self._stop.is_set():
+                    return  # local mode stopped under a sweep still in flight: nothing to retry
                 log.exception("drop folder sweep failed")

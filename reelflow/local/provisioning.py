@@ -1,6 +1,7 @@
 """Creates on the embedded AWS what the CDK app creates on AWS, from the same declaration
 (functions/deployment.py): the table, the buckets, every Lambda function, the worker's cluster and task
-definition, and the state machine with its substitutions filled in."""
+definition, and the state machines with their substitutions filled in, each with a published version
+and the `live` alias executions start on."""
 
 import io
 import json
@@ -112,9 +113,7 @@ def provision(
         deployment.substitute(deployment.state_machine_definition(batch_timeout_seconds), substitutions),
         time_scale,
     )
-    created = aws.client("stepfunctions").create_state_machine(
-        name=names.state_machine, definition=definition, roleArn=role_arn, type="STANDARD"
-    )
+    created = create_live_state_machine(aws, names.state_machine, definition, role_arn)
     export_arn = create_export_state_machine(aws, names, role_arn, arns, worker, time_scale)
     subscribe_uploads(aws, names.ingest_bucket, arns[deployment.INGEST.id])
     map_stream(aws, names.table, arns[deployment.PROGRESS_MAPPING.function.id])
@@ -139,10 +138,22 @@ def create_export_state_machine(
     definition = scaled_timers(
         deployment.substitute(deployment.export_state_machine_definition(), substitutions), time_scale
     )
-    created = aws.client("stepfunctions").create_state_machine(
-        name=names.export_machine, definition=definition, roleArn=role_arn, type="STANDARD"
-    )
+    created = create_live_state_machine(aws, names.export_machine, definition, role_arn)
     return str(created["stateMachineArn"])
+
+
+def create_live_state_machine(aws: Clients, name: str, definition: str, role_arn: str) -> dict[str, Any]:
+    """The state machine, its first version published, and the alias executions start on, as the CDK
+    app deploys them (infra/versions.py)."""
+    sfn = aws.client("stepfunctions")
+    created: dict[str, Any] = sfn.create_state_machine(
+        name=name, definition=definition, roleArn=role_arn, type="STANDARD", publish=True
+    )
+    sfn.create_state_machine_alias(
+        name=deployment.STATE_MACHINE_ALIAS,
+        routingConfiguration=[{"stateMachineVersionArn": created["stateMachineVersionArn"], "weight": 100}],
+    )
+    return created
 
 
 def create_role(aws: Clients) -> str:

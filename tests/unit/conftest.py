@@ -3,6 +3,7 @@
 import json
 import os
 import socket
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from functions.services.batches import Caller
 from reelflow.local.gateway import build_event
 from reelflow.local.invoker import LocalLambdaContext
 from tests.fakes.container import FakeServices, fake_services
+from tests.thread_guard import product_threads
 
 
 class NetworkBlocked(RuntimeError):
@@ -23,6 +25,17 @@ class NetworkBlocked(RuntimeError):
 class _NoSocket(socket.socket):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         raise NetworkBlocked("unit tests must not open sockets; use the fakes in reelflow/fakes")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def no_threads_left_by_other_tests() -> None:
+    """Unit tests run on fakes: a thread still running product code or moto here was left by an earlier
+    (integration) test, and would meet the socket block below. Reported, with where it is, once per
+    module; the tests themselves go on."""
+    left = product_threads()
+    if left:
+        listed = "; ".join(f"{thread.name} at {where}" for thread, where in left)
+        warnings.warn(pytest.PytestWarning(f"threads left running by earlier tests: {listed}"), stacklevel=1)
 
 
 @pytest.fixture(autouse=True)

@@ -26,6 +26,17 @@ test("events (the document's ProgressEvent shapes) move videos and the batch thr
   expect(describeEvent(failed, batch)).toBe(`Video 1 (${videos[0]!.original_name}): failed — corrupt`);
 });
 
+test("the activity log names a stage in words, not by the server's raw stage and percent", () => {
+  const videos = [makeVideo({ position: 1 })];
+  const batch = makeDetail({ status: "processing" }, videos);
+  const event = {
+    type: "video_progress", batch_id: batch.id, video_id: videos[0]!.video_id, position: 1, name: videos[0]!.original_name,
+    progress: 5, current_stage: "removing_silence", message: "removing_silence 5%", timestamp: at, sequence: 1,
+  } as const;
+  expect(describeEvent(event, batch)).toBe(`Video 1 (${videos[0]!.original_name}): removing silences`);
+  expect(describeEvent({ ...event, current_stage: null }, batch)).toBe(`Video 1 (${videos[0]!.original_name}): removing_silence 5%`);
+});
+
 test("a snapshot lays the server's states over the batch held, keeping what it does not carry", () => {
   const videos = [makeVideo({ position: 1, output_video_url: "http://s3/1.mp4" }), makeVideo({ position: 2 })];
   const batch = makeDetail({ status: "processing" }, videos);

@@ -143,8 +143,10 @@ export function worthLogging(event: ProgressEvent, lastStage: Map<string, string
 export function describeEvent(event: ProgressEvent, batch?: BatchJobDetail): string {
   const video = batch?.videos.find((v) => v.video_id === event.video_id || v.id === event.video_id);
   const who = video ? `Video ${video.position} (${video.original_name})` : "Batch";
-  if (event.message) return `${who}: ${event.message}`;
   const stage = event.current_stage ? STAGE_NAME[event.current_stage] : undefined;
+  // The log keeps stage changes only, so a stage is named in words, not by the server's "<stage> <n>%".
+  if (event.type === "video_progress" && stage) return `${who}: ${stage}`;
+  if (event.message) return `${who}: ${event.message}`;
   switch (event.type) {
     case "video_started":
       return `${who}: started${stage ? `, ${stage}` : ""}`;

@@ -93,6 +93,11 @@ REGISTRY: tuple[Patch, ...] = (
     Patch("moto.core.responses:ActionResult.execute_result", "fast_reads", "plain JSON for fast reads"),
     Patch("moto.dynamodb.models.table:copy", "partition_queries", "deep copies outside queries only"),
     Patch(
+        "moto.stepfunctions.responses:StepFunctionResponse.start_execution",
+        "state_machine_alias",
+        "start on an alias or version ARN; the execution belongs to the state machine",
+    ),
+    Patch(
         "moto.stepfunctions.parser.backend.execution:Execution.stop",
         "moto_stop_fix",
         "a stopped execution ends ABORTED",
@@ -210,6 +215,7 @@ ORDER = (
     "item_size_limit",
     "fast_reads",
     "moto_stop_fix",
+    "state_machine_alias",
     "form_body",
     "fargate",
     "websocket_relay",
