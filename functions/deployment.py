@@ -94,6 +94,21 @@ TRANSCRIPTION = FunctionSpec(
     120,
     needs=STORE,
 )
+# Transcription with faster-whisper (the default engine on AWS): a container image holding the engine, its
+# models and ffmpeg (infra/transcriber.Dockerfile), since they are far over a zip's 250 MB. 3,538 MB is
+# two vCPUs (Lambda gives one per 1,769 MB), the two cores the speed in docs/media.md was measured on;
+# 900 s at tiny.en's measured speed is hours of speech, and a video estimated past it goes to Fargate.
+# Local mode provisions it too but runs the Transcribe state in the media function, which holds both
+# engines there (reelflow/local/provisioning.py).
+TRANSCRIBER = FunctionSpec(
+    "Transcriber",
+    "functions.handlers.pipeline.transcriber_handler",
+    "faster-whisper transcription of a video's speech (the Transcribe state), from a container image.",
+    3538,
+    900,
+    ffmpeg=True,
+    needs=(*STORE, "state_machine_arn"),
+)
 EXECUTIONS = FunctionSpec(
     "Executions",
     "functions.handlers.executions.handler",
@@ -169,6 +184,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     CONTROL,
     MEDIA,
     TRANSCRIPTION,
+    TRANSCRIBER,
     EXECUTIONS,
     SWEEP,
     DROP_SWEEP,
@@ -229,6 +245,9 @@ class StateMachineSubstitutions:
 
     control_function_arn: str
     media_function_arn: str
+    # The function the Transcribe state invokes: the Transcriber (whisper) or the media function, which
+    # starts Amazon Transcribe jobs (`transcribe` engine).
+    transcribe_function_arn: str
     retry_delays_seconds: tuple[int, ...]  # a JSON list in the file: States.StringToJson reads it
     cluster_arn: str
     worker_task_definition_arn: str

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 import aws_cdk as cdk
 
-from functions.deployment import API, MEDIA
+from functions.deployment import API, MEDIA, TRANSCRIBER
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,11 @@ class DeployConfig:
     media_ephemeral_mb: int = 10240
     # Estimated processing time above which a video goes to Fargate (Lambda stops at 900 s).
     lambda_max_media_seconds: int = 600
-    transcription_engine: Literal["aws", "local"] = "aws"
+    # `whisper`: faster-whisper on Lambda (the Transcriber, a container image with the shipped models) and
+    # in the Fargate worker; `transcribe`: Amazon Transcribe jobs (and their grants) instead.
+    transcription: Literal["whisper", "transcribe"] = "whisper"
+    transcriber_memory_mb: int = TRANSCRIBER.memory_mb
+    transcriber_ephemeral_mb: int = 10240  # the source video and its 16 kHz WAV, as in the media function
     worker_cpu: int = 2048
     worker_memory_mb: int = 8192
     worker_ephemeral_gib: int = 60
@@ -60,6 +64,15 @@ class DeployConfig:
         return {name: str(value) for name, value in caps.items() if value > 0}
 
     @property
+    def transcription_engine(self) -> Literal["aws", "local"]:
+        """The runtime's engine (RuntimeConfig.transcription_engine) for the deploy-time setting."""
+        return "local" if self.transcription == "whisper" else "aws"
+
+    @property
+    def whisper(self) -> bool:
+        return self.transcription == "whisper"
+
+    @property
     def prefix(self) -> str:
         return f"reelflow-{self.stage}"
 
@@ -81,6 +94,8 @@ class DeployConfig:
             override = app.node.try_get_context(f"reelflow:{name}")
             if override is not None:
                 raw[name] = override
+        if raw.get("transcription") not in (None, "whisper", "transcribe"):
+            raise ValueError(f"transcription must be 'whisper' or 'transcribe', not {raw['transcription']!r}")
         unknown = set(raw) - set(known)
         if unknown:
             raise ValueError(f"Unknown reelflow settings {sorted(unknown)}; known: {sorted(known)}")

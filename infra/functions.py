@@ -72,6 +72,65 @@ class FunctionFactory(Construct):
         extra_environment: Mapping[str, str] | None = None,
     ) -> lambda_.Function:
         """The function `spec` declares (functions/deployment.py); `memory_mb` overrides its memory."""
+        log_group, role = self._logs_and_role(spec)
+        layers: Sequence[lambda_.ILayerVersion] = [self.dependencies, *([self.ffmpeg] if spec.ffmpeg else [])]
+        function = lambda_.Function(
+            self,
+            spec.id,
+            function_name=spec.name(self.config.prefix),
+            description=spec.description,
+            runtime=self.runtime,
+            architecture=self.architecture,
+            code=self.code,
+            handler=spec.handler,
+            layers=list(layers),
+            memory_size=memory_mb or spec.memory_mb,
+            ephemeral_storage_size=cdk.Size.mebibytes(ephemeral_mb),
+            timeout=cdk.Duration.seconds(spec.timeout_seconds),
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=log_group,
+            role=role,
+            environment=self._environment(spec, extra_environment),
+        )
+        self._acknowledge_log_grants(role, log_group)
+        self.functions.append(function)
+        return function
+
+    def create_image(
+        self,
+        spec: FunctionSpec,
+        code: lambda_.DockerImageCode,
+        *,
+        memory_mb: int,
+        ephemeral_mb: int,
+        extra_environment: Mapping[str, str] | None = None,
+    ) -> lambda_.DockerImageFunction:
+        """The function `spec` declares, from a container image (its handler is the image's CMD)."""
+        log_group, role = self._logs_and_role(spec)
+        function = lambda_.DockerImageFunction(
+            self,
+            spec.id,
+            code=code,
+            function_name=spec.name(self.config.prefix),
+            description=spec.description,
+            architecture=self.architecture,
+            memory_size=memory_mb,
+            ephemeral_storage_size=cdk.Size.mebibytes(ephemeral_mb),
+            timeout=cdk.Duration.seconds(spec.timeout_seconds),
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=log_group,
+            role=role,
+            environment=self._environment(spec, extra_environment),
+        )
+        self._acknowledge_log_grants(role, log_group)
+        self.functions.append(function)
+        return function
+
+    def _environment(self, spec: FunctionSpec, extra: Mapping[str, str] | None) -> dict[str, str]:
+        return {**self.environment, "POWERTOOLS_SERVICE_NAME": spec.service_name, **(extra or {})}
+
+    def _logs_and_role(self, spec: FunctionSpec) -> tuple[logs.LogGroup, iam.Role]:
+        """The function's own log group, and a role that may write to it and nothing else yet."""
         name = spec.id
         log_group = logs.LogGroup(
             self,
@@ -91,29 +150,9 @@ class FunctionFactory(Construct):
                 resources=[f"{log_group.log_group_arn}:*"],
             )
         )
-        layers: Sequence[lambda_.ILayerVersion] = [self.dependencies, *([self.ffmpeg] if spec.ffmpeg else [])]
-        function = lambda_.Function(
-            self,
-            name,
-            function_name=spec.name(self.config.prefix),
-            description=spec.description,
-            runtime=self.runtime,
-            architecture=self.architecture,
-            code=self.code,
-            handler=spec.handler,
-            layers=list(layers),
-            memory_size=memory_mb or spec.memory_mb,
-            ephemeral_storage_size=cdk.Size.mebibytes(ephemeral_mb),
-            timeout=cdk.Duration.seconds(spec.timeout_seconds),
-            tracing=lambda_.Tracing.ACTIVE,
-            log_group=log_group,
-            role=role,
-            environment={
-                **self.environment,
-                "POWERTOOLS_SERVICE_NAME": spec.service_name,
-                **(extra_environment or {}),
-            },
-        )
+        return log_group, role
+
+    def _acknowledge_log_grants(self, role: iam.Role, log_group: logs.LogGroup) -> None:
         acknowledge(
             role,
             "AwsSolutions-IAM5[Resource::*]",
@@ -127,8 +166,6 @@ class FunctionFactory(Construct):
             f"AwsSolutions-IAM5[Resource::<{log_id}.Arn>:*]",
             "Log streams are created at run time inside the function's own log group.",
         )
-        self.functions.append(function)
-        return function
 
 
 RETENTION = {

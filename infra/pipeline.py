@@ -19,6 +19,7 @@ from infra.access import READ, WRITE, object_access, table_access, transcribe_ac
 from infra.config import DeployConfig
 from infra.functions import FunctionFactory, acknowledge, executions_arn
 from infra.storage import Storage
+from infra.transcriber import add_transcriber
 from infra.versions import LiveAlias
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,14 +57,17 @@ class Pipeline(Construct):
             deployment.MEDIA, memory_mb=config.media_memory_mb, ephemeral_mb=config.media_ephemeral_mb
         )
         self.transcription_function = factory.create(deployment.TRANSCRIPTION)
+        # whisper (default): the Transcribe state runs the Transcriber; transcribe: the media function.
+        self.transcriber_function = add_transcriber(factory, config, storage) if config.whisper else None
+        self.transcribe_target = self.transcriber_function or self.media_function
         self.executions_function = factory.create(deployment.EXECUTIONS)
 
-        self._grant_data_access(storage)
+        self._grant_data_access(config, storage)
         self._add_worker(config, factory, storage)
         self._add_state_machine(config, state_machine_name, state_machine_arn)
-        self._add_rules(storage, state_machine_arn)
+        self._add_rules(config, storage, state_machine_arn)
 
-    def _grant_data_access(self, storage: Storage) -> None:
+    def _grant_data_access(self, config: DeployConfig, storage: Storage) -> None:
         table, ingest, media = storage.table, storage.ingest, storage.media
         # ---- data access: only what each function's code touches --------------------------------------
         for function in (
@@ -79,6 +83,8 @@ class Pipeline(Construct):
         object_access(self.control_function, media, Prefix.REPORTS, WRITE, "the batch summary report.")
         object_access(self.media_function, media, Prefix.OUTPUTS, WRITE, "the rendered videos.")
         object_access(self.media_function, media, Prefix.RESULTS, READ + WRITE, "each stage's full data.")
+        if config.whisper:  # no Amazon Transcribe job is ever started: no grant for one (least privilege)
+            return
         # Amazon Transcribe reads the FLAC and writes its result with the caller's permissions.
         object_access(
             self.media_function, media, Prefix.WORK, READ + WRITE, "audio handed to Amazon Transcribe."
@@ -159,9 +165,12 @@ class Pipeline(Construct):
         object_access(task_role, ingest, Prefix.UPLOADS, READ, "the worker reads the long video.")
         object_access(task_role, media, Prefix.OUTPUTS, WRITE, "the rendered video.")
         object_access(task_role, media, Prefix.RESULTS, READ + WRITE, "each stage's full data.")
-        object_access(task_role, media, Prefix.WORK, READ + WRITE, "audio handed to Amazon Transcribe.")
-        object_access(task_role, media, Prefix.TRANSCRIPTS, READ + WRITE, "Amazon Transcribe's result.")
-        transcribe_access(task_role, ["transcribe:StartTranscriptionJob", "transcribe:GetTranscriptionJob"])
+        if not config.whisper:  # with whisper the worker transcribes in its own process
+            object_access(task_role, media, Prefix.WORK, READ + WRITE, "audio handed to Amazon Transcribe.")
+            object_access(task_role, media, Prefix.TRANSCRIPTS, READ + WRITE, "Amazon Transcribe's result.")
+            transcribe_access(
+                task_role, ["transcribe:StartTranscriptionJob", "transcribe:GetTranscriptionJob"]
+            )
         execution_role = self.task_definition.obtain_execution_role()
         acknowledge(
             execution_role,
@@ -198,6 +207,7 @@ class Pipeline(Construct):
             definition_substitutions=deployment.StateMachineSubstitutions(
                 control_function_arn=self.control_function.function_arn,
                 media_function_arn=self.media_function.function_arn,
+                transcribe_function_arn=self.transcribe_target.function_arn,
                 retry_delays_seconds=config.retry_delays_seconds,
                 cluster_arn=self.cluster.cluster_arn,
                 worker_task_definition_arn=self.task_definition.task_definition_arn,
@@ -216,7 +226,15 @@ class Pipeline(Construct):
         role.add_to_principal_policy(
             iam.PolicyStatement(
                 actions=["lambda:InvokeFunction"],
-                resources=[self.control_function.function_arn, self.media_function.function_arn],
+                resources=list(  # each once: with `transcribe` the media function is the Transcribe target
+                    dict.fromkeys(
+                        [
+                            self.control_function.function_arn,
+                            self.media_function.function_arn,
+                            self.transcribe_target.function_arn,
+                        ]
+                    )
+                ),
             )
         )
         role.add_to_principal_policy(
@@ -255,9 +273,11 @@ class Pipeline(Construct):
         )
         for principal in (self.control_function, self.media_function, self.transcription_function):
             principal.add_to_role_policy(answer_tokens)
+        if self.transcriber_function is not None:
+            self.transcriber_function.add_to_role_policy(answer_tokens)
         task_role.add_to_principal_policy(answer_tokens)
 
-    def _add_rules(self, storage: Storage, state_machine_arn: str) -> None:
+    def _add_rules(self, config: DeployConfig, storage: Storage, state_machine_arn: str) -> None:
         ingest = storage.ingest
         # ---- events -----------------------------------------------------------------------------------
         video_keys: list[object] = [{"suffix": {"equals-ignore-case": s}} for s in VIDEO_SUFFIXES]
@@ -276,19 +296,23 @@ class Pipeline(Construct):
             ),
             targets=[targets.LambdaFunction(self.ingest_function, retry_attempts=4)],
         )
-        self.transcription_rule = events.Rule(
-            self,
-            "TranscriptionDoneRule",
-            description="Amazon Transcribe jobs started by reelflow reached COMPLETED or FAILED",
-            event_pattern=events.EventPattern(
-                source=["aws.transcribe"],
-                detail_type=["Transcribe Job State Change"],
-                detail={
-                    "TranscriptionJobStatus": ["COMPLETED", "FAILED"],
-                    "TranscriptionJobName": [{"prefix": "reelflow-"}],
-                },
-            ),
-            targets=[targets.LambdaFunction(self.transcription_function, retry_attempts=4)],
+        self.transcription_rule = (
+            None
+            if config.whisper
+            else events.Rule(
+                self,
+                "TranscriptionDoneRule",
+                description="Amazon Transcribe jobs started by reelflow reached COMPLETED or FAILED",
+                event_pattern=events.EventPattern(
+                    source=["aws.transcribe"],
+                    detail_type=["Transcribe Job State Change"],
+                    detail={
+                        "TranscriptionJobStatus": ["COMPLETED", "FAILED"],
+                        "TranscriptionJobName": [{"prefix": "reelflow-"}],
+                    },
+                ),
+                targets=[targets.LambdaFunction(self.transcription_function, retry_attempts=4)],
+            )
         )
         self.executions_rule = events.Rule(
             self,

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from rich.console import Console
 
@@ -75,6 +75,10 @@ class Speeds:
     """Simulated processing: seconds a video takes from its media length (no ffmpeg runs)."""
 
     lambda_media_x: float = 4.0  # media seconds per second, every stage on Lambda (long ones in parts)
+    # The deploy's engine (infra/config.py `transcription`): faster-whisper on the Transcriber at this
+    # speed (media seconds per second on its 2 vCPUs, measured in docs/media.md), or Transcribe minutes.
+    transcription: Literal["whisper", "transcribe"] = "whisper"
+    whisper_media_x: float = 6.0
     fargate_media_x: float = 3.0
     overhead_seconds: float = 20.0  # cold start, gate, downloads
     footprint: Footprint = field(default_factory=Footprint)  # memory, calls, transitions (batch_cost.py)
@@ -458,7 +462,12 @@ class Simulation:
         control = f.control_calls_per_video * f.control_call_seconds * f.control_memory_gb
         u.lambda_gb_seconds["control"] = u.lambda_gb_seconds.get("control", 0.0) + control
         u.lambda_requests += f.control_calls_per_video + (0 if video.fargate else 4)
-        u.transcribe_seconds += max(video.media_seconds, 15.0)
+        if s.transcription == "transcribe":
+            u.transcribe_seconds += max(video.media_seconds, 15.0)
+        elif not video.fargate:  # the worker transcribes inside its own task (counted above)
+            whisper = f.transcriber_memory_gb * video.media_seconds / s.whisper_media_x
+            u.lambda_gb_seconds["transcriber"] = u.lambda_gb_seconds.get("transcriber", 0.0) + whisper
+            u.lambda_requests += 1
         u.state_transitions += f.transitions_per_video
         size = video.media_seconds / 60 * s.bytes_per_media_minute
         u.s3_byte_seconds += size * (1 + s.output_ratio) * f.kept_seconds
@@ -568,6 +577,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     for cap in ("running-batches", "videos-in-flight", "transcribe-jobs", "fargate-tasks"):
         parser.add_argument(f"--{cap}", type=int, help="Override one cap")
+    parser.add_argument(
+        "--transcription",
+        choices=["whisper", "transcribe"],
+        default="whisper",
+        help="The deployed engine: faster-whisper on Lambda (default) or Amazon Transcribe minutes",
+    )
 
 
 def run_simulate(console: Console, args: argparse.Namespace) -> int:
@@ -583,7 +598,7 @@ def run_simulate(console: Console, args: argparse.Namespace) -> int:
         batches_per_user_per_day=args.batches_per_user_per_day,
         seed=args.seed,
     )
-    report = simulate(workload, capacity)
+    report = simulate(workload, capacity, Speeds(transcription=args.transcription))
     for line in report.lines():
         console.print(line, highlight=False, soft_wrap=True)
     return 0 if report.caps_held else 1

@@ -45,7 +45,9 @@ def local_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator["object"]:
     cloud = LocalCloud(settings).start()
     _session_cloud.append(cloud)
     yield cloud
-    cloud.stop()
+    if cloud in _session_cloud:  # the session ends with a test that used it: torn down before the hook
+        _session_cloud.remove(cloud)
+        _stop_session_cloud(cloud)
 
 
 _session_cloud: list["LocalCloud"] = []  # the session's local cloud, once a test has started it

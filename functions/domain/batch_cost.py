@@ -3,7 +3,8 @@
 Each video records its stage seconds (`processing_result.timings`, measured in the function that ran the
 stage), where it ran (`probe.route`), the engine that transcribed it and the size of its output. From
 those: Lambda GB-seconds by function (the media function's memory × its stage seconds; the control
-function's calls), Fargate vCPU- and GB-seconds for videos routed to the worker, Transcribe seconds for
+function's calls; the Transcriber's memory × the transcribing seconds of a video faster-whisper transcribed
+on Lambda), Fargate vCPU- and GB-seconds for videos routed to the worker, Transcribe seconds for
 videos Amazon Transcribe transcribed (billed per second, 15 s minimum), Step Functions transitions (the
 states one video and one batch pass through in statemachines/batch.asl.json, counted once per attempt),
 and S3 byte-seconds of the outputs kept for the retention period plus the bytes sent when they are
@@ -17,6 +18,7 @@ from functions.domain.pricing import Usage
 from functions.domain.stage_results import ProcessingResult, TranscriptSummary
 
 AMAZON_TRANSCRIBE = "amazon-transcribe"  # TranscriptSummary.engine of Amazon Transcribe
+WHISPER = "faster-whisper"  # TranscriptSummary.engine of faster-whisper (the Transcriber on AWS)
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class Footprint:
     """What the deployment gives each piece of work (the caller passes the deployed values)."""
 
     media_memory_gb: float = 4.0
+    transcriber_memory_gb: float = 3538 / 1024  # functions/deployment.py TRANSCRIBER: two vCPUs
     control_memory_gb: float = 0.5
     control_calls_per_video: int = 5  # gate, begin, finish, progress, ETA
     control_call_seconds: float = 0.2
@@ -36,7 +39,7 @@ class Footprint:
 
 
 def batch_usage(videos: list[BatchVideo], footprint: Footprint = Footprint()) -> Usage:
-    media_gb_s = control_gb_s = vcpu_s = worker_gb_s = transcribe_s = byte_seconds = 0.0
+    media_gb_s = transcriber_gb_s = control_gb_s = vcpu_s = worker_gb_s = transcribe_s = byte_seconds = 0.0
     requests = transitions = sent = 0
     for video in videos:
         result = ProcessingResult.model_validate(video.processing_result or {})
@@ -46,20 +49,27 @@ def batch_usage(videos: list[BatchVideo], footprint: Footprint = Footprint()) ->
             vcpu_s += footprint.worker_vcpus * seconds
             worker_gb_s += footprint.worker_memory_gb * seconds
         else:
-            media_gb_s += footprint.media_memory_gb * seconds
+            # faster-whisper on Lambda runs in the Transcriber (its own memory), every other stage in
+            # the media function; Amazon Transcribe's start call is a media-function stage.
+            whisper_s = result.timings.get("transcribing", 0.0) if _engine(result) == WHISPER else 0.0
+            transcriber_gb_s += footprint.transcriber_memory_gb * whisper_s
+            media_gb_s += footprint.media_memory_gb * (seconds - whisper_s)
             requests += len(result.timings)
         calls = footprint.control_calls_per_video * attempts
         control_gb_s += calls * footprint.control_call_seconds * footprint.control_memory_gb
         requests += calls
         transitions += footprint.transitions_per_video * attempts
-        transcript = result.transcribing
-        if isinstance(transcript, TranscriptSummary) and transcript.engine == AMAZON_TRANSCRIBE:
+        if _engine(result) == AMAZON_TRANSCRIBE:
             transcribe_s += max(video.duration or 0.0, 15.0)
         if result.exporting is not None:
             byte_seconds += result.exporting.size * footprint.kept_seconds
             sent += result.exporting.size * footprint.downloads
     return Usage(
-        lambda_gb_seconds={"media": round(media_gb_s, 3), "control": round(control_gb_s, 3)},
+        lambda_gb_seconds={
+            "media": round(media_gb_s, 3),
+            "transcriber": round(transcriber_gb_s, 3),
+            "control": round(control_gb_s, 3),
+        },
         lambda_requests=requests,
         fargate_vcpu_seconds=round(vcpu_s, 3),
         fargate_gb_seconds=round(worker_gb_s, 3),
@@ -68,3 +78,8 @@ def batch_usage(videos: list[BatchVideo], footprint: Footprint = Footprint()) ->
         s3_byte_seconds=byte_seconds,
         s3_bytes_sent=sent,
     )
+
+
+def _engine(result: ProcessingResult) -> str | None:
+    transcript = result.transcribing
+    return transcript.engine if isinstance(transcript, TranscriptSummary) else None

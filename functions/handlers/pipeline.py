@@ -2,8 +2,9 @@
 each payload is parsed into its model of `functions/domain/pipeline_contract.py` with Powertools' parser,
 and each reply is that contract's output model. See statemachines/batch.asl.json.
 
-Two functions share this module: `control_handler` (bookkeeping, small and quick) and `media_handler`
-(probe and the media stages, with ffmpeg and a large /tmp).
+Three functions share this module: `control_handler` (bookkeeping, small and quick), `media_handler`
+(probe and the media stages, with ffmpeg and a large /tmp) and `transcriber_handler` (the Transcribe
+state with faster-whisper, from a container image).
 """
 
 import time
@@ -97,14 +98,29 @@ MEDIA_TASKS[contract.RENDER_PART] = _task(contract.RenderPartInput, render_part)
 MEDIA_TASKS[contract.STITCH] = _task(contract.StitchInput, stitch_parts)
 
 
+# The Transcriber (a container image with faster-whisper and its models) runs the Transcribe state only.
+TRANSCRIBER_TASKS: dict[str, Task] = {Stage.TRANSCRIBING.value: MEDIA_TASKS[Stage.TRANSCRIBING.value]}
+
+
 @lambda_logging
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def media_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return _run_stage(MEDIA_TASKS, event)
+
+
+@lambda_logging
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def transcriber_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return _run_stage(TRANSCRIBER_TASKS, event)
+
+
+def _run_stage(tasks: dict[str, Task], event: dict[str, Any]) -> dict[str, Any]:
     name = event.get("stage")
     started = time.monotonic()
     with invocation_scratch():  # a warm sandbox keeps /tmp: leave nothing in it
-        result = _dispatch(MEDIA_TASKS, name, event)
+        result = _dispatch(tasks, name, event)
     if is_metrics_disabled():  # single_metric does not check this itself
         return result
     # A metric of its own, so its stage dimension never leaks into the handler's other metrics.

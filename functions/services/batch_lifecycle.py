@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from contextlib import suppress
 from typing import Any
 
-from functions.deployment import MEDIA
+from functions.deployment import MEDIA, TRANSCRIBER
 from functions.domain import object_keys
 from functions.domain.batch_control import batch_outcome, gate_action, outcome_message, unfinished_videos
 from functions.domain.batch_cost import Footprint, batch_usage
@@ -215,7 +215,10 @@ def complete_batch(ctx: Services, batch_id: str) -> BatchOutcome:
         outcome, message = BatchStatus.FAILED, "The execution ended before every video finished"
     now = ctx.clock()
     summary = {**(batch.summary or {}), **build_summary(batch, videos, now)}  # keeps e.g. drop_folder
-    usage = batch_usage(videos, Footprint(media_memory_gb=MEDIA.memory_mb / 1024))
+    usage = batch_usage(
+        videos,
+        Footprint(media_memory_gb=MEDIA.memory_mb / 1024, transcriber_memory_gb=TRANSCRIBER.memory_mb / 1024),
+    )
     summary["usage"] = usage.model_dump(mode="json")
     summary["cost"] = cost_of(usage).model_dump(mode="json", by_alias=True)
     summary["outcome"] = (batch.status if batch.status.is_terminal else outcome).value

@@ -4,7 +4,8 @@ The CDK app is the one declaration of what every function may do. Local mode can
 each start (a synth takes minutes), so `grants.json` beside this module holds the statements of the
 synthesized template with CloudFormation's references turned into `${Symbol}` placeholders, and a test
 (tests/infra/test_local_grants.py) holds that file equal to the template. `python -m
-reelflow.local.grants` rewrites it after a change to the grants in `infra/`.
+reelflow.local.grants` rewrites it after a change to the grants in `infra/`. It holds the grants of the
+default template and of the `transcribe` one (`merge`): local mode runs both transcription engines.
 
 Statements local mode never needs (CloudWatch Logs, X-Ray, ECR: the runtime writes to stdout and runs
 no images) are left out.
@@ -146,6 +147,18 @@ def extract(template: Mapping[str, Any], prefix: str) -> dict[str, list[Statemen
     return grants
 
 
+def merge(*extracted: Mapping[str, list[Statement]]) -> dict[str, list[Statement]]:
+    """Each principal's statements over several syntheses, in order, each statement once. Local mode
+    runs both transcription engines (faster-whisper by default, Amazon Transcribe on moto when asked),
+    so it holds the grants of the default (`whisper`) template and of the `transcribe` one."""
+    merged: dict[str, list[Statement]] = {}
+    for grants in extracted:
+        for principal, statements in grants.items():
+            kept = merged.setdefault(principal, [])
+            kept.extend(s for s in statements if s not in kept)
+    return dict(sorted(merged.items()))
+
+
 def load() -> dict[str, list[Statement]]:
     loaded: dict[str, list[Statement]] = json.loads(GRANTS_FILE.read_text())
     return loaded
@@ -188,11 +201,17 @@ def main() -> int:  # pragma: no cover - needs a CDK synth (minutes); the drift 
 
     from infra.app import build_app
 
-    with tempfile.TemporaryDirectory() as outdir:
-        app, stack = build_app(cdk.App(context={"aws:cdk:bundling-stacks": []}, outdir=outdir))
-        assembly = app.synth()
-        template = json.loads((Path(assembly.directory) / f"{stack.stack_name}.template.json").read_text())
-        write(extract(template, stack.config.prefix))
+    extracted: list[dict[str, list[Statement]]] = []
+    for transcription in ("whisper", "transcribe"):
+        with tempfile.TemporaryDirectory() as outdir:
+            context: dict[str, Any] = {"aws:cdk:bundling-stacks": [], "reelflow:transcription": transcription}
+            app, stack = build_app(cdk.App(context=context, outdir=outdir))
+            assembly = app.synth()
+            template = json.loads(
+                (Path(assembly.directory) / f"{stack.stack_name}.template.json").read_text()
+            )
+            extracted.append(extract(template, stack.config.prefix))
+    write(merge(*extracted))
     print(f"wrote {GRANTS_FILE}", file=sys.stderr)
     return 0
 

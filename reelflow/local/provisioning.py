@@ -101,6 +101,9 @@ def provision(
     substitutions = deployment.StateMachineSubstitutions(
         control_function_arn=arns[deployment.CONTROL.id],
         media_function_arn=arns[deployment.MEDIA.id],
+        # The media function holds both engines here (faster-whisper is installed; the `aws` engine starts
+        # moto's Transcribe jobs), so the Transcribe state invokes it, as in a `transcribe` deployment.
+        transcribe_function_arn=arns[deployment.MEDIA.id],
         retry_delays_seconds=retry_delays_seconds,
         cluster_arn=worker.cluster_arn,
         worker_task_definition_arn=worker.task_definition_arn,

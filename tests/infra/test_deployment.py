@@ -15,10 +15,10 @@ def _functions(resources: dict[str, Any]) -> dict[str, dict[str, Any]]:
     found = {}
     for resource in resources.values():
         props = resource.get("Properties", {})
-        if resource["Type"] == "AWS::Lambda::Function" and str(props.get("Handler", "")).startswith(
-            "functions."
-        ):
-            found[props["Handler"]] = props
+        # A container image function (the Transcriber) names its handler as the image's command.
+        handler = str(props.get("Handler") or props.get("ImageConfig", {}).get("Command", [""])[0])
+        if resource["Type"] == "AWS::Lambda::Function" and handler.startswith("functions."):
+            found[handler] = props
     return found
 
 
@@ -31,7 +31,7 @@ def test_the_template_holds_every_declared_function_and_no_other(synthesized, re
         assert props["FunctionName"] == spec.name(prefix)
         assert props["Timeout"] == spec.timeout_seconds
         assert props["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"] == spec.service_name
-        if spec not in (deployment.API, deployment.MEDIA):  # these two take the deploy config's override
+        if spec not in (deployment.API, deployment.MEDIA, deployment.TRANSCRIBER):  # deploy config overrides
             assert props["MemorySize"] == spec.memory_mb
 
 
@@ -104,9 +104,8 @@ def test_caps_set_in_context_reach_the_functions_and_unset_ones_stay_derived():
 def test_every_function_is_deployed_with_the_environment_it_declares_it_needs(resources):
     """What functions/startup.py checks at cold start is what the template sets."""
     by_handler = {
-        r["Properties"]["Handler"]: r["Properties"].get("Environment", {}).get("Variables", {})
-        for r in resources.values()
-        if r["Type"] == "AWS::Lambda::Function"
+        handler: props.get("Environment", {}).get("Variables", {})
+        for handler, props in _functions(resources).items()
     }
     for spec in deployment.FUNCTIONS:
         variables = by_handler[spec.handler]

@@ -99,6 +99,6 @@ def test_sweep_reserved_concurrency_is_set_only_when_asked(prod):
     sweep = next(
         f
         for f in of_type(prod, "AWS::Lambda::Function").values()
-        if f["Properties"]["Handler"] == deployment.SWEEP.handler
+        if f["Properties"].get("Handler") == deployment.SWEEP.handler
     )
     assert sweep["Properties"]["ReservedConcurrentExecutions"] == 2

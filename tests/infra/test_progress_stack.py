@@ -16,7 +16,7 @@ def _progress_function(resources: dict[str, Any]) -> str:
     [name] = [
         name
         for name, r in of_type(resources, "AWS::Lambda::Function").items()
-        if r["Properties"]["Handler"] == deployment.PROGRESS_STREAM.handler
+        if r["Properties"].get("Handler") == deployment.PROGRESS_STREAM.handler
     ]
     return name
 
@@ -101,6 +101,6 @@ def test_the_api_may_subscribe_addresses_to_the_notification_topic_only(resource
     api = next(
         r
         for r in of_type(resources, "AWS::Lambda::Function").values()
-        if r["Properties"]["Handler"] == deployment.API.handler
+        if r["Properties"].get("Handler") == deployment.API.handler
     )
     assert api["Properties"]["Environment"]["Variables"]["REELFLOW_NOTIFICATION_TOPIC_ARN"] == {"Ref": topic}

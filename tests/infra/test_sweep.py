@@ -16,7 +16,9 @@ def of_type(resources, kind):
 def test_a_rule_runs_the_sweep_every_minute_with_no_reserved_concurrency_by_default(resources):
     functions = of_type(resources, "AWS::Lambda::Function")
     sweep_id, sweep = next(
-        (name, f) for name, f in functions.items() if f["Properties"]["Handler"] == deployment.SWEEP.handler
+        (name, f)
+        for name, f in functions.items()
+        if f["Properties"].get("Handler") == deployment.SWEEP.handler
     )
     # New accounts (concurrency quota 10) refuse any reservation: the default reserves none.
     assert "ReservedConcurrentExecutions" not in sweep["Properties"]
@@ -32,7 +34,7 @@ def test_admitting_functions_may_start_and_describe_executions_of_the_batch_mach
     """Every function whose change may free capacity runs `admit_waiting`: it starts executions, looks
     at running ones, and sends a resumed batch's parked task tokens back."""
     functions = of_type(resources, "AWS::Lambda::Function")
-    handlers = {f["Properties"]["Handler"]: f for f in functions.values()}
+    handlers = {f["Properties"].get("Handler"): f for f in functions.values()}
     policies = of_type(resources, "AWS::IAM::Policy")
     admitting = (
         deployment.SWEEP,

@@ -17,6 +17,7 @@ ASL = ROOT / "statemachines" / "batch.asl.json"
 PLACEHOLDERS = {
     "ControlFunctionArn",
     "MediaFunctionArn",
+    "TranscribeFunctionArn",
     "RetryDelaysSeconds",
     "ClusterArn",
     "WorkerTaskDefinitionArn",
@@ -129,7 +130,9 @@ def test_the_lambda_route_runs_the_stages_in_the_order_of_the_stage_table():
         state = states[name]
         task = state.get("Parameters", {}).get("Payload", {}).get("stage")
         if task is not None:
-            assert "${MediaFunctionArn}" in json.dumps(state["Parameters"]), name
+            # The Transcribe state invokes the Transcriber (whisper) or the media function (Transcribe).
+            function = "${TranscribeFunctionArn}" if task == "transcribing" else "${MediaFunctionArn}"
+            assert function in json.dumps(state["Parameters"]), name
             run.append((name, task))
         name = state.get("Next") or state.get("Default")
     assert run == [(PROBE_STATE, PROBE), *((s.asl_state, s.name) for s in MEDIA_STAGES)]

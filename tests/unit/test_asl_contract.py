@@ -17,7 +17,11 @@ from functions.handlers import pipeline
 
 ROOT = Path(__file__).resolve().parents[2]
 ASL = ROOT / "statemachines" / "batch.asl.json"
-FUNCTIONS = {"${ControlFunctionArn}": "task", "${MediaFunctionArn}": "stage"}
+FUNCTIONS = {
+    "${ControlFunctionArn}": "task",
+    "${MediaFunctionArn}": "stage",
+    "${TranscribeFunctionArn}": "stage",
+}
 
 
 def _unwrap(annotation: Any) -> Any:
@@ -74,7 +78,12 @@ def lambda_contract(name: str, state: dict[str, Any]) -> contract.TaskContract |
         assert task in contract.CONTROL_CONTRACTS, f"{name}: task {task!r} has no contract"
         assert task in pipeline.CONTROL_TASKS, f"{name}: task {task!r} has no handler"
         return contract.CONTROL_CONTRACTS[task]
-    assert task in pipeline.MEDIA_TASKS, f"{name}: stage {task!r} has no handler"
+    handlers = (
+        pipeline.TRANSCRIBER_TASKS
+        if "TranscribeFunctionArn" in parameters["FunctionName"]
+        else pipeline.MEDIA_TASKS
+    )
+    assert task in handlers, f"{name}: stage {task!r} has no handler"
     return contract.media_contract(task)
 
 

@@ -78,7 +78,7 @@ def test_one_batch_costs_what_a_hand_computation_says():
 
     # By hand: Lambda media 4 GB × 60 s = 240 GB-s; control 5 calls × 0.2 s × 0.5 GB = 0.5 GB-s per
     # attempt, 3 attempts = 1.5 GB-s; requests 3 stage calls + 15 control calls = 18.
-    assert usage.lambda_gb_seconds == {"media": 240.0, "control": 1.5}
+    assert usage.lambda_gb_seconds == {"media": 240.0, "transcriber": 0.0, "control": 1.5}
     assert usage.lambda_requests == 18
     # Fargate 2 vCPU × 100 s and 8 GB × 100 s; Transcribe only the first video's 120 s.
     assert (usage.fargate_vcpu_seconds, usage.fargate_gb_seconds) == (200.0, 800.0)
@@ -99,6 +99,21 @@ def test_one_batch_costs_what_a_hand_computation_says():
     assert cost.total == pytest.approx(lambda_usd + fargate_usd + transcribe_usd + sfn_usd + s3_usd, abs=1e-5)
     dumped = cost.model_dump(mode="json", by_alias=True)
     assert dumped["lambda"] == cost.lambda_ and dumped["prices_as_of"] == PRICES_AS_OF.isoformat()
+
+
+def test_whisper_on_lambda_counts_the_transcriber_memory_not_transcribe_minutes():
+    # 10 min on Lambda transcribed by faster-whisper (the Transcriber): 30 s of whisper, 70 s of other stages.
+    videos = [
+        video(1, "lambda", {"transcribing": 30, "exporting": 70}, "faster-whisper", 600, 100 * MB),
+    ]
+    footprint = Footprint(media_memory_gb=4.0, transcriber_memory_gb=3.5)
+
+    usage = batch_usage(videos, footprint)
+
+    assert usage.lambda_gb_seconds == {"media": 280.0, "transcriber": 105.0, "control": 0.5}
+    assert usage.transcribe_seconds == 0.0
+    assert cost_of(usage).transcribe == 0.0
+    assert cost_of(usage).lambda_ == pytest.approx(385.5 * 0.0000133334 + 7 * 0.20 / 1e6, abs=1e-6)
 
 
 def test_an_empty_batch_costs_nothing():

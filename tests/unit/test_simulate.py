@@ -3,7 +3,7 @@ cap, shares capacity fairly within each plan and keeps every partition key far b
 
 from functions.domain.capacity import Capacity
 from functions.domain.enums import Tier
-from reelflow.simulate import Workload, ideal_seconds, jain, simulate
+from reelflow.simulate import Speeds, Workload, ideal_seconds, jain, simulate
 
 
 def test_jain_and_the_ideal_time_of_a_batch():
@@ -30,3 +30,16 @@ def test_a_busy_hour_of_many_users_holds_every_cap_and_is_fair_within_each_plan(
         assert figures.p50_minutes <= figures.p95_minutes <= figures.max_minutes
     assert report.peak_shared_key_writes_per_second < 1000
     assert 0 < report.cost_per_media_minute < 0.1
+
+
+def test_whisper_on_lambda_costs_less_per_media_minute_than_transcribe_minutes():
+    workload = Workload(users=20, hours=1.0, batches_per_user_per_day=2.0, seed=5)
+    caps = Capacity(running_batches=20, videos_in_flight=60, transcribe_jobs=250, fargate_tasks=5)
+
+    whisper = simulate(workload, caps, Speeds(transcription="whisper"), drain_hours=24)
+    transcribe = simulate(workload, caps, Speeds(transcription="transcribe"), drain_hours=24)
+
+    # The same work; Transcribe adds $0.024 per media minute on top of what whisper's Lambda time costs.
+    assert whisper.cost_per_media_minute < transcribe.cost_per_media_minute
+    assert transcribe.cost_per_media_minute - whisper.cost_per_media_minute < 0.024
+    assert transcribe.cost_per_media_minute > 0.024
