@@ -6,6 +6,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from functions.domain.drop_folder import DROP_FOLDER_MAX_VIDEOS
+
 
 class RuntimeConfig(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="REELFLOW_", extra="ignore")
@@ -16,6 +18,9 @@ class RuntimeConfig(BaseSettings):
     media_bucket: str = "reelflow-media"
     state_machine_arn: str = Field(
         default="", description="Where batch executions start: the state machine's alias ARN on AWS."
+    )
+    worker_cluster_arn: str = Field(
+        default="", description="The Fargate worker's cluster: cancel stops the batch's tasks in it."
     )
     upload_url_expiry_seconds: int = Field(default=900, ge=60, le=7 * 24 * 3600)
     download_url_expiry_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
@@ -44,6 +49,12 @@ class RuntimeConfig(BaseSettings):
     )
     drop_quiet_period_seconds: float = Field(
         default=300, ge=0, description="A drop folder without a start request starts after this long still."
+    )
+    drop_folder_max_videos: int = Field(
+        default=1000,
+        ge=1,
+        le=DROP_FOLDER_MAX_VIDEOS,
+        description="Videos one drop folder may hold (an archive import; the plans' limits are the API's).",
     )
     drop_settle_seconds: float = Field(
         default=10, ge=0, description="A drop folder asked to start waits this long after its last file."

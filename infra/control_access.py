@@ -1,6 +1,7 @@
 """What the batch control endpoints (pause, resume, cancel, retry-failed, delete) need beyond the API's
-other grants: stop an execution and read its history (to find its Fargate task), stop that task, answer
-parked task tokens, list and delete the objects a batch owns."""
+other grants: stop an execution, find the batch's Fargate tasks in the worker cluster (list the running
+ones, describe them for their group) and stop them, answer parked task tokens, list and delete the objects
+a batch owns."""
 
 import aws_cdk as cdk
 from aws_cdk import aws_ecs as ecs
@@ -8,6 +9,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 
+from functions.deployment import runtime_environment
 from functions.domain.object_keys import BATCH_SCOPED_PREFIXES, Prefix
 from infra.access import object_access
 from infra.functions import acknowledge, executions_arn
@@ -37,9 +39,18 @@ def grant_batch_control(
         resource_name=f"{cluster.cluster_name}/*",
         arn_format=cdk.ArnFormat.SLASH_RESOURCE_NAME,
     )
+    for name, value in runtime_environment(worker_cluster_arn=cluster.cluster_arn).items():
+        function.add_environment(name, value)
     function.add_to_role_policy(
         iam.PolicyStatement(
-            actions=["ecs:StopTask"],
+            actions=["ecs:ListTasks"],
+            resources=["*"],
+            conditions={"ArnEquals": {"ecs:cluster": cluster.cluster_arn}},
+        )
+    )
+    function.add_to_role_policy(
+        iam.PolicyStatement(
+            actions=["ecs:DescribeTasks", "ecs:StopTask"],
             resources=[tasks],
             conditions={"ArnEquals": {"ecs:cluster": cluster.cluster_arn}},
         )
@@ -59,7 +70,12 @@ def grant_batch_control(
         owner,
         "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:"
         f"task/<{cluster_id}>/*]",
-        "Worker tasks get their ids at run time; StopTask is limited to the worker cluster.",
+        "Worker tasks get their ids at run time; DescribeTasks and StopTask stay in the worker cluster.",
+    )
+    acknowledge(
+        owner,
+        "AwsSolutions-IAM5[Resource::*]",
+        "ecs:ListTasks names no task resource; the condition limits it to the worker cluster.",
     )
     for bucket, prefixes in ((media, BATCH_SCOPED_PREFIXES), (ingest, (Prefix.UPLOADS,))):
         function.add_to_role_policy(

@@ -82,6 +82,24 @@ class StartedBatch(NamedTuple):
     video_ids: list[str]
 
 
+def batch_tasks(cloud: Any, batch_id: str) -> list[dict[str, Any]]:
+    """The worker tasks "Process on Fargate" started for the batch (their ECS group names it)."""
+    from functions.adapters.workflow import task_group
+
+    ecs = cloud.client("ecs")
+    arns = ecs.list_tasks(cluster=cloud.cluster_arn)["taskArns"]
+    described = ecs.describe_tasks(cluster=cloud.cluster_arn, tasks=arns)["tasks"] if arns else []
+    return [t for t in described if t.get("group") == task_group(batch_id)]
+
+
+def batch_states(sfn: Any, execution_arn: str) -> list[str]:
+    """The states the batch's own execution entered. A video's states are not among them: each video
+    is a child execution of the "Process videos" Distributed Map, with a history of its own (which
+    moto's interpreter does not keep)."""
+    events = sfn.get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
+    return [e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e]
+
+
 def start_batch(
     user: str, paths: list[Path], settings: dict[str, Any] | None = None, tier: Tier = Tier.CREATOR
 ) -> StartedBatch:

@@ -62,6 +62,7 @@ VIDEOS = "videos"  # videos in flight of the running batches, on the global coun
 LAST_ADMITTED = "last_admitted_at"
 _ANY = Attr("PK").not_exists() | Attr("PK").exists()  # a transaction item needs a condition
 _ATTEMPTS = 4  # a transition whose source group changed under it is tried again (see `transition`)
+MEMBERS_PER_TRANSACTION = 99  # TransactWriteItems takes 100 items: the batch's pin and 99 members
 MOVABLE = [VideoStatus.UPLOADING.value, VideoStatus.PENDING.value]  # members that may be removed or moved
 
 
@@ -393,11 +394,20 @@ class DynamoBatchStore(DynamoTable):
     def add_videos(
         self, batch: BatchJob, batch_videos: list[BatchVideo], now: datetime, limit: int | None = None
     ) -> None:
+        """The members and the batch's count move together. A transaction holds at most 100 items, so
+        a larger set (a drop folder's archive import) is written in chunks, each pinned to the count the
+        chunks before it left: a concurrent writer fails on its first chunk, never interleaves."""
         reject_duplicate_members(batch_videos)
-        counters = {"total_videos": len(batch_videos)}
-        pin = self._pin(batch, now, counters, limit)
-        if not self.transact([pin, *(self._put_member(bv) for bv in batch_videos)]):
-            raise MembershipConflict()
+        written = batch.total_videos
+        for start in range(0, len(batch_videos), MEMBERS_PER_TRANSACTION):
+            chunk = batch_videos[start : start + MEMBERS_PER_TRANSACTION]
+            counters = {"total_videos": len(chunk)}
+            pinned = batch.model_copy(update={"total_videos": written})
+            after = len(batch_videos) - start - len(chunk)  # members the later chunks add
+            pin = self._pin(pinned, now, counters, None if limit is None else limit - after)
+            if not self.transact([pin, *(self._put_member(bv) for bv in chunk)]):
+                raise MembershipConflict()
+            written += len(chunk)
 
     def remove_video(
         self, batch: BatchJob, removed: BatchVideo, after: list[BatchVideo], now: datetime

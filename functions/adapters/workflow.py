@@ -15,10 +15,12 @@ from functions.observability import logger
 
 
 class Workflow:
-    def __init__(self, state_machine_arn: str) -> None:
-        """`state_machine_arn`: what executions start on, the `live` alias's ARN on AWS."""
+    def __init__(self, state_machine_arn: str, worker_cluster_arn: str = "") -> None:
+        """`state_machine_arn`: what executions start on, the `live` alias's ARN on AWS;
+        `worker_cluster_arn`: where cancel looks for the batch's Fargate tasks."""
         self.client = aws.stepfunctions()
         self.state_machine_arn = state_machine_arn
+        self.worker_cluster_arn = worker_cluster_arn
 
     def start(self, name: str, payload: dict[str, Any]) -> str:
         """Start an execution named `name`. Starting the same name twice returns the first one's ARN:
@@ -57,9 +59,11 @@ class Workflow:
     def send_heartbeat(self, token: str) -> None:
         self.client.send_task_heartbeat(taskToken=token)
 
-    def stop(self, execution_arn: str, error: str, cause: str) -> bool:
-        """StopExecution, then StopTask for every Fargate task the execution submitted (a stopped
-        execution does not stop a container it started; StopTask on an ended task changes nothing)."""
+    def stop(self, execution_arn: str, error: str, cause: str, batch_id: str) -> bool:
+        """StopExecution, then StopTask for every Fargate task of the batch still running (a stopped
+        execution does not stop a container it started). The tasks are found by their group
+        (`batch:{id}`, set by "Process on Fargate"), not in the history: each video runs in a child
+        execution of the "Process videos" Distributed Map, whose history is not the batch's."""
         try:
             self.client.stop_execution(executionArn=execution_arn, error=error[:256], cause=cause[:32768])
         except ClientError as failure:
@@ -69,39 +73,37 @@ class Workflow:
             }:
                 return False
             raise
-        for cluster, task_arn in self.submitted_tasks(execution_arn):
+        ecs = aws.client("ecs")
+        for task_arn in self.running_tasks(batch_id):
             try:
-                aws.client("ecs").stop_task(cluster=cluster, task=task_arn, reason=cause[:255])
+                ecs.stop_task(cluster=self.worker_cluster_arn, task=task_arn, reason=cause[:255])
             except ClientError:
                 logger.exception("Could not stop a Fargate task", extra={"task_arn": task_arn})
         return True
 
-    def submitted_tasks(self, execution_arn: str) -> list[tuple[str, str]]:
-        """(cluster, task ARN) of every ECS RunTask the execution's history records."""
-        found: list[tuple[str, str]] = []
-        pages = self.client.get_paginator("get_execution_history").paginate(executionArn=execution_arn)
-        for page in pages:
-            for event in page["events"]:
-                details: Any = event.get("taskSubmittedEventDetails") or {}
-                if details.get("resourceType") != "ecs":
-                    continue
-                found.extend(ecs_tasks(details.get("output") or "{}"))
+    def running_tasks(self, batch_id: str) -> list[str]:
+        """ARNs of the batch's worker tasks still meant to run (ListTasks cannot filter by group: the
+        running tasks of the worker cluster, bounded by the Fargate cap, are described 100 at a time)."""
+        if not self.worker_cluster_arn:
+            return []
+        ecs = aws.client("ecs")
+        pages = ecs.get_paginator("list_tasks").paginate(
+            cluster=self.worker_cluster_arn, desiredStatus="RUNNING"
+        )
+        running = [arn for page in pages for arn in page.get("taskArns", [])]
+        group = task_group(batch_id)
+        found: list[str] = []
+        for start in range(0, len(running), 100):
+            described = ecs.describe_tasks(
+                cluster=self.worker_cluster_arn, tasks=running[start : start + 100]
+            )
+            found.extend(t["taskArn"] for t in described.get("tasks", []) if t.get("group") == group)
         return found
 
 
-def ecs_tasks(run_task_output: str) -> list[tuple[str, str]]:
-    """(cluster, task ARN) pairs from a RunTask answer as Step Functions records it (PascalCase)."""
-    try:
-        answer = json.loads(run_task_output)
-    except ValueError:
-        return []
-    tasks = answer.get("Tasks") or []
-    pairs = []
-    for task in tasks:
-        arn, cluster = task.get("TaskArn"), task.get("ClusterArn")
-        if arn and cluster:
-            pairs.append((str(cluster), str(arn)))
-    return pairs
+def task_group(batch_id: str) -> str:
+    """The ECS task group "Process on Fargate" gives a batch's tasks (States.Format('batch:{}', …))."""
+    return f"batch:{batch_id}"
 
 
 NOT_AWAITED_CODES = frozenset({"TaskTimedOut", "TaskDoesNotExist", "InvalidToken"})

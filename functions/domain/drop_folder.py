@@ -16,9 +16,11 @@ Pure rules only; the wiring round calls them from the ingest Lambda and a schedu
   seconds (`settle_seconds`) without a new file.
 - **Classification** (`classify`): videos by extension, case-insensitively (`.MOV`); `batch.json`; the
   `_start` marker; anything else (and anything in a sub-folder) is listed as skipped.
-- **Limits**: the plan's per-batch count applies; files beyond it (in file-name order) are reported as
-  over the limit, never silently dropped; files S3 holds but the batch cannot accept (empty, over 2 GB)
-  are reported as rejected with the reason.
+- **Limits**: a folder is an archive import, so the plan's per-batch count (which the API applies)
+  does not: the deployment's drop-folder limit does (`drop_folder_max_videos`, 1,000 by default and at
+  most `DROP_FOLDER_MAX_VIDEOS`, the size the state machine's limits are computed for); files beyond it
+  (in file-name order) are reported as over the limit, never silently dropped; files S3 holds but the
+  batch cannot accept (empty, over 2 GB) are reported as rejected with the reason.
 - A broken `batch.json` (bad JSON or settings) never loses the folder: the batch is still created, with
   its videos, and immediately `failed` with the reason, so the user sees what to fix.
 """
@@ -34,11 +36,9 @@ from uuid import UUID, uuid5
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from functions.domain.enums import Tier
 from functions.domain.errors import InvalidRequest
 from functions.domain.models import DEFAULT_PRIORITY
 from functions.domain.object_keys import Prefix
-from functions.domain.quotas import limits_for
 from functions.domain.settings import BatchSettings
 from functions.domain.text import Description, Name, display_line
 from functions.domain.uploads import ACCEPTED, check_file, is_video_name
@@ -50,6 +50,9 @@ DEFAULT_QUIET_SECONDS = 300
 DEFAULT_SETTLE_SECONDS = 10
 DEFAULT_ABANDON_SECONDS = 24 * 3600
 MAX_BATCH_NAME = 100
+# The most videos one drop folder may hold: the batch state machine's history and state size are
+# computed for it (tests/unit/test_asl_limits.py).
+DROP_FOLDER_MAX_VIDEOS = 1000
 
 # Fixed namespace: ids must be the same in every Lambda, every deployment and local mode.
 DROP_NAMESPACE = UUID("6f1d7c3e-5b0a-4c55-9a57-2f3d4e0b9a11")
@@ -257,13 +260,14 @@ def default_batch_name(folder: str) -> str:
 def plan_drop_folder(
     user_id: str,
     folder: str,
-    tier: Tier,
+    max_videos: int,
     objects: Iterable[DropObject],
     manifest: ManifestResult | None,
 ) -> DropFolderPlan:
     """Turn the folder's objects (any order, duplicates allowed) into the batch and its videos.
 
-    `manifest` is the parsed `batch.json` if the folder has one (read by the caller). Objects outside
+    `manifest` is the parsed `batch.json` if the folder has one (read by the caller); `max_videos` is
+    the deployment's drop-folder limit. Objects outside
     `dropbox/{user_id}/{folder}/` are ignored. Positions follow the file names (case-insensitive).
     """
     batch_id = drop_batch_id(user_id, folder)
@@ -304,7 +308,7 @@ def plan_drop_folder(
     # Two spellings (batch.json, Batch.JSON): the exact name wins, the other is skipped.
     manifests.sort(key=lambda k: (k.file_name != MANIFEST_NAME, k.file_name))
     skipped.extend(k.file_name for k in manifests[1:])
-    limit = limits_for(tier).max_videos_per_batch
+    limit = min(max_videos, DROP_FOLDER_MAX_VIDEOS)
     accepted, extra = videos[:limit], videos[limit:]
     parsed = manifest if manifest is not None else ManifestResult(DropManifest(), None)
     failure = parsed.error

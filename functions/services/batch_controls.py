@@ -100,7 +100,7 @@ def _stop_execution(ctx: Services, cancelled: BatchJob) -> bool:
     if not cancelled.execution_arn:
         return False
     try:
-        return ctx.workflow.stop(cancelled.execution_arn, "BatchCancelled", CANCELLED_BY_USER)
+        return ctx.workflow.stop(cancelled.execution_arn, "BatchCancelled", CANCELLED_BY_USER, cancelled.id)
     except Exception:
         logger.exception(
             "Could not stop a cancelled batch's execution; its gate stops it",

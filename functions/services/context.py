@@ -73,7 +73,7 @@ def services() -> Services:
         transcription_jobs=DynamoTranscriptionJobStore(table),
         connections=DynamoConnectionStore(table),
         storage=S3ObjectStore(),
-        workflow=Workflow(config.state_machine_arn),
+        workflow=Workflow(config.state_machine_arn, config.worker_cluster_arn),
         transcriber=AmazonTranscribe(),
         exports=DynamoExportStore(table),
         export_workflow=Workflow(config.export_state_machine_arn),

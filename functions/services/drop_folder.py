@@ -91,11 +91,12 @@ def _plan(ctx: Services, folder: Folder) -> DropFolderPlan:
     bucket = ctx.config.ingest_bucket
     listing = ctx.storage.list_objects(bucket, folder_prefix(folder.user_id, folder.folder))
     objects = [DropObject(o.key, o.size, o.last_modified) for o in listing]
-    plan = plan_drop_folder(folder.user_id, folder.folder, _tier(ctx, folder.user_id), objects, None)
+    limit = ctx.config.drop_folder_max_videos
+    plan = plan_drop_folder(folder.user_id, folder.folder, limit, objects, None)
     manifest: ManifestResult | None = None
     if plan.manifest_key is not None:
         manifest = parse_manifest(ctx.storage.get_bytes(bucket, plan.manifest_key))
-        plan = plan_drop_folder(folder.user_id, folder.folder, _tier(ctx, folder.user_id), objects, manifest)
+        plan = plan_drop_folder(folder.user_id, folder.folder, limit, objects, manifest)
     return plan
 
 

@@ -360,8 +360,8 @@ class WorkflowEngine(Protocol):
 
     def send_heartbeat(self, token: str) -> None: ...
 
-    def stop(self, execution_arn: str, error: str, cause: str) -> bool:
-        """Stop a running execution at once, and the Fargate task it started if one still runs.
+    def stop(self, execution_arn: str, error: str, cause: str, batch_id: str) -> bool:
+        """Stop a running execution at once, and the batch's Fargate tasks that still run.
         False when the execution had already ended (or never existed)."""
         ...
 

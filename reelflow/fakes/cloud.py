@@ -234,7 +234,7 @@ class FakeWorkflow:
     def send_heartbeat(self, token: str) -> None:
         self.heartbeats.append(token)
 
-    def stop(self, execution_arn: str, error: str, cause: str) -> bool:
+    def stop(self, execution_arn: str, error: str, cause: str, batch_id: str) -> bool:
         name = execution_arn.rsplit(":", 1)[-1]
         if name not in self.executions or name in self.finished:
             return False

@@ -240,6 +240,7 @@ class LocalCloud:
                 lambda_max_media_seconds=str(self.settings.lambda_max_media_seconds),
                 batch_timeout_seconds=str(self.settings.batch_timeout_seconds),
                 notification_topic_arn=self.notification_topic_arn,
+                worker_cluster_arn=planned_worker(ACCOUNT, REGION).cluster_arn,
                 # the parts of a long video render as a pool sized to the machine's cores
                 render_part_concurrency=str(os.cpu_count() or 1),
             ),

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+import pytest
+
 from functions.domain.drop_folder import drop_batch_id
 from functions.handlers.ingest import handler as ingest_handler
 from reelflow.local.invoker import LocalLambdaContext
@@ -78,8 +80,9 @@ def test_a_folder_without_a_start_request_starts_after_the_quiet_period(
 
 
 def test_a_broken_batch_json_creates_the_batch_failed_with_the_reason(
-    local_cloud: Any, ctx: Any, user_id: str, clips: dict[str, Path]
+    local_cloud: Any, ctx: Any, user_id: str, clips: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(ctx.config, "drop_folder_max_videos", 3)  # the deployment's drop-folder limit
     files = {
         "clip.mp4": clips[".mp4"].read_bytes(),
         "extra 1.mp4": clips[".mp4"].read_bytes(),
@@ -91,5 +94,5 @@ def test_a_broken_batch_json_creates_the_batch_failed_with_the_reason(
     batch = wait_for_batch(drop_batch_id(user_id, "broken"), user_id, timeout=60)
     assert batch["status"] == "failed"
     assert batch["error_message"].startswith("batch.json is invalid: priority")
-    assert len(batch["videos"]) == 3  # the free plan's limit: nothing lost, the extra one reported
+    assert len(batch["videos"]) == 3  # the drop folder's limit: nothing lost, the extra one reported
     assert batch["summary"]["drop_folder"]["over_limit"] == ["extra 3.mp4"]

@@ -449,3 +449,24 @@ def test_of_concurrent_edits_and_a_start_the_start_holds_and_each_edit_lands_who
     assert stored.name == "c" or stored.name[1:] == (stored.description or "")[1:]
     landed = [r for r in results if r is not None]
     assert all(r.status is BatchStatus.PENDING for r in landed)
+
+
+def test_an_archive_import_adds_more_members_than_one_transaction_holds(stores, now):
+    """A drop folder's 250 videos land in chunks (TransactWriteItems takes 100 items), each pinned to
+    the count the chunks before it left; a writer that read the batch before them conflicts."""
+    batch, _ = new_batch(stores, now, videos=0)
+    videos = [
+        Video(user_id=batch.user_id, original_name="v.mp4", s3_key=f"k/{i}", created_at=now, updated_at=now)
+        for i in range(250)
+    ]
+    stores.videos.put_many(videos)
+    members = [
+        BatchVideo(batch_job_id=batch.id, video_id=v.id, position=i, created_at=now, updated_at=now)
+        for i, v in enumerate(videos, start=1)
+    ]
+    stores.batches.add_videos(batch, members, now)
+    assert stores.batches.get(batch.id).total_videos == 250
+    assert [m.position for m in stores.batch_videos.of_batch(batch.id)] == list(range(1, 251))
+    with pytest.raises(MembershipConflict):  # `batch` still says 0 videos
+        stores.batches.add_videos(batch, members, now)
+    assert stores.batches.get(batch.id).total_videos == 250

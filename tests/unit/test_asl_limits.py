@@ -1,6 +1,7 @@
 """Step Functions' limits, computed from the batch state machine itself (statemachines/batch.asl.json):
-a batch of 50 videos of 60 minutes, each failing three times (after its parts were rendered) before it
-succeeds, stays under 25,000 history events per execution, and every state document under 256 KB.
+a batch of 1,000 videos (a drop folder's archive import) of 60 minutes, each failing three times (after
+its parts were rendered) before it succeeds, stays under 25,000 history events per execution (the
+batch's, and each video's child execution), and every state document under 256 KB.
 
 The model counts events as Step Functions writes them into an execution's history:
 - an execution: ExecutionStarted and ExecutionSucceeded (2);
@@ -24,12 +25,13 @@ from pathlib import Path
 from typing import Any
 
 from functions.domain import pipeline_contract as contract
+from functions.domain.drop_folder import DROP_FOLDER_MAX_VIDEOS
 from functions.services.stages.split_export import part_key
 
 ROOT = Path(__file__).resolve().parents[2]
 ASL = json.loads((ROOT / "statemachines" / "batch.asl.json").read_text())
 HISTORY_LIMIT, STATE_LIMIT = 25_000, 256 * 1024
-VIDEOS, MINUTES, RETRIES = 50, 60, 3
+VIDEOS, MINUTES, RETRIES = DROP_FOLDER_MAX_VIDEOS, 60, 3
 PART_SECONDS = 120.0  # functions/config.py's render_part_seconds default
 THROTTLE_RETRY = 3  # events of one Retry of a Lambda task (TaskFailed, TaskScheduled, TaskStarted)
 # The Choices a running video takes: the batch runs, the video stays on Lambda, it is long (split), and
@@ -85,8 +87,9 @@ def scope_events(
 
 
 def video_events(asl: dict[str, Any], minutes: float = MINUTES) -> tuple[int, int]:
-    """(events of one video in the batch's history, its states' count per attempt): RETRIES attempts
-    that fail at the stitch, after the parts ran, then one that succeeds."""
+    """(events of one video's iteration, its states' count per attempt): RETRIES attempts that fail at
+    the stitch, after the parts ran, then one that succeeds. The 2 are the iteration's own start and
+    end (MapIterationStarted/Succeeded inline, ExecutionStarted/Succeeded as a child execution)."""
     states = asl["States"]["Process videos"]["ItemProcessor"]["States"]
     items = parts_of(minutes)
     failed, failed_path = scope_events(
@@ -99,15 +102,25 @@ def video_events(asl: dict[str, Any], minutes: float = MINUTES) -> tuple[int, in
     return 2 + RETRIES * failed + succeeded, tasks
 
 
-def batch_events(asl: dict[str, Any], minutes: float = MINUTES) -> int:
-    outer = sum(state_events(asl["States"][n], VIDEOS) for n in ("Prepare batch", "Complete batch"))
+def batch_events(asl: dict[str, Any], minutes: float = MINUTES, videos: int = VIDEOS) -> int:
+    """Events in the batch's own history: with the videos' Map distributed, each video is a child
+    execution and only the Map's own events are the batch's."""
+    outer = sum(state_events(asl["States"][n], videos) for n in ("Prepare batch", "Complete batch"))
     process = asl["States"]["Process videos"]
-    assert process["ItemProcessor"]["ProcessorConfig"]["Mode"] == "INLINE"
-    return 2 + outer + 4 + VIDEOS * video_events(asl, minutes)[0]
+    if process["ItemProcessor"]["ProcessorConfig"]["Mode"] == "DISTRIBUTED":
+        return 2 + outer + state_events(process, videos)
+    return 2 + outer + 4 + videos * video_events(asl, minutes)[0]
+
+
+def videos_inline() -> dict[str, Any]:
+    """The same file with the videos' Map inline (every video's events in the batch's history)."""
+    changed = copy.deepcopy(ASL)
+    changed["States"]["Process videos"]["ItemProcessor"]["ProcessorConfig"] = {"Mode": "INLINE"}
+    return changed
 
 
 def with_parts_inline() -> dict[str, Any]:
-    """The same file with the parts' Map inline (their events in the batch's history)."""
+    """The same file with the parts' Map inline (their events in the video's history)."""
     changed = copy.deepcopy(ASL)
     video = changed["States"]["Process videos"]["ItemProcessor"]["States"]
     video["Render parts"]["ItemProcessor"]["ProcessorConfig"] = {"Mode": "INLINE"}
@@ -122,12 +135,27 @@ def test_the_walk_follows_the_real_paths():
     assert "Process on Fargate" not in path
 
 
-def test_fifty_hour_long_videos_with_three_retries_stay_under_the_history_limit():
-    events = batch_events(ASL)
-    _, tasks = video_events(ASL)
-    # what is left holds this many Lambda service-error retries in every task of every attempt
-    spare_retries_per_task = (HISTORY_LIMIT - events) / (VIDEOS * (RETRIES + 1) * tasks * THROTTLE_RETRY)
-    assert events < HISTORY_LIMIT and spare_retries_per_task >= 1, (events, spare_retries_per_task)
+def test_a_thousand_hour_long_videos_with_three_retries_stay_under_the_history_limit():
+    process = ASL["States"]["Process videos"]
+    assert process["ItemProcessor"]["ProcessorConfig"] == {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}
+    assert VIDEOS == 1000
+    assert batch_events(ASL) < 50  # the batch's own history: Prepare, the Map and its run, Complete
+    events, tasks = video_events(ASL)
+    # each video's child execution keeps this many Lambda service-error retries in every task of
+    # every attempt to spare
+    spare_retries_per_task = (HISTORY_LIMIT - events) / ((RETRIES + 1) * tasks * THROTTLE_RETRY)
+    assert events < HISTORY_LIMIT / 20 and spare_retries_per_task >= 20, (events, spare_retries_per_task)
+
+
+def test_the_batch_history_does_not_grow_with_its_videos():
+    assert batch_events(ASL, videos=3) == batch_events(ASL, videos=VIDEOS)
+
+
+def test_an_inline_map_over_the_videos_would_break_the_limit():
+    """Why the videos are a Distributed Map: inline, every video's events land in the batch's history,
+    which then holds about a hundred videos with three retries each, not 1,000."""
+    assert batch_events(videos_inline(), videos=VIDEOS) > 9 * HISTORY_LIMIT
+    assert batch_events(videos_inline(), videos=110) > HISTORY_LIMIT
 
 
 def test_each_part_is_a_child_execution_far_under_the_limit():
@@ -137,20 +165,21 @@ def test_each_part_is_a_child_execution_far_under_the_limit():
     assert 2 + scope_events(part["States"], part["StartAt"], 1)[0] + 3 * THROTTLE_RETRY < 50
 
 
-def test_an_inline_map_over_the_parts_would_break_the_limit():
-    """Why the parts are a Distributed Map: inline, every part's events land in the batch's history."""
-    assert batch_events(with_parts_inline()) > HISTORY_LIMIT
+def test_an_inline_map_over_the_parts_would_grow_each_video_with_its_length():
+    """Why the parts are a Distributed Map too: inline, an hour-long video's parts land in its history."""
+    inline, _ = video_events(with_parts_inline())
+    assert inline > 4 * video_events(ASL)[0]
 
 
-def test_history_does_not_grow_with_length():
-    assert batch_events(ASL, minutes=3) == batch_events(ASL, minutes=MINUTES)
+def test_a_video_history_does_not_grow_with_length():
+    assert video_events(ASL, minutes=3)[0] == video_events(ASL, minutes=MINUTES)[0]
 
 
 def test_the_largest_state_stays_far_under_256_kb():
     """The largest document is a 60-minute video's iteration after its parts ran and its stitch failed:
     its reference, the parts it asked for, the keys of what they rendered and the recorded error (a
     Lambda error's Cause, with its stack trace, taken as 8 KB). Every part's media stays in S3."""
-    ref = {"batch_id": str(uuid.uuid4()), "video_id": str(uuid.uuid4()), "position": VIDEOS - 1}
+    ref = {"batch_id": str(uuid.uuid4()), "video_id": str(uuid.uuid4()), "position": VIDEOS}
     items = parts_of(MINUTES)
     parts = [contract.PartItem(**ref, kind="picture", index=i) for i in range(items - 1)]
     parts.append(contract.PartItem(**ref, kind="sound", index=0))
@@ -172,15 +201,24 @@ def test_the_largest_state_stays_far_under_256_kb():
     )
     size = len(json.dumps(contract.dump(state)))
     assert size < STATE_LIMIT / 8, size
+    assert ASL["States"]["Process videos"]["ResultPath"] is None  # the videos' documents are dropped
+
+
+def test_a_thousand_videos_in_the_batch_state_stay_under_256_kb():
+    """The batch's largest document is its input to the videos' Map: every video's reference (read
+    from the state by ItemsPath; a child execution gets one). Measured with the widest positions."""
+    batch_id = str(uuid.uuid4())
     batch = contract.ExecutionState(
-        batch_id=ref["batch_id"],
+        batch_id=batch_id,
         batch=contract.PrepareBatchOutput(
-            batch_id=ref["batch_id"],
+            batch_id=batch_id,
             videos=[
-                contract.VideoRef(**{**ref, "video_id": str(uuid.uuid4()), "position": i}) for i in range(50)
+                contract.VideoRef(batch_id=batch_id, video_id=str(uuid.uuid4()), position=VIDEOS - i)
+                for i in range(VIDEOS)
             ],
             max_concurrency=5,
         ),
     )
-    assert len(json.dumps(contract.dump(batch))) < STATE_LIMIT / 20
-    assert ASL["States"]["Process videos"]["ResultPath"] is None  # the videos' documents are dropped
+    size = len(json.dumps(contract.dump(batch)))
+    assert size < STATE_LIMIT / 2, size
+    assert ASL["States"]["Process videos"]["ItemsPath"] == "$.batch.videos"

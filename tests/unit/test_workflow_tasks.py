@@ -1,20 +1,18 @@
-"""Finding the Fargate tasks of an execution in RunTask answers as Step Functions records them."""
+"""Cancel finds a batch's Fargate tasks by the ECS group "Process on Fargate" gives them: the state
+machine and the adapter must spell it alike (Step Functions' RunTask integration takes `Group`, not
+`StartedBy`, which it sets itself)."""
 
 import json
+import re
 
-from functions.adapters.workflow import ecs_tasks
-
-
-def test_run_task_answers_as_step_functions_records_them_give_cluster_and_task():
-    pascal = {"Tasks": [{"TaskArn": "arn:task/c/1", "ClusterArn": "arn:cluster/c"}], "Failures": []}
-    assert ecs_tasks(json.dumps(pascal)) == [("arn:cluster/c", "arn:task/c/1")]
-    # the ECS API's own casing is not what Step Functions records (local mode normalises it)
-    assert (
-        ecs_tasks(json.dumps({"tasks": [{"taskArn": "arn:task/c/2", "clusterArn": "arn:cluster/c"}]})) == []
-    )
+from functions.adapters.workflow import task_group
+from functions.deployment import STATE_MACHINE_FILE
 
 
-def test_answers_without_tasks_or_unreadable_give_nothing():
-    assert ecs_tasks(json.dumps({"Tasks": [{"TaskArn": "no cluster"}]})) == []
-    assert ecs_tasks("not json") == []
-    assert ecs_tasks("{}") == []
+def test_the_state_machine_groups_a_batch_tasks_as_cancel_looks_for_them():
+    video = json.loads(STATE_MACHINE_FILE.read_text())["States"]["Process videos"]["ItemProcessor"]["States"]
+    parameters = video["Process on Fargate"]["Parameters"]
+    assert "StartedBy" not in parameters and "StartedBy.$" not in parameters
+    formatted = re.fullmatch(r"States\.Format\('([^']*)', \$\.batch_id\)", parameters["Group.$"])
+    assert formatted is not None
+    assert formatted.group(1).replace("{}", "b-1") == task_group("b-1") == "batch:b-1"

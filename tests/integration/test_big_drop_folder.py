@@ -1,0 +1,69 @@
+"""An archive import: a drop folder of 1,000 tiny videos becomes one batch that runs to completion in
+local mode, on the same state machine as AWS (the videos' Distributed Map, one child execution each).
+
+Marked slow: not in the default suite. Run it with
+`REELFLOW_BIG_DROP_VIDEOS=100 .venv/bin/python -m pytest tests/integration/test_big_drop_folder.py -m slow
+--no-cov -s` (the count defaults to 1,000, the drop folder's limit). It prints what it measured:
+docs/scale.md has the figures."""
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from functions.domain.drop_folder import drop_batch_id
+from tests.conftest import make_clip
+from tests.helpers import batch_states, wait_for_batch, wait_for_execution
+
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("local_cloud")]
+VIDEOS = int(os.environ.get("REELFLOW_BIG_DROP_VIDEOS", "1000"))
+TIMEOUT = VIDEOS * 30  # seconds: generous, never asserted
+FAST = {"transcribe": False, "remove_silence": False, "detect_highlights": False, "export_quality": "720p"}
+
+
+@pytest.mark.timeout(TIMEOUT + 600)
+def test_a_drop_folder_of_many_videos_runs_as_one_batch(
+    local_cloud: Any, ctx: Any, user_id: str, tmp_path: Path
+) -> None:
+    assert ctx.config.drop_folder_max_videos >= VIDEOS
+    body = make_clip(tmp_path / "tiny.mp4", seconds=1.0, width=160, height=90, fps=10).read_bytes()
+    s3 = local_cloud.client("s3")
+    folder = "archive"
+    began = time.monotonic()
+    for index in range(VIDEOS):
+        key = f"dropbox/{user_id}/{folder}/clip{index:04d}.mp4"
+        s3.put_object(Bucket=local_cloud.ingest_bucket, Key=key, Body=body)
+    uploaded = time.monotonic()
+    manifest = {"name": "Back catalogue", "start": True, "settings": FAST}
+    s3.put_object(
+        Bucket=local_cloud.ingest_bucket,
+        Key=f"dropbox/{user_id}/{folder}/batch.json",
+        Body=json.dumps(manifest).encode(),
+    )
+    batch_id = drop_batch_id(user_id, folder)
+    batch = wait_for_batch(batch_id, user_id, timeout=TIMEOUT)
+    finished = time.monotonic()
+
+    assert batch["status"] == "completed", batch.get("error_message")
+    assert batch["total_videos"] == VIDEOS and batch["completed_videos"] == VIDEOS
+    assert batch["summary"]["drop_folder"]["over_limit"] == []
+    assert [v["position"] for v in batch["videos"]] == list(range(1, VIDEOS + 1))
+    assert all(v["status"] == "completed" for v in batch["videos"])
+    sfn = local_cloud.client("stepfunctions")
+    execution = wait_for_execution(sfn, batch["execution_arn"])
+    assert execution["status"] == "SUCCEEDED"
+    events = sfn.get_execution_history(executionArn=batch["execution_arn"], maxResults=1000)["events"]
+    assert batch_states(sfn, batch["execution_arn"]) == ["Prepare batch", "Process videos", "Complete batch"]
+    prepared = next(e for e in events if e["type"] == "TaskSucceeded")
+    output = json.loads(prepared["taskSucceededEventDetails"]["output"])
+    state_bytes = len(json.dumps(output["Payload"]))
+    assert state_bytes < 256 * 1024
+    ran = finished - uploaded
+    print(
+        f"\n{VIDEOS} videos: uploaded in {uploaded - began:.1f} s, batch completed {ran:.1f} s after the "
+        f"last upload ({ran / VIDEOS:.2f} s a video); the batch's history {len(events)} events; "
+        f"Prepare batch's answer {state_bytes} bytes"
+    )
