@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from functions.domain import object_keys
+from functions.domain.capacity import Capacity
 from functions.domain.pipeline_contract import STITCH, RenderedPart, StitchInput
 from functions.media.binaries import ffmpeg
 from functions.media.probe import probe
@@ -48,9 +49,12 @@ def test_a_long_video_renders_its_parts_in_the_map_and_stitches_them_exactly(
     change_capacity(ctx, {"lambda_slots": before.capacity.admission_videos})
     shares: list[int] = []  # the Map's concurrency, as the export stage chose it (functions run in-process)
     chosen = split_export.parts_at_once
-    monkeypatch.setattr(
-        split_export, "parts_at_once", lambda *args: shares.append(chosen(*args)) or shares[-1]
-    )
+
+    def recorded(pieces: int, configured: int, capacity: Capacity) -> int:
+        shares.append(chosen(pieces, configured, capacity))
+        return shares[-1]
+
+    monkeypatch.setattr(split_export, "parts_at_once", recorded)
     settings = {"transcribe": False, "detect_highlights": False, "export_quality": "720p"}
     batch_id, execution_arn, _ = start_batch(user_id, [gapped], settings)
     batch = wait_for_batch(batch_id, user_id, timeout=480)
