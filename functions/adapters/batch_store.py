@@ -51,7 +51,7 @@ from functions.domain.batch_listing import (
 )
 from functions.domain.enums import BatchStatus, VideoStatus
 from functions.domain.errors import IllegalTransition, MembershipConflict
-from functions.domain.membership import reject_duplicate_members
+from functions.domain.membership import MEMBERS_PER_CHANGE, reject_duplicate_members
 from functions.domain.models import BatchJob, BatchVideo
 from functions.domain.scheduling import batch_videos
 from functions.domain.slots import NoRunningSlot, SlotCounts, SlotLimits, slot_sources
@@ -62,7 +62,6 @@ VIDEOS = "videos"  # videos in flight of the running batches, on the global coun
 LAST_ADMITTED = "last_admitted_at"
 _ANY = Attr("PK").not_exists() | Attr("PK").exists()  # a transaction item needs a condition
 _ATTEMPTS = 4  # a transition whose source group changed under it is tried again (see `transition`)
-MEMBERS_PER_TRANSACTION = 99  # TransactWriteItems takes 100 items: the batch's pin and 99 members
 MOVABLE = [VideoStatus.UPLOADING.value, VideoStatus.PENDING.value]  # members that may be removed or moved
 
 
@@ -399,8 +398,8 @@ class DynamoBatchStore(DynamoTable):
         chunks before it left: a concurrent writer fails on its first chunk, never interleaves."""
         reject_duplicate_members(batch_videos)
         written = batch.total_videos
-        for start in range(0, len(batch_videos), MEMBERS_PER_TRANSACTION):
-            chunk = batch_videos[start : start + MEMBERS_PER_TRANSACTION]
+        for start in range(0, len(batch_videos), MEMBERS_PER_CHANGE):
+            chunk = batch_videos[start : start + MEMBERS_PER_CHANGE]
             counters = {"total_videos": len(chunk)}
             pinned = batch.model_copy(update={"total_videos": written})
             after = len(batch_videos) - start - len(chunk)  # members the later chunks add

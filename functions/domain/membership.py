@@ -3,6 +3,21 @@
 from functions.domain.errors import Conflict
 from functions.domain.models import BatchVideo
 
+# DynamoDB's TransactWriteItems takes at most 100 items. A membership change writes the batch's count
+# (its pin) beside the members it touches, so one change touches at most 99 members.
+TRANSACTION_ITEMS = 100
+MEMBERS_PER_CHANGE = TRANSACTION_ITEMS - 1
+
+
+def require_one_transaction(members_touched: int, action: str) -> None:
+    """A remove or a reorder moves members in one transaction (all or nothing): a change that would
+    touch more members than one holds is refused, with what the user can do instead."""
+    if members_touched > MEMBERS_PER_CHANGE:
+        raise Conflict(
+            f"This {action} would move {members_touched} videos; one change moves at most "
+            f"{MEMBERS_PER_CHANGE}. Move videos nearer the end of the list, or in smaller steps."
+        )
+
 
 def reject_duplicate_members(batch_videos: list[BatchVideo]) -> None:
     video_ids = [bv.video_id for bv in batch_videos]

@@ -17,6 +17,7 @@ from functions.domain.errors import (
     RateLimited,
 )
 from functions.domain.links import Link
+from functions.domain.membership import require_one_transaction
 from functions.domain.models import BatchJob, BatchVideo, Video, new_id
 from functions.domain.quotas import limits_for
 from functions.domain.schemas import (
@@ -347,6 +348,7 @@ def remove_video(ctx: Services, caller: Caller, batch_id: str, video_id: str) ->
         members = ctx.batch_videos.of_batch(batch_id)
         removed = _movable(members, video_id)
         after = [m for m in members if m.position > removed.position]
+        require_one_transaction(len(after) + 1, "removal")  # the removed member and the ones moving up
         try:
             ctx.batches.remove_video(batch, removed, after, ctx.clock())
             return get_batch_detail(ctx, caller, batch_id)
@@ -370,6 +372,7 @@ def reorder_videos(ctx: Services, caller: Caller, batch_id: str, video_ids: list
         if member.position != position:
             moves.append((member, position))
     if moves:
+        require_one_transaction(len(moves), "reorder")
         try:
             ctx.batches.reorder(batch, moves, ctx.clock())
         except MembershipConflict as changed:
