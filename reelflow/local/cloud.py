@@ -110,6 +110,7 @@ class LocalCloud:
         self._clients: dict[str, Any] = {}
         self.sweeper: DropSweeper | None = None
         self.drop_identity: identity_pool.DropIdentityConfig | None = None
+        self._outer_environment: dict[str, str] | None = None  # the process's variables before start
 
     @property
     def endpoint(self) -> str:
@@ -217,6 +218,18 @@ class LocalCloud:
         if self.server is not None:
             self.server.stop()
             self.server = None
+        self._restore_environment()
+
+    def _restore_environment(self) -> None:
+        """The process's variables as they were before start: what the functions were given (caps, the
+        endpoint of a server now gone) must not configure what the process does next."""
+        outer, self._outer_environment = self._outer_environment, None
+        if outer is None:
+            return
+        for name in set(os.environ) - set(outer):
+            del os.environ[name]
+        os.environ.update(outer)
+        reset_services()
 
     def __enter__(self) -> "LocalCloud":
         return self.start()
@@ -249,6 +262,7 @@ class LocalCloud:
 
     def _configure_environment(self) -> None:
         # moto does not inject a function's environment: the process gets it once, for every handler.
+        self._outer_environment = dict(os.environ)
         os.environ.update(
             {
                 "AWS_ENDPOINT_URL": self.endpoint,
