@@ -1,7 +1,9 @@
 """The Lambda functions: one code asset (functions/), one runtime and architecture, shared layers, and
 a role per function that starts with nothing but writing its own logs."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
+from typing import TypeVar
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
@@ -12,6 +14,8 @@ from constructs import Construct, IConstruct
 from functions.deployment import FunctionSpec
 from infra import bundling
 from infra.config import DeployConfig
+
+FunctionT = TypeVar("FunctionT", bound=lambda_.Function)
 
 NAG_PACK = "AwsSolutions::"
 
@@ -72,29 +76,15 @@ class FunctionFactory(Construct):
         extra_environment: Mapping[str, str] | None = None,
     ) -> lambda_.Function:
         """The function `spec` declares (functions/deployment.py); `memory_mb` overrides its memory."""
-        log_group, role = self._logs_and_role(spec)
         layers: Sequence[lambda_.ILayerVersion] = [self.dependencies, *([self.ffmpeg] if spec.ffmpeg else [])]
-        function = lambda_.Function(
-            self,
-            spec.id,
-            function_name=spec.name(self.config.prefix),
-            description=spec.description,
+        zipped = partial(
+            lambda_.Function,
             runtime=self.runtime,
-            architecture=self.architecture,
             code=self.code,
             handler=spec.handler,
             layers=list(layers),
-            memory_size=memory_mb or spec.memory_mb,
-            ephemeral_storage_size=cdk.Size.mebibytes(ephemeral_mb),
-            timeout=cdk.Duration.seconds(spec.timeout_seconds),
-            tracing=lambda_.Tracing.ACTIVE,
-            log_group=log_group,
-            role=role,
-            environment=self._environment(spec, extra_environment),
         )
-        self._acknowledge_log_grants(role, log_group)
-        self.functions.append(function)
-        return function
+        return self._built(spec, zipped, memory_mb or spec.memory_mb, ephemeral_mb, extra_environment)
 
     def create_image(
         self,
@@ -106,11 +96,23 @@ class FunctionFactory(Construct):
         extra_environment: Mapping[str, str] | None = None,
     ) -> lambda_.DockerImageFunction:
         """The function `spec` declares, from a container image (its handler is the image's CMD)."""
+        return self._built(
+            spec, partial(lambda_.DockerImageFunction, code=code), memory_mb, ephemeral_mb, extra_environment
+        )
+
+    def _built(
+        self,
+        spec: FunctionSpec,
+        kind: Callable[..., FunctionT],
+        memory_mb: int,
+        ephemeral_mb: int,
+        extra_environment: Mapping[str, str] | None,
+    ) -> FunctionT:
+        """What every function shares, whatever its package: name, sizes, tracing, its own logs and role."""
         log_group, role = self._logs_and_role(spec)
-        function = lambda_.DockerImageFunction(
+        function = kind(
             self,
             spec.id,
-            code=code,
             function_name=spec.name(self.config.prefix),
             description=spec.description,
             architecture=self.architecture,
