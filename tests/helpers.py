@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import boto3
 import requests
 
 from functions.domain.enums import Tier
@@ -157,3 +158,23 @@ def serving(
     finally:
         server.send_signal(kill)
         server.wait(timeout=30)
+
+
+def served_s3(state: dict[str, Any]) -> Any:
+    """boto3's S3 on the embedded AWS of a running `serve` (its address file's `aws_endpoint`)."""
+    return boto3.client(
+        "s3",
+        endpoint_url=state["aws_endpoint"],
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+
+
+def fresh_process_json(script: str, *args: str) -> Any:
+    """Run `script` in a fresh Python process (as a user's command starts): its last output line, as JSON."""
+    result = subprocess.run(
+        [sys.executable, "-c", script, *args], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])

@@ -16,13 +16,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-import boto3
 import requests
 
 from functions.domain.upload_limits import MULTIPART_THRESHOLD
 from tests.conftest import make_clip
 from tests.e2e.test_cli import reelflow
-from tests.helpers import serving
+from tests.helpers import served_s3, serving
 
 SIZE = MULTIPART_THRESHOLD + 1024  # two parts
 
@@ -167,12 +166,6 @@ def test_a_disk_filled_during_uploads_then_a_restart_keeps_what_was_acknowledged
         assert sent.status_code == 200, sent.text
         uploaded = _wait_for_uploads(api, headers, batch_id, 3)
         assert {v["upload_status"] for v in uploaded["videos"]} == {"uploaded"}
-        s3 = boto3.client(
-            "s3",
-            endpoint_url=second["aws_endpoint"],
-            region_name="us-east-1",
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
-        )
+        s3 = served_s3(second)
         stored = s3.get_object(Bucket=second["ingest_bucket"], Key=long_target["key"])["Body"].read()
         assert stored == long_body

@@ -5,12 +5,11 @@ completed with only the missing parts."""
 import signal
 from pathlib import Path
 
-import boto3
 import requests
 
 from functions.domain.upload_limits import MULTIPART_THRESHOLD
 from tests.e2e.test_cli import reelflow
-from tests.helpers import serving
+from tests.helpers import served_s3, serving
 
 SIZE = MULTIPART_THRESHOLD + 1024  # just over the threshold: two parts
 
@@ -62,12 +61,6 @@ def test_a_multipart_upload_resumes_after_serve_is_killed(tmp_path: Path) -> Non
             },
         )
         assert done.status_code == 200, done.text
-        s3 = boto3.client(
-            "s3",
-            endpoint_url=second["aws_endpoint"],
-            region_name="us-east-1",
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
-        )
+        s3 = served_s3(second)
         stored = s3.get_object(Bucket=second["ingest_bucket"], Key=target["key"])["Body"].read()
         assert stored == body

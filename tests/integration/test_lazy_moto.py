@@ -2,10 +2,9 @@
 the first ECS request, with the ARNs the state machine already names, and moto's Batch loads its
 models only when read. Checked in a fresh process, as a user's `reelflow run` starts."""
 
-import json
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.helpers import fresh_process_json
 
 SCRIPT = """
 import json, sys, tempfile, pathlib
@@ -39,15 +38,7 @@ finally:
 
 
 def test_local_mode_starts_without_ec2_and_makes_the_worker_on_first_use(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    seen = fresh_process_json(SCRIPT, str(tmp_path))
     assert seen["started"] == {"moto.ec2": False, "moto.ecs": False, "moto.batch.models": False}
     assert seen["cluster"] == [seen["arns"][0]] and seen["task"] == seen["arns"][1]
     assert seen["asl"] == seen["arns"]  # the state machine named what the first ECS call made

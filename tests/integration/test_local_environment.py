@@ -3,10 +3,9 @@ process's environment only while it runs: stopped, the process has its own varia
 does next (the next test, the CLI after a run) is not configured by a server that is gone. Checked in a
 fresh process, as the session's local cloud must not be stopped here."""
 
-import json
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.helpers import fresh_process_json
 
 SCRIPT = """
 import json, os, sys, pathlib
@@ -27,15 +26,7 @@ print(json.dumps({
 
 
 def test_stopping_local_mode_gives_the_process_its_own_environment_back(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    seen = fresh_process_json(SCRIPT, str(tmp_path))
     assert seen["during"]["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:")
     assert seen["during"]["AWS_PROFILE"] is None and seen["during"]["REELFLOW_TABLE_NAME"]
     assert seen["added"] == [] and seen["changed"] == []
