@@ -9,7 +9,7 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import AxeBuilder from "@axe-core/playwright";
-import { assetsBuilt, ffmpegGate, launchBrowser, makeClips, python, signIn, snap, startServe } from "./harness.mjs";
+import { apiAs as api, assetsBuilt, ffmpegGate, launchBrowser, makeClips, python, signIn, snap, startServe } from "./harness.mjs";
 
 const PIPELINE_TIMEOUT = 480_000; // a generous bound: a busy 2-core machine runs the whole pipeline here
 let serve;
@@ -63,12 +63,7 @@ async function expectAccessible(label) {
   );
 }
 
-async function apiAs(method, route) {
-  const token = await page.evaluate(() => JSON.parse(localStorage.getItem("reelflow.session")).token);
-  const response = await fetch(`${serve.base}${route}`, { method, headers: { Authorization: `Bearer ${token}` } });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-}
+const apiAs = (method, route, body) => api(page, serve.base, method, route, body);
 
 /** Polls the API (a state wait, bounded) until `done(body)` holds. */
 async function untilApi(route, done, timeout = PIPELINE_TIMEOUT) {

@@ -122,6 +122,18 @@ export async function signIn(browser, base, { user, plan = "creator", errors = [
   return { context, page };
 }
 
+/** The API as the user signed in on `page` (the same token), for checks and for batches made without the UI. */
+export async function apiAs(page, base, method, route, body) {
+  const token = await page.evaluate(() => JSON.parse(localStorage.getItem("reelflow.session")).token);
+  const response = await fetch(`${base}${route}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, ...(body ? { "Content-Type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
 export async function launchBrowser() {
   if (!existsSync(chromiumPath)) throw new Error(`${chromiumPath} not found: apt-get install -y chromium`);
   return chromium.launch({

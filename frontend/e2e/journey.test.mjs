@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { assetsBuilt, launchBrowser, makeClips, signIn, startServe } from "./harness.mjs";
+import { apiAs as api, assetsBuilt, launchBrowser, makeClips, signIn, startServe } from "./harness.mjs";
 
 const PIPELINE_TIMEOUT = 240_000;
 let serve;
@@ -34,16 +34,7 @@ after(async () => {
   await serve?.stop();
 });
 
-async function apiAs(method, route, body) {
-  const token = await page.evaluate(() => JSON.parse(localStorage.getItem("reelflow.session")).token);
-  const response = await fetch(`${serve.base}${route}`, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, ...(body ? { "Content-Type": "application/json" } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-}
+const apiAs = (method, route, body) => api(page, serve.base, method, route, body);
 
 const sizeOf = async (file) => (await import("node:fs")).statSync(file).size;
 

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import AxeBuilder from "@axe-core/playwright";
-import { assetsBuilt, launchBrowser, makeClips, signIn, startServe } from "./harness.mjs";
+import { apiAs as api, assetsBuilt, launchBrowser, makeClips, signIn, startServe } from "./harness.mjs";
 
 const PIPELINE_TIMEOUT = 240_000;
 let serve;
@@ -36,17 +36,7 @@ async function expectAccessible(label) {
   );
 }
 
-/** The API as the signed-in browser user (same token), for checks and for batches made without the UI. */
-async function apiAs(method, route, body) {
-  const token = await page.evaluate(() => JSON.parse(localStorage.getItem("reelflow.session")).token);
-  const response = await fetch(`${serve.base}${route}`, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, ...(body ? { "Content-Type": "application/json" } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-}
+const apiAs = (method, route, body) => api(page, serve.base, method, route, body);
 
 async function openNav(name) {
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name }).click();
