@@ -30,9 +30,10 @@ def creators(local_cloud: Any) -> dict[str, Any]:
     return {"config": config, "ids": ids}
 
 
-def s3_as(creators: dict[str, Any], name: str) -> Any:
+def session_of(creators: dict[str, Any], name: str) -> Any:
+    """The boto3 session `reelflow drop --aws` gets for `name`: the identity pool's credentials."""
     config = creators["config"]
-    session = creator_session(
+    return creator_session(
         config.region,
         config.user_pool_id,
         config.client_id,
@@ -40,7 +41,11 @@ def s3_as(creators: dict[str, Any], name: str) -> Any:
         sign_in(config.region, config.client_id, name, PASSWORD, config.endpoint),
         config.endpoint,
     )
-    return session.credentials, session.client("s3", endpoint_url=config.endpoint)
+
+
+def s3_as(creators: dict[str, Any], name: str) -> Any:
+    session = session_of(creators, name)
+    return session.credentials, session.client("s3", endpoint_url=creators["config"].endpoint)
 
 
 def denied(call: Any) -> str:
@@ -212,14 +217,7 @@ def test_every_creator_gets_the_one_creator_role_its_policy_variable_resolved_pe
     bucket = creators["config"].bucket
     ana_credentials, ana = s3_as(creators, "ana")
     ben_credentials, ben = s3_as(creators, "ben")
-    sts = boto3.client(
-        "sts",
-        endpoint_url=creators["config"].endpoint,
-        region_name=creators["config"].region,
-        aws_access_key_id=ana_credentials.access_key,
-        aws_secret_access_key=ana_credentials.secret_key,
-        aws_session_token=ana_credentials.token,
-    )
+    sts = session_of(creators, "ana").client("sts", endpoint_url=creators["config"].endpoint)
     with pytest.raises(ClientError):  # the role grants nothing but its drop folder, not even this
         sts.get_caller_identity()
     iam = local_cloud.client("iam")
@@ -236,16 +234,9 @@ def test_every_creator_gets_the_one_creator_role_its_policy_variable_resolved_pe
 @pytest.mark.parametrize("signature", ["s3v4", "s3"])  # SigV4, and SigV2 (boto3's default for S3)
 def test_a_url_a_creator_presigns_carries_the_creators_permissions(creators, signature):
     config = creators["config"]
-    credentials, _ = s3_as(creators, "ana")
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=config.endpoint,
-        region_name=config.region,
-        aws_access_key_id=credentials.access_key,
-        aws_secret_access_key=credentials.secret_key,
-        aws_session_token=credentials.token,
-        config=Config(signature_version=signature),
-    )
+    keys = session_of(creators, "ana").credentials
+    session = boto3.Session(keys.access_key, keys.secret_key, keys.token, config.region)
+    s3 = session.client("s3", endpoint_url=config.endpoint, config=Config(signature_version=signature))
     ana, ben = creators["ids"]["ana"], creators["ids"]["ben"]
 
     def put(key: str) -> requests.Response:

@@ -20,6 +20,15 @@ def creator(user_id: str | None) -> dict[str, str]:
     return principal_tags({"user_id": user_id}) if user_id is not None else {}
 
 
+def allow(action: str, resource: str, condition: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "Effect": "Allow",
+        "Action": action,
+        "Resource": resource,
+        **({"Condition": condition} if condition else {}),
+    }
+
+
 def policy(*statements: dict[str, Any], version: str = "2012-10-17") -> dict[str, Any]:
     return {"Version": version, "Statement": list(statements)}
 
@@ -65,16 +74,12 @@ def test_a_variables_value_is_matched_literally_never_as_a_wildcard(user_id: str
 
 
 def test_variables_have_defaults_and_escapes_and_only_2012_policies_have_them() -> None:
-    statement = {
-        "Effect": "Allow",
-        "Action": "s3:GetObject",
-        "Resource": "arn:aws:s3:::b/${aws:PrincipalTag/team, 'all'}/*",
-    }
+    statement = allow("s3:GetObject", "arn:aws:s3:::b/${aws:PrincipalTag/team, 'all'}/*")
     assert evaluate([policy(statement)], Access("s3:GetObject", "arn:aws:s3:::b/all/x", {})) == PERMITTED
     tagged = principal_tags({"team": "red"})
     assert evaluate([policy(statement)], Access("s3:GetObject", "arn:aws:s3:::b/red/x", tagged)) == PERMITTED
     assert evaluate([policy(statement)], Access("s3:GetObject", "arn:aws:s3:::b/all/x", tagged)) == NEUTRAL
-    star = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/${*}"}
+    star = allow("s3:GetObject", "arn:aws:s3:::b/${*}")
     assert evaluate([policy(star)], Access("s3:GetObject", "arn:aws:s3:::b/*", {})) == PERMITTED
     assert evaluate([policy(star)], Access("s3:GetObject", "arn:aws:s3:::b/x", {})) == NEUTRAL
     old = policy(statement, version="2008-10-17")
@@ -82,12 +87,7 @@ def test_variables_have_defaults_and_escapes_and_only_2012_policies_have_them() 
 
 
 def test_a_principal_tag_is_a_condition_key_too() -> None:
-    statement = {
-        "Effect": "Allow",
-        "Action": "states:StartExecution",
-        "Resource": "*",
-        "Condition": {"StringEquals": {"aws:PrincipalTag/team": "red"}},
-    }
+    statement = allow("states:StartExecution", "*", {"StringEquals": {"aws:PrincipalTag/team": "red"}})
     access = Access(
         "states:StartExecution", "arn:aws:states:::stateMachine:x", principal_tags({"team": "red"})
     )
@@ -96,12 +96,7 @@ def test_a_principal_tag_is_a_condition_key_too() -> None:
 
 
 def test_negated_operators_hold_when_the_key_is_absent_and_refuse_every_listed_value() -> None:
-    statement = {
-        "Effect": "Allow",
-        "Action": "s3:ListBucket",
-        "Resource": BUCKET,
-        "Condition": {"StringNotLike": {"s3:prefix": ["private/*", "secret/*"]}},
-    }
+    statement = allow("s3:ListBucket", BUCKET, {"StringNotLike": {"s3:prefix": ["private/*", "secret/*"]}})
 
     def listing(context: dict[str, str]) -> PermissionResult:
         return evaluate([policy(statement)], Access("s3:ListBucket", BUCKET, context))
@@ -113,21 +108,16 @@ def test_negated_operators_hold_when_the_key_is_absent_and_refuse_every_listed_v
 
 
 def test_an_explicit_deny_wins_and_actions_match_whatever_their_case() -> None:
-    allow = {"Effect": "Allow", "Action": "S3:put*", "Resource": f"{BUCKET}/*"}
+    puts = allow("S3:put*", f"{BUCKET}/*")
     deny = {"Effect": "Deny", "Action": "s3:PutObject", "NotResource": f"{BUCKET}/dropbox/*"}
-    assert evaluate([policy(allow)], Access("s3:PutObject", f"{BUCKET}/uploads/x", {})) == PERMITTED
-    assert evaluate([policy(allow, deny)], Access("s3:PutObject", f"{BUCKET}/uploads/x", {})) == DENIED
-    assert evaluate([policy(allow, deny)], Access("s3:PutObject", f"{BUCKET}/dropbox/x", {})) == PERMITTED
-    assert evaluate([policy(allow)], Access("s3:PutObject", "arn:aws:s3:::ingestX/x", {})) == NEUTRAL
+    assert evaluate([policy(puts)], Access("s3:PutObject", f"{BUCKET}/uploads/x", {})) == PERMITTED
+    assert evaluate([policy(puts, deny)], Access("s3:PutObject", f"{BUCKET}/uploads/x", {})) == DENIED
+    assert evaluate([policy(puts, deny)], Access("s3:PutObject", f"{BUCKET}/dropbox/x", {})) == PERMITTED
+    assert evaluate([policy(puts)], Access("s3:PutObject", "arn:aws:s3:::ingestX/x", {})) == NEUTRAL
 
 
 def test_an_operator_local_mode_cannot_evaluate_is_refused_loudly() -> None:
-    statement = {
-        "Effect": "Allow",
-        "Action": "s3:GetObject",
-        "Resource": "*",
-        "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}},
-    }
+    statement = allow("s3:GetObject", "*", {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}})
     with pytest.raises(UnsupportedCondition):
         evaluate(
             [policy(statement)], Access("s3:GetObject", "arn:aws:s3:::b/x", {"aws:SourceIp": "10.1.1.1"})
