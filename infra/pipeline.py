@@ -240,7 +240,8 @@ class Pipeline(Construct):
         role.add_to_principal_policy(
             iam.PolicyStatement(actions=["ecs:RunTask"], resources=[self.task_definition.task_definition_arn])
         )
-        # The "Render parts" Distributed Map runs each part as a child execution of this state machine.
+        # The Distributed Maps (Process videos, Transcribe parts, Render parts) run each item as a child
+        # execution of this state machine.
         role.add_to_principal_policy(
             iam.PolicyStatement(actions=["states:StartExecution"], resources=[state_machine_arn])
         )
