@@ -24,6 +24,9 @@ PART_SECONDS = 300.0
 # shared cores (docs/media.md) five minutes take ~43 s, a twentieth of Lambda's 15 minutes; 27-35x on a
 # quiet machine, ~10 s. A video with no more speech than this stays one invocation.
 GROUP_SECONDS = 300.0
+# Parts in a group: the Transcriber's two vCPUs, each part heard by a CTranslate2 worker of its own (the
+# engine's pool, as in one invocation), so a group's parts are at most half a group long.
+GROUP_PARTS = 2
 SEARCH_SECONDS = 15.0  # look this far back from a part's limit for a quiet moment
 THRESHOLD_DB = -45.0  # below the quietest silence-removal threshold users set: only true quiet is dropped
 MIN_SILENCE = 1.0

@@ -1,8 +1,9 @@
 """A long video's speech through the real ASL: the Transcribe task finds its speech parts and answers
 them in groups, the "Transcribe parts" Map hears each group in an invocation of its own, and the join
-records one transcript. Here "long" is a talk of espeak-ng speech whose words are known, with a group
-of 8 seconds: the joined transcript is as good as the talk heard as one piece (the same rule as the
-in-process pool's, tests/media/test_transcript_parts.py), its word times monotonic."""
+records one transcript. Here "long" is a talk of espeak-ng speech whose words are known, with groups of
+16 seconds (parts of 8 s, two to a group): the joined transcript is as good as the talk heard as one
+piece (the same rule as the in-process pool's, tests/media/test_transcript_parts.py), its word times
+monotonic."""
 
 from pathlib import Path
 
@@ -14,13 +15,19 @@ from functions.domain.pipeline_contract import JOIN_TRANSCRIPT, HeardGroup, Join
 from functions.media.audio import extract_audio, loudness_frames
 from functions.services.capacity import change_capacity, current_setting
 from functions.services.stages import split_transcription
-from functions.services.stages.split_transcription import GroupsMissingError, group_key, join_transcript
+from functions.services.stages.split_transcription import (
+    GroupsMissingError,
+    SpeechPlan,
+    group_key,
+    join_transcript,
+    plan_key,
+)
 from tests.helpers import batch_states, start_batch, wait_for_batch
 from tests.media.test_transcript_parts import assert_joined_as_good_as_one_piece, heard_whole
 
 pytestmark = pytest.mark.usefixtures("local_cloud")
 
-GROUP_SECONDS = 8.0  # the talk's ~20 s of speech: three groups or more
+GROUP_SECONDS = 16.0  # the talk's ~20 s of speech: parts of 8 s in two groups or more
 
 
 def test_a_long_videos_speech_is_heard_in_groups_by_the_map_and_joined(
@@ -48,13 +55,16 @@ def test_a_long_videos_speech_is_heard_in_groups_by_the_map_and_joined(
     entered = batch_states(local_cloud.client("stepfunctions"), execution_arn)
     assert entered == ["Prepare batch", "Process videos", "Complete batch"]
     ((groups, concurrency),) = shares
-    assert groups >= 3 and concurrency == 1
+    assert groups >= 2 and concurrency == 1
 
     # each group was heard by an invocation of its own, which left its segments in the work prefix
     ref = JoinTranscriptInput(stage=JOIN_TRANSCRIPT, batch_id=batch_id, video_id=video["video_id"], heard=[])
     s3 = local_cloud.client("s3")
     for index in range(groups):
         s3.head_object(Bucket=local_cloud.media_bucket, Key=group_key(ref, index))
+    plan = SpeechPlan.model_validate(ctx.storage.get_json(local_cloud.media_bucket, plan_key(ref)))
+    assert len(plan.groups) == groups and plan.language == "en"
+    assert {len(parts) for parts in plan.groups} <= {1, 2} and any(len(p) == 2 for p in plan.groups)
     result = video["processing_result"]
     assert result["timings"]["transcribing_parts"] > 0 and result["timings"]["transcribing"] > 0
     summary = result["transcribing"]

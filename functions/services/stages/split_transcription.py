@@ -81,7 +81,7 @@ def transcribe_or_plan(ctx: Services, ref: VideoRef) -> TranscriptionOutcome:
 
 
 def _plan(sc: StageContext) -> TranscriptionOutcome | None:
-    from functions.media.speech_parts import PART_SECONDS, groups, speech_parts
+    from functions.media.speech_parts import GROUP_PARTS, PART_SECONDS, groups, speech_parts
 
     group_seconds = sc.ctx.config.transcription_group_seconds
     duration = sc.probe_result().duration
@@ -93,7 +93,7 @@ def _plan(sc: StageContext) -> TranscriptionOutcome | None:
     engine.check_language(language)
     sc.progress(Stage.TRANSCRIBING).begin()
     wav, frames = sc.audio(), sc.loudness()  # kept in the workspace: transcribing at once reuses them
-    parts = speech_parts(frames, duration, min(PART_SECONDS, group_seconds))
+    parts = speech_parts(frames, duration, min(PART_SECONDS, group_seconds / GROUP_PARTS))
     packed = groups(parts, group_seconds)
     if len(packed) <= 1:
         return None
