@@ -38,6 +38,7 @@ output_video_url  # BatchVideo and its API view (functions/domain/models.py, sch
 connected_at  # functions/domain/models.py: Connection, kept in the table
 max_concurrency  # functions/domain/pipeline_contract.py: read by the state machine's MaxConcurrencyPath
 part_concurrency  # read by the state machine's MaxConcurrencyPath (functions/domain/pipeline_contract.py)
+group_concurrency  # read by the state machine's MaxConcurrencyPath (functions/domain/pipeline_contract.py)
 gate  # functions/domain/pipeline_contract.py: a state of the ASL document, written by the state machine
 bookkeeping_error  # functions/domain/pipeline_contract.py: written by the state machine's Catch
 currency  # functions/domain/pricing.py: the cost estimate in the API
