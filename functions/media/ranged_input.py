@@ -16,19 +16,18 @@ def is_remote(source: str) -> bool:
     return source.startswith(("http://", "https://"))
 
 
-def input_options(read: SignedRead, request_bytes: int) -> tuple[str, ...]:
-    """ffmpeg's options for reading `read` (placed before its `-i`) in ranges of `request_bytes`; none
-    for a local path. Each input of a part opens the URL again, and ffmpeg leaves the rest of a range
-    unread when it seeks (after the header, at the input's end): the range is also what a seek can
-    waste."""
+def input_options(read: SignedRead, request_bytes: int | None) -> tuple[str, ...]:
+    """ffmpeg's options for reading `read` (placed before its `-i`); none for a local path. A reader
+    that seeks (a part) asks for ranges of `request_bytes`: each of its inputs opens the URL again, and
+    ffmpeg leaves the rest of a range unread when it seeks (after the header, at the input's end), so
+    the range is also what a seek can waste. A reader of the whole file (None) streams it in one GET
+    after the header, at the connection's full speed."""
     if not is_remote(read.url):
         return ()
-    options: tuple[str, ...] = (
-        "-request_size",
-        str(request_bytes),
-        "-initial_request_size",
-        str(min(request_bytes, HEADER_REQUEST_BYTES)),
-    )
+    options: tuple[str, ...] = ()
+    if request_bytes is not None:
+        header = min(request_bytes, HEADER_REQUEST_BYTES)
+        options += ("-request_size", str(request_bytes), "-initial_request_size", str(header))
     if read.headers:
         options += ("-headers", "".join(f"{name}: {value}\r\n" for name, value in read.headers))
     return options

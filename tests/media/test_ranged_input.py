@@ -49,5 +49,7 @@ def test_a_seeking_reader_is_sent_its_stretch_and_the_pin_on_every_range(source,
     assert probe(str(out)).duration == pytest.approx(3.0, abs=1 / FPS)
 
 
-def test_a_local_file_is_read_as_it_is():
+def test_a_local_file_is_read_as_it_is_and_a_whole_file_reader_streams_it_with_its_pin():
     assert input_options(SignedRead("/tmp/source.mp4"), 1024 * 1024) == ()
+    whole = input_options(SignedRead("https://bucket.s3.amazonaws.com/k", (("If-Match", ETAG),)), None)
+    assert whole == ("-headers", f"If-Match: {ETAG}\r\n")

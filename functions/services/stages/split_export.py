@@ -79,13 +79,15 @@ def part_key(ref: VideoRef, kind: str, index: int, extension: str) -> str:
 
 def render_part(ctx: Services, item: RenderPartInput) -> RenderedPart:
     """One piece of the split render, uploaded to the work prefix. ffmpeg reads the pinned source by a
-    presigned URL, in ranges: a picture part fetches its own intervals, not the whole file (no download
-    into /tmp); the sound streams the whole file once. A finished picture part moves the video's bar."""
+    presigned URL: a picture part fetches its own intervals in ranges, not the whole file (no download
+    into /tmp); the sound streams the whole file once, in one GET. A finished picture part moves the
+    video's bar."""
     started = time.monotonic()
     sc = StageContext(ctx, item.video())
     read = sc.source_read()
     prepared = prepare_render(sc, source=read.url)
-    plan = replace(prepared.plan, source_options=input_options(read, ctx.config.source_request_bytes))
+    ranges = ctx.config.source_request_bytes if item.kind == "picture" else None  # the sound reads it all
+    plan = replace(prepared.plan, source_options=input_options(read, ranges))
     parts = _parts(sc, plan)
     bar = PartsProgress(
         ctx,
