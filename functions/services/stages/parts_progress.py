@@ -2,13 +2,12 @@
 
 The parts' share of the export stage is most of the output's (`PreparedRender.main_share`; the stitch's
 downloads, remux and upload are the rest), split among the picture parts by their length (the sound is
-rendered once beside them and weighs nothing). A finished
-part is added to the video's set of rendered parts (atomic, and a part recorded twice counts once), so
-no part is lost however many finish together; the bar is then raised to what the set says. Every such
-write is conditional: only upward, only while the video is processing, and at most once per
-`progress_write_interval_seconds` per video across all its parts (the time of the last one is on the
-item), except when the last part is in. Within a part, its own fraction is added to the parts that were
-done when it started, throttled the same way.
+rendered once beside them and weighs nothing). A finished part is added to the video's set of rendered
+parts (atomic, and a part recorded twice counts once), so no part is lost however many finish together;
+the bar is then raised to what the set says. Every such write is conditional: only upward, only while
+the video is processing, and at most once per `progress_write_interval_seconds` per video across all
+its parts (the time of the last one is on the item), except when the last part is in. Within a part,
+its own fraction is added to the parts that were done when it started, throttled the same way.
 """
 
 import threading
