@@ -31,7 +31,15 @@ from reelflow.local import (
     stream_mapping,
 )
 from reelflow.local.drop_sweeper import DropSweeper
-from reelflow.local.provisioning import Names, create_worker, planned_worker, provision
+from reelflow.local.provisioning import (
+    Names,
+    Worker,
+    batch_definition,
+    create_worker,
+    planned_worker,
+    provision,
+    redeploy,
+)
 from reelflow.local.s3_meter import MeteredObjects
 from reelflow.local.signed_uploads import PresignedUploadCheck
 
@@ -111,6 +119,9 @@ class LocalCloud:
         self.sweeper: DropSweeper | None = None
         self.drop_identity: identity_pool.DropIdentityConfig | None = None
         self._outer_environment: dict[str, str] | None = None  # the process's variables before start
+        self._worker: Worker | None = None
+        self._keyring: roles.Keyring | None = None
+        self._batch_versions: dict[str, str] = {}  # engine → the batch machine's version for it
 
     @property
     def endpoint(self) -> str:
@@ -152,6 +163,7 @@ class LocalCloud:
             self.settings.batch_timeout_seconds,
             planned_worker(ACCOUNT, REGION),
             self.settings.time_scale,
+            self.settings.transcription_engine,
         )
         fargate.time_scale[0] = self.settings.time_scale
         assert provisioned.state_machine_arn == self.state_machine_arn
@@ -162,12 +174,19 @@ class LocalCloud:
         self.cluster_arn = provisioned.worker.cluster_arn
         self.worker_task_definition_arn = provisioned.worker.task_definition_arn
         self.function_arns = provisioned.function_arns
+        self._worker = provisioned.worker
+        self._batch_versions = {self.settings.transcription_engine: provisioned.state_machine_version_arn}
         data_dir = self.settings.data_dir
         if data_dir is not None:
             data_dir.mkdir(parents=True, exist_ok=True)  # a first start: the keys and the port go here
         if self.settings.enforce_iam:
-            keyring = roles.Keyring(data_dir / KEYRING if data_dir is not None else None)
-            self.identities = roles.enforce(self, roles.Environment(ACCOUNT, REGION), keyring=keyring)
+            self._keyring = roles.Keyring(data_dir / KEYRING if data_dir is not None else None)
+            self.identities = roles.enforce(
+                self,
+                roles.Environment(ACCOUNT, REGION),
+                self.settings.transcription_engine,
+                keyring=self._keyring,
+            )
         if data_dir is not None:
             (data_dir / PORT_FILE).write_text(str(port))
         if self.settings.data_dir is not None:
@@ -180,6 +199,31 @@ class LocalCloud:
             self.settings.drop_sweep_interval_seconds,
         ).start()
         return self
+
+    def use_transcription_engine(self, engine: str) -> None:
+        """From now on run the deployment of `engine` ("local": whisper, "aws": Amazon Transcribe), as a
+        redeploy with the other `reelflow:transcription` setting would: the batch machine's Transcribe
+        state invokes that deployment's function (the `live` alias on a version that does), every role
+        holds that deployment's grants, and the functions' environment names the engine."""
+        assert self._worker is not None, "start() first"
+        self.settings.transcription_engine = engine
+        definition = batch_definition(
+            self.function_arns,
+            self._worker,
+            self.settings.retry_delays_seconds,
+            self.settings.batch_timeout_seconds,
+            self.settings.time_scale,
+            engine,
+        )
+        self._batch_versions[engine] = redeploy(
+            self, self.state_machine_arn, definition, self._batch_versions.get(engine)
+        )
+        if self._keyring is not None:
+            self.identities = roles.enforce(
+                self, roles.Environment(ACCOUNT, REGION), engine, keyring=self._keyring
+            )
+        os.environ.update(runtime_environment(transcription_engine=engine))
+        reset_services()
 
     @staticmethod
     def _make_worker() -> None:

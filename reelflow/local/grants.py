@@ -2,10 +2,14 @@
 
 The CDK app is the one declaration of what every function may do. Local mode cannot synthesize it at
 each start (a synth takes minutes), so `grants.json` beside this module holds the statements of the
-synthesized template with CloudFormation's references turned into `${Symbol}` placeholders, and a test
-(tests/infra/test_local_grants.py) holds that file equal to the template. `python -m
-reelflow.local.grants` rewrites it after a change to the grants in `infra/`. It holds the grants of the
-default template and of the `transcribe` one (`merge`): local mode runs both transcription engines.
+synthesized templates with CloudFormation's references turned into `${Symbol}` placeholders, and a test
+(tests/infra/test_local_grants.py) holds that file equal to them. `python -m reelflow.local.grants`
+rewrites it after a change to the grants in `infra/`.
+
+The file keeps each deployment's grants apart, by its `reelflow:transcription` setting: `whisper` (the
+default: faster-whisper on Lambda) and `transcribe` (Amazon Transcribe). A local cloud runs one
+transcription engine and enforces exactly the grants of the deployment that runs it (`for_engine`), so
+a grant missing from one deployment fails locally even when the other deployment has it.
 
 Statements local mode never needs (CloudWatch Logs, X-Ray, ECR: the runtime writes to stdout and runs
 no images) are left out.
@@ -27,7 +31,12 @@ SKIPPED_SERVICES = ("logs:", "xray:", "ecr:")
 PSEUDO = {"AWS::Partition": "Partition", "AWS::Region": "Region", "AWS::AccountId": "AccountId"}
 SYMBOL = re.compile(r"\$\{([^}]+)\}")
 
+# The runtime's engine (RuntimeConfig.transcription_engine) → the deployment that runs it (its
+# `reelflow:transcription` setting; infra/config.py maps the other way).
+DEPLOYMENT_OF_ENGINE = {"local": "whisper", "aws": "transcribe"}
+
 Statement = dict[str, Any]
+Grants = dict[str, list[Statement]]
 
 
 class GrantsError(ValueError):
@@ -126,12 +135,12 @@ def _principals(resources: Mapping[str, Any], symbols: Mapping[str, str]) -> dic
     return principals
 
 
-def extract(template: Mapping[str, Any], prefix: str) -> dict[str, list[Statement]]:
+def extract(template: Mapping[str, Any], prefix: str) -> Grants:
     """Principal → its statements, from a synthesized template of the stack deployed as `prefix`."""
     resources = template["Resources"]
     symbols = _symbols(resources, template.get("Outputs", {}), prefix)
     principals = _principals(resources, symbols)
-    grants: dict[str, list[Statement]] = {name: [] for name in sorted(set(principals.values()))}
+    grants: Grants = {name: [] for name in sorted(set(principals.values()))}
     for resource in resources.values():
         if resource["Type"] != "AWS::IAM::Policy":
             continue
@@ -147,21 +156,21 @@ def extract(template: Mapping[str, Any], prefix: str) -> dict[str, list[Statemen
     return grants
 
 
-def merge(*extracted: Mapping[str, list[Statement]]) -> dict[str, list[Statement]]:
-    """Each principal's statements over several syntheses, in order, each statement once. Local mode
-    runs both transcription engines (faster-whisper by default, Amazon Transcribe on moto when asked),
-    so it holds the grants of the default (`whisper`) template and of the `transcribe` one."""
-    merged: dict[str, list[Statement]] = {}
-    for grants in extracted:
-        for principal, statements in grants.items():
-            kept = merged.setdefault(principal, [])
-            kept.extend(s for s in statements if s not in kept)
-    return dict(sorted(merged.items()))
-
-
-def load() -> dict[str, list[Statement]]:
-    loaded: dict[str, list[Statement]] = json.loads(GRANTS_FILE.read_text())
+def load() -> dict[str, Grants]:
+    """Deployment (`whisper`, `transcribe`) → principal → its statements."""
+    loaded: dict[str, Grants] = json.loads(GRANTS_FILE.read_text())
     return loaded
+
+
+def for_engine(engine: str, by_deployment: Mapping[str, Grants] | None = None) -> Grants:
+    """The grants of the deployment that runs `engine` ("local": whisper, "aws": transcribe), and only
+    those: what that deployment's roles may do on AWS."""
+    deployment_name = DEPLOYMENT_OF_ENGINE.get(engine)
+    if deployment_name is None:
+        raise GrantsError(
+            f"no deployment runs the transcription engine {engine!r}: {sorted(DEPLOYMENT_OF_ENGINE)}"
+        )
+    return dict((load() if by_deployment is None else by_deployment)[deployment_name])
 
 
 def render(statements: list[Statement], values: Mapping[str, str]) -> list[Statement]:
@@ -188,8 +197,8 @@ def render(statements: list[Statement], values: Mapping[str, str]) -> list[State
     return [walk(statement) for statement in statements]
 
 
-def write(grants: Mapping[str, list[Statement]]) -> None:
-    GRANTS_FILE.write_text(json.dumps(grants, indent=1, sort_keys=True) + "\n")
+def write(by_deployment: Mapping[str, Grants]) -> None:
+    GRANTS_FILE.write_text(json.dumps(by_deployment, indent=1, sort_keys=True) + "\n")
 
 
 def main() -> int:  # pragma: no cover - needs a CDK synth (minutes); the drift test covers extract()
@@ -201,8 +210,8 @@ def main() -> int:  # pragma: no cover - needs a CDK synth (minutes); the drift 
 
     from infra.app import build_app
 
-    extracted: list[dict[str, list[Statement]]] = []
-    for transcription in ("whisper", "transcribe"):
+    extracted: dict[str, Grants] = {}
+    for transcription in DEPLOYMENT_OF_ENGINE.values():
         with tempfile.TemporaryDirectory() as outdir:
             context: dict[str, Any] = {"aws:cdk:bundling-stacks": [], "reelflow:transcription": transcription}
             app, stack = build_app(cdk.App(context=context, outdir=outdir))
@@ -210,8 +219,8 @@ def main() -> int:  # pragma: no cover - needs a CDK synth (minutes); the drift 
             template = json.loads(
                 (Path(assembly.directory) / f"{stack.stack_name}.template.json").read_text()
             )
-            extracted.append(extract(template, stack.config.prefix))
-    write(merge(*extracted))
+            extracted[transcription] = extract(template, stack.config.prefix)
+    write(extracted)
     print(f"wrote {GRANTS_FILE}", file=sys.stderr)
     return 0
 

@@ -54,6 +54,7 @@ class Provisioned:
     function_arns: dict[str, str]
     worker: Worker
     export_state_machine_arn: str = ""
+    state_machine_version_arn: str = ""
 
 
 TIMER_FIELDS = ("TimeoutSeconds", "HeartbeatSeconds")
@@ -80,6 +81,11 @@ def scaled_timers(definition: str, scale: float) -> str:
     return json.dumps(walk(json.loads(definition)), indent=1)
 
 
+def transcribe_target(transcription_engine: str) -> deployment.FunctionSpec:
+    """The function the Transcribe state invokes for the engine (infra/pipeline.py `transcribe_target`)."""
+    return deployment.TRANSCRIBER if transcription_engine == "local" else deployment.MEDIA
+
+
 def provision(
     aws: Clients,
     names: Names,
@@ -88,6 +94,7 @@ def provision(
     batch_timeout_seconds: int,
     worker: "Worker",
     time_scale: float = 1.0,
+    transcription_engine: str = "local",
 ) -> Provisioned:
     """Everything, in dependency order, but the worker: its ARNs are known (`planned_worker`) and
     `create_worker` makes it on the first ECS call (lazy_moto.py)."""
@@ -98,12 +105,35 @@ def provision(
         spec.id: create_function(aws, spec, names.prefix, role_arn, environment)
         for spec in deployment.FUNCTIONS
     }
+    definition = batch_definition(
+        arns, worker, retry_delays_seconds, batch_timeout_seconds, time_scale, transcription_engine
+    )
+    created = create_live_state_machine(aws, names.state_machine, definition, role_arn)
+    export_arn = create_export_state_machine(aws, names, role_arn, arns, worker, time_scale)
+    subscribe_uploads(aws, names.ingest_bucket, arns[deployment.INGEST.id])
+    map_stream(aws, names.table, arns[deployment.PROGRESS_MAPPING.function.id])
+    route_notifications(aws, names.events_queue)
+    aws.client("sns").create_topic(Name=names.notification_topic)
+    return Provisioned(
+        str(created["stateMachineArn"]), arns, worker, export_arn, str(created["stateMachineVersionArn"])
+    )
+
+
+def batch_definition(
+    arns: dict[str, str],
+    worker: Worker,
+    retry_delays_seconds: tuple[int, ...],
+    batch_timeout_seconds: int,
+    time_scale: float,
+    transcription_engine: str,
+) -> str:
+    """statemachines/batch.asl.json, the same file the CDK app deploys, filled in for local mode."""
     substitutions = deployment.StateMachineSubstitutions(
         control_function_arn=arns[deployment.CONTROL.id],
         media_function_arn=arns[deployment.MEDIA.id],
-        # The media function holds both engines here (faster-whisper is installed; the `aws` engine starts
-        # moto's Transcribe jobs), so the Transcribe state invokes it, as in a `transcribe` deployment.
-        transcribe_function_arn=arns[deployment.MEDIA.id],
+        # As on AWS: the Transcriber with faster-whisper (a `whisper` deployment), the media function,
+        # which starts Amazon Transcribe jobs (moto's here), with the `aws` engine.
+        transcribe_function_arn=arns[transcribe_target(transcription_engine).id],
         retry_delays_seconds=retry_delays_seconds,
         cluster_arn=worker.cluster_arn,
         worker_task_definition_arn=worker.task_definition_arn,
@@ -112,17 +142,28 @@ def provision(
         security_group_ids=worker.security_group,
         assign_public_ip="DISABLED",
     )
-    definition = scaled_timers(
+    return scaled_timers(
         deployment.substitute(deployment.state_machine_definition(batch_timeout_seconds), substitutions),
         time_scale,
     )
-    created = create_live_state_machine(aws, names.state_machine, definition, role_arn)
-    export_arn = create_export_state_machine(aws, names, role_arn, arns, worker, time_scale)
-    subscribe_uploads(aws, names.ingest_bucket, arns[deployment.INGEST.id])
-    map_stream(aws, names.table, arns[deployment.PROGRESS_MAPPING.function.id])
-    route_notifications(aws, names.events_queue)
-    aws.client("sns").create_topic(Name=names.notification_topic)
-    return Provisioned(str(created["stateMachineArn"]), arns, worker, export_arn)
+
+
+def redeploy(aws: Clients, state_machine_arn: str, definition: str, version_arn: str | None) -> str:
+    """The state machine holding `definition`, and its `live` alias on the version of it: `version_arn`
+    when one was published with it before, else a new one (as a redeploy of the CDK app publishes)."""
+    sfn = aws.client("stepfunctions")
+    if version_arn is None:
+        updated = sfn.update_state_machine(
+            stateMachineArn=state_machine_arn, definition=definition, publish=True
+        )
+        version_arn = str(updated["stateMachineVersionArn"])
+    else:
+        sfn.update_state_machine(stateMachineArn=state_machine_arn, definition=definition)
+    sfn.update_state_machine_alias(
+        stateMachineAliasArn=f"{state_machine_arn}:{deployment.STATE_MACHINE_ALIAS}",
+        routingConfiguration=[{"stateMachineVersionArn": version_arn, "weight": 100}],
+    )
+    return version_arn
 
 
 def create_export_state_machine(

@@ -104,11 +104,15 @@ class Keyring:
 def enforce(
     cloud: Cloud,
     env: Environment,
+    transcription_engine: str,
     declared: dict[str, list[Statement]] | None = None,
     keyring: Keyring | None = None,
 ) -> dict[str, Identity]:
-    """A role per principal, its credentials handed to the invoker and the worker, enforcement on."""
-    declared = grants.load() if declared is None else declared
+    """A role per principal of the deployment that runs `transcription_engine` (grants.for_engine), its
+    credentials handed to the invoker and the worker, enforcement on. A function that deployment does
+    not create (the Transcriber with Amazon Transcribe) gets a role with no statement: it may do nothing."""
+    declared = grants.for_engine(transcription_engine) if declared is None else declared
+    declared = {spec.id: [] for spec in deployment.FUNCTIONS} | declared
     keyring = keyring or Keyring(None)
     resolver = access_control.resolver
     resolver.account, resolver.region = env.account, env.region

@@ -1,4 +1,5 @@
-"""Local mode enforces the grants of the synthesized template: reelflow/local/grants.json must be them."""
+"""Local mode enforces the grants of the synthesized templates: reelflow/local/grants.json must be them,
+each deployment's apart."""
 
 from typing import Any
 
@@ -8,12 +9,23 @@ from reelflow.local import grants
 def test_local_grants_are_the_synthesized_templates(
     synthesized: dict[str, Any], synthesized_transcribe: dict[str, Any]
 ) -> None:
-    extracted = grants.merge(
-        *(grants.extract(t["json"], t["stack"].config.prefix) for t in (synthesized, synthesized_transcribe))
-    )
+    extracted = {
+        name: grants.extract(t["json"], t["stack"].config.prefix)
+        for name, t in (("whisper", synthesized), ("transcribe", synthesized_transcribe))
+    }
     assert extracted == grants.load(), (
-        "reelflow/local/grants.json differs from the template: run `python -m reelflow.local.grants`"
+        "reelflow/local/grants.json differs from the templates: run `python -m reelflow.local.grants`"
     )
+
+
+def test_each_engine_is_run_by_the_deployment_whose_grants_it_gets() -> None:
+    import aws_cdk as cdk
+
+    from infra.config import DeployConfig
+
+    for engine, transcription in grants.DEPLOYMENT_OF_ENGINE.items():
+        config = DeployConfig.from_app(cdk.App(context={"reelflow:transcription": transcription}))
+        assert config.transcription_engine == engine
 
 
 def test_every_function_and_the_worker_have_a_principal(synthesized: dict[str, Any]) -> None:
@@ -27,10 +39,3 @@ def test_every_function_and_the_worker_have_a_principal(synthesized: dict[str, A
         for statement in statements
         for text in statement["Resource"]
     )
-
-
-def test_merge_keeps_each_statement_once_in_order() -> None:
-    a = {"Action": ["s3:GetObject"], "Effect": "Allow", "Resource": ["x"]}
-    b = {"Action": ["transcribe:StartTranscriptionJob"], "Effect": "Allow", "Resource": ["*"]}
-    merged = grants.merge({"Media": [a], "Worker": []}, {"Media": [a, b], "Transcription": [b]})
-    assert merged == {"Media": [a, b], "Transcription": [b], "Worker": []}

@@ -2,6 +2,7 @@
 synthesized template's) and refuses every call they do not allow, as AWS does."""
 
 import copy
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,15 +27,16 @@ def _env() -> roles.Environment:
 @contextmanager
 def declared_without(cloud: Any, principal: str, action: str) -> Iterator[None]:
     """The declaration with `action` taken out of `principal`'s statements, for the block."""
-    declared = copy.deepcopy(grants.load())
+    engine = cloud.settings.transcription_engine
+    declared = copy.deepcopy(grants.for_engine(engine))
     for statement in declared[principal]:
         statement["Action"] = [a for a in statement["Action"] if a != action]
     declared[principal] = [s for s in declared[principal] if s["Action"]]
-    cloud.identities = roles.enforce(cloud, _env(), declared)
+    cloud.identities = roles.enforce(cloud, _env(), engine, declared)
     try:
         yield
     finally:
-        cloud.identities = roles.enforce(cloud, _env())
+        cloud.identities = roles.enforce(cloud, _env(), engine)
 
 
 def _client(cloud: Any, principal: str, service: str) -> Any:
@@ -139,3 +141,61 @@ def test_taking_the_upload_grant_out_refuses_the_presigned_upload(
     target = body["uploads"][0]
     accepted = requests.put(target["url"], data=clip.read_bytes(), headers=target["headers"], timeout=60)
     assert accepted.status_code == 200, accepted.text
+
+
+def _start_job(cloud: Any, principal: str, name: str) -> None:
+    _client(cloud, principal, "transcribe").start_transcription_job(
+        TranscriptionJobName=name,
+        LanguageCode="en-US",
+        MediaFormat="flac",
+        Media={"MediaFileUri": f"s3://{cloud.media_bucket}/work/b/v/audio.flac"},
+        OutputBucketName=cloud.media_bucket,
+        OutputKey=f"transcripts/b/v/{name}.json",
+    )
+
+
+def test_the_cloud_enforces_the_grants_of_the_deployment_that_runs_its_engine(
+    local_cloud: Any, user_id: str
+) -> None:
+    """Only the `transcribe` deployment lets the media function start an Amazon Transcribe job: local
+    mode refuses it while it runs faster-whisper, and allows it while it runs Amazon Transcribe."""
+    assert local_cloud.settings.transcription_engine == "local"
+    with pytest.raises(ClientError) as refused:
+        _start_job(local_cloud, "Media", f"reelflow-{user_id}-1")
+    assert _denied(refused) == "AccessDeniedException"
+    assert "transcribe:StartTranscriptionJob" in refused.value.response["Error"]["Message"]
+    local_cloud.use_transcription_engine("aws")
+    try:
+        _start_job(local_cloud, "Media", f"reelflow-{user_id}-2")
+        with pytest.raises(ClientError) as refused:  # no Transcriber in that deployment: no grant at all
+            _client(local_cloud, "Transcriber", "s3").get_object(
+                Bucket=local_cloud.media_bucket, Key=f"results/{user_id}/x"
+            )
+        assert _denied(refused) == "AccessDenied"
+    finally:
+        local_cloud.use_transcription_engine("local")
+    with pytest.raises(ClientError) as refused:
+        _start_job(local_cloud, "Media", f"reelflow-{user_id}-3")
+    assert _denied(refused) == "AccessDeniedException"
+
+
+def test_the_transcribe_state_invokes_the_function_of_the_engines_deployment(local_cloud: Any) -> None:
+    from functions import deployment
+
+    def transcribe_target() -> str:
+        sfn = local_cloud.client("stepfunctions")
+        alias = sfn.describe_state_machine_alias(
+            stateMachineAliasArn=f"{local_cloud.state_machine_arn}:{deployment.STATE_MACHINE_ALIAS}"
+        )
+        (route,) = alias["routingConfiguration"]
+        definition = sfn.describe_state_machine(stateMachineArn=route["stateMachineVersionArn"])["definition"]
+        states = json.loads(definition)["States"]["Process videos"]["ItemProcessor"]["States"]
+        return str(states["Transcribe"]["Parameters"]["FunctionName"])
+
+    assert transcribe_target() == local_cloud.function_arns[deployment.TRANSCRIBER.id]
+    local_cloud.use_transcription_engine("aws")
+    try:
+        assert transcribe_target() == local_cloud.function_arns[deployment.MEDIA.id]
+    finally:
+        local_cloud.use_transcription_engine("local")
+    assert transcribe_target() == local_cloud.function_arns[deployment.TRANSCRIBER.id]

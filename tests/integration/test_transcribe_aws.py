@@ -13,6 +13,20 @@ from tests.helpers import api, start_batch, wait_for_batch
 
 pytestmark = pytest.mark.usefixtures("local_cloud")
 
+
+@pytest.fixture
+def aws_ctx(local_cloud):
+    """The session cloud running the `transcribe` deployment (its Transcribe state, its grants) for the
+    test, then the default one again; the services of the functions' environment meanwhile."""
+    from functions.services.context import services
+
+    local_cloud.use_transcription_engine("aws")
+    try:
+        yield services()
+    finally:
+        local_cloud.use_transcription_engine("local")
+
+
 AMAZON_RESULT = {
     "jobName": "x",
     "results": {
@@ -107,13 +121,16 @@ def wait_for_job(ctx, batch_id: str, video_id: str, attempt: int, timeout: float
     raise AssertionError(f"transcription job {name} was never started")
 
 
-def finish(name: str, status: str) -> dict:
+def finish(cloud, name: str, status: str) -> dict:
+    """The completion event, handled as the transcription function: with its role's grants."""
     from functions.handlers.transcription import handler
+    from reelflow.local.access_control import acting_as
     from reelflow.local.invoker import LocalLambdaContext
 
-    return handler(
-        transcription_event(name, status), LocalLambdaContext(function_name="reelflow-transcription")
-    )
+    with acting_as(cloud.identities["Transcription"]):
+        return handler(
+            transcription_event(name, status), LocalLambdaContext(function_name="reelflow-transcription")
+        )
 
 
 def start_german_batch(user_id, clip, language: str = "de") -> tuple[str, str]:
@@ -123,14 +140,11 @@ def start_german_batch(user_id, clip, language: str = "de") -> tuple[str, str]:
     return batch_id, video_id
 
 
-def test_a_batch_waits_for_the_transcription_event_then_goes_on(
-    ctx, user_id, clips, local_cloud, monkeypatch
-):
+def test_a_batch_waits_for_the_transcription_event_then_goes_on(aws_ctx, user_id, clips, local_cloud):
     from functions.services.transcription import transcript_key
 
-    monkeypatch.setattr(ctx.config, "transcription_engine", "aws")
     batch_id, video_id = start_german_batch(user_id, clips[".mov"])
-    name = wait_for_job(ctx, batch_id, video_id, attempt=1)
+    name = wait_for_job(aws_ctx, batch_id, video_id, attempt=1)
     job = local_cloud.client("transcribe").get_transcription_job(TranscriptionJobName=name)[
         "TranscriptionJob"
     ]
@@ -140,18 +154,20 @@ def test_a_batch_waits_for_the_transcription_event_then_goes_on(
         == f"s3://{local_cloud.media_bucket}/work/{batch_id}/{video_id}/audio.flac"
     )
     # the FLAC Amazon Transcribe reads was uploaded (it cannot read MOV itself)
-    assert ctx.storage.head(local_cloud.media_bucket, f"work/{batch_id}/{video_id}/audio.flac")
+    assert aws_ctx.storage.head(local_cloud.media_bucket, f"work/{batch_id}/{video_id}/audio.flac")
     assert api("GET", f"/api/batch-jobs/{batch_id}", user=user_id)[1]["status"] == "processing"
 
     from functions.domain.pipeline_contract import VideoRef
 
-    ctx.storage.put_json(
+    aws_ctx.storage.put_json(
         local_cloud.media_bucket,
         transcript_key(VideoRef(batch_id=batch_id, video_id=video_id), name),
         AMAZON_RESULT,
     )
-    assert finish(name, "COMPLETED")["outcome"] == "completed"
-    assert finish(name, "COMPLETED")["outcome"] == "unknown-or-already-handled"  # redelivery: no effect
+    assert finish(local_cloud, name, "COMPLETED")["outcome"] == "completed"
+    assert (
+        finish(local_cloud, name, "COMPLETED")["outcome"] == "unknown-or-already-handled"
+    )  # redelivery: no effect
     batch = wait_for_batch(batch_id, user_id)
     video = batch["videos"][0]
     assert video["status"] == "completed"
@@ -160,44 +176,44 @@ def test_a_batch_waits_for_the_transcription_event_then_goes_on(
     assert transcript["language"] == "de" and transcript["word_count"] == 3
 
 
-def test_with_auto_the_language_amazon_identified_is_recorded(ctx, user_id, clips, local_cloud, monkeypatch):
+def test_with_auto_the_language_amazon_identified_is_recorded(aws_ctx, user_id, clips, local_cloud):
     from functions.domain.pipeline_contract import VideoRef
     from functions.services.transcription import transcript_key
 
-    monkeypatch.setattr(ctx.config, "transcription_engine", "aws")
     batch_id, video_id = start_german_batch(user_id, clips[".mp4"], language="auto")
-    name = wait_for_job(ctx, batch_id, video_id, attempt=1)
+    name = wait_for_job(aws_ctx, batch_id, video_id, attempt=1)
     job = local_cloud.client("transcribe").get_transcription_job(TranscriptionJobName=name)[
         "TranscriptionJob"
     ]
     assert job["IdentifyLanguage"] is True and "es-ES" in job["LanguageOptions"]
     identified = copy.deepcopy(AMAZON_RESULT)
     identified["results"]["language_code"] = "es-ES"
-    ctx.storage.put_json(
+    aws_ctx.storage.put_json(
         local_cloud.media_bucket,
         transcript_key(VideoRef(batch_id=batch_id, video_id=video_id), name),
         identified,
     )
-    assert finish(name, "COMPLETED")["outcome"] == "completed"
+    assert finish(local_cloud, name, "COMPLETED")["outcome"] == "completed"
     video = wait_for_batch(batch_id, user_id)["videos"][0]
     assert video["status"] == "completed", video["error_message"]
     transcript = video["processing_result"]["transcribing"]
     assert transcript["language"] == "es" and transcript["language_detected"] is True
 
 
-def test_a_failed_transcription_is_retried_then_fails_the_video(ctx, user_id, clips, monkeypatch):
-    monkeypatch.setattr(ctx.config, "transcription_engine", "aws")
+def test_a_failed_transcription_is_retried_then_fails_the_video(aws_ctx, user_id, clips, local_cloud):
     batch_id, video_id = start_german_batch(user_id, clips[".mp4"])
     for attempt in range(1, 5):  # the first try and three retries
-        assert finish(wait_for_job(ctx, batch_id, video_id, attempt), "FAILED")["outcome"] == "failed"
+        assert (
+            finish(local_cloud, wait_for_job(aws_ctx, batch_id, video_id, attempt), "FAILED")["outcome"]
+            == "failed"
+        )
     batch = wait_for_batch(batch_id, user_id)
     video = batch["videos"][0]
     assert video["status"] == "failed" and video["retry_count"] == 3
     assert "Amazon Transcribe ended with status FAILED" in video["error_message"]
 
 
-def test_with_transcription_off_the_aws_engine_skips_the_stage(ctx, user_id, clips, monkeypatch):
-    monkeypatch.setattr(ctx.config, "transcription_engine", "aws")
+def test_with_transcription_off_the_aws_engine_skips_the_stage(aws_ctx, user_id, clips):
     batch_id, _, _ = start_batch(user_id, [clips[".webm"]], {"transcribe": False})
     video = wait_for_batch(batch_id, user_id)["videos"][0]
     assert video["status"] == "completed", video["error_message"]
