@@ -153,3 +153,4 @@ add_creator  # reelflow/local/identity_pool.py: tests/integration/test_drop_iden
 sync_sample  # reelflow/local/samples.py: tests/conftest.py
 wait_idle  # reelflow/local/stream_mapping.py: tests/integration/test_live_progress.py
 _.runs  # reelflow/local/sweeper.py: the tests count a sweeper's runs
+_.use_transcription_engine  # reelflow/local/cloud.py: tests/integration/test_transcribe_aws.py, test_local_iam.py run the `transcribe` deployment with it

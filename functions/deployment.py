@@ -98,8 +98,8 @@ TRANSCRIPTION = FunctionSpec(
 # models and ffmpeg (infra/transcriber.Dockerfile), since they are far over a zip's 250 MB. 3,538 MB is
 # two vCPUs (Lambda gives one per 1,769 MB), the two cores the speed in docs/media.md was measured on;
 # 900 s at tiny.en's measured speed is hours of speech, and a video estimated past it goes to Fargate.
-# Local mode provisions it too but runs the Transcribe state in the media function, which holds both
-# engines there (reelflow/local/provisioning.py).
+# Local mode provisions it too, and its Transcribe state invokes it while it runs faster-whisper
+# (reelflow/local/provisioning.py `transcribe_target`).
 TRANSCRIBER = FunctionSpec(
     "Transcriber",
     "functions.handlers.pipeline.transcriber_handler",

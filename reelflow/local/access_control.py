@@ -1,8 +1,9 @@
 """Each local function runs with its role's IAM policy, checked on every AWS call as AWS checks it.
 
 How it works, end to end:
-- every principal of `grants.json` (a function, the Fargate worker) gets a role in the embedded IAM
-  with its statements as an inline policy, and STS credentials of that role (`credentials_for_role`);
+- every principal of `grants.json` (a function, the Fargate worker), as the deployment that runs the
+  cloud's transcription engine declares it, gets a role in the embedded IAM with its statements as an
+  inline policy, and STS credentials of that role (`credentials_for_role`);
 - while a handler runs, its thread (and the threads it starts) signs every request with its role's
   credentials (`acting_as`; botocore's signer asks `current()`), whatever client it uses;
 - the embedded server verifies the signature and reads the role's policies with moto's own machinery
