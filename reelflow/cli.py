@@ -1,6 +1,8 @@
 """The `reelflow` command: run, demo, serve, token, executions, openapi, bench, export, watch, cuts."""
 
 import argparse
+import atexit
+import gc
 import json
 import re
 import sys
@@ -527,6 +529,10 @@ def _unknown(parser: Parser, args: argparse.Namespace, extras: list[str]) -> Cli
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:  # the process's own command line: it ends when this returns
+        # Teardown's full collections would walk every object local mode made (moto's and boto's
+        # models): over a second after the last ffmpeg. Frozen, they are freed by reference count alone.
+        atexit.register(gc.freeze)
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     parser = build_parser()
