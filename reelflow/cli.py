@@ -172,8 +172,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return exit_code(results)
 
 
-# They start local mode and settle the collector once it is up (reelflow/process_gc.py); every other
-# command settles it before it runs.
+# They start local mode, settle the collector once it is up and end the process without the teardown
+# (reelflow/process_gc.py); every other command settles it before it runs.
 STARTS_LOCAL_MODE = (cmd_run, cmd_demo)
 
 
@@ -563,6 +563,8 @@ def main(argv: list[str] | None = None) -> int:
         if program and args.func not in STARTS_LOCAL_MODE:
             process_gc.settle()
         result: int = args.func(args)
+        if program and args.func in STARTS_LOCAL_MODE:
+            process_gc.end(result)
         return result
     except SystemExit as exit_:
         if exit_.code is None or isinstance(exit_.code, int):

@@ -2,20 +2,32 @@
 everything that exists then frozen, on for the rest of the run; a library caller's collector untouched."""
 
 import gc
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
 from reelflow import cli
 
 
+class Ended(BaseException):
+    """process_gc.end, in a test (the process must go on): like SystemExit, no handler of main() takes it."""
+
+
+def ended(code: int) -> NoReturn:
+    raise Ended(code)
+
+
 @pytest.fixture
 def program(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Callable[[], Any]]]:
-    """main() as the process's own command line; what it registers at exit is collected, not run."""
+    """main() as the process's own command line; what it registers at exit is collected, not run, and
+    its end raises Ended."""
     at_exit: list[Callable[[], Any]] = []
     monkeypatch.setattr("reelflow.process_gc.atexit.register", at_exit.append)
+    monkeypatch.setattr("reelflow.process_gc.end", ended)
     try:
         yield at_exit
     finally:
@@ -23,7 +35,7 @@ def program(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Callable[[], Any]]
         gc.enable()
 
 
-def test_run_collects_only_once_local_mode_is_up(
+def test_run_collects_only_once_local_mode_is_up_and_ends_without_teardown(
     program: list[Callable[[], Any]], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     seen: dict[str, Any] = {}
@@ -36,7 +48,9 @@ def test_run_collects_only_once_local_mode_is_up(
 
     monkeypatch.setattr("reelflow.runner.run_folder", run_folder)
     monkeypatch.setattr("sys.argv", ["reelflow", "run", str(tmp_path), "--out", str(tmp_path / "out")])
-    assert cli.main() == 0
+    with pytest.raises(Ended) as end:
+        cli.main()
+    assert end.value.args == (0,)
     assert seen["starting"] is False
     enabled, frozen = seen["started"]
     assert enabled and frozen > 0
@@ -68,3 +82,20 @@ def test_a_library_caller_keeps_its_collector(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(cli, "cmd_token", token)
     assert cli.main(["token"]) == 0
     assert seen == [(True, 0)]
+
+
+def test_the_end_runs_the_exit_handlers_and_flushes_the_output(tmp_path: Path) -> None:
+    """In a fresh process: its exit code, its buffered output and what its exit handlers write."""
+    mark = tmp_path / "handler-ran"
+    script = (
+        "import atexit, pathlib\n"
+        f"atexit.register(pathlib.Path({str(mark)!r}).write_text, 'yes')\n"
+        "print('buffered', end='')\n"
+        "from reelflow.process_gc import end\n"
+        "end(3)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert (done.returncode, done.stdout) == (3, "buffered"), done.stderr
+    assert mark.read_text() == "yes"
