@@ -1,184 +1,151 @@
-"""vulture allow-list: names vulture cannot see used. Pydantic fields and validators, Powertools routes and
-exception handlers, Lambda entry points named in functions/deployment.py, jsii callbacks, and helpers only the
-tests and the in-memory fakes call. Regenerate with: .venv/bin/vulture --make-whitelist (then review)."""
+"""vulture allow-list: names vulture cannot see used, each with why. One entry per name (vulture matches
+names, not places; the places are in the comment). To review: empty this file below the header, run
+.venv/bin/vulture, and keep only what it reports again (anything else is used now or gone)."""
 
 # ruff: noqa
 # mypy: ignore-errors
-DynamoDBServiceResource  # unused import (functions/adapters/aws.py:11)
-S3Client  # unused import (functions/adapters/aws.py:12)
-SFNClient  # unused import (functions/adapters/aws.py:13)
-ApiGatewayManagementApiClient  # unused import (functions/adapters/connection_notifier.py:20)
-management_endpoint  # unused function (functions/adapters/connection_notifier.py:37)
-S3Client  # unused import (functions/adapters/zip_export.py:28)
-zip_size  # unused function (functions/adapters/zip_export.py:232)
-model_config  # unused variable (functions/config.py:11)
-control_function_arn  # unused variable (functions/deployment.py:222)
-media_function_arn  # unused variable (functions/deployment.py:223)
-transcribe_function_arn  # unused variable (functions/deployment.py:250)
-worker_task_definition_arn  # unused variable (functions/deployment.py:226)
-worker_container_name  # unused variable (functions/deployment.py:227)
-subnet_ids  # unused variable (functions/deployment.py:228)
-security_group_ids  # unused variable (functions/deployment.py:229)
-assign_public_ip  # unused variable (functions/deployment.py:230)
-export_function_arn  # unused variable (functions/deployment.py:242)
-worker_task_definition_arn  # unused variable (functions/deployment.py:244)
-worker_container_name  # unused variable (functions/deployment.py:245)
-subnet_ids  # unused variable (functions/deployment.py:246)
-security_group_ids  # unused variable (functions/deployment.py:247)
-assign_public_ip  # unused variable (functions/deployment.py:248)
-EXPORT_STATE_MACHINE_FUNCTIONS  # unused variable (functions/deployment.py:254)
-STATE_MACHINE_FUNCTIONS  # unused variable (functions/deployment.py:267)
-model_config  # unused variable (functions/domain/capacity.py:35)
-_._every_plan_fits  # unused method (functions/domain/capacity.py:42)
-model_config  # unused variable (functions/domain/control_schemas.py:11)
-job_id  # unused variable (functions/domain/control_schemas.py:21)
-retried_video_ids  # unused variable (functions/domain/control_schemas.py:23)
-cancelled_video_ids  # unused variable (functions/domain/control_schemas.py:29)
-execution_stopped  # unused variable (functions/domain/control_schemas.py:30)
-removed_objects  # unused variable (functions/domain/control_schemas.py:31)
-s3_uri  # unused variable (functions/domain/drop_access.py:55)
-decode_event_key  # unused function (functions/domain/drop_folder.py:74)
-model_config  # unused variable (functions/domain/drop_folder.py:142)
-ES  # unused variable (functions/domain/enums.py:65)
-RU  # unused variable (functions/domain/enums.py:66)
-DE  # unused variable (functions/domain/enums.py:67)
-FR  # unused variable (functions/domain/enums.py:68)
-SOFT  # unused variable (functions/domain/enums.py:83)
-expired  # unused variable (functions/domain/export_views.py:28)
-download_url  # unused variable (functions/domain/export_views.py:49)
-hls_url  # unused variable (functions/domain/export_views.py:52)
-model_config  # unused variable (functions/domain/exports.py:97)
-_.check_pattern  # unused method (functions/domain/exports.py:131)
-_.check_hls  # unused method (functions/domain/exports.py:156)
-model_config  # unused variable (functions/domain/exports.py:372)
-model_config  # unused variable (functions/domain/media_values.py:20)
-_._omit_unset  # unused method (functions/domain/media_values.py:23)
-output_time  # pydantic field: a highlight moment on the edited output (functions/domain/media_values.py)
-output_start  # pydantic field (functions/domain/media_values.py)
-output_end  # pydantic field (functions/domain/media_values.py)
-model_config  # unused variable (functions/domain/models.py:27)
-probe_count  # unused variable (functions/domain/models.py:55)
-output_video_url  # unused variable (functions/domain/models.py:114)
-connected_at  # unused variable (functions/domain/models.py:127)
-INGEST_PREFIXES  # unused variable (functions/domain/object_keys.py:23)
-model_config  # unused variable (functions/domain/pipeline_contract.py:20)
-model_config  # unused variable (functions/domain/pipeline_contract.py:41)
-max_concurrency  # unused variable (functions/domain/pipeline_contract.py:57)
-model_config  # unused variable (functions/domain/pipeline_contract.py:141)
-gate  # unused variable (functions/domain/pipeline_contract.py:143)
-decision  # unused variable (functions/domain/pipeline_contract.py:146)
-bookkeeping_error  # unused variable (functions/domain/pipeline_contract.py:147)
-model_config  # unused variable (functions/domain/pipeline_contract.py:153)
-CONTROL_CONTRACTS  # unused variable (functions/domain/pipeline_contract.py:164)
-media_contract  # unused function (functions/domain/pipeline_contract.py:176)
-SCOPES  # unused variable (functions/domain/pipeline_contract.py:182)
-MAP_ITEMS  # unused variable (functions/domain/pipeline_contract.py:184)
-model_config  # unused variable (functions/domain/pricing.py:18)
-currency  # unused variable (functions/domain/pricing.py:51)
-prices_as_of  # unused variable (functions/domain/pricing.py:52)
-model_config  # unused variable (functions/domain/pricing.py:61)
-model_config  # unused variable (functions/domain/progress_events.py:41)
-current_video_id  # unused variable (functions/domain/progress_events.py:93)
-model_config  # unused variable (functions/domain/progress_events.py:129)
-videos_truncated  # unused variable (functions/domain/progress_events.py:148)
-parse_event  # unused function (functions/domain/progress_events.py:174)
-model_config  # unused variable (functions/domain/schemas.py:26)
-model_config  # unused variable (functions/domain/schemas.py:34)
-_.count_and_files_agree  # unused method (functions/domain/schemas.py:43)
-complete_url  # unused variable (functions/domain/schemas.py:65)
-abort_url  # unused variable (functions/domain/schemas.py:66)
-list_parts_url  # unused variable (functions/domain/schemas.py:67)
-output_video_url  # unused variable (functions/domain/schemas.py:108)
-upload_urls  # unused variable (functions/domain/schemas.py:187)
-batch_jobs  # unused variable (functions/domain/schemas.py:194)
-job_id  # unused variable (functions/domain/schemas.py:205)
-model_config  # unused variable (functions/domain/schemas.py:210)
-_.one_source  # unused method (functions/domain/schemas.py:222)
-model_config  # unused variable (functions/domain/schemas.py:234)
-model_config  # unused variable (functions/domain/settings.py:18)
-_.split_keywords  # unused method (functions/domain/settings.py:70)
-_.check_combinations  # unused method (functions/domain/settings.py:80)
-PROBE_STATE  # unused variable (functions/domain/stage_plan.py:15)
-asl_state  # unused variable (functions/domain/stage_plan.py:26)
-model_config  # unused variable (functions/domain/stage_results.py:25)
-language_detected  # unused variable (functions/domain/stage_results.py:48)
-segment_count  # unused variable (functions/domain/stage_results.py:49)
-word_count  # unused variable (functions/domain/stage_results.py:50)
-captions_note  # unused variable (functions/domain/stage_results.py:119)
-model_config  # unused variable (functions/domain/stage_results.py:125)
-model_config  # unused variable (functions/domain/stage_results.py:138)
-model_config  # unused variable (functions/domain/upload_schemas.py:14)
-model_config  # unused variable (functions/domain/upload_schemas.py:21)
-model_config  # unused variable (functions/domain/upload_schemas.py:28)
-videos_processed  # unused variable (functions/domain/usage.py:26)
-videos_completed  # unused variable (functions/domain/usage.py:27)
-videos_failed  # unused variable (functions/domain/usage.py:28)
-minutes_processed  # unused variable (functions/domain/usage.py:29)
-success_rate  # unused variable (functions/domain/usage.py:30)
-periods  # unused variable (functions/domain/usage.py:38)
-domain_error  # unused function (functions/handlers/api.py:52)
-already_in_progress  # unused function (functions/handlers/api.py:57)
-validation_error  # unused function (functions/handlers/api.py:62)
-unexpected  # unused function (functions/handlers/api.py:73)
-ERRORS  # unused variable (functions/handlers/http.py:38)
-control_handler  # unused function (functions/handlers/pipeline.py:69)
-media_handler  # unused function (functions/handlers/pipeline.py:94)
-transcriber_handler  # unused function (functions/handlers/pipeline.py:112)
-get_batch  # unused function (functions/handlers/routes/batches.py:89)
-get_drop_folder  # unused function (functions/handlers/routes/drop_folder.py:12)
-model_config  # unused variable (functions/handlers/routes/notifications.py:16)
-opt_in  # unused function (functions/handlers/routes/notifications.py:25)
-disconnect  # unused function (functions/handlers/websocket.py:77)
-_.to_source  # unused method (functions/media/captions.py:54)
-soft_track_input  # unused function (functions/media/subtitles.py:68)
-chunk_boundaries  # unused function (functions/media/whisper.py:34)
-removed_objects  # unused variable (functions/services/batch_controls.py:187)
-_.access_log_settings  # unused attribute (infra/api.py:251)
-_.try_bundle  # unused method (infra/bundling.py:32)
-_.sweep_rule  # unused attribute (infra/drop_folder.py:51)
-_.ingest_rule  # unused attribute (infra/pipeline.py:246)
-_.transcription_rule  # unused attribute (infra/pipeline.py:261)
-_.executions_rule  # unused attribute (infra/pipeline.py:275)
-_.reserved_concurrent_executions  # unused attribute (infra/sweep.py:43)
-_.allowed_o_auth_flows  # unused attribute (infra/web.py:196)
-_.allowed_o_auth_flows_user_pool_client  # unused attribute (infra/web.py:197)
-_.allowed_o_auth_scopes  # unused attribute (infra/web.py:198)
-_.callback_ur_ls  # unused attribute (infra/web.py:199)
-_.logout_ur_ls  # unused attribute (infra/web.py:200)
-_.supported_identity_providers  # unused attribute (infra/web.py:201)
-part_media  # unused variable (reelflow/bench_long.py:65)
-typing  # unused import (reelflow/cli.py:7)
-expiration  # unused variable (reelflow/drop.py:57)
-_.put_part  # unused method (reelflow/fakes/cloud.py:150)
-_._server_entry  # unused method (reelflow/local/cloud.py:51)
-add_creator  # unused function (reelflow/local/identity_pool.py:115)
-function_version  # unused variable (reelflow/local/invoker.py:32)
-log_group_name  # unused variable (reelflow/local/invoker.py:35)
-log_stream_name  # unused variable (reelflow/local/invoker.py:36)
-_.get_remaining_time_in_millis  # unused method (reelflow/local/invoker.py:40)
-_._invoke_lambda  # unused attribute (reelflow/local/invoker.py:81)
-_._eval_service_task  # unused attribute (reelflow/local/patches/ecs_member_names.py)
-_.exec_status  # unused attribute (reelflow/local/patches/moto_stop_fix.py)
-sync_sample  # unused function (reelflow/local/samples.py:246)
-delivered_batches  # unused variable (reelflow/local/stream_mapping.py:49)
-_.delivered_batches  # unused attribute (reelflow/local/stream_mapping.py:130)
-wait_idle  # unused function (reelflow/local/stream_mapping.py:186)
-_.runs  # unused attribute (reelflow/local/sweeper.py:50)
-_.runs  # unused attribute (reelflow/local/sweeper.py:61)
-simulated_hours  # unused variable (reelflow/simulate.py:243)
-batches_created_last_hour  # unused variable (functions/domain/usage.py:43)
-batch_creations_left  # unused variable (functions/domain/usage.py:44)
-_._authenticate_and_authorize_action  # unused attribute (reelflow/local/access_control.py:551)
-_.get_auth  # unused attribute (reelflow/local/access_control.py:553)
+
+# ---- type-checking-only imports: read in string annotations --------------------------------------
+DynamoDBServiceResource  # functions/adapters/aws.py: the annotation of aws.dynamodb()
+S3Client  # functions/adapters/aws.py, zip_export.py: the annotation of S3 clients
+SFNClient  # functions/adapters/aws.py: the annotation of aws.stepfunctions()
+ApiGatewayManagementApiClient  # functions/adapters/connection_notifier.py: the annotation of its client
+
+# ---- pydantic: model settings, validators and serializers pydantic calls ----------------------------
+model_config  # every BaseModel's and BaseSettings' configuration (functions/domain/*, functions/config.py)
+_._every_plan_fits  # model validator (functions/domain/capacity.py)
+_.check_pattern  # field validator (functions/domain/exports.py)
+_.check_hls  # model validator (functions/domain/exports.py)
+_._omit_unset  # model serializer (functions/domain/media_values.py)
+_.count_and_files_agree  # model validator (functions/domain/schemas.py: BatchJobCreate)
+_.one_source  # model validator (functions/domain/schemas.py)
+something_to_change  # model validator (functions/domain/schemas.py: BatchJobEdit)
+_.split_keywords  # field validator (functions/domain/settings.py)
+_.check_combinations  # model validator (functions/domain/settings.py)
+
+# ---- pydantic fields only serialized (API responses, ASL documents) or read by the web app ----------
+job_id  # BatchControlResponse and BatchJobCreated (functions/domain/control_schemas.py, schemas.py)
+retried_video_ids  # functions/domain/control_schemas.py: the retry response
+cancelled_video_ids  # functions/domain/control_schemas.py: the cancel response
+execution_stopped  # functions/domain/control_schemas.py: the cancel response
+removed_objects  # the delete response (functions/domain/control_schemas.py, services/batch_controls.py)
+s3_uri  # functions/domain/drop_access.py: DropFolderAddress, shown by the web app's drop-folder panel
+expired  # functions/domain/export_views.py: an export's state in the API
+download_url  # functions/domain/export_views.py: an export's link in the API
+hls_url  # functions/domain/export_views.py: an HLS export's playlist link in the API
+probe_count  # functions/domain/models.py: Video, kept in the table
+output_video_url  # BatchVideo and its API view (functions/domain/models.py, schemas.py)
+connected_at  # functions/domain/models.py: Connection, kept in the table
+max_concurrency  # functions/domain/pipeline_contract.py: read by the state machine's MaxConcurrencyPath
 part_concurrency  # read by the state machine's MaxConcurrencyPath (functions/domain/pipeline_contract.py)
+group_concurrency  # read by the state machine's MaxConcurrencyPath (functions/domain/pipeline_contract.py)
+gate  # functions/domain/pipeline_contract.py: a state of the ASL document, written by the state machine
+bookkeeping_error  # functions/domain/pipeline_contract.py: written by the state machine's Catch
+currency  # functions/domain/pricing.py: the cost estimate in the API
+prices_as_of  # functions/domain/pricing.py: the cost estimate in the API
+current_video_id  # functions/domain/progress_events.py: a progress event's field
+videos_truncated  # functions/domain/progress_events.py: a snapshot event's field
+complete_url  # functions/domain/schemas.py: a multipart upload's links
+abort_url  # functions/domain/schemas.py: a multipart upload's links
+list_parts_url  # functions/domain/schemas.py: a multipart upload's links
+upload_urls  # functions/domain/schemas.py: BatchJobCreated
+batch_jobs  # functions/domain/schemas.py: the batch listing
+language_detected  # functions/domain/stage_results.py: a transcript's result, kept in the table
+segment_count  # functions/domain/stage_results.py: a transcript's result
+word_count  # functions/domain/stage_results.py: a transcript's result
+captions_note  # functions/domain/stage_results.py: an export's result, shown in the web app
+videos_processed  # functions/domain/usage.py: the usage page
+videos_completed  # functions/domain/usage.py: the usage page
+videos_failed  # functions/domain/usage.py: the usage page
+minutes_processed  # functions/domain/usage.py: the usage page
+success_rate  # functions/domain/usage.py: the usage page
+periods  # functions/domain/usage.py: the usage page
+batches_created_last_hour  # functions/domain/usage.py: the plan card
+batch_creations_left  # functions/domain/usage.py: the plan card
+
+# ---- dataclass fields filled by keyword and read through asdict() ---------------------------------
+control_function_arn  # functions/deployment.py: StateMachineSubstitutions.as_dict()
+media_function_arn  # the same
+transcribe_function_arn  # the same
+worker_container_name  # StateMachineSubstitutions and ExportStateMachineSubstitutions .as_dict()
+subnet_ids  # the same
+security_group_ids  # the same
+assign_public_ip  # the same
+export_function_arn  # functions/deployment.py: ExportStateMachineSubstitutions.as_dict()
+expiration  # reelflow/drop.py: CreatorCredentials, when the identity pool's credentials end
+
+# ---- enum members that arrive as values (settings, requests), never named in code -----------------
+ES  # functions/domain/enums.py: a transcription language
+RU  # the same
+DE  # the same
+FR  # the same
+SOFT  # functions/domain/enums.py: soft (muxed) captions
+
+# ---- entry points and callbacks called by a framework ---------------------------------------------
+domain_error  # functions/handlers/api.py: Powertools exception handler
+already_in_progress  # functions/handlers/api.py: Powertools exception handler
+validation_error  # functions/handlers/api.py: Powertools exception handler
+unexpected  # functions/handlers/api.py: Powertools exception handler
+get_batch  # functions/handlers/routes/batches.py: a Powertools route
+get_drop_folder  # functions/handlers/routes/drop_folder.py: a Powertools route
+opt_in  # functions/handlers/routes/notifications.py: a Powertools route
+disconnect  # functions/handlers/websocket.py: the WebSocket $disconnect route
+control_handler  # functions/handlers/pipeline.py: a Lambda entry point named in functions/deployment.py
+media_handler  # the same
+transcriber_handler  # the same (the Transcriber image's CMD)
+_.try_bundle  # infra/bundling.py: jsii's ILocalBundling callback
+
+# ---- CDK: L1 properties set on escape hatches, and constructs kept on their parent ----------------
+_.access_log_settings  # infra/api.py: CfnStage property
+_.reserved_concurrent_executions  # infra/sweep.py: CfnFunction property
+_.allowed_o_auth_flows  # infra/web.py: CfnUserPoolClient properties
+_.allowed_o_auth_flows_user_pool_client  # the same
+_.allowed_o_auth_scopes  # the same
+_.callback_ur_ls  # the same
+_.logout_ur_ls  # the same
+_.supported_identity_providers  # the same
+_.sweep_rule  # infra/drop_folder.py: an EventBridge rule, deployed by being made
+_.ingest_rule  # infra/pipeline.py: the same
+_.transcription_rule  # infra/pipeline.py: the same
+_.executions_rule  # infra/pipeline.py: the same
+
+# ---- local mode: moto, botocore, werkzeug and Lambda interfaces it fills or replaces ---------------
+_._authenticate_and_authorize_action  # reelflow/local/access_control.py: replaces moto's access control
+_.get_auth  # reelflow/local/access_control.py: botocore's signer, patched
+_.session_token  # reelflow/local/access_control.py: moto's assumed-role session, read by its STS/IAM
+_._server_entry  # reelflow/local/cloud.py: overrides moto's ThreadedMotoServer
+_.exitCode  # reelflow/local/fargate.py: moto's ECS answers DescribeTasks with it
+_.stopped_reason  # the same
+_.desired_status  # the same
+function_version  # reelflow/local/invoker.py: Lambda context attributes Powertools reads
+log_group_name  # the same
+log_stream_name  # the same
+_._invoke_lambda  # reelflow/local/invoker.py: replaces moto's Lambda invoke
 _.__getattr__  # the deferred moto.batch package's attribute hook (reelflow/local/lazy_moto.py)
-something_to_change  # a pydantic model validator (functions/domain/schemas.py: BatchJobEdit)
-_.session_token  # moto's assumed-role session, read by its STS/IAM (reelflow/local/access_control.py)
 _.get_body  # werkzeug's HTTPException interface, called when the error is answered (reelflow/local/local_store.py)
 _.get_headers  # the same interface (reelflow/local/local_store.py)
 _.tell  # the file interface moto reads stored bodies through (reelflow/local/local_store.py: StoredBody)
 _.truncate  # the same file interface (StoredBody)
-_.exitCode  # unused attribute (reelflow/local/fargate.py: moto's ECS answers DescribeTasks with it)
-_.stopped_reason  # unused attribute (reelflow/local/fargate.py: moto's ECS answers DescribeTasks with it)
-_.desired_status  # unused attribute (reelflow/local/fargate.py: moto's ECS answers DescribeTasks with it)
-wait_for_tasks  # unused function (reelflow/local/fargate.py: the tests wait for tasks with it)
+_._eval_service_task  # reelflow/local/patches/ecs_member_names.py: replaces moto's service-task step
+_.exec_status  # reelflow/local/patches/moto_stop_fix.py: moto's execution attribute, set on a stop
+
+# ---- used only by tests (and docs): the tests' hooks into code they check -------------------------
+management_endpoint  # functions/adapters/connection_notifier.py: tests/integration/test_connection_notifier.py
+zip_size  # functions/adapters/zip_export.py: the size formula docs/exports.md states; test_export_zip.py
+EXPORT_STATE_MACHINE_FUNCTIONS  # functions/deployment.py: tests/infra/test_deployment.py, test_local_deployment.py
+STATE_MACHINE_FUNCTIONS  # the same
+decode_event_key  # functions/domain/drop_folder.py: tests/unit/test_drop_folder.py
+CONTROL_CONTRACTS  # functions/domain/pipeline_contract.py: tests/unit/test_asl_contract.py
+media_contract  # the same
+SCOPES  # the same
+MAP_ITEMS  # the same
+parse_event  # functions/domain/progress_events.py: the progress tests read frames with it
+PROBE_STATE  # functions/domain/stage_plan.py: tests/unit/test_asl.py
+asl_state  # the same
+_.to_source  # functions/media/captions.py: tests/unit/test_captions.py (the inverse of to_edited)
+chunk_boundaries  # functions/media/whisper.py: tests/unit/test_media_algorithms.py
+wait_for_tasks  # reelflow/local/fargate.py: the tests wait for tasks with it
+add_creator  # reelflow/local/identity_pool.py: tests/integration/test_drop_identity_local.py
+sync_sample  # reelflow/local/samples.py: tests/conftest.py
+wait_idle  # reelflow/local/stream_mapping.py: tests/integration/test_live_progress.py
+_.runs  # reelflow/local/sweeper.py: the tests count a sweeper's runs

@@ -45,7 +45,16 @@ class RuntimeConfig(BaseSettings):
         "as parts, one Lambda each (the Render parts Map).",
     )
     render_part_concurrency: int = Field(
-        default=40, ge=1, description="Parts of one video rendering at once (local mode: the cores)."
+        default=40,
+        ge=1,
+        description="Parts of one video rendering (or groups of its speech transcribing) at once (local "
+        "mode: the cores).",
+    )
+    transcription_group_seconds: float = Field(
+        default=300.0,  # functions.media.speech_parts.GROUP_SECONDS, the reason is there
+        ge=1.0,
+        description="Seconds of speech one faster-whisper invocation hears; a video with more is "
+        "transcribed in groups, one invocation each (the Transcribe parts Map).",
     )
     drop_quiet_period_seconds: float = Field(
         default=300, ge=0, description="A drop folder without a start request starts after this long still."

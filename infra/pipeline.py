@@ -83,12 +83,12 @@ class Pipeline(Construct):
         object_access(self.control_function, media, Prefix.REPORTS, WRITE, "the batch summary report.")
         object_access(self.media_function, media, Prefix.OUTPUTS, WRITE, "the rendered videos.")
         object_access(self.media_function, media, Prefix.RESULTS, READ + WRITE, "each stage's full data.")
-        if config.whisper:  # no Amazon Transcribe job is ever started: no grant for one (least privilege)
-            return
         # Amazon Transcribe reads the FLAC and writes its result with the caller's permissions.
         object_access(
-            self.media_function, media, Prefix.WORK, READ + WRITE, "audio handed to Amazon Transcribe."
+            self.media_function, media, Prefix.WORK, READ + WRITE, "render parts; Transcribe's audio."
         )
+        if config.whisper:  # no Amazon Transcribe job is ever started: no grant for one (least privilege)
+            return
         object_access(
             self.media_function, media, Prefix.TRANSCRIPTS, WRITE, "Amazon Transcribe writes its result."
         )
@@ -240,7 +240,8 @@ class Pipeline(Construct):
         role.add_to_principal_policy(
             iam.PolicyStatement(actions=["ecs:RunTask"], resources=[self.task_definition.task_definition_arn])
         )
-        # The "Render parts" Distributed Map runs each part as a child execution of this state machine.
+        # The Distributed Maps (Process videos, Transcribe parts, Render parts) run each item as a child
+        # execution of this state machine.
         role.add_to_principal_policy(
             iam.PolicyStatement(actions=["states:StartExecution"], resources=[state_machine_arn])
         )

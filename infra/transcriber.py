@@ -50,7 +50,8 @@ def image_code(config: DeployConfig) -> lambda_.DockerImageCode:
 
 def add_transcriber(factory: FunctionFactory, config: DeployConfig, storage: Storage) -> lambda_.Function:
     """The Transcriber, with what transcribing a video locally touches: the upload, the stage results
-    (the probe in, the transcript out) and the table. No transcribe:* grant: no job is started."""
+    (the probe in, the transcript out), the work files of a long video's transcription in groups and the
+    table. No transcribe:* grant: no job is started."""
     function = factory.create_image(
         deployment.TRANSCRIBER,
         image_code(config),
@@ -60,4 +61,7 @@ def add_transcriber(factory: FunctionFactory, config: DeployConfig, storage: Sto
     table_access(function, storage.table)
     object_access(function, storage.ingest, Prefix.UPLOADS, READ, "the uploaded video's audio.")
     object_access(function, storage.media, Prefix.RESULTS, READ + WRITE, "the probe, and the transcript.")
+    object_access(
+        function, storage.media, Prefix.WORK, READ + WRITE, "a long video's audio, speech plan and groups."
+    )
     return function

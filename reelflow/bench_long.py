@@ -7,8 +7,9 @@ For each length (minutes), on a generated 720p30 talk cached in `--dir`:
   with the kept fraction × 1.10 (a run should cost what the media it keeps costs);
 - **CPU of the split render against one render**: the CPU seconds of the ffmpeg children of both;
 - **AWS critical path** from the measured time of each part rendered alone (as one Lambda would):
-  analysis + transcription of the slowest speech part + the slowest part + stitch + S3 transfers at
-  `--s3-mbps`; and the same model scaled to a 60-minute talk with the measured rates;
+  analysis + transcription of the slowest group of speech parts (one Transcriber invocation each, the
+  "Transcribe parts" Map) + the slowest part + stitch + S3 transfers at `--s3-mbps`; and the same model
+  scaled to a 60-minute talk with the measured rates;
 - **cost per media minute** at list prices: Lambda GB-seconds for the analysis, the parts, the stitch
   and whisper on Lambda, or Amazon Transcribe per minute instead of whisper.
 """
@@ -47,6 +48,8 @@ TRANSCRIBE_MINUTE = 0.024
 SFN_TRANSITION = 0.000025
 S3_PUT, S3_GET = 0.000005, 0.0000004
 PART_SECONDS = 120.0  # functions.media.parts.PART_SECONDS (checked by the bench's test); kept light here
+GROUP_SECONDS = 300.0  # functions.media.speech_parts.GROUP_SECONDS: speech one Transcriber invocation hears
+WAV_BYTES_PER_SECOND = 32_000  # the 16 kHz mono WAV the groups read (uploaded once, read by each group)
 PART_MEMORY_GB = 3.5  # 2 vCPU (Lambda gives one vCPU per 1,769 MB): the 2 cores measured here
 WHISPER_MEMORY_GB = 3.0
 TRANSITIONS_PER_PART = 4  # Map iteration: enter, task, succeed, leave
@@ -339,9 +342,16 @@ def aws_model(
     # its part; the stitch reads the parts and writes the output
     part_mb = output_mb / part_count
     transfers = (source_mb + 2 * part_mb + 2 * output_mb) / s3_mbps
-    whisper_wall = (PART_SECONDS / m.whisper_rate) if m.whisper_rate else 0.0
+    # whisper hears the speech in groups, one Transcriber each (a short talk: one group): the slowest is a
+    # full group; a split one uploads its audio once and each group reads it
+    speech = duration * m.kept
+    groups = max(1, math.ceil(speech / GROUP_SECONDS))
+    whisper_wall = (min(GROUP_SECONDS, speech) / m.whisper_rate) if m.whisper_rate else 0.0
+    if m.whisper_rate and groups > 1:
+        transfers += 2 * duration * WAV_BYTES_PER_SECOND / 1e6 / s3_mbps
     rounds = math.ceil(part_count / part_slots) if part_slots else 1
-    critical = analysis + whisper_wall + slowest * rounds + stitch_s + transfers
+    group_rounds = math.ceil(groups / part_slots) if part_slots else 1
+    critical = analysis + whisper_wall * group_rounds + slowest * rounds + stitch_s + transfers
     minutes = duration / 60
     render_gb_s = sum(part_times) * PART_MEMORY_GB
     fixed_gb_s = (analysis + stitch_s + transfers) * PART_MEMORY_GB
@@ -349,7 +359,8 @@ def aws_model(
     base = (render_gb_s + fixed_gb_s) * LAMBDA_GB_SECOND + (part_count + 3) * LAMBDA_REQUEST
     base += (FIXED_TRANSITIONS + TRANSITIONS_PER_PART * part_count * 2) * SFN_TRANSITION
     base += (2 * part_count + 4) * (S3_PUT + S3_GET)
-    with_whisper = base + whisper_gb_s * LAMBDA_GB_SECOND + part_count * LAMBDA_REQUEST
+    with_whisper = base + whisper_gb_s * LAMBDA_GB_SECOND + (groups + 2) * LAMBDA_REQUEST  # + plan, join
+    with_whisper += (TRANSITIONS_PER_PART * groups + 3) * SFN_TRANSITION if groups > 1 else 0.0
     with_transcribe = base + duration * m.kept / 60 * TRANSCRIBE_MINUTE
     return AwsModel(critical, transfers, with_whisper / minutes, with_transcribe / minutes)
 

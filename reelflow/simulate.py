@@ -248,7 +248,6 @@ class Report:
     writes: int
     cost_per_media_minute: float
     cost_total: float
-    simulated_hours: float
 
     def lines(self) -> Iterator[str]:
         c, w = self.capacity, self.workload
@@ -578,7 +577,6 @@ class Simulation:
             writes=self.meter.writes,
             cost_per_media_minute=cost.total / media_minutes if media_minutes else 0.0,
             cost_total=cost.total,
-            simulated_hours=self.t / 3600,
         )
 
 

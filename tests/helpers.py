@@ -67,13 +67,13 @@ def wait_for_batch(
     raise AssertionError(f"batch {batch_id} did not finish in {timeout} s")
 
 
-def wait_for_execution(sfn: Any, arn: str, timeout: float = 180) -> dict[str, Any]:
+def wait_for_execution(sfn: Any, arn: str, timeout: float = 180, interval: float = 0.2) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         described = sfn.describe_execution(executionArn=arn)
         if described["status"] != "RUNNING":
             return described
-        time.sleep(0.2)
+        time.sleep(interval)
     raise AssertionError(f"execution {arn} still running after {timeout} s")
 
 

@@ -10,6 +10,8 @@ from botocore.exceptions import ClientError
 
 from functions.adapters import aws
 from functions.adapters.dynamo_codec import to_dynamo
+from functions.domain.errors import TransactionTooLarge
+from functions.domain.membership import TRANSACTION_ITEMS
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
@@ -103,6 +105,17 @@ def is_condition_failure(error: ClientError) -> bool:
     return False
 
 
+def is_transaction_too_large(error: ClientError) -> bool:
+    """DynamoDB's ValidationException for a TransactWriteItems of more items than one holds."""
+    details = error.response.get("Error", {})
+    message = str(details.get("Message", ""))
+    return (
+        details.get("Code") == "ValidationException"
+        and "transactItems" in message
+        and "less than or equal to" in message
+    )
+
+
 class DynamoTable:
     """Base of the repository modules: one table, reads as GetItem or Query (never Scan)."""
 
@@ -123,12 +136,15 @@ class DynamoTable:
         return self.table.get_item(Key=dict(key), ConsistentRead=consistent).get("Item")
 
     def transact(self, items: list[dict[str, Any]]) -> bool:
-        """Run a write transaction; False when a condition failed (nothing was written)."""
+        """Run a write transaction; False when a condition failed (nothing was written). One of more
+        items than a transaction holds raises TransactionTooLarge (nothing was written either)."""
         try:
             self.table.meta.client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
         except ClientError as error:
             if is_condition_failure(error):
                 return False
+            if is_transaction_too_large(error):
+                raise TransactionTooLarge(len(items), TRANSACTION_ITEMS) from error
             raise
         return True
 

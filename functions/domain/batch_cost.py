@@ -38,6 +38,11 @@ class Footprint:
     downloads: int = 1  # each output downloaded once
 
 
+# The Transcriber's seconds: one invocation's, or a long video's plan, groups and join (the groups' sum
+# recorded as `transcribing_parts`, functions/services/stages/split_transcription.py).
+WHISPER_TIMINGS = ("transcribing", "transcribing_parts")
+
+
 def batch_usage(videos: list[BatchVideo], footprint: Footprint = Footprint()) -> Usage:
     media_gb_s = transcriber_gb_s = control_gb_s = vcpu_s = worker_gb_s = transcribe_s = byte_seconds = 0.0
     requests = transitions = sent = 0
@@ -51,7 +56,11 @@ def batch_usage(videos: list[BatchVideo], footprint: Footprint = Footprint()) ->
         else:
             # faster-whisper on Lambda runs in the Transcriber (its own memory), every other stage in
             # the media function; Amazon Transcribe's start call is a media-function stage.
-            whisper_s = result.timings.get("transcribing", 0.0) if _engine(result) == WHISPER else 0.0
+            whisper_s = (
+                sum(result.timings.get(name, 0.0) for name in WHISPER_TIMINGS)
+                if _engine(result) == WHISPER
+                else 0.0
+            )
             transcriber_gb_s += footprint.transcriber_memory_gb * whisper_s
             media_gb_s += footprint.media_memory_gb * (seconds - whisper_s)
             requests += len(result.timings)

@@ -15,8 +15,9 @@ Why each default (AWS quotas of a region, as documented on 2026-12-01):
 - Fargate tasks: the account's Fargate On-Demand vCPU quota divided by one worker task's vCPUs;
 - running batches: one per video in flight (each running batch keeps at least one video in flight);
 - Lambda slots: the Lambda concurrency left for the media function, for the videos in flight and the
-  parts of their split renders: each video in flight may hold `part_slots` of them while its parts run
-  (the share of the slots each admitted video gets), so admission by videos bounds the parts too.
+  parts of their split renders (or the groups of their transcriptions, on the Transcriber): each video
+  in flight may hold `part_slots` of them while its pieces run (the share of the slots each admitted
+  video gets), so admission by videos bounds the pieces too.
 """
 
 from dataclasses import dataclass
@@ -65,17 +66,18 @@ class Capacity(BaseModel):
 
     @property
     def part_slots(self) -> int:
-        """Lambda slots one video in flight may hold while its parts render (the Render parts Map's
-        concurrency at most): the slots shared evenly by the most videos admission lets run at once, so
-        every video rendering its parts at the same moment still fits `lambda_slots`. Fewer slots than
-        videos (say, a deployment raising only the videos) leave each video its own slot: one part at a
-        time."""
+        """Lambda slots one video in flight may hold while its parts render or its speech groups are
+        heard (the Render parts and Transcribe parts Maps' concurrency at most; never both at once):
+        the slots shared evenly by the most videos admission lets run at once, so every video running
+        its pieces at the same moment still fits `lambda_slots`. Fewer slots than videos (say, a
+        deployment raising only the videos) leave each video its own slot: one piece at a time."""
         return max(1, (self.lambda_slots or self.admission_videos) // self.admission_videos)
 
 
 def parts_at_once(pieces: int, configured: int, capacity: Capacity) -> int:
-    """How many pieces of one video's split render run at once (the Render parts Map's concurrency): all
-    of them, at most the configured `render_part_concurrency` and the video's share of the Lambda slots."""
+    """How many pieces of one video's split render, or groups of its speech, run at once (the Render parts
+    or Transcribe parts Map's concurrency): all of them, at most the configured `render_part_concurrency`
+    and the video's share of the Lambda slots."""
     return max(1, min(pieces, configured, capacity.part_slots))
 
 

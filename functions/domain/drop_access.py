@@ -1,6 +1,6 @@
 """Who may write where in the drop folder: the policy of the role creators get from the Cognito identity
 pool. One home for it: the CDK app deploys it (infra/drop_identity.py), local mode's identity-pool
-stand-in enforces it (reelflow/local/identity_pool.py), and docs/drop-folder.md shows it.
+stand-in gives it to its creator role (reelflow/local/identity_pool.py), and docs/drop-folder.md shows it.
 
 The caller's own id is the principal tag `user_id`, which the identity pool maps from the user pool
 token's `sub` (the id the API uses); the caller cannot choose it. Without the tag nothing matches.
@@ -24,9 +24,8 @@ def own_prefix(user_id: str = OWN_ID) -> str:
     return f"{Prefix.DROPBOX}/{user_id}/"
 
 
-def creator_policy(bucket_arn: str, user_id: str = OWN_ID) -> dict[str, Any]:
-    """The creator role's policy on the ingest bucket. `user_id` stays the policy variable on AWS; a
-    stand-in whose evaluator has no principal tags passes the caller's id (docs/local-mode.md)."""
+def creator_policy(bucket_arn: str) -> dict[str, Any]:
+    """The creator role's policy on the ingest bucket, the caller's id left to the policy variable."""
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -34,14 +33,14 @@ def creator_policy(bucket_arn: str, user_id: str = OWN_ID) -> dict[str, Any]:
                 "Sid": "WriteOwnDropFolder",
                 "Effect": "Allow",
                 "Action": list(WRITE_ACTIONS),
-                "Resource": f"{bucket_arn}/{own_prefix(user_id)}*",
+                "Resource": f"{bucket_arn}/{own_prefix()}*",
             },
             {
                 "Sid": "ListOwnDropFolder",
                 "Effect": "Allow",
                 "Action": "s3:ListBucket",
                 "Resource": bucket_arn,
-                "Condition": {"StringLike": {"s3:prefix": [f"{own_prefix(user_id)}*"]}},
+                "Condition": {"StringLike": {"s3:prefix": [f"{own_prefix()}*"]}},
             },
         ],
     }

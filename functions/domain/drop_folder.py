@@ -124,6 +124,18 @@ class DropFileKind(StrEnum):
     SKIPPED = "skipped"
 
 
+def refusal(drop_key: DropKey, size: int | None) -> str | None:
+    """Why a video file of the folder is refused (the API's rules for a file's name and size), or None."""
+    try:
+        display_line(drop_key.file_name)  # the API's rule for a file name (FileName)
+        check_file(drop_key.file_name, size, None)
+    except ValueError as refused:
+        return f"The file name {refused}"
+    except InvalidRequest as refused:
+        return refused.detail
+    return None
+
+
 def classify(drop_key: DropKey) -> DropFileKind:
     if drop_key.in_subfolder:
         return DropFileKind.SKIPPED
@@ -294,16 +306,10 @@ def plan_drop_folder(
             start_marker = True
         elif kind is DropFileKind.SKIPPED:
             skipped.append(drop_key.file_name)
+        elif (reason := refusal(drop_key, obj.size)) is not None:
+            rejected.append(RejectedFile(drop_key.file_name, reason))
         else:
-            try:
-                display_line(drop_key.file_name)  # the API's rule for a file name (FileName)
-                check_file(drop_key.file_name, obj.size, None)
-            except ValueError as refused:
-                rejected.append(RejectedFile(drop_key.file_name, f"The file name {refused}"))
-            except InvalidRequest as refused:
-                rejected.append(RejectedFile(drop_key.file_name, refused.detail))
-            else:
-                videos.append((drop_key, obj))
+            videos.append((drop_key, obj))
     videos.sort(key=lambda pair: _name_order(pair[0].file_name))
     # Two spellings (batch.json, Batch.JSON): the exact name wins, the other is skipped.
     manifests.sort(key=lambda k: (k.file_name != MANIFEST_NAME, k.file_name))

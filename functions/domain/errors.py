@@ -47,6 +47,19 @@ class MembershipConflict(Conflict):
         super().__init__("The batch has started or already exists, or one of the videos is already in it")
 
 
+class TransactionTooLarge(Conflict):
+    """A write DynamoDB refuses whole (a ValidationException, before any condition is read): one
+    transaction holds at most `limit` items. Nothing was written."""
+
+    def __init__(self, items: int, limit: int) -> None:
+        self.items = items
+        super().__init__(
+            f"This change writes {items} items at once; one change writes at most {limit}. "
+            "Make it in smaller steps.",
+            title="Change too large",
+        )
+
+
 class IllegalTransition(Conflict):
     """A status change that the lifecycle forbids, or that lost a race to another writer."""
 

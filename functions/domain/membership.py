@@ -1,12 +1,19 @@
 """Rules about which videos a batch holds."""
 
-from functions.domain.errors import Conflict
+from functions.domain.errors import Conflict, TransactionTooLarge
 from functions.domain.models import BatchVideo
 
 # DynamoDB's TransactWriteItems takes at most 100 items. A membership change writes the batch's count
 # (its pin) beside the members it touches, so one change touches at most 99 members.
 TRANSACTION_ITEMS = 100
 MEMBERS_PER_CHANGE = TRANSACTION_ITEMS - 1
+
+
+def require_transaction_size(items: int) -> None:
+    """DynamoDB's own rule, for the stand-ins that must keep it: a TransactWriteItems of more than
+    `TRANSACTION_ITEMS` items is refused whole (the DynamoDB adapters map the refusal to the same error)."""
+    if items > TRANSACTION_ITEMS:
+        raise TransactionTooLarge(items, TRANSACTION_ITEMS)
 
 
 def require_one_transaction(members_touched: int, action: str) -> None:

@@ -20,7 +20,6 @@ class Prefix(StrEnum):
     EXPORTS = "exports"
 
 
-INGEST_PREFIXES = (Prefix.UPLOADS, Prefix.DROPBOX)
 MEDIA_PREFIXES = (
     Prefix.WORK,
     Prefix.RESULTS,

@@ -124,6 +124,43 @@ class TranscribeInput(StageInput):
     task_token: str
 
 
+class SpeechGroupItem(VideoRef):
+    """One group of a video's speech parts, the item of the "Transcribe parts" Map: heard by one
+    Transcriber invocation. It carries its video so that the Map's ItemSelector reads the item alone."""
+
+    index: int = Field(ge=0)
+
+
+class TranscriptionPlan(Contract):
+    """What the state machine reads of the Transcribe task's answer (`$.transcription`): transcribed at
+    once (`split` false), or the groups left for the Map, at most `group_concurrency` at a time."""
+
+    split: bool
+    groups: list[SpeechGroupItem]
+    group_concurrency: int = Field(ge=1)
+
+
+class TranscriptionOutcome(TranscriptionPlan, StageOutcome):
+    """The Transcribe task's answer (sent with its task token)."""
+
+
+class TranscribeGroupInput(SpeechGroupItem):
+    stage: Literal["transcribing_part"] = "transcribing_part"
+
+
+class HeardGroup(Contract):
+    """A heard group: its transcript's key in the media bucket (the state holds keys, never text), and
+    the seconds its task took (the join records their sum: the Transcriber time the groups cost)."""
+
+    index: int = Field(ge=0)
+    key: str
+    seconds: float = Field(ge=0)
+
+
+class JoinTranscriptInput(StageInput):
+    heard: list[HeardGroup]
+
+
 class PartItem(VideoRef):
     """One piece of a split render, the item of the "Render parts" Map: the picture of part `index`, or
     (kind `sound`) the sound of the whole kept timeline. It carries its video so that the Map's
@@ -182,11 +219,21 @@ class IterationState(VideoRef):
 
     gate: GateOutput | None = None
     probe: ProbeRoute | None = None
+    transcription: TranscriptionPlan | None = None
+    heard: list[HeardGroup] | None = None
     export: ExportPlan | None = None
     rendered: list[RenderedPart] | None = None
     error: TaskError | None = None
     decision: FailureDecision | None = None
     bookkeeping_error: TaskError | None = None
+
+
+class SpeechGroupState(SpeechGroupItem):
+    """The document of one "Transcribe parts" iteration (a child execution): the item plus its reply."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    heard: HeardGroup | None = None
 
 
 class PartState(PartItem):
@@ -224,8 +271,12 @@ CONTROL_CONTRACTS: dict[str, TaskContract] = {
 
 
 RENDER_PART, STITCH = "rendering_part", "stitching"  # the tasks of a split export, after "exporting"
+# The tasks of a transcription spread over invocations, after "transcribing" (they run where it runs).
+TRANSCRIBE_GROUP, JOIN_TRANSCRIPT = "transcribing_part", "joining_transcript"
 _MEDIA_CONTRACTS: dict[str, TaskContract] = {
-    "transcribing": TaskContract(input=TranscribeInput, output=StageOutcome),
+    "transcribing": TaskContract(input=TranscribeInput, output=TranscriptionOutcome),
+    TRANSCRIBE_GROUP: TaskContract(input=TranscribeGroupInput, output=HeardGroup),
+    JOIN_TRANSCRIPT: TaskContract(input=JoinTranscriptInput, output=StageOutcome),
     "exporting": TaskContract(input=StageInput, output=ExportOutcome),
     RENDER_PART: TaskContract(input=RenderPartInput, output=RenderedPart),
     STITCH: TaskContract(input=StitchInput, output=StageOutcome),
@@ -241,10 +292,15 @@ def media_contract(stage: str) -> TaskContract:
 SCOPES: dict[str | None, type[BaseModel]] = {
     None: ExecutionState,
     "Process videos": IterationState,
+    "Transcribe parts": SpeechGroupState,
     "Render parts": PartState,
 }
 # What each Map's ItemSelector reads from (`$$.Map.Item.Value`), by Map name.
-MAP_ITEMS: dict[str, type[BaseModel]] = {"Process videos": VideoRef, "Render parts": PartItem}
+MAP_ITEMS: dict[str, type[BaseModel]] = {
+    "Process videos": VideoRef,
+    "Transcribe parts": SpeechGroupItem,
+    "Render parts": PartItem,
+}
 
 
 def dump(output: BaseModel | None) -> dict[str, Any]:

@@ -36,9 +36,6 @@ def error_doc(status: int) -> OpenAPIResponse:
     return {"description": ERROR_STATUSES[status], "content": {"application/json": {"model": ErrorResponse}}}
 
 
-ERRORS: dict[int, OpenAPIResponse] = {code: error_doc(code) for code in ERROR_STATUSES}
-
-
 def responses_for(
     model: type[BaseModel] | None,
     *errors: int,

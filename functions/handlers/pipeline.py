@@ -24,6 +24,7 @@ from functions.services import batch_lifecycle
 from functions.services.context import Services, services
 from functions.services.stages import STAGE_RUNNERS, StageRunner
 from functions.services.stages.split_export import plan_export, render_part, stitch_parts
+from functions.services.stages.split_transcription import join_transcript, transcribe_group
 from functions.services.transcription import start_transcription
 from functions.services.workspace import invocation_scratch
 
@@ -87,19 +88,25 @@ def _stage_task(stage: StageRunner) -> Task:
 
 
 MEDIA_TASKS: dict[str, Task] = {name: _stage_task(stage) for name, stage in STAGE_RUNNERS.items()}
-# The Transcribe state waits for a task token: answered now (local engine) or by the job's event.
-MEDIA_TASKS[Stage.TRANSCRIBING.value] = _task(
-    contract.TranscribeInput,
-    lambda ctx, e: start_transcription(ctx, e.video(), e.task_token),
-)
+# The Transcribe state waits for a task token: answered now (local engine) or by the job's event; a long
+# video's speech is heard by the Transcribe parts Map, in groups, then joined.
+TRANSCRIPTION_TASKS: dict[str, Task] = {
+    Stage.TRANSCRIBING.value: _task(
+        contract.TranscribeInput,
+        lambda ctx, e: start_transcription(ctx, e.video(), e.task_token),
+    ),
+    contract.TRANSCRIBE_GROUP: _task(contract.TranscribeGroupInput, transcribe_group),
+    contract.JOIN_TRANSCRIPT: _task(contract.JoinTranscriptInput, join_transcript),
+}
+MEDIA_TASKS.update(TRANSCRIPTION_TASKS)
 # On Lambda the export renders a short video at once and answers a long one's parts for the Map.
 MEDIA_TASKS[Stage.EXPORTING.value] = _task(contract.StageInput, lambda ctx, e: plan_export(ctx, e.video()))
 MEDIA_TASKS[contract.RENDER_PART] = _task(contract.RenderPartInput, render_part)
 MEDIA_TASKS[contract.STITCH] = _task(contract.StitchInput, stitch_parts)
 
 
-# The Transcriber (a container image with faster-whisper and its models) runs the Transcribe state only.
-TRANSCRIBER_TASKS: dict[str, Task] = {Stage.TRANSCRIBING.value: MEDIA_TASKS[Stage.TRANSCRIBING.value]}
+# The Transcriber (a container image with faster-whisper and its models) runs the transcription only.
+TRANSCRIBER_TASKS: dict[str, Task] = dict(TRANSCRIPTION_TASKS)
 
 
 @lambda_logging

@@ -19,6 +19,14 @@ from functions.media.audio import FRAME_SECONDS
 from functions.media.silence import detect_silences, keep_intervals
 
 PART_SECONDS = 300.0
+# Speech one Transcriber invocation hears when a video's transcription is spread over invocations
+# (the "Transcribe parts" Map): at the conservative 6.9x real time measured for whisper tiny.en on two
+# shared cores (docs/media.md) five minutes take ~43 s, a twentieth of Lambda's 15 minutes; 27-35x on a
+# quiet machine, ~10 s. A video with no more speech than this stays one invocation.
+GROUP_SECONDS = 300.0
+# Parts in a group: the Transcriber's two vCPUs, each part heard by a CTranslate2 worker of its own (the
+# engine's pool, as in one invocation), so a group's parts are at most half a group long.
+GROUP_PARTS = 2
 SEARCH_SECONDS = 15.0  # look this far back from a part's limit for a quiet moment
 THRESHOLD_DB = -45.0  # below the quietest silence-removal threshold users set: only true quiet is dropped
 MIN_SILENCE = 1.0
@@ -86,3 +94,18 @@ def pack(pieces: Sequence[Interval], part_seconds: float) -> list[SpeechPart]:
     if current:
         parts.append(SpeechPart(tuple(current)))
     return parts
+
+
+def groups(parts: Sequence[SpeechPart], group_seconds: float = GROUP_SECONDS) -> list[tuple[SpeechPart, ...]]:
+    """Consecutive parts packed, in order, into groups of at most `group_seconds` of speech (a part
+    longer than that is a group alone): what one invocation hears."""
+    packed: list[tuple[SpeechPart, ...]] = []
+    current: list[SpeechPart] = []
+    for part in parts:
+        if current and sum(p.seconds for p in current) + part.seconds > group_seconds:
+            packed.append(tuple(current))
+            current = []
+        current.append(part)
+    if current:
+        packed.append(tuple(current))
+    return packed

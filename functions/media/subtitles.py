@@ -67,10 +67,6 @@ def soft_track_codec(export_format: ExportFormat) -> str:
     return "webvtt" if export_format is ExportFormat.WEBM else "mov_text"
 
 
-def soft_track_input(track: SubtitleTrack) -> list[str]:
-    return ["-i", str(track.path)]
-
-
 def soft_track_output(track: SubtitleTrack, export_format: ExportFormat, input_index: int = 1) -> list[str]:
     """-map and codec arguments that mux input `input_index`'s subtitles into the output."""
     args = ["-map", f"{input_index}:s:0", "-c:s", soft_track_codec(export_format)]

@@ -11,6 +11,7 @@ each part's times mapped back to the source, so word times stay monotonic across
 import os
 import threading
 import wave
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
@@ -117,8 +118,28 @@ class WhisperEngine:
     ) -> Transcript:
         """`language` is a code or `auto`: then the first part is heard alone, its detected language
         used for every other part and recorded in the transcript."""
-        self.check_language(language)
         parts = speech_parts(frames_db, duration, self.part_seconds)
+        return self.hear(wav_path, language, duration, parts, on_progress)
+
+    def detect_language(self, wav_path: Path, part: SpeechPart) -> str:
+        """The language whisper hears in the first 30 s of `part` (what `auto` would use for it)."""
+        model = load_model(self.model_path)
+        if not model.model.is_multilingual:
+            return "en"
+        language, _, _ = model.detect_language(heard_samples(wav_path, part)[: 30 * 16_000])
+        return str(language)
+
+    def hear(
+        self,
+        wav_path: Path,
+        language: str,
+        duration: float,
+        parts: Sequence[SpeechPart],
+        on_progress: ProgressCallback | None = None,
+    ) -> Transcript:
+        """The transcript of `parts` (all of a video's, or one group of them), heard by the pool, its
+        times in the source's."""
+        self.check_language(language)
         workers = max(1, min(self.workers, len(parts)))
         model = load_model(self.model_path, workers)
         progress = _HeardProgress(sum(part.seconds for part in parts), on_progress)
@@ -142,11 +163,11 @@ class WhisperEngine:
 
         heard: list[list[Segment]] = []
         with _lock:
-            rest = parts
+            rest = list(parts)
             if spoken is None and parts:  # the first part tells the language of the others
                 first, spoken = hear(parts[0])
                 heard.append(first)
-                rest = parts[1:]
+                rest = rest[1:]
             with ThreadPoolExecutor(workers, thread_name_prefix="whisper") as pool:
                 heard += [segments for segments, _ in pool.map(hear, rest)]
         segments = join_segments(heard)

@@ -11,17 +11,22 @@ from contextlib import suppress
 from dataclasses import dataclass
 
 from functions.domain.drop_folder import (
+    DropFileKind,
     DropFolderPlan,
+    DropKey,
     DropObject,
     ManifestResult,
     StartTiming,
+    classify,
     default_batch_name,
     drop_batch_id,
+    drop_video_id,
     folder_prefix,
     parse_drop_key,
     parse_manifest,
     plan_drop_folder,
     plan_start_reason,
+    refusal,
 )
 from functions.domain.enums import BatchStatus, Tier, UploadStatus, VideoStatus
 from functions.domain.errors import DomainError, IllegalTransition, MembershipConflict
@@ -71,7 +76,27 @@ def note_object(ctx: Services, key: str, start_timing: StartTiming | None = None
     )
     with suppress(MembershipConflict):  # the folder's batch exists (an earlier file, a redelivery)
         ctx.batches.create(batch, [])
+    if classify(drop_key) is DropFileKind.VIDEO and refusal(drop_key, None) is None:
+        _probe_on_arrival(ctx, batch, drop_key)
     return try_start(ctx, Folder(drop_key.user_id, drop_key.folder), start_timing or timing(ctx))
+
+
+def _probe_on_arrival(ctx: Services, batch: BatchJob, drop_key: DropKey) -> None:
+    """Each file is probed by its own object event, as it arrives (one invocation each on AWS, in
+    parallel), so the start only reads what was recorded: probing 1,000 files one after the other in the
+    invocation that starts the folder would not fit its time. A file the plan leaves out later (over the
+    limit, a refused name) keeps a video record that no batch holds, as an upload never added does."""
+    video = Video(
+        id=drop_video_id(batch.id, drop_key.key),
+        user_id=drop_key.user_id,
+        original_name=drop_key.file_name,
+        s3_key=drop_key.key,
+        created_at=batch.created_at,
+        updated_at=batch.created_at,
+    )
+    ctx.videos.create(video)
+    stored = ctx.videos.get(video.id) or video
+    probe_video(ctx, stored, ctx.config.ingest_bucket)
 
 
 @tracer.capture_method
@@ -152,7 +177,7 @@ def _fill(ctx: Services, batch: BatchJob, plan: DropFolderPlan) -> BatchJob:
         )
         ctx.videos.create(video)
         stored = ctx.videos.get(video.id) or video
-        probe_video(ctx, stored, bucket)
+        probe_video(ctx, stored, bucket)  # "already-probed" when its object event probed this version
         probed = ctx.videos.get(video.id) or stored
         invalid = probed.status is UploadStatus.INVALID
         members.append(

@@ -61,7 +61,8 @@ class VideoStore(Protocol):
 
 class BatchStore(Protocol):
     def create(self, batch: BatchJob, batch_videos: list[BatchVideo]) -> None:
-        """Batch and members in one transaction; MembershipConflict if it exists or lists a video twice."""
+        """Batch and members in one transaction; MembershipConflict if it exists or lists a video twice,
+        TransactionTooLarge (nothing written) with more than 99 members."""
         ...
 
     def get(self, batch_id: str) -> BatchJob | None: ...
@@ -144,11 +145,14 @@ class BatchStore(Protocol):
         self, batch: BatchJob, removed: BatchVideo, after: list[BatchVideo], now: datetime
     ) -> None:
         """Delete an uploading/pending member and move each member `after` it up one position, in one
-        transaction on the count as read; MembershipConflict if anything changed meanwhile."""
+        transaction on the count as read; MembershipConflict if anything changed meanwhile,
+        TransactionTooLarge (nothing written) when `after` holds more than 98 (the transaction's
+        100 items: the batch, the removed member, the moved ones)."""
         ...
 
     def reorder(self, batch: BatchJob, moves: list[tuple[BatchVideo, int]], now: datetime) -> None:
-        """Give members new positions, in one transaction on the count as read (MembershipConflict)."""
+        """Give members new positions, in one transaction on the count as read (MembershipConflict);
+        more than 99 moves are refused whole (TransactionTooLarge: the batch and the moves in one)."""
         ...
 
     def delete(self, batch_id: str, only_if: Iterable[BatchStatus]) -> BatchJob | None:

@@ -1,6 +1,8 @@
 """The Transcribe state: a `waitForTaskToken` task answered when the transcript exists.
 
-- local engine (local mode, Fargate): transcribe now, then answer the token.
+- local engine (faster-whisper: the Transcriber on AWS, local mode): transcribe now, then answer the
+  token; a video with more speech than one invocation hears answers its groups of speech parts instead
+  (`split_transcription.py`, the "Transcribe parts" Map).
 - Amazon Transcribe (AWS): upload a FLAC of the audio, start a job, park the token with the job name and
   return at once; the job's completion event (EventBridge) answers the token. No Lambda waits.
 """
@@ -13,13 +15,14 @@ from functions.domain import object_keys
 from functions.domain.enums import Stage
 from functions.domain.errors import TaskNotAwaited
 from functions.domain.models import TranscriptionJob
-from functions.domain.pipeline_contract import VideoRef
+from functions.domain.pipeline_contract import TranscriptionOutcome, VideoRef
 from functions.domain.stage_results import StageOutcome
 from functions.media import audio as audio_media
 from functions.media.transcript import Transcript, from_amazon_transcribe
 from functions.observability import tracer
 from functions.services.context import Services
 from functions.services.stages import StageContext, record_transcript, transcribe_video, transcription_blocker
+from functions.services.stages.split_transcription import at_once, transcribe_or_plan
 
 JOB_TTL_SECONDS = 2 * 24 * 3600
 
@@ -33,11 +36,10 @@ def transcript_key(ref: VideoRef, name: str) -> str:
 
 
 @tracer.capture_method
-def start_transcription(ctx: Services, ref: VideoRef, task_token: str) -> StageOutcome:
+def start_transcription(ctx: Services, ref: VideoRef, task_token: str) -> TranscriptionOutcome:
     sc = StageContext(ctx, ref)
-    reason = transcription_blocker(sc)
-    if reason is not None or ctx.config.transcription_engine == "local":
-        result = transcribe_video(ctx, ref)
+    if transcription_blocker(sc) is not None or ctx.config.transcription_engine == "local":
+        result = transcribe_or_plan(ctx, ref)  # skipped, heard at once, or its groups for the Map
         ctx.workflow.send_success(task_token, result.as_output())
         return result
     sc.progress(Stage.TRANSCRIBING).begin()
@@ -54,7 +56,7 @@ def start_transcription(ctx: Services, ref: VideoRef, task_token: str) -> StageO
         )
     )
     _start_job(sc, name, audio_uri)
-    return StageOutcome(stage=Stage.TRANSCRIBING.value, pending=True, job=name)
+    return at_once(StageOutcome(stage=Stage.TRANSCRIBING.value, pending=True, job=name))
 
 
 def _upload_audio(sc: StageContext) -> str:
@@ -105,7 +107,8 @@ def _answer_transcription(ctx: Services, parked: TranscriptionJob, name: str, st
         started, finished = job.get("StartTime"), job.get("CompletionTime")
         seconds = (finished - started).total_seconds() if started and finished else 0.0
         record_transcript(ctx, ref, transcript, seconds, requested=sc.settings.language.value)
-        ctx.workflow.send_success(parked.token, {"stage": Stage.TRANSCRIBING.value})
+        answer = at_once(StageOutcome(stage=Stage.TRANSCRIBING.value))
+        ctx.workflow.send_success(parked.token, answer.as_output())
     except TaskNotAwaited:  # answered by an earlier delivery, or the execution ended
         return "no-longer-awaited"
     return "completed"

@@ -151,11 +151,6 @@ class FakeObjectStore:
     ) -> str:
         return f"memory://{bucket}/{quote(key)}?uploadId={upload_id}&partNumber={part_number}&size={size}"
 
-    def put_part(self, upload_id: str, part_number: int, body: bytes) -> str:
-        """What a test uses to play the client's UploadPart: the part's ETag."""
-        self.uploads[upload_id].parts[part_number] = body
-        return _etag(body)
-
     def list_parts(self, bucket: str, key: str, upload_id: str) -> list[CompletedPart]:
         upload = self._upload(upload_id)
         return [CompletedPart(n, _etag(body), len(body)) for n, body in sorted(upload.parts.items())]

@@ -19,7 +19,7 @@ from functions.domain.batch_listing import (
 from functions.domain.capacity import CapacitySetting
 from functions.domain.enums import BatchStatus, Tier, VideoStatus
 from functions.domain.errors import IllegalTransition, MembershipConflict
-from functions.domain.membership import reject_duplicate_members
+from functions.domain.membership import reject_duplicate_members, require_transaction_size
 from functions.domain.models import BatchJob, BatchVideo, Connection, TranscriptionJob, User, Video
 from functions.domain.quotas import effective_priority
 from functions.domain.scheduling import batch_videos, slot_delta
@@ -173,8 +173,12 @@ class FakeBatchStore:
     def __init__(self, table: Table) -> None:
         self.t = table
 
+    # Each membership write is one DynamoDB transaction of the items the adapter writes (the batch's
+    # item, then one per member it puts, deletes or moves): more than one holds is refused whole.
+
     def create(self, batch: BatchJob, batch_videos: list[BatchVideo]) -> None:
         reject_duplicate_members(batch_videos)
+        require_transaction_size(1 + len(batch_videos))
         with self.t.lock:
             if batch.id in self.t.batches or any(
                 (bv.batch_job_id, bv.video_id) in self.t.members for bv in batch_videos
@@ -336,6 +340,7 @@ class FakeBatchStore:
     def remove_video(
         self, batch: BatchJob, removed: BatchVideo, after: list[BatchVideo], now: datetime
     ) -> None:
+        require_transaction_size(2 + len(after))
         with self.t.lock:
             stored = self._pinned(batch)
             for member in [removed, *after]:
@@ -347,6 +352,7 @@ class FakeBatchStore:
                 self.t.members[key] = apply(self.t.members[key], now, {"position": member.position - 1}, None)
 
     def reorder(self, batch: BatchJob, moves: list[tuple[BatchVideo, int]], now: datetime) -> None:
+        require_transaction_size(1 + len(moves))
         with self.t.lock:
             stored = self._pinned(batch)
             for member, _ in moves:

@@ -9,10 +9,14 @@ How it works, end to end:
   (`IAMRequest`: access key → assumed role → inline policies), works out which IAM actions on which
   resource ARNs the request needs (`requested_access`: a DynamoDB transaction needs PutItem/UpdateItem/…
   on each table it touches, SendTaskSuccess needs the state machine that owns the token, a ListBucket
-  carries its `s3:prefix`), and evaluates each with moto's `IAMPolicyStatement` matching, with
-  conditions applied as IAM applies them (a condition that does not hold makes its statement not apply);
-- a request without a matching Allow, or with a matching Deny, fails with moto's AccessDenied error for
-  that service, as on AWS.
+  carries its `s3:prefix`), adds the session's principal tags to the request context, and decides each
+  with local mode's one IAM evaluator (`policy_evaluation.evaluate`: policy variables, conditions);
+- a request without a matching Allow, or with a matching Deny, fails with the AccessDenied error of
+  that service, naming the action and the resource, as on AWS.
+
+Role sessions given tags (`credentials_for_role(tags=…)`: the drop folder's identity pool tags each
+creator's session with their `user_id`) have them as `aws:PrincipalTag/…`; sessions of users rather
+than functions (`checked_always`) are checked even when function enforcement is off.
 
 Requests signed with the local root key (`reelflow` itself, tests, the Step Functions interpreter) are
 the account owner's and pass, as the root user's would.
@@ -24,7 +28,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -32,13 +36,13 @@ from botocore.credentials import Credentials
 from moto.iam.access_control import (
     AssumedRoleAccessKey,
     CreateAccessKeyFailure,
-    IAMPolicyStatement,
     IAMRequest,
     PermissionResult,
     S3IAMRequest,
 )
 
 from functions.domain.state_machine_arns import unqualified
+from reelflow.local.policy_evaluation import Access, evaluate, principal_tags
 
 Statement = dict[str, Any]
 
@@ -52,6 +56,7 @@ class Identity:
     access_key: str
     secret_key: str
     token: str
+    expires: float | None = None  # the session's end (epoch seconds), as STS states it
 
     def credentials(self) -> Credentials:
         return Credentials(self.access_key, self.secret_key, self.token)
@@ -129,15 +134,25 @@ def role_name(principal: str) -> str:
 
 
 def credentials_for_role(
-    iam: Any, sts: Any, principal: str, statements: list[Statement], session: str | None = None
+    iam: Any,
+    sts: Any,
+    principal: str,
+    statements: list[Statement],
+    session: str | None = None,
+    *,
+    trust: Mapping[str, Any] = TRUST,
+    tags: Mapping[str, str] | None = None,
+    checked_always: bool = False,
 ) -> Identity:
     """A role in the embedded IAM holding exactly `statements`, and STS credentials for it. Requests
     signed with them (a boto3 client made with them, or any client while `acting_as` them) are
     checked against the statements. `iam` and `sts` are clients of the embedded AWS signed as root.
-    Calling it again for the same principal replaces the role's statements and gives new credentials."""
+    Calling it again for the same principal replaces the role's statements and gives new credentials.
+    `tags` are the session's tags (the statements' `${aws:PrincipalTag/…}`); `checked_always`: a user's
+    session, checked even while function enforcement is off."""
     name = role_name(principal)
     try:
-        role_arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]["Arn"]
+        role_arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
     except iam.exceptions.EntityAlreadyExistsException:
         role_arn = iam.get_role(RoleName=name)["Role"]["Arn"]
     document = {"Version": "2012-10-17", "Statement": statements}
@@ -147,10 +162,21 @@ def credentials_for_role(
         with suppress(iam.exceptions.NoSuchEntityException):
             iam.delete_role_policy(RoleName=name, PolicyName="grants")
     assumed = sts.assume_role(
-        RoleArn=role_arn, RoleSessionName=session or f"{name[-40:]}-{uuid.uuid4().hex[:8]}"
+        RoleArn=role_arn,
+        RoleSessionName=session or f"{name[-40:]}-{uuid.uuid4().hex[:8]}",
+        Tags=[{"Key": key, "Value": value} for key, value in (tags or {}).items()],
     )
     keys = assumed["Credentials"]
-    return Identity(principal, role_arn, keys["AccessKeyId"], keys["SecretAccessKey"], keys["SessionToken"])
+    if tags or checked_always:  # moto's STS keeps neither
+        enforcement.sessions[keys["AccessKeyId"]] = Session(dict(tags or {}), checked_always)
+    return Identity(
+        principal,
+        role_arn,
+        keys["AccessKeyId"],
+        keys["SecretAccessKey"],
+        keys["SessionToken"],
+        keys["Expiration"].timestamp(),
+    )
 
 
 def keep_keys(identity: Identity, kept: Identity, account: str) -> Identity:
@@ -188,15 +214,6 @@ class KnownSecrets:
 
 
 # ---- what a request asks for --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Access:
-    """One IAM action on one resource, with the request's condition keys."""
-
-    action: str
-    resource: str
-    context: Mapping[str, str]
 
 
 class Resolver:
@@ -269,9 +286,9 @@ def _states(action: str, body: dict[str, Any]) -> list[Access]:
         machine, qualifier = unqualified(str(body["stateMachineArn"]))
         context = {"states:StateMachineQualifier": qualifier} if qualifier else {}
         return [Access(f"states:{action}", machine, context)]
-    for field in ("executionArn", "activityArn", "mapRunArn"):
-        if field in body:
-            return [Access(f"states:{action}", str(body[field]), {})]
+    for name in ("executionArn", "activityArn", "mapRunArn"):
+        if name in body:
+            return [Access(f"states:{action}", str(body[name]), {})]
     return [Access(f"states:{action}", "*", {})]
 
 
@@ -400,68 +417,15 @@ def requested_access(service: str, action: str, resource: str, response: Any) ->
     return [Access(f"{service}:{action}", resource, {})]
 
 
-# ---- evaluation -----------------------------------------------------------------------------------------
-
-
-def _like(pattern: str, value: str) -> bool:
-    return re.fullmatch(re.escape(pattern).replace(r"\*", ".*").replace(r"\?", "."), value) is not None
-
-
-CONDITION_OPERATORS: dict[str, Callable[[str, str], bool]] = {
-    "StringEquals": lambda expected, actual: expected == actual,
-    "StringNotEquals": lambda expected, actual: expected != actual,
-    "StringLike": _like,
-    "StringNotLike": lambda expected, actual: not _like(expected, actual),
-    "ArnEquals": _like,
-    "ArnLike": _like,
-    "ArnNotEquals": lambda expected, actual: not _like(expected, actual),
-    "ArnNotLike": lambda expected, actual: not _like(expected, actual),
-}
-
-
-class UnsupportedCondition(ValueError):
-    pass
-
-
-def conditions_hold(conditions: Mapping[str, Mapping[str, Any]], context: Mapping[str, str]) -> bool:
-    """IAM's condition block: every operator and key must hold; a key the request lacks fails the
-    condition (the `…IfExists` forms let it pass); any of a key's values may match."""
-    for operator, pairs in conditions.items():
-        if_exists = operator.endswith("IfExists")
-        base = operator.removesuffix("IfExists")
-        compare = CONDITION_OPERATORS.get(base)
-        if compare is None:
-            raise UnsupportedCondition(f"local mode cannot evaluate the condition operator {operator}")
-        for key, expected in pairs.items():
-            values = expected if isinstance(expected, list) else [expected]
-            actual = context.get(key)
-            if actual is None:
-                if if_exists:
-                    continue
-                return False
-            if not any(compare(str(value), actual) for value in values):
-                return False
-    return True
-
-
-def evaluate(policies: list[Any], access: Access) -> PermissionResult:
-    """Explicit deny wins, then any allow; otherwise the implicit deny (NEUTRAL)."""
-    permitted = False
-    for policy in policies:
-        document = json.loads(policy) if isinstance(policy, str) else policy
-        statements = document["Statement"]
-        for statement in statements if isinstance(statements, list) else [statements]:
-            if "Condition" in statement and not conditions_hold(statement["Condition"], access.context):
-                continue
-            unconditional = {k: v for k, v in statement.items() if k != "Condition"}
-            result = IAMPolicyStatement(unconditional).is_action_permitted(access.action, access.resource)
-            if result == PermissionResult.DENIED:
-                return result
-            permitted = permitted or result == PermissionResult.PERMITTED
-    return PermissionResult.PERMITTED if permitted else PermissionResult.NEUTRAL
-
-
 # ---- the server side: every request of the embedded AWS ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Session:
+    """What a role session carries beyond its role: its tags, and whether it is a user's."""
+
+    tags: dict[str, str]
+    checked_always: bool
 
 
 @dataclass
@@ -470,6 +434,16 @@ class Enforcement:
     root_key: str = "local"
     # Every refusal, newest last ("principal action resource"): tests and `reelflow serve` read it.
     denials: list[str] | None = None
+    sessions: dict[str, Session] = field(default_factory=dict)  # by access key id
+
+    def checks(self, access_key: str) -> bool:
+        session = self.sessions.get(access_key)
+        return self.enabled or (session is not None and session.checked_always)
+
+    def context(self, access_key: str) -> dict[str, str]:
+        """The request context the caller's session adds: its principal tags."""
+        session = self.sessions.get(access_key)
+        return principal_tags(session.tags) if session is not None else {}
 
     def record(self, line: str) -> None:
         if self.denials is None:
@@ -482,19 +456,19 @@ enforcement = Enforcement()
 
 
 def _presigned_key(response: Any) -> tuple[str, str] | None:
+    """(access key, session token) of a presigned URL: SigV4's `X-Amz-Credential`, or SigV2's
+    `AWSAccessKeyId` (boto3's default for S3 without `signature_version="s3v4"`)."""
     query = parse_qs(urlparse(str(response.uri)).query)
     credential = query.get("X-Amz-Credential")
-    if not credential:
-        return None
-    token = query.get("X-Amz-Security-Token", [""])[0]
-    return credential[0].split("/", 1)[0], token
+    if credential:
+        return credential[0].split("/", 1)[0], query.get("X-Amz-Security-Token", [""])[0]
+    key = query.get("AWSAccessKeyId")
+    return (key[0], query.get("x-amz-security-token", [""])[0]) if key else None
 
 
 def authorize(self: Any, iam_request_cls: type, resource: str = "*") -> None:
     """Replaces `ActionAuthenticatorMixin._authenticate_and_authorize_action` (moto's access control,
     which checks one action on one resource and treats a failed condition as a deny)."""
-    if not enforcement.enabled:
-        return
     if str(getattr(self, "method", "")).upper() == "OPTIONS":
         return  # a browser's CORS preflight: S3 answers it from the bucket's CORS rules, unauthorised
     headers = self.headers
@@ -502,9 +476,9 @@ def authorize(self: Any, iam_request_cls: type, resource: str = "*") -> None:
     s3 = iam_request_cls is S3IAMRequest
     if authorization:
         match = re.search(r"Credential=([^/]+)/[^/]+/[^/]+/([^/]+)/", authorization)
-        if match is None or match.group(1) == enforcement.root_key:
+        if match is None or match.group(1) == enforcement.root_key or not enforcement.checks(match.group(1)):
             return
-        service = match.group(2)
+        key_id, service = match.group(1), match.group(2)
         action = str(self.data.get("Action")) if s3 else str(self._get_action())
         iam_request = iam_request_cls(
             account_id=self.current_account,
@@ -520,9 +494,9 @@ def authorize(self: Any, iam_request_cls: type, resource: str = "*") -> None:
         raise_denied: Callable[[], None] = iam_request._raise_access_denied
     else:
         presigned = _presigned_key(self) if s3 else None
-        if presigned is None or presigned[0] == enforcement.root_key:
+        if presigned is None or presigned[0] == enforcement.root_key or not enforcement.checks(presigned[0]):
             return  # anonymous: moto's (and S3's) own rules apply
-        service, action = "s3", str(self.data.get("Action"))
+        key_id, service, action = presigned[0], "s3", str(self.data.get("Action"))
         try:
             access_key = AssumedRoleAccessKey(
                 self.current_account, "aws", presigned[0], {"X-Amz-Security-Token": presigned[1]}
@@ -531,34 +505,53 @@ def authorize(self: Any, iam_request_cls: type, resource: str = "*") -> None:
             from moto.s3.exceptions import S3InvalidAccessKeyIdError
 
             raise S3InvalidAccessKeyIdError() from None
-
-        def raise_denied() -> None:
-            from moto.s3.exceptions import S3AccessDeniedError
-
-            raise S3AccessDeniedError()
-
-    policies = access_key.collect_policies()
-    for access in requested_access(service, action, resource, self):
-        if evaluate(list(policies), access) != PermissionResult.PERMITTED:
+        raise_denied = _raise_s3_denied
+    policies = list(access_key.collect_policies())
+    principal_context = enforcement.context(key_id)
+    for needed in requested_access(service, action, resource, self):
+        access = Access(needed.action, needed.resource, {**needed.context, **principal_context})
+        decision = evaluate(policies, access)
+        if decision != PermissionResult.PERMITTED:
             enforcement.record(f"{access_key.arn} {access.action} {access.resource}")
+            message = _denied_message(access_key.arn, access, decision)
             if service in JSON_SERVICES:
-                _raise_json_denied(access_key.arn, access)
+                _raise_json_denied(message)
+            if s3:
+                _raise_s3_denied(message)
             raise_denied()
 
 
 JSON_SERVICES = frozenset({"dynamodb", "states", "ecs", "events", "transcribe", "execute-api", "lambda"})
 
 
-def _raise_json_denied(principal: str, access: Access) -> None:
-    """AWS's AccessDeniedException of a JSON-protocol service, naming the action and the resource."""
+def _denied_message(principal: str, access: Access, decision: PermissionResult) -> str:
+    """AWS's words for a refusal: who, which action, which resource, and why."""
+    why = (
+        "with an explicit deny in an identity-based policy"
+        if decision == PermissionResult.DENIED
+        else f"because no identity-based policy allows the {access.action} action"
+    )
+    return (
+        f"User: {principal} is not authorized to perform: {access.action} on resource: "
+        f"{access.resource} {why}"
+    )
+
+
+def _raise_json_denied(message: str) -> None:
+    """The AccessDeniedException of a JSON-protocol service."""
     from moto.core.exceptions import JsonRESTError
 
-    error = JsonRESTError(
-        "AccessDeniedException",
-        f"User: {principal} is not authorized to perform: {access.action} on resource: "
-        f"{access.resource} because no identity-based policy allows the {access.action} action",
-    )
+    error = JsonRESTError("AccessDeniedException", message)
     error.code = 400
+    raise error
+
+
+def _raise_s3_denied(message: str = "Access Denied") -> None:
+    """S3's 403 AccessDenied."""
+    from moto.s3.exceptions import S3AccessDeniedError
+
+    error = S3AccessDeniedError()
+    error.message = message
     raise error
 
 

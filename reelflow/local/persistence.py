@@ -21,6 +21,7 @@ import threading
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -30,6 +31,7 @@ from requests.structures import CaseInsensitiveDict
 
 from reelflow.local.local_store import LocalStore, StorageUnavailable, StoredBody, Unavailable
 from reelflow.local.patches import transactions
+from reelflow.local.patches.multipart_initiated import INITIATED, initiated_of
 
 T = TypeVar("T")
 BUFFER_IN_MEMORY = 8 * 1024**3  # above S3's 5 GB single PUT: a body is never spooled to disk by moto
@@ -256,6 +258,7 @@ def _upload_details(multipart: FakeMultipart) -> dict[str, Any]:
         "tags": multipart.tags or {},
         "sse_encryption": multipart.sse_encryption,
         "kms_key_id": multipart.kms_key_id,
+        "initiated": initiated_of(multipart).isoformat(),
     }
 
 
@@ -393,6 +396,8 @@ def _restore_upload(
         kms_key_id=details.get("kms_key_id"),
     )
     multipart.id = upload_id
+    if isinstance(details.get("initiated"), str):  # kept since its start, not since the restart
+        setattr(multipart, INITIATED, datetime.fromisoformat(details["initiated"]))
     for number, path in parts:
         _store_once(multipart.set_part(number, path.read_bytes()), path)
     s3.get_bucket(bucket).multiparts[upload_id] = multipart

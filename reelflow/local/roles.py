@@ -162,6 +162,7 @@ def start_execution_as_role(original: Callable[..., Any]) -> Callable[..., Any]:
 def relax() -> None:
     """Enforcement off (local mode stopped; a later local cloud in this process starts from nothing)."""
     access_control.enforcement.enabled = False
+    access_control.enforcement.sessions.clear()
     state_machines.clear()
     invoker.identities.clear()
     fargate.task_role[0] = None

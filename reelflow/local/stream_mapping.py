@@ -46,7 +46,6 @@ class Poller:
     wake: threading.Condition = field(default_factory=threading.Condition)
     stopped: bool = False
     busy: bool = False
-    delivered_batches: int = 0
     patterns: list[EventPattern] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -127,7 +126,6 @@ class Poller:
             return None
         backend = get_backend(self.account_id, self.region)
         raw = backend.send_dynamodb_items(self.mapping.function_arn, matching, self.mapping.event_source_arn)
-        self.delivered_batches += 1
         answer = json.loads(raw) if raw else None
         if isinstance(answer, dict) and "errorType" in answer:
             return _sequence(matching[0])

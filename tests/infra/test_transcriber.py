@@ -140,3 +140,24 @@ def test_an_unknown_transcription_setting_is_refused() -> None:
     with pytest.raises(ValueError, match="whisper"):
         DeployConfig.from_app(cdk.App(context={"reelflow:transcription": "sphinx"}))
     assert DeployConfig.from_app(cdk.App()).transcription_engine == "local"
+
+
+def work_prefix_actions(resources: dict[str, Any], role_prefix: str) -> set[str]:
+    """The S3 actions `role_prefix`'s policies allow on the media bucket's `work/` objects."""
+    found: set[str] = set()
+    for name, policy in of_type(resources, "AWS::IAM::Policy").items():
+        if not name.startswith(role_prefix):
+            continue
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            if "work/*" in json.dumps(statement["Resource"]):
+                action = statement["Action"]
+                found.update(action if isinstance(action, list) else [action])
+    return found
+
+
+def test_the_default_stack_lets_the_split_tasks_use_the_work_prefix(synthesized: dict[str, Any]) -> None:
+    """The Transcriber keeps a long video's audio, plan and groups there; the media function the parts
+    of a split render: neither needs Amazon Transcribe for it."""
+    resources = synthesized["json"]["Resources"]
+    for role in ("FunctionsTranscriberRole", "FunctionsMediaRole"):
+        assert {"s3:GetObject", "s3:PutObject"} <= work_prefix_actions(resources, role), role

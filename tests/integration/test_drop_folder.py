@@ -79,6 +79,24 @@ def test_a_folder_without_a_start_request_starts_after_the_quiet_period(
     assert batch["status"] == "completed" and batch["name"] == "quiet"
 
 
+def test_an_upload_in_progress_holds_the_folder_past_its_quiet_period(
+    local_cloud: Any, ctx: Any, user_id: str, clips: dict[str, Path]
+) -> None:
+    s3, bucket = local_cloud.client("s3"), local_cloud.ingest_bucket
+    held = f"dropbox/{user_id}/held/big.mp4"
+    upload = s3.create_multipart_upload(Bucket=bucket, Key=held)["UploadId"]
+    drop(local_cloud, user_id, "held", {"clip.mp4": clips[".mp4"].read_bytes()})
+    batch_id = drop_batch_id(user_id, "held")
+    quiet = ctx.config.drop_quiet_period_seconds
+    deadline = time.monotonic() + quiet * 3  # several sweeps after the quiet period: still held
+    while time.monotonic() < deadline:
+        assert api("GET", f"/api/batch-jobs/{batch_id}", user=user_id)[1]["status"] == "pending"
+        time.sleep(0.5)
+    s3.abort_multipart_upload(Bucket=bucket, Key=held, UploadId=upload)
+    batch = wait_for_batch(batch_id, user_id, timeout=120)
+    assert batch["status"] == "completed" and batch["total_videos"] == 1
+
+
 def test_a_broken_batch_json_creates_the_batch_failed_with_the_reason(
     local_cloud: Any, ctx: Any, user_id: str, clips: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -8,11 +8,14 @@ from typing import Any
 
 import boto3
 import pytest
+import requests
 from boto3.s3.transfer import TransferConfig
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from reelflow.drop import creator_session, sign_in
 from reelflow.local import identity_pool
+from reelflow.local.access_control import role_name
 from tests.helpers import api
 
 pytestmark = pytest.mark.usefixtures("local_cloud")
@@ -27,9 +30,10 @@ def creators(local_cloud: Any) -> dict[str, Any]:
     return {"config": config, "ids": ids}
 
 
-def s3_as(creators: dict[str, Any], name: str) -> Any:
+def session_of(creators: dict[str, Any], name: str) -> Any:
+    """The boto3 session `reelflow drop --aws` gets for `name`: the identity pool's credentials."""
     config = creators["config"]
-    session = creator_session(
+    return creator_session(
         config.region,
         config.user_pool_id,
         config.client_id,
@@ -37,7 +41,11 @@ def s3_as(creators: dict[str, Any], name: str) -> Any:
         sign_in(config.region, config.client_id, name, PASSWORD, config.endpoint),
         config.endpoint,
     )
-    return session.credentials, session.client("s3", endpoint_url=config.endpoint)
+
+
+def s3_as(creators: dict[str, Any], name: str) -> Any:
+    session = session_of(creators, name)
+    return session.credentials, session.client("s3", endpoint_url=creators["config"].endpoint)
 
 
 def denied(call: Any) -> str:
@@ -200,3 +208,58 @@ def test_the_api_tells_a_creator_their_drop_folder_address(local_cloud):
     assert address["prefix"] == "dropbox/creator-7/"
     assert address["s3_uri"] == f"s3://{local_cloud.ingest_bucket}/dropbox/creator-7/"
     assert "--aws" in address["command"]
+
+
+def test_every_creator_gets_the_one_creator_role_its_policy_variable_resolved_per_session(
+    creators, local_cloud
+):
+    """As on AWS: one role holds `${aws:PrincipalTag/user_id}`; each session's tag picks the folder."""
+    bucket = creators["config"].bucket
+    ana_credentials, ana = s3_as(creators, "ana")
+    ben_credentials, ben = s3_as(creators, "ben")
+    sts = session_of(creators, "ana").client("sts", endpoint_url=creators["config"].endpoint)
+    with pytest.raises(ClientError):  # the role grants nothing but its drop folder, not even this
+        sts.get_caller_identity()
+    iam = local_cloud.client("iam")
+    role = role_name(identity_pool.CREATOR_ROLE)
+    document = iam.get_role_policy(RoleName=role, PolicyName="grants")["PolicyDocument"]
+    assert "${aws:PrincipalTag/user_id}" in json.dumps(document)
+    assert ana_credentials.access_key != ben_credentials.access_key
+    creator_roles = [r["RoleName"] for r in iam.list_roles()["Roles"] if "creator" in r["RoleName"].lower()]
+    assert creator_roles == [role]
+    ben.put_object(Bucket=bucket, Key=f"dropbox/{creators['ids']['ben']}/x.txt", Body=b"b")
+    denied(lambda: ana.put_object(Bucket=bucket, Key=f"dropbox/{creators['ids']['ben']}/x.txt", Body=b"a"))
+
+
+@pytest.mark.parametrize("signature", ["s3v4", "s3"])  # SigV4, and SigV2 (boto3's default for S3)
+def test_a_url_a_creator_presigns_carries_the_creators_permissions(creators, signature):
+    config = creators["config"]
+    keys = session_of(creators, "ana").credentials
+    session = boto3.Session(keys.access_key, keys.secret_key, keys.token, config.region)
+    s3 = session.client("s3", endpoint_url=config.endpoint, config=Config(signature_version=signature))
+    ana, ben = creators["ids"]["ana"], creators["ids"]["ben"]
+
+    def put(key: str) -> requests.Response:
+        url = s3.generate_presigned_url(
+            "put_object", Params={"Bucket": config.bucket, "Key": key}, ExpiresIn=300
+        )
+        return requests.put(url, data=b"via url", timeout=60)
+
+    accepted = put(f"dropbox/{ana}/presigned-{signature}.txt")
+    assert accepted.status_code == 200, accepted.text
+    refused = put(f"dropbox/{ben}/presigned-{signature}.txt")
+    assert refused.status_code == 403 and "AccessDenied" in refused.text, refused.text
+    assert "s3:PutObject" in refused.text
+
+
+def test_creators_are_checked_even_with_the_functions_enforcement_off(creators):
+    from reelflow.local.access_control import enforcement
+
+    bucket = creators["config"].bucket
+    _, s3 = s3_as(creators, "ana")
+    enforcement.enabled = False
+    try:
+        denied(lambda: s3.put_object(Bucket=bucket, Key=f"dropbox/{creators['ids']['ben']}/y", Body=b"x"))
+        s3.put_object(Bucket=bucket, Key=f"dropbox/{creators['ids']['ana']}/y", Body=b"x")
+    finally:
+        enforcement.enabled = True

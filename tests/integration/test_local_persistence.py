@@ -5,6 +5,7 @@ import errno
 import os
 import sqlite3
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -142,8 +143,11 @@ def test_a_multipart_upload_in_progress_survives_a_restart_and_completes_with_th
     body = bytes(range(256)) * (PART // 256) + b"tail"
     upload = s3.create_multipart_upload(Bucket=BUCKET, Key="big.bin", ContentType="video/mp4")["UploadId"]
     first = s3.upload_part(Bucket=BUCKET, Key="big.bin", UploadId=upload, PartNumber=1, Body=body[:PART])
+    began = s3.list_multipart_uploads(Bucket=BUCKET)["Uploads"][0]["Initiated"]
+    assert abs((datetime.now(UTC) - began).total_seconds()) < 600  # its own time (moto said 2010)
 
     _restart(dynamodb, s3, folder)
+    assert s3.list_multipart_uploads(Bucket=BUCKET)["Uploads"][0]["Initiated"] == began  # not the restart's
     listed = s3.list_parts(Bucket=BUCKET, Key="big.bin", UploadId=upload)["Parts"]
     assert [(p["PartNumber"], p["ETag"], p["Size"]) for p in listed] == [(1, first["ETag"], PART)]
     second = s3.upload_part(Bucket=BUCKET, Key="big.bin", UploadId=upload, PartNumber=2, Body=body[PART:])

@@ -9,7 +9,7 @@ import pytest
 from functions.domain.batch_control import ParkedToken
 from functions.domain.batch_listing import InvalidPageToken, order_batches
 from functions.domain.enums import BatchStatus, Tier, UploadStatus, VideoStatus
-from functions.domain.errors import Conflict, IllegalTransition, MembershipConflict
+from functions.domain.errors import Conflict, IllegalTransition, MembershipConflict, TransactionTooLarge
 from functions.domain.models import BatchJob, BatchVideo, TranscriptionJob, Video
 from functions.domain.transitions import BatchAction, VideoAction
 from functions.services.context import Services
@@ -455,18 +455,65 @@ def test_an_archive_import_adds_more_members_than_one_transaction_holds(stores, 
     """A drop folder's 250 videos land in chunks (TransactWriteItems takes 100 items), each pinned to
     the count the chunks before it left; a writer that read the batch before them conflicts."""
     batch, _ = new_batch(stores, now, videos=0)
-    videos = [
-        Video(user_id=batch.user_id, original_name="v.mp4", s3_key=f"k/{i}", created_at=now, updated_at=now)
-        for i in range(250)
-    ]
-    stores.videos.put_many(videos)
-    members = [
-        BatchVideo(batch_job_id=batch.id, video_id=v.id, position=i, created_at=now, updated_at=now)
-        for i, v in enumerate(videos, start=1)
-    ]
+    members = new_members(stores, batch, now, 250)
     stores.batches.add_videos(batch, members, now)
     assert stores.batches.get(batch.id).total_videos == 250
     assert [m.position for m in stores.batch_videos.of_batch(batch.id)] == list(range(1, 251))
     with pytest.raises(MembershipConflict):  # `batch` still says 0 videos
         stores.batches.add_videos(batch, members, now)
     assert stores.batches.get(batch.id).total_videos == 250
+
+
+def new_members(ctx: Services, batch: BatchJob, now, count: int) -> list[BatchVideo]:
+    """`count` new videos of the batch's user, as members at positions 1..count (not yet written)."""
+    videos = [
+        Video(
+            user_id=batch.user_id,
+            original_name="v.mp4",
+            s3_key=f"k/{batch.id}/{i}",
+            created_at=now,
+            updated_at=now,
+        )
+        for i in range(count)
+    ]
+    ctx.videos.put_many(videos)
+    return [
+        BatchVideo(batch_job_id=batch.id, video_id=v.id, position=i, created_at=now, updated_at=now)
+        for i, v in enumerate(videos, start=1)
+    ]
+
+
+def test_a_transaction_of_more_than_100_items_is_refused_whole_by_both(stores, now):
+    """DynamoDB's TransactWriteItems takes at most 100 items and refuses more before reading any
+    condition: the fakes refuse the same writes with the same error, and nothing is written."""
+    batch, _ = new_batch(stores, now, videos=0)
+    members = new_members(stores, batch, now, 120)
+    stores.batches.add_videos(batch, members, now)  # in chunks: never more than a transaction holds
+    batch = stores.batches.get(batch.id)
+    stored = stores.batch_videos.of_batch(batch.id)
+    positions = [(m.video_id, m.position) for m in stored]
+
+    # A new batch with 100 members: 101 items.
+    big = BatchJob(user_id=batch.user_id, name="big", created_at=now, updated_at=now, total_videos=100)
+    fresh = [m.model_copy(update={"batch_job_id": big.id}) for m in members[:100]]
+    with pytest.raises(TransactionTooLarge) as refused:
+        stores.batches.create(big, fresh)
+    assert refused.value.items == 101
+    assert stores.batches.get(big.id) is None
+    assert stores.batch_videos.of_batch(big.id) == []
+    stores.batches.create(big.model_copy(update={"total_videos": 99}), fresh[:99])  # 100 items: taken
+
+    # 100 moves (101 items), and a removal moving 99 members up (101 items).
+    reversed_moves = [(member, len(stored) + 1 - member.position) for member in stored[:100]]
+    with pytest.raises(TransactionTooLarge) as refused:
+        stores.batches.reorder(batch, reversed_moves, now)
+    assert refused.value.items == 101
+    with pytest.raises(TransactionTooLarge):
+        stores.batches.remove_video(batch, stored[20], stored[21:], now)
+    assert [(m.video_id, m.position) for m in stores.batch_videos.of_batch(batch.id)] == positions
+    assert stores.batches.get(batch.id).total_videos == 120
+
+    # At the limit both take it: 99 moves, and a removal moving 98 members up (100 items each).
+    stores.batches.reorder(batch, [(m, m.position) for m in stored[:99]], now)
+    stores.batches.remove_video(batch, stored[21], stored[22:], now)
+    assert stores.batches.get(batch.id).total_videos == 119

@@ -13,6 +13,7 @@ import pytest
 
 from functions.domain.errors import UnsupportedSettingError
 from functions.media.audio import extract_audio, loudness_frames
+from functions.media.speech_parts import speech_parts
 from functions.media.whisper import WhisperEngine
 from functions.media.whisper_models import (
     MULTILINGUAL_SHA256,
@@ -100,6 +101,17 @@ def test_speech_is_transcribed_and_its_language_detected(multilingual, speech, l
     starts = [w.start for w in transcript.words]
     assert starts == sorted(starts) and all(0 <= s <= duration for s in starts)
     print(f"{language}: {duration:.1f} s of speech in {seconds:.1f} s, WER {error_rate:.1%}")
+
+
+@pytest.mark.parametrize("language", ["es", "de"])
+def test_a_split_transcription_detects_the_language_once_on_the_first_part(multilingual, speech, language):
+    """A long video heard in groups (the Transcribe parts Map) resolves `auto` in its plan, on the first
+    speech part, and every group hears that language: the one `auto` on one invocation would use."""
+    wav, duration = speech[language]
+    engine = WhisperEngine.for_language("auto", beam_size=1)
+    first = speech_parts(loudness_frames(wav), duration)[0]
+    assert engine.detect_language(wav, first) == language
+    assert WhisperEngine.for_language("en").detect_language(wav, first) == "en"  # tiny.en hears English only
 
 
 def test_the_english_only_model_refuses_auto_detection():

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from functions.domain.pipeline_contract import RENDER_PART, STITCH
+from functions.domain.pipeline_contract import JOIN_TRANSCRIPT, RENDER_PART, STITCH, TRANSCRIBE_GROUP
 from functions.domain.stage_plan import MEDIA_STAGES, PROBE, PROBE_STATE, TASK_NAMES
 from functions.services.stages import STAGE_RUNNERS
 
@@ -141,7 +141,11 @@ def test_the_lambda_route_runs_the_stages_in_the_order_of_the_stage_table():
         for n, s in states.items()
         if "stage" in s.get("Parameters", {}).get("Payload", {})
     }
-    # no stage runs outside the table but the export's own parts (a long video's split render)
-    assert set(media_states) - {n for n, _ in run} == {"Render part", "Stitch parts"}
-    assert {media_states["Render part"], media_states["Stitch parts"]} == {RENDER_PART, STITCH}
+    # no stage runs outside the table but a long video's transcription groups and split render
+    split = {"Transcribe part", "Join transcript", "Render part", "Stitch parts"}
+    assert set(media_states) - {n for n, _ in run} == split
+    tasks = [JOIN_TRANSCRIPT, RENDER_PART, STITCH, TRANSCRIBE_GROUP]
+    assert [media_states[n] for n in sorted(split)] == tasks
+    for name in ("Transcribe part", "Join transcript"):  # they run where the Transcribe state runs
+        assert "${TranscribeFunctionArn}" in json.dumps(states[name]["Parameters"]), name
     assert list(STAGE_RUNNERS) == list(TASK_NAMES)  # the media handler serves every task, in order

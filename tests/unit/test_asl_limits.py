@@ -20,25 +20,31 @@ the path is counted without touching this test.
 
 import copy
 import json
+import math
 import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from functions.domain import pipeline_contract as contract
 from functions.domain.drop_folder import DROP_FOLDER_MAX_VIDEOS
 from functions.services.stages.split_export import part_key
+from functions.services.stages.split_transcription import group_key
 
 ROOT = Path(__file__).resolve().parents[2]
 ASL = json.loads((ROOT / "statemachines" / "batch.asl.json").read_text())
 HISTORY_LIMIT, STATE_LIMIT = 25_000, 256 * 1024
 VIDEOS, MINUTES, RETRIES = DROP_FOLDER_MAX_VIDEOS, 60, 3
 PART_SECONDS = 120.0  # functions/config.py's render_part_seconds default
+GROUP_SECONDS = 300.0  # functions/config.py's transcription_group_seconds default
 THROTTLE_RETRY = 3  # events of one Retry of a Lambda task (TaskFailed, TaskScheduled, TaskStarted)
-# The Choices a running video takes: the batch runs, the video stays on Lambda, it is long (split), and
-# a failed attempt is retried.
+# The Choices a running video takes: the batch runs, the video stays on Lambda, it is long (its speech
+# heard in groups, its render split), and a failed attempt is retried.
 RUNNING = {
     "Paused or cancelled?": "Begin video",
     "Lambda or Fargate?": "Transcribe",
+    "Transcribed or in parts?": "Transcribe parts",
     "Rendered or in parts?": "Render parts",
     "Retry video?": "Wait before retry",
 }
@@ -47,6 +53,11 @@ RUNNING = {
 def parts_of(minutes: float) -> int:
     """A video's Map items: the picture parts of its output, and its sound."""
     return max(1, round(minutes * 60 / PART_SECONDS)) + 1
+
+
+def groups_of(minutes: float) -> int:
+    """A video's speech groups, at most: every second of it speech."""
+    return max(1, math.ceil(minutes * 60 / GROUP_SECONDS))
 
 
 def state_events(state: dict[str, Any], items: int) -> int:
@@ -96,8 +107,9 @@ def video_events(asl: dict[str, Any], minutes: float = MINUTES) -> tuple[int, in
         states, "Check batch state", items, fail_at="Stitch parts", stop_at="Wait before retry"
     )
     succeeded, path = scope_events(states, "Check batch state", items)
-    assert "Render parts" in failed_path and failed_path[-1] == "Wait before retry"
-    assert "Render parts" in path and path[-1] == "Video completed"
+    for visited in (failed_path, path):
+        assert {"Transcribe parts", "Join transcript", "Render parts"} <= set(visited)
+    assert failed_path[-1] == "Wait before retry" and path[-1] == "Video completed"
     tasks = sum(1 for n in path if states[n]["Type"] == "Task")
     return 2 + RETRIES * failed + succeeded, tasks
 
@@ -119,11 +131,11 @@ def videos_inline() -> dict[str, Any]:
     return changed
 
 
-def with_parts_inline() -> dict[str, Any]:
-    """The same file with the parts' Map inline (their events in the video's history)."""
+def with_parts_inline(map_name: str = "Render parts") -> dict[str, Any]:
+    """The same file with a parts' Map inline (their events in the video's history)."""
     changed = copy.deepcopy(ASL)
     video = changed["States"]["Process videos"]["ItemProcessor"]["States"]
-    video["Render parts"]["ItemProcessor"]["ProcessorConfig"] = {"Mode": "INLINE"}
+    video[map_name]["ItemProcessor"]["ProcessorConfig"] = {"Mode": "INLINE"}
     return changed
 
 
@@ -133,6 +145,7 @@ def test_the_walk_follows_the_real_paths():
     assert path[:4] == ["Check batch state", "Paused or cancelled?", "Begin video", "Probe video"]
     assert path[-4:] == ["Render parts", "Stitch parts", "Finish video", "Video completed"]
     assert "Process on Fargate" not in path
+    assert path[5:9] == ["Transcribe", "Transcribed or in parts?", "Transcribe parts", "Join transcript"]
 
 
 def test_a_thousand_hour_long_videos_with_three_retries_stay_under_the_history_limit():
@@ -158,9 +171,10 @@ def test_an_inline_map_over_the_videos_would_break_the_limit():
     assert batch_events(videos_inline(), videos=110) > HISTORY_LIMIT
 
 
-def test_each_part_is_a_child_execution_far_under_the_limit():
-    part = ASL["States"]["Process videos"]["ItemProcessor"]["States"]["Render parts"]["ItemProcessor"]
-    assert part["ProcessorConfig"]["Mode"] == "DISTRIBUTED"
+@pytest.mark.parametrize("map_name", ["Transcribe parts", "Render parts"])
+def test_each_part_is_a_child_execution_far_under_the_limit(map_name):
+    part = ASL["States"]["Process videos"]["ItemProcessor"]["States"][map_name]["ItemProcessor"]
+    assert part["ProcessorConfig"] == {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}
     # a child retrying its task three times on service errors still has a handful of events
     assert 2 + scope_events(part["States"], part["StartAt"], 1)[0] + 3 * THROTTLE_RETRY < 50
 
@@ -168,7 +182,9 @@ def test_each_part_is_a_child_execution_far_under_the_limit():
 def test_an_inline_map_over_the_parts_would_grow_each_video_with_its_length():
     """Why the parts are a Distributed Map too: inline, an hour-long video's parts land in its history."""
     inline, _ = video_events(with_parts_inline())
-    assert inline > 4 * video_events(ASL)[0]
+    assert inline > 3 * video_events(ASL)[0]
+    # the walk gives every Map the render's items: an inline transcription Map grows the same way
+    assert video_events(with_parts_inline("Transcribe parts"))[0] > 3 * video_events(ASL)[0]
 
 
 def test_a_video_history_does_not_grow_with_length():
@@ -177,8 +193,9 @@ def test_a_video_history_does_not_grow_with_length():
 
 def test_the_largest_state_stays_far_under_256_kb():
     """The largest document is a 60-minute video's iteration after its parts ran and its stitch failed:
-    its reference, the parts it asked for, the keys of what they rendered and the recorded error (a
-    Lambda error's Cause, with its stack trace, taken as 8 KB). Every part's media stays in S3."""
+    its reference, the speech groups it asked for and the keys of their transcripts, the parts it asked
+    for, the keys of what they rendered and the recorded error (a Lambda error's Cause, with its stack
+    trace, taken as 8 KB). Every part's media and every transcript stays in S3."""
     ref = {"batch_id": str(uuid.uuid4()), "video_id": str(uuid.uuid4()), "position": VIDEOS}
     items = parts_of(MINUTES)
     parts = [contract.PartItem(**ref, kind="picture", index=i) for i in range(items - 1)]
@@ -190,10 +207,14 @@ def test_the_largest_state_stays_far_under_256_kb():
         )
         for p in parts
     ]
+    groups = [contract.SpeechGroupItem(**ref, index=i) for i in range(groups_of(MINUTES))]
+    heard = [contract.HeardGroup(index=g.index, key=group_key(video, g.index), seconds=1.5) for g in groups]
     state = contract.IterationState(
         **ref,
         gate=contract.GateOutput(action="run"),
         probe=contract.ProbeRoute(route="lambda"),
+        transcription=contract.TranscriptionPlan(split=True, groups=groups, group_concurrency=40),
+        heard=heard,
         export=contract.ExportPlan(split=True, parts=parts, part_concurrency=40),
         rendered=rendered,
         error=contract.TaskError(Error="MediaError", Cause="x" * 8192),

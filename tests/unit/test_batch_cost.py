@@ -116,6 +116,15 @@ def test_whisper_on_lambda_counts_the_transcriber_memory_not_transcribe_minutes(
     assert cost_of(usage).lambda_ == pytest.approx(385.5 * 0.0000133334 + 7 * 0.20 / 1e6, abs=1e-6)
 
 
+def test_a_transcription_in_groups_counts_every_groups_seconds_on_the_transcriber():
+    # a long video heard by the Transcribe parts Map: 2 s to join, 120 s of plan and groups
+    timings = {"transcribing": 2, "transcribing_parts": 120, "exporting": 70}
+    videos = [video(1, "lambda", timings, "faster-whisper", 3600, 100 * MB)]
+    usage = batch_usage(videos, Footprint(media_memory_gb=4.0, transcriber_memory_gb=3.5))
+    assert usage.lambda_gb_seconds["transcriber"] == pytest.approx(122 * 3.5)
+    assert usage.lambda_gb_seconds["media"] == pytest.approx(70 * 4.0)
+
+
 def test_an_empty_batch_costs_nothing():
     assert cost_of(batch_usage([])).total == 0.0
 

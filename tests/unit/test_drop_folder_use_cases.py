@@ -3,8 +3,9 @@ folder to settle (a scheduled sweep decides), and duplicated events change nothi
 
 import pytest
 
-from functions.domain.drop_folder import StartTiming, drop_batch_id
-from functions.domain.enums import BatchStatus, VideoStatus
+from functions.domain.drop_folder import StartTiming, drop_batch_id, drop_video_id
+from functions.domain.enums import BatchStatus, UploadStatus, VideoStatus
+from functions.domain.models import Video
 from functions.services.drop_folder import note_object, sweep
 from tests.conftest import make_clip
 from tests.fakes.container import FakeServices
@@ -52,6 +53,29 @@ def test_a_folder_waits_to_settle_then_starts_once_with_its_videos_by_name(
     assert note_object(fake.ctx, "dropbox/alice/Отпуск/a.mp4", TIMING) == "started-already"
     assert sweep(fake.ctx, TIMING) == {}
     assert fake.ctx.videos.get(members[0].video_id).probe_count == 1
+
+
+def test_each_video_is_probed_as_it_arrives_and_the_start_probes_none_again(
+    fake: FakeServices, clip: bytes
+) -> None:
+    put(fake, "a.mp4", clip, folder="arrivals")
+    put(fake, "broken.mp4", b"not a video", folder="arrivals")
+    put(fake, "bad\x07name.mp4", clip, folder="arrivals")  # a name the API refuses: never probed
+    batch_id = drop_batch_id("alice", "arrivals")
+
+    def video(name: str) -> Video | None:
+        return fake.ctx.videos.get(drop_video_id(batch_id, f"dropbox/alice/arrivals/{name}"))
+
+    assert (video("a.mp4").status, video("a.mp4").probe_count) == (UploadStatus.UPLOADED, 1)
+    assert (video("broken.mp4").status, video("broken.mp4").probe_count) == (UploadStatus.INVALID, 1)
+    assert video("bad\x07name.mp4") is None
+
+    fake.clock.advance(301)
+    assert sweep(fake.ctx, TIMING) == {batch_id: "started: quiet period"}
+    members = fake.ctx.batch_videos.of_batch(batch_id)
+    assert [m.original_name for m in members] == ["a.mp4", "broken.mp4"]
+    assert [fake.ctx.videos.get(m.video_id).probe_count for m in members] == [1, 1]  # read, not probed again
+    assert members[1].error_message and members[1].error_message.startswith("broken.mp4:")
 
 
 def test_a_quiet_folder_starts_and_an_unfinished_upload_holds_it(fake: FakeServices, clip: bytes) -> None:

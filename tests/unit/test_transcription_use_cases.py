@@ -21,6 +21,8 @@ AMAZON_RESULT = {
         ]
     }
 }
+# the token's answer: transcribed in this one job, nothing for the Transcribe parts Map
+ANSWERED = {"stage": "transcribing", "split": False, "groups": [], "group_concurrency": 1}
 PROBE = {
     "duration": 10.0,
     "width": 320,
@@ -56,7 +58,7 @@ def test_a_completed_job_stores_the_transcript_and_answers_the_token_once(fake):
     fake.storage.put_json(fake.ctx.config.media_bucket, transcript_key(ref, name), AMAZON_RESULT)
     fake.transcriber.finish(name, "COMPLETED")
     assert finish_transcription(fake.ctx, name, "COMPLETED") == "completed"
-    assert fake.workflow.successes == [("tok", {"stage": "transcribing"})]
+    assert fake.workflow.successes == [("tok", ANSWERED)]
     result = fake.ctx.batch_videos.get(ref.batch_id, ref.video_id).processing_result["transcribing"]
     assert result["artifact_key"]
     stored = fake.storage.get_json(fake.ctx.config.media_bucket, result["artifact_key"])
@@ -90,5 +92,5 @@ def test_an_error_after_the_event_arrives_leaves_the_job_for_the_events_retry(fa
     assert fake.ctx.transcription_jobs.get(name) is not None
     monkeypatch.setattr(fake.workflow, "send_success", send)
     assert finish_transcription(fake.ctx, name, "COMPLETED") == "completed"
-    assert fake.workflow.successes == [("tok", {"stage": "transcribing"})]
+    assert fake.workflow.successes == [("tok", ANSWERED)]
     assert fake.ctx.transcription_jobs.get(name) is None

@@ -113,6 +113,12 @@ REGISTRY: tuple[Patch, ...] = (
         "moto_stop_fix",
         "a stop before the program runs waits for it (moto raised a 500 or lost it)",
     ),
+    Patch("moto.s3.models:FakeMultipart.__init__", "multipart_initiated", "an upload knows when it began"),
+    Patch(
+        "moto.s3.responses:S3Response.list_multipart_uploads",
+        "multipart_initiated",
+        "each upload's own Initiated (moto answered 2010-11-10: every upload looked abandoned)",
+    ),
     Patch(
         "moto.moto_server.werkzeug_app:DomainDispatcherApplication._get_body",
         "form_body",
@@ -217,6 +223,7 @@ ORDER = (
     "moto_stop_fix",
     "state_machine_alias",
     "form_body",
+    "multipart_initiated",
     "fargate",
     "websocket_relay",
     "identity_pool",
