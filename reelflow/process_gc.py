@@ -4,13 +4,14 @@ library caller: the tests run the same code in one long process, where this woul
 Starting local mode makes about half a million objects that live as long as the process (modules, moto's
 and botocore's models, the provisioned resources) and little garbage, and every full collection walks
 them all: measured from a fresh `reelflow run`, the collector took 0.75 of the 3.3 CPU seconds before the
-first ffmpeg, and its collections at exit over a second after the last. So the command starts with the
-collector off, freezes what exists once local mode is up (never walked again; the start's garbage is kept,
-a few megabytes), collects as usual from then on, and freezes again as it exits.
+first ffmpeg, and its collections at exit over a second after the last. So the process starts with the
+collector off; `run` and `demo` freeze what exists once local mode is up (never walked again; the start's
+garbage is kept, a few megabytes), every other command as soon as its arguments are read; then the
+collector runs as usual, and the process freezes everything again as it exits.
 
-A command that ran local mode then ends without the interpreter's teardown, which frees those objects one
-by one (0.3 CPU s after the last ffmpeg): the exit handlers run (logging's flush, coverage's data), then
-the process exits, as every process's memory goes back to the system at once."""
+`run` and `demo` then end without the interpreter's teardown, which frees those objects one by one
+(0.1-0.3 CPU s after the last ffmpeg): the exit handlers run (logging's flush, coverage's data), the
+output is flushed, and the process exits, its memory going back to the system at once."""
 
 import atexit
 import gc
