@@ -94,6 +94,10 @@ control_handler  # functions/handlers/pipeline.py: a Lambda entry point named in
 media_handler  # the same
 transcriber_handler  # the same (the Transcriber image's CMD)
 _.try_bundle  # infra/bundling.py: jsii's ILocalBundling callback
+_.do_GET  # reelflow/ranged_server.py: http.server's handler method for a GET
+_.log_message  # reelflow/ranged_server.py: http.server's request log, silenced
+_.daemon_threads  # reelflow/ranged_server.py: socketserver's ThreadingMixIn setting
+_.protocol_version  # reelflow/ranged_server.py: http.server reads it (one request per connection)
 
 # ---- CDK: L1 properties set on escape hatches, and constructs kept on their parent ----------------
 _.access_log_settings  # infra/api.py: CfnStage property

@@ -44,6 +44,12 @@ class RuntimeConfig(BaseSettings):
         description="Output seconds per part of a split render; a video longer than one part renders "
         "as parts, one Lambda each (the Render parts Map).",
     )
+    source_request_bytes: int = Field(
+        default=256 * 1024,
+        ge=64 * 1024,
+        description="Bytes per ranged GET when a part of a split render reads the source by URL: also the "
+        "most a seek leaves unread (~500 GETs for 120 s of a 1080p source, $0.0002; docs/media.md).",
+    )
     render_part_concurrency: int = Field(
         default=40,
         ge=1,

@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -73,6 +73,7 @@ class Measured:
     output_mb: float
     source_mb: float
     whisper_rate: float | None  # media seconds per wall second on one part
+    part_read_mb: list[float] = field(default_factory=list)  # of the source, each part by URL in ranges
 
 
 def children_cpu() -> float:
@@ -215,19 +216,34 @@ def overhead(folder: Path, clip_seconds: float = 2.0) -> Overhead:
     )
 
 
-def parts_one_by_one(plan: "RenderPlan", folder: Path) -> tuple[list[Path], list[float]]:
-    """Each part rendered alone, one after another: its wall time is what one Lambda would take."""
-    from functions.media.ffmpeg_run import run_ffmpeg
-    from functions.media.render import part_args
+def parts_one_by_one(plan: "RenderPlan", folder: Path) -> tuple[list[Path], list[float], list[int]]:
+    """Each part rendered alone, one after another, reading the source over HTTP in ranges as a part on
+    Lambda reads S3: its wall time is what one Lambda would take, and the bytes it was sent what it
+    read of the source."""
+    from dataclasses import replace
 
-    files, seconds = [], []
-    for part in plan.parts():
-        file = folder / f"part{part.index:04d}.mp4"
-        started = time.perf_counter()
-        run_ffmpeg(part_args(plan, part, file), expected_seconds=part.duration)
-        seconds.append(time.perf_counter() - started)
-        files.append(file)
-    return files, seconds
+    from functions.config import RuntimeConfig
+    from functions.domain.links import SignedRead
+    from functions.media.ffmpeg_run import run_ffmpeg
+    from functions.media.ranged_input import input_options
+    from functions.media.render import part_args
+    from reelflow.ranged_server import serve_ranges
+
+    request_bytes = RuntimeConfig.model_fields["source_request_bytes"].default
+    files, seconds, read = [], [], []
+    with serve_ranges(Path(plan.source)) as served:
+        remote = replace(
+            plan, source=served.url, source_options=input_options(SignedRead(served.url), request_bytes)
+        )
+        for part in remote.parts():
+            file = folder / f"part{part.index:04d}.mp4"
+            before = served.sent
+            started = time.perf_counter()
+            run_ffmpeg(part_args(remote, part, file), expected_seconds=part.duration)
+            seconds.append(time.perf_counter() - started)
+            read.append(served.sent - before)
+            files.append(file)
+    return files, seconds, read
 
 
 def whisper_speed(audio: Path, seconds: float, frames: "np.ndarray") -> float | None:
@@ -280,7 +296,7 @@ def measure(console: Console, folder: Path, minutes: float, with_whisper: bool) 
     with console.status(f"{minutes:g} min: each part alone (one Lambda each)…"):
         parts_dir = work / "parts"
         parts_dir.mkdir(exist_ok=True)
-        files, part_seconds = parts_one_by_one(split_plan, parts_dir)
+        files, part_seconds, part_read = parts_one_by_one(split_plan, parts_dir)
         started = time.perf_counter()
         stitch(files, None, work / "stitched.mp4", ExportFormat.MP4)
         stitch_seconds = time.perf_counter() - started
@@ -304,6 +320,7 @@ def measure(console: Console, folder: Path, minutes: float, with_whisper: bool) 
         output_mb=(work / "split.mp4").stat().st_size / 1e6,
         source_mb=(info.size or 0) / 1e6,
         whisper_rate=whisper_rate,
+        part_read_mb=[size / 1e6 for size in part_read],
     )
 
 
@@ -448,6 +465,14 @@ def report(
             f"{model.cost_transcribe:.4f}",
         )
     console.print(table)
+    for m in results:
+        if m.part_read_mb and m.source_mb:
+            reads, source = m.part_read_mb, m.source_mb
+            console.print(
+                f"{m.minutes:g} min: each part read {min(reads):.1f}–{max(reads):.1f} MB of the "
+                f"{source:.1f} MB source by URL in ranges (at most {max(reads) / source:.2f} of it; all "
+                f"{len(reads)} parts {sum(reads) / source:.2f}× it, a download per part {len(reads)}×)"
+            )
     longest = max(results, key=lambda r: r.duration)
     scaled = aws_model(longest, s3_mbps, scale_to)
     console.print(

@@ -2,21 +2,24 @@
 
 from collections.abc import Mapping
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
+from botocore.exceptions import ClientError
 
-from functions.adapters.dynamo_codec import item_to_model, readable_all
+from functions.adapters.dynamo_codec import item_to_model, readable_all, to_dynamo
 from functions.adapters.dynamo_table import (
     ConditionFailed,
     DynamoTable,
     Update,
     exists,
+    is_condition_failure,
     status_in,
     transaction_item,
 )
 from functions.adapters.keys import batch_key, batch_pk, batch_video_key, position_key, video_pk
-from functions.domain.enums import VideoStatus
+from functions.domain.enums import Stage, VideoStatus
 from functions.domain.errors import IllegalTransition
 from functions.domain.models import BatchVideo
 from functions.domain.transitions import VideoAction, video_transition
@@ -100,6 +103,52 @@ class DynamoBatchVideoStore(DynamoTable):
             self.update_item(
                 batch_video_key(batch_id, video_id), Update(set={**set_fields, "updated_at": now}), condition
             )
+        except ConditionFailed:
+            return False
+        return True
+
+    def add_rendered_part(self, batch_id: str, video_id: str, index: int, now: datetime) -> BatchVideo | None:
+        processing = exists() & Attr("status").eq(VideoStatus.PROCESSING.value)
+        try:
+            response = self.table.update_item(
+                Key=dict(batch_video_key(batch_id, video_id)),
+                UpdateExpression="ADD #parts :part SET #updated = :now",
+                ConditionExpression=processing,
+                ExpressionAttributeNames={"#parts": "rendered_parts", "#updated": "updated_at"},
+                ExpressionAttributeValues={":part": {index}, ":now": to_dynamo(now)},  # a number set
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if is_condition_failure(error):
+                return None
+            raise
+        return item_to_model(response["Attributes"], BatchVideo)
+
+    def raise_progress(
+        self,
+        batch_id: str,
+        video_id: str,
+        now: datetime,
+        percent: int,
+        stage: Stage,
+        quiet_since: float | None,
+    ) -> bool:
+        condition = (
+            exists()
+            & Attr("status").eq(VideoStatus.PROCESSING.value)
+            & (Attr("progress_percentage").not_exists() | Attr("progress_percentage").lt(percent))
+        )
+        if quiet_since is not None:
+            written = Attr("progress_written_at")
+            condition &= written.not_exists() | written.lte(Decimal(str(quiet_since)))
+        fields = {
+            "progress_percentage": percent,
+            "current_stage": stage.value,
+            "progress_written_at": now.timestamp(),
+            "updated_at": now,
+        }
+        try:
+            self.update_item(batch_video_key(batch_id, video_id), Update(set=fields), condition)
         except ConditionFailed:
             return False
         return True

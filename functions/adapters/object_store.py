@@ -13,7 +13,7 @@ from functions.adapters import aws
 from functions.adapters.zip_export import ZipSource, export_zip
 from functions.domain.errors import InvalidRequest, NotFound, SourceChangedError
 from functions.domain.exports import ArchiveEntry, ExportProgress
-from functions.domain.links import Link, presigned_expiry
+from functions.domain.links import Link, SignedRead, presigned_expiry
 from functions.domain.stored_objects import StoredObject
 from functions.domain.upload_limits import CompletedPart
 
@@ -53,6 +53,15 @@ class S3ObjectStore:
         if download_name:
             params["ResponseContentDisposition"] = content_disposition(download_name)
         return self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
+
+    def signed_read(self, bucket: str, key: str, expires_in: int, if_match: str | None = None) -> SignedRead:
+        """With `if_match`, If-Match is a signed header: the reader must send it, and S3 answers every
+        ranged GET of another version with 412."""
+        params: dict[str, Any] = {"Bucket": bucket, "Key": key}
+        if if_match is not None:
+            params["IfMatch"] = if_match
+        url = self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
+        return SignedRead(url, (("If-Match", if_match),) if if_match is not None else ())
 
     def signed_link(self, bucket: str, key: str, expires_in: int, download_name: str | None = None) -> Link:
         """A presigned GET and when it stops working, read from its own signature (`X-Amz-Date` is

@@ -27,6 +27,15 @@ class Link:
     expires_at: datetime
 
 
+@dataclass(frozen=True)
+class SignedRead:
+    """A GET URL a reader (ffmpeg) fetches in byte ranges itself, and the headers it must send with
+    every request: `If-Match` pins the version, and S3 answers 412 once the object is another one."""
+
+    url: str
+    headers: tuple[tuple[str, str], ...] = ()
+
+
 def link_seconds(
     now: datetime,
     wanted: int,

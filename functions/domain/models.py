@@ -115,6 +115,10 @@ class BatchVideo(Entity):
     # The ETag of the file's version checked when the batch started (or the video was retried): the
     # pipeline reads that version only, a file replaced since fails the video ("file changed after start").
     source_etag: str | None = None
+    # A split render's picture parts rendered so far (a number set: a part recorded twice counts once),
+    # and when a part last moved the bar (epoch seconds: the parts' shared write throttle).
+    rendered_parts: list[int] | None = None
+    progress_written_at: float | None = None
     created_at: datetime
     started_at: datetime | None = None
     completed_at: datetime | None = None

@@ -9,8 +9,9 @@ calls it too):
   parts"): each part's picture (`part_seconds` of output), the sound of the whole kept timeline, and the
   stitch (a copy of the pieces, then the highlight clips and the files beside the output);
 - `fargate`: even a part does not fit (a 4K source slower than the budget per part, or clips longer than
-  the budget), or the files of one task would not fit in `/tmp`: the source (downloaded by every task),
-  or at the stitch the source, the pieces and the joined output.
+  the budget), or the files of one task would not fit in `/tmp`: the source (downloaded by the analysis
+  and by the stitch; the parts read it by URL, in ranges), or at the stitch the source, the pieces and
+  the joined output.
 """
 
 import math

@@ -62,11 +62,16 @@ def copy_kept(reader: IO[bytes], writer: IO[bytes], ranges: Sequence[tuple[int, 
 
 
 def render_kept_audio(
-    source: str, keep: Sequence[Interval], folder: Path, export_format: ExportFormat
+    source: str,
+    keep: Sequence[Interval],
+    folder: Path,
+    export_format: ExportFormat,
+    source_options: Sequence[str] = (),
 ) -> Path:
-    """Encode the kept sound of `source` to a file in `folder` (m4a, or webm for Opus)."""
+    """Encode the kept sound of `source` (read with `source_options`) to a file in `folder` (m4a, or
+    webm for Opus)."""
     destination = folder / ("audio.webm" if export_format is ExportFormat.WEBM else "audio.m4a")
-    decode = [ffmpeg(), "-v", "error", "-nostdin", "-i", source, "-map", "0:a:0", "-vn"]
+    decode = [ffmpeg(), "-v", "error", "-nostdin", *source_options, "-i", source, "-map", "0:a:0", "-vn"]
     decode += ["-af", "aresample=async=1:first_pts=0", "-ac", str(CHANNELS), "-ar", str(RATE)]
     decode += ["-f", "s16le", "pipe:1"]
     encode = [

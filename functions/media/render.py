@@ -58,6 +58,7 @@ class RenderPlan:
     frame_rate: float = 0.0
     source_duration: float = 0.0
     crop: Crop | None = None  # None: the whole frame, scaled to width × height
+    source_options: tuple[str, ...] = ()  # ffmpeg's options before each `-i source` (a ranged read)
 
     def kept(self) -> tuple[Interval, ...]:
         """The source intervals rendered, frame-aligned (the whole video when nothing is cut)."""
@@ -169,7 +170,7 @@ def part_args(plan: RenderPlan, part: Part, destination: Path) -> list[str]:
         inputs += ["-ss", _seconds(first - early) if first > 0 else "0"]
         if last < source_end - 0.5 / fps:
             inputs += ["-t", _seconds(last - first)]
-        inputs += ["-an", "-sn", "-dn", "-i", plan.source]
+        inputs += ["-an", "-sn", "-dn", *plan.source_options, "-i", plan.source]
         # the input's first frame sits a quarter frame after its seek point: restart its clock at zero
         # (else the offsets add up to a dropped frame slot every few cuts)
         if len(group) == 1:
@@ -225,7 +226,7 @@ def render_part(
 
 def render_sound(plan: RenderPlan, folder: Path) -> Path:
     """The sound of the whole kept timeline, rendered once (sample-exact across the parts' joins)."""
-    return render_kept_audio(plan.source, plan.kept(), folder, plan.export_format)
+    return render_kept_audio(plan.source, plan.kept(), folder, plan.export_format, plan.source_options)
 
 
 def join_parts(plan: RenderPlan, pictures: Sequence[Path], sound: Path | None) -> Path:

@@ -11,9 +11,9 @@ from typing import Any, Protocol
 from functions.domain.batch_control import ExecutionStatus, ParkedToken
 from functions.domain.batch_listing import BatchPage, SortField, SortOrder
 from functions.domain.capacity import CapacitySetting
-from functions.domain.enums import BatchStatus, Tier, VideoStatus
+from functions.domain.enums import BatchStatus, Stage, Tier, VideoStatus
 from functions.domain.exports import ArchiveEntry, BatchExport, ExportProgress, ExportStatus
-from functions.domain.links import Link
+from functions.domain.links import Link, SignedRead
 from functions.domain.models import BatchJob, BatchVideo, Connection, TranscriptionJob, User, Video
 from functions.domain.slots import SlotCounts, SlotLimits
 from functions.domain.stored_objects import StoredObject
@@ -197,6 +197,25 @@ class BatchVideoStore(Protocol):
         only_if: VideoStatus | None = None,
     ) -> bool: ...
 
+    def add_rendered_part(self, batch_id: str, video_id: str, index: int, now: datetime) -> BatchVideo | None:
+        """Record picture part `index` as rendered (added to a set: twice counts once); the video as it
+        is after, or None (nothing written) when it is not processing."""
+        ...
+
+    def raise_progress(
+        self,
+        batch_id: str,
+        video_id: str,
+        now: datetime,
+        percent: int,
+        stage: Stage,
+        quiet_since: float | None,
+    ) -> bool:
+        """Set the bar to `percent` only if that is higher than it is, the video is processing and, with
+        `quiet_since` (epoch seconds), no part moved it after then: writers racing each other never move
+        it back. False when nothing was written."""
+        ...
+
 
 class TaskTokenStore(Protocol):
     def park(self, batch_id: str, video_id: str, token: str, now: datetime) -> bool:
@@ -279,6 +298,11 @@ class ObjectStore(Protocol):
     def presigned_get(
         self, bucket: str, key: str, expires_in: int, download_name: str | None = None
     ) -> str: ...
+
+    def signed_read(self, bucket: str, key: str, expires_in: int, if_match: str | None = None) -> SignedRead:
+        """A GET URL for ffmpeg to read in ranges; with `if_match`, only that version (ETag) is served
+        (another raises SourceChangedError here or fails the read with 412)."""
+        ...
 
     def signed_link(self, bucket: str, key: str, expires_in: int, download_name: str | None = None) -> Link:
         """A GET link for a user and the time it stops working (what the API states)."""

@@ -13,7 +13,7 @@ from urllib.parse import quote
 from functions.domain.batch_control import ExecutionStatus
 from functions.domain.errors import InvalidRequest, NotFound, SourceChangedError
 from functions.domain.exports import ArchiveEntry, ExportProgress, adding
-from functions.domain.links import Link
+from functions.domain.links import Link, SignedRead
 from functions.domain.state_machine_arns import execution_arn
 from functions.domain.stored_objects import StoredObject
 from functions.domain.upload_limits import CompletedPart
@@ -45,6 +45,14 @@ class FakeObjectStore:
 
     def presigned_get(self, bucket: str, key: str, expires_in: int, download_name: str | None = None) -> str:
         return str(self._path(bucket, key))
+
+    def signed_read(self, bucket: str, key: str, expires_in: int, if_match: str | None = None) -> SignedRead:
+        """The file's path (ffmpeg reads it in ranges as it reads a URL). A path sends no If-Match, so the
+        version is checked here, when the read is signed."""
+        path = self._path(bucket, key)
+        if if_match is not None and _etag(path.read_bytes()).strip('"') != if_match.strip('"'):
+            raise SourceChangedError(key.rsplit("/", 1)[-1])  # what S3 answers the first ranged GET: 412
+        return SignedRead(str(path))
 
     def signed_link(self, bucket: str, key: str, expires_in: int, download_name: str | None = None) -> Link:
         return Link(

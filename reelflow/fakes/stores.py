@@ -17,7 +17,7 @@ from functions.domain.batch_listing import (
     page_fingerprint,
 )
 from functions.domain.capacity import CapacitySetting
-from functions.domain.enums import BatchStatus, Tier, VideoStatus
+from functions.domain.enums import BatchStatus, Stage, Tier, VideoStatus
 from functions.domain.errors import IllegalTransition, MembershipConflict
 from functions.domain.membership import reject_duplicate_members, require_transaction_size
 from functions.domain.models import BatchJob, BatchVideo, Connection, TranscriptionJob, User, Video
@@ -415,6 +415,42 @@ class FakeBatchVideoStore:
             if stored is None or (only_if is not None and stored.status is not only_if):
                 return False
             self.t.members[(batch_id, video_id)] = apply(stored, now, set_fields, None)
+            return True
+
+    def add_rendered_part(self, batch_id: str, video_id: str, index: int, now: datetime) -> BatchVideo | None:
+        with self.t.lock:
+            stored = self.t.members.get((batch_id, video_id))
+            if stored is None or stored.status is not VideoStatus.PROCESSING:
+                return None
+            parts = sorted({*(stored.rendered_parts or []), index})
+            updated = apply(stored, now, {"rendered_parts": parts}, None)
+            self.t.members[(batch_id, video_id)] = updated
+            return updated
+
+    def raise_progress(
+        self,
+        batch_id: str,
+        video_id: str,
+        now: datetime,
+        percent: int,
+        stage: Stage,
+        quiet_since: float | None,
+    ) -> bool:
+        with self.t.lock:
+            stored = self.t.members.get((batch_id, video_id))
+            if stored is None or stored.status is not VideoStatus.PROCESSING:
+                return False
+            if stored.progress_percentage >= percent:
+                return False
+            written = stored.progress_written_at
+            if quiet_since is not None and written is not None and written > quiet_since:
+                return False
+            fields = {
+                "progress_percentage": percent,
+                "current_stage": stage.value,
+                "progress_written_at": now.timestamp(),
+            }
+            self.t.members[(batch_id, video_id)] = apply(stored, now, fields, None)
             return True
 
 

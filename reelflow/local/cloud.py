@@ -32,6 +32,7 @@ from reelflow.local import (
 )
 from reelflow.local.drop_sweeper import DropSweeper
 from reelflow.local.provisioning import Names, create_worker, planned_worker, provision
+from reelflow.local.s3_meter import MeteredObjects
 from reelflow.local.signed_uploads import PresignedUploadCheck
 
 REGION = "us-east-1"
@@ -54,7 +55,7 @@ class QuickStopMotoServer(ThreadedMotoServer):
     def _server_entry(self) -> None:  # ThreadedMotoServer's own, with a shorter poll interval
         secrets = access_control.KnownSecrets(LOCAL_KEY, LOCAL_KEY, ACCOUNT)
         backends = DomainDispatcherApplication(create_backend_app)
-        app = lazy_moto.LazyWorker(PresignedUploadCheck(backends, secrets))
+        app = lazy_moto.LazyWorker(MeteredObjects(PresignedUploadCheck(backends, secrets)))
         self._server = make_server(
             self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
         )

@@ -11,13 +11,18 @@ import pytest
 
 from functions.domain import object_keys
 from functions.domain.capacity import Capacity
-from functions.domain.pipeline_contract import STITCH, RenderedPart, StitchInput
+from functions.domain.errors import SourceChangedError
+from functions.domain.pipeline_contract import STITCH, RenderedPart, RenderPartInput, StitchInput
 from functions.media.binaries import ffmpeg
 from functions.media.probe import probe
 from functions.media.render import snap_to_frames
 from functions.services.capacity import change_capacity, current_setting
 from functions.services.stages import split_export
-from functions.services.stages.split_export import PartsMissingError, stitch_parts
+from functions.services.stages.parts_progress import PartsProgress
+from functions.services.stages.split_export import PartsMissingError, render_part, stitch_parts
+from functions.services.workspace import Workspace, invocation_scratch
+from reelflow.local.access_control import acting_as
+from reelflow.local.s3_meter import meter
 from tests.helpers import batch_states, start_batch, wait_for_batch
 from tests.media.test_split_render import (
     CLICK_EVERY,
@@ -55,6 +60,23 @@ def test_a_long_video_renders_its_parts_in_the_map_and_stitches_them_exactly(
         return shares[-1]
 
     monkeypatch.setattr(split_export, "parts_at_once", recorded)
+    # the bar as each picture part starts, and as the stitch starts (the parts run one at a time)
+    bars: list[int] = []
+
+    class Watched(PartsProgress):
+        def rendering(self, index: int):
+            bars.append(self.ctx.batch_videos.get(self.ref.batch_id, self.ref.video_id).progress_percentage)
+            return super().rendering(index)
+
+    monkeypatch.setattr(split_export, "PartsProgress", Watched)
+    stitching = split_export._stitch
+
+    def stitch_watched(sc, rendered):
+        bars.append(sc.ctx.batch_videos.get(sc.ref.batch_id, sc.ref.video_id).progress_percentage)
+        return stitching(sc, rendered)
+
+    monkeypatch.setattr(split_export, "_stitch", stitch_watched)
+    monkeypatch.setattr(ctx.config, "source_request_bytes", 64 * 1024)  # ranges well under the source
     settings = {"transcribe": False, "detect_highlights": False, "export_quality": "720p"}
     batch_id, execution_arn, _ = start_batch(user_id, [gapped], settings)
     batch = wait_for_batch(batch_id, user_id, timeout=480)
@@ -72,6 +94,8 @@ def test_a_long_video_renders_its_parts_in_the_map_and_stitches_them_exactly(
     )
     assert 3 <= len(keep) <= 4  # the two silences were cut
     assert result["timings"]["rendering_parts"] > 0 and result["timings"]["exporting"] > 0
+    # the bar rose while the parts rendered: each part starts higher than the one before, the stitch higher
+    assert len(bars) >= 5 and bars == sorted(set(bars)), bars
     prefix = object_keys.work_key(batch_id, video["video_id"], "parts/")
     listed = local_cloud.client("s3").list_objects_v2(Bucket=local_cloud.media_bucket, Prefix=prefix)
     names = sorted(Path(o["Key"]).name for o in listed.get("Contents", []))
@@ -109,3 +133,31 @@ def test_a_long_video_renders_its_parts_in_the_map_and_stitches_them_exactly(
     ref = StitchInput(stage=STITCH, batch_id=batch_id, video_id=video["video_id"], rendered=rendered)
     with pytest.raises(PartsMissingError, match="not the"):
         stitch_parts(ctx, ref)
+
+    # one picture part, as the Media function runs it: no download, a fraction of the source read by URL
+    source = ctx.videos.get(video["video_id"])
+    # parts of 1 s (of about 13 kept) show it better than the run's 3 s: 1 s and a keyframe's lead-in
+    monkeypatch.setattr(ctx.config, "render_part_seconds", 1.0)
+    part = RenderPartInput(batch_id=batch_id, video_id=video["video_id"], position=1, kind="picture", index=6)
+
+    def downloaded(*_: object) -> Path:
+        raise AssertionError("a part downloaded the whole source")
+
+    monkeypatch.setattr(Workspace, "source", downloaded)
+    # the video has completed, which would stop a part's ffmpeg at once: render it as if still processing
+    monkeypatch.setattr(split_export, "video_stop_check", lambda *_: lambda: None)
+    served = meter.served(local_cloud.ingest_bucket, source.s3_key)
+    with acting_as(local_cloud.identities["Media"]), invocation_scratch():
+        assert render_part(ctx, part).key == prefix + "picture0006.mp4"
+    read = meter.served(local_cloud.ingest_bucket, source.s3_key) - served
+    size = gapped.stat().st_size
+    print(f"a 1-second part read {read} of the source's {size} bytes ({read / size:.2f})")
+    # its second of picture and the 2 s from the keyframe before it (3/16 of the file), the header and
+    # index, and at most a 64 KB range past each seek: 0.30 of the file, where a download reads it all
+    assert 0 < read < size / 3
+
+    # the source is pinned: a part of a replaced file fails with its reason, nothing rendered from it
+    ctx.storage.put_bytes(local_cloud.ingest_bucket, source.s3_key, gapped.read_bytes()[:-1] + b"\0")
+    media = acting_as(local_cloud.identities["Media"])
+    with media, invocation_scratch(), pytest.raises(SourceChangedError, match="file changed after start"):
+        render_part(ctx, part)

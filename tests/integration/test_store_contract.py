@@ -8,7 +8,7 @@ import pytest
 
 from functions.domain.batch_control import ParkedToken
 from functions.domain.batch_listing import InvalidPageToken, order_batches
-from functions.domain.enums import BatchStatus, Tier, UploadStatus, VideoStatus
+from functions.domain.enums import BatchStatus, Stage, Tier, UploadStatus, VideoStatus
 from functions.domain.errors import Conflict, IllegalTransition, MembershipConflict, TransactionTooLarge
 from functions.domain.models import BatchJob, BatchVideo, TranscriptionJob, Video
 from functions.domain.transitions import BatchAction, VideoAction
@@ -100,6 +100,41 @@ def test_updates_set_nested_fields_remove_none_and_respect_only_if(stores, now):
     stored = stores.batch_videos.get(batch.id, vid)
     assert stored.processing_result == {"timings": {"probe": 1.5}} and stored.error_message is None
     assert stored.retry_count == 0
+
+
+def test_rendered_parts_count_once_and_the_bar_only_rises_while_processing(stores, now):
+    batch, members = new_batch(stores, now, videos=1)
+    vid = members[0].video_id
+    bar = stores.batch_videos.raise_progress
+    assert stores.batch_videos.add_rendered_part(batch.id, vid, 0, now) is None  # not processing yet
+    assert not bar(batch.id, vid, now, 30, Stage.EXPORTING, None)
+    stores.batch_videos.transition(batch.id, vid, VideoAction.MARK_UPLOADED, now)
+    stores.batch_videos.transition(batch.id, vid, VideoAction.START, now)
+    for index in (2, 0, 2):  # a part recorded twice (a retried task) counts once
+        after = stores.batch_videos.add_rendered_part(batch.id, vid, index, now)
+    assert after is not None and sorted(after.rendered_parts) == [0, 2]
+    assert sorted(stores.batch_videos.get(batch.id, vid).rendered_parts) == [0, 2]
+
+    assert bar(batch.id, vid, now, 30, Stage.EXPORTING, None)
+    assert not bar(batch.id, vid, now, 30, Stage.EXPORTING, None)  # not higher
+    assert not bar(batch.id, vid, now, 25, Stage.EXPORTING, None)  # never back
+    written = now.timestamp()
+    assert not bar(batch.id, vid, now, 40, Stage.EXPORTING, written - 3)  # a part moved it since then
+    assert bar(batch.id, vid, now + timedelta(seconds=3), 40, Stage.EXPORTING, written)
+    stored = stores.batch_videos.get(batch.id, vid)
+    assert stored.progress_percentage == 40 and stored.current_stage is Stage.EXPORTING
+    assert stored.progress_written_at == pytest.approx(written + 3)
+
+    # a retry starts over: the set and the throttle are removed
+    assert stores.batch_videos.update(
+        batch.id, vid, now, set_fields={"rendered_parts": None, "progress_written_at": None}
+    )
+    stored = stores.batch_videos.get(batch.id, vid)
+    assert stored.rendered_parts is None and stored.progress_written_at is None
+    assert sorted(stores.batch_videos.add_rendered_part(batch.id, vid, 1, now).rendered_parts) == [1]
+    stores.batch_videos.transition(batch.id, vid, VideoAction.CANCEL, now)
+    assert stores.batch_videos.add_rendered_part(batch.id, vid, 3, now) is None
+    assert not bar(batch.id, vid, now, 90, Stage.EXPORTING, None)
 
 
 def test_queue_order_quota_tokens_probe_and_jobs(stores, now):

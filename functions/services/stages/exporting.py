@@ -107,14 +107,15 @@ class PreparedRender:
         return expected / (expected + sum(w.duration for w in self.windows))
 
 
-def prepare_render(sc: StageContext) -> PreparedRender:
-    """What the render needs; every task of a split render makes the same one."""
+def prepare_render(sc: StageContext, source: str | None = None) -> PreparedRender:
+    """What the render needs; every task of a split render makes the same one. The source is the
+    downloaded file unless `source` names another place to read it (a URL)."""
     settings = sc.settings
     info = sc.probe_result()
     clips_on = settings.highlight_clips is not ClipAspect.OFF
     words = transcript_words(sc) if settings.captions is not CaptionsMode.OFF or clips_on else []
     plan, captions = export_extras.prepare_captions(
-        base_plan(sc, str(sc.source())),
+        base_plan(sc, source if source is not None else str(sc.source())),
         info.duration,
         words,
         settings.captions,

@@ -5,16 +5,19 @@ every other route; a longer one only answers its parts. Each part's picture, and
 kept timeline, is then one Media invocation that uploads what it rendered to the work prefix and
 answers its key; the stitch task joins them without re-encoding and publishes as the one render does.
 Every task rebuilds the same render plan from what the earlier stages recorded, so the state carries
-part numbers and keys only. The Fargate worker keeps the one render (its own pool over the parts).
+part numbers and keys only. The parts read the source by URL in byte ranges, each only its own
+intervals, and move the video's bar as they finish (parts_progress.py). The Fargate worker keeps the
+one render (its own pool over the parts).
 """
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from functions.domain import object_keys
 from functions.domain.capacity import parts_at_once
-from functions.domain.enums import Stage
-from functions.domain.errors import MediaError
+from functions.domain.enums import Stage, VideoStatus
+from functions.domain.errors import MediaError, SourceChangedError
 from functions.domain.pipeline_contract import (
     ExportOutcome,
     PartItem,
@@ -25,11 +28,13 @@ from functions.domain.pipeline_contract import (
 )
 from functions.domain.stage_results import StageOutcome
 from functions.media import render as render_media
-from functions.media.ffmpeg_run import watched
+from functions.media.ffmpeg_run import FfmpegError, watched
 from functions.media.parts import Part
+from functions.media.ranged_input import input_options, precondition_failed
 from functions.services.capacity import capacity_in_force
 from functions.services.context import Services
 from functions.services.stages.exporting import base_plan, export_video, prepare_render, publish
+from functions.services.stages.parts_progress import PartsProgress
 from functions.services.stages.stage_context import StageContext
 from functions.services.stages.stage_record import StageResult, timed_stage, video_stop_check
 
@@ -56,6 +61,11 @@ def plan_export(ctx: Services, ref: VideoRef) -> ExportOutcome:
     items = [PartItem(**video, kind="picture", index=part.index) for part in parts]
     if plan.has_audio:
         items.append(PartItem(**video, kind="sound", index=0))
+    # a retry starts the parts over: none rendered yet, the bar free to move at once
+    fresh = {"rendered_parts": None, "progress_written_at": None}
+    ctx.batch_videos.update(
+        ref.batch_id, ref.video_id, ctx.clock(), set_fields=fresh, only_if=VideoStatus.PROCESSING
+    )
     sc.progress(Stage.EXPORTING).begin()
     # The video's parts hold at most its share of the media function's slots (issue 22: parts count as
     # work in flight; docs/scale.md), so every admitted video splitting at once still fits them.
@@ -68,22 +78,43 @@ def part_key(ref: VideoRef, kind: str, index: int, extension: str) -> str:
 
 
 def render_part(ctx: Services, item: RenderPartInput) -> RenderedPart:
-    """One piece of the split render, uploaded to the work prefix."""
+    """One piece of the split render, uploaded to the work prefix. ffmpeg reads the pinned source by a
+    presigned URL: a picture part fetches its own intervals in ranges, not the whole file (no download
+    into /tmp); the sound streams the whole file once, in one GET. A finished picture part moves the
+    video's bar."""
     started = time.monotonic()
     sc = StageContext(ctx, item.video())
-    plan = prepare_render(sc).plan
+    read = sc.source_read()
+    prepared = prepare_render(sc, source=read.url)
+    ranges = ctx.config.source_request_bytes if item.kind == "picture" else None  # the sound reads it all
+    plan = replace(prepared.plan, source_options=input_options(read, ranges))
+    parts = _parts(sc, plan)
+    bar = PartsProgress(
+        ctx,
+        item.video(),
+        sc.progress(Stage.EXPORTING).span,
+        parts,
+        prepared.main_share,
+        sc.batch_video.rendered_parts or (),
+    )
     folder = sc.workspace.path("parts")
     folder.mkdir(exist_ok=True)
-    with watched(should_stop=video_stop_check(ctx, item.video())):
-        if item.kind == "sound":
-            file = render_media.render_sound(plan, folder)
-        else:
-            part = _parts(sc, plan)[item.index]
-            file = render_media.render_part(
-                plan, part, render_media.part_file(folder, part, plan.export_format)
-            )
+    try:
+        with watched(should_stop=video_stop_check(ctx, item.video())):
+            if item.kind == "sound":
+                file = render_media.render_sound(plan, folder)
+            else:
+                part = parts[item.index]
+                destination = render_media.part_file(folder, part, plan.export_format)
+                file = render_media.render_part(plan, part, destination, bar.rendering(part.index))
+    except FfmpegError as error:
+        if precondition_failed(error):
+            raise SourceChangedError(sc.video.s3_key.rsplit("/", 1)[-1]) from error
+        raise
     key = part_key(item, item.kind, item.index, file.suffix.lstrip("."))
     ctx.storage.upload(file, ctx.config.media_bucket, key)
+    if item.kind == "picture":
+        bar.finished(item.index)
     seconds = round(time.monotonic() - started, 3)
     return RenderedPart(kind=item.kind, index=item.index, key=key, seconds=seconds)
 

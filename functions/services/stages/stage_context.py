@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from functions.domain.enums import Stage
 from functions.domain.errors import InvalidMediaError
+from functions.domain.links import SignedRead
 from functions.domain.media_values import ProbeResult
 from functions.domain.models import BatchJob, BatchVideo, Video
 from functions.domain.pipeline_contract import VideoRef
@@ -23,6 +24,7 @@ from functions.services.stages.stage_progress import StageProgress
 from functions.services.workspace import Workspace
 
 M = TypeVar("M", bound=BaseModel)
+SOURCE_READ_SECONDS = 900  # a Lambda's longest run: the URL outlives the task that reads it, no more
 
 
 class StageContext:
@@ -57,6 +59,15 @@ class StageContext:
 
     def source_url(self) -> str:
         return self.ctx.storage.presigned_get(self.ctx.config.ingest_bucket, self.video.s3_key, 3600)
+
+    def source_read(self) -> SignedRead:
+        """The pinned source, for ffmpeg to read in ranges (no download)."""
+        return self.ctx.storage.signed_read(
+            self.ctx.config.ingest_bucket,
+            self.video.s3_key,
+            SOURCE_READ_SECONDS,
+            self.batch_video.source_etag,
+        )
 
     def source(self) -> Path:
         return self.workspace.source(self.video, self.batch_video.source_etag)
