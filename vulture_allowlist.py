@@ -94,6 +94,17 @@ control_handler  # functions/handlers/pipeline.py: a Lambda entry point named in
 media_handler  # the same
 transcriber_handler  # the same (the Transcriber image's CMD)
 _.try_bundle  # infra/bundling.py: jsii's ILocalBundling callback
+_.add_subsegment  # functions/untraced.py: Powertools' BaseSegment interface, called by its Tracer
+_.remove_subsegment  # the same
+_.add_exception  # the same
+_.put_annotation  # the same (BaseSegment and BaseProvider)
+_.put_metadata  # the same
+_.in_subsegment  # functions/untraced.py: Powertools' BaseProvider interface, called by its Tracer
+_.in_subsegment_async  # the same
+_.patch_all  # the same
+end_time  # functions/untraced.py: a parameter of the interface, nothing to end
+subsegment  # the same: nothing recorded
+namespace  # the same
 _.do_GET  # reelflow/ranged_server.py: http.server's handler method for a GET
 _.log_message  # reelflow/ranged_server.py: http.server's request log, silenced
 _.daemon_threads  # reelflow/ranged_server.py: socketserver's ThreadingMixIn setting

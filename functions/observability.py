@@ -14,9 +14,11 @@ from typing import Any, TypeVar, cast, overload
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
+from functions import untraced
+
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME") or "reelflow"
 logger = Logger(service=SERVICE)
-tracer = Tracer()
+tracer = Tracer(provider=untraced.provider())
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "reelflow"))
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])

@@ -113,11 +113,14 @@ def fresh_run(source: Path, work: Path) -> float:
         return time.perf_counter() - started
 
 
+# Each line: start|end, the time, and the CPU clock ticks the `reelflow` process (the wrapper's parent)
+# has used so far (0 where there is no /proc).
 WRAPPER = """#!/bin/sh
-echo "start $(date +%s.%N)" >> "{log}"
+ticks() {{ awk '{{print $14 + $15}}' /proc/$PPID/stat 2>/dev/null || echo 0; }}
+echo "start $(date +%s.%N) $(ticks)" >> "{log}"
 "{binary}" "$@"
 status=$?
-echo "end $(date +%s.%N)" >> "{log}"
+echo "end $(date +%s.%N) $(ticks)" >> "{log}"
 exit $status
 """
 
@@ -128,6 +131,33 @@ class Overhead:
     before_first: float  # from the command to the first ffmpeg/ffprobe
     after_last: float  # from the end of the last one to the end of the command
     media: float  # wall seconds with at least one ffmpeg running
+    # CPU seconds of the reelflow process itself (not its ffmpeg) in the same spans, from /proc: on a
+    # loaded machine the wall figures are the neighbours' as much as ours (None without /proc)
+    cpu_before_first: float | None = None
+    cpu_after_last: float | None = None
+
+
+def own_cpu(pid: int) -> float | None:
+    """CPU seconds process `pid` has used itself so far (not its children), from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_watching_cpu(command: list[str], env: dict[str, str]) -> float | None:
+    """Runs `command` to its end (an error if it fails) and returns the CPU seconds it used itself, read
+    every 5 ms while it runs: the last reading before it exits."""
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    used = None
+    while process.poll() is None:
+        used = own_cpu(process.pid) or used
+        time.sleep(0.005)
+    _, error = process.communicate()
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, command, stderr=error)
+    return used
 
 
 def overhead(folder: Path, clip_seconds: float = 2.0) -> Overhead:
@@ -154,9 +184,17 @@ def overhead(folder: Path, clip_seconds: float = 2.0) -> Overhead:
         env["REELFLOW_HOME"] = home
         command = [str(Path(sys.executable).with_name("reelflow")), "run", str(clip_dir)]
         started = time.time()
-        subprocess.run([*command, "--out", str(work / "out")], check=True, capture_output=True, env=env)
+        used = run_watching_cpu([*command, "--out", str(work / "out")], env)
         ended = time.time()
-    marks = [(kind, float(stamp)) for kind, stamp in (line.split() for line in log.read_text().splitlines())]
+    lines = [line.split() for line in log.read_text().splitlines()]
+    marks = [(kind, float(stamp)) for kind, stamp, _ in lines]
+    ticks = os.sysconf("SC_CLK_TCK")
+    cpu_first = min(
+        (float(stamp), int(used_ticks) / ticks) for kind, stamp, used_ticks in lines if kind == "start"
+    )
+    cpu_last = max(
+        (float(stamp), int(used_ticks) / ticks) for kind, stamp, used_ticks in lines if kind == "end"
+    )
     busy, running, since = 0.0, 0, 0.0
     for kind, stamp in sorted(marks, key=lambda m: m[1]):
         if kind == "start":
@@ -167,7 +205,15 @@ def overhead(folder: Path, clip_seconds: float = 2.0) -> Overhead:
             busy += stamp - since if running == 0 else 0.0
     first = min(stamp for kind, stamp in marks if kind == "start")
     last = max(stamp for kind, stamp in marks if kind == "end")
-    return Overhead(ended - started, first - started, ended - last, busy)
+    measured = used is not None and cpu_first[1] > 0
+    return Overhead(
+        ended - started,
+        first - started,
+        ended - last,
+        busy,
+        cpu_first[1] if measured else None,
+        used - cpu_last[1] if measured and used is not None else None,
+    )
 
 
 def parts_one_by_one(plan: "RenderPlan", folder: Path) -> tuple[list[Path], list[float], list[int]]:
@@ -464,6 +510,11 @@ def run_long_benchmark(console: Console, args: argparse.Namespace) -> int:
         f"[bold]{cost.before_first:.2f} s[/] (target ≤ 1 s), exit [bold]{cost.after_last:.2f} s[/] after the "
         f"last (target ≤ 0.3 s); ffmpeg/ffprobe running {cost.media:.2f} s"
     )
+    if cost.cpu_before_first is not None and cost.cpu_after_last is not None:
+        console.print(
+            f"  CPU of the reelflow process itself: {cost.cpu_before_first:.2f} s before the first ffmpeg, "
+            f"{cost.cpu_after_last:.2f} s after the last (the wall figures include the neighbours' load)"
+        )
     results = []
     for minutes in lengths:
         results.append(measure(console, args.dir, minutes, not args.skip_transcription))

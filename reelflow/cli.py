@@ -13,6 +13,7 @@ from rich.console import Console
 
 from functions.domain.enums import Tier
 from functions.domain.settings import BatchSettings
+from reelflow import process_gc
 from reelflow.bench_export import add_arguments as add_bench_export_arguments
 from reelflow.bench_long import add_arguments as add_bench_long_arguments
 from reelflow.errors import CliError, ExitCode, default_user, describe, suggestion
@@ -127,6 +128,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 tier=Tier(args.tier),
                 export=args.export,
                 before_start=lambda: announce_logs(args),
+                started=process_gc.settle,
             ),
             console,
         )
@@ -157,10 +159,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
         settings["keywords"] = ["important", "amazing"]
     settings.update(demo_extras(args, settings))
     results = run_folder(
-        RunOptions(input_dir=samples, out_dir=args.out, settings=settings, name="reelflow demo"), console
+        RunOptions(
+            input_dir=samples,
+            out_dir=args.out,
+            settings=settings,
+            name="reelflow demo",
+            started=process_gc.settle,
+        ),
+        console,
     )
     console.print(f"Outputs in {args.out / 'outputs'}, summary in {args.out / 'results.json'}")
     return exit_code(results)
+
+
+# They start local mode, settle the collector once it is up and end the process without the teardown
+# (reelflow/process_gc.py); every other command settles it before it runs.
+STARTS_LOCAL_MODE = (cmd_run, cmd_demo)
 
 
 def demo_extras(args: argparse.Namespace, settings: dict[str, Any]) -> dict[str, Any]:
@@ -527,6 +541,9 @@ def _unknown(parser: Parser, args: argparse.Namespace, extras: list[str]) -> Cli
 
 
 def main(argv: list[str] | None = None) -> int:
+    program = argv is None  # the process's own command line: it ends when this returns
+    if program:
+        process_gc.hold()
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     parser = build_parser()
@@ -543,7 +560,11 @@ def main(argv: list[str] | None = None) -> int:
             raise
         if extras:
             raise _unknown(parser, args, extras)
+        if program and args.func not in STARTS_LOCAL_MODE:
+            process_gc.settle()
         result: int = args.func(args)
+        if program and args.func in STARTS_LOCAL_MODE:
+            process_gc.end(result)
         return result
     except SystemExit as exit_:
         if exit_.code is None or isinstance(exit_.code, int):

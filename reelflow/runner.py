@@ -44,6 +44,7 @@ class RunOptions:
     timeout_seconds: float = 3600.0
     export: str | None = None  # zip | merged | playlist: also written into out_dir
     before_start: Callable[[], None] | None = None  # once the folder is checked, before the stack starts
+    started: Callable[[], None] | None = None  # once the stack is up, before the batch is created
 
 
 class LocalStack:
@@ -124,6 +125,8 @@ def run_folder(options: RunOptions, console: Console | None = None) -> dict[str,
         if options.before_start is not None:
             options.before_start()
         with LocalStack(Path(work)) as stack:
+            if options.started is not None:
+                options.started()
             results = _run_batch(stack, options, videos, console)
     results["not_processed"] = [p.as_json() for p in scan.passed]
     write_results(options.out_dir, results)
@@ -302,7 +305,7 @@ def execution_history(cloud: LocalCloud, execution_arn: str | None) -> dict[str,
     described = sfn.describe_execution(executionArn=execution_arn)
     deadline = time.monotonic() + 60  # the batch record settles a moment before its execution ends
     while described["status"] == "RUNNING" and time.monotonic() < deadline:
-        time.sleep(0.2)
+        time.sleep(0.02)  # its last transitions take tens of milliseconds: the run ends as they do
         described = sfn.describe_execution(executionArn=execution_arn)
     events = sfn.get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
     return {

@@ -18,6 +18,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from functions import untraced
 from functions.adapters.connection_notifier import ConnectionNotifier
 from functions.adapters.event_sequence import EventSequence
 from functions.adapters.notifications import BatchNotifications
@@ -27,7 +28,7 @@ from functions.observability import lambda_logging, logger
 from functions.services.context import Services, services
 from functions.services.progress_fanout import Change, ProgressFanout
 
-tracer = Tracer(service="reelflow-progress")
+tracer = Tracer(service="reelflow-progress", provider=untraced.provider())
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 

@@ -1,11 +1,16 @@
 """The AWS model of `reelflow bench long`: critical path and cost from measured part times."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from functions.config import RuntimeConfig
 from functions.media import parts, speech_parts
 from reelflow import bench_long
-from reelflow.bench_long import Measured, aws_model
+from reelflow.bench_long import Measured, aws_model, run_watching_cpu
 
 
 def measured(**changes: object) -> Measured:
@@ -92,3 +97,13 @@ def test_parts_held_to_the_videos_share_of_the_slots_run_in_rounds_of_the_slowes
     assert one_slot.critical - one_each.critical == pytest.approx(3 * 16.0 + 300 / 30)
     assert three.cost_whisper == one_each.cost_whisper  # the same pieces, billed alike
     assert aws_model(measured(), 80.0, part_slots=4).critical == one_each.critical
+
+
+def test_a_fresh_process_cpu_is_read_until_it_exits() -> None:
+    burn = "import time\nstart = time.process_time()\nwhile time.process_time() - start < 0.3:\n    pass\n"
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("no /proc here: the bench prints wall times only")
+    used = run_watching_cpu([sys.executable, "-c", burn], dict(os.environ))
+    assert used is not None and used >= 0.25  # the last reading is at most a few milliseconds old
+    with pytest.raises(subprocess.CalledProcessError):
+        run_watching_cpu([sys.executable, "-c", "raise SystemExit(2)"], dict(os.environ))
