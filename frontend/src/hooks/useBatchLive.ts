@@ -4,7 +4,7 @@ import { getBatchJob } from "@/api/client";
 import { type SocketFactory, subscribeToBatchProgress } from "@/api/progress";
 import { loadSession } from "@/lib/auth";
 import { batchLinksRefreshDelay } from "@/lib/linkRefresh";
-import { applyMessage, describeEvent, withFreshUrls, worthLogging } from "@/lib/liveBatch";
+import { applyMessage, describeEvent, safetyPollMs, withFreshUrls, worthLogging } from "@/lib/liveBatch";
 import type { BatchJobDetail, BatchSocketMessage, ProgressEvent } from "@/types/batch";
 import { TERMINAL_STATUSES } from "@/types/batch";
 
@@ -46,7 +46,7 @@ export function useBatchLive(batchId: string, onEvent?: (event: ProgressEvent, b
       if (!data) return false;
       // A finished batch is read again just before its output and artifact links stop working.
       if (TERMINAL_STATUSES.includes(data.status)) return batchLinksRefreshDelay(data, Date.now());
-      return connected ? pollConnectedMs : pollDisconnectedMs;
+      return safetyPollMs(connected ? pollConnectedMs : pollDisconnectedMs, data.total_videos);
     },
     refetchIntervalInBackground: true, // a watched batch keeps moving in a background tab too
   });

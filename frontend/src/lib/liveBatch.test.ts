@@ -1,6 +1,6 @@
 import { makeDetail, makeVideo } from "@/test/fixtures";
 import type { SnapshotEvent } from "@/types/batch";
-import { applyMessage, currentVideo, describeEvent } from "./liveBatch";
+import { applyMessage, currentVideo, describeEvent, safetyPollMs } from "./liveBatch";
 
 const at = "2026-01-01T00:00:00Z";
 const counts = { total_videos: 2, completed_videos: 0, failed_videos: 0, cancelled_videos: 0 };
@@ -52,4 +52,12 @@ test("a snapshot lays the server's states over the batch held, keeping what it d
   expect(next).toMatchObject({ status: "completed", progress_percentage: 100, completed_videos: 1, failed_videos: 1 });
   expect(next.videos[0]).toMatchObject({ status: "completed", output_video_url: "http://s3/1.mp4" });
   expect(next.videos[1]).toMatchObject({ status: "failed", error_message: "bad", retry_count: 3 });
+});
+
+test("the safety-net poll keeps its interval up to 50 videos and slows with a bigger batch's detail", () => {
+  expect(safetyPollMs(5000, 3)).toBe(5000);
+  expect(safetyPollMs(5000, 50)).toBe(5000);
+  expect(safetyPollMs(5000, 51)).toBe(10000);
+  expect(safetyPollMs(2000, 1000)).toBe(40000); // an archive import's detail, read every 40 s while offline
+  expect(safetyPollMs(5000, 0)).toBe(5000);
 });
