@@ -289,3 +289,47 @@ def test_an_execution_stopped_while_its_definition_is_parsed_ends_aborted(
     finally:
         release.set()
         sfn.delete_state_machine(stateMachineArn=machine)
+
+
+class _CountingBody:
+    """An object's body that counts the bytes read from it."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.read_bytes = inner, 0
+
+    def seek(self, *args: Any) -> int:
+        return int(self.inner.seek(*args))
+
+    def read(self, size: int = -1) -> bytes:
+        data: bytes = self.inner.read(size)
+        self.read_bytes += len(data)
+        return data
+
+
+def test_a_ranged_get_answers_its_range_and_reads_only_that(local_cloud: Any) -> None:
+    from moto.s3.models import s3_backends
+
+    s3, bucket, key = local_cloud.client("s3"), local_cloud.ingest_bucket, f"ranged/{uuid.uuid4().hex}.bin"
+    body = bytes(range(256)) * 4096  # 1 MiB
+    etag = s3.put_object(Bucket=bucket, Key=key, Body=body)["ETag"]
+    stored = s3_backends[ACCOUNT]["global"].get_bucket(bucket).keys[key]
+    counting = _CountingBody(stored._value_buffer)
+    stored._value_buffer = counting
+
+    def ranged(spec: str, **extra: Any) -> Any:
+        return s3.get_object(Bucket=bucket, Key=key, Range=spec, **extra)
+
+    answer = ranged("bytes=1000-1999")
+    assert answer["Body"].read() == body[1000:2000]
+    assert answer["ContentRange"] == f"bytes 1000-1999/{len(body)}"
+    assert counting.read_bytes == 1000  # moto read the whole MiB for every range
+    assert ranged(f"bytes={len(body) - 10}-")["Body"].read() == body[-10:]
+    assert ranged("bytes=-16")["Body"].read() == body[-16:]  # a suffix range
+    assert ranged(f"bytes=5-{len(body) * 2}", IfMatch=etag)["Body"].read() == body[5:]  # cut to the end
+    with pytest.raises(ClientError) as refused:
+        ranged(f"bytes={len(body)}-")
+    assert refused.value.response["Error"]["Code"] == "InvalidRange"
+    with pytest.raises(ClientError) as changed:
+        ranged("bytes=0-9", IfMatch='"0000"')
+    assert changed.value.response["Error"]["Code"] == "PreconditionFailed"
+    assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == body  # a plain GET, whole, as before

@@ -114,6 +114,8 @@ REGISTRY: tuple[Patch, ...] = (
         "a stop before the program runs waits for it (moto raised a 500 or lost it)",
     ),
     Patch("moto.s3.models:FakeMultipart.__init__", "multipart_initiated", "an upload knows when it began"),
+    Patch("moto.s3.models:FakeKey.value", "ranged_reads", "a ranged GET reads its range, not the body"),
+    Patch("moto.s3.responses:S3Response.key_response", "ranged_reads", "a ranged GET reads its range"),
     Patch(
         "moto.s3.responses:S3Response.list_multipart_uploads",
         "multipart_initiated",
@@ -224,6 +226,7 @@ ORDER = (
     "state_machine_alias",
     "form_body",
     "multipart_initiated",
+    "ranged_reads",
     "fargate",
     "websocket_relay",
     "identity_pool",
