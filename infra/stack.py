@@ -111,6 +111,7 @@ class ReelflowStack(cdk.Stack):
             state_machine_arn,
             video_readers=[
                 self.pipeline.media_function,
+                *([self.pipeline.transcriber_function] if self.pipeline.transcriber_function else []),
                 self.pipeline.task_definition.task_role,
                 self.api.function,
                 self.exports.function,

@@ -142,14 +142,14 @@ def test_an_unknown_transcription_setting_is_refused() -> None:
     assert DeployConfig.from_app(cdk.App()).transcription_engine == "local"
 
 
-def work_prefix_actions(resources: dict[str, Any], role_prefix: str) -> set[str]:
-    """The S3 actions `role_prefix`'s policies allow on the media bucket's `work/` objects."""
+def work_prefix_actions(resources: dict[str, Any], role_prefix: str, prefix: str = "work/*") -> set[str]:
+    """The S3 actions `role_prefix`'s policies allow on objects under `prefix`."""
     found: set[str] = set()
     for name, policy in of_type(resources, "AWS::IAM::Policy").items():
         if not name.startswith(role_prefix):
             continue
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
-            if "work/*" in json.dumps(statement["Resource"]):
+            if prefix in json.dumps(statement["Resource"]):
                 action = statement["Action"]
                 found.update(action if isinstance(action, list) else [action])
     return found
@@ -161,3 +161,11 @@ def test_the_default_stack_lets_the_split_tasks_use_the_work_prefix(synthesized:
     resources = synthesized["json"]["Resources"]
     for role in ("FunctionsTranscriberRole", "FunctionsMediaRole"):
         assert {"s3:GetObject", "s3:PutObject"} <= work_prefix_actions(resources, role), role
+
+
+def test_the_transcriber_reads_the_videos_a_drop_folder_batch_holds(synthesized: dict[str, Any]) -> None:
+    """A drop-folder batch's videos stay under dropbox/: the Transcriber hears them there as it does the
+    uploads (local mode's IAM enforcement refused it: transcription failed every drop-folder video)."""
+    resources = synthesized["json"]["Resources"]
+    for prefix in ("uploads/*", "dropbox/*"):
+        assert "s3:GetObject" in work_prefix_actions(resources, "FunctionsTranscriberRole", prefix), prefix
