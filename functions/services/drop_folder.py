@@ -94,9 +94,16 @@ def _probe_on_arrival(ctx: Services, batch: BatchJob, drop_key: DropKey) -> None
         created_at=batch.created_at,
         updated_at=batch.created_at,
     )
+    _probed(ctx, video)
+
+
+def _probed(ctx: Services, video: Video) -> Video:
+    """The video's record (written once: a redelivered event or a second starter finds it), probed once
+    per version of its file ("already-probed" when its object event probed this one), as now stored."""
     ctx.videos.create(video)
     stored = ctx.videos.get(video.id) or video
     probe_video(ctx, stored, ctx.config.ingest_bucket)
+    return ctx.videos.get(video.id) or stored
 
 
 @tracer.capture_method
@@ -163,7 +170,6 @@ def try_start(ctx: Services, folder: Folder, start_timing: StartTiming) -> str:
 def _fill(ctx: Services, batch: BatchJob, plan: DropFolderPlan) -> BatchJob:
     """Write the folder's videos (probed) and members, once: a second starter finds them there."""
     now = ctx.clock()
-    bucket = ctx.config.ingest_bucket
     members = []
     for planned in plan.videos:
         video = Video(
@@ -175,10 +181,7 @@ def _fill(ctx: Services, batch: BatchJob, plan: DropFolderPlan) -> BatchJob:
             created_at=now,
             updated_at=now,
         )
-        ctx.videos.create(video)
-        stored = ctx.videos.get(video.id) or video
-        probe_video(ctx, stored, bucket)  # "already-probed" when its object event probed this version
-        probed = ctx.videos.get(video.id) or stored
+        probed = _probed(ctx, video)
         invalid = probed.status is UploadStatus.INVALID
         members.append(
             BatchVideo(
