@@ -1,4 +1,6 @@
-"""The local state folder (~/.reelflow, or $REELFLOW_HOME): token secret and the running server's address."""
+"""The local state folder (~/.reelflow, or $REELFLOW_HOME): token secret and the running server's address;
+and the cache folder (~/.cache/reelflow, or $REELFLOW_CACHE): what local mode can compute again, kept so
+that the next process need not (reelflow/local/patches/service_models.py, validated_definitions.py)."""
 
 import json
 import os
@@ -10,6 +12,12 @@ def home() -> Path:
     path = Path(os.environ.get("REELFLOW_HOME", Path.home() / ".reelflow"))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def cache_dir() -> Path:
+    """Not created here: a cache that cannot be written is skipped, never an error."""
+    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(os.environ.get("REELFLOW_CACHE") or Path(xdg) / "reelflow")
 
 
 def state_path(name: str) -> Path:

@@ -113,6 +113,27 @@ REGISTRY: tuple[Patch, ...] = (
         "moto_stop_fix",
         "a stop before the program runs waits for it (moto raised a 500 or lost it)",
     ),
+    Patch(
+        "moto.stepfunctions.parser.models:StepFunctionsParserBackend._validate_definition",
+        "validated_definitions",
+        "a definition the parser accepted once is not parsed again to be accepted",
+    ),
+    Patch(
+        "moto.cognitoidp.models:jwk",
+        "user_pool_key",
+        "the pools' one signing key imported once, its primes kept (not recovered at every start)",
+    ),
+    # library hooks: start-up cost (service_models.py)
+    Patch(
+        "botocore.loaders:JSONFileLoader.load_file",
+        "service_models",
+        "each model file parsed once per installed version (marshal cache)",
+    ),
+    Patch(
+        "botocore.loaders:Loader.list_available_services",
+        "service_models",
+        "the ~400 service folders listed once per process, not per Loader",
+    ),
     Patch("moto.s3.models:FakeMultipart.__init__", "multipart_initiated", "an upload knows when it began"),
     Patch("moto.s3.models:FakeKey.value", "ranged_reads", "a ranged GET reads its range, not the body"),
     Patch("moto.s3.responses:S3Response.key_response", "ranged_reads", "a ranged GET reads its range"),
@@ -214,6 +235,9 @@ def check(installed: str | None = None) -> None:
 
 _installed: list[bool] = []
 ORDER = (
+    "service_models",
+    "validated_definitions",
+    "user_pool_key",
     "invoker",
     "task_failure_cause",
     "ecs_member_names",
