@@ -13,6 +13,7 @@ from functions.domain import object_keys
 from functions.domain.capacity import Capacity
 from functions.domain.errors import SourceChangedError
 from functions.domain.pipeline_contract import STITCH, RenderedPart, RenderPartInput, StitchInput
+from functions.media import render as render_media
 from functions.media.binaries import ffmpeg
 from functions.media.probe import probe
 from functions.media.render import snap_to_frames
@@ -76,6 +77,15 @@ def test_a_long_video_renders_its_parts_in_the_map_and_stitches_them_exactly(
         return stitching(sc, rendered)
 
     monkeypatch.setattr(split_export, "_stitch", stitch_watched)
+    pieces: list[str] = []  # the order the Map rendered them in
+    for name in ("render_sound", "render_part"):
+        real = getattr(render_media, name)
+
+        def piece(*args, _real=real, _name=name, **kwargs):
+            pieces.append(_name)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(render_media, name, piece)
     monkeypatch.setattr(ctx.config, "source_request_bytes", 64 * 1024)  # ranges well under the source
     settings = {"transcribe": False, "detect_highlights": False, "export_quality": "720p"}
     batch_id, execution_arn, _ = start_batch(user_id, [gapped], settings)
@@ -87,6 +97,8 @@ def test_a_long_video_renders_its_parts_in_the_map_and_stitches_them_exactly(
     entered = batch_states(local_cloud.client("stepfunctions"), execution_arn)
     assert entered == ["Prepare batch", "Process videos", "Complete batch"]
     assert shares == [1]  # one Lambda slot per admitted video: its parts rendered one at a time
+    # the sound, as long as the whole edit, went first: it never waits for the pictures
+    assert pieces[0] == "render_sound" and pieces.count("render_sound") == 1 and len(pieces) >= 5
     result = video["processing_result"]
     keep = (
         result["removing_silence"]["keep"]

@@ -50,7 +50,7 @@ def _parts(sc: StageContext, plan: render_media.RenderPlan) -> tuple[Part, ...]:
 
 
 def plan_export(ctx: Services, ref: VideoRef) -> ExportOutcome:
-    """Render a short video at once; answer a long one's parts (its pictures, then its sound)."""
+    """Render a short video at once; answer a long one's pieces (its sound, then its pictures)."""
     sc = StageContext(ctx, ref)
     plan = base_plan(sc, sc.video.s3_key)  # only its parts are read: no download
     parts = _parts(sc, plan)
@@ -58,9 +58,10 @@ def plan_export(ctx: Services, ref: VideoRef) -> ExportOutcome:
         outcome = export_video(ctx, ref)
         return ExportOutcome(**outcome.model_dump(), split=False, parts=[], part_concurrency=1)
     video = ref.video().model_dump()
-    items = [PartItem(**video, kind="picture", index=part.index) for part in parts]
-    if plan.has_audio:
-        items.append(PartItem(**video, kind="sound", index=0))
+    # The sound first: it is the one piece as long as the whole edit, so it starts while the pictures
+    # render instead of after them, when the Map has fewer slots than pieces.
+    items = [PartItem(**video, kind="sound", index=0)] if plan.has_audio else []
+    items += [PartItem(**video, kind="picture", index=part.index) for part in parts]
     # a retry starts the parts over: none rendered yet, the bar free to move at once
     fresh = {"rendered_parts": None, "progress_written_at": None}
     ctx.batch_videos.update(
