@@ -18,6 +18,7 @@ from functions.domain import object_keys
 from functions.domain.capacity import parts_at_once
 from functions.domain.enums import Stage, VideoStatus
 from functions.domain.errors import MediaError, SourceChangedError
+from functions.domain.map_results import each_planned_once
 from functions.domain.pipeline_contract import (
     ExportOutcome,
     PartItem,
@@ -124,9 +125,9 @@ def _stitch(sc: StageContext, rendered: list[RenderedPart]) -> StageResult:
     prepared = prepare_render(sc)
     plan = prepared.plan
     parts = _parts(sc, plan)
-    wanted = {("picture", part.index) for part in parts} | ({("sound", 0)} if plan.has_audio else set())
-    keys: dict[tuple[str, int], str] = {(piece.kind, piece.index): piece.key for piece in rendered}
-    if set(keys) != wanted or len(rendered) != len(wanted):
+    wanted = [("picture", part.index) for part in parts] + ([("sound", 0)] if plan.has_audio else [])
+    pieces = each_planned_once(rendered, lambda piece: (piece.kind, piece.index), wanted)
+    if pieces is None:
         raise PartsMissingError(
             f"The split render has {len(rendered)} rendered pieces, not the {len(wanted)} its plan has"
         )
@@ -134,7 +135,7 @@ def _stitch(sc: StageContext, rendered: list[RenderedPart]) -> StageResult:
     folder.mkdir(exist_ok=True)
 
     def fetch(kind: str, index: int) -> Path:
-        key = keys[(kind, index)]
+        key = pieces[(kind, index)].key
         return sc.ctx.storage.download(sc.ctx.config.media_bucket, key, folder / Path(key).name)
 
     pictures = [fetch("picture", part.index) for part in parts]

@@ -19,6 +19,7 @@ from functions.domain import object_keys
 from functions.domain.capacity import parts_at_once
 from functions.domain.enums import Stage
 from functions.domain.errors import MediaError
+from functions.domain.map_results import each_planned_once
 from functions.domain.media_values import Interval, Transcript
 from functions.domain.pipeline_contract import (
     HeardGroup,
@@ -142,13 +143,15 @@ def transcribe_group(ctx: Services, item: TranscribeGroupInput) -> HeardGroup:
 def _join(sc: StageContext, heard: list[HeardGroup], plan: SpeechPlan) -> StageResult:
     from functions.media.whisper import join_segments
 
-    keys = {group.index: group.key for group in heard}
-    if set(keys) != set(range(len(plan.groups))) or len(heard) != len(plan.groups):
+    groups = each_planned_once(heard, lambda group: group.index, range(len(plan.groups)))
+    if groups is None:
         raise GroupsMissingError(
             f"The transcription has {len(heard)} heard groups, not the {len(plan.groups)} its plan has"
         )
     bucket = sc.ctx.config.media_bucket
-    pieces = [Transcript.model_validate(sc.ctx.storage.get_json(bucket, keys[i])) for i in sorted(keys)]
+    pieces = [
+        Transcript.model_validate(sc.ctx.storage.get_json(bucket, groups[i].key)) for i in sorted(groups)
+    ]
     transcript = Transcript(
         engine=pieces[0].engine,
         language=plan.language,
