@@ -40,9 +40,10 @@ class ProbeResult(MediaValue):
     frame_count: int | None = None  # video frames the file really holds (None: not counted)
     video_duration: float | None = None  # each stream's own duration, as it ends
     audio_duration: float | None = None
+    audio_channels: int | None = None  # of the first audio stream (None: not probed, or no audio)
 
     omitted_when_none: ClassVar[frozenset[str]] = frozenset(
-        {"frame_count", "video_duration", "audio_duration"}
+        {"frame_count", "video_duration", "audio_duration", "audio_channels"}
     )
 
     @property

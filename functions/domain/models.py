@@ -48,6 +48,7 @@ class Video(Entity):
     height: int | None = Field(default=None, ge=0)
     video_codec: str | None = None
     audio_codec: str | None = None
+    audio_channels: int | None = Field(default=None, ge=1, description="Of the first audio stream.")
     container: str | None = None
     frame_rate: float | None = Field(default=None, ge=0)
     error_message: str | None = None

@@ -90,6 +90,7 @@ def parse_probe(report: dict[str, Any]) -> ProbeResult:
         height=height,
         video_codec=str(video.get("codec_name", "unknown")),
         audio_codec=str(audio["codec_name"]) if audio and audio.get("codec_name") else None,
+        audio_channels=int(audio["channels"]) if audio and _number(audio.get("channels")) else None,
         container=str(fmt.get("format_name", "unknown")),
         frame_rate=round(frame_rate, 3),
         size=int(size) if size is not None else None,

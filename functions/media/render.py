@@ -16,7 +16,7 @@ from pathlib import Path
 
 from functions.domain.enums import ExportFormat, ExportQuality
 from functions.domain.media_values import Interval, ProbeResult
-from functions.media.audio_track import render_kept_audio
+from functions.media.audio_track import output_channels, render_kept_audio
 from functions.media.burn import finish_label, overlay_input
 from functions.media.ffmpeg_run import ProgressCallback, in_context, run_ffmpeg
 from functions.media.parts import PART_SECONDS, Part, split_parts
@@ -54,6 +54,7 @@ class RenderPlan:
     keep: tuple[Interval, ...]  # empty: the whole video
     has_audio: bool
     expected_duration: float
+    audio_channels: int = 2  # of the rendered sound (audio_track.output_channels of the source's)
     subtitles: SubtitleTrack | None = None  # captions burnt in or muxed as a track, in the same encode
     frame_rate: float = 0.0
     source_duration: float = 0.0
@@ -117,6 +118,7 @@ def plan_render(
         height=height,
         keep=intervals,
         has_audio=probe.has_audio,
+        audio_channels=output_channels(probe.audio_channels),
         expected_duration=round(expected, 3),
         subtitles=subtitles,
         frame_rate=probe.frame_rate,
@@ -226,7 +228,9 @@ def render_part(
 
 def render_sound(plan: RenderPlan, folder: Path) -> Path:
     """The sound of the whole kept timeline, rendered once (sample-exact across the parts' joins)."""
-    return render_kept_audio(plan.source, plan.kept(), folder, plan.export_format, plan.source_options)
+    return render_kept_audio(
+        plan.source, plan.kept(), folder, plan.export_format, plan.source_options, plan.audio_channels
+    )
 
 
 def join_parts(plan: RenderPlan, pictures: Sequence[Path], sound: Path | None) -> Path:

@@ -147,3 +147,25 @@ def test_split_render_has_the_one_renders_sound_exactly(renders):
     """The sound is rendered once over the kept timeline, so the joins of the picture parts cannot
     put a gap or a click into it: its packets are those of the single render, byte for byte."""
     assert audio_digest(renders["split"]) == audio_digest(renders["one"])
+
+
+def test_the_sound_keeps_the_sources_channels_up_to_stereo(renders, tmp_path):
+    assert probe(str(renders["split"])).audio_channels == 1  # the barcode's sound is mono: no upmix
+    source = tmp_path / "surround.mp4"
+    subprocess.run(
+        [
+            ffmpeg(), "-v", "error", "-y",
+            "-f", "lavfi", "-i", "testsrc2=s=160x90:r=25:d=2", "-f", "lavfi", "-i", "sine=d=2",
+            "-filter_complex", "[1:a]pan=5.1|c0=c0|c1=c0|c2=c0|c3=c0|c4=c0|c5=c0[a]",
+            "-map", "0:v", "-map", "[a]", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac",
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    info = probe(str(source))
+    assert info.audio_channels == 6
+    plan = plan_render(
+        str(source), tmp_path / "out.mp4", info, ExportFormat.MP4, ExportQuality.Q720P, [(0.0, 1.0)]
+    )
+    assert probe(str(render(plan))).audio_channels == 2  # mixed down to stereo

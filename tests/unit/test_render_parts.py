@@ -62,10 +62,9 @@ def test_kept_sound_is_copied_sample_exact_and_padded_when_the_source_ends_early
 
     import numpy as np
 
-    from functions.media.audio_track import SAMPLE_BYTES, copy_kept
+    from functions.media.audio_track import copy_kept
 
-    assert SAMPLE_BYTES == 4  # s16 stereo: one int32 per sample frame stands for both channels
-    samples = np.arange(150_000, dtype=np.int32)
+    samples = np.arange(150_000, dtype=np.int32)  # s16 stereo: one int32 per sample frame, both channels
     written = io.BytesIO()
     count = copy_kept(
         io.BytesIO(samples.tobytes()), written, [(10, 20), (47_990, 48_010), (149_995, 150_005)]
@@ -74,3 +73,17 @@ def test_kept_sound_is_copied_sample_exact_and_padded_when_the_source_ends_early
     out = np.frombuffer(written.getvalue(), np.int32)
     expected = [*range(10, 20), *range(47_990, 48_010), *range(149_995, 150_000), 0, 0, 0, 0, 0]
     assert out.tolist() == expected
+
+
+def test_mono_sound_is_copied_a_sample_of_one_channel_at_a_time():
+    import io
+
+    import numpy as np
+
+    from functions.media.audio_track import copy_kept, output_channels
+
+    samples = np.arange(30_000, dtype=np.int16)
+    written = io.BytesIO()
+    assert copy_kept(io.BytesIO(samples.tobytes()), written, [(5, 9), (29_998, 30_001)], channels=1) == 7
+    assert np.frombuffer(written.getvalue(), np.int16).tolist() == [5, 6, 7, 8, 29_998, 29_999, 0]
+    assert [output_channels(n) for n in (1, 2, 6, None)] == [1, 2, 2, 2]

@@ -23,6 +23,7 @@ def known_probe(sc: StageContext) -> ProbeResult | None:
         height=video.height,
         video_codec=video.video_codec,
         audio_codec=video.audio_codec,
+        audio_channels=video.audio_channels,
         container=video.container or "unknown",
         frame_rate=video.frame_rate or 0.0,
         size=video.size,
