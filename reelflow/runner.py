@@ -5,7 +5,7 @@ import mimetypes
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,14 @@ from reelflow.local.tokens import issue_token
 TERMINAL = {"completed", "failed", "cancelled"}
 
 
+# What a one-shot run changes from local mode's defaults (made for `serve` and its web app): a video's
+# progress written every second (3 s on AWS, 0.25 s in serve: each write is a stream record and a
+# progress Lambda, all in this process), and the drop folder, which a run never uses, checked every
+# minute as scheduled on AWS (every 5 s in serve).
+def run_tuning(settings: LocalSettings) -> LocalSettings:
+    return replace(settings, progress_write_interval_seconds=1.0, drop_sweep_interval_seconds=60.0)
+
+
 @dataclass
 class RunOptions:
     input_dir: Path
@@ -40,7 +48,8 @@ class RunOptions:
     settings: dict[str, Any] = field(default_factory=dict)
     name: str | None = None
     tier: Tier = Tier.PRO
-    poll_seconds: float = 0.2
+    poll_seconds: float = 1.0  # the batch's detail, read for the bars
+    end_check_seconds: float = 0.1  # whether its execution ended (read in process: no API call)
     timeout_seconds: float = 3600.0
     export: str | None = None  # zip | merged | playlist: also written into out_dir
     before_start: Callable[[], None] | None = None  # once the folder is checked, before the stack starts
@@ -51,9 +60,15 @@ class LocalStack:
     """The embedded AWS plus the local gateway, started together."""
 
     def __init__(
-        self, work_dir: Path, port: int = 0, moto_port: int = 0, data_dir: Path | None = None
+        self,
+        work_dir: Path,
+        port: int = 0,
+        moto_port: int = 0,
+        data_dir: Path | None = None,
+        tuning: Callable[[LocalSettings], LocalSettings] | None = None,
     ) -> None:
-        self.cloud = LocalCloud(LocalSettings(work_dir=work_dir, data_dir=data_dir), port=moto_port)
+        settings = LocalSettings(work_dir=work_dir, data_dir=data_dir)
+        self.cloud = LocalCloud(tuning(settings) if tuning else settings, port=moto_port)
         self.gateway = Gateway(port=port)
         self.sweeper = Sweeper(interval_from_env())
         self.recovered: SweepReport | None = None
@@ -124,7 +139,7 @@ def run_folder(options: RunOptions, console: Console | None = None) -> dict[str,
             )
         if options.before_start is not None:
             options.before_start()
-        with LocalStack(Path(work)) as stack:
+        with LocalStack(Path(work), tuning=run_tuning) as stack:
             if options.started is not None:
                 options.started()
             results = _run_batch(stack, options, videos, console)
@@ -163,7 +178,7 @@ def _run_batch(
     started = client.start(batch_id)
     console.print(f"[bold]Execution[/] {started['job_id']}")
     try:
-        batch = watch(client, batch_id, options, console)
+        batch = watch(client, batch_id, options, console, execution_ended(stack.cloud))
     except KeyboardInterrupt:
         batch = cancel_on_interrupt(client, batch_id, console)
     results = collect_results(client, stack, batch, options.out_dir)
@@ -232,7 +247,24 @@ def batch_status(batch: dict[str, Any]) -> str:
     return f"{batch['status']}" + (f", ~{eta}s left" if eta else "")
 
 
-def watch(client: ApiClient, batch_id: str, options: RunOptions, console: Console) -> dict[str, Any]:
+def execution_ended(cloud: LocalCloud) -> Callable[[str | None], bool]:
+    """Whether a batch's execution has ended: the moment to read its detail a last time."""
+
+    def ended(execution_arn: str | None) -> bool:
+        return execution_arn is not None and cloud.execution_status(execution_arn) != "RUNNING"
+
+    return ended
+
+
+def watch(
+    client: ApiClient,
+    batch_id: str,
+    options: RunOptions,
+    console: Console,
+    ended: Callable[[str | None], bool] | None = None,
+) -> dict[str, Any]:
+    """The bars, from the batch's detail every `poll_seconds`; with `ended`, its end is seen within
+    `end_check_seconds` without reading the whole detail that often."""
     columns = (
         TextColumn("{task.description}"),
         BarColumn(bar_width=12),  # label, bar, percentage, status and time in 80 columns
@@ -244,8 +276,14 @@ def watch(client: ApiClient, batch_id: str, options: RunOptions, console: Consol
     with Progress(*columns, console=console, transient=False) as progress:
         overall = progress.add_task("[bold]batch", total=100, status="")
         tasks: dict[str, TaskID] = {}
+        next_read, arn = 0.0, None
         while True:
+            if ended is not None and time.monotonic() < next_read and not ended(arn):
+                time.sleep(options.end_check_seconds)
+                continue
+            next_read = time.monotonic() + options.poll_seconds
             batch = client.batch(batch_id)
+            arn = batch.get("execution_arn")
             for video in batch["videos"]:
                 if video["video_id"] not in tasks:
                     tasks[video["video_id"]] = progress.add_task(_video_label(video), total=100, status="")
@@ -262,7 +300,7 @@ def watch(client: ApiClient, batch_id: str, options: RunOptions, console: Consol
                     f"batch {batch_id} did not finish within {options.timeout_seconds:.0f} s",
                     ExitCode.TIMED_OUT,
                 )
-            time.sleep(options.poll_seconds)
+            time.sleep(options.poll_seconds if ended is None else options.end_check_seconds)
 
 
 def collect_results(

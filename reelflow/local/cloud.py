@@ -328,6 +328,14 @@ class LocalCloud:
         self.settings.work_dir.mkdir(parents=True, exist_ok=True)
         reset_services()
 
+    def execution_status(self, execution_arn: str) -> str:
+        """An execution's status as the embedded Step Functions holds it, read in this process rather
+        than over its API: `reelflow run` asks every 0.1 s, and each API call costs ~4 ms of CPU here."""
+        from moto.stepfunctions.responses import get_backend
+
+        execution = get_backend(ACCOUNT, REGION).describe_execution(execution_arn)
+        return str(execution.status) if getattr(execution, "exec_status", True) is not None else "RUNNING"
+
     def client(self, service: str) -> Any:
         """One client per service (making one loads its service model: tens of milliseconds)."""
         if service not in self._clients:
