@@ -143,6 +143,7 @@ _.tell  # the file interface moto reads stored bodies through (reelflow/local/lo
 _.truncate  # the same file interface (StoredBody)
 _._eval_service_task  # reelflow/local/patches/ecs_member_names.py: replaces moto's service-task step
 _.exec_status  # reelflow/local/patches/moto_stop_fix.py: moto's execution attribute, set on a stop
+_.jwk  # reelflow/local/patches/user_pool_key.py: replaces the joserfc module moto's user pool imports its key with
 
 # ---- used only by tests (and docs): the tests' hooks into code they check -------------------------
 management_endpoint  # functions/adapters/connection_notifier.py: tests/integration/test_connection_notifier.py
