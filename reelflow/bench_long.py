@@ -160,9 +160,10 @@ def run_watching_cpu(command: list[str], env: dict[str, str]) -> float | None:
     return used
 
 
-def overhead(folder: Path, clip_seconds: float = 2.0) -> Overhead:
+def overhead(folder: Path, clip_seconds: float = 2.0, cache: Path | None = None) -> Overhead:
     """`reelflow run` of a short clip in a fresh process, ffmpeg and ffprobe wrapped to log when each
-    starts and ends: the time before the first, after the last, and spent in them."""
+    starts and ends: the time before the first, after the last, and spent in them. `cache`: the
+    process's cache folder (REELFLOW_CACHE; the user's own by default)."""
     from functions.media.binaries import ffmpeg, ffprobe
     from reelflow.local.samples import Segment as Piece
     from reelflow.local.samples import make_sample
@@ -180,6 +181,8 @@ def overhead(folder: Path, clip_seconds: float = 2.0) -> Overhead:
         wrapper.write_text(WRAPPER.format(log=log, binary=binary))
         wrapper.chmod(0o755)
         env[f"REELFLOW_{name.upper()}"] = str(wrapper)
+    if cache is not None:
+        env["REELFLOW_CACHE"] = str(cache)
     with tempfile.TemporaryDirectory(prefix="reelflow-bench-home-") as home:
         env["REELFLOW_HOME"] = home
         command = [str(Path(sys.executable).with_name("reelflow")), "run", str(clip_dir)]
@@ -501,12 +504,9 @@ def report(
             )
 
 
-def run_long_benchmark(console: Console, args: argparse.Namespace) -> int:
-    lengths = [float(x) for x in str(args.lengths).split(",") if x.strip()]
-    with console.status("reelflow run of a 2.5 s clip in a fresh process…"):
-        cost = overhead(args.dir)
+def print_overhead(console: Console, cost: Overhead, when: str) -> None:
     console.print(
-        f"reelflow run, 2.5 s clip, fresh process: {cost.wall:.2f} s wall; first ffmpeg after "
+        f"reelflow run, 2.5 s clip, fresh process, {when}: {cost.wall:.2f} s wall; first ffmpeg after "
         f"[bold]{cost.before_first:.2f} s[/] (target ≤ 1 s), exit [bold]{cost.after_last:.2f} s[/] after the "
         f"last (target ≤ 0.3 s); ffmpeg/ffprobe running {cost.media:.2f} s"
     )
@@ -515,6 +515,15 @@ def run_long_benchmark(console: Console, args: argparse.Namespace) -> int:
             f"  CPU of the reelflow process itself: {cost.cpu_before_first:.2f} s before the first ffmpeg, "
             f"{cost.cpu_after_last:.2f} s after the last (the wall figures include the neighbours' load)"
         )
+
+
+def run_long_benchmark(console: Console, args: argparse.Namespace) -> int:
+    lengths = [float(x) for x in str(args.lengths).split(",") if x.strip()]
+    with tempfile.TemporaryDirectory(prefix="reelflow-bench-cache-") as cache:
+        for when in ("the first after installing (an empty cache folder)", "any later one"):
+            with console.status("reelflow run of a 2.5 s clip in a fresh process…"):
+                cost = overhead(args.dir, cache=Path(cache))
+            print_overhead(console, cost, when)
     results = []
     for minutes in lengths:
         results.append(measure(console, args.dir, minutes, not args.skip_transcription))
