@@ -276,14 +276,8 @@ def watch(
     with Progress(*columns, console=console, transient=False) as progress:
         overall = progress.add_task("[bold]batch", total=100, status="")
         tasks: dict[str, TaskID] = {}
-        next_read, arn = 0.0, None
         while True:
-            if ended is not None and time.monotonic() < next_read and not ended(arn):
-                time.sleep(options.end_check_seconds)
-                continue
-            next_read = time.monotonic() + options.poll_seconds
             batch = client.batch(batch_id)
-            arn = batch.get("execution_arn")
             for video in batch["videos"]:
                 if video["video_id"] not in tasks:
                     tasks[video["video_id"]] = progress.add_task(_video_label(video), total=100, status="")
@@ -300,7 +294,21 @@ def watch(
                     f"batch {batch_id} did not finish within {options.timeout_seconds:.0f} s",
                     ExitCode.TIMED_OUT,
                 )
-            time.sleep(options.poll_seconds if ended is None else options.end_check_seconds)
+            _until_next_read(options, ended, batch.get("execution_arn"))
+
+
+def _until_next_read(
+    options: RunOptions, ended: Callable[[str | None], bool] | None, execution_arn: str | None
+) -> None:
+    """Wait `poll_seconds`, or with `ended` only until the execution has ended (checked every
+    `end_check_seconds`)."""
+    if ended is None:
+        time.sleep(options.poll_seconds)
+        return
+    due = time.monotonic() + options.poll_seconds
+    time.sleep(options.end_check_seconds)
+    while time.monotonic() < due and not ended(execution_arn):
+        time.sleep(options.end_check_seconds)
 
 
 def collect_results(

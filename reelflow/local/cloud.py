@@ -333,8 +333,9 @@ class LocalCloud:
         than over its API: `reelflow run` asks every 0.1 s, and each API call costs ~4 ms of CPU here."""
         from moto.stepfunctions.responses import get_backend
 
-        execution = get_backend(ACCOUNT, REGION).describe_execution(execution_arn)
-        return str(execution.status) if getattr(execution, "exec_status", True) is not None else "RUNNING"
+        # the interpreter's execution (local mode runs the definitions): no status until its program starts
+        execution: Any = get_backend(ACCOUNT, REGION).describe_execution(execution_arn)
+        return "RUNNING" if execution.exec_status is None else str(execution.status)
 
     def client(self, service: str) -> Any:
         """One client per service (making one loads its service model: tens of milliseconds)."""

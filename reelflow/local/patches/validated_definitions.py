@@ -28,14 +28,13 @@ def _record(digest: str) -> Path:
 
 def _validate_definition(definition: str) -> None:
     digest = hashlib.sha256(definition.encode()).hexdigest()
-    if digest in _accepted or _record(digest).exists():
-        _accepted.add(digest)
-        return
-    _validate(definition)  # raises InvalidDefinition, as before
+    record = _record(digest)
+    if digest not in _accepted and not record.exists():
+        _validate(definition)  # raises InvalidDefinition, as before
+        with suppress(OSError):
+            record.parent.mkdir(parents=True, exist_ok=True)
+            record.touch()
     _accepted.add(digest)
-    with suppress(OSError):
-        _record(digest).parent.mkdir(parents=True, exist_ok=True)
-        _record(digest).touch()
 
 
 def install() -> None:
