@@ -72,3 +72,10 @@ def split_parts(
                 close()
     close()
     return tuple(parts)
+
+
+def longest_first(parts: Sequence[Part]) -> list[Part]:
+    """The order to start parts in when fewer slots than parts run them (a local pool, an account's
+    caps): the longest first, so a short one, not a long one, runs alone at the end (ties keep their
+    order)."""
+    return sorted(parts, key=lambda part: -part.duration)

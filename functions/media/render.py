@@ -19,7 +19,7 @@ from functions.domain.media_values import Interval, ProbeResult
 from functions.media.audio_track import output_channels, render_kept_audio
 from functions.media.burn import finish_label, overlay_input
 from functions.media.ffmpeg_run import ProgressCallback, in_context, run_ffmpeg
-from functions.media.parts import PART_SECONDS, Part, split_parts
+from functions.media.parts import PART_SECONDS, Part, longest_first, split_parts
 from functions.media.stitch import stitch
 from functions.media.subtitles import SubtitleTrack, burn_filter
 
@@ -256,8 +256,8 @@ def render(
     with ThreadPoolExecutor(pool_size, thread_name_prefix="render") as pool:
         audio = pool.submit(in_context(render_sound), plan, folder) if plan.has_audio else None
         jobs = [
-            pool.submit(in_context(render_part), plan, part, file, tracker.callback(part.index))
-            for part, file in zip(parts, files, strict=True)
+            pool.submit(in_context(render_part), plan, part, files[part.index], tracker.callback(part.index))
+            for part in longest_first(parts)
         ]
         for job in jobs:
             job.result()

@@ -4,7 +4,7 @@ length, ending at cuts when one is near; a bounded number of inputs per part."""
 from hypothesis import given
 from hypothesis import strategies as st
 
-from functions.media.parts import split_parts
+from functions.media.parts import Part, longest_first, split_parts
 
 FPS = 25.0
 
@@ -55,6 +55,12 @@ def test_a_part_ends_at_a_cut_when_one_is_in_its_last_quarter():
 def test_a_long_uncut_stretch_splits_on_frame_boundaries():
     parts = split_parts([(0.0, 250.04)], FPS, target_seconds=100)
     assert [p.pieces for p in parts] == [((0.0, 100.0),), ((100.0, 200.0),), ((200.0, 250.04),)]
+
+
+def test_parts_start_longest_first_ties_in_their_order():
+    durations = [91.0, 91.0, 100.0, 72.0, 100.0]
+    parts = [Part(i, ((0.0, d),), 0.0) for i, d in enumerate(durations)]
+    assert [part.index for part in longest_first(parts)] == [2, 4, 0, 1, 3]
 
 
 def test_kept_sound_is_copied_sample_exact_and_padded_when_the_source_ends_early():

@@ -30,7 +30,7 @@ from functions.domain.pipeline_contract import (
 from functions.domain.stage_results import StageOutcome
 from functions.media import render as render_media
 from functions.media.ffmpeg_run import FfmpegError, watched
-from functions.media.parts import Part
+from functions.media.parts import Part, longest_first
 from functions.media.ranged_input import input_options, precondition_failed
 from functions.services.capacity import capacity_in_force
 from functions.services.context import Services
@@ -60,9 +60,10 @@ def plan_export(ctx: Services, ref: VideoRef) -> ExportOutcome:
         return ExportOutcome(**outcome.model_dump(), split=False, parts=[], part_concurrency=1)
     video = ref.video().model_dump()
     # The sound first: it is the one piece as long as the whole edit, so it starts while the pictures
-    # render instead of after them, when the Map has fewer slots than pieces.
+    # render instead of after them, when the Map has fewer slots than pieces; then the pictures,
+    # longest first, so the last round is short.
     items = [PartItem(**video, kind="sound", index=0)] if plan.has_audio else []
-    items += [PartItem(**video, kind="picture", index=part.index) for part in parts]
+    items += [PartItem(**video, kind="picture", index=part.index) for part in longest_first(parts)]
     # a retry starts the parts over: none rendered yet, the bar free to move at once
     fresh = {"rendered_parts": None, "progress_written_at": None}
     ctx.batch_videos.update(
