@@ -1,7 +1,7 @@
 """Audio for analysis: one 16 kHz mono extract, and loudness per 10 ms frame read from it in chunks."""
 
 import wave
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -20,12 +20,15 @@ def extract_audio(
     duration: float,
     on_progress: ProgressCallback | None = None,
     codec: str = "pcm_s16le",
+    source_options: Sequence[str] = (),
 ) -> Path:
     """Decode the first audio stream to 16 kHz mono (WAV for analysis and speech models, or FLAC for
-    Amazon Transcribe, which cannot read MOV or AVI containers)."""
+    Amazon Transcribe, which cannot read MOV or AVI containers); `source_options` go before its `-i`
+    (reading a URL: functions/media/ranged_input.py)."""
     destination.parent.mkdir(parents=True, exist_ok=True)
     run_ffmpeg(
         [
+            *source_options,
             "-i",
             source,
             "-map",

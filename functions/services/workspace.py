@@ -76,14 +76,24 @@ class Workspace:
     def path(self, name: str) -> Path:
         return self.root / name
 
+    def _source_path(self, video: Video) -> Path:
+        return self.root / f"source{Path(video.s3_key).suffix.lower() or '.bin'}"
+
+    @staticmethod
+    def _complete(target: Path, video: Video) -> bool:
+        return target.exists() and (video.size is None or target.stat().st_size == video.size)
+
+    def downloaded(self, video: Video) -> Path | None:
+        """The uploaded file if a stage of this workspace has already downloaded it."""
+        target = self._source_path(video)
+        return target if self._complete(target, video) else None
+
     def source(self, video: Video, pinned: str | None = None) -> Path:
         """The uploaded file, downloaded once per workspace (stages of one invocation share it); with
         `pinned`, only that version (ETag): a file replaced since raises SourceChangedError."""
-        suffix = Path(video.s3_key).suffix.lower() or ".bin"
-        target = self.root / f"source{suffix}"
+        target = self._source_path(video)
         with _lock_for(str(target)):
-            expected = video.size
-            if not target.exists() or (expected is not None and target.stat().st_size != expected):
+            if not self._complete(target, video):
                 partial = target.with_suffix(target.suffix + ".part")
                 self.ctx.storage.download(
                     self.ctx.config.ingest_bucket, video.s3_key, partial, if_match=pinned

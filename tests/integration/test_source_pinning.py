@@ -12,15 +12,16 @@ import requests
 from functions.domain.enums import VideoStatus
 from functions.domain.errors import SourceChangedError
 from functions.domain.pipeline_contract import TaskError, VideoRef
+from functions.domain.stage_results import ProbeSummary
+from functions.media.probe import probe
 from functions.services import batch_lifecycle, batches
 from functions.services.stages.stage_context import StageContext
 from tests.helpers import api, files_payload, upload
 
 
-def test_a_file_replaced_after_the_start_fails_its_video_with_its_reason(
-    ctx: Any, user_id: str, clips: dict[str, Path]
-) -> None:
-    clip = clips[".mp4"]
+def pinned_upload(ctx: Any, user_id: str, clip: Path) -> tuple[dict[str, Any], VideoRef, dict[str, str]]:
+    """`clip` uploaded to a new batch and pinned as the start pins it: its upload target, its video and
+    the versions pinned."""
     status, body = api(
         "POST", "/api/batch-jobs", {"name": "pinned", "files": files_payload([clip])}, user=user_id
     )
@@ -31,7 +32,21 @@ def test_a_file_replaced_after_the_start_fails_its_video_with_its_reason(
     unchecked, checked = batches.checked_versions(ctx, slots)  # what the start checks, then pins
     assert unchecked == [] and set(checked) == {target["video_id"]}
     batches.pin_sources(ctx, batch_id, slots, checked, ctx.clock())
-    ref = VideoRef(batch_id=batch_id, video_id=target["video_id"], position=1)
+    return target, VideoRef(batch_id=batch_id, video_id=target["video_id"], position=1), checked
+
+
+def probed(sc: StageContext, clip: Path) -> StageContext:
+    """`sc` as the stages after the probe see it: with the probe's result."""
+    summary = ProbeSummary(**probe(str(clip)).model_dump(), route="lambda")
+    sc.result = sc.result.model_copy(update={"probe": summary})
+    return sc
+
+
+def test_a_file_replaced_after_the_start_fails_its_video_with_its_reason(
+    ctx: Any, user_id: str, clips: dict[str, Path]
+) -> None:
+    clip = clips[".mp4"]
+    target, ref, checked = pinned_upload(ctx, user_id, clip)
     pinned = StageContext(ctx, ref)
     assert pinned.batch_video.source_etag == checked[ref.video_id]
     assert pinned.source().read_bytes() == clip.read_bytes()  # the checked version is read
@@ -43,11 +58,29 @@ def test_a_file_replaced_after_the_start_fails_its_video_with_its_reason(
     assert sent.status_code == 200, sent.text
     with pytest.raises(SourceChangedError, match="file changed after start") as changed:
         StageContext(ctx, ref).source()
+    with pytest.raises(SourceChangedError, match="file changed after start"):
+        probed(StageContext(ctx, ref), clip).audio()  # streamed by URL, pinned: S3 answers 412
 
     # the Media function's error, as the state machine's Catch hands it over: the video fails for good
     error = TaskError(error="SourceChangedError", cause=json.dumps({"errorMessage": str(changed.value)}))
     decision = batch_lifecycle.handle_failure(ctx, ref, error, [0])
     assert decision.retry is False
-    failed = ctx.batch_videos.get(batch_id, ref.video_id)
+    failed = ctx.batch_videos.get(ref.batch_id, ref.video_id)
     assert failed.status is VideoStatus.FAILED and "file changed after start" in failed.error_message
     assert failed.error_message.startswith(clip.name)
+
+
+def test_the_analysis_streams_the_pinned_source_without_a_copy_in_tmp(
+    ctx: Any, user_id: str, clips: dict[str, Path]
+) -> None:
+    clip = clips[".mp4"]
+    _, ref, _ = pinned_upload(ctx, user_id, clip)
+    analysis = probed(StageContext(ctx, ref), clip)
+    try:
+        wav = analysis.audio()
+        duration = analysis.probe_result().duration
+        assert wav.stat().st_size > 16_000 * 2 * duration * 0.9  # 16 kHz mono, 16-bit: all of it
+        assert analysis.workspace.downloaded(analysis.video) is None  # read by URL, not downloaded
+        assert [p.name for p in analysis.workspace.root.iterdir()] == ["audio.wav"]
+    finally:
+        analysis.workspace.clear()

@@ -17,7 +17,7 @@ from pathlib import Path
 from functions.domain import object_keys
 from functions.domain.capacity import parts_at_once
 from functions.domain.enums import Stage, VideoStatus
-from functions.domain.errors import MediaError, SourceChangedError
+from functions.domain.errors import MediaError
 from functions.domain.map_results import each_planned_once
 from functions.domain.pipeline_contract import (
     ExportOutcome,
@@ -29,9 +29,9 @@ from functions.domain.pipeline_contract import (
 )
 from functions.domain.stage_results import StageOutcome
 from functions.media import render as render_media
-from functions.media.ffmpeg_run import FfmpegError, watched
+from functions.media.ffmpeg_run import watched
 from functions.media.parts import Part, longest_first
-from functions.media.ranged_input import input_options, precondition_failed
+from functions.media.ranged_input import input_options
 from functions.services.capacity import capacity_in_force
 from functions.services.context import Services
 from functions.services.stages.exporting import base_plan, export_video, prepare_render, publish
@@ -102,18 +102,13 @@ def render_part(ctx: Services, item: RenderPartInput) -> RenderedPart:
     )
     folder = sc.workspace.path("parts")
     folder.mkdir(exist_ok=True)
-    try:
-        with watched(should_stop=video_stop_check(ctx, item.video())):
-            if item.kind == "sound":
-                file = render_media.render_sound(plan, folder)
-            else:
-                part = parts[item.index]
-                destination = render_media.part_file(folder, part, plan.export_format)
-                file = render_media.render_part(plan, part, destination, bar.rendering(part.index))
-    except FfmpegError as error:
-        if precondition_failed(error):
-            raise SourceChangedError(sc.video.s3_key.rsplit("/", 1)[-1]) from error
-        raise
+    with sc.pinned_reads(), watched(should_stop=video_stop_check(ctx, item.video())):
+        if item.kind == "sound":
+            file = render_media.render_sound(plan, folder)
+        else:
+            part = parts[item.index]
+            destination = render_media.part_file(folder, part, plan.export_format)
+            file = render_media.render_part(plan, part, destination, bar.rendering(part.index))
     key = part_key(item, item.kind, item.index, file.suffix.lstrip("."))
     ctx.storage.upload(file, ctx.config.media_bucket, key)
     if item.kind == "picture":

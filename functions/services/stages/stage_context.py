@@ -1,7 +1,8 @@
 """What a stage reads about its video, loaded once: the batch, the video, its settings, what earlier
 stages recorded, and its local files."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -9,7 +10,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from functions.domain.enums import Stage
-from functions.domain.errors import InvalidMediaError
+from functions.domain.errors import InvalidMediaError, SourceChangedError
 from functions.domain.links import SignedRead
 from functions.domain.media_values import ProbeResult
 from functions.domain.models import BatchJob, BatchVideo, Video
@@ -18,6 +19,8 @@ from functions.domain.settings import BatchSettings
 from functions.domain.stage_plan import stage_spans
 from functions.domain.stage_results import ProcessingResult
 from functions.media import audio as audio_media
+from functions.media.ffmpeg_run import FfmpegError
+from functions.media.ranged_input import input_options, precondition_failed
 from functions.services.access import require_batch
 from functions.services.context import Services
 from functions.services.stages.stage_progress import StageProgress
@@ -72,12 +75,33 @@ class StageContext:
     def source(self) -> Path:
         return self.workspace.source(self.video, self.batch_video.source_etag)
 
+    @contextmanager
+    def pinned_reads(self) -> Iterator[None]:
+        """ffmpeg reading the pinned source by URL inside the block: S3's 412 (the file was replaced
+        since it was pinned) becomes SourceChangedError."""
+        try:
+            yield
+        except FfmpegError as error:
+            if precondition_failed(error):
+                raise SourceChangedError(self.video.s3_key.rsplit("/", 1)[-1]) from error
+            raise
+
     def audio(self, on_progress: Callable[[float], None] | None = None) -> Path:
-        """16 kHz mono WAV of the video, extracted once per workspace."""
+        """16 kHz mono WAV of the video, extracted once per workspace: from the source file if a stage
+        here has downloaded it, else straight from the pinned source by URL, streamed in one GET (no
+        copy of the video in /tmp, and the decode starts with the first bytes)."""
         wav = self.workspace.path("audio.wav")
         if not wav.exists():
             partial = self.workspace.path("audio.part.wav")
-            audio_media.extract_audio(str(self.source()), partial, self.probe_result().duration, on_progress)
+            duration = self.probe_result().duration
+            downloaded = self.workspace.downloaded(self.video)
+            if downloaded is not None:
+                audio_media.extract_audio(str(downloaded), partial, duration, on_progress)
+            else:
+                read = self.source_read()
+                options = input_options(read, None)
+                with self.pinned_reads():
+                    audio_media.extract_audio(read.url, partial, duration, on_progress, "pcm_s16le", options)
             partial.replace(wav)
         return wav
 
