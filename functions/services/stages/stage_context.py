@@ -93,15 +93,17 @@ class StageContext:
         wav = self.workspace.path("audio.wav")
         if not wav.exists():
             partial = self.workspace.path("audio.part.wav")
-            duration = self.probe_result().duration
             downloaded = self.workspace.downloaded(self.video)
+            options: tuple[str, ...]
             if downloaded is not None:
-                audio_media.extract_audio(str(downloaded), partial, duration, on_progress)
+                source, options = str(downloaded), ()
             else:
                 read = self.source_read()
-                options = input_options(read, None)
-                with self.pinned_reads():
-                    audio_media.extract_audio(read.url, partial, duration, on_progress, "pcm_s16le", options)
+                source, options = read.url, input_options(read, None)
+            with self.pinned_reads():
+                audio_media.extract_audio(
+                    source, partial, self.probe_result().duration, on_progress, source_options=options
+                )
             partial.replace(wav)
         return wav
 
