@@ -58,7 +58,7 @@ def batch_payload(index: int, videos: int) -> dict[str, Any]:
 
 
 def measure_api(console: Console, creations: int, videos: int, reads: int) -> dict[str, Any]:
-    from reelflow.runner import LocalStack
+    from reelflow.local.stack import LocalStack
 
     figures: dict[str, Any] = {"rss_mb": []}
     with tempfile.TemporaryDirectory(prefix="reelflow-bench-") as scratch:

@@ -20,7 +20,6 @@ import math
 import os
 import resource
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -32,6 +31,7 @@ from rich.console import Console
 from rich.table import Table
 
 from functions.domain.capacity import NEW_ACCOUNT, RAISED_ACCOUNT, derived_capacity
+from reelflow.bench_overhead import measure_overheads, reelflow_command
 
 if TYPE_CHECKING:
     import numpy as np
@@ -100,7 +100,7 @@ def fresh_run(source: Path, work: Path) -> float:
         started = time.perf_counter()
         subprocess.run(
             [
-                str(Path(sys.executable).with_name("reelflow")),
+                reelflow_command(),
                 "run",
                 str(folder),
                 "--out",
@@ -112,112 +112,6 @@ def fresh_run(source: Path, work: Path) -> float:
             env={**os.environ, "REELFLOW_HOME": home},
         )
         return time.perf_counter() - started
-
-
-# Each line: start|end, the time, and the CPU clock ticks the `reelflow` process (the wrapper's parent)
-# has used so far (0 where there is no /proc).
-WRAPPER = """#!/bin/sh
-ticks() {{ awk '{{print $14 + $15}}' /proc/$PPID/stat 2>/dev/null || echo 0; }}
-echo "start $(date +%s.%N) $(ticks)" >> "{log}"
-"{binary}" "$@"
-status=$?
-echo "end $(date +%s.%N) $(ticks)" >> "{log}"
-exit $status
-"""
-
-
-@dataclass
-class Overhead:
-    wall: float
-    before_first: float  # from the command to the first ffmpeg/ffprobe
-    after_last: float  # from the end of the last one to the end of the command
-    media: float  # wall seconds with at least one ffmpeg running
-    # CPU seconds of the reelflow process itself (not its ffmpeg) in the same spans, from /proc: on a
-    # loaded machine the wall figures are the neighbours' as much as ours (None without /proc)
-    cpu_before_first: float | None = None
-    cpu_after_last: float | None = None
-
-
-def own_cpu(pid: int) -> float | None:
-    """CPU seconds process `pid` has used itself so far (not its children), from /proc."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def run_watching_cpu(command: list[str], env: dict[str, str]) -> float | None:
-    """Runs `command` to its end (an error if it fails) and returns the CPU seconds it used itself, read
-    every 5 ms while it runs: the last reading before it exits."""
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    used = None
-    while process.poll() is None:
-        used = own_cpu(process.pid) or used
-        time.sleep(0.005)
-    _, error = process.communicate()
-    if process.returncode:
-        raise subprocess.CalledProcessError(process.returncode, command, stderr=error)
-    return used
-
-
-def overhead(folder: Path, clip_seconds: float = 2.0, cache: Path | None = None) -> Overhead:
-    """`reelflow run` of a short clip in a fresh process, ffmpeg and ffprobe wrapped to log when each
-    starts and ends: the time before the first, after the last, and spent in them. `cache`: the
-    process's cache folder (REELFLOW_CACHE; the user's own by default)."""
-    from functions.media.binaries import ffmpeg, ffprobe
-    from reelflow.local.samples import Segment as Piece
-    from reelflow.local.samples import make_sample
-
-    work = folder / "overhead"
-    clip_dir = work / "in"
-    clip = clip_dir / "clip.mp4"
-    if not clip.exists():
-        make_sample(clip, [Piece("tone", clip_seconds), Piece("silence", 0.5)], fps=30)
-    log = work / "calls.log"
-    log.unlink(missing_ok=True)
-    env = dict(os.environ)
-    for name, binary in (("ffmpeg", ffmpeg()), ("ffprobe", ffprobe())):
-        wrapper = work / name
-        wrapper.write_text(WRAPPER.format(log=log, binary=binary))
-        wrapper.chmod(0o755)
-        env[f"REELFLOW_{name.upper()}"] = str(wrapper)
-    if cache is not None:
-        env["REELFLOW_CACHE"] = str(cache)
-    with tempfile.TemporaryDirectory(prefix="reelflow-bench-home-") as home:
-        env["REELFLOW_HOME"] = home
-        command = [str(Path(sys.executable).with_name("reelflow")), "run", str(clip_dir)]
-        started = time.time()
-        used = run_watching_cpu([*command, "--out", str(work / "out")], env)
-        ended = time.time()
-    lines = [line.split() for line in log.read_text().splitlines()]
-    marks = [(kind, float(stamp)) for kind, stamp, _ in lines]
-    ticks = os.sysconf("SC_CLK_TCK")
-    cpu_first = min(
-        (float(stamp), int(used_ticks) / ticks) for kind, stamp, used_ticks in lines if kind == "start"
-    )
-    cpu_last = max(
-        (float(stamp), int(used_ticks) / ticks) for kind, stamp, used_ticks in lines if kind == "end"
-    )
-    busy, running, since = 0.0, 0, 0.0
-    for kind, stamp in sorted(marks, key=lambda m: m[1]):
-        if kind == "start":
-            since = stamp if running == 0 else since
-            running += 1
-        else:
-            running -= 1
-            busy += stamp - since if running == 0 else 0.0
-    first = min(stamp for kind, stamp in marks if kind == "start")
-    last = max(stamp for kind, stamp in marks if kind == "end")
-    measured = used is not None and cpu_first[1] > 0
-    return Overhead(
-        ended - started,
-        first - started,
-        ended - last,
-        busy,
-        cpu_first[1] if measured else None,
-        used - cpu_last[1] if measured and used is not None else None,
-    )
 
 
 def parts_one_by_one(plan: "RenderPlan", folder: Path) -> tuple[list[Path], list[float], list[int]]:
@@ -526,26 +420,9 @@ def report(
             )
 
 
-def print_overhead(console: Console, cost: Overhead, when: str) -> None:
-    console.print(
-        f"reelflow run, 2.5 s clip, fresh process, {when}: {cost.wall:.2f} s wall; first ffmpeg after "
-        f"[bold]{cost.before_first:.2f} s[/] (target ≤ 1 s), exit [bold]{cost.after_last:.2f} s[/] after the "
-        f"last (target ≤ 0.3 s); ffmpeg/ffprobe running {cost.media:.2f} s"
-    )
-    if cost.cpu_before_first is not None and cost.cpu_after_last is not None:
-        console.print(
-            f"  CPU of the reelflow process itself: {cost.cpu_before_first:.2f} s before the first ffmpeg, "
-            f"{cost.cpu_after_last:.2f} s after the last (the wall figures include the neighbours' load)"
-        )
-
-
 def run_long_benchmark(console: Console, args: argparse.Namespace) -> int:
     lengths = [float(x) for x in str(args.lengths).split(",") if x.strip()]
-    with tempfile.TemporaryDirectory(prefix="reelflow-bench-cache-") as cache:
-        for when in ("the first after installing (an empty cache folder)", "any later one"):
-            with console.status("reelflow run of a 2.5 s clip in a fresh process…"):
-                cost = overhead(args.dir, cache=Path(cache))
-            print_overhead(console, cost, when)
+    measure_overheads(console, args.dir)
     results = []
     for minutes in lengths:
         results.append(measure(console, args.dir, minutes, not args.skip_transcription))

@@ -16,7 +16,7 @@ CAPS = ("running_batches", "videos_in_flight", "transcribe_jobs", "fargate_tasks
 
 def _store(endpoint: str | None, table: str | None) -> DynamoCapacityStore:
     if table is None:
-        from reelflow.serving import running_address
+        from reelflow.serve_address import running_address
 
         state = running_address()
         endpoint, table = endpoint or str(state["aws_endpoint"]), str(state["table"])

@@ -114,10 +114,16 @@ def announce_logs(args: argparse.Namespace) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from reelflow.runner import RunOptions, exit_code, run_folder
-    from reelflow.serving import interrupt_on_sigterm
+    from reelflow.runner import RunOptions, ServeAddress, exit_code, run_folder
+    from reelflow.stopping import interrupt_on_sigterm
 
     interrupt_on_sigterm()
+    on_serve = None
+    if args.on_serve:
+        from reelflow.serve_address import running_address
+
+        address = running_address("")
+        on_serve = ServeAddress(str(address["api_url"]), str(address["websocket_url"]))
     try:
         results = run_folder(
             RunOptions(
@@ -127,8 +133,10 @@ def cmd_run(args: argparse.Namespace) -> int:
                 name=args.name,
                 tier=Tier(args.tier),
                 export=args.export,
-                before_start=lambda: announce_logs(args),
+                # the functions' logs are this process's only when it runs them
+                before_start=None if on_serve else lambda: announce_logs(args),
                 started=process_gc.settle,
+                on_serve=on_serve,
             ),
             console,
         )
@@ -292,6 +300,11 @@ def _batch_commands(sub: Subparsers) -> None:
         "--export",
         choices=["zip", "merged", "playlist"],
         help="Also write this export into the output folder",
+    )
+    run.add_argument(
+        "--on-serve",
+        action="store_true",
+        help="Run the batch on the running `reelflow serve` (it starts nothing; the batch stays there)",
     )
     add_settings_flags(run)
     run.set_defaults(func=cmd_run)

@@ -16,7 +16,7 @@ ACTIONS = {"pause": "pause", "resume": "resume", "cancel": "cancel", "retry": "r
 def api_client(user: str, tier: Tier, endpoint: str | None = None) -> ApiClient:
     """A client of the running serve (its address file), or of `endpoint`, acting as `user`."""
     if endpoint is None:
-        from reelflow.serving import running_address
+        from reelflow.serve_address import running_address
 
         endpoint = str(running_address()["api_url"]).removesuffix("/api")
     return ApiClient(endpoint, issue_token(user, tier))

@@ -41,7 +41,7 @@ from reelflow.client import ApiClient, ApiError
 from reelflow.errors import CliError
 from reelflow.local.cloud import LOCAL_KEY, REGION
 from reelflow.local.tokens import issue_token
-from reelflow.serving import running_address
+from reelflow.serve_address import running_address
 
 TRANSFER = TransferConfig(multipart_threshold=MULTIPART_THRESHOLD, multipart_chunksize=DEFAULT_PART_SIZE)
 

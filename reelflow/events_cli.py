@@ -14,7 +14,8 @@ from reelflow.local.notification_feed import FILE_NAME, Notification, read
 def notifications_file(args: Any) -> Path:
     if args.file:
         return Path(args.file)
-    from reelflow.serving import data_folder, running_address
+    from reelflow.serve_address import running_address
+    from reelflow.serving import data_folder
 
     state = running_address("--file FILE")
     return Path(state.get("notifications") or data_folder(None) / FILE_NAME)

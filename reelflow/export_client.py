@@ -60,7 +60,7 @@ def run_export_command(console: Console, args: Any) -> int:
     """`reelflow export BATCH_ID --format …` against the running `reelflow serve`."""
     from functions.domain.enums import Tier
     from reelflow.local.tokens import issue_token
-    from reelflow.serving import running_address
+    from reelflow.serve_address import running_address
 
     api_url = args.api_url or str(running_address("--api-url URL")["api_url"])
     client = ApiClient(api_url.removesuffix("/api"), args.token or issue_token(args.user, Tier(args.tier)))

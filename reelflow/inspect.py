@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from reelflow.errors import CliError
-from reelflow.serving import running_address
+from reelflow.serve_address import running_address
 
 
 def _client(endpoint: str | None) -> Any:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 import requests
@@ -20,15 +20,13 @@ from rich.table import Table
 from functions.domain.enums import Tier
 from functions.domain.quotas import limits_for
 from functions.domain.uploads import ACCEPTED
-from functions.services.sweep import SweepReport
 from reelflow.client import ApiClient, ApiError, download, upload_file
 from reelflow.errors import CliError, ExitCode, default_user
 from reelflow.folder_scan import FolderScan, prepare, scan_folder
-from reelflow.local.children import stop_children
-from reelflow.local.cloud import LocalCloud, LocalSettings
-from reelflow.local.gateway import Gateway
-from reelflow.local.sweeper import Sweeper, interval_from_env, recover_lost_executions
 from reelflow.local.tokens import issue_token
+
+if TYPE_CHECKING:  # local mode is imported only by a run that starts it (not by `run --on-serve`)
+    from reelflow.local.cloud import LocalCloud, LocalSettings
 
 TERMINAL = {"completed", "failed", "cancelled"}
 
@@ -37,7 +35,7 @@ TERMINAL = {"completed", "failed", "cancelled"}
 # progress written every second (3 s on AWS, 0.25 s in serve: each write is a stream record and a
 # progress Lambda, all in this process), and the drop folder, which a run never uses, checked every
 # minute as scheduled on AWS (every 5 s in serve).
-def run_tuning(settings: LocalSettings) -> LocalSettings:
+def run_tuning(settings: "LocalSettings") -> "LocalSettings":
     return replace(settings, progress_write_interval_seconds=1.0, drop_sweep_interval_seconds=60.0)
 
 
@@ -54,40 +52,15 @@ class RunOptions:
     export: str | None = None  # zip | merged | playlist: also written into out_dir
     before_start: Callable[[], None] | None = None  # once the folder is checked, before the stack starts
     started: Callable[[], None] | None = None  # once the stack is up, before the batch is created
+    on_serve: "ServeAddress | None" = None  # submit to this running `reelflow serve` instead
 
 
-class LocalStack:
-    """The embedded AWS plus the local gateway, started together."""
+@dataclass(frozen=True)
+class ServeAddress:
+    """Where a running `reelflow serve` takes batches (its address file: reelflow/serve_address.py)."""
 
-    def __init__(
-        self,
-        work_dir: Path,
-        port: int = 0,
-        moto_port: int = 0,
-        data_dir: Path | None = None,
-        tuning: Callable[[LocalSettings], LocalSettings] | None = None,
-    ) -> None:
-        settings = LocalSettings(work_dir=work_dir, data_dir=data_dir)
-        self.cloud = LocalCloud(tuning(settings) if tuning else settings, port=moto_port)
-        self.gateway = Gateway(port=port)
-        self.sweeper = Sweeper(interval_from_env())
-        self.recovered: SweepReport | None = None
-
-    def __enter__(self) -> "LocalStack":
-        self.cloud.start()
-        if self.cloud.settings.data_dir is not None:
-            self.recovered = recover_lost_executions()  # batches kept from a previous process
-        self.gateway.start()
-        self.sweeper.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.sweeper.stop()
-        # Nothing a handler cut short writes after this reaches the data folder; no ffmpeg outlives us.
-        self.cloud.detach_store()
-        stop_children()
-        self.gateway.stop()
-        self.cloud.stop()
+    api_url: str  # …/api
+    websocket_url: str
 
 
 def _video_label(video: dict[str, Any]) -> str:
@@ -139,10 +112,10 @@ def run_folder(options: RunOptions, console: Console | None = None) -> dict[str,
             )
         if options.before_start is not None:
             options.before_start()
-        with LocalStack(Path(work), tuning=run_tuning) as stack:
-            if options.started is not None:
-                options.started()
-            results = _run_batch(stack, options, videos, console)
+        if options.on_serve is not None:
+            results = _run_on_serve(options.on_serve, options, videos, console)
+        else:
+            results = _run_in_process(Path(work), options, videos, console)
     results["not_processed"] = [p.as_json() for p in scan.passed]
     write_results(options.out_dir, results)
     print_summary(console, results)
@@ -156,10 +129,60 @@ def report_passed(console: Console, scan: FolderScan) -> None:
         console.print(f"{label} {passed.name}: {passed.reason}", soft_wrap=True, highlight=False)
 
 
-def _run_batch(
-    stack: "LocalStack", options: RunOptions, videos: list[tuple[Path, str]], console: Console
+def _run_in_process(
+    work: Path, options: RunOptions, videos: list[tuple[Path, str]], console: Console
 ) -> dict[str, Any]:
-    client = ApiClient(stack.gateway.base_url, issue_token(default_user(), options.tier))
+    """The batch on an embedded AWS of this process's own, started for it and stopped after it."""
+    from reelflow.local.stack import LocalStack
+
+    with LocalStack(work, tuning=run_tuning) as stack:
+        if options.started is not None:
+            options.started()
+        client = ApiClient(stack.gateway.base_url, issue_token(default_user(), options.tier))
+        batch_id = submit_batch(client, options, videos, console)
+        try:
+            batch = watch(client, batch_id, options, console, execution_ended(stack.cloud))
+        except KeyboardInterrupt:
+            batch = cancel_on_interrupt(client, batch_id, console)
+        results = collect_results(client, batch, options.out_dir)
+        execution = execution_history(stack.cloud, batch.get("execution_arn"))
+        (options.out_dir / "execution.json").write_text(json.dumps(execution, indent=2, default=str))
+        if options.export:
+            export_into_results(client, batch, options, results, console)
+        return results
+
+
+def _run_on_serve(
+    serve: ServeAddress, options: RunOptions, videos: list[tuple[Path, str]], console: Console
+) -> dict[str, Any]:
+    """The batch on a running `reelflow serve`: nothing to start or stop, the progress from its
+    WebSocket (the end seen as it happens), the batch kept there (its web app shows it)."""
+    token = issue_token(default_user(), options.tier)
+    client = ApiClient(serve.api_url.removesuffix("/api"), token)
+    console.print(f"[bold]On serve[/] {serve.api_url}", soft_wrap=True, highlight=False)
+    if options.started is not None:
+        options.started()
+    batch_id = submit_batch(client, options, videos, console)
+    from reelflow.watch import WatchOptions, watch_batch  # it imports this module
+
+    try:
+        watch_batch(
+            WatchOptions(serve.websocket_url, token, batch_id, timeout_seconds=options.timeout_seconds),
+            console,
+        )
+        batch = client.batch(batch_id)
+    except KeyboardInterrupt:
+        batch = cancel_on_interrupt(client, batch_id, console)
+    results = collect_results(client, batch, options.out_dir)
+    if options.export:
+        export_into_results(client, batch, options, results, console)
+    return results
+
+
+def submit_batch(
+    client: ApiClient, options: RunOptions, videos: list[tuple[Path, str]], console: Console
+) -> str:
+    """Creates the batch, uploads its videos and starts it: its id."""
     created = client.create_batch(
         {
             "name": options.name or options.input_dir.resolve().name[:100] or "batch",
@@ -170,21 +193,14 @@ def _run_batch(
             ],
         }
     )
-    batch_id = created["batch_job"]["id"]
+    batch_id: str = created["batch_job"]["id"]
     console.print(f"[bold]Batch[/] {batch_id}: {len(videos)} videos, execution name = batch id")
     with console.status("Uploading with presigned URLs…"):
         for target, (path, _name) in zip(created["uploads"], videos, strict=True):
             upload_file(target, path, client=client)
     started = client.start(batch_id)
     console.print(f"[bold]Execution[/] {started['job_id']}")
-    try:
-        batch = watch(client, batch_id, options, console, execution_ended(stack.cloud))
-    except KeyboardInterrupt:
-        batch = cancel_on_interrupt(client, batch_id, console)
-    results = collect_results(client, stack, batch, options.out_dir)
-    if options.export:
-        export_into_results(client, batch, options, results, console)
-    return results
+    return batch_id
 
 
 def write_results(out_dir: Path, results: dict[str, Any]) -> None:
@@ -247,7 +263,7 @@ def batch_status(batch: dict[str, Any]) -> str:
     return f"{batch['status']}" + (f", ~{eta}s left" if eta else "")
 
 
-def execution_ended(cloud: LocalCloud) -> Callable[[str | None], bool]:
+def execution_ended(cloud: "LocalCloud") -> Callable[[str | None], bool]:
     """Whether a batch's execution has ended: the moment to read its detail a last time."""
 
     def ended(execution_arn: str | None) -> bool:
@@ -311,9 +327,7 @@ def _until_next_read(
         time.sleep(options.end_check_seconds)
 
 
-def collect_results(
-    client: ApiClient, stack: LocalStack, batch: dict[str, Any], out_dir: Path
-) -> dict[str, Any]:
+def collect_results(client: ApiClient, batch: dict[str, Any], out_dir: Path) -> dict[str, Any]:
     outputs_dir = out_dir / "outputs"
     for video in batch["videos"]:
         url = video.pop("output_video_url", None)  # the embedded S3 is gone after the run: a local path
@@ -337,14 +351,12 @@ def collect_results(
                     result[name]["data"] = response.json()
         if extras:
             video["output_files"] = extras
-    execution = execution_history(stack.cloud, batch.get("execution_arn"))
-    (out_dir / "execution.json").write_text(json.dumps(execution, indent=2, default=str))
     results = {"batch": {k: v for k, v in batch.items() if k != "videos"}, "videos": batch["videos"]}
     (out_dir / "results.json").write_text(json.dumps(results, indent=2, default=str))
     return results
 
 
-def execution_history(cloud: LocalCloud, execution_arn: str | None) -> dict[str, Any]:
+def execution_history(cloud: "LocalCloud", execution_arn: str | None) -> dict[str, Any]:
     if not execution_arn:
         return {}
     sfn = cloud.client("stepfunctions")

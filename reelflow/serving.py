@@ -3,26 +3,22 @@ stopped cleanly on Ctrl+C or SIGTERM (no ffmpeg left running, no work folder, no
 
 import os
 import shutil
-import signal
-import socket
 import tempfile
 import time
 from pathlib import Path
-from types import FrameType
 from typing import Any
-from urllib.parse import urlparse
 
 from rich.console import Console
 
 from reelflow.errors import default_user
 from reelflow.local.children import mark_children, reap_orphans
-from reelflow.local.home import clear_state, home, read_state, state_path, write_state
+from reelflow.local.home import clear_state, home, read_state, write_state
 from reelflow.local.notification_feed import FILE_NAME, Notification, NotificationFeed
 from reelflow.local.webapp import dist_dir
+from reelflow.serve_address import ADDRESS, alive
+from reelflow.stopping import interrupt_on_sigterm
 
-ADDRESS = "serve"
 WORK_PREFIX = "reelflow-serve-"
-NOT_RUNNING = "no reelflow serve is running"
 
 
 def web_app_note() -> str:
@@ -33,21 +29,11 @@ def data_folder(data_dir: Path | None) -> Path:
     return data_dir or home() / "data"
 
 
-def interrupt_on_sigterm() -> None:
-    """SIGTERM stops like Ctrl+C does: through the `finally` blocks that clean up."""
-
-    def interrupt(_signum: int, _frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, interrupt)
-    signal.signal(signal.SIGHUP, interrupt)  # a closed terminal stops it the same way
-
-
 def serve(console: Console, port: int, moto_port: int, data_dir: Path | None, fresh: bool) -> int:
-    from reelflow.runner import LocalStack
+    from reelflow.local.stack import LocalStack
 
     running = read_state(ADDRESS)
-    if running and _alive(running):
+    if running and alive(running):
         raise SystemExit(
             f"reelflow serve is already running at {running.get('api_url')} (pid {running.get('pid')})"
         )
@@ -137,34 +123,3 @@ def drop_timing() -> dict[str, float]:
         "drop_quiet_period_seconds": config.drop_quiet_period_seconds,
         "drop_settle_seconds": config.drop_settle_seconds,
     }
-
-
-def running_address(flag: str = "--endpoint URL") -> dict[str, Any]:
-    """The address of the running `reelflow serve`; a stale file (its process gone) is removed and
-    reported in one line."""
-    state = read_state(ADDRESS)
-    if not state:
-        raise SystemExit(
-            f"{NOT_RUNNING}: start one with `reelflow serve`" + (f" (or pass {flag})" if flag else "")
-        )
-    if not _alive(state):
-        clear_state(ADDRESS)
-        raise SystemExit(f"{NOT_RUNNING} (removed the stale address file {state_path(ADDRESS)})")
-    return state
-
-
-def _alive(state: dict[str, Any]) -> bool:
-    pid = state.get("pid")
-    if isinstance(pid, int):
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            pass
-    endpoint = urlparse(str(state.get("aws_endpoint", "")))
-    try:
-        with socket.create_connection((endpoint.hostname or "127.0.0.1", endpoint.port or 80), timeout=1):
-            return True
-    except OSError:
-        return False

@@ -243,7 +243,7 @@ def run_watch(console: Console, args: Any) -> int:
     """The `watch` command: the URL of the running `serve` (or --url) and a token for --user."""
     from functions.domain.enums import Tier
     from reelflow.local.tokens import issue_token
-    from reelflow.serving import running_address
+    from reelflow.serve_address import running_address
 
     url = args.url or str(running_address("--url URL")["websocket_url"])
     token = args.token or issue_token(args.user, Tier(args.tier))

@@ -75,3 +75,36 @@ def test_export_downloads_a_playlist_from_a_running_serve(tmp_path: Path):
         assert result.returncode == 0, result.stdout + result.stderr
         playlist = (tmp_path / "x" / "served.m3u8").read_text()
         assert playlist.startswith("#EXTM3U") and "#EXTINF:1.5" in playlist
+
+
+def test_run_on_serve_processes_the_folder_there_and_writes_the_same_results(tmp_path: Path):
+    videos = tmp_path / "trip"
+    videos.mkdir()
+    make_clip(videos / "a.mp4", seconds=1.0)
+    make_clip(videos / "b.webm", seconds=1.0)
+    home = tmp_path / "home"
+    home.mkdir()
+    out = tmp_path / "out"
+    absent = reelflow("run", str(videos), "--out", str(out), "--on-serve", *QUICK_FLAGS, home=home)
+    assert absent.returncode != 0 and not out.exists()
+    assert "no reelflow serve is running: start one with `reelflow serve`" in absent.stderr
+    with serving(home) as fields:
+        result = reelflow(
+            "run", str(videos), "--out", str(out), "--on-serve", "--export", "zip", *QUICK_FLAGS, home=home
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert f"On serve {fields['api_url']}" in result.stdout
+        results = json.loads((out / "results.json").read_text())
+        assert results["batch"]["status"] == "completed" and results["export"]["status"] == "completed"
+        assert [v["status"] for v in results["videos"]] == ["completed", "completed"]
+        for video in results["videos"]:
+            output = out / video["output_file"]
+            assert output.stat().st_size > 0 and (out / video["output_files"]["poster"]).is_file()
+        # the batch stays on the serve (its web app and `reelflow export` see it), under the same user
+        token = reelflow("token", "--user", "local-user", "--tier", "pro", home=home).stdout.strip()
+        listed = requests.get(
+            f"{fields['api_url']}/batch-jobs", headers={"Authorization": f"Bearer {token}"}, timeout=30
+        ).json()
+        assert [b["id"] for b in listed["batch_jobs"]] == [results["batch"]["id"]]
+    # nothing of local mode ran in the command itself: no log file, no execution history of its own
+    assert "Logs:" not in result.stdout and not (out / "execution.json").exists()

@@ -10,7 +10,8 @@ import pytest
 from functions.config import RuntimeConfig
 from functions.media import parts, speech_parts
 from reelflow import bench_long
-from reelflow.bench_long import Measured, aws_model, run_watching_cpu
+from reelflow.bench_long import Measured, aws_model
+from reelflow.bench_overhead import run_watching_cpu
 
 
 def measured(**changes: object) -> Measured:
