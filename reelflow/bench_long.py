@@ -4,7 +4,8 @@ For each length (minutes), on a generated 720p30 talk cached in `--dir`:
 
 - **run / plain re-encode**: the wall time of `reelflow run` (a fresh process: silence removal and the
   720p export, the way a user runs it) against a plain ffmpeg 720p re-encode of the same file, compared
-  with the kept fraction × 1.10 (a run should cost what the media it keeps costs);
+  with the kept fraction × 1.10 (a run should cost what the media it keeps costs); and the same run with
+  `--on-serve` on a `reelflow serve` started once for the whole bench (no local AWS started per run);
 - **CPU of the split render against one render**: the CPU seconds of the ffmpeg children of both;
 - **AWS critical path** from the measured time of each part rendered alone (as one Lambda would):
   analysis + transcription of the slowest group of speech parts (one Transcriber invocation each, the
@@ -31,7 +32,7 @@ from rich.console import Console
 from rich.table import Table
 
 from functions.domain.capacity import NEW_ACCOUNT, RAISED_ACCOUNT, derived_capacity
-from reelflow.bench_overhead import measure_overheads, reelflow_command
+from reelflow.bench_overhead import measure_overheads, reelflow_command, running_serve
 
 if TYPE_CHECKING:
     import numpy as np
@@ -75,6 +76,7 @@ class Measured:
     whisper_rate: float | None  # media seconds per wall second on one part
     part_read_mb: list[float] = field(default_factory=list)  # of the source, each part by URL in ranges
     baselines: list[float] = field(default_factory=list)  # each plain re-encode; `baseline` the fastest
+    run_on_serve: float | None = None  # `reelflow run --on-serve` on a serve already running
 
 
 def children_cpu() -> float:
@@ -88,8 +90,9 @@ def cpu_and_wall(work: Callable[[], T]) -> tuple[T, float, float]:
     return result, children_cpu() - cpu, time.perf_counter() - wall
 
 
-def fresh_run(source: Path, work: Path) -> float:
-    """`reelflow run` in a new process on a folder holding only `source`: wall seconds."""
+def fresh_run(source: Path, work: Path, serve_home: Path | None = None) -> float:
+    """`reelflow run` in a new process on a folder holding only `source`: wall seconds. With
+    `serve_home`, `--on-serve` on that running serve (bench_overhead.running_serve)."""
     folder = work / "run-in"
     folder.mkdir(exist_ok=True)
     link = folder / source.name
@@ -106,10 +109,11 @@ def fresh_run(source: Path, work: Path) -> float:
                 "--out",
                 str(work / "run-out"),
                 *settings,
+                *(["--on-serve"] if serve_home else []),
             ],
             check=True,
             capture_output=True,
-            env={**os.environ, "REELFLOW_HOME": home},
+            env={**os.environ, "REELFLOW_HOME": str(serve_home or home)},
         )
         return time.perf_counter() - started
 
@@ -159,7 +163,9 @@ def whisper_speed(audio: Path, seconds: float, frames: "np.ndarray") -> float | 
     return seconds / (time.perf_counter() - started)
 
 
-def measure(console: Console, folder: Path, minutes: float, with_whisper: bool) -> Measured:
+def measure(
+    console: Console, folder: Path, minutes: float, with_whisper: bool, serve_home: Path | None = None
+) -> Measured:
     from functions.domain.enums import ExportFormat, ExportQuality
     from functions.media.probe import probe
     from functions.media.render import plan_render, render
@@ -183,6 +189,10 @@ def measure(console: Console, folder: Path, minutes: float, with_whisper: bool) 
         before = plain()
     with console.status(f"{minutes:g} min: reelflow run, fresh process…"):
         run = fresh_run(video, work)
+    run_on_serve = None
+    if serve_home is not None:
+        with console.status(f"{minutes:g} min: reelflow run --on-serve, fresh process…"):
+            run_on_serve = fresh_run(video, work, serve_home)
     with console.status(f"{minutes:g} min: plain re-encode (baseline), after the run…"):
         baselines = [before, plain()]
     with console.status(f"{minutes:g} min: analysis…"):
@@ -228,6 +238,7 @@ def measure(console: Console, folder: Path, minutes: float, with_whisper: bool) 
         source_mb=(info.size or 0) / 1e6,
         whisper_rate=whisper_rate,
         part_read_mb=[size / 1e6 for size in part_read],
+        run_on_serve=run_on_serve,
     )
 
 
@@ -350,7 +361,8 @@ def report(
     console: Console, results: list[Measured], s3_mbps: float, scale_to: float, hds: list[HdPart]
 ) -> None:
     table = Table(title=f"reelflow bench long: 720p30 talks, {os.cpu_count()} cores, S3 at {s3_mbps:g} MB/s")
-    columns = ["minutes", "kept", "plain s", "run s", "run/plain", "≤ kept×1.10", "one CPU s", "split CPU s"]
+    columns = ["minutes", "kept", "plain s", "run s", "run/plain", "≤ kept×1.10", "on serve/plain"]
+    columns += ["one CPU s", "split CPU s"]
     columns += [
         "split/one",
         "parts",
@@ -372,6 +384,7 @@ def report(
             f"{m.run:.1f}",
             f"{ratio:.2f}",
             f"{m.kept * 1.10:.2f} {'met' if ratio <= m.kept * 1.10 else 'NOT met'}",
+            f"{m.run_on_serve / m.baseline:.2f}" if m.run_on_serve else "",
             f"{m.one_cpu:.1f}",
             f"{m.split_cpu:.1f}",
             f"{m.split_cpu / m.one_cpu:.2f}",
@@ -424,18 +437,21 @@ def run_long_benchmark(console: Console, args: argparse.Namespace) -> int:
     lengths = [float(x) for x in str(args.lengths).split(",") if x.strip()]
     measure_overheads(console, args.dir)
     results = []
-    for minutes in lengths:
-        results.append(measure(console, args.dir, minutes, not args.skip_transcription))
-        latest = results[-1]
-        parts = ", ".join(f"{p:.1f}" for p in latest.part_seconds)
-        console.print(
-            f"{minutes:g} min: run {latest.run:.1f} s / plain {latest.baseline:.1f} s (the faster of "
-            f"{', '.join(f'{b:.1f}' for b in latest.baselines)} s) = "
-            f"{latest.run / latest.baseline:.2f} (kept {latest.kept:.2f}); "
-            f"split CPU {latest.split_cpu:.1f} s / one {latest.one_cpu:.1f} s; parts {parts} s"
-        )
-        if args.json:
-            args.json.write_text(json.dumps([m.__dict__ for m in results], indent=2))
+    with running_serve(args.dir / "serve") as serve_home:
+        for minutes in lengths:
+            results.append(measure(console, args.dir, minutes, not args.skip_transcription, serve_home))
+            latest = results[-1]
+            parts = ", ".join(f"{p:.1f}" for p in latest.part_seconds)
+            on_serve = latest.run_on_serve or math.nan
+            console.print(
+                f"{minutes:g} min: run {latest.run:.1f} s / plain {latest.baseline:.1f} s (the faster of "
+                f"{', '.join(f'{b:.1f}' for b in latest.baselines)} s) = "
+                f"{latest.run / latest.baseline:.2f} (kept {latest.kept:.2f}); --on-serve {on_serve:.1f} s "
+                f"= {on_serve / latest.baseline:.2f}; "
+                f"split CPU {latest.split_cpu:.1f} s / one {latest.one_cpu:.1f} s; parts {parts} s"
+            )
+            if args.json:
+                args.json.write_text(json.dumps([m.__dict__ for m in results], indent=2))
     hds = []
     for picture in () if args.skip_hd else HD_PICTURES:
         with console.status(f"a 120-second 1080p part ({picture}), as one Lambda would render it…"):
