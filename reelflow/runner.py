@@ -1,4 +1,5 @@
-"""`reelflow run`: one folder of videos → one batch on the embedded local AWS, with live progress."""
+"""`reelflow run`: one folder of videos → one batch, on an embedded local AWS of its own or (`--on-serve`) on
+the running `reelflow serve`, with live progress."""
 
 import json
 import mimetypes
