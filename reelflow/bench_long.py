@@ -435,9 +435,11 @@ def report(
 
 def run_long_benchmark(console: Console, args: argparse.Namespace) -> int:
     lengths = [float(x) for x in str(args.lengths).split(",") if x.strip()]
-    measure_overheads(console, args.dir)
     results = []
-    with running_serve(args.dir / "serve") as serve_home:
+    # one serve for the whole bench, started with the overhead's ffmpeg wrappers (they log, nothing more)
+    console.print("Starting a reelflow serve for `run --on-serve`…")
+    with running_serve(args.dir / "overhead") as serve_home:
+        measure_overheads(console, args.dir, serve_home)
         for minutes in lengths:
             results.append(measure(console, args.dir, minutes, not args.skip_transcription, serve_home))
             latest = results[-1]

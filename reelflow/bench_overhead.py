@@ -185,21 +185,16 @@ def print_overhead(console: Console, cost: Overhead, when: str) -> None:
         )
 
 
-def measure_overheads(console: Console, folder: Path) -> list[tuple[str, Overhead]]:
+def measure_overheads(console: Console, folder: Path, serve_home: Path) -> None:
     """Both ways, twice each: in process with an empty cache folder (the first run after installing)
-    and again; on a running serve, its first batch and a later one."""
-    measured: list[tuple[str, Overhead]] = []
+    and again; on the running serve `serve_home` (`running_serve(folder / "overhead")`, nothing run on it
+    yet), its first batch and a later one."""
     with tempfile.TemporaryDirectory(prefix="reelflow-bench-cache-") as cache:
         for when in ("the first after installing (an empty cache folder)", "any later one"):
             with console.status("reelflow run of a 2.5 s clip in a fresh process…"):
                 cost = overhead(folder, cache=Path(cache))
             print_overhead(console, cost, when)
-            measured.append((when, cost))
-    console.print("Starting a reelflow serve for `run --on-serve`…")
-    with running_serve(folder / "overhead") as serve_home:
-        for when in ("--on-serve, the serve's first batch", "--on-serve, any later one"):
-            with console.status("reelflow run --on-serve of a 2.5 s clip in a fresh process…"):
-                cost = overhead(folder, serve_home=serve_home)
-            print_overhead(console, cost, when)
-            measured.append((when, cost))
-    return measured
+    for when in ("--on-serve, the serve's first batch", "--on-serve, any later one"):
+        with console.status("reelflow run --on-serve of a 2.5 s clip in a fresh process…"):
+            cost = overhead(folder, serve_home=serve_home)
+        print_overhead(console, cost, when)
