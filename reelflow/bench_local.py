@@ -150,9 +150,7 @@ def measure_run(console: Console, seconds: float) -> dict[str, float]:
         try:
             with FfmpegClock() as clock:
                 started = time.perf_counter()
-                run_folder(
-                    RunOptions(folder / "in", folder / "out", settings=settings, poll_seconds=0.05), quiet
-                )
+                run_folder(RunOptions(folder / "in", folder / "out", settings=settings), quiet)
                 wall = time.perf_counter() - started
         finally:
             quiet.file.close()

@@ -15,7 +15,6 @@ from urllib.parse import unquote
 import requests
 from rich import box
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from functions.domain.enums import Tier
@@ -47,8 +46,6 @@ class RunOptions:
     settings: dict[str, Any] = field(default_factory=dict)
     name: str | None = None
     tier: Tier = Tier.PRO
-    poll_seconds: float = 1.0  # the batch's detail, read for the bars
-    end_check_seconds: float = 0.1  # whether its execution ended (read in process: no API call)
     timeout_seconds: float = 3600.0
     export: str | None = None  # zip | merged | playlist: also written into out_dir
     before_start: Callable[[], None] | None = None  # once the folder is checked, before the stack starts
@@ -139,12 +136,9 @@ def _run_in_process(
     with LocalStack(work, tuning=run_tuning) as stack:
         if options.started is not None:
             options.started()
-        client = ApiClient(stack.gateway.base_url, issue_token(default_user(), options.tier))
-        batch_id = submit_batch(client, options, videos, console)
-        try:
-            batch = watch(client, batch_id, options, console, execution_ended(stack.cloud))
-        except KeyboardInterrupt:
-            batch = cancel_on_interrupt(client, batch_id, console)
+        token = issue_token(default_user(), options.tier)
+        client = ApiClient(stack.gateway.base_url, token)
+        batch = submit_and_follow(client, stack.gateway.ws_url, token, options, videos, console)
         results = collect_results(client, batch, options.out_dir)
         execution = execution_history(stack.cloud, batch.get("execution_arn"))
         (options.out_dir / "execution.json").write_text(json.dumps(execution, indent=2, default=str))
@@ -156,28 +150,40 @@ def _run_in_process(
 def _run_on_serve(
     serve: ServeAddress, options: RunOptions, videos: list[tuple[Path, str]], console: Console
 ) -> dict[str, Any]:
-    """The batch on a running `reelflow serve`: nothing to start or stop, the progress from its
-    WebSocket (the end seen as it happens), the batch kept there (its web app shows it)."""
+    """The batch on a running `reelflow serve`: nothing to start or stop, the batch kept there (its web
+    app shows it)."""
     token = issue_token(default_user(), options.tier)
     client = ApiClient(serve.api_url.removesuffix("/api"), token)
     console.print(f"[bold]On serve[/] {serve.api_url}", soft_wrap=True, highlight=False)
     if options.started is not None:
         options.started()
+    batch = submit_and_follow(client, serve.websocket_url, token, options, videos, console)
+    results = collect_results(client, batch, options.out_dir)
+    if options.export:
+        export_into_results(client, batch, options, results, console)
+    return results
+
+
+def submit_and_follow(
+    client: ApiClient,
+    websocket_url: str,
+    token: str,
+    options: RunOptions,
+    videos: list[tuple[Path, str]],
+    console: Console,
+) -> dict[str, Any]:
+    """Creates, uploads and starts the batch, draws its bars from the gateway's WebSocket (its end seen
+    as it happens, no detail read while it runs) and reads its detail once at the end. Ctrl+C cancels it."""
     batch_id = submit_batch(client, options, videos, console)
     from reelflow.watch import WatchOptions, watch_batch  # it imports this module
 
     try:
         watch_batch(
-            WatchOptions(serve.websocket_url, token, batch_id, timeout_seconds=options.timeout_seconds),
-            console,
+            WatchOptions(websocket_url, token, batch_id, timeout_seconds=options.timeout_seconds), console
         )
-        batch = client.batch(batch_id)
+        return client.batch(batch_id)
     except KeyboardInterrupt:
-        batch = cancel_on_interrupt(client, batch_id, console)
-    results = collect_results(client, batch, options.out_dir)
-    if options.export:
-        export_into_results(client, batch, options, results, console)
-    return results
+        return cancel_on_interrupt(client, batch_id, console)
 
 
 def submit_batch(
@@ -201,7 +207,17 @@ def submit_batch(
             upload_file(target, path, client=client)
     started = client.start(batch_id)
     console.print(f"[bold]Execution[/] {started['job_id']}")
+    if started["batch_job"]["status"] == "queued":  # the serve runs other batches: the bars wait with it
+        console.print(f"[yellow]{queued_line(started['batch_job'])}[/]: it starts when a running slot frees")
     return batch_id
+
+
+def queued_line(batch: dict[str, Any]) -> str:
+    """A queued batch's place in the queue and since when."""
+    since = batch.get("queued_at")
+    clock = datetime.fromisoformat(since).astimezone().strftime("%H:%M:%S") if since else "?"
+    place = batch.get("queue_position")
+    return f"queued{f' #{place}' if place else ''} since {clock}"
 
 
 def write_results(out_dir: Path, results: dict[str, Any]) -> None:
@@ -251,81 +267,6 @@ def cancel_on_interrupt(client: ApiClient, batch_id: str, console: Console) -> d
     except ApiError as refused:  # it finished meanwhile
         console.print(f"Not cancelled: {refused}")
     return client.batch(batch_id)
-
-
-def batch_status(batch: dict[str, Any]) -> str:
-    """The batch bar's status: a queued batch's place in the queue and since when; else the ETA."""
-    if batch["status"] == "queued":
-        since = batch.get("queued_at")
-        clock = datetime.fromisoformat(since).astimezone().strftime("%H:%M:%S") if since else "?"
-        place = batch.get("queue_position")
-        return f"queued{f' #{place}' if place else ''} since {clock}"
-    eta = batch.get("estimated_time_remaining")
-    return f"{batch['status']}" + (f", ~{eta}s left" if eta else "")
-
-
-def execution_ended(cloud: "LocalCloud") -> Callable[[str | None], bool]:
-    """Whether a batch's execution has ended: the moment to read its detail a last time."""
-
-    def ended(execution_arn: str | None) -> bool:
-        return execution_arn is not None and cloud.execution_status(execution_arn) != "RUNNING"
-
-    return ended
-
-
-def watch(
-    client: ApiClient,
-    batch_id: str,
-    options: RunOptions,
-    console: Console,
-    ended: Callable[[str | None], bool] | None = None,
-) -> dict[str, Any]:
-    """The bars, from the batch's detail every `poll_seconds`; with `ended`, its end is seen within
-    `end_check_seconds` without reading the whole detail that often."""
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(bar_width=12),  # label, bar, percentage, status and time in 80 columns
-        TextColumn("{task.percentage:>3.0f}%"),
-        TextColumn("{task.fields[status]}"),
-        TimeElapsedColumn(),
-    )
-    deadline = time.monotonic() + options.timeout_seconds
-    with Progress(*columns, console=console, transient=False) as progress:
-        overall = progress.add_task("[bold]batch", total=100, status="")
-        tasks: dict[str, TaskID] = {}
-        while True:
-            batch = client.batch(batch_id)
-            for video in batch["videos"]:
-                if video["video_id"] not in tasks:
-                    tasks[video["video_id"]] = progress.add_task(_video_label(video), total=100, status="")
-                progress.update(
-                    tasks[video["video_id"]],
-                    completed=video["progress_percentage"],
-                    status=_video_status(video),
-                )
-            progress.update(overall, completed=batch["progress_percentage"], status=batch_status(batch))
-            if batch["status"] in TERMINAL:
-                return batch
-            if time.monotonic() > deadline:
-                raise CliError(
-                    f"batch {batch_id} did not finish within {options.timeout_seconds:.0f} s",
-                    ExitCode.TIMED_OUT,
-                )
-            _until_next_read(options, ended, batch.get("execution_arn"))
-
-
-def _until_next_read(
-    options: RunOptions, ended: Callable[[str | None], bool] | None, execution_arn: str | None
-) -> None:
-    """Wait `poll_seconds`, or with `ended` only until the execution has ended (checked every
-    `end_check_seconds`)."""
-    if ended is None:
-        time.sleep(options.poll_seconds)
-        return
-    due = time.monotonic() + options.poll_seconds
-    time.sleep(options.end_check_seconds)
-    while time.monotonic() < due and not ended(execution_arn):
-        time.sleep(options.end_check_seconds)
 
 
 def collect_results(client: ApiClient, batch: dict[str, Any], out_dir: Path) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from reelflow.local import (
     stream_mapping,
 )
 from reelflow.local.drop_sweeper import DropSweeper
+from reelflow.local.invoker import cold_start_all
 from reelflow.local.provisioning import (
     Names,
     Worker,
@@ -48,6 +49,13 @@ LOCAL_KEY = "local"  # access key id and secret of local mode (the S3 front veri
 ACCOUNT = "123456789012"
 PORT_FILE = "aws_port"  # in the data folder: the embedded AWS's port, reused by the next start
 KEYRING = "credentials.json"  # in the data folder: each role session's keys (reelflow/local/roles.py)
+
+
+def new_deployment() -> None:
+    """After the environment changed (a start, a redeploy, a stop): configuration and clients rebuilt
+    on next use, and every function's next invocation a cold start."""
+    reset_services()
+    cold_start_all()
 
 
 def free_port() -> int:
@@ -226,7 +234,7 @@ class LocalCloud:
                 self, roles.Environment(ACCOUNT, REGION), engine, keyring=self._keyring
             )
         os.environ.update(runtime_environment(transcription_engine=engine))
-        reset_services()
+        new_deployment()
 
     @staticmethod
     def _make_worker() -> None:
@@ -276,7 +284,7 @@ class LocalCloud:
         for name in set(os.environ) - set(outer):
             del os.environ[name]
         os.environ.update(outer)
-        reset_services()
+        new_deployment()
 
     def __enter__(self) -> "LocalCloud":
         return self.start()
@@ -332,7 +340,7 @@ class LocalCloud:
         )
         os.environ.pop("AWS_PROFILE", None)
         self.settings.work_dir.mkdir(parents=True, exist_ok=True)
-        reset_services()
+        new_deployment()
 
     def execution_status(self, execution_arn: str) -> str:
         """An execution's status as the embedded Step Functions holds it, read in this process rather

@@ -8,6 +8,7 @@ what Step Functions' Retry and Catch match on.
 
 import importlib
 import json
+import sys
 import threading
 import time
 import traceback
@@ -61,6 +62,19 @@ def resolve_handler(path: str) -> Handler:
             module_name, _, attribute = path.rpartition(".")
             _cache[path] = getattr(importlib.import_module(module_name), attribute)
         return _cache[path]
+
+
+def cold_start_all() -> None:
+    """A new deployment: the next invocation of every function is a cold start. What a handler module
+    built once per container (a fan-out, a notifier, bound to the endpoints of the start it was built
+    in) is forgotten, as a new Lambda container would not have it: a process that starts local mode a
+    second time (`reelflow bench local`, tests) must not post to a gateway or an embedded AWS now gone."""
+    for name, module in list(sys.modules.items()):
+        if module is None or not name.startswith("functions.handlers."):
+            continue
+        for value in list(vars(module).values()):
+            if callable(getattr(value, "cache_clear", None)):
+                value.cache_clear()
 
 
 def lambda_error(error: BaseException) -> dict[str, Any]:

@@ -48,9 +48,9 @@ def test_suggestions_and_lines() -> None:
 def test_a_queued_batch_shows_its_place_and_since_when() -> None:
     from datetime import UTC, datetime
 
-    from reelflow.runner import batch_status
+    from reelflow.runner import queued_line
 
     queued_at = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
-    line = batch_status({"status": "queued", "queued_at": queued_at.isoformat(), "queue_position": 2})
+    line = queued_line({"status": "queued", "queued_at": queued_at.isoformat(), "queue_position": 2})
     assert line == f"queued #2 since {queued_at.astimezone().strftime('%H:%M:%S')}"
-    assert batch_status({"status": "processing", "estimated_time_remaining": 40}) == "processing, ~40s left"
+    assert queued_line({"status": "queued"}) == "queued since ?"
