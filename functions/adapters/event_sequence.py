@@ -13,6 +13,11 @@ that arrive after the batch was deleted get no numbers, so nothing is written ba
 the delete has emptied (it deletes the batch item first, then every item of the partition).
 The counter lives outside the batch item on purpose: writing it does not
 change the batch (no extra events, no conflict with the batch's conditional transitions).
+
+A batch's records arrive in order on one shard, handled by one invocation at a time, so the number an
+instance issued last is almost always the counter's value: it is tried first, without reading the
+counter (a GetItem less per stream record). The transaction's guard makes a stale guess harmless: it
+fails, and the counter is read again.
 """
 
 import time
@@ -27,6 +32,7 @@ from functions.adapters.keys import sequence_claim_sk as claim_sk
 
 CLAIM_TTL_SECONDS = 24 * 3600
 MAX_ATTEMPTS = 20
+REMEMBERED_BATCHES = 256  # the last number issued, kept for this many batches (the latest ones)
 
 
 class SequenceContention(Exception):
@@ -44,6 +50,13 @@ class EventSequence:
         self.table_name = table_name
         self.claim_ttl_seconds = claim_ttl_seconds
         self.clock = clock
+        self._issued: dict[str, int] = {}  # batch id → the last number this instance issued
+
+    def _remember(self, batch_id: str, last: int) -> None:
+        self._issued.pop(batch_id, None)
+        self._issued[batch_id] = last
+        if len(self._issued) > REMEMBERED_BATCHES:
+            del self._issued[next(iter(self._issued))]
 
     @property
     def _client(self) -> Any:
@@ -70,7 +83,8 @@ class EventSequence:
             raise ValueError("count must be at least 1")
         pk = batch_pk(batch_id)
         for _ in range(MAX_ATTEMPTS):
-            current = self.last(batch_id)
+            remembered = self._issued.pop(batch_id, None)
+            current = remembered if remembered is not None else self.last(batch_id)
             if current == 0:
                 guard, values = "attribute_not_exists(event_seq)", {":new": {"N": str(count)}}
             else:
@@ -124,5 +138,6 @@ class EventSequence:
                     if existing is not None:
                         return int(existing["first"]["N"])
                 continue  # the counter moved (or the claim expired between calls): read again
+            self._remember(batch_id, current + count)
             return current + 1
         raise SequenceContention(f"could not number events of batch {batch_id}")

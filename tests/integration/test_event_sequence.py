@@ -66,7 +66,8 @@ def test_a_counter_moved_by_another_writer_is_read_again_and_no_number_is_given_
     of the counter and our transaction. (moto does not serialise concurrent transactions the way
     DynamoDB does, so real threads cannot prove this on moto; in AWS a batch's records arrive in order on
     one shard anyway.)"""
-    sequence.allocate("b1", "e1", 2)
+    EventSequence(TABLE).allocate("b1", "e1", 2)
+    fresh = EventSequence(TABLE)  # nothing remembered: it reads the counter
     real_last = EventSequence.last
     interleaved: list[int] = []
     reads = 0
@@ -80,13 +81,38 @@ def test_a_counter_moved_by_another_writer_is_read_again_and_no_number_is_given_
         return seen
 
     monkeypatch.setattr(EventSequence, "last", last_then_interleave)
-    first = sequence.allocate("b1", "e2", 2)
+    first = fresh.allocate("b1", "e2", 2)
     assert interleaved == [3]
     assert first == 6  # not 3: the stale read failed the transaction's condition and was retried
     assert reads == 3  # ours, the other writer's, ours again
     monkeypatch.setattr(EventSequence, "last", real_last)
     assert sequence.last("b1") == 7
     assert sequence.allocate("b1", "other", 3) == 3
+
+
+def test_the_number_issued_last_is_tried_without_reading_the_counter(
+    sequence: EventSequence, monkeypatch: pytest.MonkeyPatch
+):
+    """A batch's records come one after another to one instance: after its first, each costs the
+    transaction only. A number remembered from before another writer moved the counter fails the
+    transaction's guard and is read again: no number is given twice."""
+    assert sequence.allocate("b1", "e1", 2) == 1
+    reads: list[str] = []
+    real_last = EventSequence.last
+
+    def counted(self: EventSequence, batch_id: str) -> int:
+        reads.append(batch_id)
+        return real_last(self, batch_id)
+
+    monkeypatch.setattr(EventSequence, "last", counted)
+    assert sequence.allocate("b1", "e2", 1) == 3
+    assert sequence.allocate("b1", "e3", 2) == 4
+    assert reads == []
+    assert EventSequence(TABLE).allocate("b1", "elsewhere", 4) == 6  # another instance (it reads)
+    assert sequence.allocate("b1", "e4", 1) == 10  # its remembered 5 was stale: read again
+    assert reads == ["b1", "b1"]
+    assert sequence.allocate("b1", "e2", 1) == 3  # a redelivered record: its numbers again
+    assert real_last(sequence, "b1") == 10
 
 
 def test_a_count_below_one_is_refused(sequence: EventSequence):
