@@ -101,7 +101,9 @@ def _place(
 ) -> int | None:
     """The first frame of a window of `length` frames nearest `first` that lies in [0, total], holds the
     frames `need` and overlaps nothing `taken`: where it is, or against a neighbour's side."""
-    candidates = [first, *(b for _, b in taken), *(a - length for a, _ in taken)]
+    # `first` moved the least to hold `need` (centring on a span rounds it a frame off its edge)
+    holding = min(max(first, need[1] - length, 0), need[0], total - length)
+    candidates = [first, holding, *(b for _, b in taken), *(a - length for a, _ in taken)]
     fitting = [
         c
         for c in candidates

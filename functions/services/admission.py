@@ -40,7 +40,7 @@ def slot_limits(capacity: Capacity, batches: Sequence[BatchJob], user_id: str) -
 def admit_waiting(ctx: Services) -> list[str]:
     """Admit queued batches while the caps have room, in the fair order; the ids admitted."""
     queue = read_queue(ctx)
-    if not queue.batches:
+    if queue is None:
         return []
     admitted = []
     queued = list(queue.batches.values())

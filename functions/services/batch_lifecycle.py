@@ -32,7 +32,7 @@ from functions.domain.quotas import limits_for
 from functions.domain.summary import build_summary
 from functions.domain.transitions import BatchAction, VideoAction
 from functions.observability import tracer
-from functions.services.access import require_batch
+from functions.services.access import batch_not_found, require_batch
 from functions.services.context import Services
 from functions.services.slots import slot_freed
 from functions.services.workspace import Workspace
@@ -201,13 +201,12 @@ def complete_batch(ctx: Services, batch_id: str) -> BatchOutcome:
     when none did (batch_control.batch_outcome). A batch already ended (cancelled meanwhile) keeps its
     status; the summary report is still written so it says what happened.
     """
-    batch = require_batch(ctx, batch_id)
-    if not batch.status.is_terminal:
+    batch, videos = _batch_and_videos(ctx, batch_id)  # one Query: it ends every execution's critical path
+    if not batch.status.is_terminal and unfinished_videos(videos):
         # The Map has ended, so a video still unfinished is one whose failure could not be recorded
         # ("Failure not recorded"): it fails alone, and the batch ends as its other videos decide.
         mark_unfinished_videos(ctx, batch, VideoAction.FAIL, UNRECORDED_FAILURE)
-        batch = require_batch(ctx, batch_id)
-    videos = ctx.batch_videos.of_batch(batch_id)
+        batch, videos = _batch_and_videos(ctx, batch_id)
     statuses = [v.status for v in videos]
     outcome = batch_outcome(statuses, cancelled=batch.status is BatchStatus.CANCELLED)
     message = outcome_message(statuses) if outcome is not BatchStatus.COMPLETED else None
@@ -245,6 +244,13 @@ def complete_batch(ctx: Services, batch_id: str) -> BatchOutcome:
         return BatchOutcome(status=lost.current or "missing")
     slot_freed(ctx, batch_id)
     return BatchOutcome(status=done.status)
+
+
+def _batch_and_videos(ctx: Services, batch_id: str) -> tuple[BatchJob, list[BatchVideo]]:
+    found = ctx.batches.get_with_videos(batch_id)
+    if found is None:
+        raise batch_not_found(batch_id)
+    return found
 
 
 @tracer.capture_method

@@ -30,9 +30,13 @@ def _queued(batch: BatchJob) -> QueuedBatch:
     )
 
 
-def read_queue(ctx: Services) -> Queue:
-    """Queued batches (a Query on the status index, never a Scan) and the counters of their users."""
+def read_queue(ctx: Services) -> Queue | None:
+    """Queued batches (a Query on the status index, never a Scan) and the counters of their users; None
+    when nothing is queued (the counters are not read: a batch that ends with an empty queue, the usual
+    case, costs its admission the status Queries only)."""
     batches = {b.id: b for b in ctx.batches.list_by_status(BatchStatus.QUEUED)}
+    if not batches:
+        return None
     counts = ctx.batches.slot_counts(b.user_id for b in batches.values())
     capacity = current_capacity(ctx)
     snapshot = QueueSnapshot(
@@ -49,4 +53,5 @@ def read_queue(ctx: Services) -> Queue:
 
 def position_in_queue(ctx: Services, batch_id: str) -> int | None:
     """1-based place of a queued batch in the order the queue admits (None when it is not queued)."""
-    return queue_position(read_queue(ctx).snapshot, batch_id)
+    queue = read_queue(ctx)
+    return queue_position(queue.snapshot, batch_id) if queue is not None else None

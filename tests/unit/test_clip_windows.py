@@ -51,6 +51,13 @@ def test_a_window_near_an_end_is_moved_inside_the_output_and_a_short_output_is_o
     assert (whole.start, whole.end) == (0.0, 12.0)  # the media is shorter than the setting
 
 
+def test_a_highlight_as_long_as_the_window_gets_it_even_when_centring_rounds_a_frame_off():
+    """5.25 s at 25 fps is 131.25 frames: the window is 131, the span rounds to frames 0–131, and the
+    centred window (frame 1) would miss frame 0; it moves to hold the span (found by hypothesis)."""
+    (window,) = clip_windows([highlight(0.0, 5.25, 1.0)], 6.0, 5.25, 25.0)
+    assert (window.start, window.end) == (0.0, 5.24)
+
+
 def test_a_window_that_would_overlap_moves_beside_the_other_while_it_holds_its_highlight():
     highlights = [highlight(10, 16, 3.0), highlight(40, 46, 3.0), highlight(70, 76, 3.0)]
     windows = clip_windows(highlights, 90.0, 30.0, FPS)

@@ -121,6 +121,21 @@ def test_complete_writes_the_report_and_completes_once(fake):
     assert lifecycle.complete_batch(fake.ctx, batch_id).status == "completed"
 
 
+def test_complete_fails_a_video_whose_failure_was_not_recorded_and_the_others_decide(fake):
+    """The Map has ended with a video still processing (its failure could not be written): that video
+    fails alone, counted once, and the batch completes on the one that finished."""
+    batch_id, refs = started_batch(fake)
+    for ref in refs:
+        lifecycle.begin_video(fake.ctx, ref)
+    lifecycle.finish_video(fake.ctx, refs[0])
+    assert lifecycle.complete_batch(fake.ctx, batch_id).status == "completed"
+    assert [status_of(fake, r) for r in refs] == [VideoStatus.COMPLETED, VideoStatus.FAILED]
+    batch = fake.ctx.batches.get(batch_id)
+    assert (batch.completed_videos, batch.failed_videos) == (1, 1)
+    assert batch.summary["counts"]["failed"] == 1
+    assert fake.ctx.batch_videos.get(batch_id, refs[1].video_id).error_message == lifecycle.UNRECORDED_FAILURE
+
+
 def test_fail_batch_fails_what_is_left_and_counts_it(fake):
     batch_id, refs = started_batch(fake, videos=3)
     lifecycle.begin_video(fake.ctx, refs[0])
