@@ -72,6 +72,7 @@ class _Invocation(threading.local):
     """Per thread: local mode runs handlers on several threads at once."""
 
     failed = False
+    fanout: ProgressFanout | None = None  # this invocation's (ProgressFanout.for_one_delivery)
 
 
 _invocation = _Invocation()
@@ -95,7 +96,7 @@ def _handle(record: DynamoDBRecord) -> None:
         old=decode_image(stream.old_image if stream else None),
         new=decode_image(stream.new_image if stream else None),
     )
-    result = fanout().handle(change)
+    result = (_invocation.fanout or fanout()).handle(change)
     if result.events:
         logger.debug(
             "Progress events sent",
@@ -112,6 +113,7 @@ def _handle(record: DynamoDBRecord) -> None:
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     _invocation.failed = False
+    _invocation.fanout = fanout().for_one_delivery()
     return process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )

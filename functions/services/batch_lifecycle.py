@@ -126,7 +126,12 @@ def finish_video(ctx: Services, ref: VideoRef) -> VideoOutcome:
 
 
 def refresh_eta(ctx: Services, batch_id: str) -> None:
+    """The batch's estimate after a video finished. None written when no video is left: *Complete
+    batch* sets it to 0 with the outcome, and a write here would be one more stream record for the
+    progress fan-out to number and post ahead of the batch's end."""
     batch = require_batch(ctx, batch_id)
+    if batch.finished_videos >= batch.total_videos:
+        return
     eta = estimate_time_remaining(
         total_duration=batch.total_duration_seconds,
         processed_duration=batch.processed_duration_seconds,

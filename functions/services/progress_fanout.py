@@ -8,7 +8,7 @@ have seen. Finished batches are also announced to the notification publisher, wh
 """
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from functions.domain.models import BatchJob, BatchVideo
@@ -30,6 +30,28 @@ class ListenerDirectory(Protocol):
     def batch_listeners(self, batch_id: str) -> list[str]: ...
 
     def user_listeners(self, user_id: str) -> list[str]: ...
+
+
+@dataclass
+class ListenersReadOnce:
+    """One delivery's view of the directory (the stream records of one invocation, handled within
+    milliseconds): each batch's and each user's listeners read once, not once per record. A connection
+    that subscribes meanwhile misses those records' events; the first it receives after them shows it
+    the gap, and it resubscribes for a snapshot (the protocol's catch-up)."""
+
+    directory: ListenerDirectory
+    _batches: dict[str, list[str]] = field(default_factory=dict)
+    _users: dict[str, list[str]] = field(default_factory=dict)
+
+    def batch_listeners(self, batch_id: str) -> list[str]:
+        if batch_id not in self._batches:
+            self._batches[batch_id] = self.directory.batch_listeners(batch_id)
+        return self._batches[batch_id]
+
+    def user_listeners(self, user_id: str) -> list[str]:
+        if user_id not in self._users:
+            self._users[user_id] = self.directory.user_listeners(user_id)
+        return self._users[user_id]
 
 
 class BatchOwners(Protocol):
@@ -91,6 +113,14 @@ class ProgressFanout:
     publisher: FinishedBatchPublisher | None = None
     _owner_cache: dict[str, str] = field(default_factory=dict, repr=False)
     _current_video: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def for_one_delivery(self) -> "ProgressFanout":
+        """The fan-out for one invocation's records: the same numbering and caches, its listeners read
+        once per key (ListenersReadOnce)."""
+        directory = self.listeners
+        if isinstance(directory, ListenersReadOnce):
+            directory = directory.directory
+        return replace(self, listeners=ListenersReadOnce(directory))
 
     def _owner(self, change: Change, batch_id: str) -> str | None:
         if isinstance(change.new, BatchJob):

@@ -121,6 +121,24 @@ def test_complete_writes_the_report_and_completes_once(fake):
     assert lifecycle.complete_batch(fake.ctx, batch_id).status == "completed"
 
 
+def test_the_estimate_is_written_while_videos_are_left_and_the_end_sets_it_to_zero(fake, monkeypatch):
+    batch_id, refs = started_batch(fake, videos=3)
+    estimates: list[object] = []
+    update = fake.ctx.batches.update
+
+    def recorded(batch_id: str, now, **kwargs):
+        estimates.append((kwargs.get("set_fields") or {}).get("estimated_time_remaining", "-"))
+        return update(batch_id, now, **kwargs)
+
+    monkeypatch.setattr(fake.ctx.batches, "update", recorded)
+    for ref in refs:
+        lifecycle.begin_video(fake.ctx, ref)
+        lifecycle.finish_video(fake.ctx, ref)
+    assert len(estimates) == 2  # after the first and the second: none after the last (nothing left)
+    lifecycle.complete_batch(fake.ctx, batch_id)
+    assert fake.ctx.batches.get(batch_id).estimated_time_remaining == 0
+
+
 def test_complete_fails_a_video_whose_failure_was_not_recorded_and_the_others_decide(fake):
     """The Map has ended with a video still processing (its failure could not be written): that video
     fails alone, counted once, and the batch completes on the one that finished."""

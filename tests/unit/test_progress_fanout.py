@@ -266,3 +266,22 @@ def test_catch_up_reads_the_sequence_before_the_state():
     assert snap.videos[0].status is VideoStatus.COMPLETED
     assert order == ["sequence", "state"]
     assert catch_up(counter, read, "missing") is None
+
+
+def test_one_delivery_reads_each_listener_key_once_and_keeps_the_numbering_and_the_current_video():
+    """An invocation's records share one read of each listener key; the next invocation reads again
+    (a connection that subscribed meanwhile is found). Numbers and the video named by batch_progress
+    carry over from one delivery to the next."""
+    base, sink, listeners, _ = make()
+    first = base.for_one_delivery()
+    running = video(status=VideoStatus.PROCESSING)
+    first.handle(Change("e1", video(), running))
+    first.handle(Change("e2", running, running.model_copy(update={"progress_percentage": 50})))
+    assert sorted(listeners.lookups) == [("batch", "b-1"), ("user", "alice")]
+    listeners.by_batch["b-1"].append("c4")  # subscribes between two invocations
+    second = first.for_one_delivery()
+    second.handle(Change("e3", batch(), batch(completed_videos=1)))
+    assert len(listeners.lookups) == 4
+    assert received(sink, "c4") == [(3, "batch_progress")]
+    assert parse_event(sink.inbox["c4"][0]).current_video_id == "v-1"
+    assert [s for s, _ in received(sink, "c1")] == [1, 2, 3]

@@ -44,6 +44,9 @@ class RecordingFanout:
         self.fail_on = fail_on
         self.changes: list[Change] = []
 
+    def for_one_delivery(self) -> "RecordingFanout":
+        return self
+
     def handle(self, change: Change) -> FanoutResult:
         if change.event_id in self.fail_on:
             raise RuntimeError("listeners unavailable")
