@@ -342,15 +342,6 @@ class LocalCloud:
         self.settings.work_dir.mkdir(parents=True, exist_ok=True)
         new_deployment()
 
-    def execution_status(self, execution_arn: str) -> str:
-        """An execution's status as the embedded Step Functions holds it, read in this process rather
-        than over its API: `reelflow run` asks every 0.1 s, and each API call costs ~4 ms of CPU here."""
-        from moto.stepfunctions.responses import get_backend
-
-        # the interpreter's execution (local mode runs the definitions): no status until its program starts
-        execution: Any = get_backend(ACCOUNT, REGION).describe_execution(execution_arn)
-        return "RUNNING" if execution.exec_status is None else str(execution.status)
-
     def client(self, service: str) -> Any:
         """One client per service (making one loads its service model: tens of milliseconds)."""
         if service not in self._clients:
