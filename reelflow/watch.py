@@ -219,7 +219,7 @@ async def follow(options: WatchOptions, view: BatchView, on_change: Callable[[Ba
 def watch_batch(options: WatchOptions, console: Console) -> BatchView:
     columns = (
         TextColumn("{task.description}"),
-        BarColumn(),
+        BarColumn(bar_width=12),  # label, bar, percentage, status and time in 80 columns
         TextColumn("{task.percentage:>3.0f}%"),
         TextColumn("{task.fields[status]}"),
         TimeElapsedColumn(),
