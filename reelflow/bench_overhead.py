@@ -10,6 +10,7 @@
 
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -185,16 +186,36 @@ def print_overhead(console: Console, cost: Overhead, when: str) -> None:
         )
 
 
-def measure_overheads(console: Console, folder: Path, serve_home: Path) -> None:
-    """Both ways, twice each: in process with an empty cache folder (the first run after installing)
-    and again; on the running serve `serve_home` (`running_serve(folder / "overhead")`, nothing run on it
-    yet), its first batch and a later one."""
+def spread(values: list[float]) -> str:
+    """Median and range: one run on this machine moves by more than the targets' margins."""
+    return f"{statistics.median(values):.2f} s ({min(values):.2f}–{max(values):.2f})"
+
+
+def print_overheads(console: Console, costs: list[Overhead], when: str) -> None:
+    console.print(
+        f"reelflow run, 2.5 s clip, fresh process, {when}, {len(costs)} runs, median (range): first ffmpeg "
+        f"after [bold]{spread([c.before_first for c in costs])}[/] (target ≤ 1 s), exit "
+        f"[bold]{spread([c.after_last for c in costs])}[/] after the last (target ≤ 0.3 s)"
+    )
+    cpu = [c.cpu_after_last for c in costs if c.cpu_after_last is not None]
+    if len(cpu) == len(costs):
+        console.print(f"  CPU of the reelflow process itself after the last ffmpeg: {spread(cpu)}")
+
+
+def measure_overheads(console: Console, folder: Path, serve_home: Path, repeats: int = 5) -> None:
+    """Both ways: in process with an empty cache folder (the first run after installing), then
+    `repeats` more; on the running serve `serve_home` (`running_serve(folder / "overhead")`, nothing run
+    on it yet), its first batch, then `repeats` more."""
     with tempfile.TemporaryDirectory(prefix="reelflow-bench-cache-") as cache:
-        for when in ("the first after installing (an empty cache folder)", "any later one"):
-            with console.status("reelflow run of a 2.5 s clip in a fresh process…"):
-                cost = overhead(folder, cache=Path(cache))
-            print_overhead(console, cost, when)
-    for when in ("--on-serve, the serve's first batch", "--on-serve, any later one"):
-        with console.status("reelflow run --on-serve of a 2.5 s clip in a fresh process…"):
-            cost = overhead(folder, serve_home=serve_home)
-        print_overhead(console, cost, when)
+        with console.status("reelflow run of a 2.5 s clip in a fresh process…"):
+            cost = overhead(folder, cache=Path(cache))
+        print_overhead(console, cost, "the first after installing (an empty cache folder)")
+        with console.status(f"reelflow run of a 2.5 s clip in a fresh process, {repeats} times…"):
+            costs = [overhead(folder, cache=Path(cache)) for _ in range(repeats)]
+        print_overheads(console, costs, "any later one")
+    with console.status("reelflow run --on-serve of a 2.5 s clip in a fresh process…"):
+        cost = overhead(folder, serve_home=serve_home)
+    print_overhead(console, cost, "--on-serve, the serve's first batch")
+    with console.status(f"reelflow run --on-serve of a 2.5 s clip in a fresh process, {repeats} times…"):
+        costs = [overhead(folder, serve_home=serve_home) for _ in range(repeats)]
+    print_overheads(console, costs, "--on-serve, any later one")

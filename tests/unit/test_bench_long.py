@@ -108,3 +108,21 @@ def test_a_fresh_process_cpu_is_read_until_it_exits() -> None:
     assert used is not None and used >= 0.25  # the last reading is at most a few milliseconds old
     with pytest.raises(subprocess.CalledProcessError):
         run_watching_cpu([sys.executable, "-c", "raise SystemExit(2)"], dict(os.environ))
+
+
+def test_repeated_overheads_print_their_median_and_range() -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from reelflow.bench_overhead import Overhead, print_overheads, spread
+
+    assert spread([0.5, 0.3, 0.9]) == "0.50 s (0.30–0.90)"
+    out = StringIO()
+    costs = [
+        Overhead(3.0, first, last, 0.4, 2.0, cpu) for first, last, cpu in ((2.0, 0.4, 0.3), (2.4, 0.6, 0.5))
+    ]
+    print_overheads(Console(file=out, width=400), costs, "any later one")
+    text = out.getvalue()
+    assert "2 runs" in text and "2.20 s (2.00–2.40)" in text and "0.50 s (0.40–0.60)" in text
+    assert "after the last ffmpeg: 0.40 s (0.30–0.50)" in text
