@@ -6,8 +6,10 @@ import mimetypes
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -29,6 +31,7 @@ if TYPE_CHECKING:  # local mode is imported only by a run that starts it (not by
     from reelflow.local.cloud import LocalCloud, LocalSettings
 
 TERMINAL = {"completed", "failed", "cancelled"}
+DOWNLOADS_AT_ONCE = 8
 
 
 # What a one-shot run changes from local mode's defaults (made for `serve` and its web app): a video's
@@ -139,7 +142,7 @@ def _run_in_process(
         token = issue_token(default_user(), options.tier)
         client = ApiClient(stack.gateway.base_url, token)
         batch = submit_and_follow(client, stack.gateway.ws_url, token, options, videos, console)
-        results = collect_results(client, batch, options.out_dir)
+        results = collect_results(batch, options.out_dir)
         execution = execution_history(stack.cloud, batch.get("execution_arn"))
         (options.out_dir / "execution.json").write_text(json.dumps(execution, indent=2, default=str))
         if options.export:
@@ -158,7 +161,7 @@ def _run_on_serve(
     if options.started is not None:
         options.started()
     batch = submit_and_follow(client, serve.websocket_url, token, options, videos, console)
-    results = collect_results(client, batch, options.out_dir)
+    results = collect_results(batch, options.out_dir)
     if options.export:
         export_into_results(client, batch, options, results, console)
     return results
@@ -269,30 +272,66 @@ def cancel_on_interrupt(client: ApiClient, batch_id: str, console: Console) -> d
     return client.batch(batch_id)
 
 
-def collect_results(client: ApiClient, batch: dict[str, Any], out_dir: Path) -> dict[str, Any]:
+def _file_name(url: str) -> str:
+    return url.split("?", 1)[0].rsplit("/", 1)[-1]
+
+
+def _stage_data(url: str) -> Any:
+    response = requests.get(url, timeout=60)
+    return response.json() if response.ok else None
+
+
+Fetch = tuple[Callable[[], Any], Callable[[Any], None]]  # what to fetch, where its result goes
+
+
+def _setter(
+    target: dict[str, Any], key: str, transform: Callable[[Any], Any] | None = None
+) -> Callable[[Any], None]:
+    """Puts a fetched value (None: nothing fetched) under `key`."""
+
+    def put(value: Any) -> None:
+        if value is not None:
+            target[key] = transform(value) if transform else value
+
+    return put
+
+
+def _video_fetches(video: dict[str, Any], out_dir: Path) -> list[Fetch]:
+    """A video's files to download into `out_dir/outputs` and its stages' data to inline."""
     outputs_dir = out_dir / "outputs"
-    for video in batch["videos"]:
-        url = video.pop("output_video_url", None)  # the embedded S3 is gone after the run: a local path
-        if url and video["status"] == "completed":  # a cancelled video's stage may have left a URL
-            name = url.split("?", 1)[0].rsplit("/", 1)[-1]
-            path = download(url, outputs_dir / name)
-            video["output_file"] = str(path.relative_to(out_dir))
-        result = video.get("processing_result") or {}
-        published = set((result.get("exporting") or {}).get("outputs") or {})
-        extras: dict[str, str] = {}
-        completed = video["status"] == "completed"  # a cancelled video's files were removed with it
-        for name, artifact_url in (video.pop("artifacts", None) or {}).items():
-            if name in published and completed:  # captions, poster, thumbnail, cut lists: beside the video
-                file_name = artifact_url.split("?", 1)[0].rsplit("/", 1)[-1]
-                extras[name] = str(
-                    download(artifact_url, outputs_dir / unquote(file_name)).relative_to(out_dir)
-                )
-            elif isinstance(result.get(name), dict):  # a stage's full data, inlined when it still exists
-                response = requests.get(artifact_url, timeout=60)
-                if response.ok:
-                    result[name]["data"] = response.json()
-        if extras:
-            video["output_files"] = extras
+
+    def relative(path: Path) -> str:
+        return str(path.relative_to(out_dir))
+
+    fetches: list[Fetch] = []
+    completed = video["status"] == "completed"  # a cancelled video's files were removed with it
+    url = video.pop("output_video_url", None)  # the embedded S3 is gone after the run: a local path
+    if url and completed:  # a cancelled video's stage may have left a URL
+        destination = outputs_dir / _file_name(url)
+        fetches.append((partial(download, url, destination), _setter(video, "output_file", relative)))
+    result = video.get("processing_result") or {}
+    published = set((result.get("exporting") or {}).get("outputs") or {})
+    extras: dict[str, str] = {}
+    for name, artifact_url in (video.pop("artifacts", None) or {}).items():
+        if name in published and completed:  # captions, poster, thumbnail, cut lists: beside the video
+            extras[name] = ""  # its place, in the artifacts' order
+            destination = outputs_dir / unquote(_file_name(artifact_url))
+            fetches.append((partial(download, artifact_url, destination), _setter(extras, name, relative)))
+        elif isinstance(result.get(name), dict):  # a stage's full data, inlined when it still exists
+            fetches.append((partial(_stage_data, artifact_url), _setter(result[name], "data")))
+    if extras:
+        video["output_files"] = extras
+    return fetches
+
+
+def collect_results(batch: dict[str, Any], out_dir: Path) -> dict[str, Any]:
+    """Every video's outputs downloaded beside each other (several at once) and its stages' data
+    inlined, then results.json written."""
+    fetches = [fetch for video in batch["videos"] for fetch in _video_fetches(video, out_dir)]
+    with ThreadPoolExecutor(max_workers=DOWNLOADS_AT_ONCE) as pool:
+        started = [(pool.submit(fetch), store) for fetch, store in fetches]
+        for future, store in started:
+            store(future.result())
     results = {"batch": {k: v for k, v in batch.items() if k != "videos"}, "videos": batch["videos"]}
     (out_dir / "results.json").write_text(json.dumps(results, indent=2, default=str))
     return results
