@@ -4,7 +4,6 @@ stopped cleanly on Ctrl+C or SIGTERM (no ffmpeg left running, no work folder, no
 import os
 import shutil
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ from reelflow.local.home import clear_state, home, read_state, write_state
 from reelflow.local.notification_feed import FILE_NAME, Notification, NotificationFeed
 from reelflow.local.webapp import dist_dir
 from reelflow.serve_address import ADDRESS, alive
-from reelflow.stopping import interrupt_on_sigterm
+from reelflow.stopping import interrupt_on_sigterm, wait_for_interrupt
 
 WORK_PREFIX = "reelflow-serve-"
 
@@ -50,8 +49,7 @@ def serve(console: Console, port: int, moto_port: int, data_dir: Path | None, fr
             feed = _notifications(console, stack, folder).start()
             _announce(console, stack, folder, work)
             try:
-                while True:
-                    time.sleep(3600)
+                wait_for_interrupt()
             finally:
                 feed.stop()
     except KeyboardInterrupt:

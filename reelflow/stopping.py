@@ -1,7 +1,13 @@
 """How a command that runs work stops: SIGTERM and SIGHUP stop it as Ctrl+C does."""
 
 import signal
+import time
 from types import FrameType
+from typing import NoReturn
+
+# A signal may be taken by any thread; Python runs the handler in the main thread at its next bytecode,
+# so the main thread must never sleep long in one call (a sleep is cut short only by a signal it took).
+WAKE_SECONDS = 0.2
 
 
 def interrupt_on_sigterm() -> None:
@@ -12,3 +18,9 @@ def interrupt_on_sigterm() -> None:
 
     signal.signal(signal.SIGTERM, interrupt)
     signal.signal(signal.SIGHUP, interrupt)  # a closed terminal stops it the same way
+
+
+def wait_for_interrupt() -> NoReturn:
+    """Block the main thread until Ctrl+C, SIGTERM or SIGHUP, whichever thread the kernel gave it to."""
+    while True:
+        time.sleep(WAKE_SECONDS)

@@ -81,7 +81,12 @@ def test_sigterm_stops_ffmpeg_and_removes_the_work_folder_and_address(tmp_path: 
         assert any(temp.glob("reelflow-serve-*"))
     finally:
         server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        finally:
+            if server.poll() is None:  # never leave it running, whatever failed
+                server.kill()
+                server.wait()
     assert server.returncode == 0
     assert not any(
         Path(f"/proc/{pid}").exists() and _names([pid]).get(pid, "").startswith("ffmpeg") for pid in encoding
