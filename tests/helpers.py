@@ -128,6 +128,19 @@ def user_env(home: Path, columns: int = 120) -> dict[str, str]:
     return env
 
 
+def stopped(process: "subprocess.Popen[str]", signum: int = signal.SIGINT, timeout: float = 30) -> str:
+    """Send `signum` and wait for the exit, draining what it prints: killed if still there after
+    `timeout` (and the timeout raised), so a failing test never leaves it running."""
+    process.send_signal(signum)
+    try:
+        output, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise
+    return output or ""
+
+
 @contextmanager
 def serving(
     home: Path, *extra: str, kill: signal.Signals = signal.SIGINT, env: dict[str, str] | None = None
@@ -156,8 +169,7 @@ def serving(
         assert "api_url" in fields, output
         yield fields
     finally:
-        server.send_signal(kill)
-        server.wait(timeout=30)
+        stopped(server, kill)
 
 
 def served_s3(state: dict[str, Any]) -> Any:

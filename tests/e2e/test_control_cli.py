@@ -14,7 +14,7 @@ import requests
 from reelflow.errors import ExitCode
 from tests.conftest import make_clip
 from tests.e2e.test_cli import reelflow
-from tests.helpers import user_env
+from tests.helpers import stopped, user_env
 
 EXPORT_ONLY = {"transcribe": False, "remove_silence": False, "detect_highlights": False}
 
@@ -77,8 +77,7 @@ def test_control_subcommands_steer_a_batch_of_the_running_serve(tmp_path: Path) 
         assert deleted.returncode == 0 and "deleted" in deleted.stdout
         assert requests.get(f"{api}/batch-jobs/{batch_id}", headers=headers, timeout=30).status_code == 404
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        stopped(server, signal.SIGTERM)
 
 
 def test_ctrl_c_cancels_the_run_and_keeps_partial_results(tmp_path: Path) -> None:
@@ -114,8 +113,7 @@ def test_ctrl_c_cancels_the_run_and_keeps_partial_results(tmp_path: Path) -> Non
         if line.startswith("Execution") or not line:
             break
     time.sleep(2.0)  # a video is encoding
-    run.send_signal(signal.SIGINT)
-    output, _ = run.communicate(timeout=120)
+    output = stopped(run, signal.SIGINT, timeout=120)
     text = "".join(seen) + output
     assert run.returncode == 130, text  # interrupted, as a shell reports SIGINT
     assert "cancelling the batch" in text and "Traceback" not in text

@@ -2,14 +2,13 @@
 and the command prints the batch it became."""
 
 import json
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from tests.conftest import make_clip
-from tests.helpers import user_env
+from tests.helpers import stopped, user_env
 
 
 def test_drop_uploads_a_folder_and_prints_its_batch(tmp_path: Path) -> None:
@@ -48,5 +47,4 @@ def test_drop_uploads_a_folder_and_prints_its_batch(tmp_path: Path) -> None:
         assert "Отпуск is processing: 2 videos" in out or "Отпуск is queued: 2 videos" in out, out
         assert "1  a 🌊.mp4" in out and "2  b.MOV" in out and "skipped: notes.txt" in out
     finally:
-        server.send_signal(signal.SIGINT)
-        server.communicate(timeout=60)  # drains the log, so the server never blocks writing it
+        stopped(server, timeout=60)

@@ -12,7 +12,7 @@ import requests
 from reelflow.local.children import child_pids
 from tests.conftest import make_clip
 from tests.e2e.test_cli import reelflow
-from tests.helpers import user_env
+from tests.helpers import stopped, user_env
 
 
 def test_run_on_a_missing_folder_or_a_file_says_so_in_one_line(tmp_path: Path) -> None:
@@ -80,13 +80,7 @@ def test_sigterm_stops_ffmpeg_and_removes_the_work_folder_and_address(tmp_path: 
         assert encoding, "no ffmpeg child seen"
         assert any(temp.glob("reelflow-serve-*"))
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        finally:
-            if server.poll() is None:  # never leave it running, whatever failed
-                server.kill()
-                server.wait()
+        stopped(server, signal.SIGTERM)
     assert server.returncode == 0
     assert not any(
         Path(f"/proc/{pid}").exists() and _names([pid]).get(pid, "").startswith("ffmpeg") for pid in encoding

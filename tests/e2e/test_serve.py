@@ -3,7 +3,6 @@
 
 import json
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -13,7 +12,7 @@ import requests
 
 from tests.conftest import make_clip
 from tests.e2e.test_cli import reelflow
-from tests.helpers import user_env
+from tests.helpers import stopped, user_env
 
 
 def test_serve_runs_a_batch_for_a_plain_http_client(tmp_path: Path):
@@ -71,6 +70,5 @@ def test_serve_runs_a_batch_for_a_plain_http_client(tmp_path: Path):
         history = reelflow("executions", batch_id, home=home, timeout=60)
         assert history.returncode == 0 and "Process videos" in history.stdout
     finally:
-        server.send_signal(signal.SIGINT)
-        server.wait(timeout=30)
+        stopped(server)
     assert not (home / "serve.json").exists()

@@ -15,7 +15,7 @@ import requests
 
 from tests.conftest import make_clip
 from tests.e2e.test_cli import reelflow
-from tests.helpers import user_env
+from tests.helpers import stopped, user_env
 
 
 @contextmanager
@@ -42,8 +42,7 @@ def serving(home: Path, tmp: Path, kill: signal.Signals) -> Iterator[tuple[dict[
         assert "api_url" in fields, output
         yield fields, output
     finally:
-        server.send_signal(kill)
-        server.wait(timeout=300)
+        stopped(server, kill, timeout=300)
 
 
 def ffmpeg_under(folder: Path) -> list[str]:

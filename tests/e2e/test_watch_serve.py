@@ -1,7 +1,6 @@
 """`reelflow watch` and `reelflow events` against a running `reelflow serve`, as a user runs them."""
 
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -11,7 +10,7 @@ import requests
 
 from tests.conftest import make_clip
 from tests.e2e.test_cli import reelflow
-from tests.helpers import user_env
+from tests.helpers import stopped, user_env
 
 
 def test_watch_follows_a_batch_of_serve_to_the_end_and_events_shows_it(tmp_path: Path):
@@ -74,6 +73,5 @@ def test_watch_follows_a_batch_of_serve_to_the_end_and_events_shows_it(tmp_path:
             events = reelflow("events", home=home, timeout=60)
         assert events.returncode == 0 and "Batch Completed" in events.stdout, events.stdout
     finally:
-        server.send_signal(signal.SIGINT)
-        rest, _ = server.communicate(timeout=30)
+        rest = stopped(server)
     assert f"Batch Completed: batch {batch_id}" in rest
