@@ -119,6 +119,11 @@ REGISTRY: tuple[Patch, ...] = (
         "a definition the parser accepted once is not parsed again to be accepted",
     ),
     Patch(
+        "moto.stepfunctions.parser.asl.parse.asl_parser:AmazonStateLanguageParser.parse",
+        "parsed_definitions",
+        "a definition's syntax tree kept for its next execution (its components built anew)",
+    ),
+    Patch(
         "moto.cognitoidp.models:jwk",
         "user_pool_key",
         "the pools' one signing key imported once, its primes kept (not recovered at every start)",
@@ -237,6 +242,7 @@ _installed: list[bool] = []
 ORDER = (
     "service_models",
     "validated_definitions",
+    "parsed_definitions",
     "user_pool_key",
     "invoker",
     "task_failure_cause",
