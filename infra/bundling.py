@@ -83,14 +83,21 @@ def _uv() -> str:
 
 
 def _cached(key: str, build: Callable[[Path], None]) -> Path:
+    """`build`'s output, made once and kept under `CACHE/key`. Two processes may build the same key at
+    once (test workers): each builds apart and renames its result into place, an atomic step on one
+    filesystem; the first rename wins and a later one keeps the winner's."""
     target = CACHE / key
     if not target.exists():
-        with tempfile.TemporaryDirectory(dir=CACHE.parent if CACHE.parent.exists() else None) as tmp:
+        CACHE.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=CACHE, prefix=".building-") as tmp:
             staging = Path(tmp) / "out"
             staging.mkdir()
             build(staging)
-            CACHE.mkdir(parents=True, exist_ok=True)
-            shutil.move(str(staging), target)
+            try:
+                staging.rename(target)
+            except OSError:
+                if not target.is_dir():
+                    raise
     return target
 
 

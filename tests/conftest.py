@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from botocore.exceptions import ClientError
@@ -187,3 +187,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests with their own `mock_aws` reset moto's process-wide backends, which would wipe the shared
     session cloud: run them before anything starts it."""
     items.sort(key=lambda item: item.get_closest_marker("own_moto") is None)
+
+
+INTEGRATION = "tests/integration/"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under pytest-xdist (`./dev test` runs a worker per core) the integration tests are one unit of
+    work, run whole by one worker in collection order: their `own_moto` tests come first, before that
+    worker starts the session cloud, and the cloud stops after the last test on it
+    (`pytest_runtest_teardown`), before the worker goes on to tests that block the network. The other
+    tests are handed out one by one."""
+    from xdist.scheduler import LoadScopeScheduling  # type: ignore[import-untyped]
+
+    class IntegrationTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return INTEGRATION if nodeid.startswith(INTEGRATION) else nodeid
+
+    return IntegrationTogether(config, log)
