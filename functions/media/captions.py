@@ -126,7 +126,8 @@ def retime_words(words: Sequence[Word], keep: Sequence[Interval]) -> list[TimedW
                     max(word.start, word.end),
                 )
             )
-    return timed
+    # a long word's later pieces may start after a word that overlapped it began: in order by start again
+    return sorted(timed, key=lambda w: w.start)
 
 
 def wrap(

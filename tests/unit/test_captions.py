@@ -221,3 +221,16 @@ def test_no_words_make_empty_but_valid_files(tmp_path):
     assert files.cue_count == 0
     assert files.srt.read_text() == ""
     assert check_webvtt(files.vtt.read_text()) == []
+
+
+def test_a_long_word_overlapping_the_next_keeps_the_cues_in_order():
+    # found by the property test above: the long word's second piece began after the word it overlapped
+    words = [
+        Word(word="<", start=0.0, end=0.0),
+        Word(word="<", start=0.25, end=0.25),
+        Word(word="<" * 43 + "?", start=0.0, end=1.0),
+    ]
+    cues = build_cues(words, [(0.0, 1.0)])
+    for cue in cues:
+        assert abs(cue.start - cue.first_word_start) <= 0.25
+    assert [c.start for c in cues] == sorted(c.start for c in cues)
