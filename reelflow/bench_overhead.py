@@ -15,9 +15,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from rich.console import Console
@@ -202,20 +203,26 @@ def print_overheads(console: Console, costs: list[Overhead], when: str) -> None:
         console.print(f"  CPU of the reelflow process itself after the last ffmpeg: {spread(cpu)}")
 
 
+def _first_then_more(
+    console: Console, run: Callable[[], Overhead], command: str, first: str, later: str, repeats: int
+) -> None:
+    """One run of `command` (`first`: what is cold about it), then `repeats` more (`later`), printed."""
+    with console.status(f"{command} of a 2.5 s clip in a fresh process…"):
+        cost = run()
+    print_overhead(console, cost, first)
+    with console.status(f"{command} of a 2.5 s clip in a fresh process, {repeats} times…"):
+        costs = [run() for _ in range(repeats)]
+    print_overheads(console, costs, later)
+
+
 def measure_overheads(console: Console, folder: Path, serve_home: Path, repeats: int = 5) -> None:
     """Both ways: in process with an empty cache folder (the first run after installing), then
     `repeats` more; on the running serve `serve_home` (`running_serve(folder / "overhead")`, nothing run
     on it yet), its first batch, then `repeats` more."""
     with tempfile.TemporaryDirectory(prefix="reelflow-bench-cache-") as cache:
-        with console.status("reelflow run of a 2.5 s clip in a fresh process…"):
-            cost = overhead(folder, cache=Path(cache))
-        print_overhead(console, cost, "the first after installing (an empty cache folder)")
-        with console.status(f"reelflow run of a 2.5 s clip in a fresh process, {repeats} times…"):
-            costs = [overhead(folder, cache=Path(cache)) for _ in range(repeats)]
-        print_overheads(console, costs, "any later one")
-    with console.status("reelflow run --on-serve of a 2.5 s clip in a fresh process…"):
-        cost = overhead(folder, serve_home=serve_home)
-    print_overhead(console, cost, "--on-serve, the serve's first batch")
-    with console.status(f"reelflow run --on-serve of a 2.5 s clip in a fresh process, {repeats} times…"):
-        costs = [overhead(folder, serve_home=serve_home) for _ in range(repeats)]
-    print_overheads(console, costs, "--on-serve, any later one")
+        in_process = partial(overhead, folder, cache=Path(cache))
+        empty_cache = "the first after installing (an empty cache folder)"
+        _first_then_more(console, in_process, "reelflow run", empty_cache, "any later one", repeats)
+    on_serve = partial(overhead, folder, serve_home=serve_home)
+    first_batch, later = "--on-serve, the serve's first batch", "--on-serve, any later one"
+    _first_then_more(console, on_serve, "reelflow run --on-serve", first_batch, later, repeats)
