@@ -34,6 +34,11 @@ class FunctionSpec:
     # RuntimeConfig fields this function cannot run without: checked at cold start (functions/startup.py)
     # and held to the template's environment by the infra tests.
     needs: tuple[str, ...] = ()
+    # Its handler holds the request at hand in module state (Powertools' event resolver keeps it in class
+    # and instance attributes), so one interpreter can run one invocation of it at a time. AWS gives each
+    # concurrent invocation an execution environment of its own; local mode, which runs every function in
+    # one process, queues them (reelflow/local/invoker.py).
+    holds_request_in_module: bool = False
 
     @property
     def slug(self) -> str:
@@ -59,6 +64,7 @@ API = FunctionSpec(
     512,
     29,
     needs=(*STORE, "state_machine_arn", "export_state_machine_arn", "cognito_issuer", "cognito_client_id"),
+    holds_request_in_module=True,
 )
 INGEST = FunctionSpec(
     "Ingest",
@@ -176,6 +182,7 @@ PROGRESS_STREAM = FunctionSpec(
     512,
     60,
     needs=("table_name", "websocket_endpoint"),
+    holds_request_in_module=True,  # its BatchProcessor holds one delivery's records
 )
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (

@@ -14,6 +14,7 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,8 @@ def identity_for(handler_path: str) -> Identity | None:
 
 
 _SLUGS = {spec.handler: spec.slug for spec in FUNCTIONS}
+# One execution environment each: their concurrent invocations wait for the one running to end.
+_ENVIRONMENTS = {spec.handler: threading.Lock() for spec in FUNCTIONS if spec.holds_request_in_module}
 
 
 @dataclass
@@ -51,6 +54,10 @@ class LocalLambdaContext:
     log_stream_name: str = "local"
     timeout_seconds: int = 900
     _started: float = field(default_factory=time.monotonic)
+
+    def start_clock(self) -> None:
+        """The timeout counts from the handler's start, not from a wait for a free environment."""
+        self._started = time.monotonic()
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int((self.timeout_seconds - (time.monotonic() - self._started)) * 1000))
@@ -87,10 +94,13 @@ def lambda_error(error: BaseException) -> dict[str, Any]:
 
 def invoke_handler(path: str, event: Any, context: LocalLambdaContext) -> tuple[str, bool]:
     """Run the handler as its function: every AWS call it makes is signed with its role, and its
-    scratch files go to a sandbox of its own (checked for leftovers when it returns)."""
+    scratch files go to a sandbox of its own (checked for leftovers when it returns), and a function that
+    holds the request in module state runs one invocation at a time."""
     try:
-        with acting_as(identity_for(path)), sandboxes.invocation(_SLUGS.get(path, path)):
-            result = resolve_handler(path)(event, context)
+        with _ENVIRONMENTS.get(path) or nullcontext(), acting_as(identity_for(path)):
+            context.start_clock()
+            with sandboxes.invocation(_SLUGS.get(path, path)):
+                result = resolve_handler(path)(event, context)
     except Exception as error:
         return json.dumps(lambda_error(error)), True
     return json.dumps(result, default=str), False

@@ -1,6 +1,7 @@
 """The local gateway over real HTTP: tokens checked like API Gateway's JWT authorizer, presigned PUTs."""
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -74,3 +75,24 @@ def test_query_strings_reach_the_handler(gateway, user_id):
     headers = {"Authorization": f"Bearer {issue_token(user_id, Tier.FREE)}"}
     reply = requests.get(f"{gateway.base_url}/api/batch-jobs?limit=500", headers=headers, timeout=10)
     assert reply.status_code == 422 and "limit" in reply.json()["detail"]
+
+
+def test_concurrent_requests_each_get_their_own_answer(gateway, user_id):
+    """The browser sends several requests at once; on AWS each runs in an environment of its own. Local
+    mode runs them in one interpreter, where the API's resolver keeps one request's state at a time."""
+    headers = {"Authorization": f"Bearer {issue_token(user_id, Tier.CREATOR)}"}
+    base = f"{gateway.base_url}/api"
+
+    def create(n: int) -> requests.Response:
+        body = {"name": f"concurrent {n}", "files": [{"name": f"v{n}.mp4", "size": 1000}]}
+        return requests.post(f"{base}/batch-jobs", headers=headers, json=body, timeout=60)
+
+    def read(n: int) -> requests.Response:
+        return requests.get(f"{base}/batch-jobs?limit=5", headers=headers, timeout=60)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        replies = list(pool.map(lambda n: (create if n % 2 else read)(n), range(48)))
+    statuses = sorted({reply.status_code for reply in replies})
+    assert statuses == [200, 201], [reply.text for reply in replies if reply.status_code >= 500][:3]
+    names = {reply.json()["batch_job"]["name"] for reply in replies if reply.status_code == 201}
+    assert names == {f"concurrent {n}" for n in range(1, 48, 2)}
