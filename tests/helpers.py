@@ -6,9 +6,11 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -141,13 +143,39 @@ def stopped(process: "subprocess.Popen[str]", signum: int = signal.SIGINT, timeo
     return output or ""
 
 
+@dataclass
+class Served:
+    """A running `reelflow serve`: its process, the fields its banner printed (api_url, websocket_url, …)
+    and the lines it printed since, read as they come (a full pipe would block the serve's next line)."""
+
+    process: "subprocess.Popen[str]"
+    fields: dict[str, str]
+    later: list[str] = field(default_factory=list)
+
+    @property
+    def api(self) -> str:
+        return self.fields["api_url"]
+
+    def output(self) -> str:
+        return "".join(self.later)
+
+    def read_rest(self) -> None:
+        assert self.process.stdout is not None
+        for line in iter(self.process.stdout.readline, ""):
+            self.later.append(line)
+
+
 @contextmanager
-def serving(
-    home: Path, *extra: str, kill: signal.Signals = signal.SIGINT, env: dict[str, str] | None = None
-) -> Iterator[dict[str, str]]:
+def served(
+    home: Path,
+    *extra: str,
+    kill: signal.Signals = signal.SIGINT,
+    env: dict[str, str] | None = None,
+    stop_timeout: float = 30,
+) -> Iterator[Served]:
     """`reelflow serve` in a fresh process for a user whose home is `home` (and `env` added to its
-    environment): yields the fields its banner prints (api_url, ws_url, …) once it is ready; stopped
-    with `kill` on exit."""
+    environment), once its banner says it is ready; stopped with `kill` on exit (killed if it outlives
+    `stop_timeout`, and the timeout raised)."""
     server = subprocess.Popen(
         [sys.executable, "-m", "reelflow.cli", "serve", "--port", "0", *extra],
         env={**user_env(home, columns=200), **(env or {})},
@@ -156,6 +184,7 @@ def serving(
         text=True,
     )
     assert server.stdout is not None
+    reader: threading.Thread | None = None
     try:
         printed: list[str] = []
         deadline = time.monotonic() + 300  # a busy machine starts slowly
@@ -167,9 +196,31 @@ def serving(
         output = "".join(printed)
         fields = dict(re.findall(r"^\s+(\w+)\s+(.+?)\s*$", output, re.M))
         assert "api_url" in fields, output
-        yield fields
+        running = Served(server, fields)
+        reader = threading.Thread(target=running.read_rest, daemon=True, name="serve-output")
+        reader.start()
+        yield running
     finally:
-        stopped(server, kill)
+        if reader is None:
+            stopped(server, kill, stop_timeout)
+        else:
+            server.send_signal(kill)
+            try:
+                server.wait(timeout=stop_timeout)
+            finally:
+                if server.poll() is None:
+                    server.kill()
+                    server.wait()
+                reader.join(timeout=30)
+
+
+@contextmanager
+def serving(
+    home: Path, *extra: str, kill: signal.Signals = signal.SIGINT, env: dict[str, str] | None = None
+) -> Iterator[dict[str, str]]:
+    """`served`, for a test that needs only the banner's fields."""
+    with served(home, *extra, kill=kill, env=env) as running:
+        yield running.fields
 
 
 def served_s3(state: dict[str, Any]) -> Any:

@@ -5,7 +5,6 @@ import json
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import requests
 from reelflow.errors import ExitCode
 from tests.conftest import make_clip
 from tests.e2e.test_cli import reelflow
-from tests.helpers import stopped, user_env
+from tests.helpers import served, stopped, user_env
 
 EXPORT_ONLY = {"transcribe": False, "remove_silence": False, "detect_highlights": False}
 
@@ -25,22 +24,8 @@ def test_control_subcommands_steer_a_batch_of_the_running_serve(tmp_path: Path) 
     clips = [make_clip(tmp_path / f"c{i}.mp4", seconds=30.0, width=640, height=360) for i in range(3)]
     token = reelflow("token", "--user", "erin", "--tier", "free", home=home).stdout.strip()
     headers = {"Authorization": f"Bearer {token}"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "reelflow.cli", "serve", "--port", "0"],
-        env=user_env(home, columns=200),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert server.stdout is not None
-    try:
-        api = ""
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and "Press Ctrl+C" not in (line := server.stdout.readline()):
-            if line.strip().startswith("api_url"):
-                api = line.split()[-1]
-        # Keep reading its output: a full pipe would block the server's next log line.
-        threading.Thread(target=server.stdout.read, daemon=True).start()
+    with served(home, kill=signal.SIGTERM) as server:
+        api = server.api
         files = [{"name": c.name, "size": c.stat().st_size} for c in clips]
         created = requests.post(
             f"{api}/batch-jobs",
@@ -76,8 +61,6 @@ def test_control_subcommands_steer_a_batch_of_the_running_serve(tmp_path: Path) 
         deleted = control("delete")
         assert deleted.returncode == 0 and "deleted" in deleted.stdout
         assert requests.get(f"{api}/batch-jobs/{batch_id}", headers=headers, timeout=30).status_code == 404
-    finally:
-        stopped(server, signal.SIGTERM)
 
 
 def test_ctrl_c_cancels_the_run_and_keeps_partial_results(tmp_path: Path) -> None:

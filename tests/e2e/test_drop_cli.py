@@ -4,29 +4,17 @@ and the command prints the batch it became."""
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from tests.conftest import make_clip
-from tests.helpers import stopped, user_env
+from tests.helpers import served, user_env
 
 
 def test_drop_uploads_a_folder_and_prints_its_batch(tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
-    env = {**user_env(home, columns=200), "REELFLOW_DROP_SETTLE_SECONDS": "1"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "reelflow.cli", "serve", "--port", "0"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        assert server.stdout is not None
-        while time.monotonic() < deadline and "Press Ctrl+C" not in server.stdout.readline():
-            pass
+    env = {**user_env(home, columns=200), "REELFLOW_DROP_SETTLE_SECONDS": "1"}  # the command's too
+    with served(home, env={"REELFLOW_DROP_SETTLE_SECONDS": "1"}, stop_timeout=60):
         folder = tmp_path / "Отпуск"
         folder.mkdir()
         make_clip(folder / "b.MOV", seconds=1.0)
@@ -46,5 +34,3 @@ def test_drop_uploads_a_folder_and_prints_its_batch(tmp_path: Path) -> None:
         assert "Uploaded 5 files" in out and "dropbox/local-user/Отпуск/" in out
         assert "Отпуск is processing: 2 videos" in out or "Отпуск is queued: 2 videos" in out, out
         assert "1  a 🌊.mp4" in out and "2  b.MOV" in out and "skipped: notes.txt" in out
-    finally:
-        stopped(server, timeout=60)

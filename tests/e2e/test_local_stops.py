@@ -2,8 +2,6 @@
 address file; `reelflow run` on a missing folder or a file says so in one line."""
 
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -12,7 +10,7 @@ import requests
 from reelflow.local.children import child_pids
 from tests.conftest import make_clip
 from tests.e2e.test_cli import reelflow
-from tests.helpers import stopped, user_env
+from tests.helpers import served
 
 
 def test_run_on_a_missing_folder_or_a_file_says_so_in_one_line(tmp_path: Path) -> None:
@@ -42,21 +40,8 @@ def test_sigterm_stops_ffmpeg_and_removes_the_work_folder_and_address(tmp_path: 
     clip = make_clip(tmp_path / "long.mp4", seconds=30.0, width=1280, height=720)
     token = reelflow("token", "--user", "erin", "--tier", "creator", home=home).stdout.strip()
     headers = {"Authorization": f"Bearer {token}"}
-    env = {**user_env(home, columns=200), "TMPDIR": str(temp)}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "reelflow.cli", "serve", "--port", "0"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert server.stdout is not None
-    try:
-        api = ""
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and "Press Ctrl+C" not in (line := server.stdout.readline()):
-            if line.strip().startswith("api_url"):
-                api = line.split()[-1]
+    with served(home, kill=signal.SIGTERM, env={"TMPDIR": str(temp)}) as server:
+        api = server.api
         created = requests.post(
             f"{api}/batch-jobs",
             headers=headers,
@@ -75,13 +60,13 @@ def test_sigterm_stops_ffmpeg_and_removes_the_work_folder_and_address(tmp_path: 
         encoding: dict[int, str] = {}
         deadline = time.monotonic() + 60
         while not encoding and time.monotonic() < deadline:
-            encoding = {p: n for p, n in _names(child_pids(server.pid)).items() if n.startswith("ffmpeg")}
+            encoding = {
+                p: n for p, n in _names(child_pids(server.process.pid)).items() if n.startswith("ffmpeg")
+            }
             time.sleep(0.05)
         assert encoding, "no ffmpeg child seen"
         assert any(temp.glob("reelflow-serve-*"))
-    finally:
-        stopped(server, signal.SIGTERM)
-    assert server.returncode == 0
+    assert server.process.returncode == 0
     assert not any(
         Path(f"/proc/{pid}").exists() and _names([pid]).get(pid, "").startswith("ffmpeg") for pid in encoding
     )

@@ -2,9 +2,6 @@
 `reelflow executions` shows the execution."""
 
 import json
-import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -12,29 +9,16 @@ import requests
 
 from tests.conftest import make_clip
 from tests.e2e.test_cli import reelflow
-from tests.helpers import stopped, user_env
+from tests.helpers import served
 
 
 def test_serve_runs_a_batch_for_a_plain_http_client(tmp_path: Path):
     home = tmp_path / "home"
     home.mkdir()
-    env = user_env(home, columns=200)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "reelflow.cli", "serve", "--port", "0"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        printed: list[str] = []
-        deadline = time.monotonic() + 60
-        while not any("Press Ctrl+C" in line for line in printed) and time.monotonic() < deadline:
-            printed.append(server.stdout.readline())
-        output = "".join(printed)
-        fields = dict(re.findall(r"^\s+(\w+)\s+(\S+)$", output, re.M))
+    with served(home) as server:
+        fields = server.fields
         assert {"api_url", "websocket_url", "s3_endpoint", "ingest_bucket", "media_bucket"} <= set(fields), (
-            output
+            server.fields
         )
         assert json.loads((home / "serve.json").read_text())["api_url"] == fields["api_url"]
         api = fields["api_url"]
@@ -69,6 +53,4 @@ def test_serve_runs_a_batch_for_a_plain_http_client(tmp_path: Path):
         assert listing.returncode == 0 and batch_id[:8] in listing.stdout and "SUCCEEDED" in listing.stdout
         history = reelflow("executions", batch_id, home=home, timeout=60)
         assert history.returncode == 0 and "Process videos" in history.stdout
-    finally:
-        stopped(server)
     assert not (home / "serve.json").exists()

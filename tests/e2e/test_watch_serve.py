@@ -1,6 +1,5 @@
 """`reelflow watch` and `reelflow events` against a running `reelflow serve`, as a user runs them."""
 
-import re
 import subprocess
 import sys
 import time
@@ -10,27 +9,15 @@ import requests
 
 from tests.conftest import make_clip
 from tests.e2e.test_cli import reelflow
-from tests.helpers import stopped, user_env
+from tests.helpers import served, user_env
 
 
 def test_watch_follows_a_batch_of_serve_to_the_end_and_events_shows_it(tmp_path: Path):
     home = tmp_path / "home"
     home.mkdir()
     env = user_env(home, columns=200)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "reelflow.cli", "serve", "--port", "0"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        printed: list[str] = []
-        deadline = time.monotonic() + 60
-        while not any("Press Ctrl+C" in line for line in printed) and time.monotonic() < deadline:
-            printed.append(server.stdout.readline())
-        fields = dict(re.findall(r"^\s+(\w+)\s+(\S+)$", "".join(printed), re.M))
-        api = fields["api_url"]
+    with served(home) as server:
+        api = server.api
         token = reelflow("token", "--user", "dave", "--tier", "creator", home=home).stdout.strip()
         headers = {"Authorization": f"Bearer {token}"}
         clips = [make_clip(tmp_path / f"clip{i}.mp4", seconds=1.5) for i in range(2)]
@@ -72,6 +59,4 @@ def test_watch_follows_a_batch_of_serve_to_the_end_and_events_shows_it(tmp_path:
             time.sleep(0.5)
             events = reelflow("events", home=home, timeout=60)
         assert events.returncode == 0 and "Batch Completed" in events.stdout, events.stdout
-    finally:
-        rest = stopped(server)
-    assert f"Batch Completed: batch {batch_id}" in rest
+    assert f"Batch Completed: batch {batch_id}" in server.output()

@@ -249,6 +249,93 @@ def test_an_item_is_measured_once_and_the_400_kb_limit_still_holds(
     dynamodb.put_item(TableName=TABLE, Item={**big, "b": {"S": "y" * 190_000}})
 
 
+def _backend() -> Any:
+    from moto.dynamodb.models import dynamodb_backends
+
+    return dynamodb_backends[ACCOUNT][REGION]
+
+
+def _key(pk: str) -> dict[str, Any]:
+    return {"pk": {"S": pk}, "sk": {"S": "x"}}
+
+
+def _tagged(tag: str) -> dict[str, Any]:
+    """An update whose three attributes all carry `tag`: an item read half-updated mixes two tags."""
+    summary = {"tag": {"S": tag}, **{f"k{n}": {"M": {"n": {"N": str(n)}}} for n in range(60)}}
+    return {
+        "update_expression": "SET #s = :s, #m = :m, #o = :o",
+        "expression_attribute_names": {"#s": "status", "#m": "summary", "#o": "other"},
+        "expression_attribute_values": {":s": {"S": tag}, ":m": {"M": summary}, ":o": {"S": tag}},
+    }
+
+
+def test_a_read_sees_an_update_whole_or_not_at_all(dynamodb: Any) -> None:
+    backend = _backend()
+    backend.update_item(TABLE, _key("whole"), **_tagged("a"))
+    mixed: list[tuple[Any, ...]] = []
+    done = threading.Event()
+
+    def read() -> None:
+        while not done.is_set():
+            attrs = backend.get_item(TABLE, _key("whole")).to_json()["Attributes"]
+            tags = (attrs["status"]["S"], attrs["summary"]["M"]["tag"]["S"], attrs["other"]["S"])
+            if len(set(tags)) > 1:
+                mixed.append(tags)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for n in range(400):  # moto applied each action in place: about a third of the reads mixed
+            backend.update_item(TABLE, _key("whole"), **_tagged("ab"[n % 2]))
+    finally:
+        done.set()
+        reader.join(timeout=60)
+    assert mixed == []
+
+
+def test_two_conditional_writes_to_one_item_never_both_pass(dynamodb: Any) -> None:
+    backend = _backend()
+    claims: list[tuple[int, str]] = []
+
+    def claim(rounds: int, who: str) -> None:
+        for n in range(rounds):
+            try:
+                backend.update_item(
+                    TABLE,
+                    _key(f"slot#{n}"),
+                    update_expression="SET #o = :me",
+                    expression_attribute_names={"#o": "owner"},
+                    expression_attribute_values={":me": {"S": who}},
+                    condition_expression="attribute_not_exists(#o)",
+                )
+            except Exception:  # moto's ConditionalCheckFailed: another thread has it
+                continue
+            claims.append((n, who))
+
+    threads = [threading.Thread(target=claim, args=(150, f"t{i}")) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    slots = [n for n, _ in claims]
+    assert sorted(slots) == list(range(150))  # each slot claimed exactly once
+    for n, who in claims:
+        assert backend.get_item(TABLE, _key(f"slot#{n}")).to_json()["Attributes"]["owner"]["S"] == who
+
+
+def test_an_update_that_fails_partway_leaves_the_item_as_it_was(dynamodb: Any) -> None:
+    dynamodb.put_item(TableName=TABLE, Item={**_key("partway"), "a": {"S": "before"}})
+    with pytest.raises(ClientError, match="maximum allowed size"):
+        dynamodb.update_item(
+            TableName=TABLE,
+            Key=_key("partway"),
+            UpdateExpression="SET a = :a, b = :b",
+            ExpressionAttributeValues={":a": {"S": "after"}, ":b": {"S": "y" * 420_000}},
+        )
+    item = dynamodb.get_item(TableName=TABLE, Key=_key("partway"), ConsistentRead=True)["Item"]
+    assert item == {**_key("partway"), "a": {"S": "before"}}
+
+
 def test_an_execution_stopped_while_its_definition_is_parsed_ends_aborted(
     local_cloud: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -90,6 +90,15 @@ REGISTRY: tuple[Patch, ...] = (
         "item_size_limit",
         "400 KB item limit as AWS counts it",
     ),
+    Patch(
+        "moto.dynamodb.parsing.executors:UpdateExpressionExecutor.execute",
+        "atomic_writes",
+        "an update applied to a copy swapped in whole: no read sees it half done",
+    ),
+    # the data folder's write-through (persistence.py) wraps these three again, inside the same lock
+    Patch("moto.dynamodb.models:DynamoDBBackend.put_item", "atomic_writes", "one write at a time"),
+    Patch("moto.dynamodb.models:DynamoDBBackend.update_item", "atomic_writes", "one write at a time"),
+    Patch("moto.dynamodb.models:DynamoDBBackend.delete_item", "atomic_writes", "one write at a time"),
     Patch("moto.core.responses:ActionResult.execute_result", "fast_reads", "plain JSON for fast reads"),
     Patch("moto.dynamodb.models.table:copy", "partition_queries", "deep copies outside queries only"),
     Patch(
@@ -158,9 +167,6 @@ REGISTRY: tuple[Patch, ...] = (
         "an S3 PUT's body is stored byte for byte, never parsed as a form",
     ),
     # the data folder (persistence.py)
-    Patch("moto.dynamodb.models:DynamoDBBackend.put_item", "persistence", "write through to SQLite"),
-    Patch("moto.dynamodb.models:DynamoDBBackend.update_item", "persistence", "write through to SQLite"),
-    Patch("moto.dynamodb.models:DynamoDBBackend.delete_item", "persistence", "write through to SQLite"),
     Patch("moto.s3.models:S3Backend.put_object", "persistence", "write objects through to files"),
     Patch("moto.s3.models:S3Backend.delete_object", "persistence", "delete their files"),
     Patch("moto.s3.models:S3Backend.delete_objects", "persistence", "delete their files"),
@@ -251,6 +257,7 @@ ORDER = (
     "stream_records",
     "partition_queries",
     "item_size_limit",
+    "atomic_writes",
     "fast_reads",
     "moto_stop_fix",
     "state_machine_alias",
