@@ -336,6 +336,67 @@ def test_an_update_that_fails_partway_leaves_the_item_as_it_was(dynamodb: Any) -
     assert item == {**_key("partway"), "a": {"S": "before"}}
 
 
+def test_scans_and_index_queries_hold_while_other_threads_add_items(local_cloud: Any) -> None:
+    client, name = local_cloud.client("dynamodb"), f"snapshots-{uuid.uuid4().hex[:8]}"
+    client.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in ("pk", "sk", "g")],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "GSI",
+                "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    )
+    backend = _backend()
+    try:
+        for n in range(1000):
+            backend.put_item(
+                name, {"pk": {"S": f"p{n}"}, "sk": {"S": "x"}, "g": {"S": "b" if n % 50 else "a"}}
+            )
+        errors: list[str] = []
+        done = threading.Event()
+
+        def read() -> None:
+            while not done.is_set():
+                try:
+                    found = client.query(
+                        TableName=name,
+                        IndexName="GSI",
+                        KeyConditionExpression="g = :a",
+                        ExpressionAttributeValues={":a": {"S": "a"}},
+                    )
+                    assert found["Count"] == 20
+                except Exception as error:  # moto: "dictionary changed size during iteration", a 500
+                    errors.append(repr(error))
+
+        def scan() -> None:  # what a Scan, a global index's listing and DescribeTable's count loop over
+            table = backend.get_table(name)
+            while not done.is_set():
+                try:
+                    table.all_items(), table.has_idx_items("GSI"), len(table)
+                except Exception as error:
+                    errors.append(repr(error))
+
+        readers = [threading.Thread(target=read), threading.Thread(target=scan)]
+        for reader in readers:
+            reader.start()
+        try:
+            for n in range(3000):  # a new partition each, and a read of a missing one (moto adds it too)
+                backend.put_item(name, {"pk": {"S": f"new{n}"}, "sk": {"S": "x"}, "g": {"S": "c"}})
+                backend.get_item(name, {"pk": {"S": f"missing{n}"}, "sk": {"S": "x"}})
+        finally:
+            done.set()
+            for reader in readers:
+                reader.join(timeout=60)
+        assert errors == []
+    finally:
+        client.delete_table(TableName=name)
+
+
 def test_an_execution_stopped_while_its_definition_is_parsed_ends_aborted(
     local_cloud: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

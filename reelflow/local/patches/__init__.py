@@ -91,6 +91,11 @@ REGISTRY: tuple[Patch, ...] = (
         "400 KB item limit as AWS counts it",
     ),
     Patch(
+        "moto.dynamodb.models.table:Table.__init__",
+        "partition_snapshots",
+        "scans and queries loop over a snapshot: a write on another thread cannot break them",
+    ),
+    Patch(
         "moto.dynamodb.parsing.executors:UpdateExpressionExecutor.execute",
         "atomic_writes",
         "an update applied to a copy swapped in whole: no read sees it half done",
@@ -258,6 +263,7 @@ ORDER = (
     "partition_queries",
     "item_size_limit",
     "atomic_writes",
+    "partition_snapshots",
     "fast_reads",
     "moto_stop_fix",
     "state_machine_alias",
