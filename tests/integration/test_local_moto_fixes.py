@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from moto.dynamodb.exceptions import TransactionCanceledException
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 
@@ -117,6 +118,59 @@ def test_a_failed_condition_rolls_back_every_item_and_its_stream_records(dynamod
     assert "Item" not in dynamodb.get_item(TableName=TABLE, Key={"pk": {"S": "fresh"}, "sk": {"S": "x"}})
     assert "Item" in dynamodb.get_item(TableName=TABLE, Key={"pk": {"S": "gone"}, "sk": {"S": "x"}})
     assert len(stream.items) == records_before
+
+
+def test_a_failed_transaction_is_never_seen_by_a_read_or_the_stream(dynamodb: Any) -> None:
+    """The admission's shape: the batch's update first, then a counter whose condition fails."""
+    dynamodb.put_item(TableName=TABLE, Item={**_key("batch"), "status": {"S": "queued"}})
+    dynamodb.put_item(TableName=TABLE, Item={**_key("slots"), "running": {"N": "5"}})
+    backend, table = _backend(), moto_table()
+    recorded: list[Any] = []
+
+    def record(changed: Table) -> None:
+        if changed is table:
+            recorded.append(changed)
+
+    seen: list[str] = []
+    done = threading.Event()
+
+    def read() -> None:
+        while not done.is_set():
+            seen.append(backend.get_item(TABLE, _key("batch")).to_json()["Attributes"]["status"]["S"])
+
+    admit = [
+        {
+            "Update": {
+                "TableName": TABLE,
+                "Key": _key("batch"),
+                "UpdateExpression": "SET #s = :p",
+                "ExpressionAttributeNames": {"#s": "status"},
+                "ExpressionAttributeValues": {":p": {"S": "processing"}},
+            }
+        },
+        {
+            "Update": {
+                "TableName": TABLE,
+                "Key": _key("slots"),
+                "UpdateExpression": "ADD running :one",
+                "ConditionExpression": "running < :cap",
+                "ExpressionAttributeValues": {":one": {"N": "1"}, ":cap": {"N": "5"}},
+            }
+        },
+    ]
+    stream_records.stream_listeners.append(record)
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for _ in range(200):
+            with pytest.raises(TransactionCanceledException):
+                backend.transact_write_items(admit)
+    finally:
+        done.set()
+        reader.join(timeout=60)
+        stream_records.stream_listeners.remove(record)
+    assert recorded == []  # moto added the batch's record, then took it back (after a poller could read it)
+    assert seen and set(seen) == {"queued"}
 
 
 def test_a_successful_transaction_writes_every_item(dynamodb: Any) -> None:

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from moto.dynamodb.models.dynamo_type import Item
 from moto.dynamodb.models.table import StreamRecord, StreamShard, Table
 
+from reelflow.local.patches import transactions
+
 # ---- DynamoDB stream records ----------------------------------------------------------------------
 
 STREAM_RECORDS_KEPT = 1000
@@ -18,7 +20,10 @@ def _stream_add(self: StreamShard, old: Item | None, new: Item | None) -> None:
     locally, each write's old and new images stayed in memory. Keep the last STREAM_RECORDS_KEPT,
     moving the shard's first sequence number so the ones kept keep their numbers. moto also invokes the
     table's stream mappings right here, inside the write (and under the write lock): records are only
-    recorded here and stream_mapping's pollers deliver them, as Lambda polls a shard."""
+    recorded here and stream_mapping's pollers deliver them, as Lambda polls a shard. A transaction's
+    records wait for it to commit (transactions.held_stream_record)."""
+    if transactions.held_stream_record(self, old, new):
+        return
     view = (self.table.stream_specification or {})["StreamViewType"]
     event_name = "INSERT" if old is None else "REMOVE" if new is None else "MODIFY"
     sequence = len(self.items) + self.starting_sequence_number

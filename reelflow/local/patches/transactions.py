@@ -90,10 +90,20 @@ def transaction_item_key(backend: DynamoDBBackend, op_type: str, op: dict[str, A
     return key
 
 
-def _transact_one(
-    backend: DynamoDBBackend, entry: dict[str, Any], seen: set[tuple[str, str]], undo: Undo
-) -> None:
-    """Check one transaction item's condition, remember the item, apply the write."""
+@dataclass(frozen=True)
+class _Write:
+    """One transaction item whose condition held: what to write and where."""
+
+    index: int  # its place in the transaction
+    op_type: str
+    op: dict[str, Any]
+    key: dict[str, Any]
+
+
+def _checked(
+    backend: DynamoDBBackend, index: int, entry: dict[str, Any], seen: set[tuple[str, str]]
+) -> _Write | None:
+    """Check one transaction item's shape and condition against the table as it is before any write."""
     if len(entry) > 1:
         raise TransactWriteSingleOpException
     op_type, op = next(iter(entry.items()))
@@ -114,47 +124,94 @@ def _transact_one(
         if op.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and current:
             returned = current.to_json()["Attributes"]
         raise _ConditionFailed(returned)
-    if op_type == "ConditionCheck":
-        return
-    undo.remember(backend, table_name, key)
-    expression = {
-        "condition_expression": condition,
-        "expression_attribute_names": names,
-        "expression_attribute_values": values,
+    return None if op_type == "ConditionCheck" else _Write(index, op_type, op, key)
+
+
+def _apply(backend: DynamoDBBackend, write: _Write, undo: Undo) -> None:
+    table_name, op = write.op["TableName"], write.op
+    undo.remember(backend, table_name, write.key)
+    expression: dict[str, Any] = {
+        "condition_expression": op.get("ConditionExpression"),
+        "expression_attribute_names": op.get("ExpressionAttributeNames"),
+        "expression_attribute_values": op.get("ExpressionAttributeValues"),
     }
-    if op_type == "Put":
+    if write.op_type == "Put":
         backend.put_item(table_name, op["Item"], **expression)
-    elif op_type == "Delete":
-        backend.delete_item(table_name, key, **expression)
+    elif write.op_type == "Delete":
+        backend.delete_item(table_name, write.key, **expression)
     else:
-        backend.update_item(table_name, key, update_expression=op["UpdateExpression"], **expression)
+        backend.update_item(table_name, write.key, update_expression=op["UpdateExpression"], **expression)
+
+
+Reason = tuple[str | None, str | None, dict[str, Any] | None]
+_held = threading.local()  # the stream records of the transaction this thread is writing
+
+
+def held_stream_record(shard: Any, old: Item | None, new: Item | None) -> bool:
+    """Hold a stream record back while this thread writes a transaction (stream_records.py asks):
+    it is published when the transaction commits, and never if it fails."""
+    held: list[tuple[Any, Item | None, Item | None]] | None = getattr(_held, "records", None)
+    if held is None:
+        return False
+    held.append((shard, old, new))
+    return True
 
 
 def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
     """moto 5.2.5's TransactWriteItems deep-copies every table named by every item before it starts
     (a 50-video create copied the whole table ~100 times: memory grew by gigabytes). This keeps its
-    semantics (checks in order, cancellation reasons per item, all-or-nothing) and copies only the
-    items the transaction touches, restoring them if any item fails."""
+    semantics (cancellation reasons per item, all or nothing) and copies only the items it writes.
+
+    Every condition is checked before anything is written, as DynamoDB checks them against the table
+    as it was: a transaction that fails writes nothing, so no read on another thread sees an item it
+    was about to change (moto applied the items one by one and put them back on a failure). Its stream
+    records are published when it commits, so a stream's reader never gets a record of a transaction
+    that failed, nor a sequence number given again after one was taken back."""
     if len(transact_items) > 100:
         raise TooManyTransactionsException()
     with write_lock:
-        undo = Undo()
         seen: set[tuple[str, str]] = set()
-        errors: list[tuple[str | None, str | None, dict[str, Any] | None]] = []
-        for entry in transact_items:
+        reasons: list[Reason] = []
+        writes: list[_Write] = []
+        for index, entry in enumerate(transact_items):
             try:
-                _transact_one(self, entry, seen, undo)
-                errors.append((None, None, None))
+                write = _checked(self, index, entry, seen)
             except (MultipleTransactionsException, MockValidationException, TransactWriteSingleOpException):
-                undo.rollback()
                 raise
             except _ConditionFailed as error:
-                errors.append(("ConditionalCheckFailed", str(error.message), error.returned))
+                reasons.append(("ConditionalCheckFailed", str(error.message), error.returned))
+                continue
             except Exception as error:  # moto reports any other failure per item, as AWS does
-                errors.append((type(error).__name__, str(error), None))
-        if any(code is not None for code, _, _ in errors):
-            undo.rollback()
-            raise TransactionCanceledException(errors)
+                reasons.append((type(error).__name__, str(error), None))
+                continue
+            reasons.append((None, None, None))
+            if write is not None:
+                writes.append(write)
+        if any(code is not None for code, _, _ in reasons):
+            raise TransactionCanceledException(reasons)
+        _write_all(self, writes, len(transact_items))
+
+
+def _write_all(backend: DynamoDBBackend, writes: list[_Write], count: int) -> None:
+    undo = Undo()
+    _held.records = []
+    try:
+        for write in writes:
+            try:
+                _apply(backend, write, undo)
+            except (MockValidationException, TransactWriteSingleOpException):
+                undo.rollback()
+                raise
+            except Exception as error:  # e.g. an item grown past 400 KB: that item's reason
+                undo.rollback()
+                reasons: list[Reason] = [(None, None, None)] * count
+                reasons[write.index] = (type(error).__name__, str(error), None)
+                raise TransactionCanceledException(reasons) from error
+        held, _held.records = _held.records, None
+    finally:
+        _held.records = None
+    for shard, old, new in held:
+        shard.add(old, new)
 
 
 _installed: list[bool] = []
