@@ -451,6 +451,26 @@ def test_scans_and_index_queries_hold_while_other_threads_add_items(local_cloud:
         client.delete_table(TableName=name)
 
 
+def test_items_moto_let_go_of_are_freed(dynamodb: Any, local_cloud: Any) -> None:
+    from moto.dynamodb.models.dynamo_type import Item
+    from moto.s3.models import FakeKey
+
+    backend = _backend()
+    backend.put_item(TABLE, {**_key("counter"), "n": {"N": "0"}})
+    tracked = len(Item.instances_tracked)
+    for n in range(200):  # each write copies its item (the stream's old image, the undo copy)
+        backend.update_item(TABLE, _key("counter"), "SET n = :n", {}, {":n": {"N": str(n)}})
+    assert len(Item.instances_tracked) == tracked  # moto kept two more per write, for ever: 400 here
+    s3 = local_cloud.client("s3")
+    bucket = f"tracked-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket)
+    keys = len(FakeKey.instances_tracked)
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    assert len(FakeKey.instances_tracked) == keys + 1  # S3's keys still are: moto's reset closes them
+    s3.delete_object(Bucket=bucket, Key="k")
+    s3.delete_bucket(Bucket=bucket)
+
+
 def test_an_execution_stopped_while_its_definition_is_parsed_ends_aborted(
     local_cloud: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -91,6 +91,11 @@ REGISTRY: tuple[Patch, ...] = (
         "400 KB item limit as AWS counts it",
     ),
     Patch(
+        "moto.core.common_models:BaseModel.__new__",
+        "untracked_models",
+        "models freed when moto lets go of them (it kept every instance: two items per DynamoDB write)",
+    ),
+    Patch(
         "moto.dynamodb.models.table:Table.__init__",
         "partition_snapshots",
         "scans and queries loop over a snapshot: a write on another thread cannot break them",
@@ -252,6 +257,7 @@ def check(installed: str | None = None) -> None:
 _installed: list[bool] = []
 ORDER = (
     "service_models",
+    "untracked_models",
     "validated_definitions",
     "parsed_definitions",
     "user_pool_key",
