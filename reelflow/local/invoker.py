@@ -36,6 +36,8 @@ def identity_for(handler_path: str) -> Identity | None:
     return identities.get(handler_path)
 
 
+# Lambda's limit on a synchronous invocation's response (6 MB): a larger one fails the invocation.
+RESPONSE_LIMIT_BYTES = 6 * 1024 * 1024
 _SLUGS = {spec.handler: spec.slug for spec in FUNCTIONS}
 # One execution environment each: their concurrent invocations wait for the one running to end.
 _ENVIRONMENTS = {spec.handler: threading.Lock() for spec in FUNCTIONS if spec.holds_request_in_module}
@@ -103,7 +105,19 @@ def invoke_handler(path: str, event: Any, context: LocalLambdaContext) -> tuple[
                 result = resolve_handler(path)(event, context)
     except Exception as error:
         return json.dumps(lambda_error(error)), True
-    return json.dumps(result, default=str), False
+    encoded = json.dumps(result, default=str)  # ASCII: its length is its size in bytes
+    if len(encoded) > RESPONSE_LIMIT_BYTES:
+        return json.dumps(response_too_large(len(encoded))), True
+    return encoded, False
+
+
+def response_too_large(size: int) -> dict[str, str]:
+    """What Lambda answers for a response over its synchronous payload limit: a function error."""
+    return {
+        "errorMessage": f"Response payload size ({size} bytes) exceeded maximum allowed payload size "
+        f"({RESPONSE_LIMIT_BYTES} bytes).",
+        "errorType": "Function.ResponseSizeTooLarge",
+    }
 
 
 def _invoke_in_process(self: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
