@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from moto.dynamodb.models import DynamoDBBackend
-from moto.dynamodb.models.dynamo_type import Item, LimitedSizeDict
+from moto.dynamodb.models.dynamo_type import Item
 from moto.dynamodb.parsing.ast_nodes import Node  # type: ignore[attr-defined]
 from moto.dynamodb.parsing.executors import UpdateExpressionExecutor
 
@@ -28,21 +28,12 @@ T = TypeVar("T")
 _execute = UpdateExpressionExecutor.execute
 
 
-def _copy_of(stored: Item) -> Item:
-    # object.__new__, not Item(...): moto's BaseModel keeps a reference to every instance it makes.
-    working: Item = object.__new__(Item)
-    working.hash_key, working.range_key = stored.hash_key, stored.range_key
-    working.attrs = LimitedSizeDict()
-    dict.update(working.attrs, copy.deepcopy(dict(stored.attrs)))  # no size check per attribute: it fits
-    return working
-
-
 def execute(self: UpdateExpressionExecutor, node: Node | None = None) -> None:
     if node is not None:  # the executor's recursion into the expression's actions
         _execute(self, node)
         return
     stored: Item = self.item
-    working = _copy_of(stored)
+    working = copy.deepcopy(stored)  # moto's Item.__deepcopy__: no size check per attribute, it fits
     self.item = working
     try:
         _execute(self)

@@ -207,7 +207,7 @@ def _write_all(backend: DynamoDBBackend, writes: list[_Write], count: int) -> No
                 reasons: list[Reason] = [(None, None, None)] * count
                 reasons[write.index] = (type(error).__name__, str(error), None)
                 raise TransactionCanceledException(reasons) from error
-        held, _held.records = _held.records, None
+        held = _held.records
     finally:
         _held.records = None
     for shard, old, new in held:
