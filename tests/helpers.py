@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -143,26 +143,35 @@ def stopped(process: "subprocess.Popen[str]", signum: int = signal.SIGINT, timeo
     return output or ""
 
 
+BANNER_END = "Press Ctrl+C"
+
+
 @dataclass
 class Served:
     """A running `reelflow serve`: its process, the fields its banner printed (api_url, websocket_url, …)
-    and the lines it printed since, read as they come (a full pipe would block the serve's next line)."""
+    and every line it printed, read as they come (a full pipe would block the serve's next line)."""
 
     process: "subprocess.Popen[str]"
     fields: dict[str, str]
-    later: list[str] = field(default_factory=list)
+    lines: list[str]
 
     @property
     def api(self) -> str:
         return self.fields["api_url"]
 
     def output(self) -> str:
-        return "".join(self.later)
+        """What it printed after its banner."""
+        banner = next((n + 1 for n, line in enumerate(self.lines) if BANNER_END in line), 0)
+        return "".join(self.lines[banner:])
 
-    def read_rest(self) -> None:
-        assert self.process.stdout is not None
-        for line in iter(self.process.stdout.readline, ""):
-            self.later.append(line)
+
+def _read_lines(process: "subprocess.Popen[str]", lines: list[str], ready: threading.Event) -> None:
+    assert process.stdout is not None
+    for line in iter(process.stdout.readline, ""):
+        lines.append(line)
+        if BANNER_END in line:
+            ready.set()
+    ready.set()  # it ended, banner or not
 
 
 @contextmanager
@@ -183,35 +192,27 @@ def served(
         stderr=subprocess.STDOUT,
         text=True,
     )
-    assert server.stdout is not None
-    reader: threading.Thread | None = None
+    lines: list[str] = []
+    ready = threading.Event()
+    reader = threading.Thread(
+        target=_read_lines, args=(server, lines, ready), daemon=True, name="serve-output"
+    )
+    reader.start()
     try:
-        printed: list[str] = []
-        deadline = time.monotonic() + 300  # a busy machine starts slowly
-        while not any("Press Ctrl+C" in line for line in printed) and time.monotonic() < deadline:
-            line = server.stdout.readline()
-            if not line and server.poll() is not None:
-                break
-            printed.append(line)
-        output = "".join(printed)
-        fields = dict(re.findall(r"^\s+(\w+)\s+(.+?)\s*$", output, re.M))
-        assert "api_url" in fields, output
-        running = Served(server, fields)
-        reader = threading.Thread(target=running.read_rest, daemon=True, name="serve-output")
-        reader.start()
-        yield running
+        ready.wait(timeout=300)  # a busy machine starts slowly
+        printed = "".join(lines)
+        fields = dict(re.findall(r"^\s+(\w+)\s+(.+?)\s*$", printed.split(BANNER_END)[0], re.M))
+        assert "api_url" in fields, printed
+        yield Served(server, fields, lines)
     finally:
-        if reader is None:
-            stopped(server, kill, stop_timeout)
-        else:
-            server.send_signal(kill)
-            try:
-                server.wait(timeout=stop_timeout)
-            finally:
-                if server.poll() is None:
-                    server.kill()
-                    server.wait()
-                reader.join(timeout=30)
+        server.send_signal(kill)
+        try:
+            server.wait(timeout=stop_timeout)
+        finally:
+            if server.poll() is None:
+                server.kill()
+                server.wait()
+            reader.join(timeout=30)
 
 
 @contextmanager
