@@ -556,3 +556,94 @@ def test_a_ranged_get_answers_its_range_and_reads_only_that(local_cloud: Any) ->
         ranged("bytes=0-9", IfMatch='"0000"')
     assert changed.value.response["Error"]["Code"] == "PreconditionFailed"
     assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == body  # a plain GET, whole, as before
+
+
+def oversized_handler(event: dict[str, Any], context: object) -> dict[str, str]:
+    """A Lambda answer past Step Functions' 256 KiB (well under Lambda's 6 MB)."""
+    return {"text": "x" * (256 * 1024)}
+
+
+@pytest.fixture
+def oversized_function(local_cloud: Any) -> str:
+    from functions.deployment import FunctionSpec
+    from reelflow.local.provisioning import create_function
+
+    role = local_cloud.client("iam").get_role(RoleName="reelflow-local")["Role"]["Arn"]
+    spec = FunctionSpec("Oversized", f"{__name__}.oversized_handler", "test")
+    return str(create_function(local_cloud, spec, f"oversized-{uuid.uuid4().hex[:8]}", role, {}))
+
+
+def _run_to_end(local_cloud: Any, definition: dict[str, Any], function_arn: str) -> dict[str, Any]:
+    """Runs `definition` once on the embedded Step Functions, as a role that may invoke `function_arn`
+    (IAM is enforced, as for the deployment's machines): its DescribeExecution when it ends."""
+    from reelflow.local import access_control, roles
+
+    iam, sfn = local_cloud.client("iam"), local_cloud.client("stepfunctions")
+    name = f"terminal-errors-{uuid.uuid4().hex[:8]}"
+    grant: Any = {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": function_arn}
+    identity = access_control.credentials_for_role(iam, local_cloud.client("sts"), name, [grant])
+    machine = sfn.create_state_machine(
+        name=name, definition=json.dumps(definition), roleArn=identity.role_arn
+    )["stateMachineArn"]
+    roles.state_machines[machine] = identity
+    try:
+        execution = sfn.start_execution(stateMachineArn=machine, input="{}")["executionArn"]
+        described = sfn.describe_execution(executionArn=execution)
+        for _ in range(600):
+            if described["status"] != "RUNNING":
+                break
+            time.sleep(0.1)
+            described = sfn.describe_execution(executionArn=execution)
+        return dict(described)
+    finally:
+        roles.state_machines.pop(machine, None)
+        sfn.delete_state_machine(stateMachineArn=machine)
+
+
+def _guarded(task: dict[str, Any], error_equals: list[str], retry: bool = False) -> dict[str, Any]:
+    """`task` with a Catch (and, with `retry`, a Retry) on `error_equals`."""
+    catch = [{"ErrorEquals": error_equals, "Next": "Caught"}]
+    guarded: dict[str, Any] = {**task, "Catch": catch, "End": True}
+    if retry:
+        guarded["Retry"] = [{"ErrorEquals": error_equals, "MaxAttempts": 2, "IntervalSeconds": 1}]
+    return {"StartAt": "Task", "States": {"Task": guarded, "Caught": {"Type": "Pass", "End": True}}}
+
+
+def _task(function_arn: str, payload: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke",
+        "Parameters": {"FunctionName": function_arn, "Payload": payload or {}},
+        "OutputPath": "$.Payload",
+    }
+
+
+# the answer passes 256 KiB; a path in Parameters finds nothing
+CASES = [({}, "States.DataLimitExceeded"), ({"missing.$": "$.missing"}, "States.Runtime")]
+
+
+@pytest.mark.parametrize(("payload", "error"), CASES)
+@pytest.mark.parametrize("retry", [False, True])
+def test_states_all_catches_neither_a_data_limit_nor_a_runtime_error(
+    local_cloud: Any, oversized_function: str, payload: dict[str, Any], error: str, retry: bool
+) -> None:
+    """As on AWS: the execution fails with the error, though a Catch (and a Retry) on States.ALL
+    guards the task (moto caught it and ended the execution SUCCEEDED through `Caught`)."""
+    definition = _guarded(_task(oversized_function, payload), ["States.ALL"], retry)
+    described = _run_to_end(local_cloud, definition, oversized_function)
+    assert (described["status"], described.get("error")) == ("FAILED", error)
+
+
+@pytest.mark.parametrize(("payload", "error"), CASES)
+def test_a_catch_that_names_the_error_still_catches_it(
+    local_cloud: Any, oversized_function: str, payload: dict[str, Any], error: str
+) -> None:
+    definition = _guarded(_task(oversized_function, payload), [error])
+    assert _run_to_end(local_cloud, definition, oversized_function)["status"] == "SUCCEEDED"
+
+
+def test_states_all_still_catches_other_errors(local_cloud: Any, oversized_function: str) -> None:
+    """Any other error (here the role may not invoke the function named) is caught as before."""
+    task = {**_task(oversized_function), "Parameters": {"FunctionName": oversized_function + "-other"}}
+    described = _run_to_end(local_cloud, _guarded(task, ["States.ALL"]), oversized_function)
+    assert described["status"] == "SUCCEEDED"

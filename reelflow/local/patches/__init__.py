@@ -67,6 +67,12 @@ REGISTRY: tuple[Patch, ...] = (
         "keep the cause (AWS passes it to the Catch)",
     ),
     Patch(
+        "moto.stepfunctions.parser.asl.component.common.error_name.error_equals_decl:"
+        "ErrorEqualsDecl._eval_body",
+        "terminal_errors",
+        "States.ALL matches neither States.DataLimitExceeded nor States.Runtime",
+    ),
+    Patch(
         "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_ecs:"
         "StateTaskServiceEcs._eval_service_task",
         "ecs_member_names",
@@ -263,6 +269,7 @@ ORDER = (
     "user_pool_key",
     "invoker",
     "task_failure_cause",
+    "terminal_errors",
     "ecs_member_names",
     "transactions",
     "stream_records",
