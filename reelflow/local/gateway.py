@@ -15,14 +15,14 @@ from urllib.parse import parse_qsl
 
 from aiohttp import WSMsgType, web
 
-from reelflow.local.invoker import LocalLambdaContext, invoke_handler
+from reelflow.local.invoker import LocalLambdaContext, RequestTooLarge, invoke_handler
 from reelflow.local.tokens import InvalidToken, bearer_claims, verify_token
 from reelflow.local.webapp import register_webapp
-from reelflow.local.websocket_relay import relay
+from reelflow.local.websocket_relay import MESSAGE_LIMIT_BYTES, relay
 
 API_HANDLER = "functions.handlers.api.handler"
 PUBLIC_PATHS = ("/api/health", "/api/docs")
-MAX_BODY_BYTES = 16 * 1024**2
+MAX_BODY_BYTES = 10 * 1024**2  # API Gateway's (HTTP API) cap on a request body
 TEXT_TYPES = ("application/json", "text/", "application/xml", "application/x-www-form-urlencoded")
 
 
@@ -103,6 +103,10 @@ def unauthorized(detail: str) -> web.Response:
     return web.json_response({"error": "Unauthorized", "detail": detail}, status=401)
 
 
+def too_large(detail: str) -> web.Response:
+    return web.json_response({"error": "Payload too large", "detail": detail}, status=413)
+
+
 async def handle_api(request: web.Request) -> web.StreamResponse:
     claims = None
     if not request.path.startswith(PUBLIC_PATHS):
@@ -113,10 +117,7 @@ async def handle_api(request: web.Request) -> web.StreamResponse:
     try:
         body = await request.read()
     except web.HTTPRequestEntityTooLarge:  # past the gateway's own cap, as API Gateway's 10 MB one
-        refused = web.json_response(
-            {"error": "Payload too large", "detail": f"the body is larger than {MAX_BODY_BYTES} bytes"},
-            status=413,
-        )
+        refused = too_large(f"the body is larger than {MAX_BODY_BYTES} bytes")
         refused.force_close()  # the rest of the body is never read: the connection cannot be reused
         return refused
     event = build_event(
@@ -129,9 +130,12 @@ async def handle_api(request: web.Request) -> web.StreamResponse:
         request.remote or "127.0.0.1",
     )
     context = LocalLambdaContext(function_name="reelflow-api", timeout_seconds=29)
-    raw, errored = await asyncio.get_running_loop().run_in_executor(
-        None, invoke_handler, API_HANDLER, event, context
-    )
+    try:
+        raw, errored = await asyncio.get_running_loop().run_in_executor(
+            None, invoke_handler, API_HANDLER, event, context
+        )
+    except RequestTooLarge as refused:  # the event (the body base64-encoded, if binary) passes 6 MB
+        return too_large(refused.message)
     if errored:
         # What API Gateway answers when the integration fails: no stack trace leaks.
         return web.json_response(
@@ -185,7 +189,7 @@ async def handle_websocket(request: web.Request) -> web.StreamResponse:
     )
     if connected.get("statusCode") != 200:
         return web.json_response({"error": "Connection refused", "detail": connected.get("body")}, status=403)
-    socket = web.WebSocketResponse()
+    socket = web.WebSocketResponse(max_msg_size=MESSAGE_LIMIT_BYTES)
     await socket.prepare(request)
     request.app[SOCKETS][connection_id] = socket
     relay.register(connection_id, asyncio.get_running_loop(), socket)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from moto.awslambda.models import LambdaFunction
+from moto.core.exceptions import JsonRESTError
 
 from functions.deployment import FUNCTIONS
 from reelflow.local import sandboxes
@@ -36,8 +37,25 @@ def identity_for(handler_path: str) -> Identity | None:
     return identities.get(handler_path)
 
 
-# Lambda's limit on a synchronous invocation's response (6 MB): a larger one fails the invocation.
+# Lambda's limits on a synchronous invocation (6 MB): a larger request is refused before the function
+# runs; a larger response fails the invocation.
+REQUEST_LIMIT_BYTES = 6 * 1024 * 1024
 RESPONSE_LIMIT_BYTES = 6 * 1024 * 1024
+
+
+class RequestTooLarge(JsonRESTError):
+    """What Lambda's Invoke answers for a request past its limit: a 413, the function never runs."""
+
+    code = 413
+
+    def __init__(self, size: int) -> None:
+        super().__init__(
+            "RequestEntityTooLargeException",
+            f"Request must be smaller than {REQUEST_LIMIT_BYTES} bytes for the InvokeFunction operation "
+            f"(it has {size})",
+        )
+
+
 _SLUGS = {spec.handler: spec.slug for spec in FUNCTIONS}
 # One execution environment each: their concurrent invocations wait for the one running to end.
 _ENVIRONMENTS = {spec.handler: threading.Lock() for spec in FUNCTIONS if spec.holds_request_in_module}
@@ -97,7 +115,11 @@ def lambda_error(error: BaseException) -> dict[str, Any]:
 def invoke_handler(path: str, event: Any, context: LocalLambdaContext) -> tuple[str, bool]:
     """Run the handler as its function: every AWS call it makes is signed with its role, and its
     scratch files go to a sandbox of its own (checked for leftovers when it returns), and a function that
-    holds the request in module state runs one invocation at a time."""
+    holds the request in module state runs one invocation at a time. A request past Lambda's limit
+    raises `RequestTooLarge` before anything runs."""
+    size = len(json.dumps(event, default=str))  # ASCII: its length is its size in bytes
+    if size > REQUEST_LIMIT_BYTES:
+        raise RequestTooLarge(size)
     try:
         with _ENVIRONMENTS.get(path) or nullcontext(), acting_as(identity_for(path)):
             context.start_clock()

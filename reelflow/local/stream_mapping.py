@@ -8,7 +8,9 @@ applies the mapping's filter criteria and, with ReportBatchItemFailures, resends
 record. This does the same: the shard only records (reelflow/local/patches/stream_records.py), and
 one thread per mapping delivers through moto's own `send_dynamodb_items`, so the function runs through
 the in-process invoker exactly as every other trigger does. Mappings start at LATEST when polling starts
-(after the persisted items were restored: those are no news).
+(after the persisted items were restored: those are no news). A batch holds at most the mapping's batch
+size and what fits Lambda's 6 MB request limit, as Lambda's poller reads (one record past it alone still
+goes, and fails, as on AWS).
 """
 
 import json
@@ -23,11 +25,25 @@ from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.table import StreamRecord, Table
 from moto.events.models import EventPattern
 
+from reelflow.local.invoker import REQUEST_LIMIT_BYTES
 from reelflow.local.patches import stream_records
 
 logger = logging.getLogger("reelflow.local.stream")
 RETRY_SECONDS = 0.2  # between attempts of a failed batch (Lambda backs off too)
 DEFAULT_RETRY_ATTEMPTS = 3
+
+
+RECORD_ENVELOPE_BYTES = 256  # what send_dynamodb_items adds to a record (region, source ARN, separators)
+
+
+def within_request_limit(records: list[StreamRecord], limit: int = REQUEST_LIMIT_BYTES) -> list[StreamRecord]:
+    """The longest head of `records` whose event fits `limit` (never fewer than one record)."""
+    size = len('{"Records": []}')
+    for count, record in enumerate(records):
+        size += len(json.dumps(record.to_json(), default=str)) + RECORD_ENVELOPE_BYTES
+        if size > limit and count > 0:
+            return records[:count]
+    return records
 
 
 def _sequence(record: StreamRecord) -> int:
@@ -97,7 +113,7 @@ class Poller:
                     self.wake.wait(timeout=1.0)
                 if self.stopped:
                     return
-                records = self.pending()[: self.batch_size]
+                records = within_request_limit(self.pending()[: self.batch_size])
                 self.busy = True
             try:
                 failed_at = self._deliver(records)

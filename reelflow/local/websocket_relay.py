@@ -3,7 +3,9 @@
 moto accepts every `post_to_connection` and keeps the bytes; API Gateway sends them to the connection, or
 answers 410 Gone when it is closed. With this installed, moto's backend sends the frame to the socket the
 local gateway (reelflow/local/gateway.py) registered under the connection id, and answers Gone when there
-is none or it closed, so the progress handler's own ConnectionNotifier removes it, as on AWS.
+is none or it closed, so the progress handler's own ConnectionNotifier removes it, as on AWS. A message
+over API Gateway's 128 KB is refused (`PayloadTooLargeException`, 413), in both directions (the gateway
+closes a connection that sends one, 1009).
 """
 
 import asyncio
@@ -15,6 +17,19 @@ from moto.apigatewaymanagementapi.models import ApiGatewayManagementApiBackend
 from moto.core.exceptions import JsonRESTError
 
 SEND_TIMEOUT_SECONDS = 10.0
+MESSAGE_LIMIT_BYTES = 128 * 1024  # API Gateway's WebSocket API, each way
+
+
+class PayloadTooLarge(JsonRESTError):
+    """What the management API answers for a message over the limit."""
+
+    code = 413
+
+    def __init__(self, size: int) -> None:
+        super().__init__(
+            "PayloadTooLargeException",
+            f"The data ({size} bytes) has exceeded the maximum size allowed ({MESSAGE_LIMIT_BYTES} bytes)",
+        )
 
 
 class GoneException(JsonRESTError):
@@ -64,6 +79,8 @@ relay = Relay()
 
 
 def _post_to_connection(self: ApiGatewayManagementApiBackend, data: bytes, connection_id: str) -> None:
+    if len(data) > MESSAGE_LIMIT_BYTES:
+        raise PayloadTooLarge(len(data))
     if not relay.send(connection_id, data):
         raise GoneException(connection_id)
 

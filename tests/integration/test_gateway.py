@@ -71,6 +71,21 @@ def test_health_and_docs_need_no_token(gateway):
     assert docs.status_code == 200 and "/api/batch-jobs" in docs.json()["paths"]
 
 
+@pytest.mark.parametrize(("megabytes", "refused_by"), [(7, "InvokeFunction"), (11, "10485760 bytes")])
+def test_a_body_lambda_or_api_gateway_would_refuse_is_a_json_413(gateway, user_id, megabytes, refused_by):
+    """7 MB passes API Gateway's 10 MB but not Lambda's 6 MB invocation limit (the handler, which refuses
+    a body over 1 MB itself, never runs); 11 MB passes neither."""
+    headers = {
+        "Authorization": f"Bearer {issue_token(user_id, Tier.FREE)}",
+        "Content-Type": "application/json",
+    }
+    body = b'{"name": "' + b"x" * (megabytes * 1024 * 1024) + b'"}'
+    reply = requests.post(f"{gateway.base_url}/api/batch-jobs", data=body, headers=headers, timeout=60)
+    assert reply.status_code == 413 and reply.json()["error"] == "Payload too large"
+    assert refused_by in reply.json()["detail"]
+    assert requests.get(f"{gateway.base_url}/api/health", timeout=10).status_code == 200
+
+
 def test_query_strings_reach_the_handler(gateway, user_id):
     headers = {"Authorization": f"Bearer {issue_token(user_id, Tier.FREE)}"}
     reply = requests.get(f"{gateway.base_url}/api/batch-jobs?limit=500", headers=headers, timeout=10)

@@ -647,3 +647,15 @@ def test_states_all_still_catches_other_errors(local_cloud: Any, oversized_funct
     task = {**_task(oversized_function), "Parameters": {"FunctionName": oversized_function + "-other"}}
     described = _run_to_end(local_cloud, _guarded(task, ["States.ALL"]), oversized_function)
     assert described["status"] == "SUCCEEDED"
+
+
+def test_an_invoke_past_lambdas_request_limit_is_a_413(local_cloud: Any, oversized_function: str) -> None:
+    """Lambda's Invoke refuses a request over 6 MB before the function runs (moto passed any size)."""
+    from reelflow.local.invoker import REQUEST_LIMIT_BYTES
+
+    payload = json.dumps({"text": "x" * REQUEST_LIMIT_BYTES}).encode()
+    with pytest.raises(ClientError) as refused:
+        local_cloud.client("lambda").invoke(FunctionName=oversized_function, Payload=payload)
+    error = refused.value.response
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 413
+    assert error["Error"]["Code"] == "RequestEntityTooLargeException"

@@ -72,3 +72,59 @@ def test_records_are_delivered_in_order_filtered_and_resent_from_the_first_failu
     finally:
         poller.stop()
     assert CALLS == [["K1", "K2", "K3"], ["K2", "K3"]]  # SEQ filtered out; resent from the failed K2
+
+
+SIZES: list[int] = []
+
+
+def measuring_handler(event: dict[str, Any], context: object) -> dict[str, Any]:
+    SIZES.append(len(event["Records"]))
+    return {"batchItemFailures": []}
+
+
+def test_a_batch_holds_what_fits_lambdas_request_limit(local_cloud):
+    """60 records of ~200 KB (new and old images) pass Lambda's 6 MB together: Lambda's poller hands them
+    over in several batches, each under the limit, and none is dropped (one batch of 60 would be refused
+    before the function ran, retried and dropped)."""
+    SIZES.clear()
+    name = f"poller-{uuid.uuid4().hex[:8]}"
+    dynamodb = local_cloud.client("dynamodb")
+    dynamodb.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in ("PK", "SK")],
+        KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+    role = local_cloud.client("iam").get_role(RoleName="reelflow-local")["Role"]["Arn"]
+    spec = FunctionSpec("MeasuringPoller", f"{__name__}.measuring_handler", "test")
+    function_arn = create_function(local_cloud, spec, name, role, {})
+    stream_arn = dynamodb.describe_table(TableName=name)["Table"]["LatestStreamArn"]
+    local_cloud.client("lambda").create_event_source_mapping(
+        EventSourceArn=stream_arn, FunctionName=function_arn, StartingPosition="TRIM_HORIZON", BatchSize=100
+    )
+    table = dynamodb_backends[ACCOUNT][REGION].get_table(name)
+    assert table.stream_shard is not None
+    poller = stream_mapping.Poller(
+        table=table,
+        mapping=table.lambda_event_source_mappings[function_arn],
+        account_id=ACCOUNT,
+        region=REGION,
+        position=table.stream_shard.starting_sequence_number,
+    )
+    for n in range(60):
+        dynamodb.put_item(
+            TableName=name, Item={"PK": {"S": "p"}, "SK": {"S": f"{n:02d}"}, "v": {"S": "a" * 100_000}}
+        )
+        dynamodb.put_item(
+            TableName=name, Item={"PK": {"S": "p"}, "SK": {"S": f"{n:02d}"}, "v": {"S": "b" * 100_000}}
+        )
+    poller.thread.start()
+    try:
+        for _ in range(600):
+            if poller.idle() and sum(SIZES) >= 120:
+                break
+            time.sleep(0.05)
+    finally:
+        poller.stop()
+    assert sum(SIZES) == 120 and len(SIZES) > 1

@@ -132,3 +132,53 @@ def test_the_deployed_authorizer_checks_cognito_id_tokens(monkeypatch, ctx):
     assert allowed["context"] == {"user_id": "u-1", "tier": "pro"}
     for bad in (token(aud="other"), token(token_use="access"), token(exp=int(time.time()) - 10), "garbage"):
         assert decide(bad)["policyDocument"]["Statement"][0]["Effect"] == "Deny"
+
+
+async def send_and_wait_for_close(url: str, message: str) -> int | None:
+    async with aiohttp.ClientSession() as session, session.ws_connect(url) as socket:
+        await socket.send_str(message)
+        await socket.receive(timeout=10)
+        return socket.close_code
+
+
+def test_a_message_past_api_gateways_128_kb_closes_the_connection(gateway, user_id):
+    """API Gateway's WebSocket API refuses a message over 128 KB and closes the connection (1009)."""
+    url = f"{gateway.ws_url}?token={issue_token(user_id, Tier.CREATOR)}"
+    message = '{"action": "subscribe", "padding": "' + "x" * (128 * 1024) + '"}'
+    assert asyncio.run(send_and_wait_for_close(url, message)) == aiohttp.WSCloseCode.MESSAGE_TOO_BIG
+
+
+async def receive_posts(url: str, sizes: list[int]) -> tuple[list[int], list[str]]:
+    """Connects, then posts a message of each size to the connection through the management API (as the
+    progress stream does): the lengths received and the errors the posts met."""
+    from moto.apigatewaymanagementapi.models import apigatewaymanagementapi_backends
+
+    from reelflow.local.cloud import ACCOUNT, REGION
+    from reelflow.local.websocket_relay import relay
+
+    backend = apigatewaymanagementapi_backends[ACCOUNT][REGION]
+    before = set(relay.sockets)
+    received, errors = [], []
+    async with aiohttp.ClientSession() as session, session.ws_connect(url) as socket:
+        for _ in range(100):
+            if set(relay.sockets) - before:
+                break
+            await asyncio.sleep(0.05)
+        (connection_id,) = set(relay.sockets) - before
+        for size in sizes:
+            data = b'"' + b"x" * (size - 2) + b'"'
+            try:
+                await asyncio.to_thread(backend.post_to_connection, data, connection_id)
+                received.append(len(await socket.receive_str(timeout=10)))
+            except Exception as error:  # what the management API answered
+                errors.append(type(error).__name__)
+    return received, errors
+
+
+def test_a_message_to_a_client_past_128_kb_is_refused(gateway, user_id):
+    """The management API refuses to post more than API Gateway's 128 KB (PayloadTooLargeException)."""
+    from reelflow.local.websocket_relay import MESSAGE_LIMIT_BYTES
+
+    url = f"{gateway.ws_url}?token={issue_token(user_id, Tier.CREATOR)}"
+    received, errors = asyncio.run(receive_posts(url, [MESSAGE_LIMIT_BYTES, MESSAGE_LIMIT_BYTES + 1]))
+    assert received == [MESSAGE_LIMIT_BYTES] and errors == ["PayloadTooLarge"]
