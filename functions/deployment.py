@@ -10,6 +10,7 @@ from typing import Any
 
 from functions.adapters.keys import BATCH_SK, batch_pk, batch_video_sk
 from functions.config import RuntimeConfig
+from functions.domain.object_keys import Prefix
 
 ROOT = Path(__file__).resolve().parents[1]
 STATE_MACHINE_FILE = ROOT / "statemachines" / "batch.asl.json"
@@ -52,6 +53,26 @@ class FunctionSpec:
     def service_name(self) -> str:
         """POWERTOOLS_SERVICE_NAME of the function."""
         return f"reelflow-{self.slug}"
+
+
+@dataclass(frozen=True)
+class Expiry:
+    """A bucket lifecycle rule: objects under `prefix` are deleted `days` after they were written."""
+
+    id: str
+    prefix: str
+    days: int
+
+
+# The buckets' lifecycle, made by the CDK app (infra/storage.py) and applied by local mode
+# (reelflow/local/s3_lifecycle.py): multipart uploads left incomplete are aborted after a day in both
+# buckets; in the media bucket exports go after a day, work files after two, Transcribe's output after a week.
+ABORT_UPLOADS = Expiry("abort-incomplete-multipart-uploads", "", 1)
+MEDIA_EXPIRIES = (
+    Expiry("expire-exports", f"{Prefix.EXPORTS}/", 1),
+    Expiry("clean-work-files", f"{Prefix.WORK}/", 2),
+    Expiry("clean-transcribe-output", f"{Prefix.TRANSCRIPTS}/", 7),
+)
 
 
 # What every function that reads or writes batches needs.

@@ -9,7 +9,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from functions.domain.object_keys import Prefix
+from functions.deployment import ABORT_UPLOADS, MEDIA_EXPIRIES
 from infra.config import DeployConfig
 from infra.functions import acknowledge
 
@@ -34,8 +34,8 @@ class Storage(Construct):
             self.access_logs, "AwsSolutions-S1", "This is the access log bucket: it cannot log to itself."
         )
         abort_uploads = s3.LifecycleRule(
-            id="abort-incomplete-multipart-uploads",
-            abort_incomplete_multipart_upload_after=cdk.Duration.days(1),
+            id=ABORT_UPLOADS.id,
+            abort_incomplete_multipart_upload_after=cdk.Duration.days(ABORT_UPLOADS.days),
         )
         # Uploads and the drop folder. EventBridge notifications start ingestion.
         self.ingest = self._bucket(
@@ -61,16 +61,9 @@ class Storage(Construct):
             server_access_logs_prefix="media/",
             lifecycle_rules=[
                 abort_uploads,
-                s3.LifecycleRule(
-                    id="expire-exports", prefix=f"{Prefix.EXPORTS}/", expiration=cdk.Duration.days(1)
-                ),
-                s3.LifecycleRule(
-                    id="clean-work-files", prefix=f"{Prefix.WORK}/", expiration=cdk.Duration.days(2)
-                ),
-                s3.LifecycleRule(
-                    id="clean-transcribe-output",
-                    prefix=f"{Prefix.TRANSCRIPTS}/",
-                    expiration=cdk.Duration.days(7),
+                *(
+                    s3.LifecycleRule(id=rule.id, prefix=rule.prefix, expiration=cdk.Duration.days(rule.days))
+                    for rule in MEDIA_EXPIRIES
                 ),
             ],
         )

@@ -217,9 +217,14 @@ def create_role(aws: Clients) -> str:
     return str(role["Role"]["Arn"])
 
 
+def table_spec() -> dict[str, Any]:
+    spec: dict[str, Any] = json.loads(TABLE_FILE.read_text())
+    return spec
+
+
 def table_definition(table_name: str) -> dict[str, Any]:
     """CreateTable's arguments for functions/adapters/table.json (the CDK app reads the same file)."""
-    spec = json.loads(TABLE_FILE.read_text())
+    spec = table_spec()
     pk, sk = spec["partition_key"], spec["sort_key"]
     attributes = {pk, sk}
     gsis = []
@@ -260,13 +265,38 @@ def table_definition(table_name: str) -> dict[str, Any]:
 
 
 def create_table(aws: Clients, table_name: str) -> None:
-    aws.client("dynamodb").create_table(**table_definition(table_name))
+    """The table as the CDK app makes it, its Time to Live on (reelflow/local/ttl_reaper.py acts on it)."""
+    dynamodb = aws.client("dynamodb")
+    dynamodb.create_table(**table_definition(table_name))
+    dynamodb.update_time_to_live(
+        TableName=table_name,
+        TimeToLiveSpecification={"Enabled": True, "AttributeName": table_spec()["ttl_attribute"]},
+    )
+
+
+def lifecycle_rules(expiries: tuple[deployment.Expiry, ...]) -> dict[str, Any]:
+    """PutBucketLifecycleConfiguration's rules for the deployment's (reelflow/local/s3_lifecycle.py)."""
+    abort = deployment.ABORT_UPLOADS
+    rules = [
+        {
+            "ID": abort.id,
+            "Status": "Enabled",
+            "Filter": {"Prefix": abort.prefix},
+            "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": abort.days},
+        }
+    ]
+    rules += [
+        {"ID": e.id, "Status": "Enabled", "Filter": {"Prefix": e.prefix}, "Expiration": {"Days": e.days}}
+        for e in expiries
+    ]
+    return {"Rules": rules}
 
 
 def create_buckets(aws: Clients, names: Names) -> None:
     s3 = aws.client("s3")
-    for bucket in (names.ingest_bucket, names.media_bucket):
+    for bucket, expiries in ((names.ingest_bucket, ()), (names.media_bucket, deployment.MEDIA_EXPIRIES)):
         s3.create_bucket(Bucket=bucket)
+        s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration=lifecycle_rules(expiries))
     s3.put_bucket_cors(
         Bucket=names.ingest_bucket,
         CORSConfiguration={

@@ -4,8 +4,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from functions.services.sweep import SweepReport
+from reelflow.local import expiry
 from reelflow.local.children import stop_children
-from reelflow.local.cloud import LocalCloud, LocalSettings
+from reelflow.local.cloud import ACCOUNT, REGION, LocalCloud, LocalSettings
 from reelflow.local.gateway import Gateway
 from reelflow.local.sweeper import Sweeper, interval_from_env, recover_lost_executions
 
@@ -25,6 +26,7 @@ class LocalStack:
         self.cloud = LocalCloud(tuning(settings) if tuning else settings, port=moto_port)
         self.gateway = Gateway(port=port)
         self.sweeper = Sweeper(interval_from_env())
+        self.reaper: expiry.Reaper | None = None
         self.recovered: SweepReport | None = None
 
     def __enter__(self) -> "LocalStack":
@@ -33,10 +35,13 @@ class LocalStack:
             self.recovered = recover_lost_executions()  # batches kept from a previous process
         self.gateway.start()
         self.sweeper.start()
+        self.reaper = expiry.Reaper(ACCOUNT, REGION, expiry.interval_from_env()).start()
         return self
 
     def __exit__(self, *_: object) -> None:
         self.sweeper.stop()
+        if self.reaper is not None:
+            self.reaper.stop()
         # Nothing a handler cut short writes after this reaches the data folder; no ffmpeg outlives us.
         self.cloud.detach_store()
         stop_children()
