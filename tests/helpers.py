@@ -47,6 +47,17 @@ def api(
     return result["statusCode"], json.loads(text) if text else None
 
 
+def create_stream_table(dynamodb: Any, name: str) -> None:
+    """A table keyed like the product's (PK, SK), with a stream of new and old images."""
+    dynamodb.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in ("PK", "SK")],
+        KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+
+
 def upload(target: dict[str, Any], path: Path) -> None:
     response = requests.put(target["url"], data=path.read_bytes(), headers=target["headers"], timeout=60)
     assert response.status_code == 200, response.text

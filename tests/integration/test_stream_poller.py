@@ -1,9 +1,11 @@
 """Local mode's stream poller on its own table of the session's embedded AWS: records in order, the
-mapping's filter applied, and a batch that reports an item failure resent from that record on."""
+mapping's filter applied, a batch that reports an item failure resent from that record on, and batches
+held to what fits Lambda's request limit."""
 
 import json
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -13,6 +15,7 @@ from functions.deployment import FunctionSpec
 from reelflow.local import stream_mapping
 from reelflow.local.cloud import ACCOUNT, REGION
 from reelflow.local.provisioning import create_function
+from tests.helpers import create_stream_table
 
 pytestmark = pytest.mark.usefixtures("local_cloud")
 CALLS: list[list[str]] = []
@@ -27,33 +30,19 @@ def flaky_handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     return {"batchItemFailures": []}
 
 
-def test_records_are_delivered_in_order_filtered_and_resent_from_the_first_failure(local_cloud):
-    CALLS.clear()
+def _poller(local_cloud: Any, handler: str, **mapping: Any) -> tuple[str, stream_mapping.Poller]:
+    """A table with its stream mapped to the function `handler` of this module (`mapping`: the event
+    source mapping's settings), and a poller for it, not started yet: the table's name and the poller."""
     name = f"poller-{uuid.uuid4().hex[:8]}"
     dynamodb = local_cloud.client("dynamodb")
-    dynamodb.create_table(
-        TableName=name,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in ("PK", "SK")],
-        KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-    )
+    create_stream_table(dynamodb, name)
     role = local_cloud.client("iam").get_role(RoleName="reelflow-local")["Role"]["Arn"]
-    spec = FunctionSpec("FlakyPoller", f"{__name__}.flaky_handler", "test")
+    spec = FunctionSpec(handler.title().replace("_", ""), f"{__name__}.{handler}", "test")
     function_arn = create_function(local_cloud, spec, name, role, {})
     stream_arn = dynamodb.describe_table(TableName=name)["Table"]["LatestStreamArn"]
     local_cloud.client("lambda").create_event_source_mapping(
-        EventSourceArn=stream_arn,
-        FunctionName=function_arn,
-        StartingPosition="TRIM_HORIZON",
-        FunctionResponseTypes=["ReportBatchItemFailures"],
-        FilterCriteria={
-            "Filters": [{"Pattern": json.dumps({"dynamodb": {"Keys": {"SK": {"S": [{"prefix": "K"}]}}}})}]
-        },
+        EventSourceArn=stream_arn, FunctionName=function_arn, StartingPosition="TRIM_HORIZON", **mapping
     )
-    for sk in ("K1", "SEQ", "K2", "K3"):
-        dynamodb.put_item(TableName=name, Item={"PK": {"S": "p"}, "SK": {"S": sk}})
-
     table = dynamodb_backends[ACCOUNT][REGION].get_table(name)
     assert table.stream_shard is not None
     poller = stream_mapping.Poller(
@@ -63,14 +52,32 @@ def test_records_are_delivered_in_order_filtered_and_resent_from_the_first_failu
         region=REGION,
         position=table.stream_shard.starting_sequence_number,
     )
+    return name, poller
+
+
+def _run_until(poller: stream_mapping.Poller, done: Callable[[], bool], timeout: float = 30) -> None:
     poller.thread.start()
     try:
-        for _ in range(200):
-            if poller.idle() and len(CALLS) >= 2:
-                break
+        deadline = time.monotonic() + timeout
+        while not (poller.idle() and done()) and time.monotonic() < deadline:
             time.sleep(0.05)
     finally:
         poller.stop()
+
+
+def test_records_are_delivered_in_order_filtered_and_resent_from_the_first_failure(local_cloud):
+    CALLS.clear()
+    name, poller = _poller(
+        local_cloud,
+        "flaky_handler",
+        FunctionResponseTypes=["ReportBatchItemFailures"],
+        FilterCriteria={
+            "Filters": [{"Pattern": json.dumps({"dynamodb": {"Keys": {"SK": {"S": [{"prefix": "K"}]}}}})}]
+        },
+    )
+    for sk in ("K1", "SEQ", "K2", "K3"):
+        local_cloud.client("dynamodb").put_item(TableName=name, Item={"PK": {"S": "p"}, "SK": {"S": sk}})
+    _run_until(poller, lambda: len(CALLS) >= 2)
     assert CALLS == [["K1", "K2", "K3"], ["K2", "K3"]]  # SEQ filtered out; resent from the failed K2
 
 
@@ -87,44 +94,11 @@ def test_a_batch_holds_what_fits_lambdas_request_limit(local_cloud):
     over in several batches, each under the limit, and none is dropped (one batch of 60 would be refused
     before the function ran, retried and dropped)."""
     SIZES.clear()
-    name = f"poller-{uuid.uuid4().hex[:8]}"
+    name, poller = _poller(local_cloud, "measuring_handler", BatchSize=100)
     dynamodb = local_cloud.client("dynamodb")
-    dynamodb.create_table(
-        TableName=name,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in ("PK", "SK")],
-        KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-    )
-    role = local_cloud.client("iam").get_role(RoleName="reelflow-local")["Role"]["Arn"]
-    spec = FunctionSpec("MeasuringPoller", f"{__name__}.measuring_handler", "test")
-    function_arn = create_function(local_cloud, spec, name, role, {})
-    stream_arn = dynamodb.describe_table(TableName=name)["Table"]["LatestStreamArn"]
-    local_cloud.client("lambda").create_event_source_mapping(
-        EventSourceArn=stream_arn, FunctionName=function_arn, StartingPosition="TRIM_HORIZON", BatchSize=100
-    )
-    table = dynamodb_backends[ACCOUNT][REGION].get_table(name)
-    assert table.stream_shard is not None
-    poller = stream_mapping.Poller(
-        table=table,
-        mapping=table.lambda_event_source_mappings[function_arn],
-        account_id=ACCOUNT,
-        region=REGION,
-        position=table.stream_shard.starting_sequence_number,
-    )
     for n in range(60):
-        dynamodb.put_item(
-            TableName=name, Item={"PK": {"S": "p"}, "SK": {"S": f"{n:02d}"}, "v": {"S": "a" * 100_000}}
-        )
-        dynamodb.put_item(
-            TableName=name, Item={"PK": {"S": "p"}, "SK": {"S": f"{n:02d}"}, "v": {"S": "b" * 100_000}}
-        )
-    poller.thread.start()
-    try:
-        for _ in range(600):
-            if poller.idle() and sum(SIZES) >= 120:
-                break
-            time.sleep(0.05)
-    finally:
-        poller.stop()
+        for value in ("a", "b"):
+            item = {"PK": {"S": "p"}, "SK": {"S": f"{n:02d}"}, "v": {"S": value * 100_000}}
+            dynamodb.put_item(TableName=name, Item=item)
+    _run_until(poller, lambda: sum(SIZES) >= 120)
     assert sum(SIZES) == 120 and len(SIZES) > 1

@@ -16,6 +16,7 @@ from moto.dynamodb.models import dynamodb_backends
 from reelflow.local.cloud import ACCOUNT, REGION
 from reelflow.local.expiry import Reaper
 from reelflow.local.ttl_reaper import OLDEST_EXPIRY_SECONDS, reap
+from tests.helpers import create_stream_table
 
 NOW = 1_790_000_000  # 2026-09-21
 TABLE_SPEC = Path(__file__).resolve().parents[2] / "functions" / "adapters" / "table.json"
@@ -25,13 +26,7 @@ TABLE_SPEC = Path(__file__).resolve().parents[2] / "functions" / "adapters" / "t
 def table(local_cloud: Any) -> Iterator[str]:
     name = f"ttl-{uuid.uuid4().hex[:8]}"
     client = local_cloud.client("dynamodb")
-    client.create_table(
-        TableName=name,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in ("PK", "SK")],
-        KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-    )
+    create_stream_table(client, name)
     client.update_time_to_live(
         TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at_epoch"}
     )
