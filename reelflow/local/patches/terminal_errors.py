@@ -19,9 +19,9 @@ _original = ErrorEqualsDecl._eval_body
 
 
 def _eval_body(self: ErrorEqualsDecl, env: Any) -> None:
-    error: ErrorName = env.stack[-1]
+    error: ErrorName | None = env.stack[-1] if env.stack else None
     names = {name.error_name for name in self.error_names}
-    if error.error_name in UNCAUGHT_BY_WILDCARD and WILDCARD in names:
+    if getattr(error, "error_name", None) in UNCAUGHT_BY_WILDCARD and WILDCARD in names:
         env.stack.pop()
         env.stack.append(False)  # "States.ALL" appears alone in its ErrorEquals: nothing else can match
         return
