@@ -23,6 +23,7 @@ from reelflow.local.websocket_relay import MESSAGE_LIMIT_BYTES, relay
 API_HANDLER = "functions.handlers.api.handler"
 PUBLIC_PATHS = ("/api/health", "/api/docs")
 MAX_BODY_BYTES = 10 * 1024**2  # API Gateway's (HTTP API) cap on a request body
+INTEGRATION_TIMEOUT_SECONDS = 30.0  # HTTP API's integration timeout
 TEXT_TYPES = ("application/json", "text/", "application/xml", "application/x-www-form-urlencoded")
 
 
@@ -103,6 +104,21 @@ def unauthorized(detail: str) -> web.Response:
     return web.json_response({"error": "Unauthorized", "detail": detail}, status=401)
 
 
+async def _answered_in_time(
+    invocation: "asyncio.Future[tuple[str, bool]]", context: LocalLambdaContext
+) -> tuple[str, bool]:
+    """The invocation's answer, or TimeoutError once its handler has run for the integration timeout
+    (counted from the handler's start: locally the API's invocations queue for one environment, where
+    AWS would give each its own)."""
+    while True:
+        done, _ = await asyncio.wait({invocation}, timeout=0.05)
+        if done:
+            return invocation.result()
+        if context.running_for() > INTEGRATION_TIMEOUT_SECONDS:
+            invocation.add_done_callback(lambda late: late.cancelled() or late.exception())  # unread
+            raise TimeoutError
+
+
 def too_large(detail: str) -> web.Response:
     return web.json_response({"error": "Payload too large", "detail": detail}, status=413)
 
@@ -130,12 +146,19 @@ async def handle_api(request: web.Request) -> web.StreamResponse:
         request.remote or "127.0.0.1",
     )
     context = LocalLambdaContext(function_name="reelflow-api", timeout_seconds=29)
+    invocation = asyncio.get_running_loop().run_in_executor(None, invoke_handler, API_HANDLER, event, context)
     try:
-        raw, errored = await asyncio.get_running_loop().run_in_executor(
-            None, invoke_handler, API_HANDLER, event, context
-        )
+        raw, errored = await _answered_in_time(invocation, context)
     except RequestTooLarge as refused:  # the event (the body base64-encoded, if binary) passes 6 MB
         return too_large(refused.message)
+    except TimeoutError:  # the handler runs on, as a Lambda does past its caller's timeout
+        return web.json_response(
+            {
+                "error": "Service Unavailable",
+                "detail": f"the API did not answer within {INTEGRATION_TIMEOUT_SECONDS:g} s",
+            },
+            status=503,
+        )
     if errored:
         # What API Gateway answers when the integration fails: no stack trace leaks.
         return web.json_response(

@@ -74,10 +74,15 @@ class LocalLambdaContext:
     log_stream_name: str = "local"
     timeout_seconds: int = 900
     _started: float = field(default_factory=time.monotonic)
+    _running: bool = False
 
     def start_clock(self) -> None:
         """The timeout counts from the handler's start, not from a wait for a free environment."""
-        self._started = time.monotonic()
+        self._started, self._running = time.monotonic(), True
+
+    def running_for(self) -> float:
+        """Seconds since the handler started (0 while it waits for a free environment)."""
+        return time.monotonic() - self._started if self._running else 0.0
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int((self.timeout_seconds - (time.monotonic() - self._started)) * 1000))

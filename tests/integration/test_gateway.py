@@ -86,6 +86,46 @@ def test_a_body_lambda_or_api_gateway_would_refuse_is_a_json_413(gateway, user_i
     assert requests.get(f"{gateway.base_url}/api/health", timeout=10).status_code == 200
 
 
+@pytest.fixture
+def slow_api(monkeypatch):
+    """The API's handler answers 200 after `seconds["handler"]`; the integration timeout is 0.5 s."""
+    from reelflow.local import gateway as gateway_module
+    from reelflow.local import invoker
+
+    seconds = {"handler": 0.0}
+
+    def handler(event, context):
+        time.sleep(seconds["handler"])
+        return {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": '{"ok": true}'}
+
+    monkeypatch.setitem(invoker._cache, gateway_module.API_HANDLER, handler)
+    monkeypatch.setattr(gateway_module, "INTEGRATION_TIMEOUT_SECONDS", 0.5)
+    return seconds
+
+
+def test_an_api_answer_later_than_the_integration_timeout_is_a_503(gateway, user_id, slow_api):
+    headers = {"Authorization": f"Bearer {issue_token(user_id, Tier.FREE)}"}
+    slow_api["handler"] = 2.0
+    reply = requests.get(f"{gateway.base_url}/api/batch-jobs", headers=headers, timeout=30)
+    assert reply.status_code == 503 and reply.json()["error"] == "Service Unavailable"
+
+
+def test_the_integration_timeout_counts_from_the_handlers_start(gateway, user_id, slow_api):
+    """Locally the API's requests queue for its one environment: four at once each take 0.3 s of
+    handler time, so the last starts after ~0.9 s of waiting, and each still answers (AWS would run them
+    side by side)."""
+    headers = {"Authorization": f"Bearer {issue_token(user_id, Tier.FREE)}"}
+    slow_api["handler"] = 0.3
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        replies = list(
+            pool.map(
+                lambda _: requests.get(f"{gateway.base_url}/api/batch-jobs", headers=headers, timeout=60),
+                range(4),
+            )
+        )
+    assert [r.status_code for r in replies] == [200] * 4
+
+
 def test_query_strings_reach_the_handler(gateway, user_id):
     headers = {"Authorization": f"Bearer {issue_token(user_id, Tier.FREE)}"}
     reply = requests.get(f"{gateway.base_url}/api/batch-jobs?limit=500", headers=headers, timeout=10)
