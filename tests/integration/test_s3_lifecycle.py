@@ -47,8 +47,10 @@ def test_objects_go_at_the_midnight_after_their_days(local_cloud: Any, s3: Any, 
     client = local_cloud.client("s3")
     for key in ("exports/a.zip", "work/b/part0001.mp4", "transcripts/c.json", "outputs/d.mp4"):
         client.put_object(Bucket=bucket, Key=key, Body=b"x")
-    written = max(k.last_modified for k in s3.get_bucket(bucket).keys.values()).replace(tzinfo=UTC)
-    first_midnight = next_midnight(written)
+    written = datetime(2026, 3, 1, 12, 0)  # one creation time for all (a test run may straddle midnight)
+    for key in s3.get_bucket(bucket).keys.values():
+        key.last_modified = written  # moto's times are naive UTC
+    first_midnight = datetime(2026, 3, 2, tzinfo=UTC)
 
     def left() -> set[str]:
         return {o["Key"] for o in client.list_objects_v2(Bucket=bucket).get("Contents", [])}
