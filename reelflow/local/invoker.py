@@ -117,12 +117,16 @@ def lambda_error(error: BaseException) -> dict[str, Any]:
     }
 
 
-def invoke_handler(path: str, event: Any, context: LocalLambdaContext) -> tuple[str, bool]:
+def invoke_handler(
+    path: str, event: Any, context: LocalLambdaContext, size: int | None = None
+) -> tuple[str, bool]:
     """Run the handler as its function: every AWS call it makes is signed with its role, and its
     scratch files go to a sandbox of its own (checked for leftovers when it returns), and a function that
     holds the request in module state runs one invocation at a time. A request past Lambda's limit
-    raises `RequestTooLarge` before anything runs."""
-    size = len(json.dumps(event, default=str))  # ASCII: its length is its size in bytes
+    raises `RequestTooLarge` before anything runs. `size`: the request's bytes when the caller has them
+    encoded already (moto's Invoke), else `event` is measured encoded."""
+    if size is None:
+        size = len(json.dumps(event, default=str))  # ASCII: its length is its size in bytes
     if size > REQUEST_LIMIT_BYTES:
         raise RequestTooLarge(size)
     try:
@@ -148,14 +152,16 @@ def response_too_large(size: int) -> dict[str, str]:
 
 
 def _invoke_in_process(self: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
-    payload = json.loads(event) if isinstance(event, str | bytes) else (event or {})
+    raw = event.encode() if isinstance(event, str) else event
+    payload = json.loads(raw) if isinstance(raw, bytes) else (raw or {})
     context = LocalLambdaContext(
         function_name=self.function_name,
         memory_limit_in_mb=int(self.memory_size or 128),
         invoked_function_arn=self.function_arn,
         timeout_seconds=int(self.timeout or 900),
     )
-    result, errored = invoke_handler(str(self.handler), payload, context)
+    size = len(raw) if isinstance(raw, bytes) else None  # already encoded: measured, not encoded again
+    result, errored = invoke_handler(str(self.handler), payload, context, size)
     return result, errored, ""
 
 
