@@ -18,7 +18,8 @@ from aiohttp import WSMsgType, web
 from reelflow.local.invoker import LocalLambdaContext, RequestTooLarge, invoke_handler
 from reelflow.local.tokens import InvalidToken, bearer_claims, verify_token
 from reelflow.local.webapp import register_webapp
-from reelflow.local.websocket_relay import MESSAGE_LIMIT_BYTES, relay
+from reelflow.local.websocket_limits import GOING_AWAY, ConnectionClock, ConnectionLimits, next_message
+from reelflow.local.websocket_relay import MESSAGE_LIMIT_BYTES, OpenSocket, relay
 
 API_HANDLER = "functions.handlers.api.handler"
 PUBLIC_PATHS = ("/api/health", "/api/docs")
@@ -169,6 +170,8 @@ async def handle_api(request: web.Request) -> web.StreamResponse:
 
 WEBSOCKET_HANDLERS = "functions.handlers.websocket"
 SOCKETS = web.AppKey("sockets", dict[str, web.WebSocketResponse])
+LIMITS = web.AppKey("limits", ConnectionLimits)
+DISCONNECT_REASONS = {1000: "Connection Closed Normally", 1001: GOING_AWAY}
 
 
 async def _invoke(handler: str, event: dict[str, Any]) -> dict[str, Any]:
@@ -181,9 +184,14 @@ async def _invoke(handler: str, event: dict[str, Any]) -> dict[str, Any]:
 
 
 def websocket_event(
-    route: str, connection_id: str, claims: dict[str, Any], body: str | None = None
+    route: str,
+    connection_id: str,
+    claims: dict[str, Any],
+    body: str | None = None,
+    close_code: int | None = None,
 ) -> dict[str, Any]:
-    """What API Gateway's WebSocket API hands the route's Lambda (authorizer context included)."""
+    """What API Gateway's WebSocket API hands the route's Lambda (authorizer context included; on
+    `$disconnect`, the close code and its reason)."""
     event: dict[str, Any] = {
         "requestContext": {
             "routeKey": route,
@@ -197,6 +205,9 @@ def websocket_event(
     }
     if body is not None:
         event["body"] = body
+    if close_code is not None:
+        event["requestContext"]["disconnectStatusCode"] = close_code
+        event["requestContext"]["disconnectReason"] = DISCONNECT_REASONS.get(close_code, "")
     return event
 
 
@@ -214,10 +225,11 @@ async def handle_websocket(request: web.Request) -> web.StreamResponse:
         return web.json_response({"error": "Connection refused", "detail": connected.get("body")}, status=403)
     socket = web.WebSocketResponse(max_msg_size=MESSAGE_LIMIT_BYTES)
     await socket.prepare(request)
+    clock = ConnectionClock(request.app[LIMITS])
     request.app[SOCKETS][connection_id] = socket
-    relay.register(connection_id, asyncio.get_running_loop(), socket)
+    relay.register(connection_id, OpenSocket(asyncio.get_running_loop(), socket, clock.touch))
     try:
-        async for message in socket:
+        while (message := await next_message(socket, clock)) is not None:
             if message.type != WSMsgType.TEXT:
                 continue
             try:
@@ -232,18 +244,21 @@ async def handle_websocket(request: web.Request) -> web.StreamResponse:
                 websocket_event("subscribe", connection_id, claims, message.data),
             )
             await socket.send_json({"status": reply.get("statusCode"), "message": reply.get("body")})
+            clock.touch()
     finally:
         relay.unregister(connection_id)
         request.app[SOCKETS].pop(connection_id, None)
         await _invoke(
-            f"{WEBSOCKET_HANDLERS}.disconnect", websocket_event("$disconnect", connection_id, claims)
+            f"{WEBSOCKET_HANDLERS}.disconnect",
+            websocket_event("$disconnect", connection_id, claims, close_code=socket.close_code),
         )
     return socket
 
 
-def build_app() -> web.Application:
+def build_app(limits: ConnectionLimits | None = None) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[SOCKETS] = {}
+    app[LIMITS] = limits or ConnectionLimits()
     app.router.add_route("GET", "/ws", handle_websocket)
     app.router.add_route("*", "/api/{tail:.*}", handle_api)
     app.router.add_route("*", "/api", handle_api)
@@ -254,9 +269,12 @@ def build_app() -> web.Application:
 class Gateway:
     """Serves the app on its own event loop thread, so synchronous code can start and stop it."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, connection_limits: ConnectionLimits | None = None
+    ) -> None:
         self.host = host
         self.port = port
+        self.connection_limits = connection_limits or ConnectionLimits()
         self._loop = asyncio.new_event_loop()
         self._runner: web.AppRunner | None = None
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True, name="reelflow-gateway")
@@ -275,7 +293,7 @@ class Gateway:
         return self
 
     async def _start(self) -> None:
-        self._runner = web.AppRunner(build_app(), access_log=None)
+        self._runner = web.AppRunner(build_app(self.connection_limits), access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()

@@ -10,6 +10,7 @@ closes a connection that sends one, 1009).
 
 import asyncio
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -41,18 +42,23 @@ class GoneException(JsonRESTError):
         super().__init__("GoneException", f"Connection {connection_id} is gone")
 
 
+@dataclass(frozen=True)
+class OpenSocket:
+    loop: asyncio.AbstractEventLoop  # the event loop that owns the socket
+    socket: web.WebSocketResponse
+    on_sent: Callable[[], None]  # a message went out (API Gateway's idle timer counts both ways)
+
+
 @dataclass
 class Relay:
-    """Open sockets by connection id, with the event loop that owns each."""
+    """Open sockets by connection id."""
 
-    sockets: dict[str, tuple[asyncio.AbstractEventLoop, web.WebSocketResponse]] = field(default_factory=dict)
+    sockets: dict[str, OpenSocket] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def register(
-        self, connection_id: str, loop: asyncio.AbstractEventLoop, socket: web.WebSocketResponse
-    ) -> None:
+    def register(self, connection_id: str, socket: OpenSocket) -> None:
         with self.lock:
-            self.sockets[connection_id] = (loop, socket)
+            self.sockets[connection_id] = socket
 
     def unregister(self, connection_id: str) -> None:
         with self.lock:
@@ -62,16 +68,15 @@ class Relay:
         """False when the connection is unknown or closed (Gone)."""
         with self.lock:
             found = self.sockets.get(connection_id)
-        if found is None:
-            return False
-        loop, socket = found
-        if socket.closed or loop.is_closed():
+        if found is None or found.socket.closed or found.loop.is_closed():
             return False
         text = data.decode("utf-8", errors="replace")
         try:
-            asyncio.run_coroutine_threadsafe(socket.send_str(text), loop).result(SEND_TIMEOUT_SECONDS)
+            sending = asyncio.run_coroutine_threadsafe(found.socket.send_str(text), found.loop)
+            sending.result(SEND_TIMEOUT_SECONDS)
         except (ConnectionError, RuntimeError):  # closed while sending (aiohttp raises either)
             return False
+        found.on_sent()
         return True
 
 

@@ -272,3 +272,54 @@ def test_local_mode_maps_the_stream_as_declared_and_polls_it(local_cloud):
     [poller] = stream_mapping.pollers()
     assert poller.mapping.function_arn.endswith(function)
     assert stream_mapping.wait_idle(30)
+
+
+def test_watch_follows_a_batch_across_the_gateways_connection_limits(
+    local_cloud, user_id, clips, monkeypatch
+):
+    """API Gateway closes idle connections (10 min) and every connection at 2 h; `reelflow watch`
+    reconnects, resubscribes from its last sequence and still sees the batch to its end. Here the
+    limits are fractions of a second, and the batch starts only after a connection was closed."""
+    from reelflow.local.websocket_limits import ConnectionLimits
+    from reelflow.local.websocket_relay import OpenSocket, relay
+    from reelflow.watch import BatchView, WatchOptions, follow
+
+    opened: list[str] = []
+    register = relay.register
+
+    def counted(connection_id: str, socket: OpenSocket) -> None:
+        opened.append(connection_id)
+        register(connection_id, socket)
+
+    monkeypatch.setattr(relay, "register", counted)
+    gateway = Gateway(connection_limits=ConnectionLimits(idle_seconds=0.3, max_seconds=0.8)).start()
+    try:
+        paths = [clips[".mp4"]]
+        batch_id, created = create_batch(user_id, paths)
+        options = WatchOptions(
+            ws_url=gateway.ws_url,
+            token=issue_token(user_id, Tier.CREATOR),
+            batch_id=batch_id,
+            reconnect_seconds=0.05,
+            max_reconnect_seconds=0.2,
+        )
+        views: list[BatchView] = []
+        watcher = threading.Thread(
+            target=lambda: views.append(
+                asyncio.run(asyncio.wait_for(follow(options, BatchView(batch_id), lambda _: None), 120))
+            ),
+            daemon=True,
+        )
+        watcher.start()
+        deadline = time.monotonic() + 30
+        while len(opened) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(opened) >= 2  # closed by the idle limit, and connected again
+        upload_and_start(user_id, created, paths)
+        watcher.join(150)
+        assert views, "the watch did not end"
+        (view,) = views
+        assert view.finished and view.status is not None and view.status.value == "completed"
+        assert view.videos and all(v.status.value == "completed" for v in view.videos.values())
+    finally:
+        gateway.stop()

@@ -1,6 +1,7 @@
 """WebSocket connections: the token check, subscribe to a batch (or all), cleanup on disconnect."""
 
 import asyncio
+import contextlib
 import time
 from typing import Any
 
@@ -148,9 +149,9 @@ def test_a_message_past_api_gateways_128_kb_closes_the_connection(gateway, user_
     assert asyncio.run(send_and_wait_for_close(url, message)) == aiohttp.WSCloseCode.MESSAGE_TOO_BIG
 
 
-async def receive_posts(url: str, sizes: list[int]) -> tuple[list[int], list[str]]:
+async def receive_posts(url: str, sizes: list[int], pause: float = 0.0) -> tuple[list[int], list[str]]:
     """Connects, then posts a message of each size to the connection through the management API (as the
-    progress stream does): the lengths received and the errors the posts met."""
+    progress stream does), `pause` seconds apart: the lengths received and the errors the posts met."""
     from moto.apigatewaymanagementapi.models import apigatewaymanagementapi_backends
 
     from reelflow.local.cloud import ACCOUNT, REGION
@@ -172,6 +173,7 @@ async def receive_posts(url: str, sizes: list[int]) -> tuple[list[int], list[str
                 received.append(len(await socket.receive_str(timeout=10)))
             except Exception as error:  # what the management API answered
                 errors.append(type(error).__name__)
+            await asyncio.sleep(pause)
     return received, errors
 
 
@@ -182,3 +184,65 @@ def test_a_message_to_a_client_past_128_kb_is_refused(gateway, user_id):
     url = f"{gateway.ws_url}?token={issue_token(user_id, Tier.CREATOR)}"
     received, errors = asyncio.run(receive_posts(url, [MESSAGE_LIMIT_BYTES, MESSAGE_LIMIT_BYTES + 1]))
     assert received == [MESSAGE_LIMIT_BYTES] and errors == ["PayloadTooLarge"]
+
+
+@pytest.fixture
+def limited_gateway(local_cloud, request):
+    """A gateway whose connection limits (idle, maximum) are the test's seconds, where API Gateway's
+    are 10 minutes and 2 hours."""
+    from reelflow.local.websocket_limits import ConnectionLimits
+
+    idle, longest = request.param
+    gw = Gateway(connection_limits=ConnectionLimits(idle_seconds=idle, max_seconds=longest)).start()
+    yield gw
+    gw.stop()
+
+
+async def open_until_closed(url: str, send_every: float | None) -> tuple[float, int | None, int]:
+    """Connects and, if asked, sends a message every `send_every` seconds; how long the connection
+    lasted, its close code and how many replies arrived."""
+    replies = 0
+    started = time.monotonic()
+    async with aiohttp.ClientSession() as session, session.ws_connect(url) as socket:
+        while time.monotonic() - started < 30:
+            if send_every is not None:
+                with contextlib.suppress(ConnectionResetError):  # closed since the last reply
+                    await socket.send_json({"action": "subscribe"})
+            message = await socket.receive(timeout=30)
+            if message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED):
+                break
+            replies += 1
+            if send_every is not None:
+                await asyncio.sleep(send_every)
+        return time.monotonic() - started, socket.close_code, replies
+
+
+@pytest.mark.parametrize("limited_gateway", [(0.6, 60.0)], indirect=True)
+def test_an_idle_connection_is_closed_as_api_gateway_closes_it(limited_gateway, ctx, user_id):
+    """No message either way for the idle timeout: closed with 1001 (Going away), and $disconnect runs."""
+    url = f"{limited_gateway.ws_url}?token={issue_token(user_id, Tier.CREATOR)}"
+    lasted, code, _ = asyncio.run(open_until_closed(url, send_every=None))
+    assert code == aiohttp.WSCloseCode.GOING_AWAY
+    assert lasted >= 0.6
+    deadline = time.monotonic() + 5
+    while ctx.connections.user_listeners(user_id) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert ctx.connections.user_listeners(user_id) == []
+
+
+@pytest.mark.parametrize("limited_gateway", [(2.0, 4.0)], indirect=True)
+def test_messages_keep_a_connection_open_until_its_maximum_duration(limited_gateway, user_id):
+    """A message every 0.2 s keeps it open past the 2 s idle timeout, but not past the connection's 4 s."""
+    url = f"{limited_gateway.ws_url}?token={issue_token(user_id, Tier.CREATOR)}"
+    lasted, code, replies = asyncio.run(open_until_closed(url, send_every=0.2))
+    assert code == aiohttp.WSCloseCode.GOING_AWAY
+    assert lasted >= 4.0 and replies >= 4  # closed at the maximum, not for idleness
+    assert lasted < 30  # closed by the limit, not by the test's own bound
+
+
+@pytest.mark.parametrize("limited_gateway", [(2.0, 60.0)], indirect=True)
+def test_messages_posted_to_the_client_count_as_activity(limited_gateway, user_id):
+    """Posts through the management API (the progress stream's) reset the idle timer too."""
+    url = f"{limited_gateway.ws_url}?token={issue_token(user_id, Tier.CREATOR)}"
+    received, errors = asyncio.run(receive_posts(url, [64] * 12, pause=0.4))
+    assert received == [64] * 12 and errors == []  # 4.8 s of posts, past the 2 s idle timeout

@@ -1,0 +1,35 @@
+"""API Gateway's WebSocket connection limits, on a clock the test moves."""
+
+from reelflow.local.websocket_limits import ConnectionClock, ConnectionLimits
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.at = 1000.0
+
+    def __call__(self) -> float:
+        return self.at
+
+
+def test_an_idle_connection_is_due_at_the_idle_timeout_and_a_message_restarts_it() -> None:
+    now = Clock()
+    clock = ConnectionClock(ConnectionLimits(idle_seconds=600, max_seconds=7200), now=now)
+    assert clock.seconds_left() == 600
+    now.at += 599
+    assert clock.seconds_left() == 1
+    clock.touch()
+    assert clock.seconds_left() == 600
+    now.at += 600
+    assert clock.seconds_left() == 0
+
+
+def test_a_busy_connection_is_due_at_its_maximum_duration() -> None:
+    now = Clock()
+    clock = ConnectionClock(ConnectionLimits(idle_seconds=600, max_seconds=7200), now=now)
+    for _ in range(24):  # a message every 5 minutes for 2 hours
+        now.at += 300
+        clock.touch()
+        assert clock.seconds_left() == min(600, 7200 - (now.at - 1000))
+    assert clock.seconds_left() == 0
+    now.at += 1
+    assert clock.seconds_left() < 0
