@@ -4,16 +4,15 @@ recovery pass at start: Step Functions executions do not survive the process, so
 `processing` or `paused` lost its execution and is resumed with a new one (or failed with a reason)."""
 
 import os
-import threading
 from datetime import UTC, datetime
 from typing import Any
 
 from functions import deployment
-from functions.observability import logger
 from functions.services.context import services
 from functions.services.sweep import SweepReport, sweep
 from reelflow.local.access_control import acting_as
 from reelflow.local.invoker import LocalLambdaContext, identity_for
+from reelflow.local.ticker import Ticker
 
 INTERVAL_ENV = "REELFLOW_SWEEP_INTERVAL_SECONDS"
 DEFAULT_INTERVAL_SECONDS = 60.0
@@ -44,31 +43,14 @@ def recover_lost_executions() -> SweepReport:
         return sweep(services(), executions_lost=True)
 
 
-class Sweeper:
-    def __init__(self, interval_seconds: float) -> None:
-        self.interval_seconds = interval_seconds
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.runs = 0
+class Sweeper(Ticker):
+    """Invokes the sweep function's handler every `interval_seconds`, as its schedule would."""
 
-    def start(self) -> "Sweeper":
+    thread_name = "reelflow-sweep"
+    failure = "Local sweep failed"
+
+    def tick(self) -> None:
         from functions.handlers.sweep import handler
 
-        def loop() -> None:
-            while not self._stop.wait(self.interval_seconds):
-                try:
-                    with acting_as(identity_for(deployment.SWEEP.handler)):
-                        handler(scheduled_event(), LocalLambdaContext(function_name=deployment.SWEEP.slug))
-                except Exception:  # the next tick tries again, as the next scheduled event would
-                    logger.exception("Local sweep failed")
-                self.runs += 1
-
-        self._thread = threading.Thread(target=loop, name="reelflow-sweep", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
-            self._thread = None
+        with acting_as(identity_for(deployment.SWEEP.handler)):
+            handler(scheduled_event(), LocalLambdaContext(function_name=deployment.SWEEP.slug))

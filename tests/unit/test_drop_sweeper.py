@@ -20,7 +20,7 @@ class FailingLambda:
     def invoke(self, **_: Any) -> None:
         self.calls += 1
         if self.stop_during_call and self.sweeper is not None:
-            self.sweeper._stop.set()  # local mode stops while this sweep is in flight
+            self.sweeper.stop()  # local mode stops while this sweep is in flight
         self.called.set()
         raise ConnectionError("the embedded AWS is gone")
 

@@ -1,0 +1,37 @@
+"""The local schedules' timer (reelflow/local/ticker.py): ticks until stopped, counts them, and an
+interval of 0 never starts a thread."""
+
+import threading
+
+from reelflow.local.ticker import Ticker
+
+
+class Counting(Ticker):
+    thread_name = "test-ticker"
+    failure = "test tick failed"
+
+    def __init__(self, interval_seconds: float) -> None:
+        super().__init__(interval_seconds)
+        self.ticked = threading.Event()
+
+    def tick(self) -> None:
+        self.ticked.set()
+
+
+def test_it_ticks_until_stopped_and_not_after() -> None:
+    ticker = Counting(0.01).start()
+    try:
+        assert ticker.ticked.wait(30)
+    finally:
+        ticker.stop()
+    runs = ticker.runs
+    assert runs >= 1
+    assert "test-ticker" not in {thread.name for thread in threading.enumerate()}
+    assert ticker.runs == runs
+
+
+def test_an_interval_of_zero_never_starts_a_thread() -> None:
+    ticker = Counting(0).start()
+    assert "test-ticker" not in {thread.name for thread in threading.enumerate()}
+    ticker.stop()
+    assert ticker.runs == 0 and not ticker.ticked.is_set()
