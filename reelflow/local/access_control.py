@@ -134,6 +134,11 @@ def role_name(principal: str) -> str:
     return f"reelflow-local-{slug}"[:64]
 
 
+def role_arn(account: str, principal: str) -> str:
+    """The ARN of `principal`'s local role (known before the role is made)."""
+    return f"arn:aws:iam::{account}:role/{role_name(principal)}"
+
+
 def credentials_for_role(
     iam: Any,
     sts: Any,
@@ -301,7 +306,10 @@ def _ecs(action: str, body: dict[str, Any]) -> list[Access]:
         definition = str(body.get("taskDefinition", ""))
         if not definition.startswith("arn:"):
             definition = resolver.arn("ecs", f"task-definition/{definition}")
-        return [Access("ecs:RunTask", definition, context)]
+        passed = {"iam:PassedToService": "ecs-tasks.amazonaws.com"}
+        return [Access("ecs:RunTask", definition, context)] + [
+            Access("iam:PassRole", role, passed) for role in _roles_passed(definition, body)
+        ]
     if action == "StopTask":
         task = str(body.get("task", ""))
         if not task.startswith("arn:"):
@@ -317,6 +325,22 @@ def _ecs(action: str, body: dict[str, Any]) -> list[Access]:
             for t in body.get("tasks", [])
         ]
     return [Access(f"ecs:{action}", "*", context)]
+
+
+def _roles_passed(definition: str, body: dict[str, Any]) -> list[str]:
+    """The roles a RunTask hands the task (its task and execution roles, the overrides' first): the
+    caller needs iam:PassRole on each, as ECS checks."""
+    from moto.ecs.exceptions import TaskDefinitionNotFoundException
+    from moto.ecs.models import ecs_backends
+
+    overrides = body.get("overrides") or {}
+    try:
+        found = ecs_backends[resolver.account][resolver.region].describe_task_definition(definition)
+    except (TaskDefinitionNotFoundException, ValueError):  # moto answers for it as the request goes on
+        found = None
+    task_role = overrides.get("taskRoleArn") or getattr(found, "task_role_arn", None)
+    execution_role = overrides.get("executionRoleArn") or getattr(found, "execution_role_arn", None)
+    return [str(role) for role in (task_role, execution_role) if role]
 
 
 def _events(action: str, body: dict[str, Any]) -> list[Access]:

@@ -26,6 +26,10 @@ from functions import deployment
 
 GRANTS_FILE = Path(__file__).with_name("grants.json")
 WORKER = "Worker"  # the Fargate worker's task role
+WORKER_EXECUTION = "WorkerExecution"  # its execution role: the ECS agent's, with nothing to do locally
+# The symbols of the worker task definition's two roles, which running it passes (iam:PassRole)
+WORKER_TASK_ROLE = "WorkerTaskRole"
+WORKER_EXECUTION_ROLE = "WorkerExecutionRole"
 STATE_MACHINES = {"batch": "StateMachine:batch", "export": "StateMachine:export"}
 SKIPPED_SERVICES = ("logs:", "xray:", "ecr:")
 PSEUDO = {"AWS::Partition": "Partition", "AWS::Region": "Region", "AWS::AccountId": "AccountId"}
@@ -51,6 +55,15 @@ def _symbols(resources: Mapping[str, Any], outputs: Mapping[str, Any], prefix: s
         if isinstance(ref, dict) and "Ref" in ref:
             named[ref["Ref"]] = symbol
     functions = {spec.name(prefix): spec.id for spec in deployment.FUNCTIONS}
+    for resource in resources.values():  # the roles the worker's task definition passes (iam:PassRole)
+        if resource["Type"] == "AWS::ECS::TaskDefinition":
+            for prop, symbol in (
+                ("TaskRoleArn", WORKER_TASK_ROLE),
+                ("ExecutionRoleArn", WORKER_EXECUTION_ROLE),
+            ):
+                role = resource.get("Properties", {}).get(prop)
+                if isinstance(role, dict) and "Fn::GetAtt" in role:
+                    named[role["Fn::GetAtt"][0]] = symbol
     for logical_id, resource in resources.items():
         kind, props = resource["Type"], resource.get("Properties", {})
         if logical_id in named:

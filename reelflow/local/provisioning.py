@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from functions import deployment
+from reelflow.local import grants
+from reelflow.local.access_control import role_arn
 
 TABLE_FILE = Path(deployment.ROOT) / "functions" / "adapters" / "table.json"
 WORKER_FAMILY = "reelflow-local-worker"
@@ -371,6 +373,8 @@ def create_worker(account: str, region: str) -> Worker:
         network_mode="bridge",
         cpu="2048",
         memory="8192",
+        task_role_arn=role_arn(account, grants.WORKER),
+        execution_role_arn=role_arn(account, grants.WORKER_EXECUTION),
     )
     made = Worker(str(cluster.arn), str(task_definition.arn), LOCAL_SUBNET, LOCAL_SECURITY_GROUP)
     if made != planned_worker(account, region):

@@ -3,6 +3,7 @@ turns IAM enforcement on (reelflow/local/access_control.py)."""
 
 import json
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -50,6 +51,8 @@ def local_values(cloud: Cloud, env: Environment) -> dict[str, str]:
         "WorkerTask": cloud.worker_task_definition_arn,
         "Topic": cloud.notification_topic_arn,
         "WebSocketApi": access_control.resolver.websocket_api,
+        f"{grants.WORKER_TASK_ROLE}.Arn": access_control.role_arn(env.account, grants.WORKER),
+        f"{grants.WORKER_EXECUTION_ROLE}.Arn": access_control.role_arn(env.account, grants.WORKER_EXECUTION),
     }
     for spec_id, arn in cloud.function_arns.items():
         values[f"Function:{spec_id}.Arn"] = arn
@@ -129,6 +132,11 @@ def enforce(
         for principal, statements in declared.items()
         if principal not in grants.STATE_MACHINES.values()
     }
+    with suppress(iam.exceptions.EntityAlreadyExistsException):  # the worker's task definition names it
+        iam.create_role(
+            RoleName=access_control.role_name(grants.WORKER_EXECUTION),
+            AssumeRolePolicyDocument=json.dumps(access_control.TRUST),
+        )
     state_machines.clear()
     for suffix, principal in grants.STATE_MACHINES.items():
         if principal in declared:

@@ -199,3 +199,52 @@ def test_the_transcribe_state_invokes_the_function_of_the_engines_deployment(loc
     finally:
         local_cloud.use_transcription_engine("local")
     assert transcribe_target() == local_cloud.function_arns[deployment.TRANSCRIBER.id]
+
+
+def _state_machine_client(cloud: Any, service: str) -> Any:
+    identity = roles.state_machines[cloud.state_machine_arn]
+    session = boto3.Session(
+        aws_access_key_id=identity.access_key,
+        aws_secret_access_key=identity.secret_key,
+        aws_session_token=identity.token,
+        region_name=REGION,
+    )
+    return session.client(service, endpoint_url=cloud.endpoint)  # type: ignore[call-overload]
+
+
+def _run_worker_task(cloud: Any, **overrides: str) -> None:
+    """Runs the worker task as the batch machine's role (no task token: no container starts), then
+    stops it as root."""
+    ecs = _state_machine_client(cloud, "ecs")
+    tasks = ecs.run_task(
+        cluster=cloud.cluster_arn,
+        taskDefinition=cloud.worker_task_definition_arn,
+        launchType="FARGATE",
+        overrides={"containerOverrides": [], **overrides},
+    )["tasks"]
+    for task in tasks:
+        cloud.client("ecs").stop_task(cluster=cloud.cluster_arn, task=task["taskArn"])
+
+
+def test_running_the_worker_task_needs_iam_pass_role_on_the_roles_it_hands_the_task(local_cloud: Any) -> None:
+    """ECS checks iam:PassRole on the task definition's task and execution roles (and on an override's)
+    for whoever runs the task: the batch machine's role holds it for the worker's two roles only."""
+    task_definition = local_cloud.client("ecs").describe_task_definition(
+        taskDefinition=local_cloud.worker_task_definition_arn
+    )["taskDefinition"]
+    assert task_definition["taskRoleArn"] == local_cloud.identities["Worker"].role_arn
+    assert task_definition["executionRoleArn"].endswith("/reelflow-local-WorkerExecution")
+    _run_worker_task(local_cloud)  # allowed as deployed
+
+    with (
+        declared_without(local_cloud, "StateMachine:batch", "iam:PassRole"),
+        pytest.raises(ClientError) as refused,
+    ):
+        _run_worker_task(local_cloud)
+    assert _denied(refused) == "AccessDeniedException"
+    assert "iam:PassRole" in refused.value.response["Error"]["Message"]
+    assert local_cloud.identities["Worker"].role_arn in refused.value.response["Error"]["Message"]
+
+    with pytest.raises(ClientError) as refused:  # another role than the worker's: not granted
+        _run_worker_task(local_cloud, taskRoleArn=local_cloud.identities["Api"].role_arn)
+    assert "iam:PassRole" in refused.value.response["Error"]["Message"]
