@@ -9,6 +9,7 @@ from reelflow.local.children import stop_children
 from reelflow.local.cloud import ACCOUNT, REGION, LocalCloud, LocalSettings
 from reelflow.local.gateway import Gateway
 from reelflow.local.sweeper import Sweeper, interval_from_env, recover_lost_executions
+from reelflow.local.websocket_limits import ConnectionLimits
 
 
 class LocalStack:
@@ -24,7 +25,7 @@ class LocalStack:
     ) -> None:
         settings = LocalSettings(work_dir=work_dir, data_dir=data_dir)
         self.cloud = LocalCloud(tuning(settings) if tuning else settings, port=moto_port)
-        self.gateway = Gateway(port=port)
+        self.gateway = Gateway(port=port, connection_limits=ConnectionLimits.from_env())
         self.sweeper = Sweeper(interval_from_env())
         self.reaper: expiry.Reaper | None = None
         self.recovered: SweepReport | None = None

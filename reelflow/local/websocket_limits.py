@@ -7,6 +7,7 @@ a client that never reconnected looked fine locally. Pings are not counted as me
 documents only messages; a client keeping a connection alive with data frames keeps it here too).
 """
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,12 +15,22 @@ from dataclasses import dataclass, field
 from aiohttp import WSCloseCode, WSMessage, WSMsgType, web
 
 GOING_AWAY = "Going away"
+IDLE_ENV = "REELFLOW_WS_IDLE_SECONDS"
+MAX_ENV = "REELFLOW_WS_MAX_SECONDS"
 
 
 @dataclass(frozen=True)
 class ConnectionLimits:
     idle_seconds: float = 600.0  # "Idle connection timeout": no message either way
     max_seconds: float = 7200.0  # "Connection duration for WebSocket API"
+
+    @classmethod
+    def from_env(cls) -> "ConnectionLimits":
+        """API Gateway's, or shorter ones to try a client against them sooner (`serve`'s environment)."""
+        return cls(
+            float(os.environ.get(IDLE_ENV) or cls.idle_seconds),
+            float(os.environ.get(MAX_ENV) or cls.max_seconds),
+        )
 
 
 @dataclass

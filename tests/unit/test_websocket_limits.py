@@ -33,3 +33,12 @@ def test_a_busy_connection_is_due_at_its_maximum_duration() -> None:
     assert clock.seconds_left() == 0
     now.at += 1
     assert clock.seconds_left() < 0
+
+
+def test_serve_takes_shorter_limits_from_its_environment(monkeypatch) -> None:
+    monkeypatch.delenv("REELFLOW_WS_IDLE_SECONDS", raising=False)
+    monkeypatch.delenv("REELFLOW_WS_MAX_SECONDS", raising=False)
+    assert ConnectionLimits.from_env() == ConnectionLimits(600, 7200)
+    monkeypatch.setenv("REELFLOW_WS_IDLE_SECONDS", "1.5")
+    monkeypatch.setenv("REELFLOW_WS_MAX_SECONDS", "5")
+    assert ConnectionLimits.from_env() == ConnectionLimits(1.5, 5)
