@@ -40,7 +40,10 @@ def declared_without(cloud: Any, principal: str, action: str) -> Iterator[None]:
 
 
 def _client(cloud: Any, principal: str, service: str) -> Any:
-    identity = cloud.identities[principal]
+    return _signed_client(cloud, cloud.identities[principal], service)
+
+
+def _signed_client(cloud: Any, identity: Any, service: str) -> Any:
     session = boto3.Session(
         aws_access_key_id=identity.access_key,
         aws_secret_access_key=identity.secret_key,
@@ -201,21 +204,10 @@ def test_the_transcribe_state_invokes_the_function_of_the_engines_deployment(loc
     assert transcribe_target() == local_cloud.function_arns[deployment.TRANSCRIBER.id]
 
 
-def _state_machine_client(cloud: Any, service: str) -> Any:
-    identity = roles.state_machines[cloud.state_machine_arn]
-    session = boto3.Session(
-        aws_access_key_id=identity.access_key,
-        aws_secret_access_key=identity.secret_key,
-        aws_session_token=identity.token,
-        region_name=REGION,
-    )
-    return session.client(service, endpoint_url=cloud.endpoint)  # type: ignore[call-overload]
-
-
 def _run_worker_task(cloud: Any, **overrides: str) -> None:
     """Runs the worker task as the batch machine's role (no task token: no container starts), then
     stops it as root."""
-    ecs = _state_machine_client(cloud, "ecs")
+    ecs = _signed_client(cloud, roles.state_machines[cloud.state_machine_arn], "ecs")
     tasks = ecs.run_task(
         cluster=cloud.cluster_arn,
         taskDefinition=cloud.worker_task_definition_arn,
