@@ -5,7 +5,7 @@ from urllib.parse import urlparse
 import pytest
 
 from functions.domain.enums import Tier
-from tests.helpers import api, files_payload, upload
+from tests.helpers import api, files_payload, upload, wait_for_batch
 
 pytestmark = pytest.mark.usefixtures("local_cloud")
 
@@ -167,6 +167,8 @@ def test_start_then_duplicate_start_is_400(user_id, clips, local_cloud):
     status, again = api("POST", f"/api/batch-jobs/{batch_id}/start", user=user_id)
     assert status == 400
     assert again["error"] in {"Batch is already processing", "Batch already finished"}
+    # ended here, not in a later test's time: its export would meet that test's patched media tasks
+    assert wait_for_batch(batch_id, user_id)["status"] == "completed"
 
 
 def test_add_uploaded_videos_to_a_pending_batch(user_id, clips):
