@@ -42,7 +42,7 @@ class Ticker(ABC):
             try:
                 self.tick()
             except Exception:
-                if self._stop.is_set():
-                    return  # stopped under a tick still in flight: nothing to retry
-                logger.exception(self.failure)
-            self.runs += 1
+                if not self._stop.is_set():  # one cut short by stopping is no failure: nothing to retry
+                    logger.exception(self.failure)
+            finally:
+                self.runs += 1  # every tick that ran, however it ended

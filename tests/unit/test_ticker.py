@@ -35,3 +35,20 @@ def test_an_interval_of_zero_never_starts_a_thread() -> None:
     assert "test-ticker" not in {thread.name for thread in threading.enumerate()}
     ticker.stop()
     assert ticker.runs == 0 and not ticker.ticked.is_set()
+
+
+class StoppedMidTick(Ticker):
+    thread_name = "test-ticker-stopped"
+    failure = "test tick failed"
+
+    def tick(self) -> None:
+        self.stop()  # local mode stops while this tick is in flight, and the tick fails for it
+        raise ConnectionError("the embedded AWS is gone")
+
+
+def test_a_tick_cut_short_by_stopping_counts_as_run_and_ends_the_loop() -> None:
+    ticker = StoppedMidTick(0.01)
+    ticker.start()
+    thread = next(t for t in threading.enumerate() if t.name == "test-ticker-stopped")
+    thread.join(30)
+    assert not thread.is_alive() and ticker.runs == 1
