@@ -139,6 +139,15 @@ def role_arn(account: str, principal: str) -> str:
     return f"arn:aws:iam::{account}:role/{role_name(principal)}"
 
 
+def ensure_role(iam: Any, principal: str, trust: Mapping[str, Any] = TRUST) -> str:
+    """`principal`'s role in the embedded IAM, made with `trust` unless it exists: its ARN."""
+    name = role_name(principal)
+    try:
+        return str(iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"])
+    except iam.exceptions.EntityAlreadyExistsException:
+        return str(iam.get_role(RoleName=name)["Role"]["Arn"])
+
+
 def credentials_for_role(
     iam: Any,
     sts: Any,
@@ -157,10 +166,7 @@ def credentials_for_role(
     `tags` are the session's tags (the statements' `${aws:PrincipalTag/…}`); `checked_always`: a user's
     session, checked even while function enforcement is off."""
     name = role_name(principal)
-    try:
-        role_arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
-    except iam.exceptions.EntityAlreadyExistsException:
-        role_arn = iam.get_role(RoleName=name)["Role"]["Arn"]
+    arn = ensure_role(iam, principal, trust)
     document = {"Version": "2012-10-17", "Statement": statements}
     if statements:
         iam.put_role_policy(RoleName=name, PolicyName="grants", PolicyDocument=json.dumps(document))
@@ -168,7 +174,7 @@ def credentials_for_role(
         with suppress(iam.exceptions.NoSuchEntityException):
             iam.delete_role_policy(RoleName=name, PolicyName="grants")
     assumed = sts.assume_role(
-        RoleArn=role_arn,
+        RoleArn=arn,
         RoleSessionName=session or f"{name[-40:]}-{uuid.uuid4().hex[:8]}",
         Tags=[{"Key": key, "Value": value} for key, value in (tags or {}).items()],
     )
@@ -177,7 +183,7 @@ def credentials_for_role(
         enforcement.sessions[keys["AccessKeyId"]] = Session(dict(tags or {}), checked_always)
     return Identity(
         principal,
-        role_arn,
+        arn,
         keys["AccessKeyId"],
         keys["SecretAccessKey"],
         keys["SessionToken"],

@@ -3,7 +3,6 @@
 (s3_lifecycle.py), one pass of each every `interval_seconds` on a thread of its own. Started with the
 embedded AWS under `serve`, `run` and `demo` (reelflow/local/stack.py)."""
 
-import os
 from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 
@@ -11,6 +10,7 @@ from moto.dynamodb.models import dynamodb_backends
 from moto.s3.models import s3_backends
 
 from reelflow.local import s3_lifecycle, ttl_reaper
+from reelflow.local.env_seconds import seconds_from_env
 from reelflow.local.ticker import Ticker
 
 INTERVAL_ENV = "REELFLOW_EXPIRY_INTERVAL_SECONDS"
@@ -18,7 +18,7 @@ DEFAULT_INTERVAL_SECONDS = 60.0
 
 
 def interval_from_env() -> float:
-    return float(os.environ.get(INTERVAL_ENV) or DEFAULT_INTERVAL_SECONDS)
+    return seconds_from_env(INTERVAL_ENV, DEFAULT_INTERVAL_SECONDS)
 
 
 def _now() -> datetime:

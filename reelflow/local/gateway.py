@@ -255,10 +255,10 @@ async def handle_websocket(request: web.Request) -> web.StreamResponse:
     return socket
 
 
-def build_app(limits: ConnectionLimits | None = None) -> web.Application:
+def build_app(limits: ConnectionLimits) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[SOCKETS] = {}
-    app[LIMITS] = limits or ConnectionLimits()
+    app[LIMITS] = limits
     app.router.add_route("GET", "/ws", handle_websocket)
     app.router.add_route("*", "/api/{tail:.*}", handle_api)
     app.router.add_route("*", "/api", handle_api)

@@ -224,9 +224,8 @@ def table_spec() -> dict[str, Any]:
     return spec
 
 
-def table_definition(table_name: str) -> dict[str, Any]:
-    """CreateTable's arguments for functions/adapters/table.json (the CDK app reads the same file)."""
-    spec = table_spec()
+def table_definition(table_name: str, spec: dict[str, Any]) -> dict[str, Any]:
+    """CreateTable's arguments for `spec`, functions/adapters/table.json (the CDK app reads the same file)."""
     pk, sk = spec["partition_key"], spec["sort_key"]
     attributes = {pk, sk}
     gsis = []
@@ -268,11 +267,12 @@ def table_definition(table_name: str) -> dict[str, Any]:
 
 def create_table(aws: Clients, table_name: str) -> None:
     """The table as the CDK app makes it, its Time to Live on (reelflow/local/ttl_reaper.py acts on it)."""
+    spec = table_spec()
     dynamodb = aws.client("dynamodb")
-    dynamodb.create_table(**table_definition(table_name))
+    dynamodb.create_table(**table_definition(table_name, spec))
     dynamodb.update_time_to_live(
         TableName=table_name,
-        TimeToLiveSpecification={"Enabled": True, "AttributeName": table_spec()["ttl_attribute"]},
+        TimeToLiveSpecification={"Enabled": True, "AttributeName": spec["ttl_attribute"]},
     )
 
 

@@ -3,7 +3,6 @@ turns IAM enforcement on (reelflow/local/access_control.py)."""
 
 import json
 from collections.abc import Callable
-from contextlib import suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -132,11 +131,7 @@ def enforce(
         for principal, statements in declared.items()
         if principal not in grants.STATE_MACHINES.values()
     }
-    with suppress(iam.exceptions.EntityAlreadyExistsException):  # the worker's task definition names it
-        iam.create_role(
-            RoleName=access_control.role_name(grants.WORKER_EXECUTION),
-            AssumeRolePolicyDocument=json.dumps(access_control.TRUST),
-        )
+    access_control.ensure_role(iam, grants.WORKER_EXECUTION)  # the worker's task definition names it
     state_machines.clear()
     for suffix, principal in grants.STATE_MACHINES.items():
         if principal in declared:

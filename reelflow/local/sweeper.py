@@ -3,7 +3,6 @@ the same handler (functions/handlers/sweep.py), and, for `reelflow serve` on a k
 recovery pass at start: Step Functions executions do not survive the process, so every batch found
 `processing` or `paused` lost its execution and is resumed with a new one (or failed with a reason)."""
 
-import os
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,6 +10,7 @@ from functions import deployment
 from functions.services.context import services
 from functions.services.sweep import SweepReport, sweep
 from reelflow.local.access_control import acting_as
+from reelflow.local.env_seconds import seconds_from_env
 from reelflow.local.invoker import LocalLambdaContext, identity_for
 from reelflow.local.ticker import Ticker
 
@@ -19,7 +19,7 @@ DEFAULT_INTERVAL_SECONDS = 60.0
 
 
 def interval_from_env() -> float:
-    return float(os.environ.get(INTERVAL_ENV) or DEFAULT_INTERVAL_SECONDS)
+    return seconds_from_env(INTERVAL_ENV, DEFAULT_INTERVAL_SECONDS)
 
 
 def scheduled_event() -> dict[str, Any]:

@@ -7,12 +7,13 @@ a client that never reconnected looked fine locally. Pings are not counted as me
 documents only messages; a client keeping a connection alive with data frames keeps it here too).
 """
 
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from aiohttp import WSCloseCode, WSMessage, WSMsgType, web
+
+from reelflow.local.env_seconds import seconds_from_env
 
 GOING_AWAY = "Going away"
 IDLE_ENV = "REELFLOW_WS_IDLE_SECONDS"
@@ -28,8 +29,8 @@ class ConnectionLimits:
     def from_env(cls) -> "ConnectionLimits":
         """API Gateway's, or shorter ones to try a client against them sooner (`serve`'s environment)."""
         return cls(
-            float(os.environ.get(IDLE_ENV) or cls.idle_seconds),
-            float(os.environ.get(MAX_ENV) or cls.max_seconds),
+            seconds_from_env(IDLE_ENV, cls.idle_seconds),
+            seconds_from_env(MAX_ENV, cls.max_seconds),
         )
 
 
