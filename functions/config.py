@@ -37,7 +37,12 @@ class RuntimeConfig(BaseSettings):
         description="One Lambda task's time budget: a longer render goes in parts, to Fargate only when a "
         "part cannot fit (functions/domain/routing.py).",
     )
-    lambda_max_file_bytes: int = Field(default=8 * 1024**3, ge=0)
+    lambda_max_file_bytes: int = Field(
+        default=8 * 1024**3,
+        ge=0,
+        description="The most bytes of files a video's Lambda task may hold in /tmp, set by the deployment "
+        "from the functions' ephemeral storage (functions/deployment.py `file_budget_bytes`).",
+    )
     render_part_seconds: float = Field(
         default=120.0,
         ge=1.0,

@@ -32,6 +32,9 @@ class FunctionSpec:
     memory_mb: int = 512
     timeout_seconds: int = 30
     ffmpeg: bool = False
+    # Its /tmp (Lambda's ephemeral storage, 512 to 10,240 MiB): local mode fails an invocation whose
+    # sandbox holds more (reelflow/local/sandboxes.py), as a write past it fails on AWS.
+    ephemeral_mb: int = 512
     # RuntimeConfig fields this function cannot run without: checked at cold start (functions/startup.py)
     # and held to the template's environment by the infra tests.
     needs: tuple[str, ...] = ()
@@ -111,6 +114,7 @@ MEDIA = FunctionSpec(
     4096,
     900,
     ffmpeg=True,
+    ephemeral_mb=10240,
     needs=(*STORE, "state_machine_arn"),
 )
 TRANSCRIPTION = FunctionSpec(
@@ -134,6 +138,7 @@ TRANSCRIBER = FunctionSpec(
     3538,
     900,
     ffmpeg=True,
+    ephemeral_mb=10240,
     needs=(*STORE, "state_machine_arn"),
 )
 EXECUTIONS = FunctionSpec(
@@ -193,6 +198,7 @@ EXPORT = FunctionSpec(
     3008,
     900,
     ffmpeg=True,
+    ephemeral_mb=10240,
     needs=(*STORE, "export_state_machine_arn"),
 )
 
@@ -255,6 +261,19 @@ PROGRESS_MAPPING = StreamMapping(PROGRESS_STREAM)
 def alias_arn(state_machine_arn: str) -> str:
     """The ARN executions start on: the state machine's `live` alias."""
     return f"{state_machine_arn}:{STATE_MACHINE_ALIAS}"
+
+
+# The share of the media function's /tmp that the routing lets a video's files fill (RuntimeConfig's
+# lambda_max_file_bytes, functions/domain/routing.py): the rest is for what its estimate leaves out (the
+# 16 kHz WAV, a poster, the stitch's list). 10,240 MiB of /tmp: 8 GiB of files.
+FILE_BUDGET_SHARE = 0.8
+
+
+def file_budget_bytes(ephemeral_mb: int) -> int:
+    """The routing's byte limit, from the /tmp of the function that holds a video's files: the media
+    function, which downloads the source for the analysis and the stitch (the Transcriber reads it by
+    URL and keeps only its 16 kHz WAV)."""
+    return int(ephemeral_mb * 1024 * 1024 * FILE_BUDGET_SHARE)
 
 
 def runtime_environment(**values: str) -> dict[str, str]:
@@ -321,6 +340,9 @@ def export_state_machine_name(prefix: str) -> str:
 # The functions the state machine invokes, by the substitution that carries their ARN.
 STATE_MACHINE_FUNCTIONS = {"ControlFunctionArn": CONTROL, "MediaFunctionArn": MEDIA}
 WORKER_CONTAINER = "worker"
+# The Fargate worker's task storage (Fargate gives 20 GiB unless the task asks for up to 200): a long
+# video's source, its pieces and its output, however large (infra/config.py can raise it).
+WORKER_EPHEMERAL_GIB = 60
 
 
 def state_machine_definition(timeout_seconds: int) -> str:

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 import aws_cdk as cdk
 
-from functions.deployment import API, MEDIA, TRANSCRIBER
+from functions.deployment import API, MEDIA, TRANSCRIBER, WORKER_EPHEMERAL_GIB, file_budget_bytes
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class DeployConfig:
     batch_timeout_seconds: int = 6 * 3600
     api_memory_mb: int = API.memory_mb  # overrides of the declared memory (functions/deployment.py)
     media_memory_mb: int = MEDIA.memory_mb
-    media_ephemeral_mb: int = 10240
+    media_ephemeral_mb: int = MEDIA.ephemeral_mb  # its /tmp, which sets the routing's byte limit
     # One Lambda task's time budget (Lambda stops at 900 s): a longer render goes in parts, Fargate only
     # when a part, the stitch or /tmp cannot fit (functions/domain/routing.py).
     lambda_max_media_seconds: int = 600
@@ -27,10 +27,10 @@ class DeployConfig:
     # in the Fargate worker; `transcribe`: Amazon Transcribe jobs (and their grants) instead.
     transcription: Literal["whisper", "transcribe"] = "whisper"
     transcriber_memory_mb: int = TRANSCRIBER.memory_mb
-    transcriber_ephemeral_mb: int = 10240  # the source video and its 16 kHz WAV, as in the media function
+    transcriber_ephemeral_mb: int = TRANSCRIBER.ephemeral_mb  # its 16 kHz WAV (the source is read by URL)
     worker_cpu: int = 2048
     worker_memory_mb: int = 8192
-    worker_ephemeral_gib: int = 60
+    worker_ephemeral_gib: int = WORKER_EPHEMERAL_GIB
     # Global caps (functions/domain/capacity.py); 0: derived from a new account's quotas. Seeds the
     # table's capacity item at first admission; `reelflow capacity` changes it without a redeploy.
     capacity_running_batches: int = 0
@@ -65,6 +65,12 @@ class DeployConfig:
             "capacity_lambda_slots": self.capacity_lambda_slots,
         }
         return {name: str(value) for name, value in caps.items() if value > 0}
+
+    @property
+    def lambda_max_file_bytes(self) -> int:
+        """The routing's byte limit (RuntimeConfig.lambda_max_file_bytes): a video whose files would not
+        fit the media function's /tmp goes to Fargate."""
+        return file_budget_bytes(self.media_ephemeral_mb)
 
     @property
     def transcription_engine(self) -> Literal["aws", "local"]:

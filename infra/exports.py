@@ -35,7 +35,7 @@ class Exports(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         media, ingest = storage.media, storage.ingest
-        self.function = factory.create(deployment.EXPORT, ephemeral_mb=10240)
+        self.function = factory.create(deployment.EXPORT)
         task_role = pipeline.task_definition.task_role
         for principal in (self.function, task_role):
             table_access(principal, storage.table)

@@ -72,10 +72,11 @@ class FunctionFactory(Construct):
         spec: FunctionSpec,
         *,
         memory_mb: int | None = None,
-        ephemeral_mb: int = 512,
+        ephemeral_mb: int | None = None,
         extra_environment: Mapping[str, str] | None = None,
     ) -> lambda_.Function:
-        """The function `spec` declares (functions/deployment.py); `memory_mb` overrides its memory."""
+        """The function `spec` declares (functions/deployment.py); `memory_mb` and `ephemeral_mb` override
+        its memory and its /tmp."""
         layers: Sequence[lambda_.ILayerVersion] = [self.dependencies, *([self.ffmpeg] if spec.ffmpeg else [])]
         zipped = partial(
             lambda_.Function,
@@ -84,7 +85,9 @@ class FunctionFactory(Construct):
             handler=spec.handler,
             layers=list(layers),
         )
-        return self._built(spec, zipped, memory_mb or spec.memory_mb, ephemeral_mb, extra_environment)
+        return self._built(
+            spec, zipped, memory_mb or spec.memory_mb, ephemeral_mb or spec.ephemeral_mb, extra_environment
+        )
 
     def create_image(
         self,

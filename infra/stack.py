@@ -57,6 +57,7 @@ class ReelflowStack(cdk.Stack):
                 export_state_machine_arn=alias_arn(export_state_machine_arn),
                 transcription_engine=config.transcription_engine,
                 lambda_max_media_seconds=str(config.lambda_max_media_seconds),
+                lambda_max_file_bytes=str(config.lambda_max_file_bytes),
                 batch_timeout_seconds=str(config.batch_timeout_seconds),
                 cognito_issuer=self.identity.issuer,
                 cognito_client_id=self.identity.client.user_pool_client_id,

@@ -16,7 +16,14 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from moto.server import ThreadedMotoServer
 from werkzeug.serving import make_server
 
-from functions.deployment import DROP_SWEEP, alias_arn, export_state_machine_name, runtime_environment
+from functions.deployment import (
+    DROP_SWEEP,
+    MEDIA,
+    alias_arn,
+    export_state_machine_name,
+    file_budget_bytes,
+    runtime_environment,
+)
 from functions.services.context import reset_services
 from reelflow.local import (
     access_control,
@@ -306,6 +313,7 @@ class LocalCloud:
                 transcription_engine=self.settings.transcription_engine,
                 progress_write_interval_seconds=str(self.settings.progress_write_interval_seconds),
                 lambda_max_media_seconds=str(self.settings.lambda_max_media_seconds),
+                lambda_max_file_bytes=str(file_budget_bytes(MEDIA.ephemeral_mb)),
                 batch_timeout_seconds=str(self.settings.batch_timeout_seconds),
                 notification_topic_arn=self.notification_topic_arn,
                 worker_cluster_arn=planned_worker(ACCOUNT, REGION).cluster_arn,

@@ -24,6 +24,7 @@ from moto.core.exceptions import JsonRESTError
 from functions.deployment import FUNCTIONS
 from reelflow.local import sandboxes
 from reelflow.local.access_control import Identity, acting_as
+from reelflow.local.scratch_limit import MIB
 
 Handler = Callable[[Any, Any], Any]
 _cache: dict[str, Handler] = {}
@@ -118,13 +119,18 @@ def lambda_error(error: BaseException) -> dict[str, Any]:
 
 
 def invoke_handler(
-    path: str, event: Any, context: LocalLambdaContext, size: int | None = None
+    path: str,
+    event: Any,
+    context: LocalLambdaContext,
+    size: int | None = None,
+    ephemeral_mb: int | None = None,
 ) -> tuple[str, bool]:
     """Run the handler as its function: every AWS call it makes is signed with its role, and its
     scratch files go to a sandbox of its own (checked for leftovers when it returns), and a function that
     holds the request in module state runs one invocation at a time. A request past Lambda's limit
     raises `RequestTooLarge` before anything runs. `size`: the request's bytes when the caller has them
-    encoded already (moto's Invoke), else `event` is measured encoded."""
+    encoded already (moto's Invoke), else `event` is measured encoded. `ephemeral_mb`: the function's
+    /tmp, which its sandbox may not outgrow (None: unbounded)."""
     if size is None:
         size = len(json.dumps(event, default=str))  # ASCII: its length is its size in bytes
     if size > REQUEST_LIMIT_BYTES:
@@ -132,7 +138,8 @@ def invoke_handler(
     try:
         with _ENVIRONMENTS.get(path) or nullcontext(), acting_as(identity_for(path)):
             context.start_clock()
-            with sandboxes.invocation(_SLUGS.get(path, path)):
+            limit = ephemeral_mb * MIB if ephemeral_mb is not None else None
+            with sandboxes.invocation(_SLUGS.get(path, path), limit):
                 result = resolve_handler(path)(event, context)
     except Exception as error:
         return json.dumps(lambda_error(error)), True
@@ -161,7 +168,7 @@ def _invoke_in_process(self: LambdaFunction, event: Any = None) -> tuple[str, bo
         timeout_seconds=int(self.timeout or 900),
     )
     size = len(raw) if isinstance(raw, bytes) else None  # already encoded: measured, not encoded again
-    result, errored = invoke_handler(str(self.handler), payload, context, size)
+    result, errored = invoke_handler(str(self.handler), payload, context, size, int(self.ephemeral_storage))
     return result, errored, ""
 
 

@@ -329,6 +329,7 @@ def create_function(
         Code={"ZipFile": archive.getvalue()},
         MemorySize=spec.memory_mb,
         Timeout=spec.timeout_seconds,
+        EphemeralStorage={"Size": spec.ephemeral_mb},
         Environment={"Variables": {**environment, "POWERTOOLS_SERVICE_NAME": spec.service_name}},
     )
     return str(created["FunctionArn"])
@@ -373,6 +374,7 @@ def create_worker(account: str, region: str) -> Worker:
         network_mode="bridge",
         cpu="2048",
         memory="8192",
+        ephemeral_storage={"sizeInGiB": deployment.WORKER_EPHEMERAL_GIB},
         task_role_arn=role_arn(account, grants.WORKER),
         execution_role_arn=role_arn(account, grants.WORKER_EXECUTION),
     )

@@ -1,6 +1,7 @@
 """A sandbox per function instance, as Lambda gives one: each concurrent invocation of a function gets
 a scratch folder of its own, kept warm for the function's next invocation (never shared with another
-function), and checked after every invocation for what it left behind."""
+function), checked after every invocation for what it left behind, and held to its function's ephemeral
+storage (`scratch_limit.py`)."""
 
 import itertools
 import logging
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from functions.services.workspace import in_sandbox
+from reelflow.local.scratch_limit import PeakWatch, scratch_full
 
 logger = logging.getLogger("reelflow.local.sandboxes")
 
@@ -32,6 +34,8 @@ class Sandboxes:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     # The last invocation's leftovers per function (none: the function cleaned up after itself).
     leftovers: dict[str, Leftover] = field(default_factory=dict)
+    # The most bytes a sandbox of each function has held, over its invocations.
+    peaks: dict[str, int] = field(default_factory=dict)
 
     def _acquire(self, function: str) -> Path:
         with self._lock:
@@ -47,14 +51,23 @@ class Sandboxes:
             self._free.setdefault(function, []).append(folder)
 
     @contextmanager
-    def invocation(self, function: str) -> Iterator[Path]:
+    def invocation(self, function: str, limit_bytes: int | None = None) -> Iterator[Path]:
+        """An invocation of `function` in a sandbox of its own; one whose sandbox held more than
+        `limit_bytes` (the function's ephemeral storage) fails with ENOSPC when it returns."""
         folder = self._acquire(function)
         try:
-            with in_sandbox(folder):
+            with in_sandbox(folder), PeakWatch(folder) as watch:
                 yield folder
+            self._record(function, watch.peak)
+            if limit_bytes is not None and watch.peak > limit_bytes:
+                raise scratch_full(function, watch.peak, limit_bytes)
         finally:
             self.check(function, folder)
             self._release(function, folder)
+
+    def _record(self, function: str, peak: int) -> None:
+        with self._lock:
+            self.peaks[function] = max(peak, self.peaks.get(function, 0))
 
     def check(self, function: str, folder: Path) -> Leftover | None:
         """What the invocation left in its sandbox (reported, and kept in `leftovers`)."""
@@ -75,10 +88,10 @@ current: list[Sandboxes | None] = [None]
 
 
 @contextmanager
-def invocation(function: str) -> Iterator[None]:
+def invocation(function: str, limit_bytes: int | None = None) -> Iterator[None]:
     sandboxes = current[0]
     if sandboxes is None:
         yield
         return
-    with sandboxes.invocation(function):
+    with sandboxes.invocation(function, limit_bytes):
         yield

@@ -111,3 +111,14 @@ def test_every_function_is_deployed_with_the_environment_it_declares_it_needs(re
         variables = by_handler[spec.handler]
         for field in spec.needs:
             assert variables.get(deployment.ENV_PREFIX + field.upper()), f"{spec.id} lacks {field}"
+
+
+def test_the_routing_byte_limit_follows_the_media_functions_tmp() -> None:
+    from infra.config import DeployConfig
+
+    mib = 1024 * 1024
+    assert DeployConfig().lambda_max_file_bytes == 8 * 1024**3
+    assert RuntimeConfig.model_fields["lambda_max_file_bytes"].default == DeployConfig().lambda_max_file_bytes
+    assert DeployConfig(media_ephemeral_mb=2048).lambda_max_file_bytes == int(2048 * mib * 0.8)
+    # the Transcriber reads the source by URL: its /tmp holds the 16 kHz WAV, not the video
+    assert DeployConfig(transcriber_ephemeral_mb=1024).lambda_max_file_bytes == 8 * 1024**3

@@ -321,6 +321,11 @@ def test_functions_share_one_runtime_and_architecture_with_ffmpeg_where_needed(r
         assert function["TracingConfig"] == {"Mode": "Active"}
     media = next(f for n, f in functions.items() if n.startswith("FunctionsMedia"))
     assert media["Timeout"] == 900 and media["EphemeralStorage"] == {"Size": 10240}
+    for name, function in functions.items():  # each function's /tmp is the size it declares
+        spec = next(s for s in deployment.FUNCTIONS if name.startswith(f"Functions{s.id}"))
+        assert function["EphemeralStorage"] == {"Size": spec.ephemeral_mb}, name
+        # the routing's byte limit: 0.8 of the media function's 10,240 MiB
+        assert function["Environment"]["Variables"]["REELFLOW_LAMBDA_MAX_FILE_BYTES"] == str(8 * 1024**3)
 
 
 def test_alarms_dashboard_and_outputs(resources, synthesized):

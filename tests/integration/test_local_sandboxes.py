@@ -1,16 +1,26 @@
 """Each local function gets scratch folders of its own that outlive an invocation (a warm sandbox), a
-check after every invocation reports what it left there, and Media leaves nothing."""
+check after every invocation reports what it left there, Media leaves nothing, and a sandbox holds no
+more than its function's ephemeral storage."""
 
+import errno
+import json
+import shutil
 import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from functions.deployment import FUNCTIONS, MEDIA
 from functions.domain.enums import Tier
 from functions.services.workspace import sandbox
-from reelflow.local import sandboxes
+from reelflow.local import invoker, sandboxes
 from reelflow.local.sandboxes import Sandboxes
+from reelflow.local.scratch_limit import MIB
 from tests.helpers import start_batch, wait_for_batch
+from tests.unit.test_scratch_limit import sparse
 
+PROBE = "tests.probe.write_scratch"
 FAST = {"transcribe": False, "detect_highlights": False, "remove_silence": True, "export_quality": "720p"}
 
 
@@ -62,3 +72,61 @@ def test_concurrent_invocations_get_separate_sandboxes(tmp_path: Path) -> None:
     for thread in threads:
         thread.join(30)
     assert len(set(seen)) == 2
+
+
+def test_an_invocation_whose_sandbox_outgrew_its_storage_fails_with_enospc(tmp_path: Path) -> None:
+    boxes = Sandboxes(tmp_path)
+    with boxes.invocation("export", limit_bytes=4 * MIB) as folder:
+        sparse(folder / "b" / "v" / "output.mp4", 4 * MIB)  # exactly the storage: fits
+    assert boxes.peaks["export"] == 4 * MIB
+    full = pytest.raises(OSError, match="No space left on device")
+    with full as raised, boxes.invocation("export", limit_bytes=4 * MIB) as folder:
+        sparse(folder / "b" / "v" / "source.mp4", 1)  # with the output left by the last invocation
+    assert raised.value.errno == errno.ENOSPC and "export" in str(raised.value)
+    assert boxes.peaks["export"] == 4 * MIB + 1
+    assert sorted(boxes.leftovers["export"].files) == ["b/v/output.mp4", "b/v/source.mp4"]
+    shutil.rmtree(folder / "b")
+    with boxes.invocation("export", limit_bytes=4 * MIB) as again:  # the sandbox was released
+        assert again == folder
+
+
+def test_a_local_function_is_held_to_the_ephemeral_storage_it_was_created_with(
+    local_cloud: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through Lambda's Invoke: the deployed functions have their declared /tmp, and a function's
+    invocation that leaves more than its storage in /tmp fails as on AWS, one with more storage not."""
+    aws_lambda = local_cloud.client("lambda")
+    for spec in FUNCTIONS:
+        configuration = aws_lambda.get_function_configuration(FunctionName=spec.name(local_cloud.prefix))
+        assert configuration["EphemeralStorage"] == {"Size": spec.ephemeral_mb}, spec.id
+
+    def write_scratch(event: dict[str, int], context: Any) -> dict[str, int]:
+        folder = sandbox()
+        assert folder is not None
+        sparse(folder / "big.bin", event["mib"] * MIB)
+        return {"wrote": event["mib"]}
+
+    monkeypatch.setitem(invoker._cache, PROBE, write_scratch)
+    role = aws_lambda.get_function_configuration(FunctionName=MEDIA.name(local_cloud.prefix))["Role"]
+    for name, storage in (("scratch-512", 512), ("scratch-1024", 1024)):
+        aws_lambda.create_function(
+            FunctionName=f"{local_cloud.prefix}-{name}",
+            Runtime="python3.13",
+            Role=role,
+            Handler=PROBE,
+            Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18},
+            EphemeralStorage={"Size": storage},
+        )
+    try:
+        small = aws_lambda.invoke(FunctionName=f"{local_cloud.prefix}-scratch-512", Payload=b'{"mib": 600}')
+        assert "FunctionError" in small
+        error = json.loads(small["Payload"].read())
+        assert error["errorType"] == "OSError" and "No space left on device" in error["errorMessage"]
+        large = aws_lambda.invoke(FunctionName=f"{local_cloud.prefix}-scratch-1024", Payload=b'{"mib": 600}')
+        assert "FunctionError" not in large and json.loads(large["Payload"].read()) == {"wrote": 600}
+    finally:
+        for name in ("scratch-512", "scratch-1024"):
+            aws_lambda.delete_function(FunctionName=f"{local_cloud.prefix}-{name}")
+        current = sandboxes.current[0]
+        assert current is not None
+        shutil.rmtree(current.root / PROBE, ignore_errors=True)
