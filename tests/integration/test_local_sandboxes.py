@@ -40,6 +40,7 @@ def test_media_leaves_no_work_files_in_its_sandbox(
     assert media.is_dir()  # Media ran in sandboxes of its own
     assert _files(media) == []
     assert "media" not in current.leftovers
+    assert current.peaks["media"] < MEDIA.ephemeral_mb * MIB  # watched, and within its /tmp
 
 
 def test_a_leftover_is_reported_and_the_sandbox_stays_warm(tmp_path: Path) -> None:
