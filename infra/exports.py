@@ -57,7 +57,6 @@ class Exports(Construct):
         )
         start_on_alias(api_function, state_machine_arn)
 
-        execution_role = pipeline.task_definition.obtain_execution_role()
         state_machine_logs = logs.LogGroup(
             self,
             "ExportStateMachineLogs",
@@ -90,24 +89,9 @@ class Exports(Construct):
         role.add_to_principal_policy(
             iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[self.function.function_arn])
         )
-        role.add_to_principal_policy(
-            iam.PolicyStatement(
-                actions=["ecs:RunTask"], resources=[pipeline.task_definition.task_definition_arn]
-            )
-        )
-        role.add_to_principal_policy(
-            iam.PolicyStatement(
-                actions=["iam:PassRole"], resources=[task_role.role_arn, execution_role.role_arn]
-            )
-        )
+        pipeline.allow_to_run_worker(role, state_machine_arn)
         acknowledge(
             role,
             "AwsSolutions-IAM5[Resource::*]",
             "X-Ray tracing and Logs delivery for Step Functions have no resource-level permissions.",
-        )
-        task_role.add_to_principal_policy(
-            iam.PolicyStatement(
-                actions=["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"],
-                resources=[state_machine_arn],
-            )
         )

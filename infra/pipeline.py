@@ -186,8 +186,6 @@ class Pipeline(Construct):
     def _add_state_machine(
         self, config: DeployConfig, state_machine_name: str, state_machine_arn: str
     ) -> None:
-        task_role = self.task_definition.task_role
-        execution_role = self.task_definition.obtain_execution_role()
         # ---- the state machine, loaded inline from the ASL file ---------------------------------------
         state_machine_logs = logs.LogGroup(
             self,
@@ -237,9 +235,7 @@ class Pipeline(Construct):
                 ),
             )
         )
-        role.add_to_principal_policy(
-            iam.PolicyStatement(actions=["ecs:RunTask"], resources=[self.task_definition.task_definition_arn])
-        )
+        self.allow_to_run_worker(role, state_machine_arn)
         # The Distributed Maps (Process videos, Transcribe parts, Render parts) run each item as a child
         # execution of this state machine.
         role.add_to_principal_policy(
@@ -257,26 +253,34 @@ class Pipeline(Construct):
             f"execution:{state_machine_name}/*]",
             "A Distributed Map's child executions are named at run time (its map run and its items).",
         )
-        role.add_to_principal_policy(
-            iam.PolicyStatement(
-                actions=["iam:PassRole"], resources=[task_role.role_arn, execution_role.role_arn]
-            )
-        )
         acknowledge(
             role,
             "AwsSolutions-IAM5[Resource::*]",
             "X-Ray tracing and Logs delivery for Step Functions have no resource-level permissions.",
         )
-        # Token answers: pause gate and local transcription (control, media), Transcribe events, the worker.
-        answer_tokens = iam.PolicyStatement(
-            actions=["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"],
-            resources=[state_machine_arn],
-        )
+        # Token answers: pause gate and local transcription (control, media), Transcribe events (the
+        # worker's: allow_to_run_worker).
+        answer_tokens = answer_tokens_of(state_machine_arn)
         for principal in (self.control_function, self.media_function, self.transcription_function):
             principal.add_to_role_policy(answer_tokens)
         if self.transcriber_function is not None:
             self.transcriber_function.add_to_role_policy(answer_tokens)
-        task_role.add_to_principal_policy(answer_tokens)
+
+    def allow_to_run_worker(self, role: iam.IRole, state_machine_arn: str) -> None:
+        """What a state machine that runs the worker task needs, and the worker to answer it: RunTask on
+        its definition, PassRole on the two roles ECS hands the task (RunTask is refused without it, on
+        AWS and in local mode), and the worker's role may send that machine's task tokens back."""
+        task_role = self.task_definition.task_role
+        execution_role = self.task_definition.obtain_execution_role()
+        role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["ecs:RunTask"], resources=[self.task_definition.task_definition_arn])
+        )
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["iam:PassRole"], resources=[task_role.role_arn, execution_role.role_arn]
+            )
+        )
+        task_role.add_to_principal_policy(answer_tokens_of(state_machine_arn))
 
     def _add_rules(self, config: DeployConfig, storage: Storage, state_machine_arn: str) -> None:
         ingest = storage.ingest
@@ -339,3 +343,11 @@ def _asset_platform(config: DeployConfig) -> "cdk.aws_ecr_assets.Platform":
 
 
 __all__ = ["Pipeline", "acknowledge"]
+
+
+def answer_tokens_of(state_machine_arn: str) -> iam.PolicyStatement:
+    """Sending a task token of `state_machine_arn`'s executions back: success, failure, heartbeat."""
+    return iam.PolicyStatement(
+        actions=["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"],
+        resources=[state_machine_arn],
+    )
