@@ -4,7 +4,7 @@ state machine file with the substitutions it needs. Pure data: no boto3, no CDK.
 
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -286,6 +286,25 @@ def runtime_environment(**values: str) -> dict[str, str]:
     return {ENV_PREFIX + name.upper(): value for name, value in values.items()}
 
 
+WORKER_CONTAINER = "worker"
+
+
+@dataclass(frozen=True)
+class WorkerPlacement:
+    """The placeholders of the Fargate worker's RunTask, the same in both state machine files: its
+    cluster, task definition and container, and its network (`ENABLED`: public subnets, no NAT)."""
+
+    cluster_arn: str
+    worker_task_definition_arn: str
+    subnet_ids: str
+    security_group_ids: str
+    assign_public_ip: str
+    worker_container_name: str = WORKER_CONTAINER
+
+    def as_dict(self) -> dict[str, str]:
+        return placeholder_values(self)
+
+
 @dataclass(frozen=True)
 class StateMachineSubstitutions:
     """Every `${…}` placeholder of statemachines/batch.asl.json, by field (PascalCase in the file)."""
@@ -296,17 +315,10 @@ class StateMachineSubstitutions:
     # starts Amazon Transcribe jobs (`transcribe` engine).
     transcribe_function_arn: str
     retry_delays_seconds: tuple[int, ...]  # a JSON list in the file: States.StringToJson reads it
-    cluster_arn: str
-    worker_task_definition_arn: str
-    worker_container_name: str
-    subnet_ids: str
-    security_group_ids: str
-    assign_public_ip: str
+    worker: WorkerPlacement
 
     def as_dict(self) -> dict[str, str]:
-        values = asdict(self)
-        values["retry_delays_seconds"] = json.dumps([int(d) for d in self.retry_delays_seconds])
-        return {_pascal(name): value for name, value in values.items()}
+        return placeholder_values(self)
 
 
 @dataclass(frozen=True)
@@ -314,15 +326,10 @@ class ExportStateMachineSubstitutions:
     """Every `${…}` placeholder of statemachines/export.asl.json (the worker's, as in the batch one)."""
 
     export_function_arn: str
-    cluster_arn: str
-    worker_task_definition_arn: str
-    worker_container_name: str
-    subnet_ids: str
-    security_group_ids: str
-    assign_public_ip: str
+    worker: WorkerPlacement
 
     def as_dict(self) -> dict[str, str]:
-        return {_pascal(name): value for name, value in asdict(self).items()}
+        return placeholder_values(self)
 
 
 EXPORT_STATE_MACHINE_FUNCTIONS = {"ExportFunctionArn": EXPORT}
@@ -339,7 +346,6 @@ def export_state_machine_name(prefix: str) -> str:
 
 # The functions the state machine invokes, by the substitution that carries their ARN.
 STATE_MACHINE_FUNCTIONS = {"ControlFunctionArn": CONTROL, "MediaFunctionArn": MEDIA}
-WORKER_CONTAINER = "worker"
 # The Fargate worker's task storage (Fargate gives 20 GiB unless the task asks for up to 200): a long
 # video's source, its pieces and its output, however large (infra/config.py can raise it).
 WORKER_EPHEMERAL_GIB = 60
@@ -363,6 +369,21 @@ def substitute(text: str, substitutions: StateMachineSubstitutions | ExportState
     if missing:
         raise ValueError(f"unsubstituted placeholders in the state machine: {sorted(missing)}")
     return PLACEHOLDER.sub(lambda match: values[match.group(1)], text)
+
+
+def placeholder_values(substitutions: Any) -> dict[str, str]:
+    """A substitutions dataclass as `DefinitionSubstitutions`: each field under its name in PascalCase,
+    a nested one's fields in line, a tuple as a JSON list (States.StringToJson reads it)."""
+    values: dict[str, str] = {}
+    for declared in fields(substitutions):
+        value = getattr(substitutions, declared.name)
+        if is_dataclass(value):
+            values.update(placeholder_values(value))
+        elif isinstance(value, tuple):
+            values[_pascal(declared.name)] = json.dumps([int(v) for v in value])
+        else:
+            values[_pascal(declared.name)] = value
+    return values
 
 
 def _pascal(name: str) -> str:

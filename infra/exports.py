@@ -71,13 +71,7 @@ class Exports(Construct):
             state_machine_type=sfn.StateMachineType.STANDARD,
             definition_body=sfn.DefinitionBody.from_string(deployment.export_state_machine_definition()),
             definition_substitutions=deployment.ExportStateMachineSubstitutions(
-                export_function_arn=self.function.function_arn,
-                cluster_arn=pipeline.cluster.cluster_arn,
-                worker_task_definition_arn=pipeline.task_definition.task_definition_arn,
-                worker_container_name=deployment.WORKER_CONTAINER,
-                subnet_ids=",".join(s.subnet_id for s in pipeline.vpc.public_subnets),
-                security_group_ids=pipeline.worker_security_group.security_group_id,
-                assign_public_ip="ENABLED",
+                export_function_arn=self.function.function_arn, worker=pipeline.worker_placement()
             ).as_dict(),
             tracing_enabled=True,
             logs=sfn.LogOptions(

@@ -207,12 +207,7 @@ class Pipeline(Construct):
                 media_function_arn=self.media_function.function_arn,
                 transcribe_function_arn=self.transcribe_target.function_arn,
                 retry_delays_seconds=config.retry_delays_seconds,
-                cluster_arn=self.cluster.cluster_arn,
-                worker_task_definition_arn=self.task_definition.task_definition_arn,
-                worker_container_name=deployment.WORKER_CONTAINER,
-                subnet_ids=",".join(s.subnet_id for s in self.vpc.public_subnets),
-                security_group_ids=self.worker_security_group.security_group_id,
-                assign_public_ip="ENABLED",
+                worker=self.worker_placement(),
             ).as_dict(),
             tracing_enabled=True,
             logs=sfn.LogOptions(
@@ -265,6 +260,17 @@ class Pipeline(Construct):
             principal.add_to_role_policy(answer_tokens)
         if self.transcriber_function is not None:
             self.transcriber_function.add_to_role_policy(answer_tokens)
+
+    def worker_placement(self) -> deployment.WorkerPlacement:
+        """Where a state machine runs the worker task: its cluster and definition, in the public subnets
+        with a public IP (no NAT gateway to pay for)."""
+        return deployment.WorkerPlacement(
+            cluster_arn=self.cluster.cluster_arn,
+            worker_task_definition_arn=self.task_definition.task_definition_arn,
+            subnet_ids=",".join(s.subnet_id for s in self.vpc.public_subnets),
+            security_group_ids=self.worker_security_group.security_group_id,
+            assign_public_ip="ENABLED",
+        )
 
     def allow_to_run_worker(self, role: iam.IRole, state_machine_arn: str) -> None:
         """What a state machine that runs the worker task needs, and the worker to answer it: RunTask on

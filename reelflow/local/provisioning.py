@@ -49,6 +49,16 @@ class Worker:
     subnet: str
     security_group: str
 
+    def placement(self) -> deployment.WorkerPlacement:
+        """The state machines' placeholders for it (its network is never read: bridge mode)."""
+        return deployment.WorkerPlacement(
+            cluster_arn=self.cluster_arn,
+            worker_task_definition_arn=self.task_definition_arn,
+            subnet_ids=self.subnet,
+            security_group_ids=self.security_group,
+            assign_public_ip="DISABLED",
+        )
+
 
 @dataclass(frozen=True)
 class Provisioned:
@@ -137,12 +147,7 @@ def batch_definition(
         # which starts Amazon Transcribe jobs (moto's here), with the `aws` engine.
         transcribe_function_arn=arns[transcribe_target(transcription_engine).id],
         retry_delays_seconds=retry_delays_seconds,
-        cluster_arn=worker.cluster_arn,
-        worker_task_definition_arn=worker.task_definition_arn,
-        worker_container_name=deployment.WORKER_CONTAINER,
-        subnet_ids=worker.subnet,
-        security_group_ids=worker.security_group,
-        assign_public_ip="DISABLED",
+        worker=worker.placement(),
     )
     return scaled_timers(
         deployment.substitute(deployment.state_machine_definition(batch_timeout_seconds), substitutions),
@@ -173,13 +178,7 @@ def create_export_state_machine(
 ) -> str:
     """statemachines/export.asl.json, the same file the CDK app deploys."""
     substitutions = deployment.ExportStateMachineSubstitutions(
-        export_function_arn=arns[deployment.EXPORT.id],
-        cluster_arn=worker.cluster_arn,
-        worker_task_definition_arn=worker.task_definition_arn,
-        worker_container_name=deployment.WORKER_CONTAINER,
-        subnet_ids=worker.subnet,
-        security_group_ids=worker.security_group,
-        assign_public_ip="DISABLED",
+        export_function_arn=arns[deployment.EXPORT.id], worker=worker.placement()
     )
     definition = scaled_timers(
         deployment.substitute(deployment.export_state_machine_definition(), substitutions), time_scale

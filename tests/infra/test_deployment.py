@@ -42,9 +42,15 @@ def test_every_reelflow_variable_is_a_runtime_config_field(resources):
         assert {name for name in variables if name.startswith(deployment.ENV_PREFIX)} <= known
 
 
+def _worker() -> deployment.WorkerPlacement:
+    return deployment.WorkerPlacement(*(f.name for f in fields(deployment.WorkerPlacement)))
+
+
 def test_substitutions_are_exactly_the_placeholders_of_the_state_machine_file():
     names = {f.name: f.name for f in fields(deployment.StateMachineSubstitutions)}
-    substitutions = deployment.StateMachineSubstitutions(**{**names, "retry_delays_seconds": (60, 300)})
+    substitutions = deployment.StateMachineSubstitutions(
+        **{**names, "retry_delays_seconds": (60, 300), "worker": _worker()}
+    )
     declared = set(substitutions.as_dict())
     assert substitutions.as_dict()["RetryDelaysSeconds"] == "[60, 300]"  # States.StringToJson reads it
     assert deployment.placeholders(deployment.STATE_MACHINE_FILE.read_text()) == declared
@@ -68,11 +74,7 @@ def test_runtime_environment_refuses_a_name_the_code_never_reads():
 
 
 def test_export_substitutions_are_exactly_the_placeholders_of_the_export_state_machine_file(resources):
-    declared = set(
-        deployment.ExportStateMachineSubstitutions(
-            *(f.name for f in fields(deployment.ExportStateMachineSubstitutions))
-        ).as_dict()
-    )
+    declared = set(deployment.ExportStateMachineSubstitutions("export_function_arn", _worker()).as_dict())
     assert deployment.placeholders(deployment.EXPORT_STATE_MACHINE_FILE.read_text()) == declared
     assert set(deployment.EXPORT_STATE_MACHINE_FUNCTIONS) <= declared
     (machine,) = [
