@@ -349,6 +349,7 @@ STATE_MACHINE_FUNCTIONS = {"ControlFunctionArn": CONTROL, "MediaFunctionArn": ME
 # The Fargate worker's task storage (Fargate gives 20 GiB unless the task asks for up to 200): a long
 # video's source, its pieces and its output, however large (infra/config.py can raise it).
 WORKER_EPHEMERAL_GIB = 60
+WORKER_MEMORY_MB = 8192  # with 2 vCPU (2048): the task's memory, its ffmpeg's included
 
 
 def state_machine_definition(timeout_seconds: int) -> str:

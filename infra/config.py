@@ -6,7 +6,14 @@ from typing import Any, Literal
 
 import aws_cdk as cdk
 
-from functions.deployment import API, MEDIA, TRANSCRIBER, WORKER_EPHEMERAL_GIB, file_budget_bytes
+from functions.deployment import (
+    API,
+    MEDIA,
+    TRANSCRIBER,
+    WORKER_EPHEMERAL_GIB,
+    WORKER_MEMORY_MB,
+    file_budget_bytes,
+)
 
 
 @dataclass(frozen=True)
@@ -29,7 +36,7 @@ class DeployConfig:
     transcriber_memory_mb: int = TRANSCRIBER.memory_mb
     transcriber_ephemeral_mb: int = TRANSCRIBER.ephemeral_mb  # its 16 kHz WAV (the source is read by URL)
     worker_cpu: int = 2048
-    worker_memory_mb: int = 8192
+    worker_memory_mb: int = WORKER_MEMORY_MB
     worker_ephemeral_gib: int = WORKER_EPHEMERAL_GIB
     # Global caps (functions/domain/capacity.py); 0: derived from a new account's quotas. Seeds the
     # table's capacity item at first admission; `reelflow capacity` changes it without a redeploy.

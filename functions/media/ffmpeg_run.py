@@ -22,6 +22,9 @@ from functions.media.binaries import ffmpeg
 
 ProgressCallback = Callable[[float], None]
 StopCheck = Callable[[], str | None]  # why the work should stop now, or None
+# Told the pid of every ffmpeg this module starts, on the thread that starts it. Nothing listens on AWS;
+# local mode holds them to their function's memory (reelflow/local/sandboxes.py).
+process_started: list[Callable[[int], None]] = []
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -135,6 +138,9 @@ def _guard(
 def guarded(*processes: "subprocess.Popen[str] | subprocess.Popen[bytes]") -> Iterator[None]:
     """Kill `processes` (each started with start_new_session=True) when the current watch says stop;
     raise FfmpegStopped after the block if it did."""
+    for listener in process_started:
+        for process in processes:
+            listener(process.pid)
     watch = _watch.get()
     if watch is None:
         yield

@@ -171,6 +171,7 @@ class LocalCloud:
         self._configure_environment()
         default_user_config["stepfunctions"]["execute_state_machine"] = True
         sandboxes.current[0] = sandboxes.Sandboxes(self.settings.work_dir / "sandboxes")
+        sandboxes.listen_to_ffmpeg()
         identity_pool.reset()
         lazy_moto.arm(self._make_worker)
         provisioned = provision(

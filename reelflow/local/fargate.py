@@ -14,7 +14,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from functions.deployment import WORKER_EPHEMERAL_GIB
+from functions.deployment import WORKER_EPHEMERAL_GIB, WORKER_MEMORY_MB
 from functions.services.workspace import invocation_scratch
 from reelflow.local import sandboxes
 from reelflow.local.access_control import Identity, acting_as
@@ -74,8 +74,13 @@ def _container(task: "Task", main: Any, environment: dict[str, str]) -> None:
 
 def _run_as_task_role(main: Any, environment: dict[str, str]) -> int:
     """The task's container: its role's credentials, and a scratch volume that dies with it."""
-    storage = WORKER_EPHEMERAL_GIB * 1024**3  # the task definition's (provisioning.create_worker)
-    with acting_as(task_role[0]), sandboxes.invocation("fargate-worker", storage), invocation_scratch():
+    # the task definition's (provisioning.create_worker)
+    storage, memory = WORKER_EPHEMERAL_GIB * 1024**3, WORKER_MEMORY_MB * 1024**2
+    with (
+        acting_as(task_role[0]),
+        sandboxes.invocation("fargate-worker", storage, memory),
+        invocation_scratch(),
+    ):
         return int(main(environment) or 0)
 
 

@@ -139,7 +139,7 @@ def invoke_handler(
         with _ENVIRONMENTS.get(path) or nullcontext(), acting_as(identity_for(path)):
             context.start_clock()
             limit = ephemeral_mb * MIB if ephemeral_mb is not None else None
-            with sandboxes.invocation(_SLUGS.get(path, path), limit):
+            with sandboxes.invocation(_SLUGS.get(path, path), limit, context.memory_limit_in_mb * MIB):
                 result = resolve_handler(path)(event, context)
     except Exception as error:
         return json.dumps(lambda_error(error)), True

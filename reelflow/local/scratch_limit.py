@@ -2,21 +2,20 @@
 
 On Lambda a write past the function's ephemeral storage (512 to 10,240 MiB) fails with ENOSPC, and so
 does the invocation; locally the sandbox is a folder on the machine's disk, which a misrouted video, or
-files left behind by each warm invocation, would fill without a sign. `PeakWatch` samples the sandbox's
-size while an invocation runs and once more when it ends; an invocation whose sandbox held more than its
-function's storage fails with ENOSPC when it returns. A peak shorter than the sampling interval can slip
-between two samples, and the failure comes at the end, not at the write: both are written down in
-docs/local-mode.md. A file counts its length (a sparse file counts whole: stricter than a disk).
+files left behind by each warm invocation, would fill without a sign. `PeakWatch` (sandbox_watch.py)
+samples the sandbox's size while an invocation runs and once more when it ends; an invocation whose
+sandbox held more than its function's storage fails with ENOSPC when it returns. A peak shorter than the
+sampling interval can slip between two samples, and the failure comes at the end, not at the write: both
+are written down in docs/local-mode.md. A file counts its length (a sparse file counts whole: stricter
+than a disk).
 """
 
 import errno
 import os
-import threading
 from contextlib import suppress
 from pathlib import Path
 
 MIB = 1024 * 1024
-SAMPLE_SECONDS = 0.1
 
 
 def used_bytes(folder: Path) -> int:
@@ -36,34 +35,3 @@ def scratch_full(function: str, peak: int, limit: int) -> OSError:
         f"No space left on device: {function}'s /tmp held {peak / MIB:.1f} MiB, past its ephemeral "
         f"storage of {limit / MIB:.0f} MiB",
     )
-
-
-class PeakWatch:
-    """The largest size `folder` reached while the block ran, sampled every `interval` seconds on a
-    thread of its own, and on entry and exit."""
-
-    def __init__(self, folder: Path, interval: float = SAMPLE_SECONDS) -> None:
-        self.folder = folder
-        self.interval = interval
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="reelflow-scratch-watch", daemon=True)
-
-    def sample(self) -> int:
-        size = used_bytes(self.folder)
-        self.peak = max(self.peak, size)
-        return size
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self.interval):
-            self.sample()
-
-    def __enter__(self) -> "PeakWatch":
-        self.sample()
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.sample()

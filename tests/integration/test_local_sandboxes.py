@@ -1,6 +1,6 @@
 """Each local function gets scratch folders of its own that outlive an invocation (a warm sandbox), a
-check after every invocation reports what it left there, Media leaves nothing, and a sandbox holds no
-more than its function's ephemeral storage."""
+check after every invocation reports what it left there, Media leaves nothing, a sandbox holds no more
+than its function's ephemeral storage, and its ffmpeg no more than its function's memory."""
 
 import errno
 import json
@@ -13,6 +13,7 @@ import pytest
 
 from functions.deployment import FUNCTIONS, MEDIA
 from functions.domain.enums import Tier
+from functions.media.ffmpeg_run import run_ffmpeg
 from functions.services.workspace import sandbox
 from reelflow.local import invoker, sandboxes
 from reelflow.local.sandboxes import Sandboxes
@@ -131,3 +132,41 @@ def test_a_local_function_is_held_to_the_ephemeral_storage_it_was_created_with(
         current = sandboxes.current[0]
         assert current is not None
         shutil.rmtree(current.root / PROBE, ignore_errors=True)
+
+
+def test_a_local_functions_ffmpeg_is_held_to_its_memory(
+    local_cloud: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through Lambda's Invoke: a function of 128 MB whose ffmpeg encodes 4K (~650 MB resident here) has
+    it killed, as Lambda's OOM killer would, and fails; the same encode in a function of 1,024 MB ends."""
+
+    def encode_4k(event: Any, context: Any) -> str:
+        picture = ["-f", "lavfi", "-i", "testsrc2=s=3840x2160:r=30", "-frames:v", "16"]
+        run_ffmpeg([*picture, "-c:v", "libx264", "-preset", "veryfast", "-f", "null", "-"])
+        return "encoded"
+
+    monkeypatch.setitem(invoker._cache, PROBE, encode_4k)
+    aws_lambda = local_cloud.client("lambda")
+    role = aws_lambda.get_function_configuration(FunctionName=MEDIA.name(local_cloud.prefix))["Role"]
+    names = {memory: f"{local_cloud.prefix}-encode-{memory}" for memory in (128, 1024)}
+    for memory, name in names.items():
+        aws_lambda.create_function(
+            FunctionName=name,
+            Runtime="python3.13",
+            Role=role,
+            Handler=PROBE,
+            Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18},
+            MemorySize=memory,
+        )
+    try:
+        small = aws_lambda.invoke(FunctionName=names[128], Payload=b"{}")
+        error = json.loads(small["Payload"].read())
+        assert "FunctionError" in small and error["errorType"] == "FfmpegError", error
+        assert "exit -9" in error["errorMessage"]  # SIGKILL
+        large = aws_lambda.invoke(FunctionName=names[1024], Payload=b"{}")
+        assert "FunctionError" not in large and json.loads(large["Payload"].read()) == "encoded"
+        current = sandboxes.current[0]
+        assert current is not None and current.peak_memory[PROBE] > 128 * MIB
+    finally:
+        for name in names.values():
+            aws_lambda.delete_function(FunctionName=name)

@@ -5,7 +5,8 @@ import errno
 import time
 from pathlib import Path
 
-from reelflow.local.scratch_limit import MIB, PeakWatch, scratch_full, used_bytes
+from reelflow.local.sandbox_watch import PeakWatch
+from reelflow.local.scratch_limit import MIB, scratch_full, used_bytes
 
 
 def sparse(path: Path, size: int) -> Path:
