@@ -20,7 +20,7 @@ from pathlib import Path
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
-def _is_child(pid: int) -> bool:
+def is_child(pid: int) -> bool:
     """Whether `pid` is still a child of this process (a pid reused by another process is not)."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
@@ -31,7 +31,7 @@ def _is_child(pid: int) -> bool:
 
 def rss_bytes(pid: int) -> int:
     """The resident memory of child `pid` (0 once it is gone)."""
-    if not _is_child(pid):
+    if not is_child(pid):
         return 0
     try:
         return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE
@@ -42,6 +42,6 @@ def rss_bytes(pid: int) -> int:
 def kill(pids: Iterable[int]) -> None:
     """SIGKILL the children among `pids`, as the OOM killer ends a process."""
     for pid in pids:
-        if _is_child(pid):
+        if is_child(pid):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from functions.media import ffmpeg_run
 from functions.services.workspace import in_sandbox, sandbox
+from reelflow.local.memory_limit import is_child
 from reelflow.local.sandbox_watch import PeakWatch
 from reelflow.local.scratch_limit import MIB, scratch_full
 
@@ -65,7 +66,7 @@ class Sandboxes:
         folder = self._acquire(function)
         with self._lock:
             self._processes[folder] = set()
-        watch = PeakWatch(folder, memory_limit=memory_bytes, processes=lambda: self._processes_of(folder))
+        watch = PeakWatch(folder, memory_limit=memory_bytes, processes=lambda: self.running_processes(folder))
         try:
             with in_sandbox(folder), watch:
                 yield folder
@@ -83,9 +84,15 @@ class Sandboxes:
             if folder is not None and folder in self._processes:
                 self._processes[folder].add(pid)
 
-    def _processes_of(self, folder: Path) -> tuple[int, ...]:
+    def running_processes(self, folder: Path) -> tuple[int, ...]:
+        """The invocation's processes still running (the ended ones are forgotten: a long invocation
+        starts hundreds, and their pids are given again)."""
         with self._lock:
-            return tuple(self._processes.get(folder, ()))
+            started = self._processes.get(folder)
+            if started is None:
+                return ()
+            started.intersection_update({pid for pid in started if is_child(pid)})
+            return tuple(started)
 
     def _ended(self, function: str, folder: Path, watch: PeakWatch) -> None:
         with self._lock:

@@ -4,7 +4,9 @@ than its function's ephemeral storage, and its ffmpeg no more than its function'
 
 import errno
 import json
+import os
 import shutil
+import subprocess
 import threading
 from pathlib import Path
 from typing import Any
@@ -170,3 +172,20 @@ def test_a_local_functions_ffmpeg_is_held_to_its_memory(
     finally:
         for name in names.values():
             aws_lambda.delete_function(FunctionName=name)
+
+
+def test_an_invocation_watches_the_processes_its_threads_start_while_they_run(tmp_path: Path) -> None:
+    boxes = Sandboxes(tmp_path)
+    with boxes.invocation("media") as folder:
+        process = subprocess.Popen(["sleep", "30"])
+        try:
+            boxes.adopt(process.pid)  # what ffmpeg_run tells local mode, on the invocation's thread
+            outside = threading.Thread(target=boxes.adopt, args=(os.getpid(),))  # a thread of no sandbox
+            outside.start()
+            outside.join()
+            assert boxes.running_processes(folder) == (process.pid,)
+        finally:
+            process.kill()
+            process.wait()
+        assert boxes.running_processes(folder) == ()  # an ended process is forgotten
+    assert boxes.running_processes(folder) == ()
