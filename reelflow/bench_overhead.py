@@ -23,6 +23,8 @@ from pathlib import Path
 
 from rich.console import Console
 
+from reelflow.local.children import stat_fields
+
 # Each line: start|end, the time, and the CPU clock ticks the `reelflow` process (the wrapper's parent)
 # has used so far (0 where there is no /proc).
 WRAPPER = """#!/bin/sh
@@ -50,9 +52,8 @@ class Overhead:
 
 def own_cpu(pid: int) -> float | None:
     """CPU seconds process `pid` has used itself so far (not its children), from /proc."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
+    fields = stat_fields(pid)
+    if fields is None:
         return None
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 

@@ -11,18 +11,25 @@ from pathlib import Path
 PROC = Path("/proc")
 
 
+def stat_fields(pid: int) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command name (state, parent, …, user and system time at
+    11 and 12), or None once the process is gone or where /proc does not exist."""
+    try:
+        # The command name is in parentheses and may hold spaces: the fields after it are fixed.
+        return (PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
 def child_pids(parent: int | None = None) -> list[int]:
     """Direct children of `parent` (this process by default); empty where /proc does not exist."""
     parent = os.getpid() if parent is None else parent
     found = []
     for entry in PROC.glob("[0-9]*/stat") if PROC.is_dir() else []:
-        try:
-            # The command name is in parentheses and may hold spaces: the fields after it are fixed.
-            fields = entry.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[1]) == parent:
-            found.append(int(entry.parent.name))
+        pid = int(entry.parent.name)
+        fields = stat_fields(pid)
+        if fields is not None and int(fields[1]) == parent:
+            found.append(pid)
     return found
 
 
@@ -45,11 +52,10 @@ def terminate(pids: list[int], grace_seconds: float = 2.0) -> list[int]:
 
 
 def _alive(pid: int) -> bool:
-    try:
-        state = (PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
+    fields = stat_fields(pid)
+    if fields is None:
         return False
-    if state == "Z":  # exited, not yet reaped by its parent
+    if fields[0] == "Z":  # exited, not yet reaped by its parent
         with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)
         return False

@@ -17,16 +17,15 @@ import signal
 from collections.abc import Iterable
 from pathlib import Path
 
+from reelflow.local.children import stat_fields
+
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 def is_child(pid: int) -> bool:
     """Whether `pid` is still a child of this process (a pid reused by another process is not)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid()
-    except (OSError, IndexError, ValueError):
-        return False
+    fields = stat_fields(pid)
+    return fields is not None and int(fields[1]) == os.getpid()
 
 
 def rss_bytes(pid: int) -> int:

@@ -8,6 +8,8 @@ import os
 import shutil
 import subprocess
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,33 @@ from tests.helpers import start_batch, wait_for_batch
 from tests.unit.test_scratch_limit import sparse
 
 PROBE = "tests.probe.write_scratch"
+EMPTY_ZIP = b"PK\x05\x06" + b"\x00" * 18
 FAST = {"transcribe": False, "detect_highlights": False, "remove_silence": True, "export_quality": "720p"}
+
+
+@contextmanager
+def probe_functions(
+    local_cloud: Any, kind: str, configurations: dict[int, dict[str, Any]]
+) -> Iterator[dict[int, str]]:
+    """Functions on the embedded AWS that run PROBE (the handler the test sets), one per key with its
+    configuration, removed afterwards: their names by key."""
+    aws_lambda = local_cloud.client("lambda")
+    role = aws_lambda.get_function_configuration(FunctionName=MEDIA.name(local_cloud.prefix))["Role"]
+    names = {key: f"{local_cloud.prefix}-{kind}-{key}" for key in configurations}
+    for key, configuration in configurations.items():
+        aws_lambda.create_function(
+            FunctionName=names[key],
+            Runtime="python3.13",
+            Role=role,
+            Handler=PROBE,
+            Code={"ZipFile": EMPTY_ZIP},
+            **configuration,
+        )
+    try:
+        yield names
+    finally:
+        for name in names.values():
+            aws_lambda.delete_function(FunctionName=name)
 
 
 def _files(folder: Path) -> list[Path]:
@@ -111,26 +139,16 @@ def test_a_local_function_is_held_to_the_ephemeral_storage_it_was_created_with(
         return {"wrote": event["mib"]}
 
     monkeypatch.setitem(invoker._cache, PROBE, write_scratch)
-    role = aws_lambda.get_function_configuration(FunctionName=MEDIA.name(local_cloud.prefix))["Role"]
-    for name, storage in (("scratch-512", 512), ("scratch-1024", 1024)):
-        aws_lambda.create_function(
-            FunctionName=f"{local_cloud.prefix}-{name}",
-            Runtime="python3.13",
-            Role=role,
-            Handler=PROBE,
-            Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18},
-            EphemeralStorage={"Size": storage},
-        )
+    storages = {size: {"EphemeralStorage": {"Size": size}} for size in (512, 1024)}
     try:
-        small = aws_lambda.invoke(FunctionName=f"{local_cloud.prefix}-scratch-512", Payload=b'{"mib": 600}')
-        assert "FunctionError" in small
-        error = json.loads(small["Payload"].read())
-        assert error["errorType"] == "OSError" and "No space left on device" in error["errorMessage"]
-        large = aws_lambda.invoke(FunctionName=f"{local_cloud.prefix}-scratch-1024", Payload=b'{"mib": 600}')
-        assert "FunctionError" not in large and json.loads(large["Payload"].read()) == {"wrote": 600}
+        with probe_functions(local_cloud, "scratch", storages) as names:
+            small = aws_lambda.invoke(FunctionName=names[512], Payload=b'{"mib": 600}')
+            assert "FunctionError" in small
+            error = json.loads(small["Payload"].read())
+            assert error["errorType"] == "OSError" and "No space left on device" in error["errorMessage"]
+            large = aws_lambda.invoke(FunctionName=names[1024], Payload=b'{"mib": 600}')
+            assert "FunctionError" not in large and json.loads(large["Payload"].read()) == {"wrote": 600}
     finally:
-        for name in ("scratch-512", "scratch-1024"):
-            aws_lambda.delete_function(FunctionName=f"{local_cloud.prefix}-{name}")
         current = sandboxes.current[0]
         assert current is not None
         shutil.rmtree(current.root / PROBE, ignore_errors=True)
@@ -149,18 +167,8 @@ def test_a_local_functions_ffmpeg_is_held_to_its_memory(
 
     monkeypatch.setitem(invoker._cache, PROBE, encode_4k)
     aws_lambda = local_cloud.client("lambda")
-    role = aws_lambda.get_function_configuration(FunctionName=MEDIA.name(local_cloud.prefix))["Role"]
-    names = {memory: f"{local_cloud.prefix}-encode-{memory}" for memory in (128, 1024)}
-    for memory, name in names.items():
-        aws_lambda.create_function(
-            FunctionName=name,
-            Runtime="python3.13",
-            Role=role,
-            Handler=PROBE,
-            Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18},
-            MemorySize=memory,
-        )
-    try:
+    memories = {memory: {"MemorySize": memory} for memory in (128, 1024)}
+    with probe_functions(local_cloud, "encode", memories) as names:
         small = aws_lambda.invoke(FunctionName=names[128], Payload=b"{}")
         error = json.loads(small["Payload"].read())
         assert "FunctionError" in small and error["errorType"] == "FfmpegError", error
@@ -169,9 +177,6 @@ def test_a_local_functions_ffmpeg_is_held_to_its_memory(
         assert "FunctionError" not in large and json.loads(large["Payload"].read()) == "encoded"
         current = sandboxes.current[0]
         assert current is not None and current.peak_memory[PROBE] > 128 * MIB
-    finally:
-        for name in names.values():
-            aws_lambda.delete_function(FunctionName=name)
 
 
 def test_an_invocation_watches_the_processes_its_threads_start_while_they_run(tmp_path: Path) -> None:
